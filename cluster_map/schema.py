@@ -1,0 +1,116 @@
+"""Names shared by every layer: dataset codes, source files, flags, column names.
+
+Data frames that cross a layer boundary use the column lists below, so that sources, store, stats,
+maps and reports agree without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+# --- Eurostat flags (dissemination flags of the bulk files) -------------------------------------
+FLAGS: Final[dict[str, str]] = {
+    "b": "break in time series",
+    "c": "confidential",
+    "d": "definition differs (see metadata)",
+    "e": "estimated",
+    "f": "forecast",
+    "i": "see metadata",
+    "n": "not significant",
+    "p": "provisional",
+    "r": "revised",
+    "s": "Eurostat estimate",
+    "u": "low reliability",
+    "z": "not applicable",
+}
+#: Marker for "not available" cells (value NULL).
+NOT_AVAILABLE: Final = ":"
+
+
+# --- Source files: mirror-relative path and official URL ----------------------------------------
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of an official source: its path in a mirror and its official URL."""
+
+    path: str  # relative to a mirror directory (or appended to a URL base)
+    url: str  # the official download URL
+    publisher: str
+    licence: str
+
+
+EUROSTAT_LICENCE: Final = "Eurostat reuse policy (Commission Decision 2011/833/EU), acknowledge the source"
+GISCO_LICENCE: Final = "© EuroGeographics for the administrative boundaries (GISCO terms)"
+US_CMP_LICENCE: Final = "U.S. Cluster Mapping Project (Harvard Business School ISC, U.S. EDA); cite clustermapping.us"
+
+EUROSTAT_BULK_OLD: Final = (
+    "https://ec.europa.eu/eurostat/estat-navtree-portlet-prod/BulkDownloadListing?file=data/{code}.tsv.gz"
+)
+EUROSTAT_API_TSV: Final = (
+    "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/{code}/?format=TSV&compressed=true"
+)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """A statistical dataset the store knows by its source code."""
+
+    code: str
+    title: str
+    publisher: str
+    licence: str
+    unit: str
+
+
+DATASETS: Final[dict[str, DatasetInfo]] = {
+    d.code: d
+    for d in (
+        DatasetInfo("sbs_r_nuts06_r2", "SBS data by NUTS 2 regions and NACE Rev. 2 (from 2008 onwards)",
+                    "Eurostat", EUROSTAT_LICENCE, "persons employed / local units / EUR million"),
+        DatasetInfo("lfst_r_lfe2en2", "Employment by age, economic activity and NUTS 2 regions (NACE Rev. 2)",
+                    "Eurostat (EU-LFS)", EUROSTAT_LICENCE, "thousand persons"),
+        DatasetInfo("sbs_na_sca_r2", "Annual enterprise statistics by size class for special aggregates "
+                    "of activities (NACE Rev. 2): national totals", "Eurostat", EUROSTAT_LICENCE, "various"),
+        DatasetInfo("nama_10r_2gdp", "Gross domestic product (GDP) at current market prices by NUTS 2 regions",
+                    "Eurostat", EUROSTAT_LICENCE, "EUR / PPS"),
+        DatasetInfo("us_cmp_states_2016", "U.S. Cluster Mapping: cluster employment, establishments and "
+                    "payroll by state, 2016 (benchmark cluster definitions)", "U.S. Cluster Mapping Project",
+                    US_CMP_LICENCE, "employees / establishments / USD thousand"),
+    )
+}
+
+# Sector schemes
+NACE: Final = "nace_r2"
+US_CLUSTER: Final = "us_cluster"
+US_SUBCLUSTER: Final = "us_subcluster"
+
+# Region kinds in the `regions` table
+REGION_KINDS: Final = ("nuts", "aggregate", "extra_regio", "us_state", "us_county", "us_ea", "us_msa", "us_nation")
+
+# --- Long observation frame (sources -> store) ----------------------------------------------------
+OBSERVATION_COLUMNS: Final = (
+    "dataset",          # source dataset code, e.g. sbs_r_nuts06_r2
+    "region",           # region code after NUTS recoding (or US FIPS)
+    "region_original",  # code as it stood in the source file
+    "nuts_version",     # '2013', '2016', '2021', '2024' or 'us'
+    "sector_scheme",    # nace_r2 | us_cluster | us_subcluster | total
+    "sector",           # sector code in that scheme ('' for datasets with no sector)
+    "indicator",        # source indicator code (V16110, EMP, emp_tl, MIO_EUR ...)
+    "unit",             # unit code (NR, THS, MIO_EUR, USD_THS ...)
+    "breakdown",        # other dimensions 'age=Y15-74' ('' if none)
+    "year",             # int
+    "value",            # float, NULL when the source says ':'
+    "flags",            # all flag letters of the cell, '' if none
+)
+
+# --- Employment cube (store -> stats): one row per region x sector x year --------------------------
+CUBE_COLUMNS: Final = (
+    "region", "sector", "year", "employment", "establishments", "wages", "sector_type",
+)
+
+# --- Metric table (stats -> store -> app/reports/CLI) ---------------------------------------------
+METRIC_COLUMNS: Final = (
+    "region", "sector", "year", "employment", "establishments", "share_region", "share_sector", "lq",
+    "size_star", "specialisation_star", "focus_star", "stars",
+    "qualifying", "significant", "strong", "strong10",
+)

@@ -1,0 +1,1 @@
+"""The DuckDB store: the only place in Cluster Map that speaks SQL."""

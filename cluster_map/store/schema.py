@@ -1,0 +1,133 @@
+"""DDL of the store. Documented in the README ("The store"); changed only with a SCHEMA_VERSION bump."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+TABLES: dict[str, str] = {
+    "meta": """
+        CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+    # One row per ingested source dataset or file family, with provenance.
+    "datasets": """
+        CREATE TABLE datasets (
+            code VARCHAR PRIMARY KEY,      -- source code: sbs_r_nuts06_r2, gisco_nuts_2013, us_cmp_states_2016 ...
+            kind VARCHAR NOT NULL,         -- statistics | geometry | codelist | clusters | organisations
+            title VARCHAR,
+            publisher VARCHAR,
+            licence VARCHAR,
+            source_url VARCHAR,            -- official URL
+            retrieved_from VARCHAR,        -- the URL or mirror path actually read
+            nuts_version VARCHAR,
+            extracted_at TIMESTAMP,        -- when Cluster Map read it (UTC)
+            checksum VARCHAR,              -- sha256 of the bytes read
+            row_count BIGINT,
+            years VARCHAR,                 -- e.g. '2008-2015'
+            notes VARCHAR)""",
+    "regions": """
+        CREATE TABLE regions (
+            code VARCHAR NOT NULL,
+            nuts_version VARCHAR NOT NULL, -- '2013', '2016', '2021', '2024'; 'us' for US regions
+            level INTEGER,                 -- NUTS level 0-3; US: 0 nation, 1 state, 2 EA/MSA, 3 county
+            country VARCHAR,
+            name VARCHAR,
+            parent VARCHAR,
+            kind VARCHAR NOT NULL,         -- see cluster_map.schema.REGION_KINDS
+            PRIMARY KEY (code, nuts_version))""",
+    "geometries": """
+        CREATE TABLE geometries (
+            code VARCHAR NOT NULL,
+            nuts_version VARCHAR NOT NULL,
+            level INTEGER,
+            variant VARCHAR NOT NULL,      -- 'full' (computation) | 'display' (coverage-simplified)
+            wkb BLOB NOT NULL,             -- EPSG:4326
+            label_lon DOUBLE,
+            label_lat DOUBLE,
+            source VARCHAR,                -- datasets.code of the geometry file
+            PRIMARY KEY (code, nuts_version, variant))""",
+    "sectors": """
+        CREATE TABLE sectors (
+            scheme VARCHAR NOT NULL,       -- nace_r2 | us_cluster | us_subcluster
+            code VARCHAR NOT NULL,
+            label VARCHAR,
+            level INTEGER,                 -- nace: 0 aggregate, 1 section, 2 division, 3 group; us: 1 cluster, 2 subcluster
+            parent VARCHAR,
+            sector_type VARCHAR,           -- US: traded | local; NACE: NULL
+            PRIMARY KEY (scheme, code))""",
+    "observations": """
+        CREATE TABLE observations (
+            dataset VARCHAR NOT NULL,
+            region VARCHAR NOT NULL,
+            region_original VARCHAR NOT NULL,
+            nuts_version VARCHAR NOT NULL,
+            sector_scheme VARCHAR NOT NULL,
+            sector VARCHAR NOT NULL,
+            indicator VARCHAR NOT NULL,
+            unit VARCHAR NOT NULL,
+            breakdown VARCHAR NOT NULL,
+            year INTEGER NOT NULL,
+            value DOUBLE,
+            flags VARCHAR NOT NULL,
+            PRIMARY KEY (dataset, region, sector, indicator, unit, breakdown, year))""",
+    # Codes of a dataset that match no region geometry after recoding.
+    "unmatched_regions": """
+        CREATE TABLE unmatched_regions (
+            dataset VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            nuts_version VARCHAR,
+            n_rows BIGINT,
+            reason VARCHAR)""",
+    # NUTS recodings applied at ingest (old -> new), for the methodology page.
+    "nuts_recodes": """
+        CREATE TABLE nuts_recodes (
+            dataset VARCHAR NOT NULL,
+            code_from VARCHAR NOT NULL,
+            version_from VARCHAR,
+            code_to VARCHAR NOT NULL,
+            version_to VARCHAR,
+            method VARCHAR,                -- rename | merge | split (JRC weights)
+            weight DOUBLE)""",
+    "cluster_naics": """
+        CREATE TABLE cluster_naics (
+            cluster_code VARCHAR NOT NULL,
+            subcluster_code VARCHAR,
+            naics VARCHAR NOT NULL)""",
+    "related_clusters": """
+        CREATE TABLE related_clusters (
+            cluster_a VARCHAR NOT NULL,
+            cluster_b VARCHAR NOT NULL,
+            relatedness DOUBLE,            -- cr_all (Delgado-Porter-Stern relatedness)
+            relatedness_pct DOUBLE,        -- cr_all_pc
+            related_90 BOOLEAN,            -- rel_all_90_v3: in the top decile (the published 'related' link)
+            PRIMARY KEY (cluster_a, cluster_b))""",
+    "organisations": """
+        CREATE TABLE organisations (
+            id VARCHAR PRIMARY KEY,
+            directory VARCHAR NOT NULL,    -- eu_cluster_organisations | us_cmp_organisations | user:<name>
+            name VARCHAR NOT NULL,
+            acronym VARCHAR,
+            country VARCHAR,
+            city VARCHAR,
+            region_text VARCHAR,
+            sectors VARCHAR,               -- '; '-separated keywords
+            clusters VARCHAR,              -- US CMP cluster names ('; '-separated)
+            org_type VARCHAR,
+            members VARCHAR,
+            founded_year INTEGER,
+            esca_label VARCHAR,
+            website VARCHAR,
+            source_url VARCHAR,
+            lat DOUBLE,
+            lon DOUBLE,
+            geocode_precision VARCHAR,     -- coordinates | city | region | country | none
+            nuts0 VARCHAR, nuts1 VARCHAR, nuts2 VARCHAR, nuts3 VARCHAR,
+            nuts_version VARCHAR)""",
+    "partnerships": """
+        CREATE TABLE partnerships (
+            name VARCHAR, theme VARCHAR, type VARCHAR, member_organisations VARCHAR,
+            countries VARCHAR, source_url VARCHAR, note VARCHAR)""",
+    "events": """
+        CREATE TABLE events (
+            event_name VARCHAR, event_type VARCHAR, date_start DATE, date_end DATE, city VARCHAR,
+            country VARCHAR, organisers_partners VARCHAR, participants VARCHAR, source_url VARCHAR,
+            note VARCHAR)""",
+}
