@@ -1,0 +1,1 @@
+"""Readers of official sources: bytes from a URL or a local mirror in, validated frames out."""
