@@ -1,0 +1,103 @@
+"""The country report as a plain object: assembled first (services), rendered second (html/pdf/workbook).
+
+Nothing here reads the store or draws: a ``CountryReport`` holds values, tables (pandas DataFrames) and
+pre-rendered static map images (PNG bytes), so every renderer shows the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One headline number of the report."""
+
+    label: str
+    value: float | int | str | None
+    unit: str = ""
+    note: str = ""
+
+    def formatted(self) -> str:
+        v = self.value
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return "n/a"
+        if isinstance(v, float):
+            text = f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
+        elif isinstance(v, int):
+            text = f"{v:,}"
+        else:
+            text = str(v)
+        return f"{text} {self.unit}".strip()
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A titled table; ``frame`` columns are shown in order with ``columns`` as display names."""
+
+    key: str  # sheet / anchor name, short and unique in the report
+    title: str
+    frame: pd.DataFrame
+    note: str = ""
+    columns: dict[str, str] = field(default_factory=dict)  # column -> display label
+
+    def display_frame(self) -> pd.DataFrame:
+        return self.frame.rename(columns=self.columns) if self.columns else self.frame
+
+
+@dataclass(frozen=True)
+class ReportMap:
+    """A static choropleth already drawn to PNG."""
+
+    title: str
+    png: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section: prose paragraphs (plain text, escaped at render), tables and maps, in that order."""
+
+    key: str
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    tables: tuple[ReportTable, ...] = ()
+    maps: tuple[ReportMap, ...] = ()
+
+
+@dataclass(frozen=True)
+class CountryReport:
+    """Everything a country report shows."""
+
+    country: str  # code, e.g. 'DE'
+    country_name: str
+    dataset: str
+    dataset_title: str
+    year: int
+    level: int
+    nuts_version: str
+    vintage: str  # e.g. 'Eurostat sbs_r_nuts06_r2, extracted 2026-11-25 (data 2008-2015)'
+    generated_at: datetime
+    key_figures: tuple[KeyFigure, ...]
+    sections: tuple[ReportSection, ...]
+    sources: pd.DataFrame  # code, title, publisher, licence, source_url, retrieved_from, extracted_at, checksum
+    parameters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"Cluster Map country report: {self.country_name} ({self.country})"
+
+    @property
+    def citation(self) -> str:
+        return (
+            f"Cluster Map ({self.generated_at:%Y}). {self.title}, {self.dataset_title} "
+            f"({self.dataset}), {self.year}, NUTS {self.nuts_version} level {self.level}. "
+            f"Generated {self.generated_at:%Y-%m-%d}. Source data: {self.vintage}."
+        )
+
+    def tables(self) -> list[ReportTable]:
+        """Every table of the report in reading order (for the workbook)."""
+        return [t for s in self.sections for t in s.tables]

@@ -1,0 +1,102 @@
+"""Renderers read back: HTML (escaped, offline), PDF (pypdf text, pages), XLSX (openpyxl cells)."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timezone
+
+import pandas as pd
+import pytest
+
+from cluster_map.reports.country import CountryReport, KeyFigure, ReportMap, ReportSection, ReportTable
+from cluster_map.reports.html import render_html
+from cluster_map.reports.pdf import render_pdf
+from cluster_map.reports.workbook import neutralise, render_xlsx, sheet_name
+
+EVIL = "<script>alert(1)</script>"
+INJECT = "=cmd|' /C calc'!A0"
+
+
+def _png() -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def report() -> CountryReport:
+    top = pd.DataFrame({"region": ["DE11", "DE21"], "name": ["Stuttgart", EVIL], "sector": ["C29", "C29"],
+                        "lq": [3.52, 1.25], "employment": [210000.0, 54000.0], "stars": [3, 1],
+                        "note": [INJECT, "+SUM(A1)"]})
+    sources = pd.DataFrame({"code": ["sbs_r_nuts06_r2"], "title": ["SBS by NUTS 2"], "publisher": ["Eurostat"],
+                            "licence": ["CC BY 4.0"], "source_url": ["https://ec.europa.eu/eurostat/x"],
+                            "retrieved_from": ["mirror/eurostat/bulk/sbs_r_nuts06_r2.tsv.gz"],
+                            "extracted_at": [pd.Timestamp("2026-11-25 10:00")], "checksum": ["ab" * 32]})
+    return CountryReport(
+        country="DE", country_name="Deutschland", dataset="sbs_r_nuts06_r2", dataset_title="SBS by NUTS 2",
+        year=2015, level=2, nuts_version="2013", vintage="Eurostat sbs_r_nuts06_r2 (2008-2015)",
+        generated_at=datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc),
+        key_figures=(KeyFigure("Persons employed", 30_000_000.0, "persons"), KeyFigure("Regions", 38)),
+        sections=(ReportSection("stars", "Star clusters", paragraphs=(f"Name {EVIL}",),
+                                tables=(ReportTable("Star_clusters", "Star clusters", top),),
+                                maps=(ReportMap("Top specialisation", _png()),)),),
+        sources=sources, parameters={"min_employment": "1000"},
+    )
+
+
+def test_html_is_standalone_and_escapes_data(report: CountryReport) -> None:
+    html = render_html(report)
+    assert EVIL not in html and "&lt;script&gt;" in html
+    assert "Deutschland" in html and "Cite as" in html
+    # no resource is loaded from anywhere: only data: URIs in src/href
+    links = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert links and all(u.startswith("data:") for u in links)
+
+
+def test_pdf_reads_back(report: CountryReport) -> None:
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(render_pdf(report)))
+    assert len(pdf.pages) >= 2  # title page + content
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert "Deutschland" in text and "Stuttgart" in text
+    assert "sbs_r_nuts06_r2" in text and "Sources and provenance" in text
+
+
+def test_xlsx_sheets_typed_frozen_and_neutralised(report: CountryReport) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    assert wb.sheetnames == ["About", "Star_clusters", "Sources"]
+    ws = wb["Star_clusters"]
+    assert ws.freeze_panes == "A2"
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["region", "name", "sector", "lq"]
+    assert ws["D2"].value == pytest.approx(3.52) and ws["D2"].data_type == "n"
+    assert ws["G2"].value == "'" + INJECT and ws["G2"].data_type == "s"
+    assert ws["G3"].value == "'+SUM(A1)"
+    assert ws["B3"].value == EVIL  # text stays text, not HTML-escaped in a spreadsheet
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("plain", "plain"), ("a=b", "a=b"), ("", ""),
+])
+def test_neutralise(text: str, expected: str) -> None:
+    assert neutralise(text) == expected
+
+
+def test_sheet_names_are_valid_and_unique() -> None:
+    used: set[str] = set()
+    a = sheet_name("Top sectors per region: a very long name indeed", used)
+    b = sheet_name("Top sectors per region: a very long name indeed", used)
+    assert len(a) <= 31 and len(b) <= 31 and a != b and ":" not in a
