@@ -1,4 +1,9 @@
-"""DDL of the store. Documented in the README ("The store"); changed only with a SCHEMA_VERSION bump."""
+"""DDL of the store. Documented in the README ("The store"); changed only with a SCHEMA_VERSION bump.
+
+Keys are declared in ``PRIMARY_KEYS`` and checked when a store is built (``database.validate``)
+instead of as DuckDB ``PRIMARY KEY`` constraints: an ART index on the 3-4 million observation rows
+made the bulk load 3x slower and the file 4x larger, and a failed check can name the duplicate key.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,11 @@ SCHEMA_VERSION = 1
 
 TABLES: dict[str, str] = {
     "meta": """
-        CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+        CREATE TABLE meta (key VARCHAR NOT NULL, value VARCHAR)""",
     # One row per ingested source dataset or file family, with provenance.
     "datasets": """
         CREATE TABLE datasets (
-            code VARCHAR PRIMARY KEY,      -- source code: sbs_r_nuts06_r2, gisco_nuts_2013, us_cmp_states_2016 ...
+            code VARCHAR NOT NULL,         -- source code: sbs_r_nuts06_r2, gisco_nuts_2013, us_cmp_states_2016 ...
             kind VARCHAR NOT NULL,         -- statistics | geometry | codelist | clusters | organisations
             title VARCHAR,
             publisher VARCHAR,
@@ -31,8 +36,7 @@ TABLES: dict[str, str] = {
             country VARCHAR,
             name VARCHAR,
             parent VARCHAR,
-            kind VARCHAR NOT NULL,         -- see cluster_map.schema.REGION_KINDS
-            PRIMARY KEY (code, nuts_version))""",
+            kind VARCHAR NOT NULL)         -- see cluster_map.schema.REGION_KINDS""",
     "geometries": """
         CREATE TABLE geometries (
             code VARCHAR NOT NULL,
@@ -42,8 +46,7 @@ TABLES: dict[str, str] = {
             wkb BLOB NOT NULL,             -- EPSG:4326
             label_lon DOUBLE,
             label_lat DOUBLE,
-            source VARCHAR,                -- datasets.code of the geometry file
-            PRIMARY KEY (code, nuts_version, variant))""",
+            source VARCHAR)          -- datasets.code of the geometry file""",
     "sectors": """
         CREATE TABLE sectors (
             scheme VARCHAR NOT NULL,       -- nace_r2 | us_cluster | us_subcluster
@@ -51,8 +54,7 @@ TABLES: dict[str, str] = {
             label VARCHAR,
             level INTEGER,                 -- nace: 0 aggregate, 1 section, 2 division, 3 group; us: 1 cluster, 2 subcluster
             parent VARCHAR,
-            sector_type VARCHAR,           -- US: traded | local; NACE: NULL
-            PRIMARY KEY (scheme, code))""",
+            sector_type VARCHAR)           -- US: traded | local; NACE: NULL""",
     "observations": """
         CREATE TABLE observations (
             dataset VARCHAR NOT NULL,
@@ -66,8 +68,7 @@ TABLES: dict[str, str] = {
             breakdown VARCHAR NOT NULL,
             year INTEGER NOT NULL,
             value DOUBLE,
-            flags VARCHAR NOT NULL,
-            PRIMARY KEY (dataset, region, sector, indicator, unit, breakdown, year))""",
+            flags VARCHAR NOT NULL)""",
     # Codes of a dataset that match no region geometry after recoding.
     "unmatched_regions": """
         CREATE TABLE unmatched_regions (
@@ -97,11 +98,10 @@ TABLES: dict[str, str] = {
             cluster_b VARCHAR NOT NULL,
             relatedness DOUBLE,            -- cr_all (Delgado-Porter-Stern relatedness)
             relatedness_pct DOUBLE,        -- cr_all_pc
-            related_90 BOOLEAN,            -- rel_all_90_v3: in the top decile (the published 'related' link)
-            PRIMARY KEY (cluster_a, cluster_b))""",
+            related_90 BOOLEAN)         -- rel_all_90_v3: in the top decile (the published 'related' link)""",
     "organisations": """
         CREATE TABLE organisations (
-            id VARCHAR PRIMARY KEY,
+            id VARCHAR NOT NULL,
             directory VARCHAR NOT NULL,    -- eu_cluster_organisations | us_cmp_organisations | user:<name>
             name VARCHAR NOT NULL,
             acronym VARCHAR,
@@ -131,3 +131,31 @@ TABLES: dict[str, str] = {
             country VARCHAR, organisers_partners VARCHAR, participants VARCHAR, source_url VARCHAR,
             note VARCHAR)""",
 }
+
+
+#: Key columns of each table, checked for uniqueness (and NOT NULL) before a new store is swapped in.
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "meta": ("key",),
+    "datasets": ("code",),
+    "regions": ("code", "nuts_version"),
+    "geometries": ("code", "nuts_version", "variant"),
+    "sectors": ("scheme", "code"),
+    "observations": ("dataset", "region", "sector", "indicator", "unit", "breakdown", "year"),
+    "unmatched_regions": ("dataset", "code"),
+    "nuts_recodes": ("dataset", "code_from", "code_to"),
+    "cluster_naics": ("cluster_code", "subcluster_code", "naics"),
+    "related_clusters": ("cluster_a", "cluster_b"),
+    "organisations": ("id",),
+}
+
+#: Tables a complete store must hold rows in (a partial ``--only`` ingest checks only what it loaded).
+REQUIRED_TABLES: tuple[str, ...] = (
+    "meta", "datasets", "regions", "geometries", "sectors", "observations", "related_clusters",
+    "cluster_naics", "organisations",
+)
+
+
+def create_statements() -> list[str]:
+    """``CREATE TABLE`` statements of every table, in dependency-free order."""
+    return [ddl.strip() for ddl in TABLES.values()]
+

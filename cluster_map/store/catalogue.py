@@ -1,0 +1,114 @@
+"""What the store holds: datasets with provenance, region and sector lookups, unmatched codes, counts.
+
+Every function takes an open connection (read-only is enough) and uses its own cursor, so the app may
+call them from several threads on one cached connection. Filters are parameterised; the filterable
+columns are fixed per function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+import pandas as pd
+
+from cluster_map.store.database import query
+from cluster_map.store.schema import TABLES
+
+
+def where_clause(filters: Mapping[str, object | None], allowed: frozenset[str]) -> tuple[str, list[object]]:
+    """``(" WHERE a = ? AND b = ?", [va, vb])`` for the filters that are not ``None``.
+
+    Column names must be in ``allowed`` (a ``ValueError`` names the bad one); values are never
+    spliced into the SQL.
+    """
+    parts: list[str] = []
+    params: list[object] = []
+    for column, value in filters.items():
+        if column not in allowed:
+            raise ValueError(f"Cannot filter on {column!r}; allowed: {sorted(allowed)}")
+        if value is None:
+            continue
+        parts.append(f'"{column}" = ?')
+        params.append(value)
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+
+
+def datasets(con: duckdb.DuckDBPyConnection, *, kind: str | None = None) -> pd.DataFrame:
+    """The ``datasets`` table (one row per source dataset or file family, with provenance)."""
+    where, params = where_clause({"kind": kind}, frozenset({"kind"}))
+    return query(con, f"SELECT * FROM datasets{where} ORDER BY kind, code", params)  # noqa: S608 (allow-listed identifiers)
+
+
+def regions(con: duckdb.DuckDBPyConnection, *, nuts_version: str | None = None, level: int | None = None,
+            kind: str | None = None, country: str | None = None) -> pd.DataFrame:
+    """Regions (code, nuts_version, level, country, name, parent, kind), filtered."""
+    where, params = where_clause(
+        {"nuts_version": nuts_version, "level": level, "kind": kind, "country": country},
+        frozenset({"nuts_version", "level", "kind", "country"}),
+    )
+    return query(con, f"SELECT * FROM regions{where} ORDER BY nuts_version, level, code", params)  # noqa: S608 (allow-listed identifiers)
+
+
+def region_codes(con: duckdb.DuckDBPyConnection, nuts_version: str, *, with_geometry: bool = True) -> set[str]:
+    """Codes of one NUTS version (``with_geometry``: only those that have a geometry)."""
+    table = "geometries" if with_geometry else "regions"
+    rows = query(con, f"SELECT DISTINCT code FROM {table} WHERE nuts_version = ?", [nuts_version])  # noqa: S608 (allow-listed identifiers)
+    return set(rows["code"])
+
+
+def sectors(con: duckdb.DuckDBPyConnection, *, scheme: str | None = None, level: int | None = None) -> pd.DataFrame:
+    """Sectors of a scheme (``nace_r2``, ``us_cluster``, ``us_subcluster``)."""
+    where, params = where_clause({"scheme": scheme, "level": level}, frozenset({"scheme", "level"}))
+    return query(con, f"SELECT * FROM sectors{where} ORDER BY scheme, code", params)  # noqa: S608 (allow-listed identifiers)
+
+
+def unmatched_regions(con: duckdb.DuckDBPyConnection, *, dataset: str | None = None) -> pd.DataFrame:
+    """Codes of a dataset that match no geometry of its NUTS version after recoding."""
+    where, params = where_clause({"dataset": dataset}, frozenset({"dataset"}))
+    return query(con, f"SELECT * FROM unmatched_regions{where} ORDER BY dataset, code", params)  # noqa: S608 (allow-listed identifiers)
+
+
+def nuts_recodes(con: duckdb.DuckDBPyConnection, *, dataset: str | None = None) -> pd.DataFrame:
+    """NUTS recodings applied at ingest (old code -> new code, method, weight)."""
+    where, params = where_clause({"dataset": dataset}, frozenset({"dataset"}))
+    return query(con, f"SELECT * FROM nuts_recodes{where} ORDER BY dataset, code_from, code_to", params)  # noqa: S608 (allow-listed identifiers)
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per table of the store schema (tables absent from the file are left out)."""
+    present = set(query(con, "SELECT table_name FROM information_schema.tables")["table_name"])
+    counts: dict[str, int] = {}
+    for table in TABLES:  # identifiers from the DDL allow-list only
+        if table in present:
+            counts[table] = int(query(con, f'SELECT count(*) AS n FROM "{table}"')["n"].iloc[0])  # noqa: S608 (allow-listed identifiers)
+    return counts
+
+
+def observation_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per statistical dataset: rows, values present, first/last year, regions, unmatched codes."""
+    return query(con, """
+        SELECT o.dataset, any_value(o.nuts_version) AS nuts_version, count(*) AS rows,
+               count(o.value) AS values_present, min(o.year) AS year_min, max(o.year) AS year_max,
+               count(DISTINCT o.region) AS regions,
+               coalesce(any_value(u.n_unmatched), 0) AS regions_unmatched,
+               coalesce(any_value(r.n_recoded), 0) AS codes_recoded
+        FROM observations o
+        LEFT JOIN (SELECT dataset, count(*) AS n_unmatched FROM unmatched_regions GROUP BY dataset) u
+               USING (dataset)
+        LEFT JOIN (SELECT dataset, count(DISTINCT code_from) AS n_recoded FROM nuts_recodes GROUP BY dataset) r
+               USING (dataset)
+        GROUP BY o.dataset ORDER BY o.dataset""")
+
+
+def organisation_precision(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Organisations per directory and geocode precision (coordinates, city, region, country, none)."""
+    return query(con, """
+        SELECT directory, coalesce(geocode_precision, 'none') AS geocode_precision, count(*) AS n
+        FROM organisations GROUP BY ALL ORDER BY directory, n DESC""")
+
+
+def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The ``meta`` key/value pairs (schema version, build time, origin of the sources)."""
+    rows = query(con, "SELECT key, value FROM meta ORDER BY key")
+    return dict(zip(rows["key"], rows["value"], strict=True))
