@@ -72,7 +72,8 @@ def coverage_simplify(
     Returns
     -------
     numpy.ndarray of shapely geometries, same order and length as ``geoms``. A polygon that
-    would collapse keeps its snapped (unsimplified) form rather than vanishing.
+    would collapse keeps its snapped (unsimplified) form rather than vanishing; missing or empty
+    geometries give ``None``.
 
     Notes
     -----
@@ -83,15 +84,18 @@ def coverage_simplify(
     polygons rounds to the same point in both.
     """
     arr = _as_array(geoms)
-    if arr.size == 0:
-        return arr
-    snapped = shapely.set_precision(arr, snap)
+    out = np.full(arr.shape, None, dtype=object)
+    present = ~(shapely.is_missing(arr) | shapely.is_empty(arr)) if arr.size else np.zeros(0, bool)
+    if not present.any():
+        return out
+    snapped = shapely.set_precision(arr[present], snap)
     simplified = shapely.coverage_simplify(snapped, tolerance)
     rounded = shapely.set_precision(simplified, grid)
-    lost = shapely.is_empty(rounded) & ~shapely.is_empty(arr)
+    lost = shapely.is_empty(rounded)
     if lost.any():
         rounded[lost] = shapely.set_precision(snapped[lost], grid)
-    return rounded
+    out[present] = rounded
+    return out
 
 
 def display_geometry(
@@ -122,10 +126,13 @@ def repair(
     *,
     source: str,
     code_column: str = "code",
+    allow_empty: bool = False,
 ) -> gpd.GeoDataFrame:
     """Return ``frame`` with invalid polygons repaired by ``shapely.make_valid``.
 
     Polygonal parts are kept (a repair can add slivers of lines or points, which are dropped).
+    With ``allow_empty`` a missing or empty geometry becomes ``None`` instead of an error (a
+    region too small for the scale of the file, e.g. county 51610 in us-atlas 1:10m).
 
     Raises
     ------
@@ -133,12 +140,14 @@ def repair(
         Naming every region code (and ``source``) whose geometry is missing, empty or cannot be
         repaired into a valid (multi)polygon.
     """
-    geoms = np.asarray(frame.geometry.array, dtype=object)
+    geoms = np.asarray(frame.geometry.array, dtype=object).copy()
     codes = frame[code_column].astype(str).tolist()
     problems: list[str] = []
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    for i in np.flatnonzero(missing):
-        problems.append(f"{codes[i]!r}: geometry is missing or empty")
+    if not allow_empty:
+        for i in np.flatnonzero(missing):
+            problems.append(f"{codes[i]!r}: geometry is missing or empty")
+    geoms[missing] = None
     bad = ~missing & ~shapely.is_valid(geoms)
     if bad.any():
         fixed = geoms.copy()
