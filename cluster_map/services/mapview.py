@@ -1,0 +1,259 @@
+"""The map layer for a view: display geometry of one level joined to one metric of one sector and year.
+
+One function per user question: which datasets, levels, sectors and years can be mapped
+(:func:`view_options`), and what the map of a view shows (:func:`map_values`, :func:`map_geometry`,
+:func:`map_layer`). Regions with no value stay in the layer with the reason (confidential cell, ':' in
+the source, no row, below the minimum employment), so the map draws them as "no data" and says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from cluster_map.errors import InputError, StoreError
+from cluster_map.geo import STORAGE_CRS, from_wkb
+from cluster_map.schema import DATASETS
+from cluster_map.store import database, queries
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """How a metric is shown: label, unit, whether it is categorical."""
+
+    label: str
+    unit: str
+    categorical: bool = False
+
+
+#: Metrics a map can show (key = URL value).
+METRICS: Final[dict[str, MetricSpec]] = {
+    "lq": MetricSpec("Location quotient", "ratio to the benchmark (1 = average)"),
+    "employment": MetricSpec("Employment", "persons employed"),
+    "share": MetricSpec("Share of regional employment", "% of the region's employment"),
+    "stars": MetricSpec("Cluster stars", "0-3 stars (size, specialisation, focus)", categorical=True),
+    "strong": MetricSpec("Strong cluster", "US CMP strong cluster (top 20% of regions)", categorical=True),
+    "growth": MetricSpec("Employment growth", "% a year since the first year with data"),
+    "hotspot": MetricSpec("Hot-spot class", "Getis-Ord Gi* of the LQ (99/95/90% confidence)",
+                          categorical=True),
+}
+#: Datasets the map offers, in menu order, with the short menu label.
+MAP_DATASETS: Final[dict[str, str]] = {
+    "sbs_r_nuts06_r2": "Europe: Eurostat SBS, persons employed (NUTS 0-2)",
+    "lfst_r_lfe2en2": "Europe: Eurostat LFS, employment (NUTS 0-2)",
+    "us_cmp_states_2016": "United States: Cluster Mapping, employment (states)",
+}
+#: Sectors tried first for the default view (a real sector with good coverage).
+PREFERRED_SECTORS: Final = ("C29", "C", "C10", "C25", "F")
+NO_DATA_COLOUR_REASON: Final = "no data"
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """What can be chosen for one dataset: the allowed values ``ui.state.decode`` validates against."""
+
+    dataset: str
+    datasets: tuple[str, ...]
+    sector_scheme: str
+    sectors: tuple[tuple[str, str], ...]  # (code, label)
+    default_sector: str
+    years: tuple[int, ...]
+    levels: tuple[int, ...]
+    default_level: int
+    countries: tuple[str, ...]
+    regions: frozenset[str]
+    metrics: tuple[str, ...]
+    nuts_version: str
+
+    def sector_label(self, code: str) -> str:
+        """Label of sector ``code`` (the code itself if unknown)."""
+        return dict(self.sectors).get(code, code)
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """What a map of one view shows.
+
+    ``frame`` is a GeoDataFrame (EPSG:4326) with columns code, name, country, nuts_version, value
+    (the metric; text for categorical metrics), rank (1 = highest, among regions with a value),
+    employment, lq, stars, strong, share, growth, flags, reason ('' when there is a value), geometry.
+    """
+
+    frame: gpd.GeoDataFrame
+    dataset: str
+    sector: str
+    sector_label: str
+    year: int
+    level: int
+    metric: str
+    nuts_version: str
+
+    @property
+    def spec(self) -> MetricSpec:
+        return METRICS[self.metric]
+
+    @property
+    def n_with_data(self) -> int:
+        return int((self.frame["reason"] == "").sum())
+
+    def table(self) -> pd.DataFrame:
+        """The layer as a plain table (no geometry), ranked, for display and CSV/XLSX download."""
+        cols = ["rank", "code", "name", "country", "value", "employment", "lq", "share", "stars", "strong",
+                "growth", "flags", "nuts_version", "reason"]
+        t = pd.DataFrame(self.frame[[c for c in cols if c in self.frame.columns]])
+        return t.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
+
+
+def open_store(db: Path | str) -> Any:
+    """A read-only connection to the store at ``db`` (take a ``cursor()`` per query)."""
+    return database.connect(db, read_only=True)
+
+
+def _require_metrics(con: Any) -> None:
+    if not queries.table_exists(con, "metrics"):
+        raise StoreError("The store has no table 'metrics' (the statistics were not materialised). "
+                         "Rebuild it with `cluster-map ingest`.")
+
+
+def datasets(con: Any) -> tuple[str, ...]:
+    """Map datasets present in the store's metrics, in menu order."""
+    _require_metrics(con)
+    present = set(queries.dataset_summary(con)["dataset"])
+    return tuple(d for d in MAP_DATASETS if d in present)
+
+
+def dataset_label(code: str) -> str:
+    """Menu label of a dataset."""
+    return MAP_DATASETS.get(code) or (DATASETS[code].title if code in DATASETS else code)
+
+
+def view_options(con: Any, dataset: str) -> ViewOptions:
+    """Allowed values for ``dataset``; raises :class:`InputError` for a dataset that cannot be mapped."""
+    _require_metrics(con)
+    summary = queries.dataset_summary(con)
+    available = tuple(d for d in MAP_DATASETS if d in set(summary["dataset"]))
+    rows = summary[summary["dataset"] == dataset]
+    if rows.empty:
+        raise InputError(f"Dataset {dataset!r} has no statistics in the store; choose one of "
+                         f"{', '.join(available) or '(none: rebuild the store)'}.")
+    levels = tuple(sorted(int(x) for x in rows["level"].unique()))
+    default_level = 2 if 2 in levels else levels[-1]
+    sec = queries.sectors(con, dataset)
+    sectors_ = tuple((str(c), str(lbl)) for c, lbl in zip(sec["code"], sec["label"], strict=True))
+    best = int(sec["n_regions"].max()) if len(sec) else 0
+    default = next((s for s in PREFERRED_SECTORS
+                    if s in set(sec["code"]) and sec.loc[sec["code"] == s, "n_regions"].iloc[0] >= 0.6 * best),
+                   None)
+    if default is None and len(sec):
+        default = str(sec.sort_values(["n_regions", "code"], ascending=[False, True])["code"].iloc[0])
+    regions = queries.region_codes(con, dataset)
+    return ViewOptions(
+        dataset=dataset, datasets=available, sector_scheme=str(rows["sector_scheme"].iloc[0]),
+        sectors=sectors_, default_sector=default or "", years=tuple(queries.years(con, dataset)),
+        levels=levels, default_level=default_level,
+        countries=tuple(sorted(regions["country"].dropna().unique())),
+        regions=frozenset(regions["code"]), metrics=tuple(METRICS),
+        nuts_version=str(rows["nuts_version"].iloc[0]),
+    )
+
+
+def map_geometry(con: Any, *, nuts_version: str, level: int) -> gpd.GeoDataFrame:
+    """Display geometry of a level: GeoDataFrame with code, label_lon, label_lat, geometry (EPSG:4326)."""
+    rows = queries.display_geometry(con, nuts_version=nuts_version, level=level)
+    if rows.empty:
+        raise StoreError(f"The store has no geometry for NUTS version {nuts_version!r} level {level}. "
+                         f"Rebuild it with `cluster-map ingest`.")
+    geom = from_wkb(rows["wkb"])
+    return gpd.GeoDataFrame(rows[["code", "label_lon", "label_lat"]].reset_index(drop=True),
+                            geometry=geom.values, crs=STORAGE_CRS)
+
+
+def _reason(row: pd.Series, metric: str, min_employment: float, first_year: bool) -> str:
+    if metric == "growth" and first_year:
+        return "growth needs an earlier year: pick a later year"
+    emp = row["employment"]
+    if pd.notna(emp) and min_employment and emp < min_employment:
+        return f"employment {emp:,.0f} below the minimum {min_employment:,.0f}"
+    if not row["has_obs"]:
+        return "no figure in the source for this sector and year"
+    if pd.isna(row["raw_value"]):
+        if "c" in (row["flags"] or ""):
+            return "confidential in the source (flag c)"
+        return "not available in the source (':')"
+    return "not defined for this cell (e.g. the regional or benchmark total is missing)"
+
+
+def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, metric: str,
+               min_employment: float = 0.0, countries: tuple[str, ...] = (),
+               growth_from: int | None = None) -> pd.DataFrame:
+    """Values of one view for every region of the level (no geometry).
+
+    Columns: code, name, country, nuts_version, value, rank, employment, lq, share, stars, strong,
+    growth, flags, reason. ``rank`` ranks regions with a value (1 = highest; ties share the lowest
+    rank); regions below ``min_employment`` get no value and the reason.
+    """
+    if metric not in METRICS:
+        raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(METRICS)}.")
+    if metric == "hotspot":
+        raise InputError("The hot-spot class is not materialised in this store yet; "
+                         "choose another metric (e.g. 'lq').")
+    v = queries.map_values(con, dataset=dataset, level=level, sector=sector, year=year,
+                           growth_from=growth_from)
+    if countries:
+        v = v[v["country"].isin(countries)]
+    v = v.rename(columns={"share_region": "share"}).reset_index(drop=True)
+    v["share"] = v["share"] * 100.0
+    source = {"lq": "lq", "employment": "employment", "share": "share", "stars": "stars",
+              "strong": "strong", "growth": "growth"}[metric]
+    value = v[source].astype("float64") if metric != "strong" else v[source].astype("boolean")
+    if min_employment:
+        below = v["employment"].isna() | (v["employment"] < min_employment)
+        value = value.mask(below)
+    v["value"] = value.astype("float64") if metric != "strong" else value
+    has = v["value"].notna()
+    ranked = v["value"].astype("float64") if metric != "strong" else v["lq"].where(v["value"] == True)  # noqa: E712
+    v["rank"] = ranked.where(has).rank(ascending=False, method="min").astype("Int64")
+    first = growth_from is None or growth_from >= year
+    v["reason"] = ""
+    miss = ~has
+    v.loc[miss, "reason"] = [_reason(r, metric, min_employment, first) for _, r in v[miss].iterrows()]
+    keep = ["code", "name", "country", "nuts_version", "value", "rank", "employment", "lq", "share",
+            "stars", "strong", "growth", "flags", "reason"]
+    return v[keep]
+
+
+def map_layer(con: Any, *, dataset: str, level: int, sector: str, year: int, metric: str,
+              min_employment: float = 0.0, countries: tuple[str, ...] = (),
+              options: ViewOptions | None = None, geometry: gpd.GeoDataFrame | None = None) -> MapLayer:
+    """The layer of a view: geometry of every region of the level joined to :func:`map_values`."""
+    opts = options or view_options(con, dataset)
+    growth_from = opts.years[0] if opts.years else None
+    values = map_values(con, dataset=dataset, level=level, sector=sector, year=year, metric=metric,
+                        min_employment=min_employment, countries=countries, growth_from=growth_from)
+    nuts_version = opts.nuts_version
+    geom = geometry if geometry is not None else map_geometry(con, nuts_version=nuts_version, level=level)
+    frame = geom.merge(values, on="code", how="inner")
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=STORAGE_CRS)
+    return MapLayer(frame=frame, dataset=dataset, sector=sector, sector_label=opts.sector_label(sector),
+                    year=year, level=level, metric=metric, nuts_version=nuts_version)
+
+
+def layer_geojson(layer: MapLayer) -> bytes:
+    """The layer as GeoJSON (EPSG:4326), properties = the table columns."""
+    frame = layer.frame.drop(columns=[c for c in ("label_lon", "label_lat") if c in layer.frame])
+    frame = frame.assign(rank=frame["rank"].astype("float64"),
+                         value=frame["value"].astype(object).where(frame["value"].notna(), None))
+    return frame.to_json(drop_id=True, na="null").encode("utf-8")
+
+
+def summary_numbers(layer: MapLayer) -> dict[str, float]:
+    """Key figures of the layer: regions with data, median and maximum value."""
+    vals = pd.to_numeric(layer.frame["value"], errors="coerce").dropna()
+    return {"regions": float(len(layer.frame)), "with_data": float(layer.n_with_data),
+            "median": float(np.median(vals)) if len(vals) else float("nan"),
+            "max": float(vals.max()) if len(vals) else float("nan")}

@@ -1,0 +1,178 @@
+"""The SQL behind the map: options (datasets, levels, sectors, years, countries) and one map layer.
+
+Every query is parameterised; the only identifiers spliced into SQL are metric columns, checked against
+``METRIC_COLUMNS_SQL`` first. Each function takes a read-only connection from
+:func:`cluster_map.store.database.connect` and runs on its own cursor (``database.query``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import duckdb
+import pandas as pd
+
+from cluster_map.errors import InputError
+from cluster_map.store.database import query
+
+#: Employment cell of each mapped dataset: (indicator, breakdown) in ``observations``.
+EMPLOYMENT_CELL: Final[dict[str, tuple[str, str]]] = {
+    "sbs_r_nuts06_r2": ("V16110", ""),
+    "lfst_r_lfe2en2": ("EMP", "age=Y_GE15"),
+    "us_cmp_states_2016": ("emp", ""),
+}
+#: Metric columns of table ``metrics`` that a map may show (allow-list for identifiers).
+METRIC_COLUMNS_SQL: Final = (
+    "employment", "establishments", "share_region", "share_sector", "lq", "stars", "strong",
+)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``table`` exists in the store (the app degrades gracefully on a partial store)."""
+    rows = query(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [table])
+    return bool(rows["n"].iloc[0])
+
+
+def metric_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Column names of table ``metrics``."""
+    rows = query(con, "SELECT column_name FROM information_schema.columns WHERE table_name = 'metrics' "
+                      "ORDER BY ordinal_position")
+    return rows["column_name"].tolist()
+
+
+def dataset_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per (dataset, nuts_version, sector_scheme, level) of ``metrics`` with its year range.
+
+    Columns: dataset, nuts_version, sector_scheme, level, first_year, last_year, n_regions, title.
+    """
+    return query(con, """
+        SELECT m.dataset, m.nuts_version, m.sector_scheme, m.level,
+               min(m.year) AS first_year, max(m.year) AS last_year,
+               count(DISTINCT m.region) AS n_regions, any_value(d.title) AS title
+        FROM metrics m LEFT JOIN datasets d ON d.code = m.dataset
+        GROUP BY ALL ORDER BY m.dataset, m.level""")
+
+
+def years(con: duckdb.DuckDBPyConnection, dataset: str, level: int | None = None) -> list[int]:
+    """Years with at least one location quotient in ``dataset`` (ascending)."""
+    rows = query(con, """
+        SELECT DISTINCT year FROM metrics
+        WHERE dataset = ? AND lq IS NOT NULL AND (? IS NULL OR level = ?) ORDER BY year""",
+                 [dataset, level, level])
+    return [int(y) for y in rows["year"]]
+
+
+def sectors(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
+    """Sectors of ``dataset`` with a label and their coverage in the dataset's latest year.
+
+    Columns: code, label, level, parent, n_regions (regions with an LQ in the latest year), last_year.
+    Sorted by code.
+    """
+    return query(con, """
+        WITH last AS (SELECT max(year) AS y FROM metrics WHERE dataset = ? AND lq IS NOT NULL),
+        cov AS (
+            SELECT m.sector, m.sector_scheme, count(*) FILTER (WHERE m.year = (SELECT y FROM last)
+                                                             AND m.lq IS NOT NULL) AS n_regions,
+                   max(m.year) FILTER (WHERE m.lq IS NOT NULL) AS last_year
+            FROM metrics m WHERE m.dataset = ? GROUP BY ALL)
+        SELECT c.sector AS code, coalesce(s.label, c.sector) AS label, s.level, s.parent,
+               c.n_regions, c.last_year
+        FROM cov c LEFT JOIN sectors s ON s.scheme = c.sector_scheme AND s.code = c.sector
+        WHERE c.sector <> ''
+        ORDER BY CASE WHEN regexp_matches(c.sector, '^[0-9]+$') THEN lpad(c.sector, 4, '0')
+                      ELSE c.sector END""", [dataset, dataset])
+
+
+def region_codes(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
+    """Regions of ``dataset`` (any level) with name and country. Columns: code, level, country, name."""
+    return query(con, """
+        WITH r AS (SELECT DISTINCT region, nuts_version, level FROM metrics WHERE dataset = ?)
+        SELECT r.region AS code, r.level, coalesce(g.country, left(r.region, 2)) AS country,
+               coalesce(g.name, r.region) AS name
+        FROM r LEFT JOIN regions g ON g.code = r.region AND g.nuts_version = r.nuts_version
+        ORDER BY code""", [dataset])
+
+
+def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sector: str, year: int,
+               growth_from: int | None = None) -> pd.DataFrame:
+    """Every region of ``level`` in ``dataset`` with the metrics of one sector and year.
+
+    Regions come from ``regions`` (so regions with no data are kept, with NULL values); values from
+    ``metrics``; ``flags`` and ``raw_value`` of the employment cell from ``observations``; ``growth`` is
+    the compound annual growth of employment from ``growth_from`` to ``year``, in percent.
+
+    Columns: code, name, country, nuts_version, employment, establishments, share_region,
+    share_sector, lq, stars, strong, growth, flags, has_obs, raw_value.
+    """
+    indicator, breakdown = EMPLOYMENT_CELL.get(dataset, ("", ""))
+    cols = set(metric_columns(con))
+    strong = "m.strong" if "strong" in cols else "NULL::BOOLEAN"
+    stars = "m.stars" if "stars" in cols else "NULL::INTEGER"
+    establishments = "m.establishments" if "establishments" in cols else "NULL::DOUBLE"
+    sql = f"""
+        WITH nv AS (SELECT any_value(nuts_version) AS v FROM metrics WHERE dataset = ? AND level = ?),
+        reg AS (
+            SELECT code, name, country, nuts_version FROM regions
+            WHERE nuts_version = (SELECT v FROM nv) AND level = ? AND kind IN ('nuts', 'us_state')),
+        m AS (SELECT * FROM metrics WHERE dataset = ? AND level = ? AND sector = ? AND year = ?),
+        g AS (SELECT region, employment AS emp0 FROM metrics
+              WHERE dataset = ? AND level = ? AND sector = ? AND year = ?),
+        o AS (SELECT region, any_value(flags) AS flags, any_value(value) AS raw_value, count(*) AS n
+              FROM observations WHERE dataset = ? AND sector = ? AND year = ? AND indicator = ?
+                                      AND breakdown = ? GROUP BY region)
+        SELECT reg.code, reg.name, reg.country, reg.nuts_version,
+               m.employment, {establishments} AS establishments, m.share_region, m.share_sector, m.lq,
+               {stars} AS stars, {strong} AS strong,
+               CASE WHEN g.emp0 > 0 AND m.employment > 0 AND ? > 0
+                    THEN 100 * (power(m.employment / g.emp0, 1.0 / ?) - 1) END AS growth,
+               coalesce(o.flags, '') AS flags, o.n IS NOT NULL AS has_obs, o.raw_value
+        FROM reg LEFT JOIN m ON m.region = reg.code
+                 LEFT JOIN g ON g.region = reg.code
+                 LEFT JOIN o ON o.region = reg.code
+        ORDER BY reg.code"""  # noqa: S608 - spliced parts are constants chosen above; values are bound
+    span = (year - growth_from) if growth_from is not None else 0
+    params = [dataset, level, level, dataset, level, sector, year,
+              dataset, level, sector, growth_from if growth_from is not None else -1,
+              dataset, sector, year, indicator, breakdown, span, span or 1]
+    return query(con, sql, params)
+
+
+def display_geometry(con: duckdb.DuckDBPyConnection, *, nuts_version: str, level: int) -> pd.DataFrame:
+    """Display (coverage-simplified) geometry of one NUTS version and level: code, wkb, label_lon/lat.
+
+    Falls back to the 'full' variant when no display variant was built.
+    """
+    rows = query(con, """
+        SELECT code, wkb, label_lon, label_lat, variant FROM geometries
+        WHERE nuts_version = ? AND level = ? AND variant IN ('display', 'full')
+        QUALIFY row_number() OVER (PARTITION BY code ORDER BY variant = 'display' DESC) = 1
+        ORDER BY code""", [nuts_version, level])
+    return rows
+
+
+def country_borders(con: duckdb.DuckDBPyConnection, *, nuts_version: str) -> pd.DataFrame:
+    """Level-0 display geometry of a NUTS version (the base map): code, wkb."""
+    return display_geometry(con, nuts_version=nuts_version, level=0)
+
+
+def organisations(con: duckdb.DuckDBPyConnection, *, countries: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Cluster organisations with coordinates (optionally of some countries).
+
+    Columns: id, name, acronym, country, city, sectors, clusters, website, lat, lon, directory, nuts2.
+    """
+    if not table_exists(con, "organisations"):
+        return pd.DataFrame(columns=["id", "name", "acronym", "country", "city", "sectors", "clusters",
+                                     "website", "lat", "lon", "directory", "nuts2"])
+    return query(con, """
+        SELECT id, name, acronym, country, city, sectors, clusters, website, lat, lon, directory, nuts2
+        FROM organisations
+        WHERE lat IS NOT NULL AND lon IS NOT NULL
+          AND (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], country))
+        ORDER BY name""", [list(countries), list(countries)])
+
+
+def check_metric(column: str) -> str:
+    """``column`` if it is a metric column the map may show, else :class:`InputError`."""
+    if column not in METRIC_COLUMNS_SQL:
+        raise InputError(f"Unknown metric column {column!r}; known: {', '.join(METRIC_COLUMNS_SQL)}.")
+    return column

@@ -1,0 +1,125 @@
+"""Cached data access for every page: one read-only store connection, cached service results.
+
+``st.cache_resource`` holds the read-only DuckDB connection (shared by sessions; every query takes its
+own cursor inside the store layer) and the display geometry (large, read-only). ``st.cache_data``
+holds service results keyed by hashable filter values plus the store's version (file size and
+modification time), so a rebuilt store is picked up without a restart. Nothing private to one user
+(uploads) is cached here.
+
+Other pages use :func:`connection` (pass it to their services) and :func:`store_key` (add it to the
+arguments of their own ``st.cache_data`` functions).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from cluster_map.config import get_settings
+from cluster_map.services import mapview
+from cluster_map.services.mapview import MapLayer, ViewOptions
+from cluster_map.ui.state import Filters, decode, encode
+
+
+def db_path() -> Path:
+    """Path of the store in force (``CLUSTER_MAP_DB`` or ``data/cluster_map.duckdb``)."""
+    return Path(get_settings().db)
+
+
+def store_key() -> str:
+    """A string that changes whenever the store file is replaced (path, size, mtime)."""
+    p = db_path()
+    try:
+        s = p.stat()
+    except FileNotFoundError:
+        return f"{p}|missing"
+    return f"{p}|{s.st_size}|{s.st_mtime_ns}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _connection(key: str) -> Any:
+    return mapview.open_store(key.split("|", 1)[0])
+
+
+def connection() -> Any:
+    """The shared read-only store connection (services take a cursor per query)."""
+    return _connection(store_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _datasets(key: str) -> tuple[str, ...]:
+    return mapview.datasets(_connection(key))
+
+
+def datasets() -> tuple[str, ...]:
+    """Datasets that can be mapped, in menu order."""
+    return _datasets(store_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _view_options(key: str, dataset: str) -> ViewOptions:
+    return mapview.view_options(_connection(key), dataset)
+
+
+def view_options(dataset: str) -> ViewOptions:
+    """Allowed values (sectors, years, levels, countries, regions) of ``dataset``."""
+    return _view_options(store_key(), dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _geometry(key: str, nuts_version: str, level: int) -> gpd.GeoDataFrame:
+    return mapview.map_geometry(_connection(key), nuts_version=nuts_version, level=level)
+
+
+def geometry(nuts_version: str, level: int) -> gpd.GeoDataFrame:
+    """Display geometry of one NUTS version and level (shared, do not modify)."""
+    return _geometry(store_key(), nuts_version, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _map_values(key: str, dataset: str, level: int, sector: str, year: int, metric: str,
+                min_employment: float, countries: tuple[str, ...], growth_from: int | None) -> pd.DataFrame:
+    return mapview.map_values(_connection(key), dataset=dataset, level=level, sector=sector, year=year,
+                              metric=metric, min_employment=min_employment, countries=countries,
+                              growth_from=growth_from)
+
+
+def map_layer(filters: Filters) -> MapLayer:
+    """The map layer of a (decoded, explicit) view; values and geometry come from the caches."""
+    key = store_key()
+    opts = view_options(filters.dataset)
+    year = filters.year if filters.year is not None else opts.years[-1]
+    growth_from = opts.years[0] if opts.years else None
+    values = _map_values(key, filters.dataset, filters.level, filters.sector or opts.default_sector, year,
+                         filters.metric, float(filters.min_employment), tuple(filters.countries),
+                         growth_from)
+    geom = geometry(opts.nuts_version, filters.level)
+    frame = gpd.GeoDataFrame(geom.merge(values, on="code", how="inner"), geometry="geometry",
+                             crs=geom.crs)
+    sector = filters.sector or opts.default_sector
+    return MapLayer(frame=frame, dataset=filters.dataset, sector=sector,
+                    sector_label=opts.sector_label(sector), year=year, level=filters.level,
+                    metric=filters.metric, nuts_version=opts.nuts_version)
+
+
+def current_filters() -> tuple[Filters, list[str]]:
+    """The view in the URL (``st.query_params``), validated against the store, and the warnings."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    return decode(params, view_options, datasets=datasets())
+
+
+def set_filters(filters: Filters) -> None:
+    """Write ``filters`` to the URL (only the parameters that changed, to avoid needless reruns)."""
+    wanted = encode(filters)
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if current == wanted:
+        return
+    for k in [k for k in current if k not in wanted]:
+        del st.query_params[k]
+    for k, v in wanted.items():
+        if current.get(k) != v:
+            st.query_params[k] = v

@@ -1,0 +1,258 @@
+"""View state of the app: the frozen ``Filters`` and its pure URL encoding.
+
+Everything a user would share (page, dataset, sector, year, metric, level, countries, selected regions,
+classification, minimum employment) lives in ``st.query_params``; ``encode`` and ``decode`` are pure, so a
+link reproduces the view and a round-trip test keeps them honest. ``decode`` never raises on a bad URL: it
+falls back to a sensible default for each bad value and returns one clear warning per problem, which the
+page shows above the map.
+
+URL parameters (all optional)::
+
+    page     map | region | sector | compare | data | organisations
+    dataset  sbs_r_nuts06_r2 | lfst_r_lfe2en2 | us_cmp_states_2016
+    scheme   sector scheme (nace_r2, us_cluster); follows the dataset when omitted
+    sector   sector code in that scheme (C29, 21 ...); default: the dataset's default sector
+    year     4-digit year; default: the latest year with data
+    metric   employment | share | lq | stars | strong | growth | hotspot
+    level    NUTS level 0-2 (US states: 1)
+    countries  comma-separated country codes (DE,FR)
+    regions  comma-separated region codes, up to 10 (DE21,FR10)
+    classes  fixed | quantiles | natural_breaks
+    min_emp  minimum employment of a cell to be shown and ranked (number)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Final, Literal
+
+from cluster_map.services.mapview import METRICS as METRIC_SPECS
+from cluster_map.services.mapview import ViewOptions
+
+Page = Literal["map", "region", "sector", "compare", "data", "organisations"]
+Metric = Literal["employment", "share", "lq", "stars", "strong", "growth", "hotspot"]
+Classification = Literal["fixed", "quantiles", "natural_breaks"]
+
+PAGES: Final[tuple[str, ...]] = ("map", "region", "sector", "compare", "data", "organisations")
+METRICS: Final[dict[str, str]] = {k: spec.label for k, spec in METRIC_SPECS.items()}
+CLASSIFICATIONS: Final[dict[str, str]] = {
+    "fixed": "Fixed classes",
+    "quantiles": "Quantiles",
+    "natural_breaks": "Natural breaks (Fisher-Jenks)",
+}
+MAX_REGIONS: Final = 10
+DEFAULT_DATASET: Final = "sbs_r_nuts06_r2"
+
+_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,24}$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user is looking at. Hashable, so it can key caches.
+
+    ``sector == ""`` and ``year is None`` mean "the dataset's default sector" and "the latest year with
+    data"; ``decode`` with options resolves them, so a decoded view is always explicit.
+    """
+
+    page: str = "map"
+    dataset: str = DEFAULT_DATASET
+    sector_scheme: str = "nace_r2"
+    sector: str = ""
+    year: int | None = None
+    metric: str = "lq"
+    level: int = 2
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = field(default=())
+    classification: str = "fixed"
+    min_employment: float = 0.0
+
+    def with_(self, **changes: object) -> Filters:
+        """A copy with ``changes`` (lists become tuples so the result stays hashable)."""
+        fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+        return replace(self, **fixed)
+
+
+def encode(filters: Filters) -> dict[str, str]:
+    """The URL query parameters of ``filters`` (empty values omitted).
+
+    >>> encode(Filters(sector="C29", year=2015))["sector"]
+    'C29'
+    """
+    out: dict[str, str] = {
+        "page": filters.page,
+        "dataset": filters.dataset,
+        "scheme": filters.sector_scheme,
+        "metric": filters.metric,
+        "level": str(filters.level),
+        "classes": filters.classification,
+    }
+    if filters.sector:
+        out["sector"] = filters.sector
+    if filters.year is not None:
+        out["year"] = str(filters.year)
+    if filters.countries:
+        out["countries"] = ",".join(filters.countries)
+    if filters.regions:
+        out["regions"] = ",".join(filters.regions)
+    if filters.min_employment:
+        m = filters.min_employment
+        out["min_emp"] = str(int(m)) if float(m).is_integer() else repr(float(m))
+    return out
+
+
+def _one(params: Mapping[str, object], key: str) -> str | None:
+    v = params.get(key)
+    if v is None:
+        return None
+    if isinstance(v, list | tuple):
+        v = v[-1] if v else ""
+    return str(v).strip()
+
+
+def _codes(raw: str | None) -> list[str]:
+    if not raw:
+        return []
+    return [c.strip() for c in raw.split(",") if c.strip()]
+
+
+def decode(
+    params: Mapping[str, object],
+    options_for: Callable[[str], ViewOptions] | None = None,
+    *,
+    datasets: tuple[str, ...] | None = None,
+) -> tuple[Filters, list[str]]:
+    """Filters from URL query parameters, with a warning for every value that could not be used.
+
+    Parameters
+    ----------
+    params
+        ``st.query_params`` (or any mapping of str to str / list of str).
+    options_for
+        ``dataset -> ViewOptions`` giving the allowed sectors, years, levels, countries and regions of a
+        dataset (``cluster_map.ui.data.view_options``). Without it only the syntax is checked and the
+        data-dependent defaults (sector, year) stay unresolved.
+    datasets
+        Datasets that can be shown (default: those of ``options_for``'s first answer, else the three
+        mapped datasets).
+
+    Returns
+    -------
+    (Filters, list of str)
+        A valid view and the messages to show (empty when the URL was fine).
+    """
+    warnings: list[str] = []
+    base = Filters()
+
+    page = _one(params, "page") or base.page
+    if page not in PAGES:
+        warnings.append(f"Unknown page {page!r} in the link; showing the map (pages: {', '.join(PAGES)}).")
+        page = base.page
+
+    dataset = _one(params, "dataset") or base.dataset
+    opts: ViewOptions | None = None
+    if options_for is not None:
+        default_opts = options_for(base.dataset)
+        known = datasets or default_opts.datasets
+        if dataset not in known:
+            warnings.append(f"Unknown dataset {dataset!r} in the link; showing {base.dataset!r} "
+                            f"(datasets: {', '.join(known)}).")
+            dataset = base.dataset
+        opts = default_opts if dataset == base.dataset else options_for(dataset)
+    elif datasets is not None and dataset not in datasets:
+        warnings.append(f"Unknown dataset {dataset!r} in the link; showing {base.dataset!r}.")
+        dataset = base.dataset
+
+    scheme = opts.sector_scheme if opts else (_one(params, "scheme") or base.sector_scheme)
+    given_scheme = _one(params, "scheme")
+    if opts and given_scheme and given_scheme != opts.sector_scheme:
+        warnings.append(f"Sector scheme {given_scheme!r} does not fit dataset {dataset!r}; "
+                        f"using {opts.sector_scheme!r}.")
+
+    metric = _one(params, "metric") or base.metric
+    if metric not in METRICS:
+        warnings.append(f"Unknown metric {metric!r} in the link; showing the location quotient "
+                        f"(metrics: {', '.join(METRICS)}).")
+        metric = base.metric
+    elif opts and metric not in opts.metrics:
+        warnings.append(f"Metric {metric!r} is not available for {dataset!r}; showing "
+                        f"{opts.metrics[0]!r}.")
+        metric = opts.metrics[0]
+
+    level_raw = _one(params, "level")
+    level = opts.default_level if opts else base.level
+    if level_raw:
+        if level_raw.isdigit() and (int(level_raw) in opts.levels if opts else 0 <= int(level_raw) <= 3):
+            level = int(level_raw)
+        else:
+            allowed = ", ".join(map(str, opts.levels)) if opts else "0-3"
+            warnings.append(f"Level {level_raw!r} is not available; showing level {level} "
+                            f"(levels: {allowed}).")
+
+    sector = _one(params, "sector") or ""
+    if sector and not _CODE.match(sector):
+        warnings.append(f"Sector code {sector[:40]!r} is not a code; showing the default sector.")
+        sector = ""
+    if opts:
+        codes = {c for c, _ in opts.sectors}
+        if sector and sector not in codes:
+            warnings.append(f"Unknown sector {sector!r} for {dataset!r}; showing {opts.default_sector!r} "
+                            f"({opts.sector_label(opts.default_sector)}). Pick a sector from the list.")
+            sector = ""
+        sector = sector or opts.default_sector
+
+    year: int | None = None
+    year_raw = _one(params, "year")
+    if year_raw:
+        if year_raw.isdigit() and len(year_raw) == 4 and (not opts or int(year_raw) in opts.years):
+            year = int(year_raw)
+        else:
+            span = f" (years with data: {opts.years[0]}-{opts.years[-1]})" if opts and opts.years else ""
+            warnings.append(f"Year {year_raw!r} has no data; showing the latest year{span}.")
+    if year is None and opts and opts.years:
+        year = opts.years[-1]
+
+    countries = [c.upper() for c in _codes(_one(params, "countries"))]
+    if opts:
+        bad = [c for c in countries if c not in opts.countries]
+        if bad:
+            warnings.append(f"Unknown countries {bad!r} ignored (countries: {', '.join(opts.countries)}).")
+            countries = [c for c in countries if c in opts.countries]
+    countries = [c for c in countries if _CODE.match(c)]
+
+    regions = _codes(_one(params, "regions"))
+    regions = [r for r in regions if _CODE.match(r)]
+    if opts:
+        bad = [r for r in regions if r not in opts.regions]
+        if bad:
+            warnings.append(f"Unknown regions {bad!r} ignored; pick regions on the map or from the list.")
+            regions = [r for r in regions if r in opts.regions]
+    if len(regions) > MAX_REGIONS:
+        warnings.append(f"{len(regions)} regions given; keeping the first {MAX_REGIONS}.")
+        regions = regions[:MAX_REGIONS]
+    regions = list(dict.fromkeys(regions))
+
+    classification = _one(params, "classes") or base.classification
+    if classification not in CLASSIFICATIONS:
+        warnings.append(f"Unknown classification {classification!r}; using fixed classes "
+                        f"(choices: {', '.join(CLASSIFICATIONS)}).")
+        classification = base.classification
+
+    min_emp = 0.0
+    raw = _one(params, "min_emp")
+    if raw:
+        try:
+            min_emp = float(raw)
+            if not (min_emp >= 0 and min_emp < 1e9):
+                raise ValueError
+        except ValueError:
+            warnings.append(f"Minimum employment {raw[:20]!r} is not a number >= 0; using 0.")
+            min_emp = 0.0
+
+    return (
+        Filters(page=page, dataset=dataset, sector_scheme=scheme, sector=sector, year=year, metric=metric,
+                level=level, countries=tuple(dict.fromkeys(countries)), regions=tuple(regions),
+                classification=classification, min_employment=min_emp),
+        warnings,
+    )
