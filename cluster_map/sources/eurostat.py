@@ -18,6 +18,7 @@ are collected and raised together in one :class:`~cluster_map.errors.SourceError
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import re
@@ -280,6 +281,10 @@ def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str 
         for i in dup[dup].index:
             problems.append(f"{name}: line {lines(int(i))}, column 1: duplicate key {key[int(i)].as_py()!r}")
     dim_arrays = {d: pc.list_element(parts, j) for j, d in enumerate(header.dims)}
+    if "freq" in dim_arrays:
+        for i in pc.indices_nonzero(pc.not_equal(dim_arrays["freq"], "A")).to_pylist()[:50]:
+            problems.append(f"{name}: line {lines(i)}, column 1: freq {dim_arrays['freq'][i].as_py()!r} "
+                            "(only annual 'A' data is read)")
 
     chunks: list[dict[str, pa.Array]] = []
     cell_problems = CellProblems()
@@ -294,6 +299,7 @@ def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str 
         chunks.append(chunk)
     problems += cell_problems.describe(name, lines)
     if problems:
+        problems.sort(key=_line_of_problem)
         raise SourceError(f"{name}: {len(problems)} problem(s); the file was not loaded. "
                           "Fix the lines below or re-download the file.", problems)
     merged = {k: pa.concat_arrays([c[k] for c in chunks]) for k in chunks[0]} if chunks else {}
@@ -324,6 +330,11 @@ class _LineNumbers:
 
     def __call__(self, row: int) -> int:
         return self._map[row] if self._map is not None else row + 2
+
+
+def _line_of_problem(problem: str) -> int:
+    found = re.search(r": line (\d+)", problem)
+    return int(found.group(1)) if found else 0
 
 
 def _malformed_lines(data: bytes, ncol: int) -> list[tuple[int, int, str]]:
@@ -365,11 +376,12 @@ def read_sdmx_csv(path: str | Path, *, dataset: str | None = None,
     """
     name = Path(path).name
     data = read_bytes(path)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    header = next(csv.reader([data[: data.find(b"\n")].decode("utf-8", "replace").rstrip("\r")]), [])
     try:
         table = pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
-            strings_can_be_null=False, column_types=None, include_columns=None),
+            strings_can_be_null=False, column_types={c: pa.string() for c in header}),
             read_options=pacsv.ReadOptions(use_threads=True))
-        table = table.cast(pa.schema([pa.field(c, pa.string()) for c in table.column_names]))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise SourceError(f"{name}: cannot be read as SDMX-CSV ({exc}).") from exc
     names = table.column_names
@@ -406,6 +418,7 @@ def read_sdmx_csv(path: str | Path, *, dataset: str | None = None,
             problems.append(f"{name}: line {int(i) + 2}: duplicate observation "
                             f"{key[int(i)].as_py().replace(chr(31), ',')!r}")
     if problems:
+        problems.sort(key=_line_of_problem)
         raise SourceError(f"{name}: {len(problems)} problem(s); the file was not loaded. "
                           "Fix the lines below or re-download the file.", problems)
     arrays = {d: table.column(d).combine_chunks() for d in dims}
