@@ -1,0 +1,462 @@
+"""The table metrics, written once as ibis expressions and run on DuckDB or on Spark.
+
+Every function takes ibis tables and returns an ibis table expression; nothing here connects to a
+backend (connections are made in :mod:`cluster_map.store.engines`). The same expression therefore
+compiles to DuckDB SQL and to Spark SQL, and ``tests/stats/test_tables.py`` requires both engines
+to give the same numbers.
+
+The input cube has one row per partition key x region x sector (``KEYS`` = NUTS ``level``,
+``sector_level``, ``year`` by default) with the columns ``region, sector, country, employment,
+establishments, wages, sector_type, parent, region_total``. ``region_total`` is the region's total
+employment from the dataset's own total code (SBS ``B-N_S95_X_K``, LFS ``TOTAL``), NULL when the
+dataset has none: then ``E_r`` is the sum over the sectors of that sector level. Missing cells are
+zeros (the cube is sparse). All ratios divide by ``NULLIF(x, 0)``: a zero denominator gives NULL and
+a ``reason``, never an error (Spark's ANSI mode would raise on ``x / 0``).
+
+References: European Cluster Observatory star methodology (Ketels & Protsiv 2014, *European Cluster
+Panorama*, §2); US Cluster Mapping Project (Delgado, Porter & Stern 2016, *Defining clusters of
+related industries*, J. Econ. Geogr. 16(1); clustermapping.us "Strong clusters" notes); Balland,
+*EconGeo* R package (LQ, Krugman, HHI, Gini examples); Hoover (1936); Theil (1967);
+Audretsch & Feldman (1996) for the locational Gini; Dunn (1960) for shift-share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+
+Benchmark = Literal["dataset", "country", "external"]
+BENCHMARKS: tuple[str, ...] = ("dataset", "country", "external")
+#: Default partition keys: a metric compares regions of one NUTS level, one sector level, one year.
+KEYS: tuple[str, ...] = ("level", "sector_level", "year")
+
+_F = "float64"
+
+#: Types of the cube columns (the partition keys are int64).
+CUBE_SCHEMA = ibis.schema(
+    {
+        "level": "int64", "sector_level": "int64", "year": "int64",
+        "region": "string", "sector": "string", "country": "string",
+        "employment": "float64", "establishments": "float64", "wages": "float64",
+        "sector_type": "string", "parent": "string", "region_total": "float64",
+    }
+)  # fmt: skip
+#: Types of an external benchmark totals table.
+TOTALS_SCHEMA = ibis.schema(
+    {"country": "string", "sector": "string", "year": "int64", "employment": "float64",
+     "total": "float64", "sector_type": "string"}
+)  # fmt: skip
+
+
+def _div(a: ir.NumericValue, b: ir.NumericValue) -> ir.FloatingValue:
+    return a.cast(_F) / b.cast(_F).nullif(0.0)
+
+
+def _xlogx(x: ir.FloatingValue) -> ir.FloatingValue:
+    """x ln x with 0 ln 0 = 0 (no log of zero on either engine)."""
+    return ibis.ifelse(x > 0, x * ibis.greatest(x, 1e-300).ln(), 0.0)
+
+
+def _join(left: ir.Table, right: ir.Table, on: Sequence[str], how: str = "inner") -> ir.Table:
+    """Join on equal-named keys and keep each column once (finishes ibis' join chain)."""
+    on = list(on)
+    j = left.join(right, on, how=how)
+    extra = [c for c in right.columns if c not in on and c not in left.columns]
+    return j.select(*left.columns, *extra)
+
+
+def complete_totals(totals: ir.Table, *, by_type: bool = False) -> ir.Table:
+    """Fill the ``total`` column of an external benchmark table where it is missing.
+
+    ``totals`` has ``country, sector, year, employment`` and optionally ``total`` and
+    ``sector_type``. A missing total is the sum of ``employment`` over the table's sectors of the
+    same country and year (and of the same ``sector_type`` when ``by_type``).
+    """
+    group = ["country", "year"] + (["sector_type"] if by_type else [])
+    sums = totals.group_by(group).aggregate(_sum_total=totals.employment.sum())
+    out = _join(totals, sums, group, how="left")
+    if "total" in totals.columns:
+        out = out.mutate(total=ibis.coalesce(out.total.cast(_F), out._sum_total.cast(_F)))
+    else:
+        out = out.mutate(total=out._sum_total.cast(_F))
+    return out.drop("_sum_total")
+
+
+def metrics(
+    cube: ir.Table,
+    *,
+    keys: Sequence[str] = KEYS,
+    benchmark: Benchmark = "dataset",
+    totals: ir.Table | None = None,
+    by_type: bool = False,
+    min_employment: float = 0.0,
+    size_quantile: float = 0.9,
+    focus_quantile: float = 0.9,
+    specialisation_lq: float = 2.0,
+) -> ir.Table:
+    """Shares, location quotients, ECO stars and US CMP flags for every region x sector cell.
+
+    Parameters
+    ----------
+    cube : ibis Table
+        The cube described in the module docstring.
+    keys : sequence of str
+        Partition columns: regions are compared within one partition.
+    benchmark : {'dataset', 'country', 'external'}
+        Denominators ``E_s`` (sector) and ``E`` (all): ``'dataset'`` sums over all regions of the
+        partition; ``'country'`` over the regions of the same ``country``; ``'external'`` takes them
+        from ``totals`` joined on ``country, sector, year`` (``totals.total`` is ``E``).
+    totals : ibis Table, optional
+        External benchmark: ``country, sector, year, employment, total`` (see
+        :func:`complete_totals`).
+    by_type : bool
+        US Cluster Mapping convention: for a traded cluster both denominators count traded
+        employment only (local: local only), i.e. ``E_r`` = the region's employment in clusters of
+        the same ``sector_type`` and ``E`` = the benchmark total of that type.
+    min_employment : float
+        Minimum-size rule: a cell with ``employment < min_employment`` gets no ECO stars (flags
+        False, ``reason`` says so). It still counts in the quantiles, so that tiny regions do not
+        rank first on spurious LQs without changing the thresholds of the others.
+    size_quantile, focus_quantile, specialisation_lq : float
+        ECO thresholds (defaults: top 10% of employment, top 10% of the region's share, LQ >= 2).
+
+    Returns
+    -------
+    ibis Table
+        keys, region, sector, country, sector_type, employment, establishments, wages,
+        ``region_total`` (E_r), ``sector_total`` (E_s), ``benchmark_total`` (E), share_region,
+        share_sector, lq, size_star, specialisation_star, focus_star, stars, qualifying,
+        significant, strong, strong10, reason.
+
+    Notes
+    -----
+    ``share_region = E_rs / E_r``, ``share_sector = E_rs / E_s``,
+    ``LQ = (E_rs / E_r) / (E_s / E)`` (Florence 1939; EconGeo ``location.quotient``).
+
+    ECO stars (European Cluster Observatory): size if ``E_rs >= Q_{0.9}`` of ``E_rs`` over the
+    regions with ``E_rs > 0`` in the same sector; specialisation if ``LQ >= 2``; focus if
+    ``share_region >= Q_{0.9}`` of the same; ``stars`` = their count (0-3).
+
+    US CMP flags, per partition x cluster over regions with ``E_rs > 0`` and traded (or untyped)
+    sectors, quantiles by linear interpolation (numpy default, R type 7, ``quantile_cont``):
+    qualifying ``LQ > Q25(LQ) & emp > Q25(emp) & est > Q25(est)``; significant with ``Q50(LQ)``;
+    strong ``LQ >= Q75(LQ) & LQ >= 1`` and the same size tests; strong10 with ``Q90``. The
+    establishment test is skipped when the partition has no establishments at all (e.g. LFS).
+    Local clusters get NULL flags.
+    """
+    if benchmark not in BENCHMARKS:
+        raise ValueError(f"benchmark must be one of {BENCHMARKS}, got {benchmark!r}")
+    if benchmark == "external" and totals is None:
+        raise ValueError("benchmark='external' needs a totals table")
+    keys = list(keys)
+    typ = ["sector_type"] if by_type else []
+    c = cube.mutate(
+        employment=cube.employment.cast(_F),
+        establishments=cube.establishments.cast(_F),
+        wages=cube.wages.cast(_F),
+        region_total=cube.region_total.cast(_F),
+    )
+
+    # E_r: the dataset's total code, else the sum over the sectors of the level (by type: same type).
+    r = c.group_by(keys + ["region"] + typ).aggregate(
+        _sum_r=c.employment.sum(), _given_r=c.region_total.max()
+    )
+    r = r.mutate(_e_r=r._sum_r if by_type else ibis.coalesce(r._given_r, r._sum_r)).drop(
+        "_sum_r", "_given_r"
+    )
+    t = _join(c, r, keys + ["region"] + typ, how="left")
+
+    if benchmark == "external":
+        assert totals is not None
+        tt = totals.select(
+            "country",
+            "sector",
+            "year",
+            _e_s=totals.employment.cast(_F),
+            _e=totals.total.cast(_F),
+        )
+        t = _join(t, tt, ["country", "sector", "year"], how="left")
+    else:
+        geo = ["country"] if benchmark == "country" else []
+        s = c.group_by(keys + geo + ["sector"]).aggregate(_e_s=c.employment.sum())
+        rr = _join(r, c.select(*keys, "region", *geo).distinct(), keys + ["region"]) if geo else r
+        tot = rr.group_by(keys + geo + typ).aggregate(_e=rr._e_r.sum())
+        t = _join(_join(t, s, keys + geo + ["sector"], how="left"), tot, keys + geo + typ, how="left")
+
+    t = t.mutate(
+        share_region=_div(t.employment, t._e_r),
+        share_sector=_div(t.employment, t._e_s),
+        lq=_div(_div(t.employment, t._e_r), _div(t._e_s, t._e)),
+    )
+
+    # Quantiles per partition x sector (one aggregate for the stars and the US CMP flags).
+    pos = t.employment > 0
+    not_local = t.sector_type.isnull() | (t.sector_type != "local")
+    typed = pos & not_local
+    q = t.group_by(keys + ["sector"]).aggregate(
+        _q_size=t.employment.quantile(size_quantile, where=pos),
+        _q_focus=t.share_region.quantile(focus_quantile, where=pos),
+        _q_lq25=t.lq.quantile(0.25, where=typed),
+        _q_lq50=t.lq.quantile(0.5, where=typed),
+        _q_lq75=t.lq.quantile(0.75, where=typed),
+        _q_lq90=t.lq.quantile(0.9, where=typed),
+        _q_emp25=t.employment.quantile(0.25, where=typed),
+        _q_est25=t.establishments.quantile(0.25, where=typed),
+    )
+    t = _join(t, q, keys + ["sector"], how="left")
+
+    big = (t.employment >= min_employment) & pos
+    size = big & (t.employment >= t._q_size)
+    focus = big & (t.share_region >= t._q_focus).fill_null(False)
+    spec = big & (t.lq >= specialisation_lq).fill_null(False)
+    defined = t.employment.notnull()
+    size_star = ibis.ifelse(defined, size.fill_null(False), ibis.null("boolean"))
+    spec_star = ibis.ifelse(defined, spec, ibis.null("boolean"))
+    focus_star = ibis.ifelse(defined, focus, ibis.null("boolean"))
+    stars = size_star.cast("int32") + spec_star.cast("int32") + focus_star.cast("int32")
+
+    est_ok = ibis.coalesce(t.establishments > t._q_est25, t._q_est25.isnull())
+    size_ok = (t.employment > t._q_emp25) & est_ok
+    flag_defined = typed & t.lq.notnull()
+
+    def flag(cond: ir.BooleanValue) -> ir.BooleanValue:
+        return ibis.ifelse(
+            flag_defined,
+            cond.fill_null(False),
+            ibis.ifelse((t.employment == 0) & not_local, False, ibis.null("boolean")),
+        )
+
+    reason = ibis.cases(
+        (t.employment.isnull(), "employment not available"),
+        (t._e_r.isnull() | (t._e_r == 0), "region total is zero or missing"),
+        ((t._e_s.isnull() | (t._e_s == 0)), "benchmark sector total is zero or missing"),
+        ((t._e.isnull() | (t._e == 0)), "benchmark total is zero or missing"),
+        (pos & (t.employment < min_employment), "below minimum size for stars"),
+        else_=ibis.null("string"),
+    )
+    out = t.mutate(
+        region_total=t._e_r,
+        sector_total=t._e_s,
+        benchmark_total=t._e,
+        size_star=size_star,
+        specialisation_star=spec_star,
+        focus_star=focus_star,
+        stars=stars,
+        qualifying=flag((t.lq > t._q_lq25) & size_ok),
+        significant=flag((t.lq > t._q_lq50) & size_ok),
+        strong=flag((t.lq >= t._q_lq75) & (t.lq >= 1.0) & size_ok),
+        strong10=flag((t.lq >= t._q_lq90) & (t.lq >= 1.0) & size_ok),
+        reason=reason,
+    )
+    return out.select(*metric_columns(keys))
+
+
+def metric_columns(keys: Sequence[str] = KEYS) -> list[str]:
+    """Column order of :func:`metrics` for the partition ``keys``."""
+    return list(keys) + [
+        "region", "sector", "country", "sector_type", "parent",
+        "employment", "establishments", "wages",
+        "region_total", "sector_total", "benchmark_total",
+        "share_region", "share_sector", "lq",
+        "size_star", "specialisation_star", "focus_star", "stars",
+        "qualifying", "significant", "strong", "strong10", "reason",
+    ]  # fmt: skip
+
+
+def region_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
+    """Specialisation indices of each region over the sectors of one partition.
+
+    Parameters
+    ----------
+    m : ibis Table
+        Output of :func:`metrics` (``employment``, ``parent``, ``sector_type``, ``strong``).
+    keys : sequence of str
+        Partition columns.
+
+    Returns
+    -------
+    ibis Table
+        keys, region, employment (sum over the sectors), n_sectors (with employment > 0),
+        krugman, krugman_half, hhi, entropy, related_variety, unrelated_variety,
+        cluster_strength.
+
+    Notes
+    -----
+    With ``s_rs = E_rs / sum_s E_rs`` (the region's sector shares over the sectors of the level, so
+    that they sum to 1) and ``s_s = E_s / E`` (the partition's):
+
+    - Krugman specialisation index ``K_r = sum_s |s_rs - s_s|`` in [0, 2] (Krugman 1991; EconGeo
+      ``Krugman.index``). Some sources (e.g. Midelfart-Knarvik et al. 2000 use the sum; OECD and
+      several cluster studies) halve it to [0, 1]: ``krugman_half = K_r / 2``.
+    - Herfindahl-Hirschman ``HHI_r = sum_s s_rs^2`` in [1/n, 1].
+    - Entropy ``H_r = -sum_s s_rs ln s_rs``, split by the sector hierarchy (``parent``) into
+      unrelated variety ``UV = -sum_g P_g ln P_g`` and related variety ``RV = sum_g P_g H_g``
+      (Frenken, Van Oort & Verburg 2007), ``H = UV + RV``; NULL when a sector has no parent.
+    - Cluster strength (US CMP): share of the region's traded (or untyped) employment in strong
+      clusters, ``sum_{s strong} E_rs / sum_{s flagged} E_rs``.
+    """
+    keys = list(keys)
+    pos = m.filter(m.employment > 0)
+    tot_r = pos.group_by(keys + ["region"]).aggregate(_tot=pos.employment.sum())
+    sec = pos.group_by(keys + ["sector"]).aggregate(_es=pos.employment.sum())
+    alls = sec.group_by(keys).aggregate(_e=sec._es.sum())
+    x = _join(_join(_join(pos, tot_r, keys + ["region"]), sec, keys + ["sector"]), alls, keys)
+    x = x.mutate(_s=_div(x.employment, x._tot), _b=_div(x._es, x._e))
+    grp = x.group_by(keys + ["region", "parent"]).aggregate(
+        _p=x._s.sum(), _a=_xlogx(x._s).sum(), _n=x.count()
+    )
+    var = grp.group_by(keys + ["region"]).aggregate(
+        _no_parent=grp.parent.isnull().cast("int64").sum(),
+        _rv=(_xlogx(grp._p) - grp._a).sum(),
+        _uv=(-_xlogx(grp._p)).sum(),
+    )
+    flagged = x.strong.notnull()
+    agg = x.group_by(keys + ["region"]).aggregate(
+        employment=x.employment.sum(),
+        n_sectors=x.count(),
+        _abs=(x._s - x._b).abs().sum(),
+        _bsum=x._b.sum(),
+        hhi=(x._s * x._s).sum(),
+        entropy=(-_xlogx(x._s)).sum(),
+        _strong=ibis.ifelse(x.strong.fill_null(False), x.employment, 0.0).sum(),
+        _flagged=ibis.ifelse(flagged, x.employment, 0.0).sum(),
+    )
+    out = _join(agg, var, keys + ["region"], how="left")
+    krugman = out._abs + ibis.greatest(1.0 - out._bsum, 0.0)
+    no_var = out._no_parent > 0
+    return out.select(
+        *keys,
+        "region",
+        "employment",
+        n_sectors=out.n_sectors.cast("int64"),
+        krugman=krugman,
+        krugman_half=krugman / 2.0,
+        hhi=out.hhi,
+        entropy=out.entropy,
+        related_variety=ibis.ifelse(no_var, ibis.null(_F), out._rv),
+        unrelated_variety=ibis.ifelse(no_var, ibis.null(_F), out._uv),
+        cluster_strength=_div(out._strong, out._flagged),
+    )
+
+
+def sector_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
+    """Geographic concentration indices of each sector over the regions of one partition.
+
+    Parameters
+    ----------
+    m : ibis Table
+        Output of :func:`metrics` (or any table with keys, region, sector, employment).
+    keys : sequence of str
+        Partition columns.
+
+    Returns
+    -------
+    ibis Table
+        keys, sector, employment, n_regions (with employment > 0), regions (in the partition),
+        gini, locational_gini, hoover, theil.
+
+    Notes
+    -----
+    With ``x_r = E_rs`` over the ``n`` regions of the partition (absent cells are zeros),
+    ``a_r = E_rs / E_s`` and ``b_r = E_r / E`` (``E_r`` summed over the sectors of the level):
+
+    - Gini ``G_s = 2 sum_i i x_(i) / (n sum x) - (n + 1) / n`` with ``x_(i)`` ascending (EconGeo
+      ``Gini``; the EconGeo example gives .8, .36, .54, .62, .56).
+    - Locational Gini ``LG_s = 1 - sum_k b_k (y_k + y_{k-1})`` over regions ordered by ascending
+      LQ ``a/b``, ``y`` the cumulative ``a`` (Krugman 1991; Audretsch & Feldman 1996): twice the
+      area between the sector's localisation curve and the diagonal.
+    - Hoover coefficient of localisation ``H_s = 1/2 sum_r |a_r - b_r|`` in [0, 1] (Hoover 1936).
+    - Theil index relative to total employment ``T_s = sum_r a_r ln(a_r / b_r) >= 0``
+      (Theil 1967; the Kullback-Leibler divergence of the sector's distribution from the total's).
+    """
+    keys = list(keys)
+    pos = m.filter(m.employment > 0)
+    reg = pos.group_by(keys + ["region"]).aggregate(_er=pos.employment.sum())
+    alls = reg.group_by(keys).aggregate(_e=reg._er.sum(), _n=reg.count())
+    sec = pos.group_by(keys + ["sector"]).aggregate(_es=pos.employment.sum())
+    x = _join(_join(_join(pos, reg, keys + ["region"]), alls, keys), sec, keys + ["sector"])
+    x = x.mutate(_a=_div(x.employment, x._es), _b=_div(x._er, x._e))
+    x = x.mutate(_lq=_div(x._a, x._b))
+    part = keys + ["sector"]
+    rank = ibis.row_number().over(group_by=part, order_by=[x.employment, x.region]) + 1
+    cum = x._a.sum().over(ibis.window(group_by=part, order_by=[x._lq, x.region], rows=(None, 0)))
+    x = x.mutate(_j=rank.cast(_F), _y=cum)
+    agg = x.group_by(part).aggregate(
+        employment=x.employment.sum(),
+        n_regions=x.count(),
+        regions=x._n.max(),
+        _jx=(x._j * x.employment).sum(),
+        _area=(x._b * (2.0 * x._y - x._a)).sum(),
+        _abs=(x._a - x._b).abs().sum(),
+        _bsum=x._b.sum(),
+        theil=(x._a * _div(x._a, x._b).ln()).sum(),
+    )
+    n = agg.regions.cast(_F)
+    gini = 2.0 * ((n - agg.n_regions.cast(_F)) * agg.employment + agg._jx) / (n * agg.employment) - (n + 1.0) / n
+    return agg.select(
+        *part,
+        "employment",
+        n_regions=agg.n_regions.cast("int64"),
+        regions=agg.regions.cast("int64"),
+        gini=gini,
+        locational_gini=1.0 - agg._area,
+        hoover=0.5 * (agg._abs + ibis.greatest(1.0 - agg._bsum, 0.0)),
+        theil=agg.theil,
+    )
+
+
+def growth(m: ir.Table, *, start: int, end: int, keys: Sequence[str] = ("level", "sector_level")) -> ir.Table:
+    """Growth and shift-share of each region x sector between two years.
+
+    Parameters
+    ----------
+    m : ibis Table
+        Output of :func:`metrics` with a ``year`` column.
+    start, end : int
+        The two years (``end > start``).
+    keys : sequence of str
+        Partition columns other than ``year``.
+
+    Returns
+    -------
+    ibis Table
+        keys, region, sector, start_year, end_year, employment_start, employment_end, cagr,
+        job_creation, lq_start, lq_end, lq_change, national_share, industry_mix, regional_shift.
+
+    Notes
+    -----
+    ``CAGR = (E1 / E0)^(1 / (t1 - t0)) - 1``; job creation ``E1 - E0``; ``dLQ = LQ1 - LQ0``.
+    Shift-share (Dunn 1960) against the benchmark totals of :func:`metrics` (``E`` all sectors,
+    ``E_s`` the sector): national share ``NS = e0 (E1/E0 - 1)``, industry mix
+    ``IM = e0 (E_s1/E_s0 - E1/E0)``, regional shift ``RS = e1 - e0 E_s1/E_s0``; ``NS + IM + RS =
+    e1 - e0``. Only cells present in both years are compared.
+    """
+    if end <= start:
+        raise ValueError(f"end year {end!r} must be after start year {start!r}")
+    keys = list(keys)
+    cols = ["employment", "lq", "sector_total", "benchmark_total"]
+    a = m.filter(m.year == start).select(*keys, "region", "sector", *[m[c].name(c + "_0") for c in cols])
+    b = m.filter(m.year == end).select(*keys, "region", "sector", *[m[c].name(c + "_1") for c in cols])
+    x = _join(a, b, keys + ["region", "sector"])
+    g_all = _div(x.benchmark_total_1, x.benchmark_total_0)
+    g_s = _div(x.sector_total_1, x.sector_total_0)
+    return x.select(
+        *keys,
+        "region",
+        "sector",
+        start_year=ibis.literal(start, "int64"),
+        end_year=ibis.literal(end, "int64"),
+        employment_start=x.employment_0,
+        employment_end=x.employment_1,
+        cagr=_div(x.employment_1, x.employment_0).pow(1.0 / (end - start)) - 1.0,
+        job_creation=x.employment_1 - x.employment_0,
+        lq_start=x.lq_0,
+        lq_end=x.lq_1,
+        lq_change=x.lq_1 - x.lq_0,
+        national_share=x.employment_0 * (g_all - 1.0),
+        industry_mix=x.employment_0 * (g_s - g_all),
+        regional_shift=x.employment_1 - x.employment_0 * g_s,
+    )
