@@ -106,6 +106,7 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
     """
     indicator, breakdown = EMPLOYMENT_CELL.get(dataset, ("", ""))
     cols = set(metric_columns(con))
+    bench = "AND benchmark = 'dataset'" if "benchmark" in cols else ""
     strong = "m.strong" if "strong" in cols else "NULL::BOOLEAN"
     stars = "m.stars" if "stars" in cols else "NULL::INTEGER"
     establishments = "m.establishments" if "establishments" in cols else "NULL::DOUBLE"
@@ -114,9 +115,9 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
         reg AS (
             SELECT code, name, country, nuts_version FROM regions
             WHERE nuts_version = (SELECT v FROM nv) AND level = ? AND kind IN ('nuts', 'us_state')),
-        m AS (SELECT * FROM metrics WHERE dataset = ? AND level = ? AND sector = ? AND year = ?),
+        m AS (SELECT * FROM metrics WHERE dataset = ? AND level = ? AND sector = ? AND year = ? {bench}),
         g AS (SELECT region, employment AS emp0 FROM metrics
-              WHERE dataset = ? AND level = ? AND sector = ? AND year = ?),
+              WHERE dataset = ? AND level = ? AND sector = ? AND year = ? {bench}),
         o AS (SELECT region, any_value(flags) AS flags, any_value(value) AS raw_value, count(*) AS n
               FROM observations WHERE dataset = ? AND sector = ? AND year = ? AND indicator = ?
                                       AND breakdown = ? GROUP BY region)

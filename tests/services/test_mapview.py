@@ -1,0 +1,95 @@
+"""The map layer service over a tiny hand-made store: options, values, ranks and no-data reasons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cluster_map.errors import InputError, StoreError
+from cluster_map.services import mapview
+from tests.ui.tinystore import NAMES, build_tiny_store
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory):
+    db = build_tiny_store(tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
+    c = mapview.open_store(db)
+    yield c
+    c.close()
+
+
+def test_view_options_resolve_defaults_from_the_data(con) -> None:
+    o = mapview.view_options(con, "sbs_r_nuts06_r2")
+    assert o.datasets == ("sbs_r_nuts06_r2",)
+    assert o.years == (2014, 2015) and o.levels == (2,) and o.default_level == 2
+    assert o.default_sector == "C29"  # preferred and well covered
+    assert dict(o.sectors)["C29"].startswith("Manufacture of motor vehicles")
+    assert o.countries == ("AA", "BB") and "AA11" in o.regions and o.nuts_version == "2013"
+
+
+def test_unknown_dataset_is_a_clear_input_error(con) -> None:
+    with pytest.raises(InputError, match="'lfst_r_lfe2en2' has no statistics"):
+        mapview.view_options(con, "lfst_r_lfe2en2")
+
+
+def test_lq_values_ranks_and_reasons(con) -> None:
+    v = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="lq")
+    v = v.set_index("code")
+    # LQ by hand: AA11 share 3630/50000, sector total 6030 of 150000
+    assert v.loc["AA11", "value"] == pytest.approx((3630 / 50000) / (6030 / 150000))
+    assert v.loc["BB11", "rank"] == 1 and v.loc["AA11", "rank"] == 2 and v.loc["AA12", "rank"] == 3
+    assert v.loc["AA13", "reason"] == "confidential in the source (flag c)"
+    assert v.loc["BB12", "reason"] == "no figure in the source for this sector and year"
+    assert v.loc["AA12", "name"] == NAMES["AA12"]
+    assert (v["reason"] == "").sum() == 3
+
+
+def test_minimum_employment_and_country_filter(con) -> None:
+    v = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="employment",
+                           min_employment=1000, countries=("AA",)).set_index("code")
+    assert list(v.index) == ["AA11", "AA12", "AA13"]
+    assert v.loc["AA12", "reason"] == "employment 400 below the minimum 1,000"
+    assert v.loc["AA11", "rank"] == 1 and v.loc["AA11", "value"] == 3630
+
+
+def test_growth_is_compound_annual_percent(con) -> None:
+    v = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="growth",
+                           growth_from=2014).set_index("code")
+    assert v.loc["AA11", "value"] == pytest.approx(21.0)
+    first = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2014,
+                               metric="growth", growth_from=2014)
+    assert first["value"].isna().all() and first["reason"].str.contains("earlier year").all()
+
+
+def test_strong_is_boolean_and_ranked_by_lq(con) -> None:
+    v = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015,
+                           metric="strong").set_index("code")
+    assert bool(v.loc["BB11", "value"]) is True and v.loc["BB11", "rank"] == 1
+
+
+def test_unknown_metric(con) -> None:
+    with pytest.raises(InputError, match="Unknown metric 'gdp'"):
+        mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="gdp")
+
+
+def test_layer_has_geometry_of_every_region_and_exports_geojson(con) -> None:
+    layer = mapview.map_layer(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="lq")
+    assert len(layer.frame) == 5 and layer.n_with_data == 3 and layer.frame.crs.to_epsg() == 4326
+    table = layer.table()
+    assert list(table["code"][:3]) == ["BB11", "AA11", "AA12"] and "geometry" not in table
+    gj = json.loads(mapview.layer_geojson(layer))
+    assert len(gj["features"]) == 5
+    props = {f["properties"]["code"]: f["properties"] for f in gj["features"]}
+    assert props["AA13"]["value"] is None and props["AA13"]["reason"].startswith("confidential")
+
+
+def test_missing_geometry_is_a_store_error(con) -> None:
+    with pytest.raises(StoreError, match="no geometry for NUTS version '2021' level 3"):
+        mapview.map_geometry(con, nuts_version="2021", level=3)
+
+
+def test_missing_store_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cluster-map ingest"):
+        mapview.open_store(tmp_path / "none.duckdb")
