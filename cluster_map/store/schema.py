@@ -49,7 +49,7 @@ TABLES: dict[str, str] = {
             source VARCHAR)          -- datasets.code of the geometry file""",
     "sectors": """
         CREATE TABLE sectors (
-            scheme VARCHAR NOT NULL,       -- nace_r2 | us_cluster | us_subcluster
+            scheme VARCHAR NOT NULL,       -- nace_r2 | us_cluster | us_subcluster | us_cluster_2007 | us_subcluster_2007
             code VARCHAR NOT NULL,
             label VARCHAR,
             level INTEGER,                 -- nace: 0 aggregate, 1 section, 2 division, 3 group; us: 1 cluster, 2 subcluster
@@ -89,6 +89,7 @@ TABLES: dict[str, str] = {
             weight DOUBLE)""",
     "cluster_naics": """
         CREATE TABLE cluster_naics (
+            scheme VARCHAR NOT NULL,       -- us_cluster (2014 benchmark) | us_cluster_2007 (legacy list)
             cluster_code VARCHAR NOT NULL,
             subcluster_code VARCHAR,
             naics VARCHAR NOT NULL)""",
@@ -143,7 +144,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "observations": ("dataset", "region", "sector", "indicator", "unit", "breakdown", "year"),
     "unmatched_regions": ("dataset", "code"),
     "nuts_recodes": ("dataset", "code_from", "code_to"),
-    "cluster_naics": ("cluster_code", "subcluster_code", "naics"),
+    "cluster_naics": ("scheme", "cluster_code", "subcluster_code", "naics"),
     "related_clusters": ("cluster_a", "cluster_b"),
     "organisations": ("id",),
 }

@@ -31,7 +31,7 @@ MINIMAL: dict[str, pd.DataFrame] = {
         "sector_scheme": ["nace_r2"], "sector": ["C"], "indicator": ["V16110"], "unit": ["NR"],
         "breakdown": [""], "year": [2015], "value": [1.0], "flags": [""]}),
     "related_clusters": pd.DataFrame({"cluster_a": ["1"], "cluster_b": ["2"]}),
-    "cluster_naics": pd.DataFrame({"cluster_code": ["1"], "naics": ["111111"]}),
+    "cluster_naics": pd.DataFrame({"scheme": ["us_cluster"], "cluster_code": ["1"], "naics": ["111111"]}),
     "organisations": pd.DataFrame({"id": ["o1"], "directory": ["eu"], "name": ["An org"]}),
 }
 

@@ -1,0 +1,575 @@
+"""Ingest: official sources -> a new store file -> validated -> swapped in (``cluster-map ingest``).
+
+Every source is read by its reader in ``cluster_map.sources`` (one thread per source: gunzip, CSV
+parsing and GEOS release the GIL), then the main thread recodes the statistics to their target NUTS
+version, places the organisations, loads everything into a new DuckDB file with Arrow bulk inserts,
+records the provenance of every dataset in ``datasets``, lets the statistics engine materialise its
+metrics into the same file, and swaps it in atomically (``cluster_map.store.database``). A failure
+anywhere leaves the previous store untouched. Re-running gives the same content (only the extraction
+times differ).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from cluster_map.config import get_settings
+from cluster_map.errors import InputError, StoreError
+from cluster_map.schema import (
+    DATASETS,
+    EUROSTAT_LICENCE,
+    GISCO_LICENCE,
+    US_CLUSTER,
+    US_CMP_LICENCE,
+)
+from cluster_map.sources.fetch import Fetched, SourceResolver
+from cluster_map.store import catalogue, database, load
+from cluster_map.store.schema import REQUIRED_TABLES
+
+log = logging.getLogger(__name__)
+
+#: Statistical datasets that ``--only`` may reload (observation rows keyed by ``dataset``).
+STATISTICAL_DATASETS: tuple[str, ...] = (
+    "sbs_r_nuts06_r2", "lfst_r_lfe2en2", "sbs_na_sca_r2", "nama_10r_2gdp",
+    "us_cmp_states_2016", "us_cmp_totals_2016",
+)
+EUROSTAT_TARGET_NUTS = "2013"
+NO_GEOMETRY = "no geometry"
+METRICS_MODULE = "cluster_map.services.metrics"
+_US_PUB = "U.S. Cluster Mapping Project (Harvard Business School ISC, U.S. EDA)"
+OBSERVATION_ORDER = ("dataset", "region", "sector", "indicator", "unit", "breakdown", "year")
+
+
+# --- results ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DatasetLine:
+    """One row of the ingest summary: a dataset and what was loaded from it."""
+
+    code: str
+    kind: str
+    rows: int
+    years: str
+    nuts_version: str
+    retrieved_from: str
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    """What an ingest loaded (returned by :func:`ingest`, printed by ``cluster-map ingest``)."""
+
+    db: Path
+    origin: str
+    datasets: tuple[DatasetLine, ...]
+    regions_matched: Mapping[str, int]  # dataset -> region codes that have a geometry
+    regions_unmatched: Mapping[str, tuple[str, ...]]  # dataset -> codes with no geometry (not aggregates)
+    codes_recoded: Mapping[str, int]  # dataset -> codes changed by NUTS recoding
+    organisations: Mapping[str, Mapping[str, int]]  # directory -> geocode precision -> organisations
+    tables: Mapping[str, int]  # rows per table
+    source_seconds: Mapping[str, float]  # seconds per source reader / load / metrics / swap
+    metrics: str  # 'materialised' or why it was skipped
+    seconds: float
+    store_bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        d = asdict(self)
+        d["db"] = str(self.db)
+        return d
+
+    def lines(self) -> list[str]:
+        """The summary as plain text lines (the CLI prints them)."""
+        out = [f"Store {self.db} ({self.store_bytes / 1e6:.1f} MB) built in {self.seconds:.1f} s "
+               f"from {self.origin}."]
+        for d in self.datasets:
+            extra = ""
+            if d.code in self.regions_matched:
+                unmatched = self.regions_unmatched.get(d.code, ())
+                extra = (f"; regions matched {self.regions_matched[d.code]}, unmatched {len(unmatched)}"
+                         + (f" ({', '.join(unmatched[:8])}{' ...' if len(unmatched) > 8 else ''})"
+                            if unmatched else "")
+                         + (f", recoded {self.codes_recoded.get(d.code, 0)}" if d.code in self.codes_recoded
+                            else ""))
+            years = f", years {d.years}" if d.years else ""
+            out.append(f"  {d.code:<28} {d.kind:<13} {d.rows:>10,} rows{years}{extra}")
+        for directory, counts in self.organisations.items():
+            shown = ", ".join(f"{k} {v}" for k, v in counts.items())
+            out.append(f"  organisations {directory}: {sum(counts.values())} ({shown})")
+        out.append(f"  metrics: {self.metrics}")
+        out.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in self.source_seconds.items()))
+        return out
+
+
+# --- what one source produced -------------------------------------------------------------------
+@dataclass
+class Part:
+    """Frames and provenance produced by one source reader (one progress task)."""
+
+    name: str
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+    observations: dict[str, pd.DataFrame] = field(default_factory=dict)  # dataset -> frame (before recoding)
+    payload: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "", publisher: str = "",
+               licence: str = "", nuts_version: str | None = None, rows: int = 0, years: str = "",
+               notes: str = "", extracted_at: datetime | None = None) -> dict[str, Any]:
+    """A ``datasets`` row: where the files came from, their sha256, what was loaded from them."""
+    return {
+        "code": code, "kind": kind, "title": title or DATASETS[code].title if code in DATASETS else title,
+        "publisher": publisher, "licence": licence,
+        "source_url": " ".join(dict.fromkeys(f.official_url for f in files)),
+        "retrieved_from": " ".join(f.retrieved_from for f in files),
+        "nuts_version": nuts_version,
+        "extracted_at": (extracted_at or datetime.now(UTC)).replace(tzinfo=None),
+        "checksum": " ".join(f.sha256 for f in files),
+        "row_count": rows, "years": years, "notes": notes,
+    }
+
+
+def year_span(years: pd.Series) -> str:
+    """``'2008-2015'`` (or ``'2015'``; ``''`` when there are no years)."""
+    if years.empty:
+        return ""
+    lo, hi = int(years.min()), int(years.max())
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def geometry_rows(frame: gpd.GeoDataFrame, source: str) -> pd.DataFrame:
+    """Rows of ``geometries`` (variants ``full`` and ``display``) from a reader's region frame."""
+    keep = ["code", "nuts_version", "level", "label_lon", "label_lat"]
+    out = []
+    for variant, column in (("full", frame.geometry.name), ("display", "display")):
+        part = frame[keep].assign(variant=variant, source=source)
+        geo = gpd.GeoDataFrame(part, geometry=gpd.GeoSeries(frame[column].values, crs=frame.crs, index=frame.index))
+        geo = geo[geo.geometry.notna() & ~geo.geometry.is_empty]
+        out.append(load.geometry_frame(geo))
+    return pd.concat(out, ignore_index=True)
+
+
+def region_rows(frame: pd.DataFrame, kind: str | None = None) -> pd.DataFrame:
+    """Rows of ``regions`` from a reader's region frame (``kind`` if the frame has none)."""
+    cols = ["code", "nuts_version", "level", "country", "name", "parent"]
+    out = pd.DataFrame({c: frame[c].to_numpy() for c in cols})
+    out["kind"] = frame["kind"].to_numpy() if "kind" in frame.columns else kind
+    return out
+
+
+# --- the ingest ---------------------------------------------------------------------------------
+def ingest(source: str | None = None, db: Path | None = None, *, progress: bool = True,
+           datasets: Sequence[str] | None = None) -> IngestSummary:
+    """Read every official source and build the store atomically.
+
+    Parameters
+    ----------
+    source
+        A mirror directory or URL base (default: ``CLUSTER_MAP_SOURCE``; empty = official URLs with
+        the mirror as offline fallback).
+    db
+        Store to (re)build (default: ``CLUSTER_MAP_DB``).
+    progress
+        Show rich progress bars (one task per source).
+    datasets
+        Reload only these statistical datasets into the existing store (``--only``); see
+        :data:`STATISTICAL_DATASETS`.
+
+    Raises
+    ------
+    SourceError
+        A source file is missing or malformed (message names the file, line and value).
+    StoreError
+        The new store failed validation; the previous store is unchanged.
+    InputError
+        An unknown dataset code in ``datasets``.
+    """
+    started = time.perf_counter()
+    settings = get_settings(source=source, db=db)
+    target = Path(settings.db)
+    only = _check_only(datasets, target)
+    notes: list[str] = []
+    resolver = SourceResolver(source=settings.source, mirror=settings.mirror, cache_dir=settings.cache_dir,
+                              timeout=settings.http_timeout, notify=notes.append)
+    plan = build_plan(only)
+    seconds: dict[str, float] = {}
+    with _Progress(progress) as bar, database.build_atomically(
+            target, required=_required(only), seed_from_target=bool(only)) as build:
+        con = build.connection
+        if only:
+            _forget(con, only)
+        _settle_origin(resolver, plan, bar)
+        parts = _read_all(plan, resolver, bar)
+        seconds.update({p.name: p.seconds for p in parts})
+        t = time.perf_counter()
+        bar.start("load into the store")
+        result = load_parts(con, parts, only)
+        con.execute("DELETE FROM meta WHERE key <> 'schema_version'")
+        load.insert(con, "meta", pd.DataFrame({"key": ["origin", "built_at"], "value": [
+            resolver.origin, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")]}))
+        bar.done("load into the store")
+        seconds["load"] = time.perf_counter() - t
+        tables = catalogue.table_counts(con)
+        lines = _dataset_lines(con)
+        organisations = _organisation_counts(con)
+        build.close()
+        t = time.perf_counter()
+        metrics = _materialise(build.path, progress=progress, bar=bar)
+        seconds["metrics"] = time.perf_counter() - t
+        t_swap = time.perf_counter()
+    seconds["validate+swap"] = time.perf_counter() - t_swap
+    for note in notes:
+        log.info(note)
+    return IngestSummary(
+        db=target, origin=resolver.origin, datasets=lines, regions_matched=result["matched"],
+        regions_unmatched=result["unmatched"], codes_recoded=result["recoded"],
+        organisations=organisations, tables=tables, source_seconds={k: round(v, 2) for k, v in seconds.items()},
+        metrics=metrics, seconds=round(time.perf_counter() - started, 2), store_bytes=target.stat().st_size,
+    )
+
+
+def _check_only(datasets: Sequence[str] | None, target: Path) -> tuple[str, ...]:
+    if not datasets:
+        return ()
+    bad = [d for d in datasets if d not in STATISTICAL_DATASETS]
+    if bad:
+        raise InputError(f"Unknown dataset(s) {bad!r} for --only; choose from {', '.join(STATISTICAL_DATASETS)}.")
+    if not target.is_file():
+        raise StoreError(f"--only reloads datasets into an existing store, but there is none at {str(target)!r}. "
+                         f"Run a full `cluster-map ingest` first.")
+    return tuple(dict.fromkeys(datasets))
+
+
+def _required(only: tuple[str, ...]) -> tuple[str, ...]:
+    return ("meta", "datasets", "observations") if only else REQUIRED_TABLES
+
+
+def _forget(con: Any, only: tuple[str, ...]) -> None:
+    """Before a partial reload: drop the rows of the datasets about to be read again."""
+    load.replace_rows(con, "observations", "dataset", only)
+    load.replace_rows(con, "unmatched_regions", "dataset", only)
+    load.replace_rows(con, "nuts_recodes", "dataset", only)
+    load.replace_rows(con, "datasets", "code", only)
+
+
+def _settle_origin(resolver: SourceResolver, plan: Sequence[Reader], bar: _Progress) -> None:
+    """Fetch one file first, so that the online/offline decision is taken (and said) once."""
+    first = plan[0].probe
+    if first is not None:
+        resolver.fetch(*first)
+        if resolver.origin != "official URLs":
+            bar.note(f"Reading sources from {resolver.origin}.")
+
+
+def _read_all(plan: Sequence[Reader], resolver: SourceResolver, bar: _Progress) -> list[Part]:
+    for reader in plan:
+        bar.add(reader.name)
+    with ThreadPoolExecutor(max_workers=min(4, len(plan)), thread_name_prefix="ingest") as pool:
+        futures: list[Future[Part]] = [pool.submit(_timed, r, resolver, bar) for r in plan]
+        parts = [f.result() for f in futures]  # re-raises the first failure, in plan order
+    return parts
+
+
+def _timed(reader: Reader, resolver: SourceResolver, bar: _Progress) -> Part:
+    bar.start(reader.name)
+    t = time.perf_counter()
+    part = reader.read(resolver)
+    part.name = reader.name
+    part.seconds = time.perf_counter() - t
+    bar.done(reader.name)
+    return part
+
+
+def _dataset_lines(con: Any) -> tuple[DatasetLine, ...]:
+    rows = catalogue.datasets(con)
+    return tuple(
+        DatasetLine(code=r.code, kind=r.kind, rows=int(r.row_count or 0), years=r.years or "",
+                    nuts_version=r.nuts_version or "", retrieved_from=r.retrieved_from or "")
+        for r in rows.itertuples()
+    )
+
+
+def _organisation_counts(con: Any) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for r in catalogue.organisation_precision(con).itertuples():
+        out.setdefault(r.directory, {})[r.geocode_precision] = int(r.n)
+    return out
+
+
+def _materialise(path: Path, *, progress: bool, bar: _Progress) -> str:
+    if importlib.util.find_spec(METRICS_MODULE) is None:
+        note = f"skipped: {METRICS_MODULE} is not installed yet (the store holds no metrics tables)"
+        log.warning("Metrics %s", note)
+        return note
+    bar.add("metrics")
+    bar.start("metrics")
+    module = importlib.import_module(METRICS_MODULE)
+    module.materialise(path, progress=progress)
+    bar.done("metrics")
+    return "materialised"
+
+
+# --- progress -----------------------------------------------------------------------------------
+class _Progress:
+    """Rich progress bars, one task per source (a no-op when ``enabled`` is false)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._tasks: dict[str, Any] = {}
+        self._bar: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description:<28}"), BarColumn(bar_width=20),
+                                 TimeElapsedColumn(), transient=False)
+            self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def add(self, name: str) -> None:
+        if self._bar is not None and name not in self._tasks:
+            self._tasks[name] = self._bar.add_task(name, total=1, start=False)
+
+    def start(self, name: str) -> None:
+        self.add(name)
+        if self._bar is not None:
+            self._bar.start_task(self._tasks[name])
+
+    def done(self, name: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._tasks[name], completed=1)
+            self._bar.stop_task(self._tasks[name])
+
+    def note(self, text: str) -> None:
+        if self._bar is not None:
+            self._bar.console.print(text)
+        else:
+            log.info(text)
+
+
+# --- the plan: one reader per source ------------------------------------------------------------
+@dataclass(frozen=True)
+class Reader:
+    """One source of the plan: a progress task whose ``read`` returns a :class:`Part`."""
+
+    name: str
+    read: Callable[[SourceResolver], Part]
+    probe: tuple[str, str] | None = None  # (mirror name, url) of a small file, to settle the origin
+
+
+def build_plan(only: Sequence[str] = ()) -> list[Reader]:
+    """The readers of a full ingest, or of the statistical datasets in ``only``."""
+    from cluster_map.sources import codelists, eurostat, gisco, us_cmp
+
+    plan = [Reader(f"eurostat {code}", _eurostat_reader(code),
+                   probe=(eurostat.source_file(code).path, eurostat.source_file(code).url))
+            for code in eurostat.EUROSTAT_DATASETS if not only or code in only]
+    if not only:
+        plan.insert(0, Reader("code lists", _read_codelists, probe=(codelists.NACE_FILE, codelists.NACE_URL)))
+        plan += [Reader(f"nuts {v}", _nuts_reader(v)) for v in gisco.NUTS_VERSIONS]
+        plan.append(Reader("us regions", _read_us_regions))
+        plan.append(Reader("us clusters", _read_us_clusters))
+    if not only or set(only) & {us_cmp.STATES_DATASET, us_cmp.TOTALS_DATASET}:
+        plan.append(Reader("us cluster data 2016", _us_observations_reader(only)))
+    return plan
+
+
+def _read_codelists(resolver: SourceResolver) -> Part:
+    from cluster_map.sources import codelists as cl
+
+    part = Part("code lists")
+    got = resolver.fetch(cl.NACE_FILE, cl.NACE_URL)
+    nace = cl.read_nace(got.path)
+    part.tables.append(("sectors", nace))
+    part.provenance.append(provenance(
+        "nace_r2", "codelist", [got], title="Statistical classification of economic activities NACE Rev. 2 "
+        "(Eurostat code list)", publisher="Eurostat", licence=EUROSTAT_LICENCE, rows=len(nace)))
+    got = resolver.fetch(cl.GEO_DIC_FILE, cl.GEO_DIC_URL)
+    labels = cl.read_geo_dic(got.path)
+    aggregates = cl.geo_regions(labels, nuts_version=EUROSTAT_TARGET_NUTS)
+    part.provenance.append(provenance(
+        "geo_dic", "codelist", [got], title="Eurostat geo dictionary: aggregates and extra-regio codes "
+        "(region names come from the NUTS files)", publisher="Eurostat", licence=EUROSTAT_LICENCE,
+        nuts_version=EUROSTAT_TARGET_NUTS, rows=len(aggregates)))
+    lists = []
+    for version, url in (("2013", cl.NUTS2010_2013_URL), ("2016", cl.NUTS2013_2016_URL), ("2021", cl.NUTS2021_URL)):
+        got = resolver.fetch(cl.nuts_list_file(version), url)
+        regions = cl.read_nuts_regions(got.path, version)
+        lists.append(regions)
+        part.provenance.append(provenance(
+            f"nuts_{version}_list", "codelist", [got], title=f"NUTS {version} classification (official "
+            f"Eurostat workbook): regions incl. extra-regio, names", publisher="Eurostat",
+            licence=EUROSTAT_LICENCE, nuts_version=version, rows=len(regions)))
+    # Region lists go after the geometry files' regions (which win on duplicates, see load_parts).
+    part.payload["regions_fallback"] = [*lists, aggregates]
+    return part
+
+
+def _read_us_clusters(resolver: SourceResolver) -> Part:
+    from cluster_map.sources import us_cmp
+
+    part = Part("us clusters")
+    bench = us_cmp.read_clusters(resolver)
+    legacy = us_cmp.read_legacy_clusters(resolver)
+    related, got = us_cmp.read_related(resolver)
+    part.tables += [("sectors", bench.sectors), ("sectors", legacy.sectors),
+                    ("cluster_naics", bench.cluster_naics.assign(scheme=US_CLUSTER)),
+                    ("cluster_naics", legacy.cluster_naics.assign(scheme=us_cmp.LEGACY_SCHEME)),
+                    ("related_clusters", related)]
+    part.provenance += [
+        provenance("us_cmp_clusters", "clusters", bench.files, title="U.S. Cluster Mapping benchmark cluster "
+                   "definitions (2014: 51 traded + 16 local clusters, subclusters, 2012 NAICS)",
+                   publisher=_US_PUB, licence=US_CMP_LICENCE, nuts_version="us", rows=len(bench.sectors),
+                   notes=f"{len(bench.cluster_naics)} cluster-NAICS rows"),
+        provenance("us_cmp_clusters_2007", "clusters", legacy.files, title="U.S. Cluster Mapping legacy "
+                   "cluster list (clusters-list.json, NAICS 2007 basis; codes differ from 2014)",
+                   publisher=_US_PUB, licence=US_CMP_LICENCE, nuts_version="us", rows=len(legacy.sectors),
+                   notes=f"{len(legacy.cluster_naics)} cluster-NAICS rows"),
+        provenance("us_cmp_related", "clusters", [got], title="Related clusters (Delgado-Porter-Stern "
+                   "relatedness of the 51 traded clusters)", publisher=_US_PUB, licence=US_CMP_LICENCE,
+                   nuts_version="us", rows=len(related)),
+    ]
+    return part
+
+
+def _us_observations_reader(only: Sequence[str]) -> Callable[[SourceResolver], Part]:
+    def read(resolver: SourceResolver) -> Part:
+        from cluster_map.sources import us_cmp
+
+        part = Part("us cluster data 2016")
+        for dataset, reader in ((us_cmp.STATES_DATASET, us_cmp.read_states),
+                                (us_cmp.TOTALS_DATASET, us_cmp.read_totals)):
+            if only and dataset not in only:
+                continue
+            obs = reader(resolver)
+            part.observations[dataset] = obs.frame
+            part.payload.setdefault("files", {})[dataset] = list(obs.files)
+        return part
+
+    return read
+
+
+def _eurostat_reader(code: str) -> Callable[[SourceResolver], Part]:
+    def read(resolver: SourceResolver) -> Part:
+        from cluster_map.sources import eurostat
+
+        sf = eurostat.source_file(code)
+        fetched = resolver.fetch(sf.path, sf.url)
+        frame = eurostat.read_observations(fetched.path, dataset=code)
+        return Part(code, observations={code: frame}, payload={"files": {code: [fetched]}})
+
+    return read
+
+
+def _nuts_reader(version: str) -> Callable[[SourceResolver], Part]:
+    def read(resolver: SourceResolver) -> Part:
+        from cluster_map.sources import gisco
+
+        nuts = gisco.read_nuts(resolver, version)
+        frame = nuts.frame
+        part = Part(nuts.source_code)
+        part.tables.append(("regions", region_rows(frame, "nuts")))
+        part.tables.append(("geometries", geometry_rows(frame, nuts.source_code)))
+        part.provenance.append(provenance(
+            nuts.source_code, "geometry", nuts.files, title=f"NUTS {version} regions, levels 0-3 "
+            f"(full and display-simplified geometry; labels: {nuts.label_source})",
+            publisher="Eurostat GISCO", licence=GISCO_LICENCE, nuts_version=version, rows=len(frame)))
+        part.payload["geometry_codes"] = {version: set(frame["code"])}
+        return part
+
+    return read
+
+
+def _read_us_regions(resolver: SourceResolver) -> Part:
+    from cluster_map.sources import us_atlas
+
+    us = us_atlas.read_us_regions(resolver)
+    part = Part(us.source_code)
+    part.tables.append(("regions", region_rows(us.frame)))
+    part.tables.append(("geometries", geometry_rows(us.frame, us.source_code)))
+    part.provenance.append(provenance(
+        us.source_code, "geometry", us.files, title="US nation, states, counties (us-atlas, Census "
+        "cartographic boundaries 1:10m), BEA economic areas and MSAs (U.S. Cluster Mapping)",
+        publisher="US Census Bureau; U.S. Cluster Mapping Project", licence=us_atlas.US_ATLAS_LICENCE,
+        nuts_version="us", rows=len(us.frame)))
+    part.payload["geometry_codes"] = {"us": set(us.frame.loc[us.frame.geometry.notna(), "code"])}
+    return part
+
+
+# --- loading ------------------------------------------------------------------------------------
+def load_parts(con: Any, parts: Sequence[Part], only: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
+    """Write every part into the store being built; recode and match the statistics on the way.
+
+    Returns ``{"matched": ..., "unmatched": ..., "recoded": ...}`` per statistical dataset.
+    """
+    result: dict[str, dict[str, Any]] = {"matched": {}, "unmatched": {}, "recoded": {}}
+    regions = [f for p in parts for t, f in p.tables if t == "regions"]
+    regions += [f for p in parts for f in p.payload.get("regions_fallback", [])]
+    if regions:
+        merged = pd.concat(regions, ignore_index=True).drop_duplicates(["code", "nuts_version"], keep="first")
+        load.insert(con, "regions", merged)
+    for part in parts:
+        for table, frame in part.tables:
+            if table != "regions":
+                load.insert(con, table, frame)
+    geometry_codes: dict[str, set[str]] = {}
+    for part in parts:
+        for version, codes in part.payload.get("geometry_codes", {}).items():
+            geometry_codes.setdefault(version, set()).update(codes)
+    for part in parts:
+        for code, frame in part.observations.items():
+            version = str(frame["nuts_version"].iloc[0]) if len(frame) else EUROSTAT_TARGET_NUTS
+            if version not in geometry_codes:
+                geometry_codes[version] = catalogue.region_codes(con, version)
+            load.insert(con, "observations", frame, order_by=OBSERVATION_ORDER)
+            matched, unmatched = match_regions(frame, geometry_codes[version], dataset=code)
+            load.insert(con, "unmatched_regions", unmatched)
+            result["matched"][code] = len(matched)
+            result["unmatched"][code] = tuple(unmatched.loc[unmatched["reason"] == NO_GEOMETRY, "code"])
+            files = part.payload["files"][code]
+            part.provenance.append(provenance(
+                code, "statistics", files, publisher=DATASETS[code].publisher if code in DATASETS else "Eurostat",
+                licence=DATASETS[code].licence if code in DATASETS else EUROSTAT_LICENCE,
+                nuts_version=version, rows=len(frame), years=year_span(frame["year"])))
+    prov = [row for p in parts for row in p.provenance]
+    if prov:
+        load.insert(con, "datasets", pd.DataFrame(prov))
+    return result
+
+
+def match_regions(frame: pd.DataFrame, known: set[str], *, dataset: str) -> tuple[set[str], pd.DataFrame]:
+    """Region codes of an observation frame that have a geometry, and the ``unmatched_regions`` rows.
+
+    Unmatched rows carry a reason: ``aggregate`` (EU28, EA19 ...) or ``extra_regio`` (``xxZZ``), which
+    are kept as aggregates on purpose, or ``no geometry`` (a region code that matches no geometry
+    of the dataset's NUTS version even after recoding).
+    """
+    from cluster_map.sources.codelists import geo_kind
+
+    counts = frame["region"].value_counts(sort=False)
+    matched = {c for c in counts.index if c in known}
+    rows = []
+    for code, n in sorted(counts.items()):
+        if code in matched:
+            continue
+        kind = geo_kind(code) if frame["nuts_version"].iloc[0] != "us" else "nuts"
+        reason = {"aggregate": "aggregate", "extra_regio": "extra_regio"}.get(kind, NO_GEOMETRY)
+        rows.append((dataset, code, str(frame["nuts_version"].iloc[0]), int(n), reason))
+    unmatched = pd.DataFrame(rows, columns=["dataset", "code", "nuts_version", "n_rows", "reason"])
+    return matched, unmatched
