@@ -573,3 +573,54 @@ def match_regions(frame: pd.DataFrame, known: set[str], *, dataset: str) -> tupl
         rows.append((dataset, code, str(frame["nuts_version"].iloc[0]), int(n), reason))
     unmatched = pd.DataFrame(rows, columns=["dataset", "code", "nuts_version", "n_rows", "reason"])
     return matched, unmatched
+
+
+# --- what is in the store (``cluster-map info``) ------------------------------------------------
+@dataclass(frozen=True)
+class StoreInfo:
+    """The datasets of a store with their provenance, plus row counts and build metadata."""
+
+    db: Path
+    store_bytes: int
+    meta: Mapping[str, str]
+    datasets: tuple[Mapping[str, Any], ...]
+    tables: Mapping[str, int]
+    unmatched: Mapping[str, int]  # dataset -> region codes without geometry (aggregates excluded)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary (timestamps as ISO 8601 UTC)."""
+        rows = [{k: (v.isoformat() + "Z" if isinstance(v, datetime) else v) for k, v in d.items()}
+                for d in self.datasets]
+        return {"db": str(self.db), "store_bytes": self.store_bytes, "meta": dict(self.meta),
+                "datasets": rows, "tables": dict(self.tables), "unmatched": dict(self.unmatched)}
+
+
+def store_info(db: Path | None = None) -> StoreInfo:
+    """Describe the store at ``db`` (default ``CLUSTER_MAP_DB``): datasets, provenance, counts.
+
+    Raises
+    ------
+    StoreError
+        No store there (run ``cluster-map ingest``), locked, or of another schema version.
+    """
+    path = Path(get_settings(db=db).db)
+    con = database.connect(path, read_only=True)
+    try:
+        frame = catalogue.datasets(con)
+        rows = tuple(
+            {k: (None if _missing(v) else v.to_pydatetime() if isinstance(v, pd.Timestamp) else
+                 int(v) if k == "row_count" else v) for k, v in r.items()}
+            for r in frame.to_dict("records"))
+        unmatched = catalogue.unmatched_regions(con)
+        counts = unmatched[unmatched["reason"] == NO_GEOMETRY].groupby("dataset").size()
+        return StoreInfo(db=path, store_bytes=path.stat().st_size, meta=catalogue.meta(con), datasets=rows,
+                         tables=catalogue.table_counts(con), unmatched={k: int(v) for k, v in counts.items()})
+    finally:
+        con.close()
+
+
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,61 @@
+"""``cluster-map ingest`` and ``cluster-map info``: build the store, and say what it holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cluster_map.cli.main import DbOption, app
+from cluster_map.services.ingest import STATISTICAL_DATASETS, ingest, store_info
+
+SourceOption = typer.Option(
+    None, "--source", help="Mirror directory or URL base (default: CLUSTER_MAP_SOURCE, else the official "
+    "URLs with ../shared/mirror as offline fallback).")
+OnlyOption = typer.Option(
+    None, "--only", help="Reload only this statistical dataset into the existing store (repeatable): "
+    + ", ".join(STATISTICAL_DATASETS) + ".")
+ProgressOption = typer.Option(True, "--progress/--no-progress", help="Show progress bars.")
+JsonOption = typer.Option(False, "--json", help="Machine-readable output.")
+
+
+@app.command("ingest")
+def ingest_command(
+    source: Optional[str] = SourceOption,  # noqa: UP045 (typer reads the annotation)
+    db: Optional[Path] = DbOption,  # noqa: UP045
+    only: Optional[list[str]] = OnlyOption,  # noqa: UP045
+    progress: bool = ProgressOption,
+) -> None:
+    """Read the official sources, validate them, and build the store atomically."""
+    summary = ingest(source=source, db=db, progress=progress, datasets=only or None)
+    for line in summary.lines():
+        typer.echo(line)
+
+
+@app.command("info")
+def info_command(
+    db: Optional[Path] = DbOption,  # noqa: UP045
+    as_json: bool = JsonOption,
+) -> None:
+    """List the datasets in the store with their provenance."""
+    info = store_info(db)
+    if as_json:
+        typer.echo(json.dumps(info.to_dict(), indent=2, default=str))
+        return
+    built = info.meta.get("built_at", "?")
+    typer.echo(f"Store {info.db} ({info.store_bytes / 1e6:.1f} MB), schema {info.meta.get('schema_version')}, "
+               f"built {built} from {info.meta.get('origin', '?')}")
+    for d in info.datasets:
+        years = f", years {d['years']}" if d.get("years") else ""
+        nuts = f", NUTS {d['nuts_version']}" if d.get("nuts_version") else ""
+        unmatched = info.unmatched.get(d["code"])
+        extra = f", {unmatched} region codes without geometry" if unmatched else ""
+        typer.echo(f"{d['code']}  [{d['kind']}]  {d.get('row_count') or 0:,} rows{years}{nuts}{extra}")
+        typer.echo(f"    {d.get('title') or ''}")
+        typer.echo(f"    publisher: {d.get('publisher') or ''}; licence: {d.get('licence') or ''}")
+        typer.echo(f"    official: {d.get('source_url') or ''}")
+        typer.echo(f"    read from: {d.get('retrieved_from') or ''} at {d.get('extracted_at')} UTC")
+        typer.echo(f"    sha256: {d.get('checksum') or ''}")
+    typer.echo("tables: " + ", ".join(f"{k} {v:,}" for k, v in info.tables.items()))
