@@ -1,0 +1,103 @@
+"""Compare: up to ten regions side by side on the same sectors, metrics and key figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+
+from cluster_map.errors import InputError
+from cluster_map.services.profiles import default_sector_level, key_figures, one_benchmark, resolve_region
+from cluster_map.store import profiles
+
+MAX_REGIONS: Final = 10
+#: Metrics a comparison can be drawn on (column of ``metrics`` -> label).
+COMPARE_METRICS: Final[dict[str, str]] = {
+    "lq": "Location quotient",
+    "employment": "Employment",
+    "share_region": "Share of regional employment",
+    "stars": "Cluster stars (0-3)",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Regions side by side: long rows, a sector x region table of one metric, figures and indices."""
+
+    regions: pd.DataFrame  # code, name, country, level
+    year: int | None
+    metric: str
+    long: pd.DataFrame  # region, name, sector, sector_label, employment, lq, share_region, stars, strong
+    wide: pd.DataFrame  # sector, sector_label, one column per region (the metric)
+    figures: pd.DataFrame  # label, unit, one column per region (latest value)
+    indices: pd.DataFrame  # region, name, krugman, hhi, entropy ... (latest year)
+
+
+def compare_regions(
+    con: Any,
+    *,
+    dataset: str,
+    regions: Sequence[str],
+    year: int | None = None,
+    metric: str = "lq",
+    sector_level: int | None = None,
+    top: int = 15,
+) -> Comparison:
+    """Compare ``regions`` (2-10 codes of one dataset) on ``metric`` for ``year`` (default: latest).
+
+    ``wide`` keeps the ``top`` sectors by the mean of the metric over the regions.
+
+    Raises
+    ------
+    InputError
+        For more than :data:`MAX_REGIONS` regions, an unknown metric, or a region with no data.
+    """
+    codes = list(dict.fromkeys(regions))
+    if not codes:
+        raise InputError("Pick at least one region to compare (up to 10).")
+    if len(codes) > MAX_REGIONS:
+        raise InputError(f"{len(codes)} regions chosen; compare at most {MAX_REGIONS} at once.")
+    if metric not in COMPARE_METRICS:
+        raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(COMPARE_METRICS)}.")
+    resolved = [resolve_region(con, c, dataset=dataset) for c in codes]
+    info = pd.DataFrame([{"code": r.code, "name": r.name, "country": r.country, "level": r.level}
+                         for r in resolved])
+    rows = one_benchmark(profiles.region_metrics(con, dataset=dataset, regions=codes))
+    if "sector_level" not in rows.columns:
+        rows = rows.assign(sector_level=rows["scheme_level"])
+    have = sorted(int(y) for y in rows.loc[rows["lq"].notna(), "year"].unique())
+    if year is None or year not in have:
+        year = have[-1] if have else None
+    level = sector_level if sector_level is not None else default_sector_level(rows)
+    now = rows[(rows["year"] == year)]
+    if level is not None:
+        now = now[now["sector_level"] == level]
+    now = now.merge(info[["code", "name"]], left_on="region", right_on="code", how="left")
+    keep = [c for c in ("region", "name", "sector", "sector_label", "employment", "lq", "share_region", "stars",
+                        "strong") if c in now.columns]
+    long = now[keep].sort_values(["region", "sector"]).reset_index(drop=True)
+    wide = long.pivot_table(index=["sector", "sector_label"], columns="region", values=metric, aggfunc="first")
+    wide = wide.reindex(columns=[c for c in codes if c in wide.columns])
+    if len(wide):
+        order = wide.mean(axis=1, skipna=True).sort_values(ascending=False).index[:top]
+        wide = wide.loc[order]
+    wide = wide.reset_index()
+    wide.columns.name = None
+    figs = key_figures(con, dataset=dataset, regions=codes)
+    figs = figs[figs["value"].notna()].sort_values("year").groupby(["region", "label"]).tail(1)
+    figures = figs.pivot_table(index=["label", "unit"], columns="region", values="value", aggfunc="first")
+    figures = figures.reindex(columns=[c for c in codes if c in figures.columns]).reset_index()
+    figures.columns.name = None
+    ind = profiles.region_indices(con, dataset=dataset, regions=codes)
+    if len(ind):
+        if level is not None and "sector_level" in ind.columns:
+            ind = ind[ind["sector_level"] == level]
+        ind = one_benchmark(ind)
+        ind = ind[ind["year"] == year] if year in set(ind["year"]) else ind.sort_values("year").groupby("region").tail(1)
+        ind = ind.merge(info[["code", "name"]], left_on="region", right_on="code", how="left").drop(columns="code")
+        lead = ["region", "name", "year"]
+        ind = ind[lead + [c for c in ind.columns if c not in lead and c not in ("dataset", "level", "sector_level")]]
+    return Comparison(regions=info, year=year, metric=metric, long=long, wide=wide, figures=figures,
+                      indices=ind.reset_index(drop=True))

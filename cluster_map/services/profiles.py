@@ -1,0 +1,242 @@
+"""Region profile: one region's key figures, specialisations, clusters, indices, organisations, neighbours.
+
+One function per user question. Each takes an open read-only store connection (``con``) and returns
+plain frames or a frozen :class:`RegionProfile`; the UI caches and draws them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import pandas as pd
+import shapely
+
+from cluster_map.errors import InputError
+from cluster_map.geo import from_wkb
+from cluster_map.store import directory, profiles
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One key figure: a summed indicator of the dataset (or of another dataset, e.g. GDP)."""
+
+    label: str
+    dataset: str
+    indicator: str
+    unit: str
+    breakdown: str = ""
+    sectors: tuple[str, ...] = ()
+    sector_level: int | None = 1  # sum over the sectors of this level when ``sectors`` is empty
+    scale: float = 1.0
+
+
+#: Key figures per dataset. SBS has no total code: its figures sum the NACE sections (B-N, the
+#: "business economy"); LFS has TOTAL; US CMP sums the 67 benchmark clusters (traded + local).
+FIGURES: Final[dict[str, tuple[Figure, ...]]] = {
+    "sbs_r_nuts06_r2": (
+        Figure("Persons employed (business economy, sum of sections)", "sbs_r_nuts06_r2", "V16110", "persons"),
+        Figure("Local units", "sbs_r_nuts06_r2", "V11210", "units"),
+        Figure("Wages and salaries", "sbs_r_nuts06_r2", "V13320", "EUR million"),
+    ),
+    "lfst_r_lfe2en2": (
+        Figure("Employment, age 15+ (LFS)", "lfst_r_lfe2en2", "EMP", "persons", "age=Y_GE15", ("TOTAL",),
+               None, 1000.0),
+    ),
+    "us_cmp_states_2016": (
+        Figure("Employment (all clusters)", "us_cmp_states_2016", "emp", "employees"),
+        Figure("Establishments", "us_cmp_states_2016", "est", "establishments"),
+        Figure("Annual payroll", "us_cmp_states_2016", "ap", "USD thousand"),
+    ),
+}
+#: GDP (nama_10r_2gdp) shown for European regions, in these units when present.
+GDP_UNITS: Final[dict[str, str]] = {"MIO_EUR": "GDP, EUR million", "EUR_HAB": "GDP per inhabitant, EUR",
+                                     "PPS_HAB": "GDP per inhabitant, PPS"}
+BENCHMARK_ORDER: Final = ("dataset", "external", "country")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region resolved from a code: where it sits in the store."""
+
+    code: str
+    name: str
+    country: str
+    level: int
+    nuts_version: str
+
+
+@dataclass(frozen=True)
+class RegionProfile:
+    """Everything the region profile page shows (plain frames; the UI draws them)."""
+
+    region: Region
+    dataset: str
+    year: int | None
+    years: tuple[int, ...]
+    key_figures: pd.DataFrame  # label, year, value, unit, flags, note
+    specialisations: pd.DataFrame  # sector, sector_label, employment, lq, share_region, stars, strong ...
+    clusters: pd.DataFrame  # stars >= 1 or strong, sorted
+    series: pd.DataFrame  # label, year, value (long), for the time-series chart
+    indices: pd.DataFrame  # region_indices rows of the region
+    organisations: pd.DataFrame
+    neighbours: pd.DataFrame  # code, name, country
+    sector_level: int | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+def region_choices(con: Any, *, dataset: str) -> pd.DataFrame:
+    """Regions with data in ``dataset`` for a pick list: code, name, level, country, nuts_version, label."""
+    rows = profiles.regions_with_data(con, dataset=dataset)
+    rows["label"] = rows["code"] + " · " + rows["name"].astype(str)
+    return rows
+
+
+def resolve_region(con: Any, code: str, *, dataset: str) -> Region:
+    """The region ``code`` as stored for ``dataset``.
+
+    Raises
+    ------
+    InputError
+        Naming the code and suggesting close codes and names (``difflib``) when it is unknown or
+        has no data in ``dataset``.
+    """
+    choices = region_choices(con, dataset=dataset)
+    hit = choices[choices["code"] == code]
+    if hit.empty:
+        close = difflib.get_close_matches(code.upper(), choices["code"].tolist(), n=5, cutoff=0.5)
+        by_name = choices[choices["name"].astype(str).str.lower() == code.lower()]["code"].tolist()
+        hint = ", ".join(dict.fromkeys(by_name + close)) or "pick one from the list"
+        known = profiles.region_lookup(con, code)
+        why = (f"has no data in {dataset!r}" if len(known) else "is not a known region code")
+        raise InputError(f"Region {code!r} {why}; did you mean: {hint}?")
+    row = hit.iloc[0]
+    return Region(code=code, name=str(row["name"]), country=str(row["country"]), level=int(row["level"]),
+                  nuts_version=str(row["nuts_version"]))
+
+
+def one_benchmark(frame: pd.DataFrame, benchmark: str | None = None) -> pd.DataFrame:
+    """Rows of one benchmark when ``metrics`` holds several (``benchmark`` or the first of
+    :data:`BENCHMARK_ORDER` present); the frame unchanged when it has no ``benchmark`` column."""
+    if "benchmark" not in frame.columns or frame.empty:
+        return frame
+    present = [b for b in frame["benchmark"].dropna().unique().tolist()]
+    if benchmark is not None:
+        if benchmark not in present:
+            raise InputError(f"Benchmark {benchmark!r} is not in the store; choose one of {present!r}.")
+        chosen = benchmark
+    else:
+        chosen = next((b for b in BENCHMARK_ORDER if b in present), present[0] if present else None)
+    return frame[frame["benchmark"] == chosen] if chosen is not None else frame
+
+
+def default_sector_level(frame: pd.DataFrame) -> int | None:
+    """Divisions (2) when the rows have them, else the sector level with the most rows."""
+    col = "sector_level" if "sector_level" in frame.columns else None
+    if col is None or frame[col].dropna().empty:
+        return None
+    levels = frame[col].dropna().astype(int)
+    return 2 if (levels == 2).any() else int(levels.value_counts().idxmax())
+
+
+def key_figures(con: Any, *, dataset: str, regions: Sequence[str]) -> pd.DataFrame:
+    """Key figures of ``regions`` for every year: region, label, year, value, unit, flags, note.
+
+    ``note`` says when some cells of a sum were missing (confidential ``c`` or not available), so the
+    sum is a lower bound.
+    """
+    parts: list[pd.DataFrame] = []
+    for fig in FIGURES.get(dataset, ()):
+        rows = profiles.observation_totals(con, dataset=fig.dataset, regions=regions, indicator=fig.indicator,
+                                           breakdown=fig.breakdown, sectors=fig.sectors,
+                                           sector_level=fig.sector_level)
+        if rows.empty:
+            continue
+        rows["value"] = rows["value"] * fig.scale
+        rows["label"], rows["unit"] = fig.label, fig.unit
+        rows["note"] = [f"{m} of {n} cells missing: a lower bound" if m else ""
+                        for m, n in zip(rows["cells_missing"], rows["cells"], strict=True)]
+        parts.append(rows[["region", "label", "year", "value", "unit", "flags", "note"]])
+    if dataset not in ("us_cmp_states_2016",):
+        units = profiles.indicator_units(con, dataset="nama_10r_2gdp", indicator="GDP")
+        for unit, label in GDP_UNITS.items():
+            if unit not in units:
+                continue
+            rows = profiles.unit_totals(con, dataset="nama_10r_2gdp", regions=regions, indicator="GDP", unit=unit)
+            if len(rows):
+                rows["label"], rows["unit"], rows["note"] = label, unit, ""
+                parts.append(rows[["region", "label", "year", "value", "unit", "flags", "note"]])
+    if not parts:
+        return pd.DataFrame(columns=["region", "label", "year", "value", "unit", "flags", "note"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def neighbours(con: Any, region: Region) -> pd.DataFrame:
+    """Regions of the same level and NUTS version whose polygons touch ``region``'s (code, name, country).
+
+    Computed from the stored (coverage-simplified) geometry with a shapely STRtree, so shared borders
+    stay shared; islands have no neighbours.
+    """
+    rows = profiles.level_geometry(con, nuts_version=region.nuts_version, level=region.level)
+    if rows.empty or region.code not in set(rows["code"]):
+        return pd.DataFrame(columns=["code", "name", "country"])
+    geoms = from_wkb(rows["wkb"]).to_numpy()
+    me = geoms[rows.index[rows["code"] == region.code][0]]
+    tree = shapely.STRtree(geoms)
+    hits = tree.query(me, predicate="intersects")
+    out = rows.iloc[sorted(int(i) for i in hits)][["code", "name", "country"]]
+    return out[out["code"] != region.code].reset_index(drop=True)
+
+
+def region_profile(
+    con: Any,
+    *,
+    dataset: str,
+    region: str,
+    year: int | None = None,
+    min_employment: float = 0.0,
+    benchmark: str | None = None,
+    sector_level: int | None = None,
+) -> RegionProfile:
+    """The profile of ``region`` in ``dataset`` for ``year`` (default: the latest year with data).
+
+    Specialisations are the sectors of one sector level (divisions by default) with an LQ, with
+    employment >= ``min_employment``, sorted by LQ. Clusters are those with at least one star or
+    flagged strong (US CMP).
+    """
+    reg = resolve_region(con, region, dataset=dataset)
+    rows = one_benchmark(profiles.region_metrics(con, dataset=dataset, regions=[region]), benchmark)
+    years = tuple(sorted(int(y) for y in rows.loc[rows["lq"].notna(), "year"].unique()))
+    notes: list[str] = []
+    if year is None or year not in years:
+        if year is not None:
+            notes.append(f"No data for {year}; showing {years[-1] if years else 'no year'}.")
+        year = years[-1] if years else None
+    if "sector_level" not in rows.columns:  # metrics without the partition key: use the scheme's level
+        rows = rows.assign(sector_level=rows["scheme_level"])
+    level = sector_level if sector_level is not None else default_sector_level(rows)
+    now = rows[(rows["year"] == year) & rows["lq"].notna()]
+    if level is not None:
+        now = now[now["sector_level"] == level]
+    spec = now[now["employment"].fillna(0) >= min_employment].sort_values(["lq", "sector"],
+                                                                          ascending=[False, True])
+    star = spec["stars"].fillna(0) >= 1 if "stars" in spec else pd.Series(False, index=spec.index)
+    strong = spec["strong"].fillna(False).astype(bool) if "strong" in spec else pd.Series(False, index=spec.index)
+    clusters = spec[star | strong].sort_values(["stars", "lq"], ascending=[False, False]) \
+        if "stars" in spec else spec[strong]
+    figures = key_figures(con, dataset=dataset, regions=[region])
+    latest = figures[figures["value"].notna()].sort_values("year").groupby("label", sort=False).tail(1)
+    indices = profiles.region_indices(con, dataset=dataset, regions=[region])
+    if len(indices) and level is not None and "sector_level" in indices.columns:
+        indices = indices[indices["sector_level"] == level]
+    orgs = directory.organisations(con, region=region)
+    return RegionProfile(
+        region=reg, dataset=dataset, year=year, years=years,
+        key_figures=latest.reset_index(drop=True),
+        specialisations=spec.reset_index(drop=True), clusters=clusters.reset_index(drop=True),
+        series=figures[["label", "year", "value", "unit", "flags"]].reset_index(drop=True),
+        indices=indices.reset_index(drop=True), organisations=orgs, neighbours=neighbours(con, reg),
+        sector_level=level, notes=tuple(notes),
+    )

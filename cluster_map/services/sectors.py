@@ -1,0 +1,165 @@
+"""Sector explorer: one sector across regions (ranking, LQ distribution, hot spots, growth, relatives).
+
+One function per user question; each takes an open read-only store connection and returns plain
+frames (a GeoDataFrame for the hot-spot map). Statistics come from :mod:`cluster_map.stats`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from cluster_map.errors import InputError
+from cluster_map.geo import STORAGE_CRS, from_wkb
+from cluster_map.services.profiles import one_benchmark
+from cluster_map.stats import growth as growth_stats
+from cluster_map.store import profiles, rankings
+
+RANKING_COLUMNS: Final = (
+    "rank", "region", "name", "country", "employment", "share_region", "share_sector", "lq", "stars",
+    "strong", "establishments", "year",
+)
+HotSpotStatistic = Literal["gi", "lisa"]
+
+
+def sector_label(con: Any, *, scheme: str, sector: str) -> str:
+    """``code · label`` of a sector (the code alone when the store does not know it)."""
+    row = rankings.sector_row(con, scheme=scheme, code=sector)
+    return f"{sector} · {row['label'].iloc[0]}" if len(row) and row["label"].iloc[0] else sector
+
+
+def ranking(
+    con: Any,
+    *,
+    dataset: str,
+    sector: str,
+    year: int,
+    level: int,
+    min_employment: float = 0.0,
+    countries: Sequence[str] = (),
+    benchmark: str | None = None,
+) -> pd.DataFrame:
+    """Regions of ``level`` ranked by LQ for one sector and year (employment >= ``min_employment``).
+
+    Columns: :data:`RANKING_COLUMNS` (those present in the store). ``rank`` 1 is the most
+    specialised region; ties share the lower rank.
+
+    Raises
+    ------
+    InputError
+        When the sector has no data at that level and year (names the years that have data).
+    """
+    rows = one_benchmark(rankings.sector_metrics(con, dataset=dataset, sector=sector, level=level, years=[year],
+                                                 countries=countries), benchmark)
+    if rows.empty:
+        have = rankings.years(con, dataset=dataset, sector=sector, level=level)
+        span = f"years with data: {', '.join(map(str, have))}" if have else "no year has data at this level"
+        raise InputError(f"Sector {sector!r} has no data for {year} at level {level} in {dataset!r} ({span}).")
+    rows = rows[rows["lq"].notna() & (rows["employment"].fillna(0) >= min_employment)].copy()
+    rows["rank"] = rows["lq"].rank(ascending=False, method="min").astype("Int64")
+    cols = [c for c in RANKING_COLUMNS if c in rows.columns]
+    return rows.sort_values(["rank", "region"])[cols].reset_index(drop=True)
+
+
+def lq_histogram(frame: pd.DataFrame, *, bins: Sequence[float] = (0, 0.5, 0.8, 1.0, 1.25, 2, 3, 5)) -> pd.DataFrame:
+    """Counts of regions per LQ class (the fixed map classes, open-ended at the top).
+
+    Columns: lq_class (``[a, b)`` label), regions.
+    """
+    edges = [*bins, np.inf]
+    labels = [f"{a:g}–{b:g}" if np.isfinite(b) else f"≥ {a:g}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    cut = pd.cut(frame["lq"], bins=edges, right=False, labels=labels)
+    counts = cut.value_counts(sort=False).reindex(labels, fill_value=0)
+    return pd.DataFrame({"lq_class": labels, "regions": counts.to_numpy(dtype=int)})
+
+
+def years(con: Any, *, dataset: str, sector: str, level: int) -> list[int]:
+    """Years in which ``sector`` has employment at ``level``."""
+    return rankings.years(con, dataset=dataset, sector=sector, level=level)
+
+
+def shift_share(
+    con: Any,
+    *,
+    dataset: str,
+    sector: str,
+    level: int,
+    start_year: int,
+    end_year: int,
+    countries: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Growth and shift-share of ``sector`` in every region of ``level`` between two years.
+
+    The benchmark is the dataset itself: all regions of the level and all sectors of the sector's
+    level (Dunn 1960; see :func:`cluster_map.stats.growth.shift_share`). Columns: region, name,
+    country, employment_start, employment_end, change, cagr (% a year), national_growth,
+    industry_mix, regional_shift.
+    """
+    if end_year <= start_year:
+        raise InputError(f"The end year {end_year!r} must be after the start year {start_year!r}; swap them.")
+    row = rankings.sector_row(con, scheme=_scheme(con, dataset, sector, level), code=sector)
+    sector_level = int(row["level"].iloc[0]) if len(row) and pd.notna(row["level"].iloc[0]) else None
+    cube = rankings.cube(con, dataset=dataset, level=level, years=[start_year, end_year], sector_level=sector_level)
+    cube = cube[cube["employment"].notna() & (cube["employment"] >= 0)]
+    if cube.empty or sector not in set(cube["sector"]):
+        raise InputError(f"Sector {sector!r} has no employment in {start_year} or {end_year} at level {level}; "
+                         f"pick two years with data.")
+    have = set(cube["year"].unique().tolist())
+    if not {start_year, end_year} <= have:
+        raise InputError(f"No employment at level {level} for {sorted({start_year, end_year} - have)!r}; "
+                         f"years with data: {sorted(have)!r}.")
+    ss = growth_stats.shift_share(cube[["region", "sector", "year", "employment"]], start_year=start_year,
+                                  end_year=end_year)
+    ss = ss[ss["sector"] == sector].copy()
+    ss["cagr"] = 100 * growth_stats.cagr(ss["employment_start"], ss["employment_end"], end_year - start_year)
+    names = cube.drop_duplicates("region").set_index("region")["country"]
+    ss["country"] = ss["region"].map(names)
+    if countries:
+        ss = ss[ss["country"].isin(countries)]
+    label = profiles.region_names(con, ss["region"].tolist(), nuts_version=_version(con, dataset, level))
+    ss["name"] = ss["region"].map(label.set_index("code")["name"]).fillna(ss["region"])
+    cols = ["region", "name", "country", "employment_start", "employment_end", "change", "cagr",
+            "national_growth", "industry_mix", "regional_shift"]
+    return ss[cols].sort_values("change", ascending=False).reset_index(drop=True)
+
+
+def related_clusters(con: Any, *, cluster: str, top: int = 15) -> pd.DataFrame:
+    """The US CMP related clusters of ``cluster`` (published relatedness, Delgado-Porter-Stern 2016).
+
+    Columns: cluster, label, relatedness, relatedness_pct, related_90; strongest first.
+    """
+    return rankings.related_clusters(con, cluster=cluster).head(top).reset_index(drop=True)
+
+
+def level_geometry(con: Any, *, dataset: str, level: int) -> gpd.GeoDataFrame:
+    """Geometry (display variant) of the regions of ``level`` in ``dataset``: code, name, country, geometry."""
+    rows = profiles.level_geometry(con, nuts_version=_version(con, dataset, level), level=level)
+    geom = from_wkb(rows["wkb"])
+    return gpd.GeoDataFrame(rows[["code", "name", "country"]].reset_index(drop=True), geometry=geom.values,
+                            crs=STORAGE_CRS)
+
+
+def sector_indices(con: Any, *, dataset: str, sector: str, level: int) -> pd.DataFrame:
+    """Concentration indices (Gini, locational Gini, Hoover, Theil) of the sector per year at ``level``."""
+    rows = rankings.sector_indices(con, dataset=dataset, sector=sector)
+    if len(rows) and "level" in rows.columns:
+        rows = rows[rows["level"] == level]
+    return one_benchmark(rows).reset_index(drop=True)
+
+
+def _version(con: Any, dataset: str, level: int) -> str:
+    regions = profiles.regions_with_data(con, dataset=dataset)
+    at = regions[regions["level"] == level]
+    if at.empty:
+        raise InputError(f"Dataset {dataset!r} has no regions at level {level}; levels with data: "
+                         f"{sorted(regions['level'].unique().tolist())!r}.")
+    return str(at["nuts_version"].iloc[0])
+
+
+def _scheme(con: Any, dataset: str, sector: str, level: int) -> str:
+    rows = rankings.sector_metrics(con, dataset=dataset, sector=sector, level=level)
+    return str(rows["sector_scheme"].iloc[0]) if len(rows) else "nace_r2"
