@@ -199,24 +199,33 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
     """
     if metric not in METRICS:
         raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(METRICS)}.")
-    if metric == "hotspot":
-        raise InputError("The hot-spot class is not materialised in this store yet; "
-                         "choose another metric (e.g. 'lq').")
     v = queries.map_values(con, dataset=dataset, level=level, sector=sector, year=year,
                            growth_from=growth_from)
     if countries:
         v = v[v["country"].isin(countries)]
     v = v.rename(columns={"share_region": "share"}).reset_index(drop=True)
     v["share"] = v["share"] * 100.0
+    if metric == "hotspot":
+        v["hotspot"] = _hotspots(con, v, level=level, min_employment=min_employment)
     source = {"lq": "lq", "employment": "employment", "share": "share", "stars": "stars",
-              "strong": "strong", "growth": "growth"}[metric]
-    value = v[source].astype("float64") if metric != "strong" else v[source].astype("boolean")
+              "strong": "strong", "growth": "growth", "hotspot": "hotspot"}[metric]
+    if metric == "strong":
+        value = v[source].astype("boolean")
+    elif metric == "hotspot":
+        value = v[source].astype(object)
+    else:
+        value = v[source].astype("float64")
     if min_employment:
         below = v["employment"].isna() | (v["employment"] < min_employment)
         value = value.mask(below)
-    v["value"] = value.astype("float64") if metric != "strong" else value
+    v["value"] = value
     has = v["value"].notna()
-    ranked = v["value"].astype("float64") if metric != "strong" else v["lq"].where(v["value"] == True)  # noqa: E712
+    if metric == "strong":
+        ranked = v["lq"].where(v["value"] == True)  # noqa: E712
+    elif metric == "hotspot":
+        ranked = v["lq"].where(has)
+    else:
+        ranked = v["value"].astype("float64")
     v["rank"] = ranked.where(has).rank(ascending=False, method="min").astype("Int64")
     first = growth_from is None or growth_from >= year
     v["reason"] = ""
@@ -225,6 +234,49 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
     keep = ["code", "name", "country", "nuts_version", "value", "rank", "employment", "lq", "share",
             "stars", "strong", "growth", "flags", "reason"]
     return v[keep]
+
+
+def _hotspots(con: Any, v: pd.DataFrame, *, level: int, min_employment: float) -> pd.Series:
+    """Getis-Ord Gi* class of each region's LQ among the regions with an LQ (queen contiguity).
+
+    Classes: ``hot_99``/``hot_95``/``hot_90`` (pseudo p <= 0.01/0.05/0.10, z > 0), ``cold_*`` alike,
+    ``ns``; regions with no LQ or no neighbour with an LQ get no class. Seeded permutations
+    (``Settings.seed``, ``Settings.permutations``), so the map is reproducible.
+    """
+    from cluster_map.config import get_settings
+    from cluster_map.stats.hotspots import local_getis_ord, queen_weights
+
+    out = pd.Series([None] * len(v), index=v.index, dtype=object)
+    ok = v["lq"].notna()
+    if min_employment:
+        ok &= v["employment"].fillna(0) >= min_employment
+    if ok.sum() < 3:
+        return out
+    nuts_version = str(v["nuts_version"].dropna().iloc[0])
+    geom = queries.display_geometry(con, nuts_version=nuts_version, level=level)
+    import warnings
+
+    frame = gpd.GeoDataFrame(geom[["code"]], geometry=from_wkb(geom["wkb"]).values, crs=STORAGE_CRS)
+    frame = frame.merge(v.loc[ok, ["code", "lq"]], on="code")
+    crs = "EPSG:5070" if nuts_version == "us" else "EPSG:3035"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = queen_weights(frame, ids="code", crs=crs)
+    linked = [c for c in w.id_order if w.cardinalities[c] > 0]
+    if len(linked) < 3:
+        return out
+    frame = frame.set_index("code").loc[linked].reset_index()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = queen_weights(frame, ids="code", crs=crs)
+    s = get_settings()
+    res = local_getis_ord(frame["lq"].to_numpy(), w, star=True, permutations=s.permutations, seed=s.seed)
+    label = []
+    for z, p in zip(res.z, res.p_sim, strict=True):
+        level_ = "99" if p <= 0.01 else "95" if p <= 0.05 else "90" if p <= 0.10 else None
+        label.append("ns" if level_ is None else f"{'hot' if z > 0 else 'cold'}_{level_}")
+    classes = dict(zip(res.ids, label, strict=True))
+    return v["code"].map(classes).astype(object).where(v["code"].isin(classes.keys()), None)
 
 
 def map_layer(con: Any, *, dataset: str, level: int, sector: str, year: int, metric: str,
@@ -257,3 +309,17 @@ def summary_numbers(layer: MapLayer) -> dict[str, float]:
     return {"regions": float(len(layer.frame)), "with_data": float(layer.n_with_data),
             "median": float(np.median(vals)) if len(vals) else float("nan"),
             "max": float(vals.max()) if len(vals) else float("nan")}
+
+
+def install_assets(static_dir: Path) -> None:
+    """Copy Leaflet and its plugins from installed packages to ``static_dir/vendor`` (offline maps)."""
+    from cluster_map.maps.assets import install_static_assets
+
+    install_static_assets(static_dir)
+
+
+def build_store(db: Path, *, progress: bool = False) -> float:
+    """Build the store at ``db`` from the sources (official URLs, mirror offline); returns seconds."""
+    from cluster_map.services.ingest import ingest
+
+    return float(ingest(db=db, progress=progress).seconds)

@@ -93,3 +93,11 @@ def test_missing_geometry_is_a_store_error(con) -> None:
 def test_missing_store_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cluster-map ingest"):
         mapview.open_store(tmp_path / "none.duckdb")
+
+
+def test_hotspot_classes_are_seeded_and_known_labels(con) -> None:
+    a = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C", year=2015, metric="hotspot")
+    b = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C", year=2015, metric="hotspot")
+    assert a["value"].tolist() == b["value"].tolist()
+    allowed = {"ns", "hot_90", "hot_95", "hot_99", "cold_90", "cold_95", "cold_99", None}
+    assert set(a["value"]) <= allowed and a["value"].notna().sum() == 5

@@ -1,0 +1,47 @@
+"""First run of the app: install the offline map assets and make sure the store exists.
+
+Both steps run once per server process (``st.cache_resource`` locks them, so two sessions arriving at
+once do not build twice). A missing store is built from the sources with
+:func:`cluster_map.services.ingest.ingest` under a status box; offline, the ingest reads the mirror.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from cluster_map.config import REPO_ROOT
+from cluster_map.services import mapview
+from cluster_map.ui.data import db_path
+
+#: Folder served by Streamlit static serving at ``/app/static`` (next to app.py).
+STATIC_DIR = REPO_ROOT / "static"
+
+
+@st.cache_resource(show_spinner=False)
+def _assets(static_dir: str) -> bool:
+    mapview.install_assets(Path(static_dir))
+    return True
+
+
+@st.cache_resource(show_spinner=False)
+def _store(db: str) -> str:
+    path = Path(db)
+    if not path.is_file():
+        with st.status("First run: building the store from the official sources (a few minutes)...",
+                       expanded=True) as status:
+            st.write(f"Store: `{path}`. Offline, the sources are read from the local mirror.")
+            summary = mapview.build_store(path)
+            status.update(label=f"Store built in {summary:.0f} s.", state="complete", expanded=False)
+    return db
+
+
+def ensure_ready() -> Path:
+    """Install the map assets and build the store if it is missing; returns the store path."""
+    _assets(str(STATIC_DIR))
+    db = db_path()
+    if not db.is_file():
+        _store.clear()
+    _store(str(db))
+    return db
