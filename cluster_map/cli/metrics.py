@@ -1,0 +1,103 @@
+"""``cluster-map metrics`` and ``cluster-map indices``: the statistics as CSV files.
+
+``metrics --dataset CODE`` reads the store; ``metrics --input LONG.csv [--benchmark TOTALS.csv]``
+reads a user's own long table. Both compute on DuckDB (default) or Spark (``--engine spark``).
+Text cells that a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR) are
+written with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+
+from cluster_map.cli.main import DbOption, app
+from cluster_map.errors import InputError
+from cluster_map.schema import METRIC_COLUMNS
+from cluster_map.services import metrics as service
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+EngineOption = typer.Option("duckdb", "--engine", help="duckdb (default) or spark (local, or CLUSTER_MAP_SPARK_REMOTE).")
+OutOption = typer.Option(..., "--out", help="CSV file to write.")
+InputOption = typer.Option(
+    None, "--input", help="Your own long table: region, sector, [year], employment, [establishments], [sector_type]."
+)
+BenchmarkOption = typer.Option(
+    None, "--benchmark", help="With --input: benchmark totals CSV (sector, employment, [year], [total], [sector_type])."
+)
+
+
+def protect(value: object) -> object:
+    """A text cell with a leading apostrophe if a spreadsheet would read it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(frame: pd.DataFrame, out: Path) -> None:
+    """Write ``frame`` as UTF-8 CSV, NULL as an empty cell, text cells protected."""
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(protect)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    safe.to_csv(out, index=False, na_rep="")
+
+
+def _read_csv(path: Path, what: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{what} file {str(path)!r} does not exist; give the path of a CSV file.")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{what} file {str(path)!r} is not a readable CSV: {exc}") from exc
+
+
+@app.command("metrics")
+def metrics_command(
+    out: Path = OutOption,
+    dataset: Optional[str] = typer.Option(None, "--dataset", help="Dataset code: " + ", ".join(service.DATASET_SPECS)),  # noqa: UP045
+    input_csv: Optional[Path] = InputOption,  # noqa: UP045
+    benchmark: Optional[Path] = BenchmarkOption,  # noqa: UP045
+    level: Optional[int] = typer.Option(None, "--level", help="NUTS level (US states: 1); default all."),  # noqa: UP045
+    year: Optional[int] = typer.Option(None, "--year", help="One year; default all."),  # noqa: UP045
+    engine: str = EngineOption,
+    db: Optional[Path] = DbOption,  # noqa: UP045
+) -> None:
+    """One row per region x sector x year: shares, LQ, ECO stars, US CMP flags."""
+    if (dataset is None) == (input_csv is None):
+        raise InputError("Give exactly one of --dataset CODE or --input LONG.csv.")
+    if input_csv is not None:
+        if level is not None or year is not None:
+            raise InputError("--level and --year apply to --dataset only.")
+        totals = _read_csv(benchmark, "Benchmark") if benchmark is not None else None
+        frame = service.compute_long(_read_csv(input_csv, "Input"), benchmark_totals=totals, engine=engine)
+    else:
+        if benchmark is not None:
+            raise InputError("--benchmark applies to --input only (store datasets carry their own).")
+        assert dataset is not None
+        frame = service.compute(dataset, level=level, year=year, engine=engine, db=db)
+        rest = [c for c in frame.columns if c not in METRIC_COLUMNS]
+        frame = frame[list(METRIC_COLUMNS) + rest]
+    write_csv(frame, out)
+    typer.echo(f"Wrote {len(frame):,} rows to {out}")
+
+
+@app.command("indices")
+def indices_command(
+    dataset: str = typer.Option(..., "--dataset", help="Dataset code: " + ", ".join(service.DATASET_SPECS)),
+    out: Path = OutOption,
+    kind: str = typer.Option("region", "--kind", help="region (Krugman, HHI, entropy, variety, cluster strength) or sector (Gini, locational Gini, Hoover, Theil)."),
+    level: Optional[int] = typer.Option(None, "--level", help="NUTS level; default all."),  # noqa: UP045
+    year: Optional[int] = typer.Option(None, "--year", help="One year; default all."),  # noqa: UP045
+    engine: str = EngineOption,
+    db: Optional[Path] = DbOption,  # noqa: UP045
+) -> None:
+    """Region or sector indices of a dataset, one row per region (or sector) x level x year."""
+    frame = service.indices(dataset, kind=kind, level=level, year=year, engine=engine, db=db)  # type: ignore[arg-type]
+    write_csv(frame, out)
+    typer.echo(f"Wrote {len(frame):,} rows to {out}")

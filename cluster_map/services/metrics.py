@@ -1,0 +1,409 @@
+"""Statistics of the store and of a user's own table: compute, materialise, read back.
+
+One engine: the ibis expressions of :mod:`cluster_map.stats.tables`, run on DuckDB (default) or
+Spark (``engine='spark'``, a local session or ``CLUSTER_MAP_SPARK_REMOTE``).
+
+How each dataset becomes a cube (one row per region x sector x year, ``DATASET_SPECS``):
+
+=====================  =========================  ==============  ==========  =====================
+dataset                employment                 establishments  wages       region total ``E_r``
+=====================  =========================  ==============  ==========  =====================
+sbs_r_nuts06_r2        V16110 (persons employed)  V11210          V13320      sum over the level [1]_
+lfst_r_lfe2en2         EMP, age=Y_GE15, x 1000    --              --          ``TOTAL``
+us_cmp_states_2016     emp                        est             ap          sum of the same type
+=====================  =========================  ==============  ==========  =====================
+
+.. [1] the SBS regional file has no ``B-N_S95_X_K`` rows, so ``E_r`` is the sum over the sectors of
+   the level (sections B-N without K; divisions; the G groups).
+
+Regions: kind ``nuts`` or ``us_state`` of the ``regions`` table, each NUTS level separately
+(aggregates and extra-regio excluded). Sectors: each level of the hierarchy separately (LFS A*10
+aggregates such as ``B-E`` count as level 1; ``NRP`` 'no response' is dropped). Benchmarks: Europe
+``dataset`` (all regions of the level); US ``external``: the US CMP convention (traded and local
+denominators apart) against ``us_cmp_totals_2016``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import pandas as pd
+
+from cluster_map.config import get_settings
+from cluster_map.errors import InputError, StatsError
+from cluster_map.schema import METRIC_COLUMNS
+from cluster_map.stats import tables
+from cluster_map.store import engines
+from cluster_map.store import metrics as store
+
+Benchmark = Literal["dataset", "country", "external"]
+IndexKind = Literal["region", "sector"]
+
+
+@dataclass(frozen=True)
+class TotalsSpec:
+    """Where the external benchmark totals of a dataset are in ``observations``."""
+
+    dataset: str
+    employment: tuple[str, str, float]
+    total_indicator: str = ""
+    total_code: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """How one dataset of ``observations`` becomes a cube, and its default benchmark."""
+
+    code: str
+    scheme: str
+    nuts_version: str
+    employment: tuple[str, str, float]  # indicator, breakdown, factor
+    establishments: str = ""
+    wages: str = ""
+    total_code: str = ""
+    excluded: tuple[str, ...] = ()
+    benchmark: Benchmark = "dataset"
+    by_type: bool = False
+    totals: TotalsSpec | None = None
+    notes: str = field(default="", compare=False)
+
+
+DATASET_SPECS: dict[str, DatasetSpec] = {
+    s.code: s
+    for s in (
+        DatasetSpec(
+            "sbs_r_nuts06_r2", "nace_r2", "2013", ("V16110", "", 1.0), "V11210", "V13320",
+            total_code="B-N_S95_X_K",
+            totals=TotalsSpec("sbs_na_sca_r2", ("V16110", "", 1.0), total_code="B-N_S95_X_K"),
+        ),
+        DatasetSpec(
+            "lfst_r_lfe2en2", "nace_r2", "2013", ("EMP", "age=Y_GE15", 1000.0),
+            total_code="TOTAL", excluded=("NRP",),
+        ),
+        DatasetSpec(
+            "us_cmp_states_2016", "us_cluster", "us", ("emp", "", 1.0), "est", "ap",
+            benchmark="external", by_type=True,
+            totals=TotalsSpec("us_cmp_totals_2016", ("emp", "", 1.0), total_indicator="type_total_emp"),
+        ),
+    )
+}  # fmt: skip
+
+
+def spec(dataset: str) -> DatasetSpec:
+    """The :class:`DatasetSpec` of ``dataset`` (an :class:`InputError` naming the choices)."""
+    if dataset not in DATASET_SPECS:
+        raise InputError(f"Unknown dataset {dataset!r}; use one of {', '.join(DATASET_SPECS)}.")
+    return DATASET_SPECS[dataset]
+
+
+def _cube_params(s: DatasetSpec, *, level: int | None = None, year: int | None = None) -> dict[str, Any]:
+    return store.cube_params(
+        dataset=s.code, scheme=s.scheme, employment=s.employment, establishments=s.establishments,
+        wages=s.wages, total_code=s.total_code, excluded=s.excluded, level=level, year=year,
+    )  # fmt: skip
+
+
+def _totals(con: Any, s: DatasetSpec) -> Any:
+    assert s.totals is not None
+    return store.read_totals(
+        con, dataset=s.totals.dataset, scheme=s.scheme, employment=s.totals.employment,
+        total_indicator=s.totals.total_indicator, total_code=s.totals.total_code,
+    )  # fmt: skip
+
+
+def _expressions(
+    cube: Any, totals: Any, s: DatasetSpec, benchmark: Benchmark, min_employment: float
+) -> tuple[Any, Any, Any]:
+    if benchmark == "external" and totals is None:
+        raise InputError(f"Dataset {s.code!r} has no external benchmark; use 'dataset' or 'country'.")
+    if benchmark == "external":
+        totals = tables.complete_totals(totals, by_type=s.by_type)
+    m = tables.metrics(
+        cube, benchmark=benchmark, totals=totals, by_type=s.by_type and benchmark == "external",
+        min_employment=min_employment,
+    )  # fmt: skip
+    return m, tables.region_indices(m), tables.sector_indices(m)
+
+
+def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
+    """Compute every metric of every dataset, level and year into the store file ``db``.
+
+    Called by ingest on the new store file before the swap. (Re)creates the tables ``metrics``,
+    ``region_indices`` and ``sector_indices`` and sorts them for slice reads.
+
+    Returns
+    -------
+    dict
+        ``{dataset: {"metrics": rows, "region_indices": rows, "sector_indices": rows,
+        "benchmark": name, "seconds": s}}`` plus ``"seconds"`` for the whole run.
+    """
+    started = time.perf_counter()
+    settings = get_settings()
+    con = engines.duckdb_backend(db, read_only=False)
+    report: dict[str, Any] = {}
+    try:
+        store.create_tables(con)
+        present = set(store.observation_datasets(con))
+        for code, s in DATASET_SPECS.items():
+            if code not in present:
+                continue
+            t0 = time.perf_counter()
+            if not store.create_cube(con, "_cm_cube", _cube_params(s)):
+                continue
+            totals = None
+            if s.benchmark == "external" and s.totals is not None:
+                totals = engines.register(con, "_cm_totals", _totals(con, s), schema=tables.TOTALS_SCHEMA)
+            m, ri, si = _expressions(con.table("_cm_cube"), totals, s, s.benchmark, settings.min_employment)
+            const = {
+                "dataset": ibis.literal(code), "nuts_version": ibis.literal(s.nuts_version),
+                "sector_scheme": ibis.literal(s.scheme), "benchmark": ibis.literal(s.benchmark),
+            }  # fmt: skip
+            con.raw_sql(f"CREATE OR REPLACE TEMP TABLE _cm_m AS {engines.sql_of(m)}")
+            mt = con.table("_cm_m")
+            counts = {
+                "metrics": store.insert_select(con, "metrics", engines.sql_of(mt.drop("parent").mutate(**const))),
+                "region_indices": store.insert_select(
+                    con, "region_indices", engines.sql_of(tables.region_indices(mt).mutate(**const))
+                ),
+                "sector_indices": store.insert_select(
+                    con, "sector_indices", engines.sql_of(tables.sector_indices(mt).mutate(**const))
+                ),
+            }
+            report[code] = {**counts, "benchmark": s.benchmark, "seconds": round(time.perf_counter() - t0, 3)}
+            if progress:
+                print(f"metrics {code}: {counts['metrics']:,} rows in {report[code]['seconds']} s")
+        store.sort_tables(con)
+    finally:
+        con.disconnect()
+    report["seconds"] = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, db: Path | None,
+             benchmark: Benchmark | None) -> tuple[Any, Any, DatasetSpec, Benchmark]:
+    s = spec(dataset)
+    engines.check_engine(engine)
+    settings = get_settings()
+    src = engines.duckdb_backend(db or settings.db, read_only=True)
+    try:
+        cube = store.read_cube(src, _cube_params(s, level=level, year=year))
+        bench: Benchmark = benchmark or s.benchmark
+        totals = _totals(src, s) if bench == "external" and s.totals is not None else None
+    finally:
+        src.disconnect()
+    if cube.num_rows == 0:
+        raise InputError(
+            f"No data for dataset {dataset!r}" + (f" level {level!r}" if level is not None else "")
+            + (f" year {year!r}" if year is not None else "") + " in the store; check --level/--year."
+        )
+    con = engines.backend(engine, remote=settings.spark_remote)
+    t = engines.register(con, "cm_cube", cube, schema=tables.CUBE_SCHEMA)
+    tt = engines.register(con, "cm_totals", totals, schema=tables.TOTALS_SCHEMA) if totals is not None else None
+    return t, tt, s, bench
+
+
+def compute(
+    dataset: str,
+    *,
+    level: int | None = None,
+    year: int | None = None,
+    engine: str = "duckdb",
+    db: Path | None = None,
+    benchmark: Benchmark | None = None,
+    min_employment: float | None = None,
+) -> pd.DataFrame:
+    """Metrics of ``dataset`` from the store, computed now on ``engine``.
+
+    Columns: level, sector_level, year, region, sector, ... (:func:`cluster_map.stats.tables.metrics`)
+    plus ``benchmark``; sorted by level, sector_level, year, region, sector.
+    """
+    t, tt, s, bench = _prepare(dataset, level=level, year=year, engine=engine, db=db, benchmark=benchmark)
+    minimum = get_settings().min_employment if min_employment is None else min_employment
+    m, _, _ = _expressions(t, tt, s, bench, minimum)
+    out = engines.to_pandas(m)
+    out["benchmark"] = bench
+    return _sorted(out, ["level", "sector_level", "year", "region", "sector"])
+
+
+def indices(
+    dataset: str,
+    *,
+    kind: IndexKind = "region",
+    level: int | None = None,
+    year: int | None = None,
+    engine: str = "duckdb",
+    db: Path | None = None,
+) -> pd.DataFrame:
+    """Region indices (Krugman, HHI, entropy, variety, cluster strength) or sector indices (Gini,
+    locational Gini, Hoover, Theil) of ``dataset``, computed on ``engine``."""
+    if kind not in ("region", "sector"):
+        raise InputError(f"Unknown index kind {kind!r}; use 'region' or 'sector'.")
+    t, tt, s, bench = _prepare(dataset, level=level, year=year, engine=engine, db=db, benchmark=None)
+    _, ri, si = _expressions(t, tt, s, bench, get_settings().min_employment)
+    out = engines.to_pandas(ri if kind == "region" else si)
+    keys = ["level", "sector_level", "year", "region" if kind == "region" else "sector"]
+    return _sorted(out, keys)
+
+
+def growth(
+    dataset: str, *, start: int, end: int, level: int | None = None, engine: str = "duckdb", db: Path | None = None
+) -> pd.DataFrame:
+    """CAGR, job creation, LQ change and shift-share of ``dataset`` between ``start`` and ``end``."""
+    t, tt, s, bench = _prepare(dataset, level=level, year=None, engine=engine, db=db, benchmark=None)
+    m, _, _ = _expressions(t, tt, s, bench, get_settings().min_employment)
+    try:
+        out = engines.to_pandas(tables.growth(m, start=start, end=end))
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    return _sorted(out, ["level", "sector_level", "region", "sector"])
+
+
+def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+# --- a user's own long table -------------------------------------------------------------------
+LONG_REQUIRED = ("region", "sector", "employment")
+LONG_OPTIONAL = ("year", "establishments", "sector_type", "wages")
+TOTALS_REQUIRED = ("sector", "employment")
+
+
+def _numeric(frame: pd.DataFrame, column: str, name: str, problems: list[str]) -> pd.Series:
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+    for i in frame.index[bad][:20]:
+        problems.append(f"{name} line {i + 2}, column {column!r}: {raw[i]!r} is not a number")
+    neg = values < 0
+    for i in frame.index[neg][:20]:
+        problems.append(f"{name} line {i + 2}, column {column!r}: {raw[i]!r} is negative")
+    return values.astype("float64")
+
+
+def validate_long(frame: pd.DataFrame, *, name: str = "input") -> pd.DataFrame:
+    """Check a user's long table and return it typed (CUBE_SCHEMA columns).
+
+    Raises :class:`InputError` listing every problem with line (header = line 1), column and value:
+    missing columns, non-numeric or negative employment/establishments, unknown sector_type, empty
+    region or sector, duplicate (region, sector, year) keys.
+    """
+    frame = frame.reset_index(drop=True)
+    missing = [c for c in LONG_REQUIRED if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{name}: missing column(s) {missing!r}; the table needs {LONG_REQUIRED!r} and may have "
+            f"{LONG_OPTIONAL!r} (found {list(frame.columns)!r})."
+        )
+    problems: list[str] = []
+    out = pd.DataFrame({
+        "level": 0, "sector_level": 1,
+        "year": 0, "region": frame["region"].astype("string").str.strip(),
+        "sector": frame["sector"].astype("string").str.strip(),
+    }, index=frame.index)  # fmt: skip
+    if "year" in frame.columns:
+        years = pd.to_numeric(frame["year"], errors="coerce")
+        for i in frame.index[years.isna() | (years % 1 != 0)][:20]:
+            problems.append(f"{name} line {i + 2}, column 'year': {frame['year'][i]!r} is not a year")
+        out["year"] = years.fillna(0).astype("int64")
+    for col in ("region", "sector"):
+        for i in frame.index[out[col].isna() | (out[col] == "")][:20]:
+            problems.append(f"{name} line {i + 2}, column {col!r}: empty")
+    out["employment"] = _numeric(frame, "employment", name, problems)
+    for col in ("establishments", "wages"):
+        out[col] = _numeric(frame, col, name, problems) if col in frame.columns else float("nan")
+    out["country"] = "ALL"
+    if "sector_type" in frame.columns:
+        st = frame["sector_type"].astype("string").str.strip().str.lower()
+        for i in frame.index[~st.isin(["traded", "local"])][:20]:
+            problems.append(
+                f"{name} line {i + 2}, column 'sector_type': {frame['sector_type'][i]!r} is not 'traded' or 'local'"
+            )
+        out["sector_type"] = st
+    else:
+        out["sector_type"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    dup = out.duplicated(["region", "sector", "year"], keep="first")
+    for i in out.index[dup][:20]:
+        problems.append(
+            f"{name} line {i + 2}: duplicate key region={out['region'][i]!r}, sector={out['sector'][i]!r}"
+            + (f", year={int(out['year'][i])!r}" if "year" in frame.columns else "")
+        )
+    if problems:
+        raise InputError(f"{name} has {len(problems)} problem(s); fix them and retry:\n  " + "\n  ".join(problems))
+    out["parent"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    out["region_total"] = float("nan")
+    return out
+
+
+def validate_totals(frame: pd.DataFrame, *, name: str = "benchmark") -> pd.DataFrame:
+    """Check an external benchmark table (sector, employment, [year], [total], [sector_type])."""
+    frame = frame.reset_index(drop=True)
+    missing = [c for c in TOTALS_REQUIRED if c not in frame.columns]
+    if missing:
+        raise InputError(f"{name}: missing column(s) {missing!r} (found {list(frame.columns)!r}).")
+    problems: list[str] = []
+    out = pd.DataFrame({"country": "ALL", "sector": frame["sector"].astype("string").str.strip()})
+    out["year"] = pd.to_numeric(frame["year"], errors="coerce").fillna(0).astype("int64") if "year" in frame else 0
+    out["employment"] = _numeric(frame, "employment", name, problems)
+    out["total"] = _numeric(frame, "total", name, problems) if "total" in frame.columns else float("nan")
+    out["sector_type"] = (
+        frame["sector_type"].astype("string").str.strip().str.lower() if "sector_type" in frame.columns
+        else pd.Series(pd.NA, index=frame.index, dtype="string")
+    )  # fmt: skip
+    dup = out.duplicated(["sector", "year"])
+    for i in out.index[dup][:20]:
+        problems.append(f"{name} line {i + 2}: duplicate sector {out['sector'][i]!r}")
+    if problems:
+        raise InputError(f"{name} has {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    return out
+
+
+def compute_long(
+    frame: pd.DataFrame,
+    *,
+    benchmark_totals: pd.DataFrame | None = None,
+    engine: str = "duckdb",
+    min_employment: float = 0.0,
+) -> pd.DataFrame:
+    """Metrics of a user's own long table (region, sector, [year], employment, [establishments],
+    [sector_type]) on ``engine``.
+
+    Without ``benchmark_totals`` the benchmark is the table itself (all its regions); with it, the
+    totals' ``employment`` per sector is ``E_s`` and their ``total`` (or their sum) ``E``. When the
+    table has ``sector_type``, the US CMP convention applies (traded and local denominators apart).
+    Returns :data:`cluster_map.schema.METRIC_COLUMNS` first, then the other metric columns.
+    """
+    engines.check_engine(engine)
+    cube = validate_long(frame)
+    has_year = "year" in frame.columns
+    by_type = "sector_type" in frame.columns
+    con = engines.backend(engine, remote=get_settings().spark_remote)
+    t = engines.register(con, "cm_long", cube, schema=tables.CUBE_SCHEMA)
+    if benchmark_totals is not None:
+        tot = validate_totals(benchmark_totals)
+        if "year" not in benchmark_totals.columns:
+            years = cube["year"].unique()
+            tot = pd.concat([tot.assign(year=y) for y in years], ignore_index=True)
+        unknown = sorted(set(cube["sector"]) - set(tot["sector"]))
+        if unknown:
+            raise InputError(
+                f"Sector(s) {unknown[:10]!r} of the input are not in the benchmark table; add them."
+            )
+        tt = tables.complete_totals(
+            engines.register(con, "cm_long_totals", tot, schema=tables.TOTALS_SCHEMA), by_type=by_type
+        )
+        m = tables.metrics(t, benchmark="external", totals=tt, by_type=by_type, min_employment=min_employment)
+    else:
+        m = tables.metrics(t, by_type=by_type, min_employment=min_employment)
+    out = engines.to_pandas(m)
+    if out["employment"].sum() == 0:
+        raise StatsError("The input has no positive employment; nothing to compare.")
+    out["benchmark"] = "external" if benchmark_totals is not None else "dataset"
+    out = out.drop(columns=["level", "sector_level", "country", "parent"])
+    if not has_year:
+        out["year"] = pd.NA
+    rest = [c for c in out.columns if c not in METRIC_COLUMNS]
+    return _sorted(out[list(METRIC_COLUMNS) + rest], ["region", "sector"] if not has_year else ["year", "region", "sector"])

@@ -1,0 +1,284 @@
+"""The materialised statistics: tables ``metrics``, ``region_indices``, ``sector_indices``.
+
+Written by :func:`cluster_map.services.metrics.materialise` at ingest, read by the map, profiles,
+reports and the CLI. Each table is rewritten sorted by ``dataset, level, sector, year`` (indices:
+``dataset, level, year``) so that DuckDB's row-group min/max zone maps skip everything but the
+slice a map asks for: one (dataset, level, sector, year) slice reads in milliseconds. One benchmark
+per dataset is stored, its name in column ``benchmark``: ``dataset`` for Eurostat data, ``external``
+(the US Cluster Mapping convention against the US benchmark totals) for ``us_cmp_states_2016``.
+
+The cube reader (:func:`cube_query`) turns ``observations`` into one row per region x sector x year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from cluster_map.errors import StoreError
+
+KEY = (
+    "dataset VARCHAR NOT NULL, nuts_version VARCHAR NOT NULL, level INTEGER NOT NULL, "
+    "region VARCHAR NOT NULL, sector_scheme VARCHAR NOT NULL, sector_level INTEGER NOT NULL, "
+)
+DDL: dict[str, str] = {
+    "metrics": f"""
+        CREATE TABLE metrics (
+            {KEY} sector VARCHAR NOT NULL, year INTEGER NOT NULL,
+            country VARCHAR, sector_type VARCHAR,  -- traded | local (US), NULL (NACE)
+            employment DOUBLE, establishments DOUBLE, wages DOUBLE,
+            region_total DOUBLE,     -- E_r: the dataset's total code, else the sum over the sector level
+            sector_total DOUBLE,     -- E_s of the benchmark
+            benchmark_total DOUBLE,  -- E of the benchmark
+            share_region DOUBLE, share_sector DOUBLE, lq DOUBLE,
+            size_star BOOLEAN, specialisation_star BOOLEAN, focus_star BOOLEAN, stars INTEGER,
+            qualifying BOOLEAN, significant BOOLEAN, strong BOOLEAN, strong10 BOOLEAN,
+            benchmark VARCHAR NOT NULL,  -- dataset | country | external
+            reason VARCHAR)              -- why a value is NULL or a star withheld; NULL if none""",
+    "region_indices": f"""
+        CREATE TABLE region_indices (
+            {KEY} year INTEGER NOT NULL,
+            employment DOUBLE, n_sectors BIGINT, krugman DOUBLE, krugman_half DOUBLE, hhi DOUBLE,
+            entropy DOUBLE, related_variety DOUBLE, unrelated_variety DOUBLE, cluster_strength DOUBLE,
+            benchmark VARCHAR NOT NULL)""",
+    "sector_indices": """
+        CREATE TABLE sector_indices (
+            dataset VARCHAR NOT NULL, nuts_version VARCHAR NOT NULL, level INTEGER NOT NULL,
+            sector_scheme VARCHAR NOT NULL, sector_level INTEGER NOT NULL, sector VARCHAR NOT NULL,
+            year INTEGER NOT NULL,
+            employment DOUBLE, n_regions BIGINT, regions BIGINT, gini DOUBLE, locational_gini DOUBLE,
+            hoover DOUBLE, theil DOUBLE, benchmark VARCHAR NOT NULL)""",
+}
+SORT: dict[str, str] = {
+    "metrics": "dataset, level, sector, year, region",
+    "region_indices": "dataset, level, year, sector_level, region",
+    "sector_indices": "dataset, level, year, sector_level, sector",
+}
+TABLES = tuple(DDL)
+
+
+def _raw(con: Any) -> Any:
+    """The DuckDB connection behind an ibis backend (or the connection itself)."""
+    return getattr(con, "con", con)
+
+
+def create_tables(con: Any) -> None:
+    """(Re)create the three empty metric tables."""
+    raw = _raw(con)
+    for name, ddl in DDL.items():
+        raw.execute(f"DROP TABLE IF EXISTS {name}")
+        raw.execute(ddl)
+
+
+def insert_select(con: Any, table: str, select_sql: str) -> int:
+    """``INSERT INTO table BY NAME <select_sql>``: an ibis expression compiled on the same DuckDB."""
+    _check_table(table)
+    raw = _raw(con)
+    before = raw.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
+    raw.execute(f"INSERT INTO {table} BY NAME {select_sql}")
+    return int(raw.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]) - int(before)  # noqa: S608
+
+
+def insert_frame(con: Any, table: str, frame: pd.DataFrame | pa.Table) -> int:
+    """Append a frame (e.g. computed on Spark) to ``table`` by column name."""
+    _check_table(table)
+    raw = _raw(con)
+    data = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    raw.register("_cm_insert", data)
+    try:
+        raw.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _cm_insert")  # noqa: S608
+    finally:
+        raw.unregister("_cm_insert")
+    return data.num_rows
+
+
+def sort_tables(con: Any) -> None:
+    """Rewrite each metric table in slice order (zone maps make slice reads millisecond lookups)."""
+    raw = _raw(con)
+    for name in TABLES:
+        raw.execute(f"CREATE TABLE _{name}_sorted AS SELECT * FROM {name} ORDER BY {SORT[name]}")  # noqa: S608
+        raw.execute(f"DROP TABLE {name}")
+        raw.execute(f"ALTER TABLE _{name}_sorted RENAME TO {name}")
+
+
+def _check_table(table: str) -> None:
+    if table not in DDL:
+        raise StoreError(f"Unknown metric table {table!r}; expected one of {', '.join(TABLES)}.")
+
+
+def _query(con: Any, sql: str, params: Sequence[Any]) -> pd.DataFrame:
+    cur = _raw(con).cursor()
+    try:
+        return cur.sql(sql, params=list(params)).to_arrow_table().to_pandas()
+    except Exception as exc:
+        if "does not exist" in str(exc) and "Table" in str(exc):
+            raise StoreError(
+                "The store has no metric tables; rebuild it with `cluster-map ingest` "
+                "(which materialises the statistics)."
+            ) from exc
+        raise
+    finally:
+        cur.close()
+
+
+def read_slice(con: Any, *, dataset: str, level: int, sector: str, year: int) -> pd.DataFrame:
+    """All regions of one (dataset, level, sector, year) slice of ``metrics`` (the map's lookup)."""
+    return _query(
+        con,
+        "SELECT * FROM metrics WHERE dataset = ? AND level = ? AND sector = ? AND year = ? ORDER BY region",
+        [dataset, level, sector, year],
+    )
+
+
+def read_table(
+    con: Any,
+    table: str,
+    *,
+    dataset: str,
+    level: int | None = None,
+    year: int | None = None,
+    sector: str | None = None,
+) -> pd.DataFrame:
+    """Rows of a metric table for ``dataset``, optionally one level, year and (not for
+    ``region_indices``) sector, in the table's sort order."""
+    _check_table(table)
+    where = ["dataset = ?", "(? IS NULL OR level = ?)", "(? IS NULL OR year = ?)"]
+    params: list[Any] = [dataset, level, level, year, year]
+    if sector is not None and table != "region_indices":
+        where.append("sector = ?")
+        params.append(sector)
+    sql = f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY {SORT[table]}"  # noqa: S608
+    return _query(con, sql, params)
+
+
+def datasets_with_metrics(con: Any) -> list[str]:
+    """Datasets present in ``metrics`` (empty when the table is missing)."""
+    rows = _query(
+        con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'metrics'", []
+    )
+    if not int(rows["n"].iloc[0]):
+        return []
+    return _query(con, "SELECT DISTINCT dataset FROM metrics ORDER BY dataset", [])["dataset"].tolist()
+
+
+def observation_datasets(con: Any) -> list[str]:
+    """Datasets present in ``observations``."""
+    return _query(con, "SELECT DISTINCT dataset FROM observations ORDER BY dataset", [])["dataset"].tolist()
+
+
+CUBE_SQL = """
+    WITH o AS (
+        SELECT region, nuts_version, sector, year,
+               sum(CASE WHEN indicator = $emp AND breakdown = $emp_breakdown THEN value * $emp_factor END)
+                   AS employment,
+               sum(CASE WHEN indicator = $est THEN value END) AS establishments,
+               sum(CASE WHEN indicator = $wages THEN value END) AS wages,
+               count(*) FILTER (WHERE indicator = $emp AND breakdown = $emp_breakdown) AS n_emp
+        FROM observations
+        WHERE dataset = $dataset AND indicator IN ($emp, $est, $wages)
+        GROUP BY ALL),
+    reg AS (
+        SELECT code, nuts_version, level,
+               CASE WHEN kind LIKE 'us_%' THEN 'US' ELSE coalesce(country, left(code, 2)) END AS country
+        FROM regions WHERE kind IN ('nuts', 'us_state')),
+    sec AS (SELECT code, level, parent, sector_type FROM sectors WHERE scheme = $scheme),
+    tot AS (SELECT region, year, employment AS region_total FROM o WHERE sector = $total_code),
+    cells AS (
+        SELECT reg.level::BIGINT AS level,
+               (CASE WHEN sec.level >= 1 THEN sec.level ELSE 1 END)::BIGINT AS sector_level,
+               o.year::BIGINT AS year, o.region, o.sector, reg.country,
+               o.employment, o.establishments, o.wages, sec.sector_type,
+               CASE WHEN sec.level >= 2 THEN sec.parent END AS parent,
+               tot.region_total
+        FROM o
+        JOIN reg ON reg.code = o.region AND reg.nuts_version = o.nuts_version
+        JOIN sec ON sec.code = o.sector
+        LEFT JOIN tot ON tot.region = o.region AND tot.year = o.year
+        WHERE o.n_emp > 0 AND o.sector <> $total_code AND o.sector NOT IN (SELECT unnest($excluded)))
+    SELECT * FROM cells
+    WHERE ($level IS NULL OR level = $level) AND ($year IS NULL OR year = $year)
+"""
+
+
+def cube_params(
+    *,
+    dataset: str,
+    scheme: str,
+    employment: tuple[str, str, float],
+    establishments: str = "",
+    wages: str = "",
+    total_code: str = "",
+    excluded: Sequence[str] = (),
+    level: int | None = None,
+    year: int | None = None,
+) -> dict[str, Any]:
+    """Named parameters of :data:`CUBE_SQL` (``employment`` = indicator, breakdown, factor)."""
+    emp, breakdown, factor = employment
+    return {
+        "dataset": dataset, "scheme": scheme, "emp": emp, "emp_breakdown": breakdown,
+        "emp_factor": float(factor), "est": establishments or "\x00", "wages": wages or "\x00",
+        "total_code": total_code or "\x00", "excluded": list(excluded) or ["\x00"],
+        "level": level, "year": year,
+    }  # fmt: skip
+
+
+def create_cube(con: Any, name: str, params: dict[str, Any]) -> int:
+    """Materialise the cube of one dataset as the temporary table ``name``; returns its row count."""
+    if not name.isidentifier():
+        raise StoreError(f"Bad temporary table name {name!r}.")
+    raw = _raw(con)
+    raw.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {CUBE_SQL}", params)
+    return int(raw.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])  # noqa: S608
+
+
+def read_cube(con: Any, params: dict[str, Any]) -> pa.Table:
+    """The cube of one dataset as an Arrow table (for Spark)."""
+    cur = _raw(con).cursor()
+    try:
+        return cur.sql(CUBE_SQL, params=params).to_arrow_table()
+    finally:
+        cur.close()
+
+
+TOTALS_SQL = """
+    WITH t AS (
+        SELECT region AS country, sector, year::BIGINT AS year,
+               sum(CASE WHEN indicator = $emp AND breakdown = $emp_breakdown THEN value * $emp_factor END)
+                   AS employment,
+               sum(CASE WHEN indicator = $total_indicator THEN value * $emp_factor END) AS type_total
+        FROM observations WHERE dataset = $dataset GROUP BY ALL),
+    grand AS (SELECT country, year, employment AS grand_total FROM t WHERE sector = $total_code)
+    SELECT t.country, t.sector, t.year, t.employment,
+           coalesce(t.type_total, grand.grand_total) AS total, s.sector_type
+    FROM t LEFT JOIN grand USING (country, year)
+    LEFT JOIN (SELECT code, sector_type FROM sectors WHERE scheme = $scheme) s ON s.code = t.sector
+    WHERE t.sector <> $total_code AND t.employment IS NOT NULL
+"""
+
+
+def read_totals(
+    con: Any,
+    *,
+    dataset: str,
+    scheme: str,
+    employment: tuple[str, str, float],
+    total_indicator: str = "",
+    total_code: str = "",
+) -> pa.Table:
+    """External benchmark totals from ``observations`` (country, sector, year, employment, total,
+    sector_type): ``total`` is the ``total_indicator`` of the row (US ``type_total_emp``) or the
+    value at ``total_code`` of the same country and year (Eurostat ``B-N_S95_X_K``)."""
+    emp, breakdown, factor = employment
+    params = {
+        "dataset": dataset, "scheme": scheme, "emp": emp, "emp_breakdown": breakdown,
+        "emp_factor": float(factor), "total_indicator": total_indicator or "\x00",
+        "total_code": total_code or "\x00",
+    }  # fmt: skip
+    cur = _raw(con).cursor()
+    try:
+        return cur.sql(TOTALS_SQL, params=params).to_arrow_table()
+    finally:
+        cur.close()
