@@ -6,11 +6,13 @@ README show the same formulas, thresholds and references.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
 
+from cluster_map.reports import exports
 from cluster_map.schema import FLAGS
 from cluster_map.store import catalogue as store_catalogue
 
@@ -149,3 +151,42 @@ def sources_for(con: Any, codes: list[str]) -> list[dict[str, Any]]:
     """Provenance rows of ``codes`` as plain dicts (for the export sidecar)."""
     rows = datasets(con)
     return rows[rows["code"].isin(codes)].to_dict(orient="records")
+
+
+@dataclass(frozen=True)
+class DownloadFile:
+    """One file offered for download: button label, format, bytes, file name, MIME type."""
+
+    label: str
+    fmt: str
+    data: bytes
+    file_name: str
+    mime: str
+
+
+def download_files(
+    frame: pd.DataFrame,
+    *,
+    stem: str,
+    parameters: Mapping[str, Any],
+    sources: Sequence[Mapping[str, Any]] = (),
+    geo: pd.DataFrame | None = None,
+) -> list[DownloadFile]:
+    """CSV and XLSX of ``frame`` (GeoJSON of ``geo`` when given) and the provenance sidecar JSON.
+
+    Text cells are protected against formula injection (:mod:`cluster_map.reports.exports`).
+    """
+    out = [
+        DownloadFile("CSV", "csv", exports.to_csv(frame), exports.file_name(stem, "csv"), exports.MEDIA_TYPES["csv"]),
+        DownloadFile("XLSX", "xlsx", exports.to_xlsx(frame, sheet=stem[:31] or "data",
+                                                     notes=[f"{k}: {v}" for k, v in parameters.items()]),
+                     exports.file_name(stem, "xlsx"), exports.MEDIA_TYPES["xlsx"]),
+    ]
+    if geo is not None and len(geo):
+        out.append(DownloadFile("GeoJSON", "geojson", exports.to_geojson(geo), exports.file_name(stem, "geojson"),
+                                exports.MEDIA_TYPES["geojson"]))
+    side = exports.provenance(table=stem, parameters=parameters, sources=sources, rows=len(frame),
+                              columns=[str(c) for c in frame.columns])
+    out.append(DownloadFile("Provenance", "json", side, exports.file_name(stem + ".provenance", "json"),
+                            exports.MEDIA_TYPES["json"]))
+    return out

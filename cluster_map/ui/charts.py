@@ -1,0 +1,101 @@
+"""Plotly figures of the pages: specialisation bubbles, LQ histogram, time series, comparisons, points.
+
+Pure builders: frames in, ``plotly.graph_objects.Figure`` out (no Streamlit), so tests can inspect
+them. Plotly escapes hover text itself; labels from data are passed as data, never as HTML templates.
+Every chart has plotly's own "download as PNG" button (offline, drawn in the browser).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import shapely
+
+#: Plotly config for st.plotly_chart: PNG export in the modebar, no plotly.com links.
+CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def specialisation_bubbles(spec: pd.DataFrame, *, title: str = "") -> go.Figure:
+    """LQ (x, log) x employment (y, log), bubble size = employment, colour = stars; one bubble per sector."""
+    frame = spec[(spec["lq"] > 0) & (spec["employment"] > 0)].copy()
+    frame["stars"] = frame["stars"].fillna(0).astype(int).astype(str) if "stars" in frame else "0"
+    fig = px.scatter(frame, x="lq", y="employment", size="employment", color="stars", hover_name="sector_label",
+                     hover_data={"sector": True, "lq": ":.2f", "employment": ":,.0f", "stars": True},
+                     log_x=True, log_y=True, size_max=40, title=title,
+                     labels={"lq": "Location quotient (log)", "employment": "Employment (log)", "stars": "Stars"},
+                     category_orders={"stars": ["0", "1", "2", "3"]})
+    fig.add_vline(x=1.0, line_dash="dot", line_color="grey")
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=420)
+    return fig
+
+
+def lq_histogram(hist: pd.DataFrame, *, title: str = "") -> go.Figure:
+    """Bar chart of regions per LQ class (from :func:`cluster_map.services.sectors.lq_histogram`)."""
+    fig = px.bar(hist, x="lq_class", y="regions", title=title,
+                 labels={"lq_class": "Location quotient", "regions": "Regions"})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=320)
+    return fig
+
+
+def time_series(series: pd.DataFrame, *, title: str = "") -> go.Figure:
+    """One line per key figure (facets, own y axes): label, year, value."""
+    frame = series.dropna(subset=["value"])
+    fig = px.line(frame, x="year", y="value", facet_row="label", markers=True, title=title,
+                  labels={"value": "", "year": "Year"})
+    fig.update_yaxes(matches=None)
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
+    fig.update_layout(height=max(220, 180 * max(frame["label"].nunique(), 1)), showlegend=False,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def compare_bars(long: pd.DataFrame, *, metric: str, sectors: Sequence[str], title: str = "") -> go.Figure:
+    """Grouped bars of ``metric`` for ``sectors`` (x) and each region (colour)."""
+    frame = long[long["sector"].isin(sectors)].copy()
+    frame["region_label"] = frame["region"] + " " + frame["name"].astype(str).str.slice(0, 30)
+    fig = px.bar(frame, x="sector", y=metric, color="region_label", barmode="group", title=title,
+                 hover_data={"sector_label": True}, labels={"region_label": "Region", "sector": "Sector"},
+                 category_orders={"sector": list(sectors)})
+    if metric == "lq":
+        fig.add_hline(y=1.0, line_dash="dot", line_color="grey")
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=420)
+    return fig
+
+
+def shift_share_bars(ss: pd.DataFrame, *, top: int = 20, title: str = "") -> go.Figure:
+    """Stacked bars of the three shift-share components for the regions with the largest changes."""
+    head = ss.reindex(ss["change"].abs().sort_values(ascending=False).index).head(top)
+    long = head.melt(id_vars=["region"], value_vars=["national_growth", "industry_mix", "regional_shift"],
+                     var_name="component", value_name="jobs")
+    fig = px.bar(long, x="region", y="jobs", color="component", title=title, barmode="relative",
+                 labels={"jobs": "Change in employment"})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=380)
+    return fig
+
+
+def points_map(points: gpd.GeoDataFrame, borders: gpd.GeoDataFrame | None = None, *, title: str = "") -> go.Figure:
+    """Organisations as points over country borders, drawn by plotly with no tiles (works offline)."""
+    fig = go.Figure()
+    if borders is not None and len(borders):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring in shapely.get_exterior_ring(shapely.get_parts(borders.geometry.to_numpy())):
+            coords = shapely.get_coordinates(ring)
+            xs += coords[:, 0].tolist() + [None]
+            ys += coords[:, 1].tolist() + [None]
+        fig.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", line={"color": "#b0b0b0", "width": 0.7},
+                                   hoverinfo="skip", showlegend=False))
+    if len(points):
+        fig.add_trace(go.Scattergl(
+            x=points.geometry.x, y=points.geometry.y, mode="markers", marker={"size": 8, "color": "#c0392b"},
+            text=points["name"].astype(str), customdata=points[["country", "sectors"]].astype(str).to_numpy(),
+            hovertemplate="%{text}<br>%{customdata[0]} · %{customdata[1]}<extra></extra>", showlegend=False))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1.5, visible=False)
+    fig.update_xaxes(visible=False)
+    fig.update_layout(title=title, height=520, margin={"l": 0, "r": 0, "t": 40, "b": 0},
+                      plot_bgcolor="white")
+    return fig

@@ -1,0 +1,38 @@
+"""Download buttons under every table and map layer: CSV, XLSX (GeoJSON for layers) and provenance JSON.
+
+The bytes come from :mod:`cluster_map.reports.exports` (formula-injection protected) through
+:func:`cluster_map.services.catalogue.download_files`; the provenance sidecar names the sources and the view's parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from cluster_map.services import catalogue
+
+
+def buttons(
+    frame: pd.DataFrame,
+    *,
+    stem: str,
+    key: str,
+    parameters: Mapping[str, Any] | None = None,
+    sources: Sequence[Mapping[str, Any]] = (),
+    geo: pd.DataFrame | None = None,
+) -> None:
+    """A row of download buttons for ``frame`` (and ``geo``, a GeoDataFrame, as GeoJSON).
+
+    ``key`` must be unique on the page. Files are built only when the table is not empty.
+    """
+    if frame is None or frame.empty:
+        return
+    files = catalogue.download_files(frame, stem=stem, parameters=dict(parameters or {}), sources=list(sources),
+                                 geo=geo)
+    cols = st.columns(len(files))
+    for col, f in zip(cols, files, strict=True):
+        col.download_button(f.label, data=f.data, file_name=f.file_name, mime=f.mime, key=f"{key}-{f.fmt}",
+                            width="stretch")

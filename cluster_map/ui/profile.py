@@ -1,0 +1,180 @@
+"""Region profile widgets: the view controls shared by the analysis pages, and the profile's sections.
+
+Data comes from :mod:`cluster_map.services.profiles` through ``st.cache_data`` keyed by the store key
+and hashable view values (nothing user-private is cached). Strings from data are shown with
+Streamlit's text elements and dataframes, which escape them; no ``unsafe_allow_html``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from cluster_map.services import profiles
+from cluster_map.services.mapview import dataset_label
+from cluster_map.ui import charts, data, downloads
+from cluster_map.ui.state import Filters
+
+
+def show_warnings(warnings: list[str]) -> None:
+    """One warning box per URL value that could not be used."""
+    for w in warnings:
+        st.warning(w, icon=":material/link_off:")
+
+
+def view_controls(filters: Filters, *, year: bool = True, level: bool = False) -> Filters:
+    """Sidebar: dataset, year (and region level); changes go to the URL. Returns the chosen view."""
+    sets = data.datasets()
+    dataset = st.sidebar.selectbox("Dataset", sets, index=sets.index(filters.dataset) if filters.dataset in sets
+                                   else 0, format_func=dataset_label, key="ctl-dataset")
+    opts = data.view_options(dataset)
+    out = filters.with_(dataset=dataset, sector_scheme=opts.sector_scheme)
+    if dataset != filters.dataset:
+        out = out.with_(sector=opts.default_sector, year=opts.years[-1] if opts.years else None,
+                        level=opts.default_level, regions=())
+    if level and len(opts.levels) > 1:
+        lv = st.sidebar.selectbox("Region level", opts.levels, index=opts.levels.index(out.level)
+                                  if out.level in opts.levels else len(opts.levels) - 1,
+                                  format_func=lambda v: f"NUTS {v}" if dataset != "us_cmp_states_2016" else "States",
+                                  key="ctl-level")
+        out = out.with_(level=int(lv))
+    if year and opts.years:
+        years = list(opts.years)
+        y = st.sidebar.selectbox("Year", years, index=years.index(out.year) if out.year in years else len(years) - 1,
+                                 key="ctl-year")
+        out = out.with_(year=int(y))
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _choices(key: str, dataset: str) -> pd.DataFrame:
+    return profiles.region_choices(data.connection(), dataset=dataset)
+
+
+def pick_region(filters: Filters) -> str | None:
+    """Region pick list (first region of the URL preselected); ``None`` until one is chosen."""
+    choices = _choices(data.store_key(), filters.dataset)
+    codes = choices["code"].tolist()
+    labels = dict(zip(choices["code"], choices["label"], strict=True))
+    current = filters.regions[0] if filters.regions and filters.regions[0] in labels else None
+    if current is None:
+        st.info("Choose a region to see its profile (type a code or a name).", icon=":material/search:")
+    code = st.selectbox("Region", codes, index=codes.index(current) if current else None,
+                        format_func=lambda c: labels.get(c, c), placeholder="Type a NUTS code or a name",
+                        key="profile-region")
+    return code
+
+
+@st.cache_data(show_spinner="Building the profile...", max_entries=64)
+def _profile(key: str, dataset: str, region: str, year: int | None, min_employment: float) -> Any:
+    return profiles.region_profile(data.connection(), dataset=dataset, region=region, year=year,
+                                   min_employment=min_employment)
+
+
+def load(filters: Filters, region: str) -> profiles.RegionProfile:
+    """The profile of ``region`` for the view (cached per store, dataset, region, year, minimum size)."""
+    return _profile(data.store_key(), filters.dataset, region, filters.year, float(filters.min_employment))
+
+
+def _params(p: profiles.RegionProfile) -> dict[str, Any]:
+    return {"dataset": p.dataset, "region": p.region.code, "year": p.year, "nuts_version": p.region.nuts_version,
+            "sector_level": p.sector_level}
+
+
+def header(p: profiles.RegionProfile) -> None:
+    """Title, place in the NUTS hierarchy, notes."""
+    st.header(f"{p.region.code} · {p.region.name}")
+    st.caption(f"{dataset_label(p.dataset)} · NUTS {p.region.nuts_version} level {p.region.level} · "
+               f"country {p.region.country} · year {p.year}")
+    for note in p.notes:
+        st.info(note)
+
+
+def key_figures(p: profiles.RegionProfile) -> None:
+    """Metric tiles of the latest value of each key figure, and the table with flags."""
+    st.subheader("Key figures")
+    if p.key_figures.empty:
+        st.info("No key figures for this region in the store.")
+        return
+    cols = st.columns(min(len(p.key_figures), 4))
+    for i, row in enumerate(p.key_figures.itertuples()):
+        cols[i % len(cols)].metric(f"{row.label} ({row.year})", f"{row.value:,.0f} {row.unit}".strip(),
+                                   help=(row.note or None))
+    downloads.buttons(p.series, stem=f"key_figures_{p.region.code}", key="dl-figures", parameters=_params(p))
+
+
+def specialisations(p: profiles.RegionProfile) -> None:
+    """LQ x employment bubbles and the ranked table of sectors."""
+    st.subheader("Top specialisations")
+    if p.specialisations.empty:
+        st.info("No sector has a location quotient here for this year (too small or confidential).")
+        return
+    st.plotly_chart(charts.specialisation_bubbles(p.specialisations), config=charts.CONFIG,
+                    width="stretch")
+    cols = [c for c in ("sector", "sector_label", "employment", "lq", "share_region", "share_sector", "stars",
+                        "strong") if c in p.specialisations.columns]
+    st.dataframe(p.specialisations[cols], hide_index=True, width="stretch")
+    downloads.buttons(p.specialisations[cols], stem=f"specialisations_{p.region.code}_{p.year}",
+                      key="dl-spec", parameters=_params(p))
+
+
+def clusters(p: profiles.RegionProfile) -> None:
+    """Star clusters (European Cluster Observatory) and strong clusters (US CMP)."""
+    st.subheader("Star and strong clusters")
+    if p.clusters.empty:
+        st.info("No sector reaches a star or the strong-cluster threshold here.")
+        return
+    cols = [c for c in ("sector", "sector_label", "stars", "size_star", "specialisation_star", "focus_star",
+                        "strong", "lq", "employment") if c in p.clusters.columns]
+    st.dataframe(p.clusters[cols], hide_index=True, width="stretch")
+    downloads.buttons(p.clusters[cols], stem=f"clusters_{p.region.code}_{p.year}", key="dl-clusters",
+                      parameters=_params(p))
+
+
+def series(p: profiles.RegionProfile) -> None:
+    """Time series of the key figures."""
+    st.subheader("Over time")
+    if p.series.dropna(subset=["value"]).empty:
+        st.info("No time series for this region.")
+        return
+    st.plotly_chart(charts.time_series(p.series), config=charts.CONFIG, width="stretch")
+
+
+def indices(p: profiles.RegionProfile) -> None:
+    """Krugman, HHI, entropy and variety per year."""
+    st.subheader("Specialisation and diversity")
+    if p.indices.empty:
+        st.info("The store has no specialisation indices for this region.")
+        return
+    keep = [c for c in ("year", "krugman", "krugman_half", "hhi", "entropy", "related_variety", "unrelated_variety",
+                        "cluster_strength", "n_sectors") if c in p.indices.columns]
+    st.dataframe(p.indices[keep], hide_index=True, width="stretch")
+    st.caption("Krugman in [0, 2] (krugman_half in [0, 1]); HHI in [1/n, 1]; see Data and methodology.")
+    downloads.buttons(p.indices[keep], stem=f"indices_{p.region.code}", key="dl-indices", parameters=_params(p))
+
+
+def organisations(p: profiles.RegionProfile) -> None:
+    """Cluster organisations located in the region."""
+    st.subheader("Cluster organisations here")
+    if p.organisations.empty:
+        st.info("No cluster organisation of the directory is located in this region.")
+        return
+    cols = [c for c in ("name", "acronym", "city", "sectors", "org_type", "website") if c in p.organisations]
+    st.dataframe(p.organisations[cols], hide_index=True, width="stretch")
+    downloads.buttons(p.organisations[cols], stem=f"organisations_{p.region.code}", key="dl-orgs",
+                      parameters=_params(p))
+
+
+def neighbours(p: profiles.RegionProfile, filters: Filters) -> None:
+    """Regions sharing a border (or a corner) with this one; a button opens each profile."""
+    st.subheader("Neighbours")
+    if p.neighbours.empty:
+        st.info("No neighbouring region of the same level (an island, or no geometry).")
+        return
+    cols = st.columns(min(len(p.neighbours), 4))
+    for i, row in enumerate(p.neighbours.itertuples()):
+        if cols[i % len(cols)].button(f"{row.code} · {row.name}", key=f"nb-{row.code}"):
+            data.set_filters(filters.with_(page="region", regions=(row.code,)))
+            st.rerun()

@@ -1,0 +1,72 @@
+"""AppTest of the analysis pages against the tiny store (fast) and the mirror store (integration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app_store import EVIL, build_tiny_store
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ROOT / "pages"
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_store(tmp_path_factory.mktemp("tiny") / "cluster_map.duckdb")
+
+
+@pytest.fixture()
+def tiny_env(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CLUSTER_MAP_DB", str(tiny_db))
+    return tiny_db
+
+
+def _run(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.header]
+    parts += [str(e.value) for e in at.info] + [str(e.value) for e in at.warning] + [str(e.value) for e in at.error]
+    parts += [m.label for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_region_profile_shows_the_region(tiny_env: Path) -> None:
+    at = _run("1_Region_profile.py", regions="AT13")
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.header[0].value.startswith("AT13")
+    assert any("Persons employed" in m.label for m in at.metric)
+    assert at.dataframe, "specialisation table missing"
+    assert "C29" in at.dataframe[0].value["sector"].tolist()
+    assert at.query_params["regions"] in ("AT13", ["AT13"])
+
+
+def test_region_profile_unknown_region_gives_message_and_pick_list(tiny_env: Path) -> None:
+    at = _run("1_Region_profile.py", regions="ZZ99")
+    assert not at.exception
+    assert any("ZZ99" in str(w.value) for w in at.warning)
+    assert at.selectbox(key="profile-region").value is None
+    assert "AT13" in at.selectbox(key="profile-region").options[2] or len(at.selectbox(key="profile-region").options) == 5
+
+
+def test_region_profile_pick_list_sets_the_url(tiny_env: Path) -> None:
+    at = _run("1_Region_profile.py")
+    at.selectbox(key="profile-region").set_value("DE21").run()
+    assert not at.exception
+    assert at.query_params["regions"] in ("DE21", ["DE21"])
+    assert at.header[0].value.startswith("DE21")
+
+
+def test_script_in_data_stays_text(tiny_env: Path) -> None:
+    at = _run("1_Region_profile.py", regions="AT13")
+    assert EVIL in at.header[0].value  # shown as text: st.header escapes HTML (no unsafe_allow_html)
+    for md in at.markdown:
+        assert not getattr(md.proto, "allow_html", False) or EVIL not in md.value
