@@ -1,0 +1,246 @@
+"""Leaflet and its plugins from installed packages, never from a CDN.
+
+Folium writes CDN links (jsDelivr, cdnjs, code.jquery.com, bootstrapcdn) into every map; offline,
+streamlit-folium's iframe stops at the first script that fails and nothing is drawn. This module
+
+* copies the few files a map needs from the installed XStatic packages into
+  ``<repo>/static/vendor/<package>/`` (:func:`install_static_assets`, called at app start-up;
+  ``static/`` is git-ignored and served by Streamlit static serving at ``/app/static/...``), and
+* rewrites every element of a folium map to load them from there (:func:`localise` with
+  ``mode="url"``), or embeds their text in the page for standalone HTML (``mode="inline"``,
+  used by reports that must open with no server and no internet).
+
+Bootstrap, awesome-markers and Font Awesome are dropped: our maps draw circle markers, div icons
+and an HTML legend, which need none of them (and no d3, since no branca colormap is used).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+from pathlib import Path
+from typing import Literal
+
+import folium
+from branca.element import Element, Figure, MacroElement
+
+from cluster_map.errors import ClusterMapError
+
+__all__ = [
+    "ASSETS",
+    "DROPPED",
+    "STREAMLIT_BASE_URL",
+    "Asset",
+    "AssetMode",
+    "asset_path",
+    "install_static_assets",
+    "localise",
+    "offsite_links",
+]
+
+#: URL prefix of the vendor folder under Streamlit static serving (``static/vendor`` next to app.py).
+STREAMLIT_BASE_URL = "/app/static/vendor"
+
+AssetMode = Literal["url", "inline"]
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One JS or CSS file from an installed XStatic package."""
+
+    name: str  # folium's link name (``Map.default_js`` key) or ours
+    kind: Literal["js", "css"]
+    package: str  # python module of the XStatic package
+    file: str  # path inside the package's data folder
+    target: str  # path under static/vendor
+
+    def source(self) -> Path:
+        """The file inside the installed package."""
+        return asset_path(self.package) / self.file
+
+
+_LEAFLET = "xstatic.pkg.leaflet"
+_CLUSTER = "xstatic.pkg.leaflet_markercluster"
+_JQUERY = "xstatic.pkg.jquery"
+
+#: Every asset our maps load, in load order, keyed by folium's link name.
+ASSETS: dict[str, Asset] = {
+    a.name: a
+    for a in (
+        Asset("leaflet", "js", _LEAFLET, "leaflet.js", "leaflet/leaflet.js"),
+        Asset("jquery", "js", _JQUERY, "jquery.min.js", "jquery/jquery.min.js"),
+        Asset("markerclusterjs", "js", _CLUSTER, "leaflet.markercluster.js",
+              "markercluster/leaflet.markercluster.js"),
+        Asset("leaflet_css", "css", _LEAFLET, "leaflet.css", "leaflet/leaflet.css"),
+        Asset("markerclustercss", "css", _CLUSTER, "MarkerCluster.css", "markercluster/MarkerCluster.css"),
+        Asset("markerclusterdefaultcss", "css", _CLUSTER, "MarkerCluster.Default.css",
+              "markercluster/MarkerCluster.Default.css"),
+    )
+}
+#: Images referenced by leaflet.css (layer control icon, default marker).
+_IMAGES = ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png")
+
+#: folium link names we deliberately do not load (no local copy, and our maps do not use them).
+DROPPED = frozenset({
+    "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css", "awesome_markers_font_css",
+    "awesome_markers_css", "awesome_rotate_css",
+})
+
+_OFFSITE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
+                      re.IGNORECASE)
+_CSS_URL = re.compile(r"url\((['\"]?)(images/[^)'\"]+)\1\)")
+
+
+@cache
+def asset_path(package: str) -> Path:
+    """The data folder of an installed XStatic package (``xstatic.pkg.leaflet`` -> ``.../data``)."""
+    try:
+        module = import_module(package)
+    except ImportError:
+        raise ClusterMapError(
+            f"The package {package!r} that holds a local copy of a map library is not installed; "
+            f"run `pip install -r requirements.txt`."
+        ) from None
+    return Path(module.BASE_DIR)
+
+
+def install_static_assets(static_dir: Path) -> None:
+    """Copy the map libraries into ``static_dir/vendor`` (idempotent, safe for concurrent starts).
+
+    Parameters
+    ----------
+    static_dir
+        The ``static/`` folder next to ``app.py`` that Streamlit serves at ``/app/static``.
+
+    A file is copied only when missing or of a different size; each copy goes to a temporary
+    file that is renamed into place, so a browser never reads a half-written library.
+    """
+    vendor = Path(static_dir) / "vendor"
+    wanted = [(a.source(), vendor / a.target) for a in ASSETS.values()]
+    leaflet = asset_path(_LEAFLET) / "images"
+    wanted += [(leaflet / name, vendor / "leaflet" / "images" / name) for name in _IMAGES]
+    for src, dst in wanted:
+        if not src.is_file():
+            raise ClusterMapError(f"Map library file {str(src)!r} is missing from its package; "
+                                  f"reinstall it with `pip install --force-reinstall`.")
+        if dst.is_file() and dst.stat().st_size == src.stat().st_size:
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dst)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def localise(m: folium.Map, *, mode: AssetMode = "url", base_url: str = STREAMLIT_BASE_URL,
+             extra: tuple[str, ...] = ("markerclusterjs", "markercluster")) -> folium.Map:
+    """Make ``m`` load every library from the server (``url``) or from the page itself (``inline``).
+
+    Parameters
+    ----------
+    m
+        A map with all its layers added (elements added later are not rewritten).
+    mode
+        ``"url"``: links to ``base_url/<package>/<file>`` (Streamlit: ``/app/static/vendor``; the
+        files must have been copied by :func:`install_static_assets`). ``"inline"``: the JS/CSS
+        text is embedded in the page head (images as data URIs) for standalone HTML.
+    base_url
+        URL prefix of the vendor folder in ``url`` mode.
+    extra
+        Assets the *map itself* loads even if no element asks for them yet: marker-cluster by
+        default, so an overlay added later through ``st_folium(feature_group_to_add=...)`` finds
+        ``L.markerClusterGroup`` (streamlit-folium loads scripts only when the map is first built).
+        ``"markercluster"`` stands for its JS and both CSS files.
+
+    Returns
+    -------
+    The same map, modified in place.
+
+    Raises
+    ------
+    ClusterMapError
+        If an element asks for a library that has no local copy (e.g. a folium plugin we do not
+        ship): use another element or add the XStatic package and an :data:`ASSETS` entry.
+    """
+    wanted = set(extra)
+    if "markercluster" in wanted:
+        wanted |= {"markerclusterjs", "markerclustercss", "markerclusterdefaultcss"}
+    unknown: list[str] = []
+    for element in _walk(m):
+        for attr in ("default_js", "default_css"):
+            links = getattr(element, attr, None)
+            if not links:
+                continue
+            for name, url in links:
+                if name in ASSETS:
+                    wanted.add(name)
+                elif name not in DROPPED:
+                    unknown.append(f"{type(element).__name__}: {name!r} -> {url!r}")
+            # an instance attribute: never mutate folium's class-level lists
+            setattr(element, attr, [])
+    if unknown:
+        raise ClusterMapError(
+            "These map elements load libraries that have no local copy, so the map would not work "
+            "offline: " + "; ".join(unknown) + ". Use another element or add an XStatic package."
+        )
+    order = [a for a in ASSETS.values() if a.name in wanted]
+    if mode == "url":
+        base = base_url.rstrip("/")
+        m.default_js = [(a.name, f"{base}/{a.target}") for a in order if a.kind == "js"]
+        m.default_css = [(a.name, f"{base}/{a.target}") for a in order if a.kind == "css"]
+    elif mode == "inline":
+        m.default_js, m.default_css = [], []
+        figure = m.get_root()
+        if not isinstance(figure, Figure):
+            raise ClusterMapError("Inline assets need a map inside a folium Figure; build it with folium.Map().")
+        for asset in order:
+            figure.header.add_child(Element(_inline(asset.name)), name=f"cm_asset_{asset.name}")
+    else:
+        raise ClusterMapError(f"Unknown asset mode {mode!r}; use 'url' or 'inline'.")
+    return m
+
+
+def offsite_links(html: str) -> list[str]:
+    """Every ``src``/``href`` of a script, stylesheet, image or frame that points off the server.
+
+    Off the server means an absolute URL with a scheme (``http://``, ``https://``) or a
+    protocol-relative one (``//cdn...``). Links inside popups written by users (``<a href>``) are
+    not loaded by the browser and are not reported.
+    """
+    return [match.group(1) for match in _OFFSITE.finditer(html)]
+
+
+def _walk(element: MacroElement | Element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+@cache
+def _inline(name: str) -> str:
+    asset = ASSETS[name]
+    text = asset.source().read_text(encoding="utf-8")
+    if asset.kind == "js":
+        if "</script" in text.lower():
+            raise ClusterMapError(f"{str(asset.source())!r} contains '</script' and cannot be inlined.")
+        return f"<script>/* {asset.target} */\n{text}\n</script>"
+    folder = asset.source().parent
+
+    def data_uri(match: re.Match[str]) -> str:
+        image = folder / match.group(2)
+        if not image.is_file():
+            return "url(data:,)"
+        encoded = base64.b64encode(image.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{encoded})"
+
+    return f"<style>/* {asset.target} */\n{_CSS_URL.sub(data_uri, text)}\n</style>"

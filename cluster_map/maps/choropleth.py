@@ -1,0 +1,514 @@
+"""Choropleth maps: geometry sent once, colours and tooltips sent separately ("paint").
+
+A map of one view has two parts that change at different speeds:
+
+* **geometry** of a level (1,500 NUTS 3 polygons at most): :func:`encode_geometry` packs it into
+  compact JSON (integer coordinates on a 1e-4 degree grid, delta-encoded per ring, one property:
+  the region code), decoded by a few lines of JavaScript. Cache it per (version, level).
+* **paint**: class index per region, colours, tooltip strings and the legend (:func:`paint`),
+  tens of KB. A filter change (sector, year, metric, countries) only changes the paint.
+
+:func:`choropleth` puts both in one ``folium.Map`` (reports, notebooks, simple use).
+For Streamlit, build the map with :func:`base_map` (geometry only: its script, hence
+streamlit-folium's component key, stays the same across filter changes, so the iframe is not
+rebuilt) and pass ``paint(...).feature_group()`` as ``st_folium(feature_group_to_add=...)``: the
+component evaluates only that small script, which restyles the existing polygons in place.
+
+Every string that reaches HTML is escaped by :mod:`cluster_map.maps.escape`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from folium.map import Layer
+from folium.template import Template
+
+from cluster_map.errors import InputError
+from cluster_map.maps.assets import STREAMLIT_BASE_URL, AssetMode, localise
+from cluster_map.maps.classes import Classes
+from cluster_map.maps.escape import esc, fmt_number, is_missing, js_json
+from cluster_map.schema import FLAGS
+
+__all__ = [
+    "DEFAULT_TOOLTIP_FIELDS",
+    "EncodedGeometry",
+    "GeometryLayer",
+    "Paint",
+    "base_map",
+    "choropleth",
+    "clicked_region",
+    "encode_geometry",
+    "paint",
+]
+
+#: Tooltip lines after the value: (column, label).
+DEFAULT_TOOLTIP_FIELDS: tuple[tuple[str, str], ...] = (
+    ("rank", "Rank"), ("employment", "Employment"), ("flags", "Source flags"), ("nuts_version", "NUTS version"),
+)
+#: Style of the choropleth polygons (fill colour comes from the paint).
+REGION_STYLE = {"color": "#ffffff", "weight": 0.6, "fillOpacity": 0.85, "fillColor": "#f0f0f0"}
+#: Style of the NUTS 0 base (country shapes under the regions).
+BASE_STYLE = {"color": "#9e9e9e", "weight": 0.8, "fillOpacity": 1.0, "fillColor": "#f4f4f2"}
+_TIP_CODE = re.compile(r"^\s*(\S+)\s+·")
+
+#: The page-side runtime (``window.cmap``): decode geometry, style from the paint, tooltips,
+#: legend control, hatch pattern for no data. Defined once per page, repeated in each script so
+#: that any script can run first (streamlit-folium evaluates overlay scripts separately).
+RUNTIME_JS = """
+window.cmap = window.cmap || (function () {
+  var api = {layers: {}, paints: {}, styles: {}, legends: {}, opts: {}};
+  api.decode = function (polys, scale) {
+    return polys.map(function (poly) {
+      return poly.map(function (ring) {
+        var x = 0, y = 0, out = [];
+        for (var i = 0; i < ring.length; i += 2) { x += ring[i]; y += ring[i + 1]; out.push([x / scale, y / scale]); }
+        out.push(out[0]);
+        return out;
+      });
+    });
+  };
+  api.hatch = function () {
+    if (document.getElementById("cm-hatch")) { return; }
+    var d = document.createElement("div");
+    d.innerHTML = '<svg aria-hidden="true" style="position:absolute;width:0;height:0"><defs>' +
+      '<pattern id="cm-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">' +
+      '<rect width="6" height="6" fill="#ececec"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b0b0b0" stroke-width="2"/>' +
+      '</pattern></defs></svg>';
+    document.body.appendChild(d.firstChild);
+  };
+  api.style = function (key, feature) {
+    var s = api.styles[key], p = api.paints[key];
+    if (!p) { return s; }
+    var i = p.cls[feature.properties.c];
+    if (i === undefined) { return {fillColor: "#f0f0f0", fillOpacity: 0.5, color: s.color, weight: s.weight}; }
+    if (i < 0) { return {fillColor: "url(#cm-hatch)", fillOpacity: 1, color: s.color, weight: s.weight}; }
+    if (s.outline) { return {color: p.colours[i], weight: s.weight, fillColor: p.colours[i], fillOpacity: s.fillOpacity}; }
+    return {fillColor: p.colours[i], fillOpacity: s.fillOpacity, color: s.color, weight: s.weight};
+  };
+  api.tip = function (key, code) {
+    var p = api.paints[key];
+    if (!p) { return null; }
+    var r = p.rows[code];
+    if (!r) { return null; }
+    var html = "<b>" + r[0] + "</b>";
+    for (var j = 1; j < r.length; j++) { if (r[j] !== "") { html += "<br>" + p.fields[j - 1] + ": " + r[j]; } }
+    return html;
+  };
+  api.legend = function (map, key, html) {
+    var c = api.legends[key];
+    if (!c) {
+      c = L.control({position: "bottomright"});
+      c.onAdd = function () { var d = L.DomUtil.create("div", "cm-legend"); L.DomEvent.disableClickPropagation(d); return d; };
+      c.addTo(map);
+      api.legends[key] = c;
+    }
+    c.getContainer().innerHTML = html;
+    c.getContainer().style.display = html ? "" : "none";
+  };
+  api.apply = function (key) {
+    var layer = api.layers[key], p = api.paints[key];
+    if (!layer || !layer._map) { return; }
+    layer.eachLayer(function (f) {
+      f.setStyle(api.style(key, f.feature));
+      if (api.opts[key].interactive) {
+        var t = api.tip(key, f.feature.properties.c);
+        if (t === null) { f.unbindTooltip(); }
+        else if (f.getTooltip()) { f.setTooltipContent(t); }
+        else { f.bindTooltip(t, {sticky: true, className: "cm-tip"}); }
+      }
+    });
+    if (p) {
+      api.legend(layer._map, key, p.legend);
+      var b = JSON.stringify(p.bounds);
+      if (p.bounds && b !== layer.cmBounds) { layer.cmBounds = b; layer._map.fitBounds(p.bounds); }
+    }
+  };
+  api.paint = function (key, p) { api.paints[key] = p; api.apply(key); };
+  api.layer = function (key, data, opts) {
+    api.styles[key] = opts.style;
+    api.opts[key] = opts;
+    if (opts.paint) { api.paints[key] = opts.paint; }
+    api.hatch();
+    var feats = [];
+    for (var k = 0; k < data.c.length; k++) {
+      feats.push({type: "Feature", properties: {c: data.c[k]},
+                  geometry: {type: "MultiPolygon", coordinates: api.decode(data.g[k], data.s)}});
+    }
+    var layer = L.geoJSON({type: "FeatureCollection", features: feats}, {
+      interactive: opts.interactive,
+      style: function (f) { return api.style(key, f); },
+      onEachFeature: function (f, l) {
+        if (!opts.interactive) { return; }
+        l.on("mouseover", function () { l.setStyle({weight: 2.5, color: "#222222"}); });
+        l.on("mouseout", function () { l.setStyle(api.style(key, f)); });
+      }
+    });
+    layer.on("add", function () { api.apply(key); });
+    layer.on("remove", function () { var c = api.legends[key]; if (c) { c.getContainer().style.display = "none"; } });
+    api.layers[key] = layer;
+    return layer;
+  };
+  return api;
+})();
+"""
+#: Styles of the legend control and tooltips.
+RUNTIME_CSS = """<style>
+.cm-legend {background: rgba(255,255,255,0.92); padding: 6px 9px; font: 12px/1.45 system-ui, sans-serif;
+  border-radius: 4px; box-shadow: 0 0 4px rgba(0,0,0,0.3); max-width: 260px;}
+.cm-legend-title {font-weight: 600; margin-bottom: 2px;}
+.cm-legend-sub {color: #555; margin-bottom: 3px;}
+.cm-swatch {display: inline-block; width: 14px; height: 11px; margin-right: 6px; vertical-align: -1px;
+  border: 1px solid #bbb;}
+.cm-nodata {background: repeating-linear-gradient(45deg, #ececec 0 2px, #b0b0b0 2px 4px);}
+.cm-tip {font: 12px/1.4 system-ui, sans-serif;}
+.folium-map.leaflet-container, .leaflet-container {background: #eef3f7;}
+.cm-org {width: 10px; height: 10px; border-radius: 50%; background: #6a3d9a; border: 2px solid #fff;
+  box-shadow: 0 0 2px rgba(0,0,0,0.6);}
+</style>"""
+
+
+@dataclass(frozen=True)
+class EncodedGeometry:
+    """Polygons of one layer packed for the browser (cache this per level)."""
+
+    codes: tuple[str, ...]
+    data_json: str  # {"s": scale, "c": [codes], "g": [[[ring ints...]...]...]}
+    bounds: tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east))
+
+    @property
+    def nbytes(self) -> int:
+        """Size of the packed geometry in bytes (UTF-8)."""
+        return len(self.data_json.encode("utf-8"))
+
+
+def encode_geometry(layer: gpd.GeoDataFrame, *, code_col: str = "code", precision: int = 4) -> EncodedGeometry:
+    """Pack polygons as integer, delta-encoded rings with the region code as the only property.
+
+    Parameters
+    ----------
+    layer
+        GeoDataFrame in EPSG:4326 (other CRSs are reprojected) with ``code_col``; use the
+        display (coverage-simplified) geometry.
+    precision
+        Decimals kept: 4 = 1e-4 degrees (about 11 m), 3 for small-scale overview layers.
+
+    Notes
+    -----
+    Each ring becomes ``[x0, y0, dx1, dy1, ...]`` with ``x = round(lon * 10^precision)``; the
+    closing vertex and repeated vertices are dropped; rings left with fewer than 3 vertices are
+    dropped. JSON of small integers is about 2.5x smaller than GeoJSON with 4-decimal floats.
+    """
+    if code_col not in layer.columns:
+        raise InputError(f"The map layer has no column {code_col!r}; columns are {list(layer.columns)!r}.")
+    if layer.crs is not None and not layer.crs.equals("EPSG:4326"):
+        layer = layer.to_crs("EPSG:4326")
+    scale = 10 ** int(precision)
+    codes: list[str] = []
+    geoms: list[list[list[int]]] = []
+    for code, geom in zip(layer[code_col].astype(str), layer.geometry.array, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        polys = []
+        for poly in shapely.get_parts(geom):
+            if poly.geom_type != "Polygon":
+                continue
+            rings = [_ring(np.asarray(poly.exterior.coords), scale)]
+            if len(rings[0]) < 6:
+                continue
+            rings += [r for r in (_ring(np.asarray(i.coords), scale) for i in poly.interiors) if len(r) >= 6]
+            polys.append(rings)
+        if polys:
+            codes.append(code)
+            geoms.append(polys)
+    if not codes:
+        raise InputError("The map layer has no polygon geometry to draw.")
+    minx, miny, maxx, maxy = (float(v) for v in layer.total_bounds)
+    return EncodedGeometry(codes=tuple(codes), data_json=js_json({"s": scale, "c": codes, "g": geoms}),
+                           bounds=((miny, minx), (maxy, maxx)))
+
+
+def _ring(coords: np.ndarray, scale: int) -> list[int]:
+    q = np.rint(coords[:, :2] * scale).astype(np.int64)
+    if len(q) > 1 and (q[0] == q[-1]).all():
+        q = q[:-1]
+    keep = np.ones(len(q), dtype=bool)
+    keep[1:] = (np.diff(q, axis=0) != 0).any(axis=1)
+    q = q[keep]
+    if len(q) < 3:
+        return []
+    d = q.copy()
+    d[1:] = np.diff(q, axis=0)
+    return d.ravel().tolist()
+
+
+class GeometryLayer(Layer):
+    """A Leaflet GeoJSON layer built in the browser from :class:`EncodedGeometry`.
+
+    ``key`` names the layer in the page's ``window.cmap`` registry; a :class:`Paint` with the same
+    key colours it. Without a paint (``style`` only) it is drawn with a fixed style.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.runtime }}
+        var {{ this.get_name() }} = cmap.layer({{ this.key_json }}, {{ this.geometry.data_json }}, {{ this.options_json }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, geometry: EncodedGeometry, *, key: str, name: str | None = None, style: Mapping[str, Any] | None = None,
+                 interactive: bool = True, paint: Paint | None = None, overlay: bool = True, control: bool = True,
+                 show: bool = True) -> None:
+        super().__init__(name=name, overlay=overlay, control=control, show=show)
+        self._name = "GeometryLayer"
+        self.geometry = geometry
+        self.key = key
+        self.runtime = RUNTIME_JS
+        self.key_json = js_json(key)
+        self.options_json = js_json({"style": dict(style or REGION_STYLE), "interactive": interactive,
+                                     "paint": paint.payload if paint is not None else None})
+
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        (s, w), (n, e) = self.geometry.bounds
+        return [[s, w], [n, e]]
+
+
+class PaintElement(folium.MacroElement):
+    """Script that applies a :class:`Paint` to the layer with the same key (restyle in place)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.runtime }}
+        cmap.paint({{ this.key_json }}, {{ this.payload_json }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, p: Paint) -> None:
+        super().__init__()
+        self._name = "PaintElement"
+        self.runtime = RUNTIME_JS
+        self.key_json = js_json(p.key)
+        self.payload_json = js_json(p.payload)
+
+
+@dataclass(frozen=True)
+class Paint:
+    """Colours, tooltips and legend of one view, separate from the geometry.
+
+    ``payload`` keys: ``cls`` {code: class index, -1 = no data}, ``colours`` per class, ``rows``
+    {code: [title, value, field values...]} (escaped HTML), ``fields`` (escaped labels), ``legend``
+    (escaped HTML), ``bounds`` [[south, west], [north, east]] of the painted regions or None.
+    """
+
+    key: str
+    payload: dict[str, Any]
+
+    def colour_of(self, code: str) -> str | None:
+        """The fill colour of region ``code`` (``None`` when not painted; no data -> hatch)."""
+        i = self.payload["cls"].get(code)
+        if i is None:
+            return None
+        return "url(#cm-hatch)" if i < 0 else self.payload["colours"][i]
+
+    def element(self) -> PaintElement:
+        """The paint as a map element (add it after the geometry layer, or to a FeatureGroup)."""
+        return PaintElement(self)
+
+    def feature_group(self, name: str = "paint") -> folium.FeatureGroup:
+        """A FeatureGroup holding only the paint: for ``st_folium(feature_group_to_add=...)``."""
+        fg = folium.FeatureGroup(name=name, control=False)
+        fg.add_child(self.element())
+        return fg
+
+    def json(self) -> str:
+        """The payload as script-safe JSON (its size is what a recolour sends)."""
+        return js_json(self.payload)
+
+
+def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Classes,
+          tooltip_fields: Sequence[tuple[str, str]] | Mapping[str, str] = DEFAULT_TOOLTIP_FIELDS,
+          code_col: str = "code", reason_col: str | None = "reason", key: str = "choropleth",
+          value_label: str | None = None, unit: str = "", digits: int = 2, title: str | None = None,
+          subtitle: str = "", fit: bool = False, legend: bool = True) -> Paint:
+    """Class, colour, tooltip and legend of every region of ``layer`` (no geometry is sent).
+
+    Parameters
+    ----------
+    layer
+        One row per region: ``code_col``, ``value_col``, ``label_col`` and the tooltip columns
+        (``rank``, ``flags``, ``nuts_version``, ... as in ``services.mapview.MapLayer.frame``).
+    classes
+        From :mod:`cluster_map.maps.classes`; values that classify to ``-1`` are no data.
+    tooltip_fields
+        ``(column, label)`` pairs shown under the value; missing columns are skipped. ``rank``
+        is shown as ``3 of 240``, ``flags`` with their meaning.
+    reason_col
+        Column with the reason a region has no value (shown instead of the value).
+    legend
+        Show the legend control (``False`` for overlays that explain themselves).
+    fit
+        Include the bounds of the painted regions so the browser zooms to them when they change
+        (needs a GeoDataFrame).
+    """
+    for col in (code_col, value_col, label_col):
+        if col not in layer.columns:
+            raise InputError(f"The map layer has no column {col!r}; columns are {list(layer.columns)!r}.")
+    fields = list(tooltip_fields.items()) if isinstance(tooltip_fields, Mapping) else list(tooltip_fields)
+    fields = [(c, lbl) for c, lbl in fields if c in layer.columns and c != value_col]
+    idx = classes.assign(layer[value_col])
+    n_ranked = int(pd.to_numeric(layer["rank"], errors="coerce").notna().sum()) if "rank" in layer else 0
+    codes = layer[code_col].astype(str).tolist()
+    reasons = layer[reason_col].tolist() if reason_col and reason_col in layer else [None] * len(layer)
+    rows: dict[str, list[str]] = {}
+    cls: dict[str, int] = {}
+    for i, (code, name, value, reason) in enumerate(zip(codes, layer[label_col].tolist(), layer[value_col].tolist(),
+                                                        reasons, strict=True)):
+        k = int(idx[i])
+        cls[code] = k
+        if k < 0:
+            why = reason if isinstance(reason, str) and reason else "no value"
+            shown = f"{esc(classes.nodata_label)}: {esc(why)}"
+        elif classes.categories:
+            shown = esc(classes.labels[k])
+        else:
+            shown = f"{fmt_number(value, digits=digits, unit=unit)} ({esc(classes.labels[k])})"
+        row = [f"{esc(code)} · {esc(name)}", shown]
+        row += [_cell(col, layer[col].iat[i], n_ranked) for col, _ in fields]
+        rows[code] = row
+    head = value_label or classes.title or value_col
+    payload: dict[str, Any] = {
+        "cls": cls,
+        "colours": list(classes.colours),
+        "fields": [esc(head)] + [esc(lbl) for _, lbl in fields],
+        "rows": rows,
+        "legend": legend_html(classes, title=title, subtitle=subtitle) if legend else "",
+        "bounds": None,
+    }
+    if fit and isinstance(layer, gpd.GeoDataFrame) and len(layer):
+        minx, miny, maxx, maxy = (float(v) for v in layer.to_crs("EPSG:4326").total_bounds)
+        payload["bounds"] = [[miny, minx], [maxy, maxx]]
+    return Paint(key=key, payload=payload)
+
+
+def legend_html(classes: Classes, *, title: str | None = None, subtitle: str = "") -> str:
+    """The legend as an escaped HTML fragment: title, one swatch per class, the no-data swatch."""
+    parts = [f'<div class="cm-legend-title">{esc(title if title is not None else classes.title)}</div>']
+    if subtitle:
+        parts.append(f'<div class="cm-legend-sub">{esc(subtitle)}</div>')
+    for colour, label in zip(classes.colours, classes.labels, strict=True):
+        parts.append(f'<div><i class="cm-swatch" style="background:{esc(_colour(colour))}"></i>{esc(label)}</div>')
+    parts.append(f'<div><i class="cm-swatch cm-nodata"></i>{esc(classes.nodata_label)}</div>')
+    return "".join(parts)
+
+
+def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeometry | gpd.GeoDataFrame | None = None,
+             key: str = "choropleth", name: str = "Regions", code_col: str = "code", tiles: str | None = None,
+             tiles_attr: str = "", assets: AssetMode = "url", base_url: str = STREAMLIT_BASE_URL,
+             height: str | int = "100%", fit: bool = True) -> folium.Map:
+    """A map with the region geometry (uncoloured until painted) over the NUTS 0 base.
+
+    Parameters
+    ----------
+    geometry
+        The regions (``EncodedGeometry``, or a GeoDataFrame that is encoded here).
+    base
+        Country shapes (NUTS 0) drawn underneath, non-interactive; ``None`` for none.
+    tiles, tiles_attr
+        Optional tile URL template (``Settings.tile_url``) and its attribution; default none.
+    assets, base_url
+        Where Leaflet is loaded from (see :func:`cluster_map.maps.assets.localise`).
+    fit
+        Zoom to the regions' bounds.
+    """
+    geom = geometry if isinstance(geometry, EncodedGeometry) else encode_geometry(geometry, code_col=code_col)
+    m = folium.Map(tiles=None, location=None, zoom_start=4, height=height, prefer_canvas=False,
+                   control_scale=True, zoom_snap=0.25, **{"maxZoom": 14, "minZoom": 2})
+    if tiles:
+        folium.TileLayer(tiles=tiles, attr=tiles_attr or "map tiles", name="Tiles", control=False).add_to(m)
+    if base is not None:
+        b = base if isinstance(base, EncodedGeometry) else encode_geometry(base, code_col=_code_col(base), precision=3)
+        GeometryLayer(b, key="base", name="Countries", style=BASE_STYLE, interactive=False, control=False).add_to(m)
+    GeometryLayer(geom, key=key, name=name, control=False).add_to(m)
+    m.get_root().header.add_child(folium.Element(RUNTIME_CSS), name="cm_css")
+    if fit:
+        (s, w), (n, e) = geom.bounds
+        m.fit_bounds([[s, w], [n, e]])
+    return localise(m, mode=assets, base_url=base_url)
+
+
+def choropleth(layer: gpd.GeoDataFrame, *, value_col: str, label_col: str, classes: Classes,
+               tooltip_fields: Sequence[tuple[str, str]] | Mapping[str, str] = DEFAULT_TOOLTIP_FIELDS,
+               base: EncodedGeometry | gpd.GeoDataFrame | None = None, tiles: str | None = None,
+               tiles_attr: str = "", code_col: str = "code", geometry: EncodedGeometry | None = None,
+               assets: AssetMode = "url", base_url: str = STREAMLIT_BASE_URL, unit: str = "",
+               digits: int = 2, title: str | None = None, subtitle: str = "", height: str | int = "100%",
+               reason_col: str | None = "reason") -> folium.Map:
+    """A complete choropleth map (geometry + paint) of one metric.
+
+    ``layer`` holds the display geometry and the values; ``geometry`` may pass its cached
+    :class:`EncodedGeometry`. Regions that classify to no data are hatched grey with the reason in
+    the tooltip; the legend is an HTML control. See :func:`paint` for the parameters.
+    """
+    geom = geometry or encode_geometry(layer, code_col=code_col)
+    m = base_map(geom, base=base, tiles=tiles, tiles_attr=tiles_attr, assets=assets, base_url=base_url,
+                 height=height, code_col=code_col)
+    p = paint(layer, value_col=value_col, label_col=label_col, classes=classes, tooltip_fields=tooltip_fields,
+              code_col=code_col, unit=unit, digits=digits, title=title, subtitle=subtitle, reason_col=reason_col)
+    m.add_child(p.element(), name="cm_paint")
+    return m
+
+
+def clicked_region(returned: Mapping[str, Any] | None) -> str | None:
+    """The region code of the polygon last clicked, from what ``st_folium`` returned.
+
+    Reads ``last_active_drawing.properties.c`` (ask for ``returned_objects=["last_active_drawing"]``),
+    else the code at the start of ``last_object_clicked_tooltip`` (``"DE21 · Oberbayern ..."``).
+    """
+    if not returned:
+        return None
+    drawing = returned.get("last_active_drawing")
+    if isinstance(drawing, Mapping):
+        code = (drawing.get("properties") or {}).get("c")
+        if isinstance(code, str) and code:
+            return code
+    tip = returned.get("last_object_clicked_tooltip")
+    if isinstance(tip, str):
+        match = _TIP_CODE.match(tip)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _cell(col: str, value: Any, n_ranked: int) -> str:
+    if is_missing(value) or (isinstance(value, str) and not value):
+        return ""
+    if col == "rank":
+        return f"{fmt_number(value)} of {n_ranked:,}"
+    if col == "flags":
+        return esc(", ".join(f"{f} ({FLAGS.get(f, 'unknown flag')})" for f in str(value)))
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return fmt_number(value, digits=2)
+    return esc(value)
+
+
+def _colour(value: str) -> str:
+    if re.fullmatch(r"#[0-9a-fA-F]{3,8}|[a-z]{3,20}", value):
+        return value
+    raise InputError(f"Colour {value!r} is not a hex colour (#rrggbb) or a CSS colour name.")
+
+
+def _code_col(frame: gpd.GeoDataFrame) -> str:
+    for col in ("code", "NUTS_ID", "nuts_id", "id"):
+        if col in frame.columns:
+            return col
+    raise InputError(f"The base layer has no code column (code or NUTS_ID); columns are {list(frame.columns)!r}.")
