@@ -30,7 +30,7 @@ DISPLAY_GRID = 1e-4
 #: Grid (degrees) that full geometries are snapped to before coverage simplification.
 SNAP_GRID = 1e-6
 #: Default simplification tolerance (degrees) per NUTS / US level for display geometry.
-DISPLAY_TOLERANCE: dict[int, float] = {0: 0.03, 1: 0.02, 2: 0.015, 3: 0.01}
+DISPLAY_TOLERANCE: dict[int, float] = {0: 0.1, 1: 0.08, 2: 0.06, 3: 0.04}
 
 __all__ = [
     "DISPLAY_GRID",

@@ -1,0 +1,133 @@
+"""Geometry helpers: coverage simplification keeps shared borders, WKB round trip, repair."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cluster_map.errors import SourceError
+from cluster_map.geo import (
+    EUROPE_CRS,
+    STORAGE_CRS,
+    coverage_simplify,
+    display_geometry,
+    from_wkb,
+    geojson_bytes,
+    repair,
+    to_wkb,
+)
+
+
+@pytest.fixture()
+def adjacent(fixtures: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(fixtures / "geo" / "adjacent.geojson")
+
+
+TOLERANCE = 0.05  # coverage simplification: removes the wiggles of the border
+PER_POLYGON_TOLERANCE = 0.02  # Douglas-Peucker per polygon: diverges on this fixture
+
+
+def _border_vertices(g: shapely.Geometry) -> set[tuple[float, float]]:
+    return {(x, y) for x, y in shapely.get_coordinates(g).tolist() if 0.98 < x < 1.02 and 0 < y < 1}
+
+
+def _shared_edge(a: shapely.Geometry, b: shapely.Geometry) -> shapely.Geometry:
+    return shapely.line_merge(shapely.intersection(a.boundary, b.boundary))
+
+
+def test_coverage_simplify_keeps_the_shared_edge_identical(adjacent: gpd.GeoDataFrame) -> None:
+    a, b = coverage_simplify(adjacent, TOLERANCE, grid=1e-4)
+    assert shapely.get_num_coordinates(a) < shapely.get_num_coordinates(adjacent.geometry.iloc[0])
+    # the border vertices (x near 1, strictly between the corners) are the same points in both
+    assert _border_vertices(a) == _border_vertices(b)
+    assert len(_border_vertices(a)) >= 2
+    # no gap, no overlap: union area equals the sum of areas and equals the original total
+    assert shapely.union_all([a, b]).area == pytest.approx(a.area + b.area, rel=1e-9)
+    assert a.area + b.area == pytest.approx(2.0, rel=1e-6)
+    assert shapely.area(shapely.intersection(a, b)) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_the_fixture_would_catch_per_polygon_simplification(adjacent: gpd.GeoDataFrame) -> None:
+    # Simplifying each polygon alone opens gaps/overlaps along the wiggly border: the test above
+    # is able to fail.
+    a, b = shapely.simplify(np.asarray(adjacent.geometry.array), PER_POLYGON_TOLERANCE)
+    assert _border_vertices(a) != _border_vertices(b)
+    assert shapely.area(shapely.intersection(a, b)) > 1e-4
+
+
+def test_coverage_simplify_rounds_to_the_grid(adjacent: gpd.GeoDataFrame) -> None:
+    out = coverage_simplify(adjacent, 0.01, grid=1e-4)
+    coords = shapely.get_coordinates(out)
+    assert np.allclose(coords, np.round(coords, 4), atol=1e-12)
+
+
+def test_coverage_simplify_keeps_missing_as_none() -> None:
+    out = coverage_simplify([shapely.box(0, 0, 1, 1), None, shapely.box(1, 0, 2, 1)], 0.1)
+    assert out[1] is None and out[0].area == pytest.approx(1.0)
+
+
+def test_display_geometry_simplifies_levels_separately(adjacent: gpd.GeoDataFrame) -> None:
+    frame = adjacent.assign(level=[1, 2])
+    display = display_geometry(frame, tolerance={1: TOLERANCE, 2: 0.0})
+    assert len(display) == 2 and display.crs == adjacent.crs
+    assert shapely.get_num_coordinates(display.iloc[0]) < shapely.get_num_coordinates(adjacent.geometry.iloc[0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(-170, 170), st.floats(-80, 80), st.floats(0.01, 5)), min_size=1, max_size=6))
+def test_wkb_round_trip(boxes: list[tuple[float, float, float]]) -> None:
+    geoms = gpd.GeoSeries([shapely.box(x, y, x + d, y + d) for x, y, d in boxes], crs=STORAGE_CRS)
+    back = from_wkb(to_wkb(geoms))
+    assert back.crs == geoms.crs
+    assert all(shapely.equals_exact(p, q, tolerance=0) for p, q in zip(geoms, back, strict=True))
+
+
+def test_repair_fixes_a_bow_tie_and_keeps_its_area() -> None:
+    bow = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)])
+    frame = gpd.GeoDataFrame({"code": ["AT1"]}, geometry=[bow], crs=STORAGE_CRS)
+    fixed = repair(frame, source="test.geojson")
+    assert fixed.geometry.iloc[0].is_valid
+    assert fixed.geometry.iloc[0].area == pytest.approx(2.0)
+
+
+def test_repair_names_every_region_it_cannot_repair() -> None:
+    line_like = shapely.Polygon([(0, 0), (1, 0), (2, 0), (0, 0)])
+    frame = gpd.GeoDataFrame({"code": ["DE1", "DE2", "DE3"]},
+                             geometry=[line_like, shapely.box(0, 0, 1, 1), None], crs=STORAGE_CRS)
+    with pytest.raises(SourceError) as err:
+        repair(frame, source="NUTS_RG_test.geojson")
+    text = str(err.value)
+    assert "NUTS_RG_test.geojson" in text and "'DE1'" in text and "'DE3'" in text and "'DE2'" not in text
+    assert len(err.value.problems) == 2
+
+
+def test_repair_allows_empty_when_asked() -> None:
+    frame = gpd.GeoDataFrame({"code": ["51610"]}, geometry=[None], crs=STORAGE_CRS)
+    assert repair(frame, source="x", allow_empty=True).geometry.iloc[0] is None
+
+
+def test_geojson_bytes_grows_with_vertices(adjacent: gpd.GeoDataFrame) -> None:
+    simplified = gpd.GeoSeries(coverage_simplify(adjacent, TOLERANCE), crs=adjacent.crs)
+    assert geojson_bytes(simplified) < geojson_bytes(adjacent.geometry)
+
+
+@pytest.mark.mirror
+def test_real_nuts2_coverage_stays_a_coverage(mirror: Path) -> None:
+    nuts2 = gpd.read_file(mirror / "gisco/nuts/geojson/NUTS_RG_20M_2021_4326_LEVL_2.geojson")
+    simplified = gpd.GeoSeries(coverage_simplify(nuts2, 0.06), crs=nuts2.crs)
+    full_ea, simple_ea = nuts2.geometry.to_crs(EUROPE_CRS), simplified.to_crs(EUROPE_CRS)
+    # no gaps or overlaps created: union area == sum of areas (to 1e-6), and the total area moves < 0.5%
+    assert simple_ea.union_all().area == pytest.approx(simple_ea.area.sum(), rel=1e-6)
+    assert simple_ea.area.sum() == pytest.approx(full_ea.area.sum(), rel=5e-3)
+    assert shapely.coverage_is_valid(np.asarray(simplified.array))
+    assert shapely.is_valid(np.asarray(simplified.array)).all()
+    # Bayern (DE2x) and Baden-Wuerttemberg (DE1x) still share a border line
+    codes = list(nuts2["NUTS_ID"])
+    de14, de27 = simplified.iloc[codes.index("DE14")], simplified.iloc[codes.index("DE27")]
+    assert _shared_edge(de14, de27).length > 0.1
