@@ -245,7 +245,7 @@ def recode(obs: pd.DataFrame, table: pd.DataFrame, target_version: str, known_co
     unmatched = (obs[unmatched_mask].groupby(["dataset", "region"]).size().rename("n_rows").reset_index()
                  .rename(columns={"region": "code"}))
     unmatched["nuts_version"] = target_version
-    countries = {c[:2] for c in known_codes}
+    countries = {c[:2] for c in known_codes if isinstance(c, str)}
     unmatched["reason"] = [
         DISCONTINUED.get(c) or (f"no NUTS {target_version} region of country {c[:2]!r} is known "
                                 "(not in the region lists or geometries loaded)" if c[:2] not in countries
