@@ -1,0 +1,69 @@
+"""``cluster-map report`` (country reports) and ``cluster-map export`` (tables with provenance)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cluster_map.cli.main import DbOption, app
+from cluster_map.errors import InputError
+from cluster_map.services import exports, reports
+
+
+@app.command("report")
+def report_command(
+    country: str = typer.Option(..., "--country", help="Country code (DE, FR, EL ...; US for US states)."),
+    fmt: str = typer.Option("pdf", "--format", help="pdf, html or xlsx."),
+    out: Path = typer.Option(..., "--out", help="Output file."),
+    dataset: str = typer.Option("sbs_r_nuts06_r2", "--dataset",
+                                help="sbs_r_nuts06_r2, lfst_r_lfe2en2 or us_cmp_states_2016."),
+    year: Optional[int] = typer.Option(None, "--year", help="Reference year (default: latest with data)."),  # noqa: UP045
+    level: Optional[int] = typer.Option(None, "--level", help="Region level (default: NUTS 2; US states 1)."),  # noqa: UP045
+    min_employment: float = typer.Option(1000.0, "--min-employment", help="Cells below are not ranked."),
+    db: Optional[Path] = DbOption,  # noqa: UP045
+) -> None:
+    """Write a country report (PDF, standalone HTML or XLSX workbook)."""
+    if fmt not in reports.RENDERERS:
+        raise InputError(f"Unknown --format {fmt!r}; choose pdf, html or xlsx")
+    con = exports.connect(db)
+    try:
+        with typer.progressbar(length=2, label=f"Building the {country} report") as bar:
+            report = reports.build_country_report(con, country=country, dataset=dataset, year=year, level=level,
+                                                  min_employment=min_employment)
+            bar.update(1)
+            data = reports.render(report, fmt)  # type: ignore[arg-type]
+            bar.update(1)
+    finally:
+        con.close()
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    typer.echo(f"Wrote {out} ({len(data) / 1024:,.0f} KB): {report.title}, {report.year}")
+
+
+@app.command("export")
+def export_command(
+    table: str = typer.Option(..., "--table", help="One of: " + ", ".join(exports.TABLES) + "."),
+    fmt: str = typer.Option("csv", "--format", help="csv, xlsx, parquet, geojson or geoparquet."),
+    out: Path = typer.Option(..., "--out", help="Output file; the provenance sidecar is <out>.provenance.json."),
+    dataset: Optional[str] = typer.Option(None, "--dataset", help="Filter: dataset code."),  # noqa: UP045
+    level: Optional[int] = typer.Option(None, "--level", help="Filter: region level."),  # noqa: UP045
+    year: Optional[int] = typer.Option(None, "--year", help="Filter: year."),  # noqa: UP045
+    sector: Optional[str] = typer.Option(None, "--sector", help="Filter: sector code."),  # noqa: UP045
+    country: Optional[str] = typer.Option(None, "--country", help="Filter: country code."),  # noqa: UP045
+    db: Optional[Path] = DbOption,  # noqa: UP045
+) -> None:
+    """Export a store table with a provenance sidecar (sources, parameters)."""
+    filters = {k: v for k, v in {"dataset": dataset, "level": level, "year": year, "sector": sector,
+                                 "country": country}.items() if v is not None}
+    con = exports.connect(db)
+    try:
+        result = exports.export(con, table, fmt, filters=filters)  # type: ignore[arg-type]
+    finally:
+        con.close()
+    out.write_bytes(result.data)
+    sidecar = out.with_name(out.name + ".provenance.json")
+    sidecar.write_bytes(result.sidecar)
+    typer.echo(f"Wrote {result.rows:,} rows to {out} and provenance to {sidecar}")

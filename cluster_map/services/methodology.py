@@ -1,0 +1,98 @@
+"""The methodology as data: one entry per metric with its formula, thresholds and reference.
+
+The Data and methodology page, the country reports and the README read these entries, so the formulas
+a user sees are written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    """One metric: what it is, how it is computed, who defined it."""
+
+    key: str
+    name: str
+    formula: str
+    text: str
+    reference: str
+    group: str  # specialisation | clusters | concentration | growth | spatial | relatedness
+
+
+_ENTRIES: tuple[Method, ...] = (
+    Method("lq", "Location quotient (LQ)", "LQ_rs = (E_rs / E_r) / (E_s / E)",
+           "E_rs employment of sector s in region r, E_r the region's total, E_s and E the benchmark's sector "
+           "and total employment. The benchmark is explicit: all regions of the same level in the dataset "
+           "(default for Eurostat data), the country, or an external totals table. Region totals are the "
+           "dataset's total code when present (SBS: B-N_S95_X_K, LFS: TOTAL), else the sum over the sectors of "
+           "the same NACE level. A region with zero employment gets no LQ (NULL, with the reason).",
+           "Isard (1960); European Cluster Observatory (Ketels & Protsiv 2014)", "specialisation"),
+    Method("us_lq", "US Cluster Mapping LQ", "LQ_rc = (E_rc / E_r,type) / (E_US,c / E_US,type)",
+           "For traded clusters both denominators count traded employment only (local clusters: local only), "
+           "against the published US benchmark totals (which include DC and territories), not the sum of the "
+           "50 states.", "Delgado, Porter & Stern (2016), Defining clusters of related industries", "specialisation"),
+    Method("shares", "Shares", "share_region = E_rs / E_r; share_sector = E_rs / E_s",
+           "The sector's share of the region's employment and the region's share of the sector.",
+           "European Cluster Observatory", "specialisation"),
+    Method("min_size", "Minimum-size rule", "employment >= CLUSTER_MAP_MIN_EMPLOYMENT (default 1,000)",
+           "Cells below the minimum are not ranked or starred, so tiny regions do not top rankings on "
+           "spurious LQs.", "Cluster Map convention (cf. European Cluster Panorama 2021)", "specialisation"),
+    Method("stars", "European Cluster Observatory stars", "stars = size + specialisation + focus (0-3)",
+           "Size: the cell's employment is in the top 10% of regions for the same sector, year and level. "
+           "Specialisation: LQ >= 2. Focus: the sector's share of the region's employment is in the top 10% "
+           "for the sector. Thresholds are parameters with these defaults.",
+           "Ketels & Protsiv (2014), European Cluster Panorama 2014", "clusters"),
+    Method("cmp_flags", "US Cluster Mapping strong clusters",
+           "strong: LQ >= Q75(LQ), emp > Q25(emp), est > Q25(est), LQ >= 1",
+           "Per region type, traded cluster and year, over regions with employment > 0, quantiles by linear "
+           "interpolation (numpy default, R-7, DuckDB quantile_cont). Qualifying: LQ, employment and "
+           "establishments above their 25th percentiles; significant: LQ above the median and the same size "
+           "tests; strong10: the 90th percentile instead of the 75th. Local clusters have no flags. Cluster "
+           "strength of a region = share of its traded employment in strong clusters.",
+           "Delgado, Porter & Stern (2014, 2016); clustermapping.us methodology", "clusters"),
+    Method("krugman", "Krugman specialisation index", "K_r = sum_s |s_rs - s_s|",
+           "Dissimilarity of the region's sector shares s_rs from the benchmark shares s_s, from 0 (identical) "
+           "to 2. Some sources (e.g. Midelfart-Knarvik et al.) halve it to 0-1: both are stored (krugman, "
+           "krugman_half).", "Krugman (1991); Balland, EconGeo", "concentration"),
+    Method("hhi", "Herfindahl-Hirschman index", "HHI_r = sum_s s_rs^2",
+           "Concentration of the region's employment across sectors, from 1/n (even) to 1 (one sector).",
+           "Hirschman (1964)", "concentration"),
+    Method("variety", "Entropy, related and unrelated variety",
+           "H = -sum p_s log2 p_s; UV = entropy across parent groups; RV = sum_g P_g H_g",
+           "Unrelated variety is the entropy of employment across the parent groups of the hierarchy (NACE "
+           "sections or US cluster groups); related variety the weighted entropy within them; H = UV + RV.",
+           "Frenken, Van Oort & Verburg (2007)", "concentration"),
+    Method("gini", "Gini and locational Gini", "G = sum_i sum_j |x_i - x_j| / (2 n^2 mean)",
+           "Gini of a sector's employment across regions; the locational Gini compares the sector's regional "
+           "shares with the regions' shares of total employment. Hoover index = half the sum of absolute "
+           "share differences; Theil index = sum_r s_r ln(s_r / p_r).",
+           "Krugman (1991); Balland, EconGeo; Hoover (1936); Theil (1967)", "concentration"),
+    Method("growth", "Growth", "CAGR = (E_end / E_start)^(1 / years) - 1; job creation = E_end - E_start",
+           "Also the change in LQ between the two years.", "Standard", "growth"),
+    Method("shift_share", "Shift-share", "change = NS + IM + RS",
+           "National growth NS = e0 g, industry mix IM = e0 (g_s - g), regional shift RS = e0 (g_rs - g_s), "
+           "with g the benchmark's growth and g_s the sector's; the three sum to the change exactly.",
+           "Dunn (1960); Esteban-Marquillas (1972)", "growth"),
+    Method("moran", "Global Moran's I and LISA", "I = (n / S0) sum_ij w_ij z_i z_j / sum_i z_i^2",
+           "Spatial autocorrelation with queen contiguity (or distance band / KNN) in a projected CRS "
+           "(EPSG:3035 for Europe), row-standardised; inference by seeded permutations. LISA classifies regions "
+           "into HH, LL, HL, LH quadrants when significant.", "Moran (1950); Anselin (1995); PySAL esda",
+           "spatial"),
+    Method("gistar", "Getis-Ord Gi* hot spots", "G*_i = sum_j w_ij y_j / sum_j y_j",
+           "Hot spot: significant concentration of high values around a region (p_sim <= 0.05, z > 0); cold "
+           "spot: of low values. Binary weights, seeded permutations.", "Getis & Ord (1992); Ord & Getis (1995)",
+           "spatial"),
+    Method("relatedness", "Relatedness and economic complexity",
+           "phi_ij = min(P(RCA_i | RCA_j), P(RCA_j | RCA_i)); density_rs = sum_j phi_sj M_rj / sum_j phi_sj",
+           "RCA = LQ >= 1 defines the region x sector matrix M; co-location proximity phi; relatedness density "
+           "of a sector in a region; ECI/PCI by the method of reflections or the eigenvector method. For US "
+           "clusters the published related-clusters matrix (Delgado, Porter & Stern) is used.",
+           "Hidalgo et al. (2007); Hidalgo & Hausmann (2009)", "relatedness"),
+)
+
+
+def entries(group: str | None = None) -> tuple[Method, ...]:
+    """Every method entry (optionally of one group), in reading order."""
+    return tuple(e for e in _ENTRIES if group is None or e.group == group)
