@@ -201,8 +201,6 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
         raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(METRICS)}.")
     v = queries.map_values(con, dataset=dataset, level=level, sector=sector, year=year,
                            growth_from=growth_from)
-    if countries:
-        v = v[v["country"].isin(countries)]
     v = v.rename(columns={"share_region": "share"}).reset_index(drop=True)
     v["share"] = v["share"] * 100.0
     if metric == "hotspot":
@@ -233,7 +231,23 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
     v.loc[miss, "reason"] = [_reason(r, metric, min_employment, first) for _, r in v[miss].iterrows()]
     keep = ["code", "name", "country", "nuts_version", "value", "rank", "employment", "lq", "share",
             "stars", "strong", "growth", "flags", "reason"]
-    return v[keep]
+    return restrict(v[keep], countries, metric=metric)
+
+
+def restrict(values: pd.DataFrame, countries: tuple[str, ...], *, metric: str) -> pd.DataFrame:
+    """The rows of ``countries`` (all when empty), ranked again among themselves."""
+    if not countries:
+        return values
+    v = values[values["country"].isin(countries)].reset_index(drop=True)
+    has = v["value"].notna()
+    if metric == "strong":
+        ranked = v["lq"].where(v["value"] == True)  # noqa: E712
+    elif metric == "hotspot":
+        ranked = v["lq"].where(has)
+    else:
+        ranked = v["value"].astype("float64")
+    v["rank"] = ranked.where(has).rank(ascending=False, method="min").astype("Int64")
+    return v
 
 
 def _hotspots(con: Any, v: pd.DataFrame, *, level: int, min_employment: float) -> pd.Series:
@@ -323,3 +337,8 @@ def build_store(db: Path, *, progress: bool = False) -> float:
     from cluster_map.services.ingest import ingest
 
     return float(ingest(db=db, progress=progress).seconds)
+
+
+def organisations(con: Any, *, countries: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Cluster organisations with coordinates (of ``countries``, all when empty) for the map overlay."""
+    return queries.organisations(con, countries=countries)

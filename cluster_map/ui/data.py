@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from cluster_map.config import get_settings
+from cluster_map.maps.choropleth import EncodedGeometry, encode_geometry
 from cluster_map.services import mapview
 from cluster_map.services.mapview import MapLayer, ViewOptions
 from cluster_map.ui.state import Filters, decode, encode
@@ -80,23 +81,37 @@ def geometry(nuts_version: str, level: int) -> gpd.GeoDataFrame:
     return _geometry(store_key(), nuts_version, level)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _encoded(key: str, nuts_version: str, level: int, precision: int) -> EncodedGeometry:
+    return encode_geometry(_geometry(key, nuts_version, level), precision=precision)
+
+
+def encoded_geometry(nuts_version: str, level: int, *, precision: int = 4) -> EncodedGeometry:
+    """Geometry of a level packed for the browser (sent once per level; shared, read-only)."""
+    return _encoded(store_key(), nuts_version, level, precision)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _map_values(key: str, dataset: str, level: int, sector: str, year: int, metric: str,
-                min_employment: float, countries: tuple[str, ...], growth_from: int | None) -> pd.DataFrame:
+                min_employment: float, growth_from: int | None) -> pd.DataFrame:
     return mapview.map_values(_connection(key), dataset=dataset, level=level, sector=sector, year=year,
-                              metric=metric, min_employment=min_employment, countries=countries,
-                              growth_from=growth_from)
+                              metric=metric, min_employment=min_employment, growth_from=growth_from)
+
+
+def level_values(filters: Filters) -> pd.DataFrame:
+    """Values of the view for every region of the level, all countries (the colour reference)."""
+    opts = view_options(filters.dataset)
+    year = filters.year if filters.year is not None else opts.years[-1]
+    growth_from = opts.years[0] if opts.years else None
+    return _map_values(store_key(), filters.dataset, filters.level, filters.sector or opts.default_sector,
+                       year, filters.metric, float(filters.min_employment), growth_from)
 
 
 def map_layer(filters: Filters) -> MapLayer:
     """The map layer of a (decoded, explicit) view; values and geometry come from the caches."""
-    key = store_key()
     opts = view_options(filters.dataset)
     year = filters.year if filters.year is not None else opts.years[-1]
-    growth_from = opts.years[0] if opts.years else None
-    values = _map_values(key, filters.dataset, filters.level, filters.sector or opts.default_sector, year,
-                         filters.metric, float(filters.min_employment), tuple(filters.countries),
-                         growth_from)
+    values = mapview.restrict(level_values(filters), tuple(filters.countries), metric=filters.metric)
     geom = geometry(opts.nuts_version, filters.level)
     frame = gpd.GeoDataFrame(geom.merge(values, on="code", how="inner"), geometry="geometry",
                              crs=geom.crs)
@@ -123,3 +138,13 @@ def set_filters(filters: Filters) -> None:
     for k, v in wanted.items():
         if current.get(k) != v:
             st.query_params[k] = v
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _organisations(key: str, countries: tuple[str, ...]) -> pd.DataFrame:
+    return mapview.organisations(_connection(key), countries=countries)
+
+
+def organisations(countries: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Cluster organisations with coordinates (public directories only; uploads are never cached)."""
+    return _organisations(store_key(), tuple(countries))

@@ -1,0 +1,204 @@
+"""The map widget of the home page: filters in the sidebar, the map in a fragment, the ranked table.
+
+Speed (see ``cluster_map.maps.choropleth``): the base map holds only the geometry of the level, so its
+script, and with it streamlit-folium's component key, stays the same when the sector, year, metric,
+countries or classes change. The colours, tooltips and legend travel as a small "paint" in
+``feature_group_to_add``: the browser restyles the existing polygons in place, the iframe is not
+rebuilt. ``st_folium`` returns only the clicked region's tooltip, so pans and zooms never rerun Python;
+the map lives in an ``st.fragment`` so a click reruns only the map before switching page.
+
+Widgets follow the URL: on a new URL (first load, shared link, back button) the widget states are
+set from the decoded ``Filters``; after a widget change the new ``Filters`` are written to the URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from cluster_map.config import REPO_ROOT, get_settings
+from cluster_map.maps.choropleth import Paint, base_map, clicked_region, paint
+from cluster_map.maps.classes import classes_for
+from cluster_map.maps.layers import hotspot_layer, layer_control, organisations_layer, star_layer
+from cluster_map.services import mapview as service
+from cluster_map.services.mapview import METRICS, MapLayer, dataset_label
+from cluster_map.ui import data, downloads
+from cluster_map.ui.errors import handled
+from cluster_map.ui.state import CLASSIFICATIONS, Filters, encode
+
+REGION_PAGE = "pages/1_Region_profile.py"
+MAP_HEIGHT = 620
+_URL = "_cm_url"
+_W = {k: f"cm_{k}" for k in ("dataset", "level", "sector", "year", "metric", "classes", "countries",
+                              "min_emp", "orgs", "hot", "stars")}
+DIGITS = {"employment": 0, "lq": 2, "share": 2, "growth": 1}
+UNITS = {"share": "%", "growth": "%"}
+
+
+def _sync_widgets(filters: Filters) -> None:
+    """Set widget states from the URL when the URL changed from outside the widgets."""
+    url = encode(filters)
+    if st.session_state.get(_URL) == url:
+        return
+    ss = st.session_state
+    ss[_W["dataset"]] = filters.dataset
+    ss[_W["level"]] = filters.level
+    ss[_W["sector"]] = filters.sector
+    ss[_W["year"]] = filters.year
+    ss[_W["metric"]] = filters.metric
+    ss[_W["classes"]] = filters.classification
+    ss[_W["countries"]] = list(filters.countries)
+    ss[_W["min_emp"]] = int(filters.min_employment)
+    ss[_URL] = url
+
+
+def _fix(key: str, allowed: Any, default: Any) -> None:
+    """Reset a widget state that the new options no longer allow (e.g. after a dataset change)."""
+    if st.session_state.get(key) not in allowed:
+        st.session_state[key] = default
+
+
+def filter_sidebar(filters: Filters) -> Filters:
+    """The filter widgets (sidebar); returns the view they describe."""
+    _sync_widgets(filters)
+    sb = st.sidebar
+    sets = data.datasets()
+    _fix(_W["dataset"], sets, filters.dataset)
+    dataset = sb.selectbox("Dataset", sets, key=_W["dataset"], format_func=dataset_label)
+    opts = data.view_options(dataset)
+    codes = [c for c, _ in opts.sectors]
+    labels = dict(opts.sectors)
+    _fix(_W["sector"], codes, opts.default_sector)
+    sector = sb.selectbox("Sector (type to search)", codes, key=_W["sector"],
+                          format_func=lambda c: f"{c} · {labels.get(c, c)}")
+    _fix(_W["year"], opts.years, opts.years[-1])
+    year = sb.select_slider("Year", options=list(opts.years), key=_W["year"]) if len(opts.years) > 1 else \
+        sb.selectbox("Year", list(opts.years), key=_W["year"])
+    metric = sb.selectbox("Metric", list(opts.metrics), key=_W["metric"], format_func=lambda m: METRICS[m].label)
+    _fix(_W["level"], opts.levels, opts.default_level)
+    level = sb.selectbox("Level", list(opts.levels), key=_W["level"],
+                         format_func=lambda v: "US states" if opts.nuts_version == "us" else f"NUTS {v}")
+    st.session_state[_W["countries"]] = [c for c in st.session_state.get(_W["countries"], [])
+                                         if c in opts.countries]
+    countries = sb.multiselect("Countries (none = all)", list(opts.countries), key=_W["countries"])
+    min_emp = sb.number_input("Minimum employment of a cell", min_value=0, step=500, key=_W["min_emp"])
+    classes = sb.radio("Classes", list(CLASSIFICATIONS), key=_W["classes"],
+                       format_func=lambda c: CLASSIFICATIONS[c], horizontal=False)
+    return filters.with_(page="map", dataset=dataset, sector_scheme=opts.sector_scheme, sector=sector,
+                         year=int(year), metric=metric, level=int(level), countries=tuple(countries),
+                         min_employment=float(min_emp), classification=classes)
+
+
+def layer_toggles() -> dict[str, bool]:
+    """Overlay switches (session only): organisations, hot spots, star clusters."""
+    sb = st.sidebar
+    sb.markdown("**Layers**")
+    return {"orgs": sb.toggle("Cluster organisations", key=_W["orgs"]),
+            "hot": sb.toggle("Hot spots (Gi* of the LQ)", key=_W["hot"]),
+            "stars": sb.toggle("Star clusters (2+ stars)", key=_W["stars"])}
+
+
+def _overlays(filters: Filters, layer: MapLayer, on: dict[str, bool]) -> list[Any]:
+    groups: list[Any] = []
+    if on.get("stars") and layer.nuts_version != "us":
+        groups.append(star_layer(layer.frame, min_stars=2))
+    if on.get("hot"):
+        hot = data.level_values(filters.with_(metric="hotspot"))[["code", "value"]]
+        frame = layer.frame.merge(hot.rename(columns={"value": "hotspot"}), on="code", how="left")
+        groups.append(hotspot_layer(frame, show=True))
+    if on.get("orgs"):
+        orgs = data.organisations(tuple(filters.countries))
+        if len(orgs):
+            groups.append(organisations_layer(orgs))
+    return groups
+
+
+def remember(filters: Filters) -> None:
+    """Write the view to the URL and note it, so the widgets keep their own state next run."""
+    data.set_filters(filters)
+    st.session_state[_URL] = encode(filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _paint(key: str, filters: Filters) -> Paint:
+    layer = data.map_layer(filters)
+    return _build_paint(layer, filters, data.level_values(filters))
+
+
+def _build_paint(layer: MapLayer, filters: Filters, reference: pd.DataFrame) -> Paint:
+    metric = filters.metric
+    scheme = None
+    if metric in ("employment", "share") or filters.classification != "fixed":
+        scheme = "quantiles" if filters.classification == "fixed" else filters.classification
+    if metric in ("stars", "strong", "hotspot"):
+        scheme = None
+    ref = pd.to_numeric(reference["value"], errors="coerce") if scheme else None
+    if ref is not None and ref.notna().sum() == 0:
+        ref, scheme = None, None
+        if metric in ("employment", "share"):
+            metric_for_classes = "lq"  # nothing to classify: every region is no data
+        else:
+            metric_for_classes = metric
+    else:
+        metric_for_classes = metric
+    classes = classes_for(metric_for_classes, ref, scheme=scheme, title=METRICS[metric].label)
+    frame = layer.frame.drop(columns="geometry")
+    sub = f"{layer.sector} · {layer.sector_label} · {layer.year}"
+    return paint(frame, value_col="value", label_col="name", classes=classes, unit=UNITS.get(metric, ""),
+                 digits=DIGITS.get(metric, 2), title=METRICS[metric].label, subtitle=sub,
+                 value_label=METRICS[metric].label, fit=False)
+
+
+def map_paint(filters: Filters) -> Paint:
+    """Colours, tooltips and legend of the view (cached per view)."""
+    return _paint(data.store_key(), filters)
+
+
+def _open_region(code: str, filters: Filters) -> None:
+    target = filters.with_(page="region", regions=(code,))
+    if (REPO_ROOT / REGION_PAGE).is_file():
+        st.switch_page(REGION_PAGE, query_params=encode(target))
+    st.info(f"Region {code} selected; the region profile page is not installed.")
+
+
+@st.fragment
+def show_map(filters: Filters, overlays: dict[str, bool] | None = None) -> None:
+    """The map of the view with the chosen overlays; clicking a region opens its profile."""
+    opts = data.view_options(filters.dataset)
+    geom = data.encoded_geometry(opts.nuts_version, filters.level)
+    base = data.encoded_geometry(opts.nuts_version, 0, precision=3) if opts.nuts_version != "us" else None
+    tiles = get_settings().tile_url or None
+    m = base_map(geom, base=base, tiles=tiles, tiles_attr="map tiles (CLUSTER_MAP_TILE_URL)")
+    groups = [map_paint(filters).feature_group()]
+    extra = _overlays(filters, data.map_layer(filters), overlays or {}) if overlays and any(overlays.values()) \
+        else []
+    returned = st_folium(m, key="cm_map", height=MAP_HEIGHT, use_container_width=True,
+                         returned_objects=["last_object_clicked_tooltip"], feature_group_to_add=groups + extra,
+                         layer_control=layer_control() if extra else None)
+    code = clicked_region(returned)
+    if code and code in opts.regions:
+        _open_region(code, filters)
+
+
+@handled
+def show_table(layer: MapLayer, filters: Filters) -> None:
+    """The ranked table of the view with CSV / XLSX / GeoJSON downloads."""
+    table = layer.table()
+    st.dataframe(table, hide_index=True, width="stretch", height=320,
+                 column_config={"value": st.column_config.Column(METRICS[filters.metric].label)})
+    stem = f"cluster_map_{layer.dataset}_{layer.sector}_{layer.year}_{filters.metric}_L{layer.level}"
+    geo = layer.frame.drop(columns=[c for c in ("label_lon", "label_lat") if c in layer.frame])
+    downloads.buttons(table, stem=stem, key="cm_map_table", parameters=encode(filters), geo=geo)
+
+
+def headline(layer: MapLayer, filters: Filters) -> None:
+    """Title line and key figures of the view."""
+    spec = METRICS[filters.metric]
+    st.subheader(f"{spec.label}: {layer.sector} {layer.sector_label}, {layer.year}")
+    nums = service.summary_numbers(layer)
+    where = "US states" if layer.nuts_version == "us" else f"NUTS {layer.level} ({layer.nuts_version})"
+    st.caption(f"{dataset_label(layer.dataset)} · {where} · {int(nums['with_data'])} of "
+               f"{int(nums['regions'])} regions with a value · {spec.unit}. Click a region for its profile.")
