@@ -88,17 +88,23 @@ def build_tiny_store(path: Path) -> Path:
     con = duckdb.connect(str(path))
     for stmt in create_statements():
         con.execute(stmt)
-    con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    con.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     for code, (name, country, (x, y)) in REGIONS.items():
-        con.execute("INSERT INTO regions VALUES (?, '2013', 2, ?, ?, ?, 'nuts')", [code, country, name, code[:3]])
+        con.execute("INSERT INTO regions (code, nuts_version, level, country, name, parent, kind) VALUES (?, '2013', 2, ?, ?, ?, 'nuts')", [code, country, name, code[:3]])
         wkb = shapely.to_wkb(shapely.box(x, y, x + 1, y + 1))
         for variant in ("full", "display"):
-            con.execute("INSERT INTO geometries VALUES (?, '2013', 2, ?, ?, ?, ?, 'gisco_nuts_2013')",
+            con.execute("INSERT INTO geometries (code, nuts_version, level, variant, wkb, label_lon, label_lat, source) "
+                        "VALUES (?, '2013', 2, ?, ?, ?, ?, 'gisco_nuts_2013')",
                         [code, variant, wkb, x + 0.5, y + 0.5])
     for code, name in (("AT", "Österreich"), ("DE", "Deutschland")):
-        con.execute("INSERT INTO regions VALUES (?, '2013', 0, ?, ?, NULL, 'nuts')", [code, code, name])
+        con.execute("INSERT INTO regions (code, nuts_version, level, country, name, parent, kind) VALUES (?, '2013', 0, ?, ?, NULL, 'nuts')", [code, code, name])
+    for code, box in (("AT", shapely.box(0, 0, 3, 1)), ("DE", shapely.box(0, 1, 2, 2))):
+        for variant in ("full", "display"):
+            con.execute("INSERT INTO geometries (code, nuts_version, level, variant, wkb, label_lon, label_lat, "
+                        "source) VALUES (?, '2013', 0, ?, ?, NULL, NULL, 'gisco_nuts_2013')",
+                        [code, variant, shapely.to_wkb(box)])
     for code, (label, level, parent) in SECTORS.items():
-        con.execute("INSERT INTO sectors VALUES ('nace_r2', ?, ?, ?, ?, NULL)", [code, label, level, parent])
+        con.execute("INSERT INTO sectors (scheme, code, label, level, parent) VALUES ('nace_r2', ?, ?, ?, ?)", [code, label, level, parent])
     m = metrics_frame()
     con.register("m_df", m)
     con.execute("CREATE TABLE metrics AS SELECT * FROM m_df")
@@ -113,7 +119,9 @@ def build_tiny_store(path: Path) -> Path:
         for year in (2010, 2015):
             obs.append(("nama_10r_2gdp", region, region, "2013", "total", "", "GDP", "MIO_EUR", "", year,
                         1000.0 + 10 * year % 7, "p" if year == 2015 else ""))
-    con.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", obs)
+    con.executemany("INSERT INTO observations (dataset, region, region_original, nuts_version, sector_scheme, "
+                    "sector, indicator, unit, breakdown, year, value, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    obs)
     con.execute("""
         CREATE TABLE region_indices AS
         SELECT dataset, level, sector_level, year, region, sum(employment) AS employment,
@@ -127,13 +135,16 @@ def build_tiny_store(path: Path) -> Path:
                0.3 AS gini, 0.2 AS locational_gini, 0.25 AS hoover, 0.1 AS theil
         FROM metrics GROUP BY ALL""")
     now = dt.datetime(2026, 11, 25, 10, 0)
-    con.execute("INSERT INTO datasets VALUES (?, 'statistics', ?, 'Eurostat', ?, ?, ?, '2013', ?, ?, ?, "
-                "'2008-2015', NULL)",
+    con.execute("INSERT INTO datasets (code, kind, title, publisher, licence, source_url, retrieved_from, "
+                "nuts_version, extracted_at, checksum, row_count, years) VALUES (?, 'statistics', ?, 'Eurostat', ?, "
+                "?, ?, '2013', ?, ?, ?, '2008-2015')",
                 [DATASET, "SBS data by NUTS 2 regions and NACE Rev. 2", "Eurostat reuse policy",
                  "https://ec.europa.eu/eurostat/x", "mirror/eurostat/bulk/sbs_r_nuts06_r2.tsv.gz", now, "ab" * 32,
                  len(obs)])
-    con.execute("INSERT INTO unmatched_regions VALUES (?, 'ATZZ', '2013', 8, 'extra-regio')", [DATASET])
-    con.execute("INSERT INTO nuts_recodes VALUES (?, 'DE41', '2010', 'DE40', '2013', 'merge', 1.0)", [DATASET])
+    con.execute("INSERT INTO unmatched_regions (dataset, code, nuts_version, n_rows, reason) "
+                "VALUES (?, 'ATZZ', '2013', 8, 'extra-regio')", [DATASET])
+    con.execute("INSERT INTO nuts_recodes (dataset, code_from, version_from, code_to, version_to, method, weight) "
+                "VALUES (?, 'DE41', '2010', 'DE40', '2013', 'merge', 1.0)", [DATASET])
     orgs = [
         ("EUCO1", "Automotive Cluster Styria", "ACstyria", "AT", "Vienna", "automotive; mobility", 16.4, 48.2, "AT13"),
         ("EUCO2", EVIL, None, "DE", "München", "automotive; electronics", 11.6, 48.1, "DE21"),
@@ -147,9 +158,11 @@ def build_tiny_store(path: Path) -> Path:
                        ?, ?, ?, ?, '2013', 'example.org', 'https://example.org/src')""",
                     [oid, name, acr, country, city, sectors, lat, lon, "city" if lat else "region", country,
                      nuts2[:3], nuts2])
-    con.execute("INSERT INTO partnerships VALUES ('RECiPE4Mobility', 'mobility', 'ESCP-4x', ?, 'AT; DE', "
+    con.execute("INSERT INTO partnerships (name, theme, type, member_organisations, countries, source_url, note) "
+                "VALUES ('RECiPE4Mobility', 'mobility', 'ESCP-4x', ?, 'AT; DE', "
                 "'https://example.org/p', NULL)", [f"Automotive Cluster Styria; {EVIL}"])
-    con.execute("INSERT INTO events VALUES ('Clusters meet Regions - Vienna', 'workshop', DATE '2024-03-26', "
+    con.execute("INSERT INTO events (event_name, event_type, date_start, date_end, city, country, organisers_partners, "
+                "participants, source_url, note) VALUES ('Clusters meet Regions - Vienna', 'workshop', DATE '2024-03-26', "
                 "DATE '2024-03-27', 'Vienna', 'AT', 'ECCP', '>100', 'https://example.org/e', NULL)")
     con.close()
     return path

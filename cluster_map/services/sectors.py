@@ -17,6 +17,7 @@ from cluster_map.errors import InputError
 from cluster_map.geo import STORAGE_CRS, from_wkb
 from cluster_map.services.profiles import one_benchmark
 from cluster_map.stats import growth as growth_stats
+from cluster_map.stats import hotspots, relatedness
 from cluster_map.store import profiles, rankings
 
 RANKING_COLUMNS: Final = (
@@ -133,6 +134,111 @@ def related_clusters(con: Any, *, cluster: str, top: int = 15) -> pd.DataFrame:
     Columns: cluster, label, relatedness, relatedness_pct, related_90; strongest first.
     """
     return rankings.related_clusters(con, cluster=cluster).head(top).reset_index(drop=True)
+
+
+def hot_spots(
+    con: Any,
+    *,
+    dataset: str,
+    sector: str,
+    year: int,
+    level: int,
+    statistic: HotSpotStatistic = "gi",
+    permutations: int = 999,
+    seed: int = 12345,
+    alpha: float = 0.05,
+    min_employment: float = 0.0,
+) -> gpd.GeoDataFrame:
+    """Hot and cold spots of the sector's LQ over the regions of ``level`` (queen contiguity).
+
+    ``statistic`` ``'gi'``: local Getis-Ord Gi* (binary weights), label ``hot`` / ``cold`` / ``ns``;
+    ``'lisa'``: local Moran's I (row-standardised), label ``HH`` / ``LH`` / ``LL`` / ``HL`` / ``ns``.
+    Regions with no LQ (no data, below the minimum size) and islands (no neighbour among them) get
+    label ``no data`` / ``island`` and no statistic. Permutation inference uses ``seed``.
+
+    Columns: code, name, country, lq, employment, stat (Gi* z or local I), p_sim, label (at ``alpha``),
+    hotspot (map class: Gi* ``hot_99`` / ``hot_95`` / ``hot_90`` / ``ns`` / ``cold_..`` by pseudo p, or
+    the LISA label), reason (why a region has no class), geometry.
+    """
+    if statistic not in ("gi", "lisa"):
+        raise InputError(f"Unknown hot-spot statistic {statistic!r}; choose 'gi' (Getis-Ord Gi*) or 'lisa'.")
+    geo = level_geometry(con, dataset=dataset, level=level)
+    rows = one_benchmark(rankings.sector_metrics(con, dataset=dataset, sector=sector, level=level, years=[year]))
+    values = rows.set_index("region")
+    frame = geo.assign(lq=geo["code"].map(values["lq"]), employment=geo["code"].map(values["employment"]))
+    ok = frame["lq"].notna() & (frame["employment"].fillna(0) >= min_employment)
+    frame["stat"], frame["p_sim"] = np.nan, np.nan
+    frame["label"] = np.where(ok, "island", "no data").astype(object)
+    use = frame[ok].reset_index(drop=True)
+    for _ in range(3):  # dropping islands can make new ones only rarely; three passes are plenty
+        if len(use) < 3:
+            break
+        w = hotspots.queen_weights(use, ids="code")
+        if not w.islands:
+            break
+        use = use[~use["code"].isin(w.islands)].reset_index(drop=True)
+    if len(use) >= 3:
+        values_ = use.set_index("code")["lq"]
+        if statistic == "gi":
+            res = hotspots.local_getis_ord(values_, w, star=True, permutations=permutations, seed=seed, alpha=alpha)
+            out = res.to_frame().rename(columns={"z": "stat"})
+        else:
+            res = hotspots.lisa(values_, w, permutations=permutations, seed=seed, alpha=alpha)
+            out = res.to_frame().rename(columns={"local_i": "stat"})
+        idx = frame["code"].isin(out.index)
+        frame.loc[idx, "stat"] = frame.loc[idx, "code"].map(out["stat"]).to_numpy()
+        frame.loc[idx, "p_sim"] = frame.loc[idx, "code"].map(out["p_sim"]).to_numpy()
+        frame.loc[idx, "label"] = frame.loc[idx, "code"].map(out["label"]).to_numpy()
+    frame["hotspot"] = [_hotspot_class(statistic, lbl, z, p) for lbl, z, p in
+                        zip(frame["label"], frame["stat"], frame["p_sim"], strict=True)]
+    frame["reason"] = frame["label"].map({"no data": "no LQ (no data or below the minimum size)",
+                                          "island": "no neighbour with data (island)"}).fillna("")
+    return frame[["code", "name", "country", "lq", "employment", "stat", "p_sim", "label", "hotspot", "reason",
+                  "geometry"]]
+
+
+def _hotspot_class(statistic: str, label: str, z: float, p: float) -> str | None:
+    """Map class of a region: Gi* ``hot_99/95/90``, ``cold_..``, ``ns``; LISA quadrant or ``ns``; None for no data."""
+    if label in ("no data", "island"):
+        return None
+    if statistic == "lisa":
+        return label
+    for level, cut in ((99, 0.01), (95, 0.05), (90, 0.10)):
+        if p <= cut:
+            return f"{'hot' if z > 0 else 'cold'}_{level}"
+    return "ns"
+
+
+def related_sectors(con: Any, *, dataset: str, sector: str, year: int, level: int, top: int = 15) -> pd.DataFrame:
+    """Sectors most often co-located with ``sector`` (Hidalgo et al. 2007 proximity over the regions).
+
+    Both sectors count as present in a region when its LQ >= 1 (RCA); proximity
+    ``phi = C_ij / max(k_i, k_j)``. For US clusters the published Delgado-Porter-Stern relatedness is
+    added (``relatedness``, ``related_90``). Columns: sector, label, proximity, regions_both,
+    [relatedness, related_90].
+    """
+    row = rankings.sector_row(con, scheme=_scheme(con, dataset, sector, level), code=sector)
+    sector_level = int(row["level"].iloc[0]) if len(row) and pd.notna(row["level"].iloc[0]) else None
+    cube = rankings.cube(con, dataset=dataset, level=level, years=[year], sector_level=sector_level)
+    matrix = cube.pivot_table(index="region", columns="sector", values="employment", aggfunc="sum").fillna(0.0)
+    matrix = matrix.clip(lower=0.0)
+    if sector not in matrix.columns or len(matrix) < 2:
+        raise InputError(f"Sector {sector!r} has no employment in {year} at level {level}; pick another year.")
+    binary = relatedness.rca(matrix, binary=True)
+    phi = relatedness.proximity(binary)
+    both = binary.T @ binary
+    labels = cube.drop_duplicates("sector").set_index("sector")["sector_label"]
+    out = pd.DataFrame({"sector": phi.index, "label": phi.index.map(labels), "proximity": phi[sector].to_numpy(),
+                        "regions_both": both[sector].reindex(phi.index).to_numpy().astype(int)})
+    out = out[out["sector"] != sector]
+    pub = rankings.related_clusters(con, cluster=sector)
+    if len(pub):
+        out = out.merge(pub.rename(columns={"cluster": "sector"})[["sector", "relatedness", "related_90"]],
+                        on="sector", how="left")
+        out = out.sort_values(["relatedness", "proximity"], ascending=False, na_position="last")
+    else:
+        out = out.sort_values(["proximity", "regions_both", "sector"], ascending=[False, False, True])
+    return out.head(top).reset_index(drop=True)
 
 
 def level_geometry(con: Any, *, dataset: str, level: int) -> gpd.GeoDataFrame:

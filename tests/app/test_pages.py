@@ -70,3 +70,22 @@ def test_script_in_data_stays_text(tiny_env: Path) -> None:
     assert EVIL in at.header[0].value  # shown as text: st.header escapes HTML (no unsafe_allow_html)
     for md in at.markdown:
         assert not getattr(md.proto, "allow_html", False) or EVIL not in md.value
+
+
+def test_sector_explorer_ranks_and_maps(tiny_env: Path) -> None:
+    at = _run("2_Sector_explorer.py", sector="C29", year="2015", level="2")
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.header[0].value.startswith("C29")
+    ranking = at.dataframe[0].value
+    assert ranking["region"].tolist()[0] == "DE21"
+    assert ranking["rank"].tolist()[0] == 1
+    assert any("Hot spots" in s.value for s in at.subheader)
+    assert any("shift" in s.value.lower() for s in at.subheader)
+
+
+def test_sector_explorer_unknown_sector_warns_and_falls_back(tiny_env: Path) -> None:
+    at = _run("2_Sector_explorer.py", sector="Q99")
+    assert not at.exception
+    assert any("Q99" in str(w.value) for w in at.warning)
+    assert not at.error

@@ -1,0 +1,167 @@
+"""Sector explorer widgets: sector pick, ranking, LQ distribution, hot-spot map, growth, relatives.
+
+Service results are cached with ``st.cache_data`` keyed by the store key and the view values. The
+hot-spot map reuses the Map page's pattern: geometry sent once (``base_map``), classes painted by
+``feature_group_to_add``; Leaflet is served locally (no CDN).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from cluster_map.config import get_settings
+from cluster_map.maps.choropleth import base_map, paint
+from cluster_map.maps.classes import hotspot_classes
+from cluster_map.services import catalogue, sectors
+from cluster_map.ui import charts, data, downloads
+from cluster_map.ui.state import Filters
+
+
+def pick_sector(filters: Filters) -> Filters:
+    """Sector select box (searchable: code and label) and minimum employment; returns the view."""
+    opts = data.view_options(filters.dataset)
+    codes = [c for c, _ in opts.sectors]
+    labels = dict(opts.sectors)
+    current = filters.sector if filters.sector in labels else opts.default_sector
+    sector = st.sidebar.selectbox("Sector", codes, index=codes.index(current) if current in codes else 0,
+                                  format_func=lambda c: f"{c} · {labels.get(c, c)}", key="sec-sector")
+    min_emp = st.sidebar.number_input("Minimum employment", min_value=0.0, value=float(filters.min_employment),
+                                      step=500.0, key="sec-min",
+                                      help="Cells with less employment are not ranked (guards against spurious LQs).")
+    return filters.with_(sector=sector, min_employment=float(min_emp), page="sector")
+
+
+def _params(f: Filters, **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"dataset": f.dataset, "sector": f.sector, "year": f.year, "level": f.level,
+                           "min_employment": f.min_employment}
+    out.update(extra)
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _sources(key: str, dataset: str) -> list[dict[str, Any]]:
+    return catalogue.sources_for(data.connection(), [dataset])
+
+
+def sources(dataset: str) -> list[dict[str, Any]]:
+    """Provenance rows of ``dataset`` for the download sidecars (cached)."""
+    return _sources(data.store_key(), dataset)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _ranking(key: str, f: Filters) -> pd.DataFrame:
+    return sectors.ranking(data.connection(), dataset=f.dataset, sector=f.sector, year=int(f.year or 0),
+                           level=f.level, min_employment=f.min_employment, countries=f.countries)
+
+
+def ranking(f: Filters) -> pd.DataFrame:
+    """Regions ranked for the sector (cached per view)."""
+    return _ranking(data.store_key(), f)
+
+
+def show_ranking(f: Filters, table: pd.DataFrame, label: str) -> None:
+    """Ranked table with downloads."""
+    st.subheader(f"Regions ranked by location quotient · {label} · {f.year}")
+    st.caption(f"{len(table)} regions with employment >= {f.min_employment:,.0f}; rank 1 = most specialised.")
+    st.dataframe(table, hide_index=True, width="stretch", height=360)
+    downloads.buttons(table, stem=f"ranking_{f.dataset}_{f.sector}_{f.year}_L{f.level}", key="dl-rank",
+                      parameters=_params(f), sources=sources(f.dataset))
+
+
+def show_distribution(f: Filters, table: pd.DataFrame) -> None:
+    """Histogram of the LQ over the ranked regions (the Map page's fixed classes)."""
+    st.subheader("Distribution of the location quotient")
+    hist = sectors.lq_histogram(table)
+    st.plotly_chart(charts.lq_histogram(hist), config=charts.CONFIG, width="stretch")
+    downloads.buttons(hist, stem=f"lq_distribution_{f.sector}_{f.year}", key="dl-hist", parameters=_params(f))
+
+
+@st.cache_data(show_spinner="Computing hot spots (permutation test)...", max_entries=64)
+def _hot_spots(key: str, f: Filters, statistic: str) -> gpd.GeoDataFrame:
+    s = get_settings()
+    return sectors.hot_spots(data.connection(), dataset=f.dataset, sector=f.sector, year=int(f.year or 0),
+                             level=f.level, statistic=statistic, permutations=s.permutations, seed=s.seed,  # type: ignore[arg-type]
+                             min_employment=f.min_employment)
+
+
+@st.fragment
+def show_hot_spots(f: Filters) -> None:
+    """Hot-spot map (Getis-Ord Gi* or LISA) of the sector's LQ, its table and GeoJSON download."""
+    st.subheader("Hot spots of specialisation")
+    statistic = st.radio("Statistic", ["gi", "lisa"], horizontal=True, key="sec-hot",
+                         format_func={"gi": "Getis-Ord Gi*", "lisa": "Local Moran (LISA)"}.get)
+    layer = _hot_spots(data.store_key(), f, statistic)
+    opts = data.view_options(f.dataset)
+    geom = data.encoded_geometry(opts.nuts_version, f.level)
+    base = data.encoded_geometry(opts.nuts_version, 0, precision=3) if opts.nuts_version != "us" else None
+    m = base_map(geom, base=base, key="hotspots", tiles=get_settings().tile_url or None)
+    classes = hotspot_classes(statistic)  # type: ignore[arg-type]
+    p = paint(layer.drop(columns="geometry"), value_col="hotspot", label_col="name", classes=classes,
+              tooltip_fields=[("lq", "LQ"), ("stat", "z (Gi*) / local I"), ("p_sim", "pseudo p")],
+              key="hotspots", title=classes.title, subtitle=f"{f.sector} · {f.year}")
+    st_folium(m, key="sec_hot_map", height=480, use_container_width=True, returned_objects=[],
+              feature_group_to_add=[p.feature_group()])
+    counts = layer["hotspot"].fillna("no data").value_counts()
+    st.caption(" · ".join(f"{k}: {v}" for k, v in counts.items()) +
+               f" — {get_settings().permutations} permutations, seed {get_settings().seed}.")
+    table = pd.DataFrame(layer.drop(columns="geometry"))
+    downloads.buttons(table, stem=f"hotspots_{statistic}_{f.sector}_{f.year}", key="dl-hot",
+                      parameters=_params(f, statistic=statistic), sources=sources(f.dataset), geo=layer)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _shift_share(key: str, f: Filters, start: int, end: int) -> pd.DataFrame:
+    return sectors.shift_share(data.connection(), dataset=f.dataset, sector=f.sector, level=f.level,
+                               start_year=start, end_year=end, countries=f.countries)
+
+
+def show_growth(f: Filters) -> None:
+    """Growth and shift-share between two years picked by the user."""
+    st.subheader("Growth and shift-share")
+    years = sectors.years(data.connection(), dataset=f.dataset, sector=f.sector, level=f.level)
+    if len(years) < 2:
+        st.info("Growth needs two years with data; this sector has "
+                f"{', '.join(map(str, years)) or 'none'} at this level.")
+        return
+    c1, c2 = st.columns(2)
+    start = c1.selectbox("From", years[:-1], index=0, key="sec-from")
+    end = c2.selectbox("To", [y for y in years if y > start], index=len([y for y in years if y > start]) - 1,
+                       key="sec-to")
+    ss = _shift_share(data.store_key(), f, int(start), int(end))
+    st.plotly_chart(charts.shift_share_bars(ss), config=charts.CONFIG, width="stretch")
+    st.dataframe(ss, hide_index=True, width="stretch", height=300)
+    downloads.buttons(ss, stem=f"shift_share_{f.sector}_{start}_{end}", key="dl-ss",
+                      parameters=_params(f, start_year=start, end_year=end), sources=sources(f.dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _related(key: str, f: Filters) -> pd.DataFrame:
+    return sectors.related_sectors(data.connection(), dataset=f.dataset, sector=f.sector, year=int(f.year or 0),
+                                   level=f.level)
+
+
+def show_related(f: Filters) -> None:
+    """Sectors most co-located with this one (and US CMP related clusters)."""
+    st.subheader("Related sectors")
+    rel = _related(data.store_key(), f)
+    st.caption("Proximity = share of regions specialised (LQ >= 1) in both, over the more ubiquitous of the two "
+               "(Hidalgo et al. 2007). US clusters add the published Delgado-Porter-Stern relatedness.")
+    st.dataframe(rel, hide_index=True, width="stretch")
+    downloads.buttons(rel, stem=f"related_{f.sector}_{f.year}", key="dl-rel", parameters=_params(f))
+
+
+def show_indices(f: Filters) -> None:
+    """Concentration indices of the sector (Gini, locational Gini, Hoover, Theil) per year."""
+    rows = sectors.sector_indices(data.connection(), dataset=f.dataset, sector=f.sector, level=f.level)
+    if rows.empty:
+        return
+    st.subheader("Geographic concentration")
+    keep = [c for c in ("year", "gini", "locational_gini", "hoover", "theil", "n_regions", "employment")
+            if c in rows.columns]
+    st.dataframe(rows[keep], hide_index=True, width="stretch")
+    downloads.buttons(rows[keep], stem=f"concentration_{f.sector}", key="dl-conc", parameters=_params(f))
