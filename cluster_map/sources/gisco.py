@@ -135,6 +135,7 @@ def read_nuts(
     frame["parent"] = frame["code"].str[:-1].where(frame["level"] > 0, None)
     _check_codes(frame, spec["regions"][0].path)
     frame = repair(frame, source=spec["regions"][0].path)
+    _fix_parents(frame)
 
     label_source = "representative points"
     frame["label_lon"] = np.nan
@@ -270,6 +271,19 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
     if missing:
         raise SourceError(f"{name!r} lacks column(s) {missing!r} (has {list(frame.columns)!r}); "
                           f"it is not a GISCO NUTS file: replace it with the official file.")
+
+
+def _fix_parents(frame: gpd.GeoDataFrame) -> None:
+    """Parents that are not the code minus its last character (NUTS 2016 UKN10..UKN16 -> UKN0):
+    the region one level up, in the same country, that holds the child's interior point."""
+    known = set(frame["code"])
+    orphan = np.flatnonzero((frame["level"] > 0).to_numpy() & ~frame["parent"].isin(known).to_numpy())
+    for i in orphan:
+        level, country = frame["level"].iat[i], frame["country"].iat[i]
+        up = frame[(frame["level"] == level - 1) & (frame["country"] == country)]
+        inner = shapely.point_on_surface(frame.geometry.iat[i])
+        hits = up.loc[shapely.contains(np.asarray(up.geometry.array), inner), "code"].tolist()
+        frame.loc[frame.index[i], "parent"] = hits[0] if hits else None
 
 
 def _check_codes(frame: gpd.GeoDataFrame, name: str) -> None:
