@@ -1,0 +1,102 @@
+"""Reports page widgets: pick a country, build its report with a progress indicator, download it;
+and export any store table with its provenance sidecar.
+
+Reports and exports are built from public store data only, so they are cached per store version.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cluster_map.services import exports, reports
+from cluster_map.ui import data
+
+REPORT_DATASETS = {"sbs_r_nuts06_r2": "Eurostat SBS (NUTS 2, NACE divisions)",
+                   "lfst_r_lfe2en2": "Eurostat LFS (NUTS 2, NACE sections)",
+                   "us_cmp_states_2016": "US Cluster Mapping (states, 2016)"}
+MIME = {"pdf": "application/pdf", "html": "text/html", "xlsx": exports.writers.MEDIA_TYPES["xlsx"]}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _countries(key: str, dataset: str) -> pd.DataFrame:
+    return reports.countries(data.connection(), dataset=dataset)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _report(key: str, dataset: str, country: str, year: int | None, fmt: str) -> tuple[bytes, str]:
+    report = reports.build_country_report(data.connection(), country=country, dataset=dataset, year=year)
+    return reports.render(report, fmt), report.title  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _export(key: str, table: str, fmt: str, filters: tuple[tuple[str, object], ...]) -> exports.Export:
+    return exports.export(data.connection(), table, fmt, filters=dict(filters))  # type: ignore[arg-type]
+
+
+def report_controls() -> tuple[str, str, int | None]:
+    """Dataset, country and year pickers (country list from the store)."""
+    left, mid, right = st.columns([2, 2, 1])
+    dataset = left.selectbox("Dataset", list(REPORT_DATASETS), format_func=REPORT_DATASETS.get, key="rep_ds")
+    if dataset == "us_cmp_states_2016":
+        country, years = "US", [2016]
+        mid.selectbox("Country", ["US"], key="rep_us", disabled=True)
+    else:
+        choices = _countries(data.store_key(), dataset)
+        labels = dict(zip(choices["country"], choices["name"], strict=True))
+        default = list(labels).index("DE") if "DE" in labels else 0
+        country = mid.selectbox("Country", list(labels), index=default, key="rep_country",
+                                format_func=lambda c: f"{c} · {labels[c]}")
+        years = list(choices.set_index("country").loc[country, "years"]) if country else []
+    year = right.selectbox("Year", sorted(years, reverse=True), key="rep_year") if years else None
+    return dataset, country, year
+
+
+def report_downloads(dataset: str, country: str, year: int | None) -> None:
+    """Build the report in the chosen formats (with progress) and offer the downloads."""
+    formats = st.multiselect("Formats", ["pdf", "xlsx", "html"], default=["pdf", "xlsx"], key="rep_fmt")
+    if not st.button("Build report", type="primary", key="rep_build"):
+        st.caption("A report takes a few seconds: maps of the top specialisations, star and strong "
+                   "clusters, indices, shift-share, hot spots, organisations, methodology and sources.")
+        return
+    progress = st.progress(0.0, text="Building the report ...")
+    built: list[tuple[str, bytes, str]] = []
+    for i, fmt in enumerate(formats, start=1):
+        payload, title = _report(data.store_key(), dataset, country, year, fmt)
+        built.append((fmt, payload, title))
+        progress.progress(i / len(formats), text=f"{fmt.upper()} ready ({len(payload) / 1024:,.0f} KB)")
+    progress.empty()
+    if not built:
+        st.info("Choose at least one format.")
+        return
+    st.success(f"{built[0][2]}, {year}")
+    cols = st.columns(len(built))
+    for col, (fmt, payload, _) in zip(cols, built, strict=True):
+        name = exports.writers.file_name(f"cluster_map_{country}_{dataset}_{year}", fmt)
+        col.download_button(f"Download {fmt.upper()}", data=payload, file_name=name, mime=MIME[fmt],
+                            key=f"rep-dl-{fmt}", width="stretch")
+
+
+def export_controls() -> None:
+    """Any store table as CSV, XLSX, Parquet, GeoJSON or GeoParquet, with its provenance sidecar."""
+    c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
+    table = c1.selectbox("Table", list(exports.TABLES), index=list(exports.TABLES).index("metrics"), key="exp_t")
+    dataset = c2.selectbox("Dataset", [None, *REPORT_DATASETS], key="exp_ds",
+                           format_func=lambda d: "all" if d is None else d)
+    year = c3.number_input("Year", min_value=1990, max_value=2100, value=None, step=1, key="exp_year")
+    fmt = c4.selectbox("Format", list(exports.FORMATS), key="exp_fmt")
+    filters: dict[str, object] = {}
+    if dataset and table in {"observations", "metrics", "region_indices", "sector_indices"}:
+        filters["dataset"] = dataset
+    if year and table in {"observations", "metrics", "region_indices", "sector_indices"}:
+        filters["year"] = int(year)
+    if not st.button("Prepare export", key="exp_go"):
+        return
+    with st.spinner("Exporting ..."):
+        result = _export(data.store_key(), table, fmt, tuple(sorted(filters.items())))
+    st.caption(f"{result.rows:,} rows")
+    a, b = st.columns(2)
+    a.download_button(f"Download {result.file_name}", data=result.data, file_name=result.file_name,
+                      key="exp-dl", width="stretch")
+    b.download_button("Provenance (JSON)", data=result.sidecar, file_name=result.file_name + ".provenance.json",
+                      mime="application/json", key="exp-dl-prov", width="stretch")

@@ -1,0 +1,25 @@
+"""Reports: country reports (PDF, XLSX, HTML) and exports of any table with provenance."""
+
+import streamlit as st
+
+from cluster_map.ui import errors
+from cluster_map.ui import reports as rep
+from cluster_map.ui.startup import ensure_ready
+
+st.set_page_config(page_title="Reports · Cluster Map", page_icon=":material/description:", layout="wide")
+
+with errors.boundary():
+    ensure_ready()
+    st.title("Country reports")
+    st.write("A citable document and a reusable workbook for any country: key figures, maps of its top "
+             "specialisations, star and strong clusters, indices against the benchmark, growth and "
+             "shift-share, hot spots, cluster organisations, methodology and sources.")
+    dataset, country, year = rep.report_controls()
+    with errors.boundary(stop=False):
+        rep.report_downloads(dataset, country, year)
+    st.divider()
+    st.subheader("Export tables")
+    st.write("Every dataset and metric table as CSV, XLSX, Parquet, GeoJSON or GeoParquet, with a "
+             "provenance file naming the sources and parameters.")
+    with errors.boundary(stop=False):
+        rep.export_controls()
