@@ -219,18 +219,18 @@ def recode(obs: pd.DataFrame, table: pd.DataFrame, target_version: str, known_co
     (frame, applied, unmatched): the recoded frame (``nuts_version`` = target for every row),
     the recodings used (:data:`APPLIED_COLUMNS`), the unmatched codes (:data:`UNMATCHED_COLUMNS`).
     """
-    kinds = geo_kinds(obs["region"])
-    known = obs["region"].isin(set(known_codes))
-    todo = (kinds == "nuts") & ~known
-    to_recode = todo & obs["region"].isin(set(table["code_from"]))
-    unmatched_mask = todo & ~to_recode
-    keep = obs[~to_recode]
-    parts = obs[to_recode]
-    recoded, applied = _combine(parts, table, target_version, additive_units)
-    native = keep[keep["region"].isin(set(recoded["region"]))]
-    hit = recoded.reset_index(drop=True).merge(
-        native[[*KEY, "region", "value"]].rename(columns={"value": "native_value"}).reset_index(names="native_row"),
-        on=[*KEY, "region"], how="left")
+    region = obs["region"]
+    distinct = pd.Series(pd.unique(region))
+    known_set = set(known_codes)
+    todo_codes = set(distinct[(geo_kinds(distinct) == "nuts") & ~distinct.isin(known_set)])
+    recodable = todo_codes & set(table["code_from"])
+    to_recode = region.isin(recodable)
+    unmatched_mask = region.isin(todo_codes - recodable)
+    recoded, applied = _combine(obs[to_recode], table, target_version, additive_units)
+    native_mask = region.isin(set(recoded["region"])) & ~to_recode
+    native = obs.loc[native_mask, [*KEY, "region", "value"]].rename(columns={"value": "native_value"})
+    hit = recoded.reset_index(drop=True).merge(native.reset_index(names="native_row"), on=[*KEY, "region"],
+                                               how="left")
     collided = hit["native_row"].notna()
     recoded_wins = collided & hit["native_value"].isna() & hit["value"].notna()
     drop_recoded = collided & ~recoded_wins
@@ -239,8 +239,10 @@ def recode(obs: pd.DataFrame, table: pd.DataFrame, target_version: str, known_co
         applied["n_collisions"] = [
             int(sum(n for (d, to, orig), n in lost.items() if d == ds and to == t and c in orig.split("+")))
             for ds, c, t in applied[["dataset", "code_from", "code_to"]].itertuples(index=False)]
-    keep = keep.drop(index=hit.loc[recoded_wins, "native_row"].astype(keep.index.dtype))
-    out = pd.concat([keep, hit.loc[~drop_recoded, list(obs.columns)]], ignore_index=True)
+    keep_mask = ~to_recode
+    if recoded_wins.any():
+        keep_mask &= ~obs.index.isin(hit.loc[recoded_wins, "native_row"])
+    out = pd.concat([obs[keep_mask], hit.loc[~drop_recoded, list(obs.columns)]], ignore_index=True)
     out["nuts_version"] = target_version
     unmatched = (obs[unmatched_mask].groupby(["dataset", "region"]).size().rename("n_rows").reset_index()
                  .rename(columns={"region": "code"}))
@@ -275,13 +277,16 @@ def _combine(parts: pd.DataFrame, table: pd.DataFrame, target: str,
     res["value"] = res["value"].where(complete & (additive | plain))
     multi = res["n_rows"] > 1
     if multi.any():
-        several = m[g["value"].transform("size") > 1]
-        joined = several.groupby(by, sort=False, dropna=False).agg(
-            flags_all=("flags", lambda s: "".join(dict.fromkeys("".join(s)))),
-            original_all=("region_original", lambda s: "+".join(sorted(set(s)))))
-        res = res.join(joined, on=by)
+        several = m.loc[g["value"].transform("size") > 1, [*by, "flags", "region_original"]]
+        several = several.astype({"flags": object, "region_original": object})
+        several["region_original"] = several["region_original"] + "+"
+        joined = several.groupby(by, sort=False, dropna=False)[["flags", "region_original"]].sum()
+        joined["flags"] = joined["flags"].map({f: "".join(dict.fromkeys(f)) for f in joined["flags"].unique()})
+        joined["region_original"] = joined["region_original"].map(
+            {o: "+".join(sorted(set(o.strip("+").split("+")))) for o in joined["region_original"].unique()})
+        res = res.join(joined.add_suffix("_all"), on=by)
         res["flags"] = res["flags_all"].where(multi, res["flags"])
-        res["region_original"] = res["original_all"].where(multi, res["region_original"])
+        res["region_original"] = res["region_original_all"].where(multi, res["region_original"])
     # the same target reached from two versions (rare): keep the row with a value
     res = res.sort_values("value", na_position="last").drop_duplicates([*KEY, "code_to"], keep="first")
     res["region"] = res["code_to"]
