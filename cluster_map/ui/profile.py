@@ -53,9 +53,14 @@ def _choices(key: str, dataset: str) -> pd.DataFrame:
     return profiles.region_choices(data.connection(), dataset=dataset)
 
 
+def region_choices(dataset: str) -> pd.DataFrame:
+    """Regions with data in ``dataset`` (code, name, level, country, nuts_version, label), cached."""
+    return _choices(data.store_key(), dataset)
+
+
 def pick_region(filters: Filters) -> str | None:
     """Region pick list (first region of the URL preselected); ``None`` until one is chosen."""
-    choices = _choices(data.store_key(), filters.dataset)
+    choices = region_choices(filters.dataset)
     codes = choices["code"].tolist()
     labels = dict(zip(choices["code"], choices["label"], strict=True))
     current = filters.regions[0] if filters.regions and filters.regions[0] in labels else None

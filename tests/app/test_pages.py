@@ -89,3 +89,22 @@ def test_sector_explorer_unknown_sector_warns_and_falls_back(tiny_env: Path) -> 
     assert not at.exception
     assert any("Q99" in str(w.value) for w in at.warning)
     assert not at.error
+
+
+def test_compare_from_the_url(tiny_env: Path) -> None:
+    at = _run("3_Compare.py", regions="AT13,DE21")
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    tables = [d.value for d in at.dataframe]
+    wide = next(t for t in tables if "sector_label" in t.columns and "AT13" in t.columns)
+    assert {"AT13", "DE21"} <= set(wide.columns)
+    assert wide["sector"].iloc[0] in {"C29", "F41", "C10", "F43"}
+
+
+def test_compare_select_regions_updates_the_url(tiny_env: Path) -> None:
+    at = _run("3_Compare.py")
+    assert any("Pick two or more regions" in str(i.value) for i in at.info)
+    at.multiselect(key="cmp-regions").select("AT11").select("DE22").run()
+    assert not at.exception, at.exception
+    assert at.query_params["regions"] in ("AT11,DE22", ["AT11,DE22"])
+    assert any("AT11" in d.value.columns for d in at.dataframe)

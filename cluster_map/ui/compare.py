@@ -1,0 +1,82 @@
+"""Compare widgets: pick up to ten regions (kept in the URL), then tables and charts side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from cluster_map.services import compare
+from cluster_map.ui import charts, data, downloads
+from cluster_map.ui.profile import region_choices
+from cluster_map.ui.state import Filters
+
+
+def pick_regions(filters: Filters) -> tuple[str, ...]:
+    """Multiselect of up to 10 regions (the URL's regions preselected)."""
+    choices = region_choices(filters.dataset)
+    labels = dict(zip(choices["code"], choices["label"], strict=True))
+    current = [r for r in filters.regions if r in labels]
+    picked = st.multiselect("Regions to compare (up to 10)", list(labels), default=current,
+                            format_func=lambda c: labels.get(c, c), max_selections=compare.MAX_REGIONS,
+                            placeholder="Type NUTS codes or names", key="cmp-regions")
+    return tuple(picked)
+
+
+def pick_metric() -> str:
+    """Metric shown in the sector x region table and the bar chart."""
+    return st.sidebar.selectbox("Metric", list(compare.COMPARE_METRICS), format_func=compare.COMPARE_METRICS.get,
+                                key="cmp-metric")
+
+
+@st.cache_data(show_spinner="Comparing...", max_entries=64)
+def _compare(key: str, dataset: str, regions: tuple[str, ...], year: int | None, metric: str) -> Any:
+    return compare.compare_regions(data.connection(), dataset=dataset, regions=regions, year=year, metric=metric)
+
+
+def load(filters: Filters, metric: str) -> compare.Comparison:
+    """The comparison of the URL's regions (cached per store and view)."""
+    return _compare(data.store_key(), filters.dataset, filters.regions, filters.year, metric)
+
+
+def _params(f: Filters, c: compare.Comparison) -> dict[str, Any]:
+    return {"dataset": f.dataset, "regions": list(f.regions), "year": c.year, "metric": c.metric}
+
+
+def show_figures(f: Filters, c: compare.Comparison) -> None:
+    """Key figures, one column per region."""
+    st.subheader("Key figures (latest year with data)")
+    if c.figures.empty:
+        st.info("No key figures for these regions.")
+        return
+    st.dataframe(c.figures, hide_index=True, width="stretch")
+    downloads.buttons(c.figures, stem="compare_key_figures", key="dl-cmp-fig", parameters=_params(f, c))
+
+
+def show_sectors(f: Filters, c: compare.Comparison) -> None:
+    """Bars of the metric for the top sectors, and the sector x region table."""
+    label = compare.COMPARE_METRICS[c.metric]
+    st.subheader(f"{label} by sector · {c.year}")
+    if c.wide.empty:
+        st.info("No sector data for these regions in this year.")
+        return
+    top = c.wide["sector"].head(10).tolist()
+    st.plotly_chart(charts.compare_bars(c.long, metric=c.metric, sectors=top), config=charts.CONFIG,
+                    width="stretch")
+    st.dataframe(c.wide, hide_index=True, width="stretch")
+    downloads.buttons(c.wide, stem=f"compare_{c.metric}_{c.year}", key="dl-cmp-wide", parameters=_params(f, c))
+    with st.expander("All sectors, long format"):
+        st.dataframe(c.long, hide_index=True, width="stretch")
+        downloads.buttons(c.long, stem=f"compare_long_{c.year}", key="dl-cmp-long", parameters=_params(f, c))
+
+
+def show_indices(f: Filters, c: compare.Comparison) -> None:
+    """Specialisation and diversity indices, one row per region."""
+    st.subheader("Specialisation and diversity")
+    if c.indices.empty:
+        st.info("The store has no specialisation indices for these regions.")
+        return
+    st.dataframe(c.indices, hide_index=True, width="stretch")
+    downloads.buttons(pd.DataFrame(c.indices), stem=f"compare_indices_{c.year}", key="dl-cmp-ind",
+                      parameters=_params(f, c))
