@@ -167,9 +167,8 @@ def read_nuts_regions(path: str | Path, version: str) -> pd.DataFrame:
     character; name = the label in the column of the code's level.
     """
     name = Path(path).name
-    _, sheet, header, code_col = NUTS_LISTS.get(version, (None, None, None, None))
-    if sheet is None:
-        raise SourceError(f"No region list for NUTS version {version!r}; known: {sorted(NUTS_LISTS)!r}.")
+    nuts_list_file(version)  # raises for an unknown version
+    _, sheet, header, code_col = NUTS_LISTS[version]
     raw = read_excel_sheet(path, sheet, header)
     label_cols = ["Country", "NUTS level 1", "NUTS level 2", "NUTS level 3"]
     missing = [c for c in [code_col, *label_cols] if c not in raw.columns]
