@@ -108,3 +108,25 @@ def test_compare_select_regions_updates_the_url(tiny_env: Path) -> None:
     assert not at.exception, at.exception
     assert at.query_params["regions"] in ("AT11,DE22", ["AT11,DE22"])
     assert any("AT11" in d.value.columns for d in at.dataframe)
+
+
+def test_organisations_search_and_partners(tiny_env: Path) -> None:
+    at = _run("4_Organisations.py")
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    directory = at.dataframe[0].value
+    assert len(directory) == 4
+    assert EVIL in directory["name"].tolist()  # data stays text inside the table
+    at.text_input(key="org-text").input("automotive").run()
+    directory = at.dataframe[0].value
+    assert set(directory["id"]) == {"EUCO1", "EUCO2"}
+    at.selectbox(key="org-partner").set_value("EUCO1").run()
+    partners = next(d.value for d in at.dataframe if "shared" in d.value.columns)
+    assert partners["id"].tolist() == ["EUCO2"]  # abroad, shares 'automotive'
+    assert partners["shared"].iloc[0] == "automotive"
+
+
+def test_organisations_country_filter_from_url(tiny_env: Path) -> None:
+    at = _run("4_Organisations.py", countries="DE")
+    assert not at.exception, at.exception
+    assert set(at.dataframe[0].value["country"]) == {"DE"}

@@ -1,0 +1,27 @@
+"""Cluster organisations: searchable directory, partner finder, map, partnerships and events."""
+
+import streamlit as st
+
+from cluster_map.ui import data, errors, organisations, profile
+from cluster_map.ui.startup import ensure_ready
+
+st.set_page_config(page_title="Cluster organisations · Cluster Map", page_icon=":material/groups:",
+                   layout="wide")
+
+with errors.boundary():
+    ensure_ready()
+    filters, warnings = data.current_filters()
+    profile.show_warnings(warnings)
+    st.header("Cluster organisations")
+    st.caption("Directory of cluster organisations, networks and associations (hand-compiled from public "
+               "pages, each row with its source URL) and the US Cluster Mapping organisations.")
+    criteria = organisations.search_form(filters.countries, filters.regions[0] if filters.regions else "")
+    found = organisations.search(criteria)
+    data.set_filters(filters.with_(page="organisations", countries=criteria["countries"]))
+    directory, located = st.tabs(["Directory", "Map"])
+    with directory:
+        organisations.show_directory(found, criteria)
+    with located:
+        organisations.show_map(found, data.view_options(filters.dataset).nuts_version)
+    organisations.show_partners(found)
+    organisations.show_partnerships_and_events(criteria)
