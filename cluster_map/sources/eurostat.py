@@ -32,7 +32,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from cluster_map.errors import SourceError
-from cluster_map.schema import EUROSTAT_API_TSV, EUROSTAT_BULK_OLD, EUROSTAT_LICENCE, FLAGS, SourceFile
+from cluster_map.schema import (
+    EUROSTAT_API_TSV,
+    EUROSTAT_BULK_OLD,
+    EUROSTAT_LICENCE,
+    FLAGS,
+    OBSERVATION_COLUMNS,
+    SourceFile,
+)
 
 #: The Eurostat datasets Cluster Map reads.
 EUROSTAT_DATASETS = ("sbs_r_nuts06_r2", "lfst_r_lfe2en2", "sbs_na_sca_r2", "nama_10r_2gdp")
@@ -314,7 +321,6 @@ class _LineNumbers:
         self._map: list[int] | None = None
         if has_gaps or b"\n\n" in data or b"\n\r\n" in data:
             self._build(skip_malformed=has_gaps)
-        self._dropped: list[int] = []
 
     def _build(self, *, skip_malformed: bool) -> None:
         text = self._data.split(b"\n")
@@ -439,8 +445,6 @@ def read_observations(path: str | Path, *, dataset: str | None = None,
 def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
                  nuts_version: str | None, name: str) -> pd.DataFrame:
     """Assemble the observation frame from per-dimension arrays plus ``__year/__value/__flags``."""
-    from cluster_map.schema import OBSERVATION_COLUMNS
-
     m = mapping_for(dataset, dims)
     n = len(arrays["__year"]) if arrays else 0
     if n == 0:
