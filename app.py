@@ -11,13 +11,13 @@ import streamlit as st
 from cluster_map.ui import data, mapview, startup
 from cluster_map.ui.errors import boundary
 
-st.set_page_config(page_title="Cluster Map", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Cluster Map", layout="wide")
 
 with boundary():
     startup.ensure_ready()
     filters, warnings = data.current_filters()
     for message in warnings:
-        st.warning(message, icon=":material/link_off:")
+        st.warning(message)
     st.sidebar.title("Cluster Map")
     filters = mapview.filter_sidebar(filters)
     overlays = mapview.layer_toggles()

@@ -33,7 +33,7 @@ def boundary(*, stop: bool = True) -> Iterator[None]:
     try:
         yield
     except ClusterMapError as exc:
-        st.error(message(exc), icon=":material/error:")
+        st.error(message(exc))
         if stop:
             st.stop()
 
@@ -46,7 +46,7 @@ def handled(func: Callable[P, R]) -> Callable[P, R | None]:
         try:
             return func(*args, **kwargs)
         except ClusterMapError as exc:
-            st.error(message(exc), icon=":material/error:")
+            st.error(message(exc))
             return None
 
     return wrapper

@@ -1,0 +1,156 @@
+"""AppTest of the Map home page (app.py): default view, filter changes, URL round trip, bad links.
+
+Fast tests run on the tiny hand-made store; the ``mirror`` tests run the same page on the store built
+from the mirror (the real default view: a NUTS 2 LQ map of a real sector in the latest year).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.tinystore import build_tiny_store
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_store(tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, db: Path, params: dict[str, str] | None = None) -> AppTest:
+    monkeypatch.setenv("CLUSTER_MAP_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _component(at: AppTest) -> dict:
+    comps = at.get("component_instance")
+    assert len(comps) == 1, "the page shows exactly one map"
+    return json.loads(comps[0].proto.json_args)
+
+
+def _widget(at: AppTest, kind: str, label: str):
+    found = [w for w in getattr(at, kind) if w.label.startswith(label)]
+    assert found, f"no {kind} {label!r}"
+    return found[0]
+
+
+def _qp(at: AppTest) -> dict[str, str]:
+    return {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+def test_default_view_draws_an_offline_map(monkeypatch, tiny_store) -> None:
+    at = _app(monkeypatch, tiny_store)
+    assert not at.exception and not at.error and not at.warning
+    assert _qp(at)["sector"] == "C29" and _qp(at)["year"] == "2015" and _qp(at)["metric"] == "lq"
+    args = _component(at)
+    links = args["js_links"] + args["css_links"]
+    assert links and not [u for u in links if re.match(r"^(https?:)?//", u)], links
+    assert "http://" not in args["script"] and "https://" not in args["script"]
+    assert "cm_paint" in args["feature_group"] or "cmap.paint" in args["feature_group"]
+    assert args["returned_objects"] == ["last_object_clicked_tooltip"]
+
+
+def test_region_names_reach_the_map_escaped(monkeypatch, tiny_store) -> None:
+    args = _component(_app(monkeypatch, tiny_store))
+    assert "<script>alert" not in args["feature_group"]
+    # HTML-escaped, then JSON-escaped for the script block (& -> \u0026)
+    assert "\\u0026lt;script\\u0026gt;alert" in args["feature_group"]
+
+
+def test_changing_sector_year_metric_updates_url_and_recolours_without_new_geometry(monkeypatch, tiny_store) -> None:
+    at = _app(monkeypatch, tiny_store)
+    before = _component(at)
+    _widget(at, "selectbox", "Sector").set_value("C").run()
+    assert _qp(at)["sector"] == "C" and not at.exception
+    after = _component(at)
+    assert after["script"] == before["script"], "geometry (the component's script) must not be resent"
+    assert after["feature_group"] != before["feature_group"]
+    _widget(at, "select_slider", "Year").set_value(2014).run()
+    assert _qp(at)["year"] == "2014"
+    _widget(at, "selectbox", "Metric").set_value("employment").run()
+    assert _qp(at)["metric"] == "employment" and not at.exception
+    assert "Employment" in _component(at)["feature_group"]
+
+
+def test_url_round_trip_reproduces_the_view(monkeypatch, tiny_store) -> None:
+    params = {"sector": "C", "year": "2014", "metric": "share", "countries": "AA", "classes": "quantiles"}
+    at = _app(monkeypatch, tiny_store, params)
+    assert not at.warning and not at.exception
+    assert _widget(at, "selectbox", "Sector").value == "C"
+    assert _widget(at, "select_slider", "Year").value == 2014
+    assert _widget(at, "selectbox", "Metric").value == "share"
+    assert _widget(at, "multiselect", "Countries").value == ["AA"]
+    assert _widget(at, "radio", "Classes").value == "quantiles"
+    shared = _qp(at)
+    again = _app(monkeypatch, tiny_store, shared)
+    assert _qp(again) == shared
+    assert _component(again)["feature_group"] == _component(at)["feature_group"]
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"sector": "ZZ99"}, "Unknown sector 'ZZ99'"),
+    ({"dataset": "nope"}, "Unknown dataset 'nope'"),
+    ({"year": "1900"}, "Year '1900' has no data"),
+    ({"metric": "<b>x</b>"}, "Unknown metric"),
+])
+def test_bad_link_gives_a_message_and_the_default_view(monkeypatch, tiny_store, params, message) -> None:
+    at = _app(monkeypatch, tiny_store, params)
+    assert any(message in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not at.exception
+    assert _qp(at)["sector"] == "C29" and _qp(at)["year"] == "2015"
+    assert len(at.get("component_instance")) == 1
+
+
+def test_missing_store_metrics_is_one_clear_error(monkeypatch, tmp_path) -> None:
+    import duckdb
+
+    from cluster_map.store.database import create_schema
+
+    db = tmp_path / "empty.duckdb"
+    con = duckdb.connect(str(db))
+    create_schema(con)
+    con.close()
+    at = _app(monkeypatch, db)
+    assert not at.exception
+    assert any("no table 'metrics'" in e.value for e in at.error)
+
+
+def test_ranked_table_has_downloads(monkeypatch, tiny_store) -> None:
+    at = _app(monkeypatch, tiny_store)
+    df = at.dataframe[0].value
+    assert list(df["code"][:3]) == ["BB11", "AA11", "AA12"]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("CSV" in lbl for lbl in labels) and any("GeoJSON" in lbl for lbl in labels), labels
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+def test_mirror_default_view_is_a_real_nuts2_lq_map(monkeypatch, mirror_store) -> None:
+    at = _app(monkeypatch, mirror_store)
+    assert not at.exception and not at.error and not at.warning, [e.value for e in at.error]
+    qp = _qp(at)
+    assert qp["dataset"] == "sbs_r_nuts06_r2" and qp["level"] == "2" and qp["metric"] == "lq"
+    assert qp["sector"] in ("C29", "C", "C10", "C25", "F") and int(qp["year"]) >= 2012
+    args = _component(at)
+    assert not [u for u in args["js_links"] + args["css_links"] if re.match(r"^(https?:)?//", u)]
+    _widget(at, "selectbox", "Sector").set_value("C").run()
+    _widget(at, "selectbox", "Metric").set_value("stars").run()
+    assert not at.exception and _qp(at)["sector"] == "C" and _qp(at)["metric"] == "stars"
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+def test_mirror_us_states_view(monkeypatch, mirror_store) -> None:
+    at = _app(monkeypatch, mirror_store, {"dataset": "us_cmp_states_2016"})
+    assert not at.exception and not at.error and not at.warning
+    assert _qp(at)["level"] == "1" and _qp(at)["scheme"] == "us_cluster"
