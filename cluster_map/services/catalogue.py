@@ -15,6 +15,7 @@ import pandas as pd
 from cluster_map.reports import exports
 from cluster_map.schema import FLAGS
 from cluster_map.store import catalogue as store_catalogue
+from cluster_map.store import rankings
 
 PROVENANCE_COLUMNS: Final = (
     "code", "kind", "title", "publisher", "licence", "source_url", "retrieved_from", "nuts_version",
@@ -147,6 +148,19 @@ def nuts_recodes(con: Any) -> pd.DataFrame:
     return store_catalogue.nuts_recodes(con)
 
 
+def metrics_table(con: Any, *, dataset: str, level: int, year: int) -> pd.DataFrame:
+    """All metrics of one dataset, level and year (one row per region x sector), for download."""
+    rows = rankings.metrics_table(con, dataset=dataset, level=level, year=year)
+    lead = [c for c in ("dataset", "nuts_version", "level", "year", "region", "region_name", "sector_scheme",
+                        "sector", "sector_label") if c in rows.columns]
+    return rows[lead + [c for c in rows.columns if c not in lead]]
+
+
+def known_region_codes(con: Any) -> frozenset[str]:
+    """Every region code of the store (all NUTS versions, US regions), to check an upload's codes."""
+    return frozenset(store_catalogue.regions(con)["code"].astype(str))
+
+
 def sources_for(con: Any, codes: list[str]) -> list[dict[str, Any]]:
     """Provenance rows of ``codes`` as plain dicts (for the export sidecar)."""
     rows = datasets(con)
@@ -171,8 +185,9 @@ def download_files(
     parameters: Mapping[str, Any],
     sources: Sequence[Mapping[str, Any]] = (),
     geo: pd.DataFrame | None = None,
+    parquet: bool = False,
 ) -> list[DownloadFile]:
-    """CSV and XLSX of ``frame`` (GeoJSON of ``geo`` when given) and the provenance sidecar JSON.
+    """CSV and XLSX of ``frame`` (GeoJSON of ``geo``, Parquet when ``parquet``) and the provenance JSON.
 
     Text cells are protected against formula injection (:mod:`cluster_map.reports.exports`).
     """
@@ -182,6 +197,9 @@ def download_files(
                                                      notes=[f"{k}: {v}" for k, v in parameters.items()]),
                      exports.file_name(stem, "xlsx"), exports.MEDIA_TYPES["xlsx"]),
     ]
+    if parquet:
+        out.append(DownloadFile("Parquet", "parquet", exports.to_parquet(frame), exports.file_name(stem, "parquet"),
+                                exports.MEDIA_TYPES["parquet"]))
     if geo is not None and len(geo):
         out.append(DownloadFile("GeoJSON", "geojson", exports.to_geojson(geo), exports.file_name(stem, "geojson"),
                                 exports.MEDIA_TYPES["geojson"]))

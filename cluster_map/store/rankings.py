@@ -98,3 +98,14 @@ def sector_indices(con: duckdb.DuckDBPyConnection, *, dataset: str, sector: str)
         return pd.DataFrame()
     return query(con, "SELECT * FROM sector_indices WHERE dataset = ? AND sector = ? ORDER BY year",
                  [dataset, sector])
+
+
+def metrics_table(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, year: int) -> pd.DataFrame:
+    """Every metric row of one dataset, region level and year, with region and sector names (for downloads)."""
+    return query(con, """
+        SELECT m.*, coalesce(r.name, m.region) AS region_name, coalesce(s.label, m.sector) AS sector_label
+        FROM metrics m
+        LEFT JOIN regions r ON r.code = m.region AND r.nuts_version = m.nuts_version
+        LEFT JOIN sectors s ON s.scheme = m.sector_scheme AND s.code = m.sector
+        WHERE m.dataset = ? AND m.level = ? AND m.year = ?
+        ORDER BY m.region, m.sector""", [dataset, level, year])

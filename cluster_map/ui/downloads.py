@@ -23,15 +23,16 @@ def buttons(
     parameters: Mapping[str, Any] | None = None,
     sources: Sequence[Mapping[str, Any]] = (),
     geo: pd.DataFrame | None = None,
+    parquet: bool = False,
 ) -> None:
-    """A row of download buttons for ``frame`` (and ``geo``, a GeoDataFrame, as GeoJSON).
+    """A row of download buttons for ``frame`` (and ``geo``, a GeoDataFrame, as GeoJSON; Parquet if asked).
 
     ``key`` must be unique on the page. Files are built only when the table is not empty.
     """
     if frame is None or frame.empty:
         return
     files = catalogue.download_files(frame, stem=stem, parameters=dict(parameters or {}), sources=list(sources),
-                                 geo=geo)
+                                 geo=geo, parquet=parquet)
     cols = st.columns(len(files))
     for col, f in zip(cols, files, strict=True):
         col.download_button(f.label, data=f.data, file_name=f.file_name, mime=f.mime, key=f"{key}-{f.fmt}",

@@ -130,3 +130,43 @@ def test_organisations_country_filter_from_url(tiny_env: Path) -> None:
     at = _run("4_Organisations.py", countries="DE")
     assert not at.exception, at.exception
     assert set(at.dataframe[0].value["country"]) == {"DE"}
+
+
+def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
+    at = _run("5_Data_and_methodology.py")
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    provenance = at.dataframe[0].value
+    assert provenance["code"].tolist() == ["sbs_r_nuts06_r2"]
+    assert {"publisher", "licence", "source_url", "retrieved_from", "extracted_at", "checksum", "row_count"} \
+        <= set(provenance.columns)
+    flags = at.dataframe[1].value
+    assert "confidential" in flags["meaning"].tolist()
+    assert len(at.expander) >= 15  # one per metric note
+    assert any("Krugman" in e.label for e in at.expander)
+    assert any("ATZZ" in d.value.to_string() for d in at.dataframe)  # unmatched code listed
+
+
+def test_upload_of_a_bad_csv_gives_a_precise_error(tiny_env: Path) -> None:
+    at = _run("5_Data_and_methodology.py")
+    bad = b"region,sector,year,employment\nAT13,C29,2015,1100\nAT13,F41,15,380\nZZ99,C29,2015,-4\n"
+    at.file_uploader(key="up-file").upload("mine.csv", bad, "text/csv").run()
+    assert not at.exception, at.exception
+    text = "\n".join(str(e.value) for e in at.error)
+    assert "'mine.csv' was not imported" in text
+    assert "line 3, column 'year': '15'" in text
+    assert "line 4, column 'region': unknown region code 'ZZ99'" in text
+    assert "line 4, column 'employment': '-4'" in text
+    assert "cm_upload" not in at.session_state
+
+
+def test_upload_of_a_good_csv_shows_its_metrics(tiny_env: Path) -> None:
+    at = _run("5_Data_and_methodology.py")
+    good = b"region,sector,year,employment\nAT13,C29,2015,1100\nAT13,F41,2015,380\nAT12,C29,2015,80\nAT12,F41,2015,520\n"
+    at.file_uploader(key="up-file").upload("mine.csv", good, "text/csv").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    metrics = next(d.value for d in at.dataframe if "lq" in d.value.columns)
+    lq = metrics.set_index(["region", "sector"])["lq"]
+    assert lq[("AT13", "C29")] == pytest.approx((1100 / 1480) / (1180 / 2080))
+    assert at.session_state["cm_upload"].rows == 4

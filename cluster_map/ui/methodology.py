@@ -1,0 +1,82 @@
+"""Data and methodology widgets: provenance, flags, formulas with references, limits, unmatched codes,
+and whole-table downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cluster_map.services import catalogue
+from cluster_map.services.mapview import dataset_label
+from cluster_map.ui import data, downloads
+from cluster_map.ui.state import Filters
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _datasets(key: str) -> pd.DataFrame:
+    return catalogue.datasets(data.connection())
+
+
+def show_datasets() -> None:
+    """Every ingested dataset with publisher, licence, URLs, extraction time, checksum and rows."""
+    st.subheader("Datasets and provenance")
+    rows = _datasets(data.store_key())
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"source_url": st.column_config.TextColumn("official URL"),
+                                "checksum": st.column_config.TextColumn("sha256")})
+    downloads.buttons(rows, stem="datasets_provenance", key="dl-datasets", parameters={"table": "datasets"})
+
+
+def show_flags() -> None:
+    """The legend of Eurostat flags carried by every value."""
+    st.subheader("Flags")
+    st.dataframe(catalogue.flags_legend(), hide_index=True, width="stretch")
+    st.caption("':' marks a value that is not available; it is stored as a missing value, never as 0.")
+
+
+def show_methods() -> None:
+    """Formula, thresholds and reference of every metric."""
+    st.subheader("Metrics: formulas, thresholds, references")
+    for note in catalogue.METHODS:
+        with st.expander(note.name):
+            st.write(note.measures)
+            st.latex(note.formula)
+            st.markdown(f"**Thresholds and conventions.** {note.thresholds}")
+            st.caption(f"Reference: {note.reference}")
+    downloads.buttons(catalogue.methods(), stem="methodology", key="dl-methods", parameters={"table": "methods"})
+
+
+def show_limits() -> None:
+    """Known limits of the data, NUTS recodings and codes that match no region."""
+    st.subheader("Known limits")
+    for item in catalogue.KNOWN_LIMITS:
+        st.markdown(f"- {item}")
+    con = data.connection()
+    recodes = catalogue.nuts_recodes(con)
+    unmatched = catalogue.unmatched_regions(con)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**NUTS codes recoded at ingest** ({len(recodes)})")
+        st.dataframe(recodes, hide_index=True, width="stretch", height=260)
+        downloads.buttons(recodes, stem="nuts_recodes", key="dl-recodes", parameters={"table": "nuts_recodes"})
+    with right:
+        st.markdown(f"**Region codes that match no region** ({len(unmatched)})")
+        st.dataframe(unmatched, hide_index=True, width="stretch", height=260)
+        downloads.buttons(unmatched, stem="unmatched_regions", key="dl-unmatched",
+                          parameters={"table": "unmatched_regions"})
+
+
+def show_downloads(filters: Filters) -> None:
+    """All metrics of one dataset, level and year as CSV, XLSX or Parquet, with the provenance sidecar."""
+    st.subheader("Download the metrics")
+    opts = data.view_options(filters.dataset)
+    c1, c2 = st.columns(2)
+    level = c1.selectbox("Level", opts.levels, index=opts.levels.index(opts.default_level), key="meth-level")
+    year = c2.selectbox("Year", list(reversed(opts.years)), key="meth-year")
+    if st.button(f"Prepare {dataset_label(filters.dataset)}, level {level}, {year}", key="meth-prepare"):
+        con = data.connection()
+        table = catalogue.metrics_table(con, dataset=filters.dataset, level=int(level), year=int(year))
+        st.caption(f"{len(table):,} rows (one per region x sector).")
+        downloads.buttons(table, stem=f"metrics_{filters.dataset}_L{level}_{year}", key="dl-metrics",
+                          parameters={"dataset": filters.dataset, "level": level, "year": year},
+                          sources=catalogue.sources_for(con, [filters.dataset]), parquet=True)
