@@ -115,10 +115,10 @@ def validate(frame: pd.DataFrame, *, file: str, where: str = "line", first: int 
     for i, value in text["name"].items():
         if not value:
             problems.append(f"{at(i, 'name')}: empty; every organisation needs a name")
-    text["country"] = text["country"].str.upper()
     for i, value in text["country"].items():
-        if not _COUNTRY.fullmatch(value):
+        if not _COUNTRY.fullmatch(value.upper()):
             problems.append(f"{at(i, 'country')}: {value!r} is not a 2-letter ISO 3166 country code (e.g. 'DE')")
+    text["country"] = text["country"].str.upper()
     lat = pd.to_numeric(text["lat"].where(text["lat"] != ""), errors="coerce")
     lon = pd.to_numeric(text["lon"].where(text["lon"] != ""), errors="coerce")
     for col, values, limit in (("lat", lat, 90), ("lon", lon, 180)):
@@ -391,14 +391,19 @@ def locate(
             fallback = np.array([c if c in known else None for c in nuts_country], dtype=object)
             col = np.where(pd.notna(col), col, np.where(max_level >= 0, fallback, None))
             keep = (max_level >= 0) & pd.notna(col)
-        out[f"nuts{level}"] = np.where(keep, col, None)
+        out[f"nuts{level}"] = _nullable(np.where(keep, col, None))
     version = str(nuts["nuts_version"].iat[0]) if len(nuts) else None
-    out["nuts_version"] = np.where(out["nuts0"].notna(), version, None)
+    out["nuts_version"] = _nullable(np.where(out["nuts0"].notna(), version, None))
     for col in ("acronym", "city", "region_text", "sectors", "clusters", "org_type", "members", "esca_label",
                 "website", "source_url"):
-        out[col] = out[col].where(out[col] != "", None)
+        out[col] = _nullable(np.array([v if v != "" else None for v in out[col]], dtype=object))
     assert len(out) == n
     return out[list(ORGANISATION_COLUMNS)]
+
+
+def _nullable(values: np.ndarray) -> pd.Series:
+    """Text column with ``None`` (SQL NULL) for missing values, kept as object dtype."""
+    return pd.Series(values, dtype=object)
 
 
 def precision_counts(located: pd.DataFrame) -> dict[str, int]:
