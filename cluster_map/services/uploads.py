@@ -24,7 +24,7 @@ from typing import Final
 import pandas as pd
 
 from cluster_map.errors import InputError
-from cluster_map.stats.specialisation import location_quotients
+from cluster_map.services.metrics import compute_long
 
 REQUIRED: Final = ("region", "sector", "year", "employment")
 OPTIONAL: Final = ("establishments", "country")
@@ -41,7 +41,7 @@ class Upload:
     name: str
     rows: int
     observations: pd.DataFrame  # region, sector, year, employment[, establishments, country]
-    metrics: pd.DataFrame  # + share_region, share_sector, lq, reason
+    metrics: pd.DataFrame  # METRIC_COLUMNS: shares, lq, stars, strong ... (compute_long)
 
 
 def _fail(name: str, problems: list[str]) -> InputError:
@@ -144,10 +144,12 @@ def parse(data: bytes, *, name: str = "upload.csv", known_regions: Collection[st
 
 def load(data: bytes, *, name: str = "upload.csv", known_regions: Collection[str] | None = None,
          min_employment: float = 0.0) -> Upload:
-    """Validate an upload (:func:`parse`) and compute its location quotients per year.
+    """Validate an upload (:func:`parse`) and compute its metrics per year with the statistics engine
+    (:func:`cluster_map.services.metrics.compute_long`: shares, LQ, stars, US CMP flags).
 
     The benchmark is the upload itself (all its regions, per year): ``LQ = (E_rs/E_r)/(E_s/E)``.
     """
     rows = parse(data, name=name, known_regions=known_regions)
-    metrics = location_quotients(rows, by=["year"], min_employment=min_employment)
+    metrics = compute_long(rows.drop(columns=[c for c in ("country",) if c in rows.columns]),
+                           min_employment=min_employment)
     return Upload(name=name, rows=len(rows), observations=rows, metrics=metrics.reset_index(drop=True))

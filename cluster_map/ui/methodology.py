@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cluster_map.services import catalogue
+from cluster_map.services import catalogue, methodology
 from cluster_map.services.mapview import dataset_label
 from cluster_map.ui import data, downloads
 from cluster_map.ui.state import Filters
@@ -37,12 +37,11 @@ def show_flags() -> None:
 def show_methods() -> None:
     """Formula, thresholds and reference of every metric."""
     st.subheader("Metrics: formulas, thresholds, references")
-    for note in catalogue.METHODS:
-        with st.expander(note.name):
-            st.write(note.measures)
-            st.latex(note.formula)
-            st.markdown(f"**Thresholds and conventions.** {note.thresholds}")
-            st.caption(f"Reference: {note.reference}")
+    for entry in methodology.entries():
+        with st.expander(f"{entry.name} · {entry.group}"):
+            st.code(entry.formula, language=None, wrap_lines=True)
+            st.write(entry.text)
+            st.caption(f"Reference: {entry.reference}")
     downloads.buttons(catalogue.methods(), stem="methodology", key="dl-methods", parameters={"table": "methods"})
 
 

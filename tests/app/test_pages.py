@@ -142,7 +142,7 @@ def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
         <= set(provenance.columns)
     flags = at.dataframe[1].value
     assert "confidential" in flags["meaning"].tolist()
-    assert len(at.expander) >= 15  # one per metric note
+    assert len(at.expander) >= 12  # one per method entry
     assert any("Krugman" in e.label for e in at.expander)
     assert any("ATZZ" in d.value.to_string() for d in at.dataframe)  # unmatched code listed
 
