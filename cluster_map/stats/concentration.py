@@ -59,8 +59,10 @@ def krugman(
         Employment.
     halved : bool
         False (default): the sum form, range [0, 2), as in Krugman (1991) and Balland's EconGeo
-        ``KRUGMAN.index``. True: half of it, range [0, 1), which equals the dissimilarity index
-        between the region's and the benchmark's sector structures; some studies report that form.
+        ``KRUGMAN.index`` (and Midelfart-Knarvik, Overman, Redding & Venables 2000). True: half of
+        it, range [0, 1), which is the Duncan & Duncan (1955) dissimilarity index between the
+        region's and the benchmark's sector structures; studies that want a [0, 1] scale report
+        that form. Say which one a figure uses.
     reference : {'all', 'rest'}
         The benchmark structure: all regions including the region itself (EconGeo), or the rest of
         the regions (Krugman 1991 compared pairs / a region with the others; Midelfart-Knarvik et

@@ -13,10 +13,12 @@ from cluster_map.errors import StatsError
 from cluster_map.stats.specialisation import Benchmark, location_quotients
 
 TopRule = Literal["quantile", "rank"]
+Interpolation = Literal["linear", "lower", "higher", "midpoint", "nearest"]
 
 
 def top_share(
-    values: pd.Series, groups: pd.DataFrame | pd.Series | None, *, quantile: float, rule: TopRule = "quantile"
+    values: pd.Series, groups: pd.DataFrame | pd.Series | None, *, quantile: float, rule: TopRule = "quantile",
+    interpolation: Interpolation = "linear",
 ) -> pd.Series:
     """Flag the values in the top ``1 - quantile`` of their group.
 
@@ -35,6 +37,8 @@ def top_share(
         where ``rank`` is the descending rank with ties sharing the best (minimum) rank and ``n`` the
         number of non-NULL values; ties at the cut-off are all flagged. In both rules a value of 0
         is never flagged (a region without employment is not "top").
+    interpolation : {'linear', 'lower', 'higher', 'midpoint', 'nearest'}
+        Quantile method of the ``'quantile'`` rule (default linear = R type 7).
 
     Returns
     -------
@@ -52,9 +56,9 @@ def top_share(
             keys.append(f"_g{i}")
     if rule == "quantile":
         if keys:
-            threshold = frame.groupby(keys, dropna=False)["v"].transform("quantile", quantile)
+            threshold = frame.groupby(keys, dropna=False)["v"].transform("quantile", quantile, interpolation=interpolation)
         else:
-            threshold = pd.Series(frame["v"].quantile(quantile), index=frame.index)
+            threshold = pd.Series(frame["v"].quantile(quantile, interpolation=interpolation), index=frame.index)
         flag = frame["v"] >= threshold
     elif rule == "rank":
         if keys:
@@ -80,6 +84,7 @@ def observatory_stars(
     focus_quantile: float = 0.9,
     min_employment: float = 0.0,
     rule: TopRule = "quantile",
+    interpolation: Interpolation = "linear",
     by: Sequence[str] = ("year",),
     benchmark: Benchmark = "dataset",
     totals: pd.DataFrame | None = None,
@@ -109,6 +114,8 @@ def observatory_stars(
         How "top 10%" is computed, see :func:`top_share`: ``'quantile'`` (default) flags
         ``value >= Q90`` of the category by linear interpolation; ``'rank'`` flags
         ``rank <= ceil(0.1 n)``. Ties at the threshold are flagged under both rules.
+    interpolation : {'linear', 'lower', 'higher', 'midpoint', 'nearest'}
+        Quantile method of the ``'quantile'`` rule.
     by, benchmark, totals, within_type
         Passed to :func:`cluster_map.stats.specialisation.location_quotients`.
 
@@ -136,8 +143,8 @@ def observatory_stars(
     else:
         out = location_quotients(frame, benchmark=benchmark, totals=totals, by=by, within_type=within_type)
     groups = out[["sector", *by]]
-    size = top_share(out["employment"], groups, quantile=size_quantile, rule=rule)
-    focus = top_share(out["share_region"], groups, quantile=focus_quantile, rule=rule)
+    size = top_share(out["employment"], groups, quantile=size_quantile, rule=rule, interpolation=interpolation)
+    focus = top_share(out["share_region"], groups, quantile=focus_quantile, rule=rule, interpolation=interpolation)
     special = (out["lq"] >= lq_threshold).astype("boolean").mask(out["lq"].isna())
     small = (out["employment"] < min_employment).fillna(False)
     out["size_star"] = size.mask(small, False)

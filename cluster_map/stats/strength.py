@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from cluster_map.stats.specialisation import location_quotients, validate_cube
 
 TRADED = "traded"
 LOCAL = "local"
+Interpolation = Literal["linear", "lower", "higher", "midpoint", "nearest"]
 FLAG_COLUMNS = ("qualifying", "significant", "strong", "strong10")
 
 
@@ -21,6 +23,7 @@ def cmp_flags(
     totals: pd.DataFrame | None = None,
     by: Sequence[str] = ("year",),
     traded: str = TRADED,
+    interpolation: Interpolation = "linear",
 ) -> pd.DataFrame:
     """US Cluster Mapping flags of each region x cluster x year.
 
@@ -40,6 +43,10 @@ def cmp_flags(
         Group columns besides the cluster (year, region type).
     traded : str
         The ``sector_type`` value of traded clusters.
+    interpolation : {'linear', 'lower', 'higher', 'midpoint', 'nearest'}
+        Quantile method. ``'linear'`` (default) is numpy's default, R type 7, DuckDB
+        ``quantile_cont`` and what the CMP method states; the others are for sensitivity checks
+        (``'lower'`` ~ DuckDB ``quantile_disc``).
 
     Returns
     -------
@@ -79,12 +86,12 @@ def cmp_flags(
     pop = out[active]
     grouped = pop.groupby(keys, dropna=False)
     thresholds = pd.DataFrame({
-        "lq_q25": grouped["lq"].quantile(0.25),
-        "lq_q50": grouped["lq"].quantile(0.50),
-        "lq_q75": grouped["lq"].quantile(0.75),
-        "lq_q90": grouped["lq"].quantile(0.90),
-        "emp_q25": grouped["employment"].quantile(0.25),
-        "est_q25": grouped["establishments"].quantile(0.25),
+        "lq_q25": grouped["lq"].quantile(0.25, interpolation=interpolation),
+        "lq_q50": grouped["lq"].quantile(0.50, interpolation=interpolation),
+        "lq_q75": grouped["lq"].quantile(0.75, interpolation=interpolation),
+        "lq_q90": grouped["lq"].quantile(0.90, interpolation=interpolation),
+        "emp_q25": grouped["employment"].quantile(0.25, interpolation=interpolation),
+        "est_q25": grouped["establishments"].quantile(0.25, interpolation=interpolation),
     }).reset_index()
     drop = [c for c in thresholds.columns if c not in keys and c in out.columns]
     out = out.drop(columns=drop)

@@ -135,3 +135,9 @@ def test_stars_invariant_under_scaling(m: np.ndarray, k: float) -> None:
     b = observatory_stars(frame.assign(employment=frame.employment * k))
     for column in ("size_star", "specialisation_star", "focus_star", "stars"):
         pd.testing.assert_series_equal(a[column], b[column])
+
+
+def test_quantile_interpolation_keyword() -> None:
+    values = pd.Series(np.arange(1.0, 11.0))
+    assert top_share(values, None, quantile=0.9).sum() == 1  # linear: Q90 = 9.1
+    assert top_share(values, None, quantile=0.9, interpolation="lower").sum() == 2  # Q90 = 9

@@ -118,3 +118,12 @@ def test_us_states_2016_from_mirror(mirror: Path) -> None:
     assert 0.2 * len(traded) < traded["strong"].sum() < 0.3 * len(traded)
     strength = cluster_strength(out.reset_index())
     assert strength["cluster_strength"].between(0, 1).all() and len(strength) == 50
+
+
+def test_quantile_method_is_a_keyword() -> None:
+    # 'lower' takes Q75(T1) = 1.0 instead of 1.25: the tied LQ = 1 regions become strong.
+    linear = cmp_flags(HAND).set_index(["region", "sector"])
+    lower = cmp_flags(HAND, interpolation="lower").set_index(["region", "sector"])
+    assert not bool(linear.loc[("R2", "T1"), "strong"])
+    assert bool(lower.loc[("R2", "T1"), "strong"]) and bool(lower.loc[("R3", "T1"), "strong"])
+    assert lower.loc[("R1", "T1"), "lq_q75"] == 1.0
