@@ -9,10 +9,13 @@ Metrics are computed here with the textbook formulas, so tests can check values 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
+import pytest
 import shapely
 
 from cluster_map.store.schema import SCHEMA_VERSION, create_statements
@@ -166,3 +169,12 @@ def build_tiny_store(path: Path) -> Path:
                 "DATE '2024-03-27', 'Vienna', 'AT', 'ECCP', '>100', 'https://example.org/e', NULL)")
     con.close()
     return path
+
+
+def tiny_connection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Yield a read-only connection to a fresh tiny store (``yield from`` it in a module fixture)."""
+    from cluster_map.store.database import connect
+
+    con = connect(build_tiny_store(tmp_path_factory.mktemp("tiny") / "cluster_map.duckdb"))
+    yield con
+    con.close()
