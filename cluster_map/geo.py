@@ -79,18 +79,27 @@ def coverage_simplify(
     -----
     Three steps: ``shapely.set_precision(g, snap)`` (snap), ``shapely.coverage_simplify(g,
     tolerance)`` (GEOS CoverageSimplifier, a Visvalingam-Whyatt variant that simplifies each
-    shared edge once; JTS ``CoverageSimplifier``, M. Davis 2023), then ``set_precision(g, grid)``
-    with valid output. Rounding is a function of the coordinate only, so a vertex shared by two
-    polygons rounds to the same point in both.
+    shared edge once; JTS ``CoverageSimplifier``, M. Davis 2023), then ``set_precision(g, grid)``.
+    Rounding is pointwise, a function of the coordinate only, so a vertex shared by two polygons
+    rounds to the same point in both; a geometry that rounding makes invalid is rounded again in
+    GEOS' validity-preserving mode.
     """
     arr = _as_array(geoms)
     out = np.full(arr.shape, None, dtype=object)
     present = ~(shapely.is_missing(arr) | shapely.is_empty(arr)) if arr.size else np.zeros(0, bool)
     if not present.any():
         return out
-    snapped = shapely.set_precision(arr[present], snap)
+    # Pointwise rounding is ~10x faster than GEOS' validity-preserving mode; the few geometries
+    # that rounding makes invalid are redone in the slow mode.
+    snapped = shapely.set_precision(arr[present], snap, mode="pointwise")
+    bad = ~shapely.is_valid(snapped)
+    if bad.any():
+        snapped[bad] = shapely.set_precision(arr[present][bad], snap)
     simplified = shapely.coverage_simplify(snapped, tolerance)
-    rounded = shapely.set_precision(simplified, grid)
+    rounded = shapely.set_precision(simplified, grid, mode="pointwise")
+    bad = ~shapely.is_valid(rounded)
+    if bad.any():
+        rounded[bad] = shapely.set_precision(simplified[bad], grid)
     lost = shapely.is_empty(rounded)
     if lost.any():
         rounded[lost] = shapely.set_precision(snapped[lost], grid)

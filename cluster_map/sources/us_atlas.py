@@ -177,7 +177,7 @@ def read_us_regions(resolver: SourceResolver) -> UsRegions:
     # Simplify each kind separately: EAs, MSAs and counties are different coverages.
     display = []
     for kind, part in frame.groupby("kind", sort=False):
-        d = display_geometry(part.assign(level=0), tolerance={0: 0.02 if kind != "us_county" else 0.005})
+        d = display_geometry(part.assign(level=0), tolerance={0: 0.05 if kind != "us_county" else 0.02})
         display.append(d)
     frame["display"] = pd.concat(display).reindex(frame.index)
     frame["display"] = gpd.GeoSeries(frame["display"], crs=STORAGE_CRS)
