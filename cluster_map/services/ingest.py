@@ -16,7 +16,7 @@ import importlib.util
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +47,13 @@ STATISTICAL_DATASETS: tuple[str, ...] = (
 )
 EUROSTAT_TARGET_NUTS = "2013"
 NO_GEOMETRY = "no geometry"
+#: ``unmatched_regions.reason`` of codes that are not regions (kept as aggregates on purpose).
+NOT_REGIONS = ("aggregate", "extra_regio")
 METRICS_MODULE = "cluster_map.services.metrics"
+#: Reader threads: parsing releases the GIL in gzip, pyarrow CSV, GEOS; more threads only add contention.
+READER_THREADS = 3
+#: Readers whose parts the statistics wait for (recoding table, geometry codes).
+REFERENCE_READERS = ("nuts recoding", "nuts 2013", "us regions")
 _US_PUB = "U.S. Cluster Mapping Project (Harvard Business School ISC, U.S. EDA)"
 OBSERVATION_ORDER = ("dataset", "region", "sector", "indicator", "unit", "breakdown", "year")
 
@@ -126,7 +132,8 @@ class Part:
 
 def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "", publisher: str = "",
                licence: str = "", nuts_version: str | None = None, rows: int = 0, years: str = "",
-               notes: str = "", extracted_at: datetime | None = None) -> dict[str, Any]:
+               notes: str = "", extracted_at: datetime | None = None,
+               cells_read: int | None = None) -> dict[str, Any]:
     """A ``datasets`` row: where the files came from, their sha256, what was loaded from them."""
     return {
         "code": code, "kind": kind, "title": title or DATASETS[code].title if code in DATASETS else title,
@@ -136,7 +143,7 @@ def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "
         "nuts_version": nuts_version,
         "extracted_at": (extracted_at or datetime.now(UTC)).replace(tzinfo=None),
         "checksum": " ".join(f.sha256 for f in files),
-        "row_count": rows, "years": years, "notes": notes,
+        "row_count": rows, "cells_read": cells_read, "years": years, "notes": notes,
     }
 
 
@@ -210,11 +217,11 @@ def ingest(source: str | None = None, db: Path | None = None, *, progress: bool 
         if only:
             _forget(con, only)
         _settle_origin(resolver, plan, bar)
-        parts = _read_all(plan, resolver, bar)
-        seconds.update({p.name: p.seconds for p in parts})
+        writer = StoreWriter(con, waiting_for=[r.name for r in plan if r.name in REFERENCE_READERS])
+        seconds.update(_read_and_write(plan, resolver, bar, writer))
         t = time.perf_counter()
         bar.start("load into the store")
-        result = load_parts(con, parts, only)
+        result = writer.finish()
         con.execute("DELETE FROM meta WHERE key <> 'schema_version'")
         load.insert(con, "meta", pd.DataFrame({"key": ["origin", "built_at"], "value": [
             resolver.origin, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")]}))
@@ -265,20 +272,31 @@ def _forget(con: Any, only: tuple[str, ...]) -> None:
 
 def _settle_origin(resolver: SourceResolver, plan: Sequence[Reader], bar: _Progress) -> None:
     """Fetch one file first, so that the online/offline decision is taken (and said) once."""
-    first = plan[0].probe
+    first = next((r.probe for r in plan if r.probe is not None), None)
     if first is not None:
         resolver.fetch(*first)
         if resolver.origin != "official URLs":
             bar.note(f"Reading sources from {resolver.origin}.")
 
 
-def _read_all(plan: Sequence[Reader], resolver: SourceResolver, bar: _Progress) -> list[Part]:
+def _read_and_write(plan: Sequence[Reader], resolver: SourceResolver, bar: _Progress,
+                    writer: StoreWriter) -> dict[str, float]:
+    """Run the readers in threads and hand each part to ``writer`` as soon as it is read."""
     for reader in plan:
         bar.add(reader.name)
-    with ThreadPoolExecutor(max_workers=min(4, len(plan)), thread_name_prefix="ingest") as pool:
-        futures: list[Future[Part]] = [pool.submit(_timed, r, resolver, bar) for r in plan]
-        parts = [f.result() for f in futures]  # re-raises the first failure, in plan order
-    return parts
+    seconds: dict[str, float] = {}
+    pool = ThreadPoolExecutor(max_workers=min(READER_THREADS, len(plan)), thread_name_prefix="ingest")
+    try:
+        futures = [pool.submit(_timed, r, resolver, bar) for r in plan]  # references first (plan order)
+        for future in as_completed(futures):
+            part = future.result()  # re-raises a reader's error
+            seconds[part.name] = part.seconds
+            t = time.perf_counter()
+            writer.add(part)
+            seconds["write"] = seconds.get("write", 0.0) + time.perf_counter() - t
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return seconds
 
 
 def _timed(reader: Reader, resolver: SourceResolver, bar: _Progress) -> Part:
@@ -374,16 +392,24 @@ class Reader:
 
 
 def build_plan(only: Sequence[str] = ()) -> list[Reader]:
-    """The readers of a full ingest, or of the statistical datasets in ``only``."""
+    """The readers of a full ingest, or of the statistical datasets in ``only``.
+
+    Order matters: the thread pool starts readers in plan order, so the reference data the
+    statistics wait for comes first, then the largest files.
+    """
     from cluster_map.sources import codelists, eurostat, gisco, us_cmp
 
-    plan = [Reader(f"eurostat {code}", _eurostat_reader(code),
-                   probe=(eurostat.source_file(code).path, eurostat.source_file(code).url))
-            for code in eurostat.EUROSTAT_DATASETS if not only or code in only]
+    stats = [Reader(f"eurostat {code}", _eurostat_reader(code),
+                    probe=(eurostat.source_file(code).path, eurostat.source_file(code).url))
+             for code in eurostat.EUROSTAT_DATASETS if not only or code in only]
+    stats.sort(key=lambda r: r.name not in ("eurostat sbs_r_nuts06_r2", "eurostat sbs_na_sca_r2"))
+    plan = [Reader("nuts recoding", _read_recoding)] if stats else []
     if not only:
-        plan.insert(0, Reader("code lists", _read_codelists, probe=(codelists.NACE_FILE, codelists.NACE_URL)))
-        plan += [Reader(f"nuts {v}", _nuts_reader(v)) for v in gisco.NUTS_VERSIONS]
-        plan.append(Reader("us regions", _read_us_regions))
+        plan += [Reader("nuts 2013", _nuts_reader("2013")), Reader("us regions", _read_us_regions)]
+    plan += stats
+    if not only:
+        plan.append(Reader("code lists", _read_codelists, probe=(codelists.NACE_FILE, codelists.NACE_URL)))
+        plan += [Reader(f"nuts {v}", _nuts_reader(v)) for v in gisco.NUTS_VERSIONS if v != "2013"]
         plan.append(Reader("us clusters", _read_us_clusters))
     if not only or set(only) & {us_cmp.STATES_DATASET, us_cmp.TOTALS_DATASET}:
         plan.append(Reader("us cluster data 2016", _us_observations_reader(only)))
@@ -418,6 +444,26 @@ def _read_codelists(resolver: SourceResolver) -> Part:
             licence=EUROSTAT_LICENCE, nuts_version=version, rows=len(regions)))
     # Region lists go after the geometry files' regions (which win on duplicates, see load_parts).
     part.payload["regions_fallback"] = [*lists, aggregates]
+    return part
+
+
+def _read_recoding(resolver: SourceResolver) -> Part:
+    from cluster_map.sources import nuts_versions
+
+    files: list[Fetched] = []
+
+    def open_file(name: str, url: str) -> Path:
+        files.append(resolver.fetch(name, url))
+        return files[-1].path
+
+    table = nuts_versions.build_recoding_table(open_file, target_version=EUROSTAT_TARGET_NUTS)
+    part = Part("nuts recoding", payload={"recoding": table})
+    part.provenance.append(provenance(
+        f"nuts_recoding_{EUROSTAT_TARGET_NUTS}", "codelist", files, title=f"NUTS recoding table to NUTS "
+        f"{EUROSTAT_TARGET_NUTS} (JRC NUTS converter matrices, population weights; official Eurostat change "
+        f"tables; NUTS 2006->2010 regulation)", publisher="European Commission JRC; Eurostat",
+        licence="Commission reuse policy (Decision 2011/833/EU), acknowledge the source",
+        nuts_version=EUROSTAT_TARGET_NUTS, rows=len(table)))
     return part
 
 
@@ -513,64 +559,116 @@ def _read_us_regions(resolver: SourceResolver) -> Part:
 
 
 # --- loading ------------------------------------------------------------------------------------
-def load_parts(con: Any, parts: Sequence[Part], only: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
-    """Write every part into the store being built; recode and match the statistics on the way.
+class StoreWriter:
+    """Writes parts into the store being built as they arrive (the main thread; DuckDB releases the GIL).
 
-    Returns ``{"matched": ..., "unmatched": ..., "recoded": ...}`` per statistical dataset.
+    Reference parts (geometry codes, the recoding table) are needed before statistics can be
+    recoded and matched: observation parts wait until every reader named in ``waiting_for`` has
+    delivered. Regions are merged (geometry files first, then the classification lists) and provenance
+    rows written in :meth:`finish`.
     """
-    result: dict[str, dict[str, Any]] = {"matched": {}, "unmatched": {}, "recoded": {}}
-    regions = [f for p in parts for t, f in p.tables if t == "regions"]
-    regions += [f for p in parts for f in p.payload.get("regions_fallback", [])]
-    if regions:
-        merged = pd.concat(regions, ignore_index=True).drop_duplicates(["code", "nuts_version"], keep="first")
-        load.insert(con, "regions", merged)
-    for part in parts:
+
+    def __init__(self, con: Any, waiting_for: Sequence[str] = ()) -> None:
+        self.con = con
+        self.waiting_for = set(waiting_for)
+        self.result: dict[str, dict[str, Any]] = {"matched": {}, "unmatched": {}, "recoded": {}}
+        self._regions: list[pd.DataFrame] = []
+        self._fallback_regions: list[pd.DataFrame] = []
+        self._provenance: list[dict[str, Any]] = []
+        self._pending: list[Part] = []
+        self._geometry_codes: dict[str, set[str]] = {}
+        self._recoding: pd.DataFrame | None = None
+
+    def add(self, part: Part) -> None:
+        """Insert what ``part`` holds, or keep its observations until the reference data is in."""
         for table, frame in part.tables:
-            if table != "regions":
-                load.insert(con, table, frame)
-    geometry_codes: dict[str, set[str]] = {}
-    for part in parts:
+            if table == "regions":
+                self._regions.append(frame)
+            else:
+                load.insert(self.con, table, frame)
+        self._fallback_regions += part.payload.get("regions_fallback", [])
         for version, codes in part.payload.get("geometry_codes", {}).items():
-            geometry_codes.setdefault(version, set()).update(codes)
-    for part in parts:
+            self._geometry_codes.setdefault(version, set()).update(codes)
+        if "recoding" in part.payload:
+            self._recoding = part.payload["recoding"]
+        self._provenance += part.provenance
+        if part.observations:
+            self._pending.append(part)
+        self.waiting_for.discard(part.name)
+        if not self.waiting_for:
+            while self._pending:
+                self._observations(self._pending.pop(0))
+
+    def finish(self) -> dict[str, dict[str, Any]]:
+        """Write the pending observations, the merged regions and the provenance rows."""
+        self.waiting_for.clear()
+        while self._pending:
+            self._observations(self._pending.pop(0))
+        regions = self._regions + self._fallback_regions
+        if regions:
+            merged = pd.concat(regions, ignore_index=True).drop_duplicates(["code", "nuts_version"], keep="first")
+            load.insert(self.con, "regions", merged)
+        if self._provenance:
+            load.insert(self.con, "datasets", pd.DataFrame(self._provenance))
+        return self.result
+
+    def _observations(self, part: Part) -> None:
         for code, frame in part.observations.items():
             version = str(frame["nuts_version"].iloc[0]) if len(frame) else EUROSTAT_TARGET_NUTS
-            if version not in geometry_codes:
-                geometry_codes[version] = catalogue.region_codes(con, version)
-            load.insert(con, "observations", frame, order_by=OBSERVATION_ORDER)
-            matched, unmatched = match_regions(frame, geometry_codes[version], dataset=code)
-            load.insert(con, "unmatched_regions", unmatched)
-            result["matched"][code] = len(matched)
-            result["unmatched"][code] = tuple(unmatched.loc[unmatched["reason"] == NO_GEOMETRY, "code"])
-            files = part.payload["files"][code]
-            part.provenance.append(provenance(
-                code, "statistics", files, publisher=DATASETS[code].publisher if code in DATASETS else "Eurostat",
-                licence=DATASETS[code].licence if code in DATASETS else EUROSTAT_LICENCE,
-                nuts_version=version, rows=len(frame), years=year_span(frame["year"])))
-    prov = [row for p in parts for row in p.provenance]
-    if prov:
-        load.insert(con, "datasets", pd.DataFrame(prov))
-    return result
+            if version not in self._geometry_codes:
+                self._geometry_codes[version] = catalogue.region_codes(self.con, version)
+            known = self._geometry_codes[version]
+            cells = len(frame)
+            reasons: dict[str, str] = {}
+            if self._recoding is not None and version == EUROSTAT_TARGET_NUTS:
+                from cluster_map.sources import nuts_versions
+
+                frame, applied, unmatched_nuts = nuts_versions.recode(frame, self._recoding, version, known)
+                load.insert(self.con, "nuts_recodes", applied)
+                self.result["recoded"][code] = int(applied["code_from"].nunique())
+                reasons = dict(zip(unmatched_nuts["code"], unmatched_nuts["reason"], strict=True))
+            load.insert(self.con, "observations", frame)
+            matched, unmatched = match_regions(frame, known, dataset=code, reasons=reasons)
+            load.insert(self.con, "unmatched_regions", unmatched)
+            self.result["matched"][code] = len(matched)
+            self.result["unmatched"][code] = tuple(unmatched.loc[~unmatched["reason"].isin(NOT_REGIONS), "code"])
+            info = DATASETS.get(code)
+            self._provenance.append(provenance(
+                code, "statistics", part.payload["files"][code], publisher=info.publisher if info else "Eurostat",
+                licence=info.licence if info else EUROSTAT_LICENCE, nuts_version=version, rows=len(frame),
+                years=year_span(frame["year"]), cells_read=cells))
 
 
-def match_regions(frame: pd.DataFrame, known: set[str], *, dataset: str) -> tuple[set[str], pd.DataFrame]:
+def load_parts(con: Any, parts: Sequence[Part]) -> dict[str, dict[str, Any]]:
+    """Write already-read parts into the store being built (see :class:`StoreWriter`)."""
+    writer = StoreWriter(con)
+    for part in parts:
+        writer.add(part)
+    return writer.finish()
+
+
+def match_regions(frame: pd.DataFrame, known: set[str], *, dataset: str,
+                  reasons: Mapping[str, str] | None = None) -> tuple[set[str], pd.DataFrame]:
     """Region codes of an observation frame that have a geometry, and the ``unmatched_regions`` rows.
 
     Unmatched rows carry a reason: ``aggregate`` (EU28, EA19 ...) or ``extra_regio`` (``xxZZ``), which
-    are kept as aggregates on purpose, or ``no geometry`` (a region code that matches no geometry
-    of the dataset's NUTS version even after recoding).
+    are kept as aggregates on purpose (:data:`NOT_REGIONS`), or why a region code matches no
+    geometry of the dataset's NUTS version even after recoding (``reasons`` from the recoding, else
+    :data:`NO_GEOMETRY`).
     """
     from cluster_map.sources.codelists import geo_kind
 
+    reasons = reasons or {}
+    version = str(frame["nuts_version"].iloc[0]) if len(frame) else ""
     counts = frame["region"].value_counts(sort=False)
     matched = {c for c in counts.index if c in known}
     rows = []
     for code, n in sorted(counts.items()):
         if code in matched:
             continue
-        kind = geo_kind(code) if frame["nuts_version"].iloc[0] != "us" else "nuts"
-        reason = {"aggregate": "aggregate", "extra_regio": "extra_regio"}.get(kind, NO_GEOMETRY)
-        rows.append((dataset, code, str(frame["nuts_version"].iloc[0]), int(n), reason))
+        kind = geo_kind(code) if version != "us" else "nuts"
+        reason = kind if kind in NOT_REGIONS else reasons.get(code, NO_GEOMETRY)
+        rows.append((dataset, code, version, int(n), reason))
     unmatched = pd.DataFrame(rows, columns=["dataset", "code", "nuts_version", "n_rows", "reason"])
     return matched, unmatched
 
@@ -612,7 +710,7 @@ def store_info(db: Path | None = None) -> StoreInfo:
                  int(v) if k == "row_count" else v) for k, v in r.items()}
             for r in frame.to_dict("records"))
         unmatched = catalogue.unmatched_regions(con)
-        counts = unmatched[unmatched["reason"] == NO_GEOMETRY].groupby("dataset").size()
+        counts = unmatched[~unmatched["reason"].isin(NOT_REGIONS)].groupby("dataset").size()
         return StoreInfo(db=path, store_bytes=path.stat().st_size, meta=catalogue.meta(con), datasets=rows,
                          tables=catalogue.table_counts(con), unmatched={k: int(v) for k, v in counts.items()})
     finally:

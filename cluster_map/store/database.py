@@ -58,7 +58,7 @@ def connect(db: Path | str, *, read_only: bool = True) -> duckdb.DuckDBPyConnect
 
 def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -75,6 +75,9 @@ def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
             f"{str(path)!r} is not a Cluster Map store ({str(exc).splitlines()[0]}). "
             f"Rebuild it with `cluster-map ingest` or point --db at the right file."
         ) from exc
+    # DuckDB draws its own progress bar on stdout for queries over 2 s; ours is enough.
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def check_schema_version(con: duckdb.DuckDBPyConnection, path: Path | str) -> None:

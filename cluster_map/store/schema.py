@@ -25,7 +25,8 @@ TABLES: dict[str, str] = {
             nuts_version VARCHAR,
             extracted_at TIMESTAMP,        -- when Cluster Map read it (UTC)
             checksum VARCHAR,              -- sha256 of the bytes read
-            row_count BIGINT,
+            row_count BIGINT,              -- rows in the store (observations: after NUTS recoding)
+            cells_read BIGINT,             -- statistics: non-empty cells read from the file (before recoding)
             years VARCHAR,                 -- e.g. '2008-2015'
             notes VARCHAR)""",
     "regions": """
@@ -86,7 +87,9 @@ TABLES: dict[str, str] = {
             code_to VARCHAR NOT NULL,
             version_to VARCHAR,
             method VARCHAR,                -- rename | merge | split (JRC weights)
-            weight DOUBLE)""",
+            weight DOUBLE,                 -- share of the old region's value given to code_to
+            n_rows BIGINT,                 -- observation rows of code_from recoded
+            n_collisions BIGINT)           -- recoded rows dropped because the file had code_to already""",
     "cluster_naics": """
         CREATE TABLE cluster_naics (
             scheme VARCHAR NOT NULL,       -- us_cluster (2014 benchmark) | us_cluster_2007 (legacy list)

@@ -88,7 +88,7 @@ def stats_reader(values: dict[tuple[str, str, int], float | None] = VALUES, code
 
 @pytest.fixture()
 def tiny_plan(monkeypatch: pytest.MonkeyPatch) -> list[Reader]:
-    plan = [Reader("sbs", stats_reader()), Reader("nuts", nuts_part), Reader("reference", reference_part)]
+    plan = [Reader("sbs", stats_reader()), Reader("nuts 2013", nuts_part), Reader("reference", reference_part)]
     monkeypatch.setattr(ingest_mod, "build_plan", lambda only=(): [r for r in plan if not only or r.name == "sbs"])
     monkeypatch.setattr(ingest_mod, "METRICS_MODULE", "cluster_map.services.no_such_metrics_module")
     return plan
