@@ -34,6 +34,7 @@ BENCHMARKS: tuple[str, ...] = ("dataset", "country", "external")
 KEYS: tuple[str, ...] = ("level", "sector_level", "year")
 
 _F = "float64"
+_LN2 = 0.6931471805599453
 
 #: Types of the cube columns (the partition keys are int64).
 CUBE_SCHEMA = ibis.schema(
@@ -56,8 +57,8 @@ def _div(a: ir.NumericValue, b: ir.NumericValue) -> ir.FloatingValue:
 
 
 def _xlogx(x: ir.FloatingValue) -> ir.FloatingValue:
-    """x ln x with 0 ln 0 = 0 (no log of zero on either engine)."""
-    return ibis.ifelse(x > 0, x * ibis.greatest(x, 1e-300).ln(), 0.0)
+    """x log2 x with 0 log 0 = 0 (no log of zero on either engine)."""
+    return ibis.ifelse(x > 0, x * ibis.greatest(x, 1e-300).ln() / _LN2, 0.0)
 
 
 def _join(left: ir.Table, right: ir.Table, on: Sequence[str], how: str = "inner") -> ir.Table:
@@ -292,7 +293,7 @@ def region_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
       ``Krugman.index``). Some sources (e.g. Midelfart-Knarvik et al. 2000 use the sum; OECD and
       several cluster studies) halve it to [0, 1]: ``krugman_half = K_r / 2``.
     - Herfindahl-Hirschman ``HHI_r = sum_s s_rs^2`` in [1/n, 1].
-    - Entropy ``H_r = -sum_s s_rs ln s_rs``, split by the sector hierarchy (``parent``) into
+    - Entropy ``H_r = -sum_s s_rs log2 s_rs`` (bits, as Frenken et al.), split by the sector hierarchy (``parent``) into
       unrelated variety ``UV = -sum_g P_g ln P_g`` and related variety ``RV = sum_g P_g H_g``
       (Frenken, Van Oort & Verburg 2007), ``H = UV + RV``; NULL when a sector has no parent.
     - Cluster strength (US CMP): share of the region's traded (or untyped) employment in strong
@@ -365,9 +366,11 @@ def sector_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
 
     - Gini ``G_s = 2 sum_i i x_(i) / (n sum x) - (n + 1) / n`` with ``x_(i)`` ascending (EconGeo
       ``Gini``; the EconGeo example gives .8, .36, .54, .62, .56).
-    - Locational Gini ``LG_s = 1 - sum_k b_k (y_k + y_{k-1})`` over regions ordered by ascending
-      LQ ``a/b``, ``y`` the cumulative ``a`` (Krugman 1991; Audretsch & Feldman 1996): twice the
-      area between the sector's localisation curve and the diagonal.
+    - Locational Gini ``LG_s = (1 - sum_k b_k (y_k + y_{k-1})) / 2`` over regions ordered by
+      ascending LQ ``a/b``, ``y`` the cumulative ``a``: the area between the sector's localisation
+      curve and the diagonal, limit 0.5 (Krugman 1991; EconGeo ``locational.Gini``; the same as
+      :func:`cluster_map.stats.concentration.locational_gini`). Audretsch & Feldman (1996) report
+      twice this value.
     - Hoover coefficient of localisation ``H_s = 1/2 sum_r |a_r - b_r|`` in [0, 1] (Hoover 1936).
     - Theil index relative to total employment ``T_s = sum_r a_r ln(a_r / b_r) >= 0``
       (Theil 1967; the Kullback-Leibler divergence of the sector's distribution from the total's).
@@ -402,7 +405,7 @@ def sector_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
         n_regions=agg.n_regions.cast("int64"),
         regions=agg.regions.cast("int64"),
         gini=gini,
-        locational_gini=1.0 - agg._area,
+        locational_gini=(1.0 - agg._area) / 2.0,
         hoover=0.5 * (agg._abs + ibis.greatest(1.0 - agg._bsum, 0.0)),
         theil=agg.theil,
     )
@@ -423,40 +426,55 @@ def growth(m: ir.Table, *, start: int, end: int, keys: Sequence[str] = ("level",
     Returns
     -------
     ibis Table
-        keys, region, sector, start_year, end_year, employment_start, employment_end, cagr,
-        job_creation, lq_start, lq_end, lq_change, national_share, industry_mix, regional_shift.
+        keys, region, sector, start_year, end_year, employment_start, employment_end, job_creation,
+        cagr, lq_start, lq_end, lq_change, national_share, industry_mix, regional_shift.
 
     Notes
     -----
-    ``CAGR = (E1 / E0)^(1 / (t1 - t0)) - 1``; job creation ``E1 - E0``; ``dLQ = LQ1 - LQ0``.
-    Shift-share (Dunn 1960) against the benchmark totals of :func:`metrics` (``E`` all sectors,
-    ``E_s`` the sector): national share ``NS = e0 (E1/E0 - 1)``, industry mix
-    ``IM = e0 (E_s1/E_s0 - E1/E0)``, regional shift ``RS = e1 - e0 E_s1/E_s0``; ``NS + IM + RS =
-    e1 - e0``. Only cells present in both years are compared.
+    A cell present in one year only counts as 0 in the other (as in
+    :func:`cluster_map.stats.growth.growth`). ``CAGR = (E1 / E0)^(1 / (t1 - t0)) - 1`` (NULL when
+    ``E0 = 0``); job creation ``E1 - E0``; ``dLQ = LQ1 - LQ0``. Shift-share (Dunn 1960) against
+    the benchmark totals of :func:`metrics` (``E`` all sectors, ``E_s`` the sector):
+    ``g = E1/E0 - 1``, ``g_s = E_s1/E_s0 - 1``; national share ``NS = e0 g``, industry mix
+    ``IM = e0 (g_s - g)``, regional shift ``RS = (e1 - e0) - e0 g_s``; ``NS + IM + RS = e1 - e0``.
+    A sector without benchmark employment at the start has IM NULL and ``RS = (e1 - e0) - NS``.
     """
     if end <= start:
         raise ValueError(f"end year {end!r} must be after start year {start!r}")
     keys = list(keys)
-    cols = ["employment", "lq", "sector_total", "benchmark_total"]
-    a = m.filter(m.year == start).select(*keys, "region", "sector", *[m[c].name(c + "_0") for c in cols])
-    b = m.filter(m.year == end).select(*keys, "region", "sector", *[m[c].name(c + "_1") for c in cols])
-    x = _join(a, b, keys + ["region", "sector"])
-    g_all = _div(x.benchmark_total_1, x.benchmark_total_0)
-    g_s = _div(x.sector_total_1, x.sector_total_0)
+    cell = keys + ["region", "sector"]
+    two = m.filter(m.year.isin([start, end]))
+    cells = two.select(*cell).distinct()
+
+    def year_of(y: int, suffix: str) -> tuple[ir.Table, ir.Table]:
+        t = m.filter(m.year == y)
+        c = t.select(*cell, **{"e" + suffix: t.employment, "lq" + suffix: t.lq})
+        s = t.group_by(keys + ["sector"]).aggregate(
+            **{"es" + suffix: t.sector_total.max(), "eall" + suffix: t.benchmark_total.max()}
+        )
+        return c, s
+
+    c0, s0 = year_of(start, "0")
+    c1, s1 = year_of(end, "1")
+    x = _join(_join(cells, c0, cell, how="left"), c1, cell, how="left")
+    x = _join(_join(x, s0, keys + ["sector"], how="left"), s1, keys + ["sector"], how="left")
+    e0 = x.e0.fill_null(0.0)
+    e1 = x.e1.fill_null(0.0)
+    g = _div(x.eall1, x.eall0) - 1.0
+    g_s = _div(x.es1, x.es0) - 1.0
+    national = e0 * g
     return x.select(
-        *keys,
-        "region",
-        "sector",
+        *cell,
         start_year=ibis.literal(start, "int64"),
         end_year=ibis.literal(end, "int64"),
-        employment_start=x.employment_0,
-        employment_end=x.employment_1,
-        cagr=_div(x.employment_1, x.employment_0).pow(1.0 / (end - start)) - 1.0,
-        job_creation=x.employment_1 - x.employment_0,
-        lq_start=x.lq_0,
-        lq_end=x.lq_1,
-        lq_change=x.lq_1 - x.lq_0,
-        national_share=x.employment_0 * (g_all - 1.0),
-        industry_mix=x.employment_0 * (g_s - g_all),
-        regional_shift=x.employment_1 - x.employment_0 * g_s,
+        employment_start=e0,
+        employment_end=e1,
+        job_creation=e1 - e0,
+        cagr=_div(e1, e0).pow(1.0 / (end - start)) - 1.0,
+        lq_start=x.lq0,
+        lq_end=x.lq1,
+        lq_change=x.lq1 - x.lq0,
+        national_share=national,
+        industry_mix=e0 * (g_s - g),
+        regional_shift=ibis.ifelse(g_s.isnull(), (e1 - e0) - national, (e1 - e0) - e0 * g_s),
     )
