@@ -57,7 +57,7 @@ DEFAULT_TOOLTIP_FIELDS: tuple[tuple[str, str], ...] = (
 #: Style of the choropleth polygons (fill colour comes from the paint).
 REGION_STYLE = {"color": "#ffffff", "weight": 0.6, "fillOpacity": 0.85, "fillColor": "#f0f0f0"}
 #: Style of the NUTS 0 base (country shapes under the regions).
-BASE_STYLE = {"color": "#9e9e9e", "weight": 0.8, "fillOpacity": 1.0, "fillColor": "#f4f4f2"}
+BASE_STYLE = {"color": "#9e9e9e", "weight": 0.8, "fillOpacity": 1.0, "fillColor": "#e4e4e0"}
 _TIP_CODE = re.compile(r"^\s*(\S+)\s+·")
 
 #: The page-side runtime (``window.cmap``): decode geometry, style from the paint, tooltips,

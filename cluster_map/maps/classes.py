@@ -100,7 +100,7 @@ PALETTES: Final[dict[str, dict[int, tuple[str, ...]]]] = {
 
 #: Fixed LQ breaks: under-represented < 0.8 <= average < 1.25 <= specialised < 2 <= star LQ < 3.
 LQ_BREAKS: Final = (0.8, 1.25, 2.0, 3.0)
-LQ_COLOURS: Final = ("#67a9cf", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b")
+LQ_COLOURS: Final = ("#91bfdb", "#ffffbf", "#fee090", "#fc8d59", "#d73027")  # ColorBrewer RdYlBu
 #: Fixed growth breaks (% a year), diverging around 0.
 GROWTH_BREAKS: Final = (-5.0, -2.0, -0.5, 0.5, 2.0, 5.0)
 STAR_COLOURS: Final = ("#f7f7f7", "#fee391", "#fe9929", "#cc4c02")
@@ -239,7 +239,7 @@ def categorical(categories: Sequence[Any], labels: Sequence[str], colours: Seque
 
 
 def lq_classes(*, title: str = "Location quotient") -> Classes:
-    """Fixed LQ classes ``< 0.8 | 0.8 – 1.25 | 1.25 – 2 | 2 – 3 | ≥ 3`` (blue under, red over)."""
+    """Fixed LQ classes ``< 0.8 | 0.8 – 1.25 | 1.25 – 2 | 2 – 3 | ≥ 3`` (blue under, yellow average, red over)."""
     return fixed(LQ_BREAKS, colours=LQ_COLOURS, title=title,
                  labels=("< 0.8 (under-represented)", "0.8 – 1.25 (about average)", "1.25 – 2 (specialised)",
                          "2 – 3 (highly specialised)", "≥ 3"))
@@ -313,7 +313,7 @@ def _mapclassify(kind: str, values: Any, *, k: int, palette_name: str, title: st
     if x.size == 0:
         raise InputError(f"No values to classify with {kind!r}: every region has no data.")
     distinct = np.unique(x)
-    k = max(1, min(int(k), 9, distinct.size))
+    k = max(1, min(int(k), 9, distinct.size if kind != "equal_interval" or distinct.size == 1 else 9))
     if k == 1:
         return Classes(kind=kind, breaks=(), labels=(_fmt(distinct[0], digits, unit),),
                        colours=palette(palette_name, 1), lower_inclusive=False, title=title)

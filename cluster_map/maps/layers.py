@@ -24,12 +24,14 @@ from folium.template import Template
 
 from cluster_map.errors import InputError
 from cluster_map.maps.choropleth import RUNTIME_JS, EncodedGeometry, GeometryLayer, encode_geometry, paint
-from cluster_map.maps.classes import STAR_COLOURS, categorical, hotspot_classes
+from cluster_map.maps.classes import categorical, hotspot_classes
 from cluster_map.maps.escape import esc, is_missing, js_json, link
 
 __all__ = ["OrganisationMarkers", "hotspot_layer", "layer_control", "organisations_layer", "organisation_popup",
            "star_layer"]
 
+#: Outline colour per number of stars: dark, so it shows on any fill colour of the choropleth.
+STAR_OUTLINES: dict[int, str] = {1: "#807dba", 2: "#54278f", 3: "#000000"}
 #: Popup lines of an organisation: (column, label).
 ORG_FIELDS: tuple[tuple[str, str], ...] = (
     ("org_type", "Type"), ("city", "City"), ("country", "Country"), ("sectors", "Sectors"),
@@ -148,7 +150,7 @@ def star_layer(layer: gpd.GeoDataFrame, *, stars_col: str = "stars", min_stars: 
     sub = layer[(stars >= min_stars).fillna(False).to_numpy()].copy()
     sub["_stars"] = pd.to_numeric(sub[stars_col], errors="coerce").astype("Int64")
     levels = [s for s in (1, 2, 3) if s >= min_stars]
-    classes = categorical(levels, ["★" * s + " cluster" for s in levels], [STAR_COLOURS[s] for s in levels],
+    classes = categorical(levels, ["★" * s + " cluster" for s in levels], [STAR_OUTLINES[s] for s in levels],
                           kind="stars", title="Star clusters")
     return _outline_group(sub, key="stars", name=name or f"Star clusters ({'★' * min_stars}+)", classes=classes,
                           value_col="_stars", code_col=code_col, label_col=label_col, show=show, legend=legend)
@@ -169,7 +171,7 @@ def _outline_group(sub: gpd.GeoDataFrame, *, key: str, name: str, classes: Any, 
     geometry: EncodedGeometry = encode_geometry(sub, code_col=code_col)
     p = paint(sub, value_col=value_col, label_col=label, classes=classes, tooltip_fields=(), code_col=code_col,
               reason_col=None, key=key, legend=legend)
-    style = {"outline": True, "weight": 2.5, "fillOpacity": 0.0, "color": "#000000"}
+    style = {"outline": True, "weight": 3, "fillOpacity": 0.0, "color": "#000000"}
     group.add_child(GeometryLayer(geometry, key=key, name=name, style=style, interactive=False, paint=p,
                                   control=False))
     return group
