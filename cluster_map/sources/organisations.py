@@ -40,16 +40,14 @@ from cluster_map.schema import US_CMP_LICENCE, SourceFile
 from cluster_map.sources.fetch import Fetched, SourceResolver
 
 _CMP_RAW: Final = "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
-#: The compiled EU directory has no upstream download; online, the mirror copy is used after this fails.
-EU_DIRECTORY: Final = SourceFile("cluster_organisations/eu_cluster_organisations.csv",
-                                 "https://www.clustercollaboration.eu/cluster-organisations",
+#: The compiled EU directory has no upstream download (url ''): it is read from the source
+#: directory, or from the mirror when the source is the official URLs (see :func:`compiled_resolver`).
+EU_DIRECTORY: Final = SourceFile("cluster_organisations/eu_cluster_organisations.csv", "",
                                  "compiled from public pages (see the file's source_url column)",
                                  "facts with attribution to the cited pages")
-PARTNERSHIPS: Final = SourceFile("cluster_organisations/partnerships.csv",
-                                 "https://www.clustercollaboration.eu/eu-cluster-partnerships",
+PARTNERSHIPS: Final = SourceFile("cluster_organisations/partnerships.csv", "",
                                  EU_DIRECTORY.publisher, EU_DIRECTORY.licence)
-EVENTS: Final = SourceFile("cluster_organisations/events.csv", "https://www.clustercollaboration.eu/events",
-                           EU_DIRECTORY.publisher, EU_DIRECTORY.licence)
+EVENTS: Final = SourceFile("cluster_organisations/events.csv", "", EU_DIRECTORY.publisher, EU_DIRECTORY.licence)
 US_DIRECTORY: Final = SourceFile("us_cluster_mapping/cmp/cms/modules/hbs_content/csv/CurrentOrganizationsAndClusters.csv",
                                  _CMP_RAW + "cms/modules/hbs_content/csv/CurrentOrganizationsAndClusters.csv",
                                  "U.S. Cluster Mapping Project", US_CMP_LICENCE)
@@ -182,8 +180,23 @@ def read_user_directory(path: Path, *, name: str | None = None) -> Directory:
     return Directory(f"user:{name or path.stem}", frame)
 
 
+def compiled_resolver(resolver: SourceResolver) -> SourceResolver:
+    """Resolver for compiled files that have no official download (EU directory, US totals).
+
+    A URL base or directory source is used as it is; with the official URLs as the source, the
+    files are read from the mirror (downloading them is not possible).
+    """
+    if resolver.source:
+        return resolver
+    if resolver.mirror is None or not Path(resolver.mirror).is_dir():
+        raise SourceError("The compiled directory files have no official download; set CLUSTER_MAP_SOURCE "
+                          "or CLUSTER_MAP_MIRROR to a directory that holds cluster_organisations/.")
+    return SourceResolver(source=str(resolver.mirror), mirror=resolver.mirror, notify=resolver.notify)
+
+
 def read_eu_directory(resolver: SourceResolver) -> Directory:
     """The compiled European directory (263 organisations). Its lat/lon come from city matching."""
+    resolver = compiled_resolver(resolver)
     got = resolver.fetch(EU_DIRECTORY.path, EU_DIRECTORY.url)
     try:
         raw = pd.read_csv(got.path, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -225,7 +238,7 @@ def read_us_directory(resolver: SourceResolver) -> Directory:
 
 def read_partnerships(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
     """Cluster partnerships (ESCP-4i, ESCP-4x, Euroclusters) with :data:`PARTNERSHIP_COLUMNS`."""
-    got = resolver.fetch(PARTNERSHIPS.path, PARTNERSHIPS.url)
+    got = compiled_resolver(resolver).fetch(PARTNERSHIPS.path, PARTNERSHIPS.url)
     return _table(got, PARTNERSHIPS.path, PARTNERSHIP_COLUMNS), got
 
 
@@ -235,7 +248,7 @@ def read_events(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
     Dates may be partial (``2025``, ``2023-03``): a partial ``date_start`` is the first day of the
     period, a partial or missing ``date_end`` after a partial start is the period's last day.
     """
-    got = resolver.fetch(EVENTS.path, EVENTS.url)
+    got = compiled_resolver(resolver).fetch(EVENTS.path, EVENTS.url)
     frame = _table(got, EVENTS.path, EVENT_COLUMNS)
     problems: list[str] = []
     starts, ends = [], []

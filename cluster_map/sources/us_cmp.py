@@ -29,6 +29,7 @@ import pandas as pd
 from cluster_map.errors import SourceError
 from cluster_map.schema import OBSERVATION_COLUMNS, US_CLUSTER, US_CMP_LICENCE, US_SUBCLUSTER, SourceFile
 from cluster_map.sources.fetch import Fetched, SourceResolver
+from cluster_map.sources.organisations import compiled_resolver
 
 _CMP_RAW: Final = "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
 _API_RAW: Final = ("https://raw.githubusercontent.com/aousabdo/clustermapping/"
@@ -44,10 +45,9 @@ RELATED: Final = SourceFile("us_cluster_mapping/cmp/data/web/viz/json/relatedClu
 STATES: Final = SourceFile("us_cluster_mapping/clustermapping_api_2016/all_states_clusters.csv",
                            _API_RAW + "all_states_clusters.csv", _PUB + " (data API dump, 2016)", US_CMP_LICENCE)
 #: National benchmark totals recovered from the published state LQs for the mirror; there is no
-#: single official download of this table (online, the mirror copy is used after this URL fails).
+#: official download of this table (url ''), so it is read from the source directory or the mirror.
 TOTALS: Final = SourceFile("us_cluster_mapping/clustermapping_api_2016/us_national_cluster_totals_2016.csv",
-                           _API_RAW + "us_national_cluster_totals_2016.csv", _PUB + " (national benchmarks)",
-                           US_CMP_LICENCE)
+                           "", _PUB + " (national benchmarks)", US_CMP_LICENCE)
 CROSSWALK: Final = SourceFile("us_cluster_mapping/naics_cluster_crosswalk/NAICS_crosswalks_to_Cluster_system.xlsx",
                               _XWALK_RAW + "NAICS_crosswalks_to_Cluster_system.xlsx",
                               "U.S. Cluster Mapping Project (benchmark NAICS list as transcribed by Emsi)",
@@ -193,8 +193,8 @@ def read_related(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
     out = pd.DataFrame({
         "cluster_a": frame["clustera"].astype(str),
         "cluster_b": frame["clusterb"].astype(str),
-        "relatedness": _numbers(frame["cr_all"], RELATED.path, "cr_all"),
-        "relatedness_pct": _numbers(frame["cr_all_pc"], RELATED.path, "cr_all_pc"),
+        "relatedness": _numbers(frame["cr_all"], RELATED.path, "cr_all", where="record", first=0),
+        "relatedness_pct": _numbers(frame["cr_all_pc"], RELATED.path, "cr_all_pc", where="record", first=0),
         "related_90": frame["rel_all_90_v3"].astype(str).str.strip().isin(["1", "1.0", "true", "True", "TRUE"]),
     })
     dups = out.loc[out.duplicated(["cluster_a", "cluster_b"]), ["cluster_a", "cluster_b"]]
@@ -249,7 +249,7 @@ def read_totals(resolver: SourceResolver) -> UsObservations:
     Indicators ``emp`` (``us_emp``) and ``type_total_emp`` (``us_type_total_emp``: all traded or
     all local employment), unit ``NR``.
     """
-    got = resolver.fetch(TOTALS.path, TOTALS.url)
+    got = compiled_resolver(resolver).fetch(TOTALS.path, TOTALS.url)
     raw = _csv(got, TOTALS.path, ["year", "cluster_code_t", "cluster_type", "us_emp", "us_type_total_emp"])
     problems: list[str] = []
     years = _numbers(raw["year"], TOTALS.path, "year", problems)
@@ -286,13 +286,15 @@ def _csv(got: Fetched, name: str, need: list[str]) -> pd.DataFrame:
     return raw.apply(lambda s: s.str.strip())
 
 
-def _numbers(col: pd.Series, name: str, column: str, problems: list[str] | None = None) -> np.ndarray:
-    """Column as float; '' is NaN; any other non-number is a problem naming the line."""
+def _numbers(col: pd.Series, name: str, column: str, problems: list[str] | None = None, *,
+             where: str = "line", first: int = 2) -> np.ndarray:
+    """Column as float; '' is NaN; any other non-number is a problem naming the line (or record)."""
     text = col.astype(str).str.strip()
     values = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(values) & (text != "").to_numpy()
     if bad.any():
-        msgs = [f"line {i + 2}, column {column!r}: {text.iat[i]!r} is not a number" for i in np.flatnonzero(bad)]
+        msgs = [f"{where} {i + first}, column {column!r}: {text.iat[i]!r} is not a number"
+                for i in np.flatnonzero(bad)]
         if problems is None:
             raise SourceError(f"Non-numeric values in {name!r}; use the official file:", msgs)
         problems += msgs

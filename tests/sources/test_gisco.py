@@ -30,6 +30,17 @@ def _mirror_with(tmp_path: Path, fixture: Path, name: str = GEOJSON_2024) -> Sou
 
 
 # --- known values on the mirror ---------------------------------------------------------------
+_CACHE: dict[tuple[str, str], object] = {}
+
+
+def _nuts(mirror: Path, version: str):
+    """read_nuts on the mirror, once per version and test session (the frames are not modified)."""
+    key = (str(mirror), version)
+    if key not in _CACHE:
+        _CACHE[key] = read_nuts(_resolver(mirror), version)
+    return _CACHE[key]
+
+
 @pytest.mark.mirror
 @pytest.mark.parametrize(
     ("version", "levels", "label_source"),
@@ -41,7 +52,7 @@ def _mirror_with(tmp_path: Path, fixture: Path, name: str = GEOJSON_2024) -> Sou
     ],
 )
 def test_read_nuts_counts_per_level(mirror: Path, version: str, levels: dict[int, int], label_source: str) -> None:
-    nuts = read_nuts(_resolver(mirror), version)
+    nuts = _nuts(mirror, version)
     frame = nuts.frame
     assert tuple(frame.columns) == NUTS_COLUMNS
     assert frame.groupby("level").size().to_dict() == levels
@@ -62,7 +73,7 @@ def test_read_nuts_counts_per_level(mirror: Path, version: str, levels: dict[int
 
 @pytest.mark.mirror
 def test_2013_names_come_from_the_cp1252_table_with_geo_dic_fallback(mirror: Path) -> None:
-    frame = read_nuts(_resolver(mirror), "2013").frame.set_index("code")
+    frame = _nuts(mirror, "2013").frame.set_index("code")
     assert frame.at["AT", "name"] == "ÖSTERREICH"  # Windows-1252 decoded
     assert frame.at["DE21", "name"] == "Oberbayern"
     assert frame.at["DEC01", "name"] == "Regionalverband Saarbrücken"  # not in NUTS_AT_2013.csv
@@ -73,7 +84,7 @@ def test_2013_names_come_from_the_cp1252_table_with_geo_dic_fallback(mirror: Pat
 @pytest.mark.mirror
 @pytest.mark.parametrize("version", ["2013", "2021"])
 def test_display_geometry_is_smaller_without_gaps_or_overlaps(mirror: Path, version: str) -> None:
-    frame = read_nuts(_resolver(mirror), version).frame
+    frame = _nuts(mirror, version).frame
     for level in range(4):
         part = frame[frame["level"] == level]
         full = shapely.get_num_coordinates(np.asarray(part.geometry.array)).sum()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from cluster_map.errors import InputError
+from cluster_map.errors import InputError, SourceError
 from cluster_map.sources import organisations as orgs
 from cluster_map.sources.fetch import SourceResolver
 
@@ -164,3 +164,12 @@ def test_partnerships_and_events(mirror: Path) -> None:
     assert str(events["date_start"].iloc[0]) == "2022-11-29"
     partial = events[events["date_start"].astype(str) == "2025-01-01"].iloc[0]  # stated as '2025'
     assert str(partial["date_end"]) == "2025-12-31"
+
+
+@pytest.mark.mirror
+def test_compiled_files_are_read_from_the_mirror_without_download(mirror: Path, tmp_path: Path) -> None:
+    resolver = SourceResolver(source="", mirror=mirror, cache_dir=tmp_path, notify=lambda _m: None)
+    assert len(orgs.read_eu_directory(resolver).frame) == 263
+    assert not any(tmp_path.iterdir())  # nothing was downloaded
+    with pytest.raises(SourceError, match="no official download"):
+        orgs.read_eu_directory(SourceResolver(source="", mirror=tmp_path / "none"))
