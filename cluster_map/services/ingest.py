@@ -54,6 +54,8 @@ METRICS_MODULE = "cluster_map.services.metrics"
 READER_THREADS = 3
 #: Readers whose parts the statistics wait for (recoding table, geometry codes).
 REFERENCE_READERS = ("nuts recoding", "nuts 2013", "us regions")
+#: NUTS version the organisations are placed in (the version the statistics are recoded to).
+ORGANISATION_NUTS = "2013"
 _US_PUB = "U.S. Cluster Mapping Project (Harvard Business School ISC, U.S. EDA)"
 OBSERVATION_ORDER = ("dataset", "region", "sector", "indicator", "unit", "breakdown", "year")
 
@@ -411,6 +413,7 @@ def build_plan(only: Sequence[str] = ()) -> list[Reader]:
         plan.append(Reader("code lists", _read_codelists, probe=(codelists.NACE_FILE, codelists.NACE_URL)))
         plan += [Reader(f"nuts {v}", _nuts_reader(v)) for v in gisco.NUTS_VERSIONS if v != "2013"]
         plan.append(Reader("us clusters", _read_us_clusters))
+        plan.append(Reader("organisations", _read_organisations))
     if not only or set(only) & {us_cmp.STATES_DATASET, us_cmp.TOTALS_DATASET}:
         plan.append(Reader("us cluster data 2016", _us_observations_reader(only)))
     return plan
@@ -494,6 +497,40 @@ def _read_us_clusters(resolver: SourceResolver) -> Part:
     return part
 
 
+def _read_organisations(resolver: SourceResolver) -> Part:
+    """Directories, partnerships and events; placing them needs the NUTS frames (see StoreWriter)."""
+    from cluster_map.sources import organisations as orgs
+
+    part = Part("organisations")
+    directories = [orgs.read_eu_directory(resolver), orgs.read_us_directory(resolver)]
+    partnerships, got_p = orgs.read_partnerships(resolver)
+    events, got_e = orgs.read_events(resolver)
+    part.tables += [("partnerships", partnerships), ("events", events)]
+    part.payload["directories"] = directories
+    for d in directories:
+        part.provenance.append(provenance(
+            d.name, "organisations", d.files, title=_DIRECTORY_TITLES.get(d.name, d.name),
+            publisher=(orgs.EU_DIRECTORY if d.name == orgs.EU_NAME else orgs.US_DIRECTORY).publisher,
+            licence=(orgs.EU_DIRECTORY if d.name == orgs.EU_NAME else orgs.US_DIRECTORY).licence,
+            nuts_version=ORGANISATION_NUTS, rows=len(d.frame)))
+    part.provenance += [
+        provenance("cluster_partnerships", "organisations", [got_p], title="European Strategic Cluster "
+                   "Partnerships and Euroclusters named on public pages", publisher=orgs.PARTNERSHIPS.publisher,
+                   licence=orgs.PARTNERSHIPS.licence, rows=len(partnerships)),
+        provenance("cluster_events", "organisations", [got_e], title="Cluster events (ECCP matchmaking, "
+                   "Clusters meet Regions, TCI conferences)", publisher=orgs.EVENTS.publisher,
+                   licence=orgs.EVENTS.licence, rows=len(events)),
+    ]
+    return part
+
+
+_DIRECTORY_TITLES = {
+    "eu_cluster_organisations": "European cluster organisations (compiled from public pages; located "
+                                "offline by city, region name or country)",
+    "us_cmp_organisations": "U.S. Cluster Mapping cluster organisations (CurrentOrganizationsAndClusters)",
+}
+
+
 def _us_observations_reader(only: Sequence[str]) -> Callable[[SourceResolver], Part]:
     def read(resolver: SourceResolver) -> Part:
         from cluster_map.sources import us_cmp
@@ -537,6 +574,7 @@ def _nuts_reader(version: str) -> Callable[[SourceResolver], Part]:
             f"(full and display-simplified geometry; labels: {nuts.label_source})",
             publisher="Eurostat GISCO", licence=GISCO_LICENCE, nuts_version=version, rows=len(frame)))
         part.payload["geometry_codes"] = {version: set(frame["code"])}
+        part.payload["nuts_frames"] = {version: frame}
         return part
 
     return read
@@ -555,6 +593,10 @@ def _read_us_regions(resolver: SourceResolver) -> Part:
         publisher="US Census Bureau; U.S. Cluster Mapping Project", licence=us_atlas.US_ATLAS_LICENCE,
         nuts_version="us", rows=len(us.frame)))
     part.payload["geometry_codes"] = {"us": set(us.frame.loc[us.frame.geometry.notna(), "code"])}
+    nation = us.frame[us.frame["kind"] == "us_nation"]
+    if len(nation):
+        part.payload["country_points"] = {"US": (float(nation["label_lon"].iloc[0]),
+                                                 float(nation["label_lat"].iloc[0]))}
     return part
 
 
@@ -578,6 +620,9 @@ class StoreWriter:
         self._pending: list[Part] = []
         self._geometry_codes: dict[str, set[str]] = {}
         self._recoding: pd.DataFrame | None = None
+        self._nuts_frames: dict[str, gpd.GeoDataFrame] = {}
+        self._country_points: dict[str, tuple[float, float]] = {}
+        self._directories: list[Any] = []
 
     def add(self, part: Part) -> None:
         """Insert what ``part`` holds, or keep its observations until the reference data is in."""
@@ -591,6 +636,9 @@ class StoreWriter:
             self._geometry_codes.setdefault(version, set()).update(codes)
         if "recoding" in part.payload:
             self._recoding = part.payload["recoding"]
+        self._nuts_frames.update(part.payload.get("nuts_frames", {}))
+        self._country_points.update(part.payload.get("country_points", {}))
+        self._directories += part.payload.get("directories", [])
         self._provenance += part.provenance
         if part.observations:
             self._pending.append(part)
@@ -604,6 +652,7 @@ class StoreWriter:
         self.waiting_for.clear()
         while self._pending:
             self._observations(self._pending.pop(0))
+        self._place_organisations()
         regions = self._regions + self._fallback_regions
         if regions:
             merged = pd.concat(regions, ignore_index=True).drop_duplicates(["code", "nuts_version"], keep="first")
@@ -611,6 +660,21 @@ class StoreWriter:
         if self._provenance:
             load.insert(self.con, "datasets", pd.DataFrame(self._provenance))
         return self.result
+
+    def _place_organisations(self) -> None:
+        """Locate each directory's organisations offline and assign NUTS codes (point in polygon)."""
+        if not self._directories:
+            return
+        from cluster_map.sources import organisations as orgs
+
+        if ORGANISATION_NUTS not in self._nuts_frames:
+            raise StoreError(f"Placing organisations needs the NUTS {ORGANISATION_NUTS} geometries, which were "
+                             f"not read in this ingest; run a full `cluster-map ingest`.")
+        names = [f for v, f in sorted(self._nuts_frames.items(), reverse=True) if v != ORGANISATION_NUTS]
+        for directory in self._directories:
+            located = orgs.locate(directory, self._nuts_frames[ORGANISATION_NUTS], names=names,
+                                  country_points=self._country_points)
+            load.insert(self.con, "organisations", located)
 
     def _observations(self, part: Part) -> None:
         for code, frame in part.observations.items():
