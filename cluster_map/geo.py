@@ -11,6 +11,7 @@ vertices to a common grid, and shared borders stay shared.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -203,7 +204,7 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
     return merged if not merged.is_empty else None
 
 
-def _as_array(geoms: object) -> np.ndarray:
+def _as_array(geoms: Any) -> np.ndarray:
     if isinstance(geoms, gpd.GeoDataFrame):
         geoms = geoms.geometry
     if isinstance(geoms, gpd.GeoSeries):

@@ -201,9 +201,9 @@ def read_geometry_file(path: Path, *, name: str | None = None) -> gpd.GeoDataFra
 # -- internals ---------------------------------------------------------------------------------
 def _read_layer(resolver: SourceResolver, files: list[SourceFile], fetched: list[Fetched]) -> gpd.GeoDataFrame:
     if files[0].path.endswith(".shp"):
-        got = [resolver.fetch(f.path, f.url) for f in files]
-        fetched += got
-        shp = _unzipped(got)
+        parts = [resolver.fetch(f.path, f.url) for f in files]
+        fetched += parts
+        shp = _unzipped(parts)
         return read_geometry_file(shp, name=files[0].path)
     frames = []
     for f in files:

