@@ -115,7 +115,7 @@ def build_tiny_store(path: Path) -> Path:
     for r in m.itertuples():
         for ind, unit, val in (("V16110", "NR", r.employment), ("V11210", "NR", r.establishments),
                                ("V13320", "MIO_EUR", r.wages)):
-            flags = "c" if (r.region == "AT11" and r.sector == "C29" and ind == "V13320") else ""
+            flags = "c" if (r.region == "AT11" and r.sector in ("C", "C29") and ind == "V13320") else ""
             obs.append((DATASET, r.region, r.region, "2013", "nace_r2", r.sector, ind, unit, "", r.year,
                         None if flags else val, flags))
     for region in REGIONS:

@@ -154,7 +154,8 @@ def hot_spots(
     ``statistic`` ``'gi'``: local Getis-Ord Gi* (binary weights), label ``hot`` / ``cold`` / ``ns``;
     ``'lisa'``: local Moran's I (row-standardised), label ``HH`` / ``LH`` / ``LL`` / ``HL`` / ``ns``.
     Regions with no LQ (no data, below the minimum size) and islands (no neighbour among them) get
-    label ``no data`` / ``island`` and no statistic. Permutation inference uses ``seed``.
+    label ``no data`` / ``island`` (``too few regions`` under three) and no class; a Gi* z that is
+    undefined (the neighbourhood holds every region) is ``ns``. Permutation inference uses ``seed``.
 
     Columns: code, name, country, lq, employment, stat (Gi* z or local I), p_sim, label (at ``alpha``),
     hotspot (map class: Gi* ``hot_99`` / ``hot_95`` / ``hot_90`` / ``ns`` / ``cold_..`` by pseudo p, or
@@ -177,7 +178,9 @@ def hot_spots(
         if not w.islands:
             break
         use = use[~use["code"].isin(w.islands)].reset_index(drop=True)
-    if len(use) >= 3:
+    if len(use) < 3:
+        frame.loc[ok, "label"] = "too few regions"
+    else:
         values_ = use.set_index("code")["lq"]
         if statistic == "gi":
             res = hotspots.local_getis_ord(values_, w, star=True, permutations=permutations, seed=seed, alpha=alpha)
@@ -192,17 +195,20 @@ def hot_spots(
     frame["hotspot"] = [_hotspot_class(statistic, lbl, z, p) for lbl, z, p in
                         zip(frame["label"], frame["stat"], frame["p_sim"], strict=True)]
     frame["reason"] = frame["label"].map({"no data": "no LQ (no data or below the minimum size)",
-                                          "island": "no neighbour with data (island)"}).fillna("")
+                                          "island": "no neighbour with data (island)",
+                                          "too few regions": "fewer than 3 regions with data"}).fillna("")
     return frame[["code", "name", "country", "lq", "employment", "stat", "p_sim", "label", "hotspot", "reason",
                   "geometry"]]
 
 
 def _hotspot_class(statistic: str, label: str, z: float, p: float) -> str | None:
     """Map class of a region: Gi* ``hot_99/95/90``, ``cold_..``, ``ns``; LISA quadrant or ``ns``; None for no data."""
-    if label in ("no data", "island"):
+    if label in ("no data", "island", "too few regions"):
         return None
     if statistic == "lisa":
         return label
+    if not np.isfinite(z):  # Gi* is undefined when a neighbourhood holds every region (zero variance)
+        return "ns"
     for level, cut in ((99, 0.01), (95, 0.05), (90, 0.10)):
         if p <= cut:
             return f"{'hot' if z > 0 else 'cold'}_{level}"
