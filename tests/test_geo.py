@@ -131,3 +131,29 @@ def test_real_nuts2_coverage_stays_a_coverage(mirror: Path) -> None:
     codes = list(nuts2["NUTS_ID"])
     de14, de27 = simplified.iloc[codes.index("DE14")], simplified.iloc[codes.index("DE27")]
     assert _shared_edge(de14, de27).length > 0.1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.floats(-0.04, 0.04), min_size=3, max_size=12), min_size=1, max_size=4),
+    st.floats(0.005, 0.2),
+)
+def test_property_strips_stay_a_coverage(jitters: list[list[float]], tolerance: float) -> None:
+    """Strips of a unit square split by jagged borders: simplified, they still tile the square."""
+    borders = []
+    for k, jitter in enumerate(jitters, start=1):
+        x0 = k / (len(jitters) + 1)
+        ys = np.linspace(0, 1, len(jitter) + 2)
+        xs = [x0, *[x0 + j for j in jitter], x0]
+        borders.append(list(zip(xs, ys, strict=True)))
+    strips = []
+    edges = [[(0.0, 0.0), (0.0, 1.0)], *borders, [(1.0, 0.0), (1.0, 1.0)]]
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        strips.append(shapely.Polygon([*a, *reversed(b)]))
+    geoms = np.array(strips, dtype=object)
+    if not shapely.is_valid(geoms).all():
+        return  # jitters that cross are not a coverage to begin with
+    out = coverage_simplify(geoms, tolerance, grid=1e-4)
+    assert shapely.is_valid(out).all()
+    assert shapely.union_all(out).area == pytest.approx(sum(g.area for g in out), abs=1e-9)
+    assert sum(g.area for g in out) == pytest.approx(1.0, abs=1e-6)

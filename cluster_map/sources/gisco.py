@@ -216,10 +216,11 @@ def _read_layer(resolver: SourceResolver, files: list[SourceFile], fetched: list
 
 
 def _unzipped(parts: list[Fetched]) -> Path:
-    """Path of the .shp; if a download gave GISCO's zip package instead, extract the parts."""
+    """Path of the first part; if a download gave GISCO's zip package instead, extract the parts."""
     shp = parts[0].path
-    if shp.read_bytes()[:2] != b"PK":
-        return shp
+    with shp.open("rb") as fh:
+        if fh.read(2) != b"PK":
+            return shp
     target = Path(tempfile.mkdtemp(prefix="gisco_"))
     wanted = {Path(p.name).name for p in parts}
     with zipfile.ZipFile(shp) as zf:
@@ -241,7 +242,7 @@ def _names(resolver: SourceResolver, spec: dict[str, list[SourceFile]], regions:
         got = resolver.fetch(f.path, f.url)
         fetched.append(got)
         try:
-            at = pd.read_csv(got.path, encoding="cp1252", dtype=str, keep_default_na=False)
+            at = pd.read_csv(_unzipped([got]), encoding="cp1252", dtype=str, keep_default_na=False)
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise SourceError(f"Cannot read the NUTS names in {f.path!r} ({exc}); it must be the "
                               f"Windows-1252 CSV of the GISCO package.") from exc

@@ -165,3 +165,24 @@ def test_duplicate_or_malformed_codes_are_listed(tmp_path: Path, fixtures: Path)
     with pytest.raises(SourceError) as err:
         read_nuts(resolver, "2024")
     assert "'XA1' does not have 4 characters" in str(err.value) and "appears more than once" in str(err.value)
+
+
+@pytest.mark.mirror
+def test_2013_from_the_official_zip_package(mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Online, every 2013 part resolves to GISCO's zip; the reader extracts the members it needs."""
+    import zipfile
+
+    from cluster_map.sources import gisco
+
+    package = tmp_path / "NUTS_2013_60M_SH.zip"
+    data = mirror / "gisco/nuts/shp/NUTS_2013_60M_SH/data"
+    with zipfile.ZipFile(package, "w") as zf:
+        for f in data.iterdir():
+            zf.write(f, f"NUTS_2013_60M_SH/data/{f.name}")
+    monkeypatch.setattr(gisco, "NUTS_2013_ZIP", package.as_uri())
+    monkeypatch.setattr(gisco, "GEO_DIC", gisco.SourceFile(gisco.GEO_DIC.path, (mirror / gisco.GEO_DIC.path).as_uri(),
+                                                           "Eurostat", "test"))
+    resolver = SourceResolver(source="", mirror=None, cache_dir=tmp_path / "cache", notify=lambda _m: None)
+    nuts = read_nuts(resolver, "2013")
+    assert len(nuts.frame) == 1951 and nuts.frame.set_index("code").at["AT", "name"] == "ÖSTERREICH"
+    assert all(f.retrieved_from.startswith("file:") for f in nuts.files)
