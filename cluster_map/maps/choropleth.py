@@ -337,7 +337,8 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
           tooltip_fields: Sequence[tuple[str, str]] | Mapping[str, str] = DEFAULT_TOOLTIP_FIELDS,
           code_col: str = "code", reason_col: str | None = "reason", key: str = "choropleth",
           value_label: str | None = None, unit: str = "", digits: int = 2, title: str | None = None,
-          subtitle: str = "", fit: bool = False, legend: bool = True) -> Paint:
+          subtitle: str = "", fit: bool = False, legend: bool = True,
+          bounds: Sequence[Sequence[float]] | None = None) -> Paint:
     """Class, colour, tooltip and legend of every region of ``layer`` (no geometry is sent).
 
     Parameters
@@ -356,7 +357,10 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
         Show the legend control (``False`` for overlays that explain themselves).
     fit
         Include the bounds of the painted regions so the browser zooms to them when they change
-        (needs a GeoDataFrame).
+        (needs a GeoDataFrame; or give ``bounds``).
+    bounds
+        ``[[south, west], [north, east]]`` to zoom to when they change (e.g. the selected
+        countries), for a ``layer`` without geometry.
     """
     for col in (code_col, value_col, label_col):
         if col not in layer.columns:
@@ -367,6 +371,7 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
     n_ranked = int(pd.to_numeric(layer["rank"], errors="coerce").notna().sum()) if "rank" in layer else 0
     codes = layer[code_col].astype(str).tolist()
     reasons = layer[reason_col].tolist() if reason_col and reason_col in layer else [None] * len(layer)
+    columns = [(col, layer[col].tolist()) for col, _ in fields]
     rows: dict[str, list[str]] = {}
     cls: dict[str, int] = {}
     for i, (code, name, value, reason) in enumerate(zip(codes, layer[label_col].tolist(), layer[value_col].tolist(),
@@ -381,7 +386,7 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
         else:
             shown = f"{fmt_number(value, digits=digits, unit=unit)} ({esc(classes.labels[k])})"
         row = [f"{esc(code)} · {esc(name)}", shown]
-        row += [_cell(col, layer[col].iat[i], n_ranked) for col, _ in fields]
+        row += [_cell(col, values[i], n_ranked) for col, values in columns]
         rows[code] = row
     head = value_label or classes.title or value_col
     payload: dict[str, Any] = {
@@ -390,7 +395,8 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
         "fields": [esc(head)] + [esc(lbl) for _, lbl in fields],
         "rows": rows,
         "legend": legend_html(classes, title=title, subtitle=subtitle) if legend else "",
-        "bounds": None,
+        "bounds": [[float(bounds[0][0]), float(bounds[0][1])], [float(bounds[1][0]), float(bounds[1][1])]]
+        if bounds is not None else None,
     }
     if fit and isinstance(layer, gpd.GeoDataFrame) and len(layer):
         minx, miny, maxx, maxy = (float(v) for v in layer.to_crs("EPSG:4326").total_bounds)
@@ -412,7 +418,7 @@ def legend_html(classes: Classes, *, title: str | None = None, subtitle: str = "
 def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeometry | gpd.GeoDataFrame | None = None,
              key: str = "choropleth", name: str = "Regions", code_col: str = "code", tiles: str | None = None,
              tiles_attr: str = "", assets: AssetMode = "url", base_url: str = STREAMLIT_BASE_URL,
-             height: str | int = "100%", fit: bool = True) -> folium.Map:
+             height: str | int = "100%", fit: bool = True, interactive: bool = True) -> folium.Map:
     """A map with the region geometry (uncoloured until painted) over the NUTS 0 base.
 
     Parameters
@@ -427,6 +433,9 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
         Where Leaflet is loaded from (see :func:`cluster_map.maps.assets.localise`).
     fit
         Zoom to the regions' bounds.
+    interactive
+        Hover highlight and tooltips on the regions (``False`` for a plain background, e.g. under
+        organisation markers).
     """
     geom = geometry if isinstance(geometry, EncodedGeometry) else encode_geometry(geometry, code_col=code_col)
     m = folium.Map(tiles=None, location=None, zoom_start=4, height=height, prefer_canvas=False,
@@ -436,7 +445,8 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
     if base is not None:
         b = base if isinstance(base, EncodedGeometry) else encode_geometry(base, code_col=_code_col(base), precision=3)
         GeometryLayer(b, key="base", name="Countries", style=BASE_STYLE, interactive=False, control=False).add_to(m)
-    GeometryLayer(geom, key=key, name=name, control=False).add_to(m)
+    GeometryLayer(geom, key=key, name=name, control=False, interactive=interactive,
+                  style=REGION_STYLE if interactive else BASE_STYLE).add_to(m)
     m.get_root().header.add_child(folium.Element(RUNTIME_CSS), name="cm_css")
     if fit:
         (s, w), (n, e) = geom.bounds

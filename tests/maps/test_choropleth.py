@@ -244,3 +244,16 @@ def test_real_nuts2_layer_renders_offline_and_small(mirror) -> None:  # type: ig
     assert len(html.encode()) < 600_000
     p = _call_args(html, "paint", "choropleth")[0]
     assert sum(1 for v in p["cls"].values() if v < 0) == 5
+
+
+def test_paint_takes_explicit_bounds_for_a_plain_frame(layer: gpd.GeoDataFrame) -> None:
+    frame = layer.drop(columns="geometry")
+    p = paint(frame, value_col="value", label_col="name", classes=lq_classes(), bounds=((50, 10), (51, 12)))
+    assert p.payload["bounds"] == [[50.0, 10.0], [51.0, 12.0]]
+    assert paint(frame, value_col="value", label_col="name", classes=lq_classes(), fit=True).payload["bounds"] is None
+
+
+def test_non_interactive_base_map_draws_plain_countries(countries: gpd.GeoDataFrame) -> None:
+    html = base_map(countries, key="orgbase", interactive=False).get_root().render()
+    options = _call_args(html, "layer", "orgbase")[1]
+    assert options["interactive"] is False and options["style"] == BASE_STYLE
