@@ -1,4 +1,4 @@
-"""Plotly figures of the pages: specialisation bubbles, LQ histogram, time series, comparisons, points.
+"""Plotly figures of the pages: specialisation bubbles, LQ histogram, time series, comparisons, shift-share.
 
 Pure builders: frames in, ``plotly.graph_objects.Figure`` out (no Streamlit), so tests can inspect
 them. Plotly escapes hover text itself; labels from data are passed as data, never as HTML templates.
@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import geopandas as gpd
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
-import shapely
 
 #: Plotly config for st.plotly_chart: PNG export in the modebar, no plotly.com links.
 CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -74,28 +72,4 @@ def shift_share_bars(ss: pd.DataFrame, *, top: int = 20, title: str = "") -> go.
     fig = px.bar(long, x="region", y="jobs", color="component", title=title, barmode="relative",
                  labels={"jobs": "Change in employment"})
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=380)
-    return fig
-
-
-def points_map(points: gpd.GeoDataFrame, borders: gpd.GeoDataFrame | None = None, *, title: str = "") -> go.Figure:
-    """Organisations as points over country borders, drawn by plotly with no tiles (works offline)."""
-    fig = go.Figure()
-    if borders is not None and len(borders):
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for ring in shapely.get_exterior_ring(shapely.get_parts(borders.geometry.to_numpy())):
-            coords = shapely.get_coordinates(ring)
-            xs += coords[:, 0].tolist() + [None]
-            ys += coords[:, 1].tolist() + [None]
-        fig.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", line={"color": "#b0b0b0", "width": 0.7},
-                                   hoverinfo="skip", showlegend=False))
-    if len(points):
-        fig.add_trace(go.Scattergl(
-            x=points.geometry.x, y=points.geometry.y, mode="markers", marker={"size": 8, "color": "#c0392b"},
-            text=points["name"].astype(str), customdata=points[["country", "sectors"]].astype(str).to_numpy(),
-            hovertemplate="%{text}<br>%{customdata[0]} · %{customdata[1]}<extra></extra>", showlegend=False))
-    fig.update_yaxes(scaleanchor="x", scaleratio=1.5, visible=False)
-    fig.update_xaxes(visible=False)
-    fig.update_layout(title=title, height=520, margin={"l": 0, "r": 0, "t": 40, "b": 0},
-                      plot_bgcolor="white")
     return fig
