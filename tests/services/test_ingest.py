@@ -258,12 +258,22 @@ def test_full_ingest_row_counts_equal_the_source_cells(mirror_store: Path, mirro
 
     con = database.connect(mirror_store)
     rows = dict(database.query(con, "SELECT dataset, count(*) AS n FROM observations GROUP BY dataset").values)
-    prov = database.query(con, "SELECT code, row_count, checksum FROM datasets").set_index("code")
+    native = dict(database.query(con, "SELECT dataset, count(*) AS n FROM observations "
+                                      "WHERE region = region_original GROUP BY dataset").values)
+    recoded = dict(database.query(con, "SELECT dataset, sum(n) FROM (SELECT dataset, code_from, "
+                                       "any_value(n_rows) AS n FROM nuts_recodes GROUP BY ALL) GROUP BY ALL").values)
+    prov = database.query(con, "SELECT code, row_count, cells_read, checksum FROM datasets").set_index("code")
     for code in eurostat.EUROSTAT_DATASETS:
         path = mirror / eurostat.mirror_name(code)
-        assert rows[code] == eurostat.count_cells(path), code
+        cells = eurostat.count_cells(path)
+        assert prov.loc[code, "cells_read"] == cells, code  # one row per non-empty cell was read
         assert prov.loc[code, "row_count"] == rows[code]
         assert prov.loc[code, "checksum"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        if code not in recoded:
+            assert rows[code] == cells, code
+        else:  # rows of codes that needed no recoding are all kept, unless a recoded value filled a ':'
+            assert native[code] + recoded[code] <= cells < native[code] + recoded[code] + 0.05 * cells, code
+    assert set(recoded) == {"sbs_r_nuts06_r2", "lfst_r_lfe2en2"}
     us = database.query(con, "SELECT count(DISTINCT (region, sector)) AS n, count(*) AS rows "
                              "FROM observations WHERE dataset = 'us_cmp_states_2016'").iloc[0]
     assert us["n"] == 3350 and us["rows"] == 3350 * 5
