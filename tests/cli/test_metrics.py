@@ -1,0 +1,96 @@
+"""``cluster-map metrics`` and ``cluster-map indices`` (through ``main``, with its error handler)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cluster_map.cli.main import main
+from cluster_map.cli.metrics import protect
+from cluster_map.schema import METRIC_COLUMNS
+from tests.store.test_metrics import build_store
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_store(tmp_path_factory.mktemp("cli") / "tiny.duckdb")
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_metrics_of_a_dataset(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "us.csv"
+    assert main(["metrics", "--dataset", "us_cmp_states_2016", "--db", str(tiny), "--out", str(out)]) == 0
+    frame = _read(out)
+    assert list(frame.columns[: len(METRIC_COLUMNS)]) == list(METRIC_COLUMNS)
+    assert len(frame) == 9 and "Wrote 9 rows" in capsys.readouterr().out
+    local = frame[frame.sector == "101"]
+    assert (local.strong == "").all()  # not defined for local clusters: empty cell
+    assert set(frame.strong[frame.sector != "101"]) <= {"True", "False"}
+
+
+def test_metrics_level_and_year(tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lfs.csv"
+    args = ["metrics", "--dataset", "lfst_r_lfe2en2", "--level", "1", "--year", "2015", "--db", str(tiny)]
+    assert main([*args, "--out", str(out)]) == 0
+    frame = _read(out)
+    assert set(frame.year) == {"2015"} and set(frame.level) == {"1"} and len(frame) == 12
+    assert (frame.establishments == "").all()
+
+
+def test_metrics_of_a_long_table_with_benchmark_and_formula_cells(tmp_path: Path) -> None:
+    long = tmp_path / "long.csv"
+    long.write_text("region,sector,employment\n=HYPERLINK(1),x,100\n=HYPERLINK(1),y,300\nB,x,200\nB,y,200\n")
+    bench = tmp_path / "totals.csv"
+    bench.write_text("sector,employment\nx,1000\ny,3000\n")
+    out = tmp_path / "out.csv"
+    assert main(["metrics", "--input", str(long), "--benchmark", str(bench), "--out", str(out)]) == 0
+    frame = _read(out)
+    assert set(frame.region) == {"'=HYPERLINK(1)", "B"}
+    assert float(frame[(frame.region == "B") & (frame.sector == "x")].lq.iloc[0]) == pytest.approx(2.0)
+
+
+def test_indices(tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ri.csv"
+    assert main(["indices", "--dataset", "sbs_r_nuts06_r2", "--db", str(tiny), "--out", str(out)]) == 0
+    assert {"krugman", "hhi", "related_variety", "cluster_strength"} <= set(_read(out).columns)
+    assert main(["indices", "--dataset", "sbs_r_nuts06_r2", "--kind", "sector", "--db", str(tiny),
+                 "--out", str(out)]) == 0
+    assert {"gini", "locational_gini", "hoover", "theil"} <= set(_read(out).columns)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["metrics", "--out", "x.csv"], "exactly one of --dataset"),
+        (["metrics", "--dataset", "nope", "--out", "x.csv"], "Unknown dataset 'nope'"),
+        (["metrics", "--dataset", "lfst_r_lfe2en2", "--engine", "pandas", "--out", "x.csv"], "Unknown engine"),
+        (["metrics", "--input", "missing.csv", "--out", "x.csv"], "does not exist"),
+        (["metrics", "--dataset", "lfst_r_lfe2en2", "--benchmark", "t.csv", "--out", "x.csv"], "--input only"),
+        (["indices", "--dataset", "lfst_r_lfe2en2", "--kind", "world", "--out", "x.csv"], "'region' or 'sector'"),
+    ],
+)
+def test_errors_are_one_clear_line(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                   args: list[str], message: str) -> None:
+    assert main([*args, "--db", str(tiny)] if args[0] == "indices" or "--dataset" in args else args) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_bad_long_table_names_line_and_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long = tmp_path / "long.csv"
+    long.write_text("region,sector,employment\nA,x,12\nA,y,lots\n")
+    assert main(["metrics", "--input", str(long), "--out", str(tmp_path / "o.csv")]) == 1
+    assert "line 3, column 'employment': 'lots' is not a number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("=1+1", "'=1+1"), ("+x", "'+x"), ("-x", "'-x"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+     ("AT1", "AT1"), (-1.5, -1.5), (None, None)],
+)
+def test_protect(cell: object, expected: object) -> None:
+    assert protect(cell) == expected
