@@ -29,6 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import Figure
 from folium.map import Layer
 from folium.template import Template
 
@@ -213,7 +214,7 @@ def encode_geometry(layer: gpd.GeoDataFrame, *, code_col: str = "code", precisio
         layer = layer.to_crs("EPSG:4326")
     scale = 10 ** int(precision)
     codes: list[str] = []
-    geoms: list[list[list[int]]] = []
+    geoms: list[list[list[list[int]]]] = []
     for code, geom in zip(layer[code_col].astype(str), layer.geometry.array, strict=True):
         if geom is None or geom.is_empty:
             continue
@@ -438,8 +439,9 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
         organisation markers).
     """
     geom = geometry if isinstance(geometry, EncodedGeometry) else encode_geometry(geometry, code_col=code_col)
+    zoom: dict[str, Any] = {"maxZoom": 14, "minZoom": 2, "zoomSnap": 0.25}  # markercluster needs a maxZoom
     m = folium.Map(tiles=None, location=None, zoom_start=4, height=height, prefer_canvas=False,
-                   control_scale=True, zoom_snap=0.25, **{"maxZoom": 14, "minZoom": 2})
+                   control_scale=True, **zoom)
     if tiles:
         folium.TileLayer(tiles=tiles, attr=tiles_attr or "map tiles", name="Tiles", control=False).add_to(m)
     if base is not None:
@@ -447,7 +449,9 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
         GeometryLayer(b, key="base", name="Countries", style=BASE_STYLE, interactive=False, control=False).add_to(m)
     GeometryLayer(geom, key=key, name=name, control=False, interactive=interactive,
                   style=REGION_STYLE if interactive else BASE_STYLE).add_to(m)
-    m.get_root().header.add_child(folium.Element(RUNTIME_CSS), name="cm_css")
+    figure = m.get_root()
+    if isinstance(figure, Figure):
+        figure.header.add_child(folium.Element(RUNTIME_CSS), name="cm_css")
     if fit:
         (s, w), (n, e) = geom.bounds
         m.fit_bounds([[s, w], [n, e]])

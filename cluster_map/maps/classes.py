@@ -163,7 +163,7 @@ class Classes:
             lookup = {_key(c): i for i, c in enumerate(self.categories)}
             return np.array([lookup.get(_key(v), -1) for v in _as_list(values)], dtype=np.int16)
         x = pd.to_numeric(pd.Series(_as_list(values), dtype=object), errors="coerce").to_numpy(dtype="float64")
-        side = "right" if self.lower_inclusive else "left"
+        side: Literal["left", "right"] = "right" if self.lower_inclusive else "left"
         idx = np.searchsorted(np.asarray(self.breaks, dtype="float64"), x, side=side).astype(np.int16)
         idx[~np.isfinite(x)] = -1
         return idx
