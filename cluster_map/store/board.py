@@ -91,10 +91,16 @@ def connect(db: Path | str, *, retry_seconds: float = LOCK_RETRY_SECONDS) -> Ite
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    for statement in _SCHEMA:
-        con.execute(statement)
-    con.execute("INSERT INTO board_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [BOARD_SCHEMA_VERSION])
-    found = con.execute("SELECT value FROM board_meta WHERE key = 'schema_version'").fetchall()[0][0]
+    try:
+        found = con.execute("SELECT value FROM board_meta WHERE key = 'schema_version'").fetchall()[0][0]
+    except (duckdb.CatalogException, IndexError):  # a new file: create the schema in one transaction
+        con.execute("BEGIN")
+        for statement in _SCHEMA:
+            con.execute(statement)
+        con.execute("INSERT INTO board_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                    [BOARD_SCHEMA_VERSION])
+        con.execute("COMMIT")
+        found = BOARD_SCHEMA_VERSION
     if found != BOARD_SCHEMA_VERSION:
         raise StoreError(f"The board file {str(path)!r} has schema version {found!r}; this Cluster Map "
                          f"needs {BOARD_SCHEMA_VERSION!r}. Move the file away to start a new board.")
