@@ -17,14 +17,16 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from cluster_map.errors import InputError
-from cluster_map.geo import EUROPE_CRS
-from cluster_map.maps.classes import Classes, quantiles
+from cluster_map.geo import EUROPE_CRS, US_CRS
+from cluster_map.maps.classes import Classes, classes_for, fixed
 
-__all__ = ["EUROPE_EXTENT", "static_choropleth"]
+__all__ = ["EUROPE_EXTENT", "US_EXTENT", "static_choropleth"]
 
 #: Mainland-Europe window in EPSG:3035 metres (x0, y0, x1, y1): leaves out overseas regions
 #: (Canarias, Açores, Madeira, French outermost regions) that would shrink the map to a dot.
 EUROPE_EXTENT = (2_500_000.0, 1_350_000.0, 7_400_000.0, 5_500_000.0)
+#: Conterminous-US window in EPSG:5070 metres: leaves out Alaska, Hawaii and Puerto Rico.
+US_EXTENT = (-2_400_000.0, 200_000.0, 2_300_000.0, 3_200_000.0)
 _HATCH = "////"
 _BASE_FACE = "#e4e4e0"
 _BASE_EDGE = "#9e9e9e"
@@ -32,7 +34,7 @@ _BASE_EDGE = "#9e9e9e"
 
 def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, classes: Classes | None = None,
                       source: str = "", subtitle: str = "", base: gpd.GeoDataFrame | None = None,
-                      crs: str = EUROPE_CRS, extent: Sequence[float] | str | None = "auto",
+                      crs: str = "auto", extent: Sequence[float] | str | None = "auto",
                       figsize: tuple[float, float] = (7.0, 6.0), dpi: int = 150, legend_loc: str = "outside",
                       edgecolor: str = "#ffffff", linewidth: float = 0.3) -> bytes:
     """A choropleth of ``gdf[value_col]`` as PNG bytes, with title, legend and source line.
@@ -43,16 +45,21 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
         Regions with geometry (any CRS) and the value column; rows whose value classifies to no
         data are drawn grey and hatched, and the legend says "no data".
     classes
-        The classes (from :mod:`cluster_map.maps.classes`); default: 5 quantiles of the values.
+        The classes (from :mod:`cluster_map.maps.classes`); default:
+        ``classes_for(value_col, values)``, i.e. the fixed LQ classes for ``lq``, stars for
+        ``stars``, yes/no for ``strong``, and 5 quantiles of the values for other columns, so a
+        report's map has the app's classes and colours.
     source
         Source line printed under the map (e.g. ``"Source: Eurostat sbs_r_nuts06_r2 (2015); ©
         EuroGeographics for the administrative boundaries"``).
     base
         Country shapes drawn underneath (NUTS 0), cut to the same window.
     crs
-        Projection of the drawing (EPSG:3035 for Europe, EPSG:5070 for the US states).
+        Projection of the drawing; ``"auto"``: EPSG:5070 (Conus Albers) when the regions lie in
+        North America, else EPSG:3035 (LAEA Europe).
     extent
-        ``"auto"``: the data's bounds, cut to :data:`EUROPE_EXTENT` when drawing in EPSG:3035;
+        ``"auto"``: the data's bounds, cut to :data:`EUROPE_EXTENT` (EPSG:3035) or
+        :data:`US_EXTENT` (EPSG:5070) so that overseas regions, Alaska and Hawaii do not shrink it;
         ``None`` or ``"data"``: the data's bounds; or ``(x0, y0, x1, y1)`` in ``crs`` units.
     legend_loc
         ``"outside"`` (right of the map, never covers a region) or a matplotlib legend location.
@@ -70,7 +77,8 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
         raise InputError("The map layer has no CRS; set it (EPSG:4326 for lon/lat) before drawing.")
     if len(gdf) == 0:
         raise InputError(f"There are no regions to draw for the map {title!r}.")
-    cls = classes if classes is not None else quantiles(gdf[value_col], k=5, title=value_col)
+    cls = classes if classes is not None else _default_classes(gdf, value_col)
+    crs = _auto_crs(gdf) if crs == "auto" else crs
     frame = gdf.to_crs(crs)
     idx = cls.assign(frame[value_col])
     colours = np.array([cls.colour(int(i)) for i in idx], dtype=object)
@@ -96,7 +104,8 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     if subtitle:
         fig.suptitle(subtitle, x=0.01, ha="left", fontsize=9, color="#444444")
-    handles = [Patch(facecolor=c, edgecolor="#999999", label=lbl) for c, lbl in zip(cls.colours, cls.labels, strict=True)]
+    handles = [Patch(facecolor=c, edgecolor="#999999", label=lbl)
+               for c, lbl in zip(cls.colours, cls.labels, strict=True)] if has.any() else []
     if (~has).any():
         handles.append(Patch(facecolor=cls.nodata_colour, edgecolor="#999999", hatch=_HATCH, label=cls.nodata_label))
     where = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if legend_loc == "outside" else {"loc": legend_loc}
@@ -110,14 +119,27 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
     return buf.getvalue()
 
 
+def _default_classes(gdf: gpd.GeoDataFrame, value_col: str) -> Classes:
+    try:
+        return classes_for(value_col, gdf[value_col], title=value_col)
+    except InputError:  # no value at all: every region is drawn as no data
+        return fixed((), colours=("#ffffff",), labels=("(no values)",), title=value_col)
+
+
+def _auto_crs(gdf: gpd.GeoDataFrame) -> str:
+    x0, y0, x1, y1 = (float(v) for v in gdf.to_crs("EPSG:4326").total_bounds)
+    return US_CRS if (x0 + x1) / 2 < -50 and (y0 + y1) / 2 > 10 else EUROPE_CRS
+
+
 def _window(frame: gpd.GeoDataFrame, crs: str, extent: Sequence[float] | str | None) -> tuple[float, float, float, float]:
     if extent is not None and not isinstance(extent, str):
         x0, y0, x1, y1 = (float(v) for v in extent)
         return x0, y0, x1, y1
     x0, y0, x1, y1 = (float(v) for v in frame.total_bounds)
-    if extent == "auto" and crs == EUROPE_CRS:
-        ex0, ey0, ex1, ey1 = EUROPE_EXTENT
-        inside = frame[frame.representative_point().within(_box(EUROPE_EXTENT))]
+    window = {EUROPE_CRS: EUROPE_EXTENT, US_CRS: US_EXTENT}.get(crs)
+    if extent == "auto" and window is not None:
+        ex0, ey0, ex1, ey1 = window
+        inside = frame[frame.representative_point().within(_box(window))]
         if len(inside):
             x0, y0, x1, y1 = (float(v) for v in inside.total_bounds)
             x0, y0, x1, y1 = max(x0, ex0), max(y0, ey0), min(x1, ex1), min(y1, ey1)

@@ -50,9 +50,24 @@ def test_title_legend_and_source_change_the_picture(layer: gpd.GeoDataFrame) -> 
     assert plain != sourced
 
 
-def test_default_classes_are_quantiles(layer: gpd.GeoDataFrame) -> None:
+def test_default_classes_follow_the_metric(layer: gpd.GeoDataFrame) -> None:
     png = static_choropleth(layer.assign(v=[1.0, 2.0, np.nan, 3.0]), "v", title="Quantiles", legend_loc="lower left")
     assert _size(png) == (1050, 900)
+    lq = static_choropleth(layer.rename(columns={"value": "lq"}), "lq", title="LQ")
+    assert LQ_COLOURS[4] in _colours(lq)  # the fixed LQ classes, as in the app
+
+
+def test_a_map_without_any_value_is_all_no_data(layer: gpd.GeoDataFrame) -> None:
+    png = static_choropleth(layer.assign(v=np.nan), "v", title="Nothing")
+    assert _size(png) == (1050, 900)
+
+
+def test_us_states_are_drawn_in_conus_albers() -> None:
+    states = gpd.GeoDataFrame({"lq": [0.5, 2.5]}, geometry=[shapely.box(-100, 35, -95, 40),
+                                                           shapely.box(-95, 35, -90, 40)], crs="EPSG:4326")
+    png = static_choropleth(states, "lq", title="US")
+    seen = _colours(png)
+    assert LQ_COLOURS[0] in seen and LQ_COLOURS[3] in seen
 
 
 def test_overseas_regions_do_not_shrink_a_europe_map() -> None:
