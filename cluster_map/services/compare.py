@@ -33,6 +33,7 @@ class Comparison:
     wide: pd.DataFrame  # sector, sector_label, one column per region (the metric)
     figures: pd.DataFrame  # label, unit, one column per region (latest value)
     indices: pd.DataFrame  # region, name, krugman, hhi, entropy ... (latest year)
+    notes: tuple[str, ...] = ()
 
 
 def compare_regions(
@@ -45,7 +46,8 @@ def compare_regions(
     sector_level: int | None = None,
     top: int = 15,
 ) -> Comparison:
-    """Compare ``regions`` (2-10 codes of one dataset) on ``metric`` for ``year`` (default: latest).
+    """Compare ``regions`` (1-10 codes of one dataset) on ``metric`` for ``year`` (default: the latest year
+    with data for all of them; ``notes`` names regions without data in the year used).
 
     ``wide`` keeps the ``top`` sectors by the mean of the metric over the regions.
 
@@ -67,9 +69,17 @@ def compare_regions(
     rows = one_benchmark(profiles.region_metrics(con, dataset=dataset, regions=codes))
     if "sector_level" not in rows.columns:
         rows = rows.assign(sector_level=rows["scheme_level"])
-    have = sorted(int(y) for y in rows.loc[rows["lq"].notna(), "year"].unique())
+    with_lq = rows[rows["lq"].notna()]
+    have = sorted(int(y) for y in with_lq["year"].unique())
+    per_region = with_lq.groupby("region")["year"].agg(lambda y: set(int(v) for v in y))
+    common = set.intersection(*per_region.tolist()) if len(per_region) == len(codes) else set()
     if year is None or year not in have:
-        year = have[-1] if have else None
+        year = max(common) if common else (have[-1] if have else None)
+    notes: list[str] = []
+    missing = [c for c in codes if year not in per_region.get(c, set())]
+    if missing and year is not None:
+        hint = f"; the latest year with data for all of them is {max(common)}" if common else ""
+        notes.append(f"No data for {', '.join(missing)} in {year}{hint}.")
     level = sector_level if sector_level is not None else default_sector_level(rows)
     now = rows[(rows["year"] == year)]
     if level is not None:
@@ -79,16 +89,19 @@ def compare_regions(
                         "strong") if c in now.columns]
     long = now[keep].sort_values(["region", "sector"]).reset_index(drop=True)
     wide = long.pivot_table(index=["sector", "sector_label"], columns="region", values=metric, aggfunc="first")
-    wide = wide.reindex(columns=[c for c in codes if c in wide.columns])
+    wide = wide.reindex(columns=codes)  # a region without data keeps an empty column
     if len(wide):
         order = wide.mean(axis=1, skipna=True).sort_values(ascending=False).index[:top]
         wide = wide.loc[order]
     wide = wide.reset_index()
     wide.columns.name = None
     figs = key_figures(con, dataset=dataset, regions=codes)
+    order_src = figs["label"]
     figs = figs[figs["value"].notna()].sort_values("year").groupby(["region", "label"]).tail(1)
     figures = figs.pivot_table(index=["label", "unit"], columns="region", values="value", aggfunc="first")
-    figures = figures.reindex(columns=[c for c in codes if c in figures.columns]).reset_index()
+    order = {label: i for i, label in enumerate(dict.fromkeys(order_src))}
+    figures = figures.reindex(columns=codes).reset_index()
+    figures = figures.sort_values("label", key=lambda s: s.map(order)).reset_index(drop=True)
     figures.columns.name = None
     ind = profiles.region_indices(con, dataset=dataset, regions=codes)
     if len(ind):
@@ -100,4 +113,4 @@ def compare_regions(
         lead = ["region", "name", "year"]
         ind = ind[lead + [c for c in ind.columns if c not in lead and c not in ("dataset", "level", "sector_level")]]
     return Comparison(regions=info, year=year, metric=metric, long=long, wide=wide, figures=figures,
-                      indices=ind.reset_index(drop=True))
+                      indices=ind.reset_index(drop=True), notes=tuple(notes))

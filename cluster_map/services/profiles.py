@@ -81,7 +81,7 @@ class RegionProfile:
     clusters: pd.DataFrame  # stars >= 1 or strong, sorted
     series: pd.DataFrame  # label, year, value (long), for the time-series chart
     indices: pd.DataFrame  # region_indices rows of the region
-    organisations: pd.DataFrame
+    organisations: pd.DataFrame  # with ``located``: in the region, or only in its parent
     neighbours: pd.DataFrame  # code, name, country
     sector_level: int | None = None
     notes: tuple[str, ...] = field(default=())
@@ -190,6 +190,25 @@ def neighbours(con: Any, region: Region) -> pd.DataFrame:
     return out[out["code"] != region.code].reset_index(drop=True)
 
 
+def organisations_in(con: Any, region: Region) -> pd.DataFrame:
+    """Cluster organisations located in ``region``, then those placed only in its parent region.
+
+    Many directory entries give a federal state or a province but no city: a NUTS 2 profile lists
+    them too, with ``located`` saying so (``'in DE21'`` or ``'in DE2 (not placed more precisely)'``).
+    """
+    here = directory.organisations(con, region=region.code).assign(located=f"in {region.code}")
+    if region.nuts_version == "us" or region.level < 1:
+        return here
+    parent = region.code[:-1]
+    column = f"nuts{region.level}"
+    wider = directory.organisations(con, region=parent)
+    if column in wider.columns:
+        wider = wider[wider[column].isna()].assign(located=f"in {parent} (not placed more precisely)")
+    else:
+        wider = wider.iloc[0:0]
+    return pd.concat([here, wider], ignore_index=True)
+
+
 def region_profile(
     con: Any,
     *,
@@ -227,11 +246,13 @@ def region_profile(
     clusters = spec[star | strong].sort_values(["stars", "lq"], ascending=[False, False]) \
         if "stars" in spec else spec[strong]
     figures = key_figures(con, dataset=dataset, regions=[region])
+    order = {label: i for i, label in enumerate(dict.fromkeys(figures["label"]))}
     latest = figures[figures["value"].notna()].sort_values("year").groupby("label", sort=False).tail(1)
+    latest = latest.sort_values("label", key=lambda s: s.map(order))
     indices = profiles.region_indices(con, dataset=dataset, regions=[region])
     if len(indices) and level is not None and "sector_level" in indices.columns:
         indices = indices[indices["sector_level"] == level]
-    orgs = directory.organisations(con, region=region)
+    orgs = organisations_in(con, reg)
     return RegionProfile(
         region=reg, dataset=dataset, year=year, years=years,
         key_figures=latest.reset_index(drop=True),

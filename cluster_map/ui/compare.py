@@ -45,7 +45,9 @@ def _params(f: Filters, c: compare.Comparison) -> dict[str, Any]:
 
 
 def show_figures(f: Filters, c: compare.Comparison) -> None:
-    """Key figures, one column per region."""
+    """Notes on missing data, then key figures, one column per region."""
+    for note in c.notes:
+        st.info(note, icon=":material/info:")
     st.subheader("Key figures (latest year with data)")
     if c.figures.empty:
         st.info("No key figures for these regions.")

@@ -166,7 +166,8 @@ def organisations(p: profiles.RegionProfile) -> None:
     if p.organisations.empty:
         st.info("No cluster organisation of the directory is located in this region.")
         return
-    cols = [c for c in ("name", "acronym", "city", "sectors", "org_type", "website") if c in p.organisations]
+    cols = [c for c in ("name", "acronym", "city", "located", "sectors", "org_type", "website")
+            if c in p.organisations]
     st.dataframe(p.organisations[cols], hide_index=True, width="stretch")
     downloads.buttons(p.organisations[cols], stem=f"organisations_{p.region.code}", key="dl-orgs",
                       parameters=_params(p))

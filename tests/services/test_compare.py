@@ -46,3 +46,9 @@ def test_year_and_duplicates(con: Any) -> None:
 def test_bad_requests(con: Any, regions: list[str], metric: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         compare.compare_regions(con, dataset=DS, regions=regions, metric=metric)
+
+
+def test_region_without_data_in_the_year_is_named(con: Any) -> None:
+    c = compare.compare_regions(con, dataset=DS, regions=["AT11", "DE21"], year=2015)
+    assert c.notes == ()
+    assert list(c.wide.columns[2:]) == ["AT11", "DE21"]
