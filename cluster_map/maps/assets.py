@@ -95,6 +95,7 @@ DROPPED = frozenset({
 _OFFSITE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
                       re.IGNORECASE)
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[^)'\"]+)\1\)")
+_OFFSITE_CSS = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:[a-z][a-z0-9+.-]*:)?//[^'")\s]*)""", re.IGNORECASE)
 
 
 @cache
@@ -214,10 +215,12 @@ def offsite_links(html: str) -> list[str]:
     """Every ``src``/``href`` of a script, stylesheet, image or frame that points off the server.
 
     Off the server means an absolute URL with a scheme (``http://``, ``https://``) or a
-    protocol-relative one (``//cdn...``). Links inside popups written by users (``<a href>``) are
-    not loaded by the browser and are not reported.
+    protocol-relative one (``//cdn...``), in a tag or in CSS (``url(...)``, ``@import``). Links in
+    popups (``<a href>``) are not loaded by the browser and are not reported; nor is an optional
+    tile URL template (the user's explicit choice, ``Settings.tile_url``).
     """
-    return [match.group(1) for match in _OFFSITE.finditer(html)]
+    found = [match.group(1) for match in _OFFSITE.finditer(html)]
+    return found + [match.group(1) for match in _OFFSITE_CSS.finditer(html)]
 
 
 def _walk(element: MacroElement | Element):

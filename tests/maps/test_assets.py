@@ -86,6 +86,11 @@ def test_unknown_mode_is_refused() -> None:
     ('<link rel="stylesheet" href="static/a.css"/>', []),
     ('<a href="https://cluster.example.org">site</a>', []),
     ("<script>var u = 'https://x.org';</script>", []),
+    ("<style>.a {background: url(https://x.org/i.png)}</style>", ["https://x.org/i.png"]),
+    ("<style>.a {background: url( '//x.org/i.png' )}</style>", ["//x.org/i.png"]),
+    ('<style>@import "https://x.org/a.css";</style>', ["https://x.org/a.css"]),
+    ("<style>.a {background: url(data:image/png;base64,AAAA)}</style>", []),
+    ("<style>.a {behavior: url(#default#VML)}</style>", []),
 ])
 def test_offsite_links(html: str, expected: list[str]) -> None:
     assert offsite_links(html) == expected
