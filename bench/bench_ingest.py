@@ -1,0 +1,97 @@
+"""Ingest benchmark: full ingest of the mirror (median of N runs), store size, seconds per source.
+
+Run: ``python bench/bench_ingest.py [--source DIR] [--runs 3] [--profile]`` (default source: the
+mirror from the settings). Each run builds a fresh store in a temporary directory with
+``cluster_map.services.ingest.ingest`` (metrics included). Prints the figures and writes
+``bench/results/ingest.json``. ``--profile`` adds a cProfile of one more run (top 25 functions by
+cumulative time) to the printout.
+
+Reader seconds are wall time inside each reader thread: they overlap (3 threads on 2 cores), so
+they add up to more than the total. The load average at the start is recorded because the figures
+depend on what else runs on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from cluster_map.config import get_settings
+from cluster_map.services.ingest import ingest
+
+RESULTS = Path(__file__).resolve().parent / "results" / "ingest.json"
+GOAL_SECONDS = 30.0
+
+
+def one_run(source: str, workdir: Path, n: int) -> dict:
+    db = workdir / f"run{n}" / "cluster_map.duckdb"
+    t = time.perf_counter()
+    summary = ingest(source=source, db=db, progress=False)
+    seconds = time.perf_counter() - t
+    return {
+        "seconds": round(seconds, 2),
+        "store_mb": round(summary.store_bytes / 1e6, 1),
+        "source_seconds": dict(summary.source_seconds),
+        "tables": dict(summary.tables),
+        "metrics": summary.metrics,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", default=str(get_settings().mirror), help="mirror directory or URL base")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one extra run")
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
+        runs = [one_run(args.source, Path(tmp), i) for i in range(args.runs)]
+        profile_text = ""
+        if args.profile:
+            prof = cProfile.Profile()
+            prof.enable()
+            one_run(args.source, Path(tmp), args.runs)
+            prof.disable()
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(25)
+            profile_text = out.getvalue()
+
+    times = [r["seconds"] for r in runs]
+    median_run = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    result = {
+        "what": "full ingest of the mirror (all sources, NUTS recoding, organisations, metrics), fresh store",
+        "runs": args.runs,
+        "seconds_each": times,
+        "seconds_median": round(statistics.median(times), 2),
+        "goal_seconds": GOAL_SECONDS,
+        "store_mb": median_run["store_mb"],
+        "source_seconds_median_run": median_run["source_seconds"],
+        "tables": median_run["tables"],
+        "metrics": median_run["metrics"],
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_before": [round(x, 2) for x in load_before]},
+    }
+    print(f"full ingest: median {result['seconds_median']} s of {times} (goal <= {GOAL_SECONDS} s); "
+          f"store {result['store_mb']} MB; load average before {result['machine']['load_average_before']}")
+    for name, sec in sorted(median_run["source_seconds"].items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<28} {sec:6.2f} s")
+    print("rows: " + ", ".join(f"{k} {v:,}" for k, v in median_run["tables"].items()))
+    if profile_text:
+        print(profile_text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
