@@ -170,3 +170,52 @@ def test_upload_of_a_good_csv_shows_its_metrics(tiny_env: Path) -> None:
     lq = metrics.set_index(["region", "sector"])["lq"]
     assert lq[("AT13", "C29")] == pytest.approx((1100 / 1480) / (1180 / 2080))
     assert at.session_state["cm_upload"].rows == 4
+
+
+# --- integration: every page against the store built from the mirror --------------------------------
+
+
+@pytest.fixture()
+def mirror_env(mirror_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CLUSTER_MAP_DB", str(mirror_store))
+    return mirror_store
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+@pytest.mark.parametrize(("page", "params"), [
+    ("1_Region_profile.py", {"regions": "DE21"}),
+    ("1_Region_profile.py", {"dataset": "us_cmp_states_2016", "regions": "06", "level": "1"}),
+    ("1_Region_profile.py", {"dataset": "lfst_r_lfe2en2", "regions": "FR10"}),
+    ("2_Sector_explorer.py", {"sector": "C29", "year": "2015", "level": "2", "min_emp": "1000"}),
+    ("2_Sector_explorer.py", {"dataset": "us_cmp_states_2016", "sector": "10", "level": "1"}),
+    ("3_Compare.py", {"regions": "DE21,FR10,ITC4,ES51"}),
+    ("4_Organisations.py", {"countries": "DE"}),
+    ("5_Data_and_methodology.py", {}),
+])
+def test_pages_on_the_mirror_store(mirror_env: Path, page: str, params: dict[str, str]) -> None:
+    at = _run(page, **params)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert not at.warning, [w.value for w in at.warning]  # the URL was valid: nothing to warn about
+    assert at.dataframe, "every page shows at least one table"
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+def test_mirror_profile_values(mirror_env: Path) -> None:
+    at = _run("1_Region_profile.py", regions="DE21")
+    assert at.header[0].value == "DE21 · Oberbayern"
+    spec = at.dataframe[0].value
+    assert "C29" in spec["sector"].head(5).tolist()  # motor vehicles: a top specialisation of Oberbayern
+    assert any(b.label.startswith("AT32") for b in at.button)  # Salzburg is a neighbour
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+def test_mirror_sector_ranking_and_hot_spots(mirror_env: Path) -> None:
+    at = _run("2_Sector_explorer.py", sector="C29", year="2015", level="2", min_emp="1000")
+    ranking = at.dataframe[0].value
+    assert ranking["rank"].iloc[0] == 1 and (ranking["employment"] >= 1000).all()
+    assert ranking["lq"].is_monotonic_decreasing
+    assert any("hot" in c.value for c in at.caption)  # counts of hot spot classes under the map
