@@ -143,7 +143,7 @@ def view_options(con: Any, dataset: str) -> ViewOptions:
                          f"{', '.join(available) or '(none: rebuild the store)'}.")
     levels = tuple(sorted(int(x) for x in rows["level"].unique()))
     default_level = 2 if 2 in levels else levels[-1]
-    sec = queries.sectors(con, dataset)
+    sec = queries.sectors(con, dataset, level=default_level)
     sectors_ = tuple((str(c), str(lbl)) for c, lbl in zip(sec["code"], sec["label"], strict=True))
     best = int(sec["n_regions"].max()) if len(sec) else 0
     default = next((s for s in PREFERRED_SECTORS

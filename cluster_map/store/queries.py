@@ -53,6 +53,14 @@ def dataset_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         GROUP BY ALL ORDER BY m.dataset, m.level""")
 
 
+def benchmark_of(con: duckdb.DuckDBPyConnection, dataset: str) -> str:
+    """The benchmark the map shows for ``dataset``: 'dataset' when materialised, else the first one."""
+    rows = query(con, """
+        SELECT benchmark FROM metrics WHERE dataset = ? GROUP BY benchmark
+        ORDER BY benchmark <> 'dataset', benchmark LIMIT 1""", [dataset])
+    return str(rows["benchmark"].iloc[0]) if len(rows) else "dataset"
+
+
 def years(con: duckdb.DuckDBPyConnection, dataset: str, level: int | None = None) -> list[int]:
     """Years with at least one location quotient in ``dataset`` (ascending)."""
     rows = query(con, """
@@ -62,8 +70,8 @@ def years(con: duckdb.DuckDBPyConnection, dataset: str, level: int | None = None
     return [int(y) for y in rows["year"]]
 
 
-def sectors(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
-    """Sectors of ``dataset`` with a label and their coverage in the dataset's latest year.
+def sectors(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int) -> pd.DataFrame:
+    """Sectors of ``dataset`` with a label and their coverage at region ``level`` in the latest year.
 
     Columns: code, label, level, parent, n_regions (regions with an LQ in the latest year), last_year.
     Sorted by code.
@@ -74,13 +82,13 @@ def sectors(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
             SELECT m.sector, m.sector_scheme, count(*) FILTER (WHERE m.year = (SELECT y FROM last)
                                                              AND m.lq IS NOT NULL) AS n_regions,
                    max(m.year) FILTER (WHERE m.lq IS NOT NULL) AS last_year
-            FROM metrics m WHERE m.dataset = ? GROUP BY ALL)
+            FROM metrics m WHERE m.dataset = ? AND m.benchmark = ? AND m.level = ? GROUP BY ALL)
         SELECT c.sector AS code, coalesce(s.label, c.sector) AS label, s.level, s.parent,
                c.n_regions, c.last_year
         FROM cov c LEFT JOIN sectors s ON s.scheme = c.sector_scheme AND s.code = c.sector
         WHERE c.sector <> ''
         ORDER BY CASE WHEN regexp_matches(c.sector, '^[0-9]+$') THEN lpad(c.sector, 4, '0')
-                      ELSE c.sector END""", [dataset, dataset])
+                      ELSE c.sector END""", [dataset, dataset, benchmark_of(con, dataset), level])
 
 
 def region_codes(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
@@ -106,7 +114,7 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
     """
     indicator, breakdown = EMPLOYMENT_CELL.get(dataset, ("", ""))
     cols = set(metric_columns(con))
-    bench = "AND benchmark = 'dataset'" if "benchmark" in cols else ""
+    bench = "AND benchmark = ?"
     strong = "m.strong" if "strong" in cols else "NULL::BOOLEAN"
     stars = "m.stars" if "stars" in cols else "NULL::INTEGER"
     establishments = "m.establishments" if "establishments" in cols else "NULL::DOUBLE"
@@ -132,8 +140,9 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
                  LEFT JOIN o ON o.region = reg.code
         ORDER BY reg.code"""  # noqa: S608 - spliced parts are constants chosen above; values are bound
     span = (year - growth_from) if growth_from is not None else 0
-    params = [dataset, level, level, dataset, level, sector, year,
-              dataset, level, sector, growth_from if growth_from is not None else -1,
+    b = benchmark_of(con, dataset)
+    params = [dataset, level, level, dataset, level, sector, year, b,
+              dataset, level, sector, growth_from if growth_from is not None else -1, b,
               dataset, sector, year, indicator, breakdown, span, span or 1]
     return query(con, sql, params)
 
