@@ -2,7 +2,7 @@
 
 Data comes from :mod:`cluster_map.services.profiles` through ``st.cache_data`` keyed by the store key
 and hashable view values (nothing user-private is cached). Strings from data are shown with
-Streamlit's text elements and dataframes, which escape them; no ``unsafe_allow_html``.
+Streamlit's text elements and dataframes, which escape them; no raw HTML is ever allowed.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -170,6 +172,29 @@ def test_upload_of_a_good_csv_shows_its_metrics(tiny_env: Path) -> None:
     lq = metrics.set_index(["region", "sector"])["lq"]
     assert lq[("AT13", "C29")] == pytest.approx((1100 / 1480) / (1180 / 2080))
     assert at.session_state["cm_upload"].rows == 4
+
+
+@pytest.mark.parametrize(("page", "params"), [
+    ("2_Sector_explorer.py", {"sector": "C29"}),
+    ("4_Organisations.py", {}),
+])
+def test_maps_load_nothing_from_off_the_server(tiny_env: Path, page: str, params: dict[str, str]) -> None:
+    at = _run(page, **params)
+    maps = at.get("component_instance")
+    assert maps, "the page has a map"
+    for m in maps:
+        args = json.loads(m.proto.json_args)
+        links = args.get("js_links", []) + args.get("css_links", [])
+        assert links and all(link.startswith("/app/static/") for link in links), links
+        assert not re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", json.dumps(args)), "an off-server URL"
+        assert "<script>alert" not in args.get("script", "")  # data strings are escaped in the map
+
+
+def test_no_unsafe_html_in_the_pages_and_widgets() -> None:
+    mine = [*sorted(PAGES.glob("[1-5]_*.py"))] + [ROOT / "cluster_map" / "ui" / f"{m}.py" for m in (
+        "profile", "sector", "compare", "organisations", "methodology", "downloads", "upload", "charts")]
+    for path in mine:
+        assert "unsafe_allow_html" not in path.read_text(encoding="utf-8"), path
 
 
 # --- integration: every page against the store built from the mirror --------------------------------
