@@ -108,3 +108,21 @@ def test_wrong_password_shows_an_error_and_stays_signed_out(env: Path) -> None:
     at = _submit(at, "Sign in")
     assert any("Wrong username or password" in str(e.value) for e in at.error)
     assert not any(t.startswith("Signed in") for t in _texts(at))
+
+
+def test_author_closes_edits_and_deletes_own_post_and_others_see_no_controls(env: Path) -> None:
+    at = _post(_register(_page(), "alice"), "First offer")
+    assert _frame(at, "mine")["title"].tolist() == ["First offer"]
+    at.text_input(key="board-edit-1-title").input("Edited offer")
+    at = _submit(at, "Save changes")
+    assert _frame(at, "list")["title"].tolist() == ["Edited offer"]
+    at = _submit(at, "Close")
+    assert _frame(at, "list").empty and _frame(at, "mine")["status"].tolist() == ["closed"]
+    at = _submit(at, "Reopen")
+    assert _frame(at, "list")["title"].tolist() == ["Edited offer"]
+    visitor = _page()  # another session: reads the post, has no edit form, is not signed in
+    assert _frame(visitor, "list")["title"].tolist() == ["Edited offer"]
+    assert not [b for b in visitor.button if b.label in ("Save changes", "Close", "Delete")]
+    at = _submit(at, "Delete")
+    assert not at.error and _frame(at, "list").empty
+    assert any("not posted yet" in str(i.value) for i in at.info)
