@@ -50,7 +50,9 @@ MAP_DATASETS: Final[dict[str, str]] = {
 }
 #: Sectors tried first for the default view (a real sector with good coverage).
 PREFERRED_SECTORS: Final = ("C29", "C", "C10", "C25", "F")
-NO_DATA_COLOUR_REASON: Final = "no data"
+#: A year counts as "with data" for the default view when it covers this share of the best year's regions
+#: (the last SBS year in the mirror, 2015, is a partial first release).
+GOOD_COVERAGE: Final = 0.8
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,12 @@ class ViewOptions:
     regions: frozenset[str]
     metrics: tuple[str, ...]
     nuts_version: str
+    default_year: int | None = None
+
+    @property
+    def latest_year(self) -> int | None:
+        """The year a view without a year shows: the default year, else the last year with data."""
+        return self.default_year or (self.years[-1] if self.years else None)
 
     def sector_label(self, code: str) -> str:
         """Label of sector ``code`` (the code itself if unknown)."""
@@ -152,13 +160,16 @@ def view_options(con: Any, dataset: str) -> ViewOptions:
     if default is None and len(sec):
         default = str(sec.sort_values(["n_regions", "code"], ascending=[False, True])["code"].iloc[0])
     regions = queries.region_codes(con, dataset)
+    cover = queries.year_coverage(con, dataset, level=default_level, sector=default or "")
+    good = cover[cover["n_regions"] >= GOOD_COVERAGE * cover["n_regions"].max()] if len(cover) else cover
+    default_year = int(good["year"].max()) if len(good) else None
     return ViewOptions(
         dataset=dataset, datasets=available, sector_scheme=str(rows["sector_scheme"].iloc[0]),
         sectors=sectors_, default_sector=default or "", years=tuple(queries.years(con, dataset)),
         levels=levels, default_level=default_level,
         countries=tuple(sorted(regions["country"].dropna().unique())),
         regions=frozenset(regions["code"]), metrics=tuple(METRICS),
-        nuts_version=str(rows["nuts_version"].iloc[0]),
+        nuts_version=str(rows["nuts_version"].iloc[0]), default_year=default_year,
     )
 
 

@@ -70,6 +70,14 @@ def years(con: duckdb.DuckDBPyConnection, dataset: str, level: int | None = None
     return [int(y) for y in rows["year"]]
 
 
+def year_coverage(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int, sector: str) -> pd.DataFrame:
+    """Regions with an LQ per year for one sector and level. Columns: year, n_regions (ascending)."""
+    return query(con, """
+        SELECT year, count(lq) AS n_regions FROM metrics
+        WHERE dataset = ? AND level = ? AND sector = ? AND benchmark = ?
+        GROUP BY year ORDER BY year""", [dataset, level, sector, benchmark_of(con, dataset)])
+
+
 def sectors(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int) -> pd.DataFrame:
     """Sectors of ``dataset`` with a label and their coverage at region ``level`` in the latest year.
 

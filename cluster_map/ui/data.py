@@ -101,7 +101,7 @@ def _map_values(key: str, dataset: str, level: int, sector: str, year: int, metr
 def level_values(filters: Filters) -> pd.DataFrame:
     """Values of the view for every region of the level, all countries (the colour reference)."""
     opts = view_options(filters.dataset)
-    year = filters.year if filters.year is not None else opts.years[-1]
+    year = filters.year if filters.year is not None else opts.latest_year
     growth_from = opts.years[0] if opts.years else None
     return _map_values(store_key(), filters.dataset, filters.level, filters.sector or opts.default_sector,
                        year, filters.metric, float(filters.min_employment), growth_from)
@@ -110,7 +110,7 @@ def level_values(filters: Filters) -> pd.DataFrame:
 def map_layer(filters: Filters) -> MapLayer:
     """The map layer of a (decoded, explicit) view; values and geometry come from the caches."""
     opts = view_options(filters.dataset)
-    year = filters.year if filters.year is not None else opts.years[-1]
+    year = filters.year if filters.year is not None else opts.latest_year
     values = mapview.restrict(level_values(filters), tuple(filters.countries), metric=filters.metric)
     geom = geometry(opts.nuts_version, filters.level)
     frame = gpd.GeoDataFrame(geom.merge(values, on="code", how="inner"), geometry="geometry",

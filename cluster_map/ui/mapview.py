@@ -34,6 +34,8 @@ MAP_HEIGHT = 620
 _URL = "_cm_url"
 _W = {k: f"cm_{k}" for k in ("dataset", "level", "sector", "year", "metric", "classes", "countries",
                               "min_emp", "orgs", "hot", "stars")}
+#: Initial view (centre, zoom) per area: mainland Europe, not the outermost regions; the US states.
+VIEWS: dict[str, tuple[tuple[float, float], float]] = {"europe": ((53.0, 14.0), 3.75), "us": ((39.0, -97.0), 3.75)}
 DIGITS = {"employment": 0, "lq": 2, "share": 2, "growth": 1}
 UNITS = {"share": "%", "growth": "%"}
 
@@ -74,7 +76,7 @@ def filter_sidebar(filters: Filters) -> Filters:
     _fix(_W["sector"], codes, opts.default_sector)
     sector = sb.selectbox("Sector (type to search)", codes, key=_W["sector"],
                           format_func=lambda c: f"{c} · {labels.get(c, c)}")
-    _fix(_W["year"], opts.years, opts.years[-1])
+    _fix(_W["year"], opts.years, opts.latest_year)
     year = sb.select_slider("Year", options=list(opts.years), key=_W["year"]) if len(opts.years) > 1 else \
         sb.selectbox("Year", list(opts.years), key=_W["year"])
     metric = sb.selectbox("Metric", list(opts.metrics), key=_W["metric"], format_func=lambda m: METRICS[m].label)
@@ -171,11 +173,12 @@ def show_map(filters: Filters, overlays: dict[str, bool] | None = None) -> None:
     geom = data.encoded_geometry(opts.nuts_version, filters.level)
     base = data.encoded_geometry(opts.nuts_version, 0, precision=3) if opts.nuts_version != "us" else None
     tiles = get_settings().tile_url or None
-    m = base_map(geom, base=base, tiles=tiles, tiles_attr="map tiles (CLUSTER_MAP_TILE_URL)")
+    m = base_map(geom, base=base, tiles=tiles, tiles_attr="map tiles (CLUSTER_MAP_TILE_URL)", fit=False)
+    center, zoom = VIEWS["us" if opts.nuts_version == "us" else "europe"]
     groups = [map_paint(filters).feature_group()]
     extra = _overlays(filters, data.map_layer(filters), overlays or {}) if overlays and any(overlays.values()) \
         else []
-    returned = st_folium(m, key="cm_map", height=MAP_HEIGHT, use_container_width=True,
+    returned = st_folium(m, key="cm_map", height=MAP_HEIGHT, use_container_width=True, center=center, zoom=zoom,
                          returned_objects=["last_object_clicked_tooltip"], feature_group_to_add=groups + extra,
                          layer_control=layer_control() if extra else None)
     code = clicked_region(returned)

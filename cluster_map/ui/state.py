@@ -211,7 +211,7 @@ def decode(
             span = f" (years with data: {opts.years[0]}-{opts.years[-1]})" if opts and opts.years else ""
             warnings.append(f"Year {year_raw!r} has no data; showing the latest year{span}.")
     if year is None and opts and opts.years:
-        year = opts.years[-1]
+        year = opts.latest_year
 
     countries = [c.upper() for c in _codes(_one(params, "countries"))]
     if opts:

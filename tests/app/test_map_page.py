@@ -51,7 +51,8 @@ def _qp(at: AppTest) -> dict[str, str]:
 def test_default_view_draws_an_offline_map(monkeypatch, tiny_store) -> None:
     at = _app(monkeypatch, tiny_store)
     assert not at.exception and not at.error and not at.warning
-    assert _qp(at)["sector"] == "C29" and _qp(at)["year"] == "2015" and _qp(at)["metric"] == "lq"
+    # 2015 covers 3 of the 4 regions of 2014 (< 80 %): the default year is 2014
+    assert _qp(at)["sector"] == "C29" and _qp(at)["year"] == "2014" and _qp(at)["metric"] == "lq"
     args = _component(at)
     links = args["js_links"] + args["css_links"]
     assert links and not [u for u in links if re.match(r"^(https?:)?//", u)], links
@@ -75,8 +76,8 @@ def test_changing_sector_year_metric_updates_url_and_recolours_without_new_geome
     after = _component(at)
     assert after["script"] == before["script"], "geometry (the component's script) must not be resent"
     assert after["feature_group"] != before["feature_group"]
-    _widget(at, "select_slider", "Year").set_value(2014).run()
-    assert _qp(at)["year"] == "2014"
+    _widget(at, "select_slider", "Year").set_value(2015).run()
+    assert _qp(at)["year"] == "2015"
     _widget(at, "selectbox", "Metric").set_value("employment").run()
     assert _qp(at)["metric"] == "employment" and not at.exception
     assert "Employment" in _component(at)["feature_group"]
@@ -101,13 +102,14 @@ def test_url_round_trip_reproduces_the_view(monkeypatch, tiny_store) -> None:
     ({"sector": "ZZ99"}, "Unknown sector 'ZZ99'"),
     ({"dataset": "nope"}, "Unknown dataset 'nope'"),
     ({"year": "1900"}, "Year '1900' has no data"),
+    ({"regions": "AA11,XX99"}, "Unknown regions ['XX99']"),
     ({"metric": "<b>x</b>"}, "Unknown metric"),
 ])
 def test_bad_link_gives_a_message_and_the_default_view(monkeypatch, tiny_store, params, message) -> None:
     at = _app(monkeypatch, tiny_store, params)
     assert any(message in w.value for w in at.warning), [w.value for w in at.warning]
     assert not at.exception
-    assert _qp(at)["sector"] == "C29" and _qp(at)["year"] == "2015"
+    assert _qp(at)["sector"] == "C29" and _qp(at)["year"] == "2014"
     assert len(at.get("component_instance")) == 1
 
 
@@ -128,7 +130,7 @@ def test_missing_store_metrics_is_one_clear_error(monkeypatch, tmp_path) -> None
 def test_ranked_table_has_downloads(monkeypatch, tiny_store) -> None:
     at = _app(monkeypatch, tiny_store)
     df = at.dataframe[0].value
-    assert list(df["code"][:3]) == ["BB11", "AA11", "AA12"]
+    assert list(df["code"]) == ["BB11", "AA11", "AA13", "AA12", "BB12"]  # 2014 LQs by hand; BB12 no data
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("CSV" in lbl for lbl in labels) and any("GeoJSON" in lbl for lbl in labels), labels
 

@@ -24,6 +24,7 @@ def test_view_options_resolve_defaults_from_the_data(con) -> None:
     o = mapview.view_options(con, "sbs_r_nuts06_r2")
     assert o.datasets == ("sbs_r_nuts06_r2",)
     assert o.years == (2014, 2015) and o.levels == (2,) and o.default_level == 2
+    assert o.default_year == o.latest_year == 2014  # 2015 covers 3 of 4 regions (< 80 %)
     assert o.default_sector == "C29"  # preferred and well covered
     assert dict(o.sectors)["C29"].startswith("Manufacture of motor vehicles")
     assert o.countries == ("AA", "BB") and "AA11" in o.regions and o.nuts_version == "2013"
