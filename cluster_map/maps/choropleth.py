@@ -19,9 +19,13 @@ Every string that reaches HTML is escaped by :mod:`cluster_map.maps.escape`.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -49,6 +53,7 @@ __all__ = [
     "clicked_region",
     "encode_geometry",
     "paint",
+    "publish_geometry",
 ]
 
 #: Tooltip lines after the value: (column, label).
@@ -134,17 +139,20 @@ window.cmap = window.cmap || (function () {
     }
   };
   api.paint = function (key, p) { api.paints[key] = p; api.apply(key); };
-  api.layer = function (key, data, opts) {
-    api.styles[key] = opts.style;
-    api.opts[key] = opts;
-    if (opts.paint) { api.paints[key] = opts.paint; }
-    api.hatch();
+  api.features = function (data) {
     var feats = [];
     for (var k = 0; k < data.c.length; k++) {
       feats.push({type: "Feature", properties: {c: data.c[k]},
                   geometry: {type: "MultiPolygon", coordinates: api.decode(data.g[k], data.s)}});
     }
-    var layer = L.geoJSON({type: "FeatureCollection", features: feats}, {
+    return {type: "FeatureCollection", features: feats};
+  };
+  api.layer = function (key, data, opts) {
+    api.styles[key] = opts.style;
+    api.opts[key] = opts;
+    if (opts.paint) { api.paints[key] = opts.paint; }
+    api.hatch();
+    var layer = L.geoJSON(null, {
       interactive: opts.interactive,
       style: function (f) { return api.style(key, f); },
       onEachFeature: function (f, l) {
@@ -156,6 +164,14 @@ window.cmap = window.cmap || (function () {
     layer.on("add", function () { api.apply(key); });
     layer.on("remove", function () { var c = api.legends[key]; if (c) { c.getContainer().style.display = "none"; } });
     api.layers[key] = layer;
+    var add = function (d) { layer.addData(api.features(d)); api.apply(key); };
+    if (data) { add(data); }
+    else {
+      fetch(opts.url).then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      }).then(add).catch(function (e) { console.error("Cluster Map: cannot load geometry " + opts.url + ": " + e); });
+    }
     return layer;
   };
   return api;
@@ -237,6 +253,29 @@ def encode_geometry(layer: gpd.GeoDataFrame, *, code_col: str = "code", precisio
                            bounds=((miny, minx), (maxy, maxx)))
 
 
+def publish_geometry(geometry: EncodedGeometry, static_dir: Path, *, base_url: str = "/app/static") -> str:
+    """Write packed geometry to ``static_dir/geo/<sha256>.json`` (once) and return its URL.
+
+    The name is a hash of the content, so the browser may cache it for good and a new store with
+    new geometry gets a new URL. Files are written atomically (temporary file, then rename).
+    ``base_url`` is where ``static_dir`` is served (Streamlit static serving: ``/app/static``).
+    """
+    data = geometry.data_json.encode("utf-8")
+    name = hashlib.sha256(data).hexdigest()[:24] + ".json"
+    target = Path(static_dir) / "geo" / name
+    if not (target.is_file() and target.stat().st_size == len(data)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return f"{base_url.rstrip('/')}/geo/{name}"
+
+
 def _ring(coords: np.ndarray, scale: int) -> list[int]:
     q = np.rint(coords[:, :2] * scale).astype(np.int64)
     if len(q) > 1 and (q[0] == q[-1]).all():
@@ -255,27 +294,30 @@ class GeometryLayer(Layer):
     """A Leaflet GeoJSON layer built in the browser from :class:`EncodedGeometry`.
 
     ``key`` names the layer in the page's ``window.cmap`` registry; a :class:`Paint` with the same
-    key colours it. Without a paint (``style`` only) it is drawn with a fixed style.
+    key colours it. Without a paint (``style`` only) it is drawn with a fixed style. With ``url``
+    (see :func:`publish_geometry`) the page fetches the geometry from the server instead of
+    carrying it in the script: the browser caches it and streamlit-folium re-sends only a few KB.
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         {{ this.runtime }}
-        var {{ this.get_name() }} = cmap.layer({{ this.key_json }}, {{ this.geometry.data_json }}, {{ this.options_json }});
+        var {{ this.get_name() }} = cmap.layer({{ this.key_json }}, {{ this.data_json }}, {{ this.options_json }});
         {% endmacro %}
     """)
 
     def __init__(self, geometry: EncodedGeometry, *, key: str, name: str | None = None, style: Mapping[str, Any] | None = None,
                  interactive: bool = True, paint: Paint | None = None, overlay: bool = True, control: bool = True,
-                 show: bool = True) -> None:
+                 show: bool = True, url: str | None = None) -> None:
         super().__init__(name=name, overlay=overlay, control=control, show=show)
         self._name = "GeometryLayer"
         self.geometry = geometry
         self.key = key
         self.runtime = RUNTIME_JS
         self.key_json = js_json(key)
+        self.data_json = "null" if url else geometry.data_json
         self.options_json = js_json({"style": dict(style or REGION_STYLE), "interactive": interactive,
-                                     "paint": paint.payload if paint is not None else None})
+                                     "paint": paint.payload if paint is not None else None, "url": url})
 
     def _get_self_bounds(self) -> list[list[float | None]]:
         (s, w), (n, e) = self.geometry.bounds
@@ -419,7 +461,8 @@ def legend_html(classes: Classes, *, title: str | None = None, subtitle: str = "
 def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeometry | gpd.GeoDataFrame | None = None,
              key: str = "choropleth", name: str = "Regions", code_col: str = "code", tiles: str | None = None,
              tiles_attr: str = "", assets: AssetMode = "url", base_url: str = STREAMLIT_BASE_URL,
-             height: str | int = "100%", fit: bool = True, interactive: bool = True) -> folium.Map:
+             height: str | int = "100%", fit: bool = True, interactive: bool = True,
+             geometry_url: str | None = None, base_geometry_url: str | None = None) -> folium.Map:
     """A map with the region geometry (uncoloured until painted) over the NUTS 0 base.
 
     Parameters
@@ -437,6 +480,9 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
     interactive
         Hover highlight and tooltips on the regions (``False`` for a plain background, e.g. under
         organisation markers).
+    geometry_url, base_geometry_url
+        URLs from :func:`publish_geometry`: the browser fetches the packed geometry (cached)
+        instead of receiving it in the map script. ``geometry``/``base`` still give the bounds.
     """
     geom = geometry if isinstance(geometry, EncodedGeometry) else encode_geometry(geometry, code_col=code_col)
     zoom: dict[str, Any] = {"maxZoom": 14, "minZoom": 2, "zoomSnap": 0.25}  # markercluster needs a maxZoom
@@ -446,9 +492,10 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
         folium.TileLayer(tiles=tiles, attr=tiles_attr or "map tiles", name="Tiles", control=False).add_to(m)
     if base is not None:
         b = base if isinstance(base, EncodedGeometry) else encode_geometry(base, code_col=_code_col(base), precision=3)
-        GeometryLayer(b, key="base", name="Countries", style=BASE_STYLE, interactive=False, control=False).add_to(m)
+        GeometryLayer(b, key="base", name="Countries", style=BASE_STYLE, interactive=False, control=False,
+                      url=base_geometry_url).add_to(m)
     GeometryLayer(geom, key=key, name=name, control=False, interactive=interactive,
-                  style=REGION_STYLE if interactive else BASE_STYLE).add_to(m)
+                  style=REGION_STYLE if interactive else BASE_STYLE, url=geometry_url).add_to(m)
     figure = m.get_root()
     if isinstance(figure, Figure):
         figure.header.add_child(folium.Element(RUNTIME_CSS), name="cm_css")

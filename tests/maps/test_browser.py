@@ -74,3 +74,51 @@ def test_standalone_map_draws_offline_with_escaped_tooltips(layer: gpd.GeoDataFr
             assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
         finally:
             browser.close()
+
+
+def test_streamlit_style_page_fetches_assets_and_geometry_from_the_server(layer: gpd.GeoDataFrame, countries,  # type: ignore[no-untyped-def]
+                                                                          tmp_path: Path) -> None:
+    """URL mode: Leaflet from /app/static/vendor, geometry fetched from /app/static/geo, paint applied."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from cluster_map.maps.assets import install_static_assets
+    from cluster_map.maps.choropleth import base_map, encode_geometry, publish_geometry
+
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    static = tmp_path / "app" / "static"
+    install_static_assets(static)
+    enc, benc = encode_geometry(layer), encode_geometry(countries, precision=3)
+    m = base_map(enc, base=benc, geometry_url=publish_geometry(enc, static),
+                 base_geometry_url=publish_geometry(benc, static))
+    m.add_child(paint(layer, value_col="value", label_col="name", classes=lq_classes()).feature_group())
+    (tmp_path / "index.html").write_text(m.get_root().render(), encoding="utf-8")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 800, "height": 600})
+                requests: list[str] = []
+                errors: list[str] = []
+                page.on("request", lambda r: requests.append(r.url))
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(f"{origin}/index.html")
+                page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length == 4")
+                assert _fills(page) == [LQ_COLOURS[0], LQ_COLOURS[3], "url(#cm-hatch)", LQ_COLOURS[4]]
+                assert errors == []
+                assert all(u.startswith(origin) for u in requests)
+                assert any("/app/static/geo/" in u for u in requests)
+                assert any(u.endswith("/app/static/vendor/leaflet/leaflet.js") for u in requests)
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()

@@ -257,3 +257,24 @@ def test_non_interactive_base_map_draws_plain_countries(countries: gpd.GeoDataFr
     html = base_map(countries, key="orgbase", interactive=False).get_root().render()
     options = _call_args(html, "layer", "orgbase")[1]
     assert options["interactive"] is False and options["style"] == BASE_STYLE
+
+
+def test_published_geometry_is_fetched_not_embedded(layer: gpd.GeoDataFrame, countries, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cluster_map.maps.choropleth import publish_geometry
+
+    enc, benc = encode_geometry(layer), encode_geometry(countries, precision=3)
+    url = publish_geometry(enc, tmp_path, base_url="/app/static/")
+    assert url.startswith("/app/static/geo/") and url.endswith(".json")
+    written = tmp_path / "geo" / url.rsplit("/", 1)[1]
+    assert written.read_text(encoding="utf-8") == enc.data_json
+    stamp = written.stat().st_mtime_ns
+    assert publish_geometry(enc, tmp_path) == url and written.stat().st_mtime_ns == stamp
+    burl = publish_geometry(benc, tmp_path)
+    assert burl != url
+    m = base_map(enc, base=benc, geometry_url=url, base_geometry_url=burl)
+    html = m.get_root().render()
+    data, options = _call_args(html, "layer", "choropleth")
+    assert data is None and options["url"] == url
+    assert _call_args(html, "layer", "base")[1]["url"] == burl
+    assert enc.data_json not in html and offsite_links(html) == []
+    assert np.allclose(m.get_bounds(), [[49.8, 9.8], [52.7, 12.7]])  # the countries around the regions
