@@ -89,15 +89,19 @@ def show_partners(found: pd.DataFrame) -> None:
     names = dict(zip(found["id"], found["name"].astype(str) + " (" + found["country"].astype(str) + ")",
                      strict=True))
     org = st.selectbox("Organisation", list(names), format_func=lambda i: names.get(i, i), key="org-partner")
-    abroad = st.toggle("Only other countries", value=True, key="org-abroad")
-    best = organisations.partners(data.connection(), org_id=org, other_countries=abroad)
+    c1, c2 = st.columns(2)
+    abroad = c1.toggle("Only other countries", value=True, key="org-abroad")
+    related = c2.toggle("Include related sectors", value=True, key="org-related",
+                        help="Keywords that organisations often name together (e.g. biotech and medtech) "
+                             "count half as much as shared ones.")
+    best = organisations.partners(data.connection(), org_id=org, other_countries=abroad, related=related)
     if best.empty:
         st.info("No organisation shares a sector keyword with this one.")
         return
     st.dataframe(best, hide_index=True, width="stretch",
                  column_config={"score": st.column_config.ProgressColumn("match", min_value=0.0, max_value=1.0)})
     downloads.buttons(best, stem=f"partners_{org}", key="dl-partners",
-                      parameters={"organisation": org, "other_countries": abroad})
+                      parameters={"organisation": org, "other_countries": abroad, "related_sectors": related})
 
 
 def show_partnerships_and_events(criteria: dict[str, Any]) -> None:

@@ -46,7 +46,7 @@ def test_search(con: Any) -> None:
 
 def test_partners_abroad_by_shared_keywords(con: Any) -> None:
     p = organisations.partners(con, org_id="EUCO1")
-    assert p["id"].tolist() == ["EUCO2"]
+    assert p["id"].tolist() == ["EUCO2"] and p["related"].tolist() == [""]
     assert p["shared"].tolist() == ["automotive"]
     assert p["score"].iloc[0] == pytest.approx(1 / 3)  # {automotive} / {automotive, mobility, electronics}
     home = organisations.partners(con, org_id="EUCO4", other_countries=False)
@@ -71,3 +71,19 @@ def test_partnerships_events_and_lists(con: Any) -> None:
     assert organisations.events(con, text="vienna")["country"].tolist() == ["AT"]
     assert organisations.countries(con) == ["AT", "DE"]
     assert organisations.sector_keywords(con)[0] == "automotive"
+
+
+def test_keyword_proximity_known_values() -> None:
+    sets = [frozenset({"wood", "furniture"}), frozenset({"wood", "furniture"}), frozenset({"wood"}),
+            frozenset({"wood", "paper"})]
+    prox = organisations.keyword_proximity(sets)
+    assert prox["wood"] == {"furniture": pytest.approx(2 / 4)}  # together 2, wood named 4 times
+    assert prox["furniture"] == {"wood": pytest.approx(0.5)}
+    assert "paper" not in prox  # named together once only
+    assert organisations.keyword_proximity(sets, min_together=1)["paper"] == {"wood": 0.25}
+
+
+def test_partners_across_sectors(con: Any) -> None:
+    # automotive co-occurs with mobility (EUCO1) and electronics (EUCO2) once each: below min_together
+    p = organisations.partners(con, org_id="EUCO3", related=True)
+    assert p["id"].tolist() == ["EUCO4"] and p["related"].tolist() == [""]
