@@ -93,8 +93,10 @@ def parse_keywords(value: str | Iterable[str]) -> list[str]:
     parts = re.split(r"[;,]", value) if isinstance(value, str) else list(value)
     out: list[str] = []
     for part in parts:
-        word = " ".join(_text("sectors", part, limit="keyword").lower().split()) if str(part).strip() else ""
-        if word and word not in out:
+        if not isinstance(part, str):
+            raise InputError(f"Field 'sectors': {part!r} is not text; type keywords as text.")
+        word = " ".join(part.lower().split())
+        if word and _text("sectors", word, limit="keyword") not in out:
             out.append(word)
     if not 1 <= len(out) <= MAX_KEYWORDS:
         raise InputError(f"Field 'sectors': {value!r} gives {len(out)} keywords; give 1 to {MAX_KEYWORDS}.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -179,7 +180,7 @@ def my_posts_panel(db: Path, account: Account) -> None:
                 board.edit_post(db, account_id=account.id, post_id=pid, **fields)
                 st.rerun()
     c1, c2 = st.columns(2)
-    flip = "open" if row["status"] == "closed" else "closed"
+    flip: Literal["open", "closed"] = "open" if row["status"] == "closed" else "closed"
     if c1.button("Reopen" if flip == "open" else "Close", key=f"board-status-{pid}"):
         with boundary(stop=False):
             board.set_status(db, account_id=account.id, post_id=pid, status=flip)

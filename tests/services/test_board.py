@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cluster_map.config import Settings
 from cluster_map.errors import InputError
@@ -205,3 +207,13 @@ def test_injection_strings_are_stored_as_text(db: Path, evil: str) -> None:
     assert board.post(db, post_id=pid)["body"] == evil
     with pytest.raises(InputError, match="Wrong"):
         board.sign_in(db, username=evil, password=evil)
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"),
+                                               blacklist_characters=";,"), min_size=2, max_size=40)
+                .filter(lambda k: 2 <= len(" ".join(k.lower().split())) <= 40), min_size=1, max_size=12))
+def test_parsed_keywords_are_lower_unique_and_reparse_to_themselves(words: list[str]) -> None:
+    parsed = board.parse_keywords(words)
+    assert len(parsed) == len(set(parsed)) <= len(words)
+    assert all(k == k.lower().strip() for k in parsed)
+    assert board.parse_keywords("; ".join(parsed)) == parsed
