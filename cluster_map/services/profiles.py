@@ -123,6 +123,7 @@ def one_benchmark(frame: pd.DataFrame, benchmark: str | None = None) -> pd.DataF
     if "benchmark" not in frame.columns or frame.empty:
         return frame
     present = [b for b in frame["benchmark"].dropna().unique().tolist()]
+    chosen: str | None
     if benchmark is not None:
         if benchmark not in present:
             raise InputError(f"Benchmark {benchmark!r} is not in the store; choose one of {present!r}.")

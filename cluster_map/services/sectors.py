@@ -183,11 +183,11 @@ def hot_spots(
     else:
         values_ = use.set_index("code")["lq"]
         if statistic == "gi":
-            res = hotspots.local_getis_ord(values_, w, star=True, permutations=permutations, seed=seed, alpha=alpha)
-            out = res.to_frame().rename(columns={"z": "stat"})
+            gi = hotspots.local_getis_ord(values_, w, star=True, permutations=permutations, seed=seed, alpha=alpha)
+            out = gi.to_frame().rename(columns={"z": "stat"})
         else:
-            res = hotspots.lisa(values_, w, permutations=permutations, seed=seed, alpha=alpha)
-            out = res.to_frame().rename(columns={"local_i": "stat"})
+            li = hotspots.lisa(values_, w, permutations=permutations, seed=seed, alpha=alpha)
+            out = li.to_frame().rename(columns={"local_i": "stat"})
         idx = frame["code"].isin(out.index)
         frame.loc[idx, "stat"] = frame.loc[idx, "code"].map(out["stat"]).to_numpy()
         frame.loc[idx, "p_sim"] = frame.loc[idx, "code"].map(out["p_sim"]).to_numpy()

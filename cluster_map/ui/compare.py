@@ -26,8 +26,9 @@ def pick_regions(filters: Filters) -> tuple[str, ...]:
 
 def pick_metric() -> str:
     """Metric shown in the sector x region table and the bar chart."""
-    return st.sidebar.selectbox("Metric", list(compare.COMPARE_METRICS), format_func=compare.COMPARE_METRICS.get,
-                                key="cmp-metric")
+    metric = st.sidebar.selectbox("Metric", list(compare.COMPARE_METRICS),
+                                  format_func=lambda m: compare.COMPARE_METRICS.get(m, m), key="cmp-metric")
+    return str(metric)
 
 
 @st.cache_data(show_spinner="Comparing...", max_entries=64)
