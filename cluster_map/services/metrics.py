@@ -176,7 +176,7 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
             report[code] = {**counts, "benchmark": s.benchmark, "seconds": round(time.perf_counter() - t0, 3)}
             if progress:
                 print(f"metrics {code}: {counts['metrics']:,} rows in {report[code]['seconds']} s")
-        store.sort_tables(con)
+        store.publish(con)
     finally:
         con.disconnect()
     report["seconds"] = round(time.perf_counter() - started, 3)

@@ -7,7 +7,7 @@ slice a map asks for: one (dataset, level, sector, year) slice reads in millisec
 per dataset is stored, its name in column ``benchmark``: ``dataset`` for Eurostat data, ``external``
 (the US Cluster Mapping convention against the US benchmark totals) for ``us_cmp_states_2016``.
 
-The cube reader (:func:`cube_query`) turns ``observations`` into one row per region x sector x year.
+The cube reader (:data:`CUBE_SQL`) turns ``observations`` into one row per region x sector x year.
 """
 
 from __future__ import annotations
@@ -65,43 +65,57 @@ def _raw(con: Any) -> Any:
     return getattr(con, "con", con)
 
 
+def _stage(name: str) -> str:
+    return f"_stage_{name}"
+
+
 def create_tables(con: Any) -> None:
-    """(Re)create the three empty metric tables."""
+    """Create empty in-memory staging tables for the three metric tables.
+
+    Rows go to the staging tables first (:func:`insert_select`, :func:`insert_frame`);
+    :func:`publish` then writes each store table once, sorted for slice reads.
+    """
     raw = _raw(con)
     for name, ddl in DDL.items():
-        raw.execute(f"DROP TABLE IF EXISTS {name}")
-        raw.execute(ddl)
+        raw.execute(f"DROP TABLE IF EXISTS {_stage(name)}")
+        raw.execute(ddl.replace(f"CREATE TABLE {name} (", f"CREATE TEMP TABLE {_stage(name)} (", 1))
 
 
 def insert_select(con: Any, table: str, select_sql: str) -> int:
-    """``INSERT INTO table BY NAME <select_sql>``: an ibis expression compiled on the same DuckDB."""
+    """Stage ``INSERT ... BY NAME <select_sql>`` (an ibis expression compiled on the same DuckDB)."""
     _check_table(table)
-    raw = _raw(con)
-    before = raw.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
-    raw.execute(f"INSERT INTO {table} BY NAME {select_sql}")
-    return int(raw.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]) - int(before)  # noqa: S608
+    rows = _raw(con).execute(f"INSERT INTO {_stage(table)} BY NAME {select_sql}").fetchall()
+    return int(rows[0][0])
 
 
 def insert_frame(con: Any, table: str, frame: pd.DataFrame | pa.Table) -> int:
-    """Append a frame (e.g. computed on Spark) to ``table`` by column name."""
+    """Stage a frame (e.g. computed on Spark) for ``table``, by column name."""
     _check_table(table)
     raw = _raw(con)
     data = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     raw.register("_cm_insert", data)
     try:
-        raw.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _cm_insert")  # noqa: S608
+        raw.execute(f"INSERT INTO {_stage(table)} BY NAME SELECT * FROM _cm_insert")  # noqa: S608
     finally:
         raw.unregister("_cm_insert")
     return data.num_rows
 
 
-def sort_tables(con: Any) -> None:
-    """Rewrite each metric table in slice order (zone maps make slice reads millisecond lookups)."""
+def publish(con: Any) -> None:
+    """Replace the store's metric tables by the staged rows, written once in slice order (DuckDB's
+    row-group zone maps then make a (dataset, level, sector, year) read a millisecond lookup)."""
     raw = _raw(con)
-    for name in TABLES:
-        raw.execute(f"CREATE TABLE _{name}_sorted AS SELECT * FROM {name} ORDER BY {SORT[name]}")  # noqa: S608
-        raw.execute(f"DROP TABLE {name}")
-        raw.execute(f"ALTER TABLE _{name}_sorted RENAME TO {name}")
+    raw.execute("BEGIN TRANSACTION")
+    try:
+        for name, ddl in DDL.items():
+            raw.execute(f"DROP TABLE IF EXISTS {name}")
+            raw.execute(ddl)
+            raw.execute(f"INSERT INTO {name} SELECT * FROM {_stage(name)} ORDER BY {SORT[name]}")  # noqa: S608
+            raw.execute(f"DROP TABLE {_stage(name)}")
+        raw.execute("COMMIT")
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
 
 
 def _check_table(table: str) -> None:

@@ -137,7 +137,7 @@ def test_create_insert_sort_and_read(tiny: Path) -> None:
         "employment": [1.0, 2.0, 3.0], "lq": [0.5, np.nan, 2.0], "benchmark": "dataset",
     })  # fmt: skip
     assert sm.insert_frame(con, "metrics", frame) == 3
-    sm.sort_tables(con)
+    sm.publish(con)
     got = sm.read_slice(con, dataset="d", level=2, sector="X", year=2015)
     assert got.region.tolist() == ["A", "B"] and got.lq.tolist() == [2.0, 0.5]
     assert sm.read_table(con, "metrics", dataset="d", level=1).region.tolist() == ["A"]
