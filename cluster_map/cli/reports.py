@@ -20,7 +20,6 @@ def report_command(
     dataset: str = typer.Option("sbs_r_nuts06_r2", "--dataset",
                                 help="sbs_r_nuts06_r2, lfst_r_lfe2en2 or us_cmp_states_2016."),
     year: Optional[int] = typer.Option(None, "--year", help="Reference year (default: latest with data)."),  # noqa: UP045
-    level: Optional[int] = typer.Option(None, "--level", help="Region level (default: NUTS 2; US states 1)."),  # noqa: UP045
     min_employment: float = typer.Option(1000.0, "--min-employment", help="Cells below are not ranked."),
     db: Optional[Path] = DbOption,  # noqa: UP045
 ) -> None:
@@ -30,7 +29,7 @@ def report_command(
     con = exports.connect(db)
     try:
         with typer.progressbar(length=2, label=f"Building the {country} report") as bar:
-            report = reports.build_country_report(con, country=country, dataset=dataset, year=year, level=level,
+            report = reports.build_country_report(con, country=country, dataset=dataset, year=year,
                                                   min_employment=min_employment)
             bar.update(1)
             data = reports.render(report, fmt)  # type: ignore[arg-type]

@@ -43,9 +43,27 @@ class ReportTable:
     frame: pd.DataFrame
     note: str = ""
     columns: dict[str, str] = field(default_factory=dict)  # column -> display label
+    print_rows: int | None = None  # PDF/HTML show the first rows only (the workbook has all)
+    print_columns: tuple[str, ...] | None = None  # PDF/HTML show these columns only (default all)
+    text_width: int | None = 90  # PDF/HTML cut longer text cells (None: never; the workbook keeps all)
 
     def display_frame(self) -> pd.DataFrame:
+        """All rows and columns, with display names (the workbook's sheet)."""
         return self.frame.rename(columns=self.columns) if self.columns else self.frame
+
+    def print_frame(self) -> pd.DataFrame:
+        """The rows and columns shown in the PDF/HTML, with display names."""
+        frame = self.frame
+        if self.print_columns is not None:
+            frame = frame[[c for c in self.print_columns if c in frame.columns]]
+        if self.print_rows is not None:
+            frame = frame.head(self.print_rows)
+        return frame.rename(columns=self.columns) if self.columns else frame
+
+    @property
+    def truncated(self) -> bool:
+        """True when the PDF/HTML shows fewer rows than the workbook."""
+        return self.print_rows is not None and len(self.frame) > self.print_rows
 
 
 @dataclass(frozen=True)

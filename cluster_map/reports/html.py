@@ -6,34 +6,41 @@ import base64
 import math
 from functools import lru_cache
 from importlib import resources
-from numbers import Number
+from numbers import Integral, Number, Real
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from cluster_map.reports.country import CountryReport
 
+#: Longest text shown in a table cell of the PDF/HTML (the workbook keeps the full text).
+TEXT_WIDTH = 90
 
-def _cell(value: object) -> str:
-    if value is None:
+
+def _cell(value: object, width: int | None = TEXT_WIDTH) -> str:
+    """A table cell as text: thousands separators, 2-3 significant decimals, dates, short text."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer() and abs(value) >= 100:
-            return f"{value:,.0f}"
-        return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3f}"
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if value is pd.NA or value is pd.NaT:
-        return ""
-    return str(value)
+    if isinstance(value, Integral):
+        return f"{int(value):,}"
+    if isinstance(value, Real):
+        v = float(value)
+        if math.isnan(v):
+            return ""
+        if abs(v) >= 100:
+            return f"{v:,.0f}"
+        return f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3f}"
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    text = str(value)
+    return text if width is None or len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
 def _cellclass(value: object) -> str:
-    return "num" if isinstance(value, Number) and not isinstance(value, bool) else ""
+    return "num" if isinstance(value, Number) and not isinstance(value, bool | np.bool_) else ""
 
 
 @lru_cache(maxsize=1)

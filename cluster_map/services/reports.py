@@ -2,8 +2,9 @@
 
 ``build_country_report`` answers "what does the cluster landscape of country X look like?" with the
 materialised metrics (LQ, stars, strong clusters), region indices, growth and shift-share, hot spots
-(Gi* over all regions of the level, so a country's regions are judged against their European
-neighbours), the cluster organisations, partnerships and events, and the provenance of every source.
+(Gi* over all regions of the level, so a country's regions are judged with their European
+neighbours), the cluster organisations, partnerships and events, the methodology and the provenance
+of every source. The sections are built in :mod:`cluster_map.services.report_sections`.
 """
 
 from __future__ import annotations
@@ -13,21 +14,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from cluster_map import schema
 from cluster_map.errors import InputError, ReportError
-from cluster_map.reports.country import CountryReport, KeyFigure, ReportMap, ReportSection, ReportTable
+from cluster_map.reports.country import CountryReport, KeyFigure
 from cluster_map.reports.html import render_html
 from cluster_map.reports.pdf import render_pdf
 from cluster_map.reports.workbook import render_xlsx
-from cluster_map.services import methodology
-from cluster_map.stats.growth import shift_share
-from cluster_map.stats.hotspots import local_getis_ord, queen_weights
-from cluster_map.store import profiles as profile_store
+from cluster_map.services import report_sections as sections
 from cluster_map.store import reports as store
 
 Format = Literal["pdf", "html", "xlsx"]
@@ -36,89 +32,107 @@ RENDERERS: dict[str, Callable[[CountryReport], bytes]] = {
     "html": lambda r: render_html(r).encode("utf-8"),
     "xlsx": render_xlsx,
 }
-#: Eurostat writes Greece EL and the United Kingdom UK; ISO (the directories) writes GR and GB.
-ISO_ALIASES = {"EL": ("EL", "GR"), "UK": ("UK", "GB")}
-#: Default sector level of each dataset's report (NACE divisions; US clusters).
-SECTOR_LEVEL = {"sbs_r_nuts06_r2": 2, "lfst_r_lfe2en2": 1, "us_cmp_states_2016": 1}
-DEFAULT_LEVEL = {"sbs_r_nuts06_r2": 2, "lfst_r_lfe2en2": 2, "us_cmp_states_2016": 1}
-
-
+#: Region level, sector level and NUTS version of each dataset's report.
+LEVELS: dict[str, tuple[int, int]] = {"sbs_r_nuts06_r2": (2, 2), "lfst_r_lfe2en2": (2, 1),
+                                      "us_cmp_states_2016": (1, 1)}
+#: English names of the countries in the Eurostat datasets (Eurostat codes: EL Greece, UK).
+COUNTRY_NAMES: dict[str, str] = {
+    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "CH": "Switzerland", "CY": "Cyprus", "CZ": "Czechia",
+    "DE": "Germany", "DK": "Denmark", "EE": "Estonia", "EL": "Greece", "ES": "Spain", "FI": "Finland",
+    "FR": "France", "HR": "Croatia", "HU": "Hungary", "IE": "Ireland", "IS": "Iceland", "IT": "Italy",
+    "LI": "Liechtenstein", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia", "ME": "Montenegro",
+    "MK": "North Macedonia", "MT": "Malta", "NL": "Netherlands", "NO": "Norway", "PL": "Poland",
+    "PT": "Portugal", "RO": "Romania", "RS": "Serbia", "SE": "Sweden", "SI": "Slovenia", "SK": "Slovakia",
+    "TR": "Türkiye", "UK": "United Kingdom", "US": "United States",
+}
 def countries(con: Any, *, dataset: str = "sbs_r_nuts06_r2") -> pd.DataFrame:
-    """Countries a report can be built for: country, name, years, levels."""
-    return store.report_countries(con, dataset=dataset)
+    """Countries a report can be built for: country, name (English), years (with data)."""
+    if dataset not in LEVELS:
+        raise InputError(f"Unknown dataset {dataset!r}; choose one of {sorted(LEVELS)}")
+    level, sector_level = LEVELS[dataset]
+    frame = store.report_countries(con, dataset=dataset, level=level, sector_level=sector_level)
+    frame["name"] = [COUNTRY_NAMES.get(c, str(n).title()) for c, n in zip(frame["country"], frame["name"],
+                                                                           strict=True)]
+    frame["years"] = [list(y) if isinstance(y, list | np.ndarray) else [] for y in frame["years"]]
+    return frame
 
 
-def _resolve_country(con: Any, dataset: str, country: str) -> tuple[str, str, list[int]]:
+def _resolve(con: Any, dataset: str, country: str) -> tuple[str, str, list[int]]:
     code = country.strip().upper()
-    if dataset == "us_cmp_states_2016" and code in {"US", "USA"}:
-        frame = store.report_countries(con, dataset=dataset)
-        years = sorted({int(y) for ys in frame["years"] for y in ys}) if not frame.empty else []
-        return "US", "United States", years
-    code = {"GR": "EL", "GB": "UK"}.get(code, code)
-    known = store.report_countries(con, dataset=dataset)
+    code = {"GR": "EL", "GB": "UK", "USA": "US"}.get(code, code)
+    known = countries(con, dataset=dataset)
     row = known[known["country"] == code]
     if row.empty:
-        valid = ", ".join(known["country"].tolist()) or "none (is the store built?)"
+        valid = ", ".join(known["country"].tolist()) or "none (build the store with `cluster-map ingest`)"
         raise InputError(f"Unknown country code {country!r} for dataset {dataset!r}; valid codes: {valid}")
-    return code, str(row["name"].iloc[0]), [int(y) for y in row["years"].iloc[0]]
+    return code, str(row["name"].iloc[0]), sorted(int(y) for y in row["years"].iloc[0])
 
 
-def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06_r2",
-                         year: int | None = None, level: int | None = None, min_employment: float = 1000.0,
-                         top_sectors: int = 2, seed: int = 12345, permutations: int = 999) -> CountryReport:
-    """Assemble the country report (see module docstring); no rendering here.
+def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06_r2", year: int | None = None,
+                         min_employment: float = 1000.0, top_sectors: int = 2, seed: int = 12345,
+                         permutations: int = 999) -> CountryReport:
+    """Assemble the country report (see the module docstring); no rendering here.
+
+    Parameters
+    ----------
+    country
+        Eurostat country code (``DE``, ``EL``; ISO ``GR``/``GB`` are accepted) or ``US`` with
+        ``dataset='us_cmp_states_2016'``.
+    year
+        Reference year; default the latest year with data for the country.
+    min_employment
+        Cells below it are not ranked (top sectors, national ranking).
+    top_sectors
+        Number of top specialisations mapped and tested for hot spots.
+    seed, permutations
+        Permutation inference of the Gi* hot spots.
 
     Raises
     ------
     InputError
-        Unknown country code (the message lists the valid ones) or a year without data for it.
+        Unknown dataset or country code (the message lists the valid ones), or a year without data
+        for the country (the message lists the years with data).
     """
-    if dataset not in SECTOR_LEVEL:
-        raise InputError(f"Unknown dataset {dataset!r}; choose one of {sorted(SECTOR_LEVEL)}")
-    code, name, years = _resolve_country(con, dataset, country)
+    if dataset not in LEVELS:
+        raise InputError(f"Unknown dataset {dataset!r}; choose one of {sorted(LEVELS)}")
+    code, name, years = _resolve(con, dataset, country)
     if not years:
-        raise ReportError(f"No metrics for {name} ({code}) in {dataset!r}; run `cluster-map ingest` first")
-    year = max(years) if year is None else int(year)
+        raise InputError(f"{name} ({code}) has no employment data in {dataset!r} at all; choose another country")
+    year = years[-1] if year is None else int(year)
     if year not in years:
-        raise InputError(f"{name} ({code}) has no {dataset} data for {year}; years with data: {years}")
-    level = DEFAULT_LEVEL[dataset] if level is None else int(level)
-    sector_level = SECTOR_LEVEL[dataset]
-    scope = None if code == "US" else code
-
-    rows = store.metric_rows(con, dataset=dataset, level=level, country=scope, sector_level=sector_level)
-    if rows.empty:
-        raise ReportError(f"No level-{level} metrics for {name} ({code}) in {dataset!r}")
-    rows = _one_benchmark(rows)
-    now_rows = rows[rows["year"] == year]
-    nuts_version = str(now_rows["nuts_version"].iloc[0]) if not now_rows.empty else ""
-    national = _national_specialisations(con, dataset, code, year, sector_level, min_employment, now_rows)
-    tops = national.head(top_sectors)
-
-    sections = [
-        _specialisation_section(con, dataset, code, level, year, nuts_version, tops, national),
-        _clusters_section(now_rows, dataset, min_employment),
-        _top_sectors_section(now_rows, min_employment),
-        _indices_section(con, dataset, code, level, year, sector_level),
-        _growth_section(rows, years, min_employment),
-        _hotspot_section(con, dataset, code, level, year, sector_level, tops, seed, permutations),
-        _organisation_section(con, code),
-        _methodology_section(dataset, nuts_version, min_employment),
-    ]
-    sources = store.dataset_rows(con)
-    vintage_row = sources[sources["code"] == dataset]
-    vintage = (f"{dataset} ({vintage_row['publisher'].iloc[0]}), data {vintage_row['years'].iloc[0]}, "
-               f"extracted {pd.Timestamp(vintage_row['extracted_at'].iloc[0]):%Y-%m-%d}"
-               if not vintage_row.empty else dataset)
-    figures = _key_figures(now_rows, national, sections[1], level)
+        raise InputError(f"{name} ({code}) has no data in {dataset!r} for {year}; years with data: "
+                         f"{', '.join(map(str, years))}")
+    level, sector_level = LEVELS[dataset]
+    rows = store.metric_rows(con, dataset=dataset, level=level, sector_level=sector_level, country=code)
+    now = rows[(rows["year"] == year) & rows["employment"].notna()]
+    if now.empty:
+        raise ReportError(f"No level-{level} metrics for {name} ({code}) in {dataset!r} {year}; rebuild the store")
+    scope = sections.Scope(country=code, name=name, dataset=dataset, year=year, years=tuple(years), level=level,
+                           sector_level=sector_level, nuts_version=str(now["nuts_version"].iloc[0]),
+                           min_employment=float(min_employment), stamp=store.store_stamp(con))
+    nat = sections.national(con, scope, now)
+    tops = nat.head(top_sectors)
+    clusters = sections.clusters(scope, now)
+    indices, idx = sections.indices(con, scope)
+    orgs, n_orgs = sections.organisations(con, scope)
+    parts = (sections.specialisation(con, scope, tops, nat, now), clusters, sections.top_sectors(scope, now),
+             indices, sections.growth(con, scope, rows), sections.hotspots(con, scope, tops, seed=seed,
+                                                                            permutations=permutations),
+             orgs, sections.method(scope))
+    sources = _sources(con, scope)
+    row = sources[sources["code"] == dataset]
+    vintage = (f"{dataset} ({row['publisher'].iloc[0]}), data {row['years'].iloc[0]}, extracted "
+               f"{pd.Timestamp(row['extracted_at'].iloc[0]):%Y-%m-%d}" if not row.empty else dataset)
     info = schema.DATASETS.get(dataset)
     return CountryReport(
         country=code, country_name=name, dataset=dataset, dataset_title=info.title if info else dataset,
-        year=year, level=level, nuts_version=nuts_version, vintage=vintage,
-        generated_at=datetime.now(UTC), key_figures=figures, sections=tuple(sections),
-        sources=sources, parameters={"dataset": dataset, "year": str(year), "level": str(level),
-                                     "sector level": str(sector_level), "minimum employment": f"{min_employment:g}",
-                                     "benchmark": str(now_rows["benchmark"].iloc[0]) if not now_rows.empty else "",
-                                     "permutations": str(permutations), "seed": str(seed)})
+        year=year, level=level, nuts_version=scope.nuts_version, vintage=vintage,
+        generated_at=datetime.now(UTC), key_figures=_key_figures(scope, now, nat, clusters, idx, n_orgs),
+        sections=parts, sources=sources,
+        parameters={"dataset": dataset, "year": str(year), "region level": str(level),
+                    "sector level": str(sector_level), "minimum employment": f"{min_employment:g}",
+                    "benchmark": scope.benchmark_name, "top sectors": str(top_sectors),
+                    "permutations": str(permutations), "seed": str(seed)})
 
 
 def render(report: CountryReport, fmt: Format) -> bytes:
@@ -128,210 +142,50 @@ def render(report: CountryReport, fmt: Format) -> bytes:
     return RENDERERS[fmt](report)
 
 
-def write_country_report(con: Any, *, country: str, fmt: Format, out: Path, **options: Any) -> Path:
+def write_country_report(con: Any, *, country: str, fmt: Format, out: Path, **options: Any) -> CountryReport:
     """Build, render and write a report atomically (a failed render leaves no partial file)."""
-    data = render(build_country_report(con, country=country, **options), fmt)
+    if fmt not in RENDERERS:
+        raise InputError(f"Unknown report format {fmt!r}; choose pdf, html or xlsx")
+    report = build_country_report(con, country=country, **options)
+    data = render(report, fmt)
     out = Path(out)
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(data)
     tmp.replace(out)
-    return out
+    return report
 
 
-# --- sections -------------------------------------------------------------------------------------
-def _one_benchmark(rows: pd.DataFrame) -> pd.DataFrame:
-    if rows["benchmark"].nunique() <= 1:
-        return rows
-    keep = "external" if "external" in set(rows["benchmark"]) else "dataset"
-    return rows[rows["benchmark"] == keep]
+def _sources(con: Any, scope: sections.Scope) -> pd.DataFrame:
+    """Provenance of the sources the report reads: the dataset, geometry, code lists, directories."""
+    allrows = store.dataset_rows(con)
+    geometry = "us_regions" if scope.is_us else f"gisco_nuts_{scope.nuts_version}"
+    keep = (allrows["code"].isin([scope.dataset, geometry]) | allrows["kind"].isin(["codelist", "organisations"])
+            | ((allrows["kind"] == "clusters") & scope.is_us))
+    first = allrows["code"] == scope.dataset
+    return pd.concat([allrows[keep & first], allrows[keep & ~first]], ignore_index=True)
 
 
-def _national_specialisations(con: Any, dataset: str, code: str, year: int, sector_level: int,
-                              min_employment: float, region_rows: pd.DataFrame) -> pd.DataFrame:
-    """Sectors ranked by the country's own LQ (level 0 row; the regions' sum for the US)."""
-    if code != "US":
-        nat = _one_benchmark(store.metric_rows(con, dataset=dataset, level=0, year=year, country=code,
-                                               sector_level=sector_level))
-        nat = nat[nat["region"] == code]
-    else:
-        nat = pd.DataFrame()
-    if nat.empty:  # aggregate the regions: national LQ against the regions' own total
-        g = region_rows[region_rows["sector_type"].fillna("traded") != "local"]
-        nat = g.groupby(["sector", "sector_label"], as_index=False)["employment"].sum()
-        total = nat["employment"].sum()
-        nat["lq"] = np.nan if total == 0 else nat["employment"] / total * len(nat)
-        if "lq" in g:
-            nat["lq"] = g.groupby("sector")["lq"].median().reindex(nat["sector"]).to_numpy()
-    nat = nat[nat["employment"].fillna(0) >= min_employment]
-    return nat.sort_values(["lq", "employment"], ascending=False)[["sector", "sector_label", "employment", "lq"]]
-
-
-def _geometry(con: Any, nuts_version: str, level: int, country: str | None) -> gpd.GeoDataFrame:
-    g = profile_store.level_geometry(con, nuts_version=nuts_version, level=level, country=country)
-    geom = shapely.from_wkb(g["wkb"].to_numpy()) if not g.empty else []
-    return gpd.GeoDataFrame(g.drop(columns="wkb"), geometry=geom, crs="EPSG:4326")
-
-
-def _specialisation_section(con: Any, dataset: str, code: str, level: int, year: int, nuts_version: str,
-                            tops: pd.DataFrame, national: pd.DataFrame) -> ReportSection:
-    from cluster_map.maps.static import static_choropleth
-
-    maps = []
-    if not tops.empty and nuts_version:
-        geo = _geometry(con, nuts_version, level, None if code == "US" else code)
-        for sector, label in zip(tops["sector"], tops["sector_label"], strict=True):
-            vals = store.metric_rows(con, dataset=dataset, level=level, year=year,
-                                     country=None if code == "US" else code, sector=sector)
-            vals = _one_benchmark(vals)[["region", "lq"]]
-            layer = geo.merge(vals, left_on="code", right_on="region", how="left")
-            if layer.empty:
-                continue
-            png = static_choropleth(layer, "lq", title=f"LQ of {label} ({sector}), {year}",
-                                    source=f"Source: {dataset}; Cluster Map")
-            maps.append(ReportMap(f"Location quotient of {label} ({sector}), {year}", png,
-                                  "LQ = regional share of the sector / benchmark share; 1 = as in the benchmark"))
-    table = ReportTable("National_LQ", "Sectors by national location quotient",
-                        national.head(15).reset_index(drop=True),
-                        columns={"sector": "Sector", "sector_label": "Label", "employment": "Employment",
-                                 "lq": "LQ"})
-    return ReportSection("specialisation", "Top specialisations",
-                         ("The country's sectors ranked by their location quotient against the benchmark "
-                          "(sectors below the minimum employment are left out); the maps show the regional "
-                          "LQ of its top specialisations.",), (table,), tuple(maps))
-
-
-def _clusters_section(rows: pd.DataFrame, dataset: str, min_employment: float) -> ReportSection:
-    cols = ["region", "region_name", "sector", "sector_label", "employment", "lq", "stars", "size_star",
-            "specialisation_star", "focus_star", "strong"]
-    starred = rows[(rows["stars"].fillna(0) >= 2)].sort_values(["stars", "employment"], ascending=False)
-    strong = rows[rows["strong"].fillna(False).astype(bool)].sort_values("employment", ascending=False)
-    tables = [ReportTable("Star_clusters", "Star clusters (2 and 3 stars)", starred[cols].reset_index(drop=True),
-                          note="Stars of the European Cluster Observatory: size (top 10% employment), "
-                               "specialisation (LQ >= 2), focus (top 10% share of the region's employment).")]
-    if dataset == "us_cmp_states_2016" or rows["strong"].notna().any():
-        tables.append(ReportTable("Strong_clusters", "Strong clusters (US Cluster Mapping method)",
-                                  strong[cols].reset_index(drop=True)))
-    return ReportSection("clusters", "Star and strong clusters",
-                         (f"{len(starred)} region-sector cells have two or more stars"
-                          + (f"; {len(strong)} are strong clusters." if len(tables) > 1 else "."),), tuple(tables))
-
-
-def _top_sectors_section(rows: pd.DataFrame, min_employment: float) -> ReportSection:
-    eligible = rows[rows["employment"].fillna(0) >= min_employment].dropna(subset=["lq"])
-    top = (eligible.sort_values(["region", "lq"], ascending=[True, False]).groupby("region").head(3)
-           [["region", "region_name", "sector", "sector_label", "employment", "lq", "stars"]])
-    return ReportSection("top_sectors", "Top sectors per region",
-                         ("The three sectors with the highest LQ in each region (minimum employment "
-                          f"{min_employment:,.0f}).",),
-                         (ReportTable("Top_sectors", "Top sectors per region", top.reset_index(drop=True)),))
-
-
-def _indices_section(con: Any, dataset: str, code: str, level: int, year: int, sector_level: int) -> ReportSection:
-    idx = store.region_indices(con, dataset=dataset, level=level, year=year, sector_level=sector_level)
-    if idx.empty:
-        return ReportSection("indices", "Specialisation and diversification", ("No indices for this year.",))
-    idx = _one_benchmark(idx)
-    cols = ["krugman", "hhi", "entropy", "related_variety", "unrelated_variety", "cluster_strength"]
-    cols = [c for c in cols if c in idx and idx[c].notna().any()]
-    mine = idx if code == "US" else idx[idx["country"] == code]
-    bench = idx[cols].median().to_frame().T.assign(region="benchmark", region_name="Median of all regions")
-    table = pd.concat([mine[["region", "region_name", *cols]], bench[["region", "region_name", *cols]]],
-                      ignore_index=True)
-    return ReportSection("indices", "Specialisation and diversification",
-                         ("Krugman dissimilarity (sum form, 0-2) and Herfindahl-Hirschman concentration of each "
-                          "region's employment across sectors, entropy with related and unrelated variety; "
-                          "the last row is the median over all regions of the level (the benchmark).",),
-                         (ReportTable("Indices", "Region indices", table),))
-
-
-def _growth_section(rows: pd.DataFrame, years: list[int], min_employment: float) -> ReportSection:
-    usable = sorted(set(int(y) for y in rows["year"].unique()))
-    if len(usable) < 2:
-        return ReportSection("growth", "Growth and shift-share",
-                             (f"Only one year with data ({usable[0] if usable else 'none'}): no growth.",))
-    start, end = usable[0], usable[-1]
-    cube = rows[["region", "sector", "year", "employment"]].dropna()
-    cube = cube[cube["employment"] >= 0]
-    ss = shift_share(cube, start_year=start, end_year=end)
-    by_region = ss.groupby("region", as_index=False)[["employment_start", "employment_end", "change",
-                                                       "national_growth", "industry_mix", "regional_shift"]].sum()
-    years_n = end - start
-    with np.errstate(divide="ignore", invalid="ignore"):
-        by_region["cagr"] = (by_region["employment_end"] / by_region["employment_start"]) ** (1 / years_n) - 1
-    names = rows.drop_duplicates("region").set_index("region")["region_name"]
-    by_region.insert(1, "region_name", by_region["region"].map(names))
-    return ReportSection("growth", f"Growth and shift-share, {start}-{end}",
-                         (f"Employment change of each region between {start} and {end} split into national "
-                          "growth, industry mix and regional shift (Dunn 1960); the three sum to the change. "
-                          "The benchmark is the country's own regions.",),
-                         (ReportTable("Shift_share", f"Shift-share {start}-{end}", by_region),))
-
-
-def _hotspot_section(con: Any, dataset: str, code: str, level: int, year: int, sector_level: int,
-                     tops: pd.DataFrame, seed: int, permutations: int) -> ReportSection:
-    if tops.empty:
-        return ReportSection("hotspots", "Hot spots", ("No sector passes the minimum employment.",))
-    sector, label = tops["sector"].iloc[0], tops["sector_label"].iloc[0]
-    vals = _one_benchmark(store.metric_rows(con, dataset=dataset, level=level, year=year, sector=sector))
-    vals = vals.dropna(subset=["lq"])
-    if vals.empty:
-        return ReportSection("hotspots", "Hot spots", ("No LQ values for the top sector.",))
-    geo = _geometry(con, str(vals["nuts_version"].iloc[0]), level, None)
-    layer = geo.merge(vals[["region", "lq"]], left_on="code", right_on="region").reset_index(drop=True)
-    w = queen_weights(layer, ids="code", crs="EPSG:3035" if code != "US" else "EPSG:5070")
-    keep = [i for i in layer["code"] if i not in set(w.islands)]
-    if len(keep) < 5:
-        return ReportSection("hotspots", "Hot spots", ("Too few contiguous regions for hot spots.",))
-    layer = layer[layer["code"].isin(keep)].reset_index(drop=True)
-    w = queen_weights(layer, ids="code", crs="EPSG:3035" if code != "US" else "EPSG:5070")
-    res = local_getis_ord(layer["lq"].to_numpy(), w, star=True, permutations=permutations, seed=seed)
-    frame = res.to_frame().reset_index()
-    frame = frame.merge(layer[["code", "name", "country", "lq"]], left_on="region", right_on="code")
-    mine = frame if code == "US" else frame[frame["country"] == code]
-    mine = mine.sort_values("z", ascending=False)[["region", "name", "lq", "z", "p_sim", "label"]]
-    return ReportSection("hotspots", f"Hot spots of {label} ({sector})",
-                         (f"Getis-Ord Gi* on the LQ of {label} over all {len(layer)} contiguous regions of the "
-                          f"level (queen contiguity, binary weights, {permutations} permutations, seed {seed}); "
-                          "hot = significant cluster of high LQs (p_sim <= 0.05, z > 0), cold = of low LQs.",),
-                         (ReportTable("Hot_spots", "Gi* hot and cold spots", mine.reset_index(drop=True)),))
-
-
-def _organisation_section(con: Any, code: str) -> ReportSection:
-    codes = list(ISO_ALIASES.get(code, (code,)))
-    orgs = store.organisations_of(con, countries=codes)
-    parts = store.partnerships_of(con, countries=codes)
-    events = store.events_of(con, countries=codes)
-    return ReportSection("organisations", "Cluster organisations, partnerships and events",
-                         (f"{len(orgs)} cluster organisations in the directories, {len(parts)} partnerships "
-                          f"naming the country and {len(events)} events held there.",),
-                         (ReportTable("Organisations", "Cluster organisations", orgs),
-                          ReportTable("Partnerships", "Partnerships", parts),
-                          ReportTable("Events", "Events", events)))
-
-
-def _methodology_section(dataset: str, nuts_version: str, min_employment: float) -> ReportSection:
-    entries = methodology.entries()
-    flags = pd.DataFrame(sorted(schema.FLAGS.items()), columns=["flag", "meaning"])
-    paragraphs = tuple(f"{e.name}: {e.formula}. {e.text} ({e.reference})" for e in entries)
-    paragraphs += (f"Regions are NUTS {nuts_version or 'as in the source'}; codes of older NUTS versions were "
-                   "recoded with the official Eurostat change tables at ingest. Cells below "
-                   f"{min_employment:,.0f} persons are not ranked. Confidential cells (flag c) have no value.",)
-    return ReportSection("methodology", "Methodology", paragraphs,
-                         (ReportTable("Flags", "Eurostat flags legend", flags),))
-
-
-def _key_figures(rows: pd.DataFrame, national: pd.DataFrame, clusters: ReportSection,
-                 level: int) -> tuple[KeyFigure, ...]:
-    regions = rows["region"].nunique()
-    employment = rows.drop_duplicates("region")["region_total"].sum() if "region_total" in rows else np.nan
-    star_cells = len(clusters.tables[0].frame)
-    strong = len(clusters.tables[1].frame) if len(clusters.tables) > 1 else None
-    figs = [KeyFigure(f"Regions (level {level})", int(regions)),
-            KeyFigure("Employment in the regions", float(employment), "persons"),
-            KeyFigure("Star clusters (2-3 stars)", int(star_cells))]
-    if strong is not None:
-        figs.append(KeyFigure("Strong clusters", int(strong)))
-    if not national.empty:
-        top = national.iloc[0]
-        figs.append(KeyFigure("Top specialisation", f"{top['sector_label']} (LQ {top['lq']:.2f})"))
+def _key_figures(scope: sections.Scope, now: pd.DataFrame, nat: pd.DataFrame, clusters: Any,
+                 idx: pd.DataFrame, n_orgs: int) -> tuple[KeyFigure, ...]:
+    per_region = now.drop_duplicates("region")
+    employment = float(per_region["region_total"].sum())
+    stars = clusters.tables[0].frame
+    figs = [KeyFigure(f"Regions ({'states' if scope.is_us else f'NUTS {scope.level}'}) with data",
+                      int(now["region"].nunique())),
+            KeyFigure("Persons employed" if not scope.is_us else "Employment (clusters)", employment)]
+    if not scope.is_us and len(per_region):
+        share = employment / float(per_region["benchmark_total"].iloc[0])
+        figs.append(KeyFigure("Share of the benchmark's employment", f"{share:.1%}"))
+    figs += [KeyFigure("Star clusters (2-3 stars)", len(stars), note=f"{int((stars['stars'] == 3).sum())} with 3"),
+             KeyFigure("Strong clusters", len(clusters.tables[1].frame))]
+    if not nat.empty:
+        top = nat.iloc[0]
+        figs.append(KeyFigure("Top specialisation", f"{sections.short(top['sector_label'], 40)} ({top['sector']})",
+                              note=(f"strong in {int(top['strong_states'])} states" if scope.is_us
+                                    else f"LQ {top['lq']:.2f}")))
+    if not idx.empty:
+        mine = idx if scope.is_us else idx[idx["country"] == scope.country]
+        figs.append(KeyFigure("Median Krugman index of the regions", float(mine["krugman"].median()),
+                              note=f"all regions: {idx['krugman'].median():.2f}"))
+    figs.append(KeyFigure("Cluster organisations in the directories", n_orgs))
     return tuple(figs)

@@ -1,4 +1,8 @@
-"""Queries behind the country report (parameterised; read-only)."""
+"""Queries behind the country reports and the table exports (parameterised; read-only).
+
+BLOB columns come back from DuckDB as ``bytearray``; the geometry readers here return ``bytes`` so
+that shapely's ``from_wkb`` accepts them.
+"""
 
 from __future__ import annotations
 
@@ -10,40 +14,49 @@ import pandas as pd
 from cluster_map.store.database import query
 
 
-def report_countries(con: duckdb.DuckDBPyConnection, *, dataset: str) -> pd.DataFrame:
-    """Countries with metrics in ``dataset``: country, name, years (list), levels (list)."""
+def store_stamp(con: duckdb.DuckDBPyConnection) -> str:
+    """When the store was built (``meta.built_at``): a cache key for work shared between reports."""
+    rows = query(con, "SELECT value FROM meta WHERE key = 'built_at'")
+    return str(rows["value"].iloc[0]) if not rows.empty else ""
+
+
+def report_countries(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int,
+                     sector_level: int) -> pd.DataFrame:
+    """Countries with employment in ``dataset`` at a region and sector level.
+
+    Columns: country, name (the NUTS 0 name, else the code), years (list of years with employment).
+    """
     return query(con, """
         SELECT m.country,
                coalesce(any_value(r.name), m.country) AS name,
-               list(DISTINCT m.year ORDER BY m.year) AS years,
-               list(DISTINCT m.level ORDER BY m.level) AS levels
+               list(DISTINCT m.year ORDER BY m.year) FILTER (WHERE m.employment > 0) AS years
         FROM metrics m
         LEFT JOIN regions r ON r.code = m.country AND r.level = 0 AND r.nuts_version = m.nuts_version
-        WHERE m.dataset = ? AND m.country IS NOT NULL
-        GROUP BY m.country ORDER BY m.country""", [dataset])
+        WHERE m.dataset = ? AND m.level = ? AND m.sector_level = ? AND m.country IS NOT NULL
+        GROUP BY m.country ORDER BY m.country""", [dataset, level, sector_level])
 
 
-def metric_rows(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, year: int | None = None,
-                country: str | None = None, sector_level: int | None = None,
-                sector: str | None = None) -> pd.DataFrame:
+def metric_rows(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sector_level: int,
+                years: Sequence[int] | None = None, country: str | None = None,
+                sectors: Sequence[str] | None = None) -> pd.DataFrame:
     """Rows of ``metrics`` with region names and sector labels, filtered by the given keys."""
     return query(con, """
         SELECT m.*, coalesce(r.name, m.region) AS region_name, coalesce(s.label, m.sector) AS sector_label
         FROM metrics m
         LEFT JOIN regions r ON r.code = m.region AND r.nuts_version = m.nuts_version
         LEFT JOIN sectors s ON s.scheme = m.sector_scheme AND s.code = m.sector
-        WHERE m.dataset = ? AND m.level = ?
-          AND (?::INTEGER IS NULL OR m.year = ?)
+        WHERE m.dataset = ? AND m.level = ? AND m.sector_level = ?
+          AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], m.year))
           AND (?::VARCHAR IS NULL OR m.country = ?)
-          AND (?::INTEGER IS NULL OR m.sector_level = ?)
-          AND (?::VARCHAR IS NULL OR m.sector = ?)
+          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], m.sector))
         ORDER BY m.region, m.sector, m.year""",
-        [dataset, level, year, year, country, country, sector_level, sector_level, sector, sector])
+        [dataset, level, sector_level, *[None if years is None else [int(y) for y in years]] * 2,
+         country, country, *[None if sectors is None else list(sectors)] * 2])
 
 
 def region_indices(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, year: int,
                    sector_level: int) -> pd.DataFrame:
-    """Region indices of every region of a level (for a country's rows and the all-region benchmark)."""
+    """Region indices of every region of a level (a country's rows and the all-region benchmark)."""
     return query(con, """
         SELECT i.*, coalesce(r.name, i.region) AS region_name, coalesce(r.country, left(i.region, 2)) AS country
         FROM region_indices i
@@ -52,20 +65,36 @@ def region_indices(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, 
         ORDER BY i.region""", [dataset, level, year, sector_level])
 
 
+def region_geometry(con: duckdb.DuckDBPyConnection, *, nuts_version: str, level: int,
+                    country: str | None = None) -> pd.DataFrame:
+    """Display geometry (else full) of the regions of one version and level: code, name, country, wkb."""
+    frame = query(con, """
+        SELECT g.code, coalesce(r.name, g.code) AS name, coalesce(r.country, left(g.code, 2)) AS country, g.wkb
+        FROM geometries g
+        LEFT JOIN regions r ON r.code = g.code AND r.nuts_version = g.nuts_version
+        WHERE g.nuts_version = ? AND g.level = ? AND g.variant IN ('display', 'full')
+          AND (?::VARCHAR IS NULL OR coalesce(r.country, left(g.code, 2)) = ?)
+        QUALIFY row_number() OVER (PARTITION BY g.code ORDER BY g.variant = 'display' DESC) = 1
+        ORDER BY g.code""", [nuts_version, level, country, country])
+    frame["wkb"] = [bytes(b) for b in frame["wkb"]]
+    return frame
+
+
 def organisations_of(con: duckdb.DuckDBPyConnection, *, countries: Sequence[str]) -> pd.DataFrame:
     """Cluster organisations of the given country codes."""
     return query(con, """
-        SELECT name, acronym, city, nuts2, sectors, org_type, members, founded_year, esca_label, website,
-               geocode_precision, directory
+        SELECT name, acronym, city, nuts2, sectors, clusters, org_type, founded_year, esca_label, website,
+               directory
         FROM organisations WHERE list_contains(?::VARCHAR[], country)
         ORDER BY name""", [list(countries)])
 
 
 def partnerships_of(con: duckdb.DuckDBPyConnection, *, countries: Sequence[str]) -> pd.DataFrame:
-    """European Strategic Cluster Partnerships naming one of the countries (or all when none names any)."""
+    """Cluster partnerships whose ``countries`` list ('; '-separated codes) names one of the countries."""
     return query(con, """
         SELECT name, theme, type, member_organisations, countries, source_url FROM partnerships
-        WHERE len(list_filter(?::VARCHAR[], c -> coalesce(countries, '') LIKE '%' || c || '%')) > 0
+        WHERE list_has_any(list_transform(string_split(coalesce(countries, ''), ';'), lambda c: trim(c)),
+                           ?::VARCHAR[])
         ORDER BY name""", [list(countries)])
 
 
@@ -109,9 +138,11 @@ def export_rows(con: duckdb.DuckDBPyConnection, table: str, filters: dict[str, o
 
 
 def display_geometry(con: duckdb.DuckDBPyConnection, *, codes: Sequence[str], nuts_version: str) -> pd.DataFrame:
-    """Display geometry (else full) of the given regions: code, wkb."""
-    return query(con, """
+    """Display geometry (else full) of the given regions: code, wkb (bytes)."""
+    frame = query(con, """
         SELECT code, wkb FROM geometries
         WHERE nuts_version = ? AND list_contains(?::VARCHAR[], code) AND variant IN ('display', 'full')
         QUALIFY row_number() OVER (PARTITION BY code ORDER BY variant = 'display' DESC) = 1""",
         [nuts_version, list(codes)])
+    frame["wkb"] = [bytes(b) for b in frame["wkb"]]
+    return frame
