@@ -41,6 +41,10 @@ from cluster_map.stats import tables  # noqa: E402
 from cluster_map.store import engines  # noqa: E402
 
 COUNTIES, INDUSTRIES, YEARS = 3100, 1050, 10
+#: What every contender keeps: the cell, its LQ and the four US CMP flags.
+CPU = [0.0, 0.0]  # start, last measured CPU seconds of this process (all its threads)
+OUT_COLUMNS = ("year", "region", "sector", "employment", "establishments", "lq",
+               "qualifying", "significant", "strong", "strong10")
 
 
 def bench_materialise(db: Path | None) -> dict:
@@ -107,11 +111,13 @@ def make_cube(path: Path, rows: int, seed: int = 42) -> int:
 
 def run_engine_duckdb(path: Path, threads: int) -> tuple[float, int, int]:
     con = engines.duckdb_backend(threads=threads)
+    CPU[0] = time.process_time()
     t0 = time.perf_counter()
     cube = engines.register_parquet(con, "cube", path)
-    m = tables.metrics(cube, stars=False)
+    m = tables.metrics(cube, stars=False).select(*OUT_COLUMNS)
     con.raw_sql(f"CREATE OR REPLACE TEMP TABLE out AS {engines.sql_of(m)}")
     secs = time.perf_counter() - t0
+    CPU[1] = time.process_time() - CPU[0]
     n, strong = con.raw_sql("SELECT count(*), count(*) FILTER (WHERE strong) FROM out").fetchall()[0]
     con.disconnect()
     return secs, int(n), int(strong)
@@ -127,16 +133,14 @@ l AS (
     SELECT c.*, (c.employment / nullif(r.e_r, 0)) / nullif(s.e_s / nullif(a.e, 0), 0) AS lq
     FROM c JOIN r USING (level, sector_level, year, region) JOIN s USING (level, sector_level, year, sector)
            JOIN a USING (level, sector_level, year)),
-q AS (
+q0 AS (
     SELECT level, sector_level, year, sector,
-           quantile_cont(lq, 0.25) FILTER (WHERE employment > 0) AS q25,
-           quantile_cont(lq, 0.50) FILTER (WHERE employment > 0) AS q50,
-           quantile_cont(lq, 0.75) FILTER (WHERE employment > 0) AS q75,
-           quantile_cont(lq, 0.90) FILTER (WHERE employment > 0) AS q90,
+           quantile_cont(lq, [0.25, 0.5, 0.75, 0.9]) FILTER (WHERE employment > 0) AS ql,
            quantile_cont(employment, 0.25) FILTER (WHERE employment > 0) AS e25,
            quantile_cont(establishments, 0.25) FILTER (WHERE employment > 0) AS s25
-    FROM l GROUP BY ALL)
-SELECT l.*, l.lq > q.q25 AND l.employment > q.e25 AND l.establishments > q.s25 AS qualifying,
+    FROM l GROUP BY ALL),
+q AS (SELECT *, ql[1] AS q25, ql[2] AS q50, ql[3] AS q75, ql[4] AS q90 FROM q0)
+SELECT l.year, l.region, l.sector, l.employment, l.establishments, l.lq, l.lq > q.q25 AND l.employment > q.e25 AND l.establishments > q.s25 AS qualifying,
        l.lq > q.q50 AND l.employment > q.e25 AND l.establishments > q.s25 AS significant,
        l.lq >= q.q75 AND l.lq >= 1 AND l.employment > q.e25 AND l.establishments > q.s25 AS strong,
        l.lq >= q.q90 AND l.lq >= 1 AND l.employment > q.e25 AND l.establishments > q.s25 AS strong10
@@ -147,15 +151,18 @@ FROM l JOIN q USING (level, sector_level, year, sector)
 def run_bare_duckdb(path: Path, threads: int) -> tuple[float, int, int]:
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
+    CPU[0] = time.process_time()
     t0 = time.perf_counter()
     con.execute(BARE_SQL, [str(path)])
     secs = time.perf_counter() - t0
+    CPU[1] = time.process_time() - CPU[0]
     n, strong = con.execute("SELECT count(*), count(*) FILTER (WHERE strong) FROM out").fetchall()[0]
     con.close()
     return secs, int(n), int(strong)
 
 
 def run_pandas(path: Path) -> tuple[float, int, int]:
+    CPU[0] = time.process_time()
     t0 = time.perf_counter()
     d = pd.read_parquet(path, columns=["year", "region", "sector", "employment", "establishments"])
     g_r = d.groupby(["year", "region"], observed=True)["employment"].transform("sum")
@@ -174,7 +181,9 @@ def run_pandas(path: Path) -> tuple[float, int, int]:
     d["significant"] = (d["lq"] > d["q50"]) & size
     d["strong"] = (d["lq"] >= d["q75"]) & (d["lq"] >= 1) & size
     d["strong10"] = (d["lq"] >= d["q90"]) & (d["lq"] >= 1) & size
+    d = d[list(OUT_COLUMNS)]
     secs = time.perf_counter() - t0
+    CPU[1] = time.process_time() - CPU[0]
     return secs, len(d), int(d["strong"].sum())
 
 
@@ -184,10 +193,11 @@ def run_engine_spark(path: Path) -> tuple[float, int, int, float]:
     start = time.perf_counter() - t0
     t0 = time.perf_counter()
     cube = engines.register_parquet(con, "cube", path)
-    m = tables.metrics(cube, stars=False)
+    m = tables.metrics(cube, stars=False).select(*OUT_COLUMNS)
     frame = con._session.sql(engines.sql_of(m)).cache()
     n = frame.count()
     secs = time.perf_counter() - t0
+    CPU[1] = time.process_time() - CPU[0]
     strong = frame.filter("strong").count()
     return secs, int(n), int(strong), start
 
@@ -202,7 +212,7 @@ def main() -> None:
     ap.add_argument("--skip-store", action="store_true")
     args = ap.parse_args()
     out: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                             "platform": platform.platform()}}
+                             "platform": platform.platform(), "load_average_at_start": os.getloadavg()}}
     if not args.skip_store:
         db = args.db or get_settings().db
         out["materialise"] = bench_materialise(db)
@@ -216,12 +226,14 @@ def main() -> None:
         print(f"(2) synthetic cube: {n:,} rows written in {time.perf_counter() - t:.1f} s "
               f"({path.stat().st_size / 1e6:.0f} MB Parquet)")
         cube: dict = {"rows": n, "threads": args.threads}
-        cube["engine_duckdb"] = dict(zip(("seconds", "rows", "strong"), run_engine_duckdb(path, args.threads),
-                                         strict=True))
-        cube["bare_duckdb"] = dict(zip(("seconds", "rows", "strong"), run_bare_duckdb(path, args.threads),
-                                       strict=True))
+        def measure(fn, *a) -> dict:
+            result = dict(zip(("seconds", "rows", "strong"), fn(*a), strict=True))
+            return {**result, "cpu_seconds": round(CPU[1], 3)}
+
+        cube["engine_duckdb"] = measure(run_engine_duckdb, path, args.threads)
+        cube["bare_duckdb"] = measure(run_bare_duckdb, path, args.threads)
         if not args.no_pandas:
-            cube["pandas"] = dict(zip(("seconds", "rows", "strong"), run_pandas(path), strict=True))
+            cube["pandas"] = measure(run_pandas, path)
         if not args.no_spark:
             s = run_engine_spark(path)
             cube["engine_spark"] = {"seconds": s[0], "rows": s[1], "strong": s[2], "session_start": s[3]}
@@ -231,11 +243,12 @@ def main() -> None:
         cube["goal_seconds"], cube["goal_ratio"] = 10.0, 1.5
         for k, v in cube.items():
             if isinstance(v, dict):
-                print(f"    {k:14s} {v['seconds']:7.2f} s  rows {v['rows']:,}  strong {v['strong']:,}  "
+                print(f"    {k:14s} {v['seconds']:7.2f} s (cpu {v.get('cpu_seconds', float('nan')):6.2f} s)  rows {v['rows']:,}  strong {v['strong']:,}  "
                       f"ratio to fastest baseline {v['seconds'] / base:.2f}")
         out["synthetic_cube"] = cube
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    out["machine"]["load_average_at_end"] = os.getloadavg()
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "metrics.json").write_text(json.dumps(out, indent=2, default=float))

@@ -344,3 +344,14 @@ def test_duckdb_and_spark_agree(duck, spark) -> None:
     for part, k in keys.items():
         _assert_same(results["duckdb"][part], results["spark"][part], k)
     assert results["duckdb"]["metrics"].strong.any()
+
+
+def test_stars_and_flags_can_be_left_out(duck) -> None:
+    t = table(duck, _flags_cube())
+    full = run(tables.metrics(t, by_type=True))
+    lean = run(tables.metrics(t, by_type=True, stars=False))
+    assert lean.stars.isna().all() and lean.size_star.isna().all()
+    assert lean.strong.tolist() == full.strong.tolist()
+    bare = run(tables.metrics(t, by_type=True, stars=False, flags=False))
+    assert bare.strong.isna().all()
+    np.testing.assert_allclose(bare.lq, full.lq)
