@@ -86,6 +86,25 @@ def test_sector_explorer_ranks_and_maps(tiny_env: Path) -> None:
     assert any("shift" in s.value.lower() for s in at.subheader)
 
 
+def test_neighbour_button_opens_its_profile(tiny_env: Path) -> None:
+    at = _run("1_Region_profile.py", regions="AT13")
+    button = next(b for b in at.button if b.label.startswith("AT12"))
+    button.click().run()
+    assert not at.exception, at.exception
+    assert at.query_params["regions"] in ("AT12", ["AT12"])
+    assert at.header[0].value.startswith("AT12")
+
+
+def test_sector_explorer_change_sector_and_minimum(tiny_env: Path) -> None:
+    at = _run("2_Sector_explorer.py", sector="C29", year="2015")
+    at.selectbox(key="sec-sector").set_value("F41").run()
+    at.number_input(key="sec-min").set_value(400.0).run()
+    assert not at.exception, at.exception
+    assert at.query_params["sector"] in ("F41", ["F41"]) and at.query_params["min_emp"] in ("400", ["400"])
+    ranking = at.dataframe[0].value
+    assert (ranking["employment"] >= 400).all() and at.header[0].value.startswith("F41")
+
+
 def test_sector_explorer_unknown_sector_warns_and_falls_back(tiny_env: Path) -> None:
     at = _run("2_Sector_explorer.py", sector="Q99")
     assert not at.exception
