@@ -23,6 +23,7 @@ from cluster_map.schema import OBSERVATION_COLUMNS
 from cluster_map.services.ingest import Part, Reader, ingest, store_info
 from cluster_map.sources.fetch import Fetched, SourceResolver
 from cluster_map.store import database
+from cluster_map.store.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -300,21 +301,62 @@ def test_full_ingest_matches_regions_after_recoding(mirror_store: Path) -> None:
     assert len(no_geometry[no_geometry["dataset"] == "sbs_r_nuts06_r2"]) <= 10
 
 
-@pytest.mark.mirror
-@pytest.mark.slow
-def test_a_missing_source_file_is_named_and_nothing_is_written(mirror: Path, tmp_path: Path) -> None:
-    partial = tmp_path / "mirror"
-    missing = "eurostat/bulk/lfst_r_lfe2en2.tsv.gz"
+def partial_mirror(mirror: Path, target: Path, *, without: str) -> Path:
+    """A mirror of symlinks to the real files, lacking ``without``."""
     for path in mirror.rglob("*"):
         rel = path.relative_to(mirror)
-        if path.is_file() and str(rel) != missing:
-            (partial / rel).parent.mkdir(parents=True, exist_ok=True)
-            (partial / rel).symlink_to(path)
-    db = tmp_path / "store" / "s.duckdb"
-    with pytest.raises(SourceError, match="lfst_r_lfe2en2.tsv.gz"):
-        ingest(source=str(partial), db=db, progress=False)
-    assert not db.exists()
-    assert not db.parent.exists() or list(db.parent.iterdir()) == []
+        if path.is_file() and str(rel) != without:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).symlink_to(path)
+    return target
+
+
+BAD_TSV = "unit,nace_r2,age,geo\\time\t2015 \t2014 \nTHS,A,Y_GE15,AT11\t1.5 \t2.0 q\n"
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+@pytest.mark.parametrize(("content", "message"), [
+    (None, r"lfst_r_lfe2en2\.tsv\.gz.* not found"),
+    (BAD_TSV, r"lfst_r_lfe2en2\.tsv\.gz.*line 2.*'2\.0 q'"),
+])
+def test_a_missing_or_malformed_file_is_named_and_the_old_store_kept(
+        mirror: Path, store_copy: Path, tmp_path: Path, content: str | None, message: str) -> None:
+    name = "eurostat/bulk/lfst_r_lfe2en2.tsv.gz"
+    partial = partial_mirror(mirror, tmp_path / "mirror", without=name)
+    if content is not None:
+        import gzip
+
+        (partial / name).write_bytes(gzip.compress(content.encode()))
+    before = sha(store_copy)
+    with pytest.raises(SourceError, match=message):
+        ingest(source=str(partial), db=store_copy, progress=False)
+    assert sha(store_copy) == before
+    assert sorted(p.name for p in store_copy.parent.iterdir()) == [store_copy.name, "mirror"]
+
+
+def fingerprint(db: Path) -> dict[str, tuple[int, int]]:
+    """Order-independent (rows, sum of row hashes) of every table, extraction times left out."""
+    con = duckdb.connect(str(db), read_only=True)
+    out = {}
+    for t in sorted(TABLES):  # the ingest's own tables (metrics tables: see the statistics tests)
+        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = ?", [t]).fetchall()]
+        keep = ", ".join(f'"{c}"' for c in cols if c != "extracted_at")
+        where = " WHERE key <> 'built_at'" if t == "meta" else ""
+        out[t] = con.execute(f'SELECT count(*), coalesce(sum(hash({keep})::HUGEINT), 0) FROM "{t}"{where}'
+                             ).fetchall()[0]
+    con.close()
+    return out
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+def test_reingesting_the_mirror_gives_the_same_content(mirror: Path, mirror_store: Path, store_copy: Path) -> None:
+    ingest(source=str(mirror), db=store_copy, progress=False)
+    first, again = fingerprint(mirror_store), fingerprint(store_copy)
+    assert first == again
+    assert first["observations"][0] > 2_000_000 and first["organisations"][0] == 408
 
 
 @pytest.mark.mirror
