@@ -7,6 +7,8 @@ NUTS 3 polygons), with the geometry as read (rounded only) and coverage-simplifi
 * ``geometry_bytes``: the packed geometry (:func:`cluster_map.maps.choropleth.encode_geometry`);
 * ``st_folium_script_bytes``: the map script streamlit-folium sends once per geometry (the
   component key is a hash of it, so it is not rebuilt on a filter change);
+* ``st_folium_script_bytes_geometry_by_url``: the same when the geometry is published under
+  ``static/geo`` (:func:`cluster_map.maps.choropleth.publish_geometry`) and fetched by the page;
 * ``paint_bytes``: the feature-group script sent on each filter change (colours, tooltips, legend);
 * ``html_bytes`` / ``html_inline_bytes``: the standalone page (assets linked / inlined);
 * ``naive_folium_html_bytes``: the same map as folium ``GeoJson`` with all properties, a Python
@@ -78,11 +80,15 @@ def _naive(layer: gpd.GeoDataFrame) -> str:
     return m.get_root().render()
 
 
-def _streamlit_payload(layer: gpd.GeoDataFrame, enc, base_enc) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """Bytes of the main map script and of the paint feature-group script as st_folium builds them."""
+def _streamlit_payload(layer: gpd.GeoDataFrame, enc, base_enc, *, url: bool = False) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Bytes of the main map script and of the paint feature-group script as st_folium builds them.
+
+    ``url``: geometry published under static/geo and fetched by the page (``publish_geometry``).
+    """
     from streamlit_folium import _get_feature_group_string, _get_map_string
 
-    m = base_map(enc, base=base_enc)
+    urls = {"geometry_url": "/app/static/geo/x.json", "base_geometry_url": "/app/static/geo/y.json"} if url else {}
+    m = base_map(enc, base=base_enc, **urls)
     m.get_root().render()
     script = _get_map_string(m)
     fg = paint(layer, value_col="value", label_col="name", classes=lq_classes()).feature_group()
@@ -106,12 +112,14 @@ def _measure(path: Path, base: gpd.GeoDataFrame, level: int, simplify: bool) -> 
     inline = choropleth(layer, value_col="value", label_col="name", classes=lq_classes(), geometry=enc,
                         base=base_enc, assets="inline").get_root().render()
     script, fg = _streamlit_payload(layer, enc, base_enc)
+    script_url, _ = _streamlit_payload(layer, enc, base_enc, url=True)
     naive = _naive(layer)
     return {
         "level": level, "geometry": "display (coverage-simplified)" if simplify else "as read (rounded only)",
         "regions": len(layer), "vertices": int(layer.get_coordinates().shape[0]),
         "geometry_bytes": enc.nbytes, "base_geometry_bytes": base_enc.nbytes,
-        "st_folium_script_bytes": script, "paint_bytes": fg, "paint_json_bytes": len(p.json().encode()),
+        "st_folium_script_bytes": script, "st_folium_script_bytes_geometry_by_url": script_url,
+        "paint_bytes": fg, "paint_json_bytes": len(p.json().encode()),
         "html_bytes": len(html.encode()), "html_gzip_bytes": _gz(html),
         "html_inline_bytes": len(inline.encode()), "html_inline_gzip_bytes": _gz(inline),
         "naive_folium_html_bytes": len(naive.encode()), "naive_folium_html_gzip_bytes": _gz(naive),
@@ -164,7 +172,8 @@ def main() -> None:
     for row in rows:
         row.pop("_inline_html")
         row.pop("_recolour")
-    header = ("level", "geometry", "regions", "vertices", "geometry_bytes", "st_folium_script_bytes", "paint_bytes",
+    header = ("level", "geometry", "regions", "vertices", "geometry_bytes", "st_folium_script_bytes",
+              "st_folium_script_bytes_geometry_by_url", "paint_bytes",
               "html_bytes", "html_gzip_bytes", "naive_folium_html_bytes", "browser_draw_s", "browser_recolour_s")
     print(" | ".join(header))
     for row in rows:

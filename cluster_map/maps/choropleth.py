@@ -105,8 +105,13 @@ window.cmap = window.cmap || (function () {
     if (!p) { return null; }
     var r = p.rows[code];
     if (!r) { return null; }
-    var html = "<b>" + r[0] + "</b>";
-    for (var j = 1; j < r.length; j++) { if (r[j] !== "") { html += "<br>" + p.fields[j - 1] + ": " + r[j]; } }
+    var html = "<b>" + r[0] + "</b>", i = p.cls[code], v;
+    for (var j = 1; j < r.length; j++) {
+      v = r[j];
+      if (j === 1 && i >= 0) { v = v ? v + " (" + p.labels[i] + ")" : p.labels[i]; }
+      if (v !== "") { html += "<br>" + p.fields[j - 1] + ": " + v; }
+    }
+    for (var c = 0; c < p.common.length; c++) { html += "<br>" + p.common[c][0] + ": " + p.common[c][1]; }
     return html;
   };
   api.legend = function (map, key, html) {
@@ -346,9 +351,11 @@ class PaintElement(folium.MacroElement):
 class Paint:
     """Colours, tooltips and legend of one view, separate from the geometry.
 
-    ``payload`` keys: ``cls`` {code: class index, -1 = no data}, ``colours`` per class, ``rows``
-    {code: [title, value, field values...]} (escaped HTML), ``fields`` (escaped labels), ``legend``
-    (escaped HTML), ``bounds`` [[south, west], [north, east]] of the painted regions or None.
+    ``payload`` keys: ``cls`` {code: class index, -1 = no data}, ``colours`` and ``labels`` per
+    class, ``rows`` {code: [title, value, field values...]}, ``fields`` (labels of the row
+    entries), ``common`` [[label, value]] shown for every region (fields with one value for all),
+    ``legend``, ``bounds`` [[south, west], [north, east]] to zoom to or None. Every string is
+    escaped HTML. :meth:`tooltip` builds a region's tooltip as the browser does.
     """
 
     key: str
@@ -360,6 +367,22 @@ class Paint:
         if i is None:
             return None
         return "url(#cm-hatch)" if i < 0 else self.payload["colours"][i]
+
+    def tooltip(self, code: str) -> str | None:
+        """The tooltip HTML of region ``code`` exactly as the page's ``cmap.tip`` builds it."""
+        p = self.payload
+        row = p["rows"].get(code)
+        if row is None:
+            return None
+        k = p["cls"][code]
+        parts = [f"<b>{row[0]}</b>"]
+        for j, value in enumerate(row[1:], start=1):
+            if j == 1 and k >= 0:
+                value = f"{value} ({p['labels'][k]})" if value else p["labels"][k]
+            if value != "":
+                parts.append(f"{p['fields'][j - 1]}: {value}")
+        parts += [f"{label}: {value}" for label, value in p["common"]]
+        return "<br>".join(parts)
 
     def element(self) -> PaintElement:
         """The paint as a map element (add it after the geometry layer, or to a FeatureGroup)."""
@@ -414,7 +437,10 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
     n_ranked = int(pd.to_numeric(layer["rank"], errors="coerce").notna().sum()) if "rank" in layer else 0
     codes = layer[code_col].astype(str).tolist()
     reasons = layer[reason_col].tolist() if reason_col and reason_col in layer else [None] * len(layer)
-    columns = [(col, layer[col].tolist()) for col, _ in fields]
+    cells = [(lbl, [_cell(col, v, n_ranked) for v in layer[col].tolist()]) for col, lbl in fields]
+    # a field with one value for every region (e.g. the NUTS version) is sent once, not per region
+    common = [(lbl, vals[0]) for lbl, vals in cells if len(set(vals)) == 1 and vals[0] != ""]
+    cells = [(lbl, vals) for lbl, vals in cells if not (len(set(vals)) == 1 and vals[0] != "")]
     rows: dict[str, list[str]] = {}
     cls: dict[str, int] = {}
     for i, (code, name, value, reason) in enumerate(zip(codes, layer[label_col].tolist(), layer[value_col].tolist(),
@@ -425,17 +451,17 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
             why = reason if isinstance(reason, str) and reason else "no value"
             shown = f"{esc(classes.nodata_label)}: {esc(why)}"
         elif classes.categories:
-            shown = esc(classes.labels[k])
+            shown = ""  # the browser shows the class label
         else:
-            shown = f"{fmt_number(value, digits=digits, unit=unit)} ({esc(classes.labels[k])})"
-        row = [f"{esc(code)} · {esc(name)}", shown]
-        row += [_cell(col, values[i], n_ranked) for col, values in columns]
-        rows[code] = row
+            shown = fmt_number(value, digits=digits, unit=unit)  # the browser appends the class label
+        rows[code] = [f"{esc(code)} · {esc(name)}", shown, *(vals[i] for _, vals in cells)]
     head = value_label or classes.title or value_col
     payload: dict[str, Any] = {
         "cls": cls,
         "colours": list(classes.colours),
-        "fields": [esc(head)] + [esc(lbl) for _, lbl in fields],
+        "labels": [esc(label) for label in classes.labels],
+        "fields": [esc(head)] + [esc(lbl) for lbl, _ in cells],
+        "common": [[esc(lbl), value] for lbl, value in common],
         "rows": rows,
         "legend": legend_html(classes, title=title, subtitle=subtitle) if legend else "",
         "bounds": [[float(bounds[0][0]), float(bounds[0][1])], [float(bounds[1][0]), float(bounds[1][1])]]

@@ -61,6 +61,8 @@ def test_standalone_map_draws_offline_with_escaped_tooltips(layer: gpd.GeoDataFr
             tip = page.locator(".leaflet-tooltip").inner_text()
             assert tip.startswith(f"AA1 · {XSS_NAME}")  # shown as text, not run
             assert "Rank: 3 of 3" in tip and "Source flags: e (estimated)" in tip
+            expected = paint(layer, value_col="value", label_col="name", classes=lq_classes()).tooltip("AA1")
+            assert page.locator(".leaflet-tooltip", has_text="AA1 ·").inner_html() == expected
             page.locator("path.leaflet-interactive").nth(2).hover(position={"x": 12, "y": 12})
             tip3 = page.locator(".leaflet-tooltip", has_text="AA3 · Plain & simple").inner_text()
             assert "no data: confidential in the source (flag c)" in tip3

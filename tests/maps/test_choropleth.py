@@ -102,19 +102,21 @@ def test_colours_follow_the_classes_and_no_data_is_hatched(layer: gpd.GeoDataFra
 
 def test_tooltip_rows_carry_value_rank_flags_version_and_reason(layer: gpd.GeoDataFrame) -> None:
     p = paint(layer, value_col="value", label_col="name", classes=lq_classes(), value_label="LQ")
-    fields = p.payload["fields"]
-    assert fields == ["LQ", "Rank", "Employment", "Source flags", "NUTS version"]
-    aa1 = dict(zip(fields, p.payload["rows"]["AA1"][1:], strict=True))
-    assert aa1 == {"LQ": "0.50 (&lt; 0.8 (under-represented))", "Rank": "3 of 3", "Employment": "1,200",
-                   "Source flags": "e (estimated)", "NUTS version": "2013"}
-    aa3 = dict(zip(fields, p.payload["rows"]["AA3"][1:], strict=True))
-    assert aa3["LQ"] == "no data: confidential in the source (flag c)"
-    assert aa3["Rank"] == "" and aa3["Source flags"] == "c (confidential)"
+    assert p.payload["fields"] == ["LQ", "Rank", "Employment", "Source flags"]
+    assert p.payload["common"] == [["NUTS version", "2013"]]  # one value for all: sent once
+    assert p.payload["rows"]["AA1"][1:] == ["0.50", "3 of 3", "1,200", "e (estimated)"]
+    assert p.tooltip("AA1") == ("<b>AA1 · &lt;script&gt;alert(1)&lt;/script&gt;</b><br>"
+                                "LQ: 0.50 (&lt; 0.8 (under-represented))<br>Rank: 3 of 3<br>Employment: 1,200<br>"
+                                "Source flags: e (estimated)<br>NUTS version: 2013")
+    assert p.tooltip("AA3") == ("<b>AA3 · Plain &amp; simple</b><br>LQ: no data: confidential in the source (flag c)"
+                                "<br>Source flags: c (confidential)<br>NUTS version: 2013")
+    assert p.tooltip("ZZ9") is None
 
 
 def test_categorical_values_show_their_class_label(layer: gpd.GeoDataFrame) -> None:
     p = paint(layer, value_col="stars", label_col="name", classes=star_classes(), tooltip_fields=())
-    assert p.payload["rows"]["AA4"] == ["AA4 · Nord", "★★★"]
+    assert p.payload["rows"]["AA4"] == ["AA4 · Nord", ""]
+    assert p.tooltip("AA4") == "<b>AA4 · Nord</b><br>Cluster stars: ★★★"
     assert p.payload["rows"]["AA3"][1] == "no data: confidential in the source (flag c)"
 
 
