@@ -6,8 +6,9 @@ Public API (see each module):
 * :mod:`~cluster_map.maps.escape`: :func:`esc`, :func:`fmt_number`, :func:`safe_url`, :func:`js_json`
 * :mod:`~cluster_map.maps.classes`: :class:`Classes`, :func:`classes_for`, :func:`quantiles`,
   :func:`natural_breaks`, :func:`lq_classes`, :func:`star_classes`, :func:`boolean_classes`, ...
-* :mod:`~cluster_map.maps.choropleth`: :func:`encode_geometry`, :func:`base_map`, :func:`paint`,
-  :func:`choropleth`, :func:`clicked_region`
+* :mod:`~cluster_map.maps.choropleth`: :func:`encode_geometry`, :func:`publish_geometry`,
+  :func:`base_map`, :func:`paint` (-> :class:`Paint` with ``feature_group()``), :func:`choropleth`,
+  :func:`clicked_region`
 * :mod:`~cluster_map.maps.layers`: :func:`organisations_layer`, :func:`hotspot_layer`,
   :func:`star_layer`, :func:`layer_control`
 * :mod:`~cluster_map.maps.static`: :func:`static_choropleth` (PNG bytes, no browser)
