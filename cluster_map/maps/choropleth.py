@@ -12,7 +12,9 @@ A map of one view has two parts that change at different speeds:
 For Streamlit, build the map with :func:`base_map` (geometry only: its script, hence
 streamlit-folium's component key, stays the same across filter changes, so the iframe is not
 rebuilt) and pass ``paint(...).feature_group()`` as ``st_folium(feature_group_to_add=...)``: the
-component evaluates only that small script, which restyles the existing polygons in place.
+component evaluates only that small script, which restyles the existing polygons in place. With
+:func:`publish_geometry` the geometry itself is a cached static file that the page fetches, so the
+map script shrinks to about 10 KB.
 
 Every string that reaches HTML is escaped by :mod:`cluster_map.maps.escape`.
 """
@@ -227,7 +229,8 @@ def encode_geometry(layer: gpd.GeoDataFrame, *, code_col: str = "code", precisio
     -----
     Each ring becomes ``[x0, y0, dx1, dy1, ...]`` with ``x = round(lon * 10^precision)``; the
     closing vertex and repeated vertices are dropped; rings left with fewer than 3 vertices are
-    dropped. JSON of small integers is about 2.5x smaller than GeoJSON with 4-decimal floats.
+    dropped. JSON of small integers is about 2.5x smaller than GeoJSON (NUTS 3 display geometry:
+    247 KB against 631 KB for GeoJSON with only the code as property).
     """
     if code_col not in layer.columns:
         raise InputError(f"The map layer has no column {code_col!r}; columns are {list(layer.columns)!r}.")
