@@ -657,7 +657,8 @@ class StoreWriter:
         if regions:
             merged = pd.concat(regions, ignore_index=True).drop_duplicates(["code", "nuts_version"], keep="first")
             load.insert(self.con, "regions", merged)
-        if self._provenance:
+        if self._provenance:  # a source read again (partial ingest) replaces its provenance row
+            load.replace_rows(self.con, "datasets", "code", [str(p["code"]) for p in self._provenance])
             load.insert(self.con, "datasets", pd.DataFrame(self._provenance))
         return self.result
 

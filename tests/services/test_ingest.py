@@ -199,6 +199,23 @@ def test_only_reloads_one_dataset_and_keeps_the_rest(
         assert after[table] == before[table]
 
 
+def test_only_replaces_the_provenance_of_a_source_read_again(
+        tmp_path: Path, tiny_plan: list[Reader], monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "s.duckdb"
+    tiny_ingest(db)
+
+    def table_again(_: SourceResolver) -> Part:  # like the recoding table, read again by --only
+        part = Part("nuts recoding")
+        part.provenance.append(ingest_mod.provenance("nace_r2", "codelist", [fetched("v2.csv")], rows=3))
+        return part
+
+    monkeypatch.setattr(ingest_mod, "build_plan", lambda only=(): [tiny_plan[0], Reader("nuts recoding", table_again)])
+    tiny_ingest(db, datasets=["sbs_r_nuts06_r2"])
+    rows = content(db)["datasets"]
+    assert [r[0] for r in rows] == ["gisco_nuts_2013", "nace_r2", "sbs_r_nuts06_r2"]
+    assert next(r for r in rows if r[0] == "nace_r2")[5] == "https://example.org/v2.csv"
+
+
 @pytest.mark.parametrize(("only", "error", "message"), [
     (["sbs_r_nuts06_r2", "gdp"], InputError, r"Unknown dataset\(s\) \['gdp'\]"),
     (["sbs_r_nuts06_r2"], StoreError, "Run a full `cluster-map ingest` first"),
