@@ -8,7 +8,7 @@ NUTS 3 polygons), with the geometry as read (rounded only) and coverage-simplifi
 * ``st_folium_script_bytes``: the map script streamlit-folium sends once per geometry (the
   component key is a hash of it, so it is not rebuilt on a filter change);
 * ``st_folium_script_bytes_geometry_by_url``: the same when the geometry is published under
-  ``static/geo`` (:func:`cluster_map.maps.choropleth.publish_geometry`) and fetched by the page;
+  ``static/vendor/geo`` (:func:`cluster_map.maps.choropleth.publish_geometry`) and fetched by the page;
 * ``paint_bytes``: the feature-group script sent on each filter change (colours, tooltips, legend);
 * ``html_bytes`` / ``html_inline_bytes``: the standalone page (assets linked / inlined);
 * ``naive_folium_html_bytes``: the same map as folium ``GeoJson`` with all properties, a Python
@@ -83,11 +83,11 @@ def _naive(layer: gpd.GeoDataFrame) -> str:
 def _streamlit_payload(layer: gpd.GeoDataFrame, enc, base_enc, *, url: bool = False) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Bytes of the main map script and of the paint feature-group script as st_folium builds them.
 
-    ``url``: geometry published under static/geo and fetched by the page (``publish_geometry``).
+    ``url``: geometry published under static/vendor/geo and fetched by the page (``publish_geometry``).
     """
     from streamlit_folium import _get_feature_group_string, _get_map_string
 
-    urls = {"geometry_url": "/app/static/geo/x.json", "base_geometry_url": "/app/static/geo/y.json"} if url else {}
+    urls = {"geometry_url": "/app/static/vendor/geo/x.json", "base_geometry_url": "/app/static/vendor/geo/y.json"} if url else {}
     m = base_map(enc, base=base_enc, **urls)
     m.get_root().render()
     script = _get_map_string(m)

@@ -261,16 +261,18 @@ def encode_geometry(layer: gpd.GeoDataFrame, *, code_col: str = "code", precisio
                            bounds=((miny, minx), (maxy, maxx)))
 
 
-def publish_geometry(geometry: EncodedGeometry, static_dir: Path, *, base_url: str = "/app/static") -> str:
-    """Write packed geometry to ``static_dir/geo/<sha256>.json`` (once) and return its URL.
+def publish_geometry(geometry: EncodedGeometry, static_dir: Path, *, base_url: str = "/app/static",
+                     subdir: str = "vendor/geo") -> str:
+    """Write packed geometry to ``static_dir/<subdir>/<sha256>.json`` (once) and return its URL.
 
     The name is a hash of the content, so the browser may cache it for good and a new store with
     new geometry gets a new URL. Files are written atomically (temporary file, then rename).
-    ``base_url`` is where ``static_dir`` is served (Streamlit static serving: ``/app/static``).
+    ``base_url`` is where ``static_dir`` is served (Streamlit static serving: ``/app/static``);
+    the default ``subdir`` is under ``static/vendor``, which git ignores (generated files).
     """
     data = geometry.data_json.encode("utf-8")
     name = hashlib.sha256(data).hexdigest()[:24] + ".json"
-    target = Path(static_dir) / "geo" / name
+    target = Path(static_dir) / subdir / name
     if not (target.is_file() and target.stat().st_size == len(data)):
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp")
@@ -281,7 +283,7 @@ def publish_geometry(geometry: EncodedGeometry, static_dir: Path, *, base_url: s
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    return f"{base_url.rstrip('/')}/geo/{name}"
+    return f"{base_url.rstrip('/')}/{subdir.strip('/')}/{name}"
 
 
 def _ring(coords: np.ndarray, scale: int) -> list[int]:

@@ -80,7 +80,7 @@ def test_standalone_map_draws_offline_with_escaped_tooltips(layer: gpd.GeoDataFr
 
 def test_streamlit_style_page_fetches_assets_and_geometry_from_the_server(layer: gpd.GeoDataFrame, countries,  # type: ignore[no-untyped-def]
                                                                           tmp_path: Path) -> None:
-    """URL mode: Leaflet from /app/static/vendor, geometry fetched from /app/static/geo, paint applied."""
+    """URL mode: Leaflet from /app/static/vendor, geometry fetched from /app/static/vendor/geo, paint applied."""
     import functools
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -118,7 +118,7 @@ def test_streamlit_style_page_fetches_assets_and_geometry_from_the_server(layer:
                 assert _fills(page) == [LQ_COLOURS[0], LQ_COLOURS[3], "url(#cm-hatch)", LQ_COLOURS[4]]
                 assert errors == []
                 assert all(u.startswith(origin) for u in requests)
-                assert any("/app/static/geo/" in u for u in requests)
+                assert any("/app/static/vendor/geo/" in u for u in requests)
                 assert any(u.endswith("/app/static/vendor/leaflet/leaflet.js") for u in requests)
             finally:
                 browser.close()

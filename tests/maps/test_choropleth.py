@@ -266,8 +266,8 @@ def test_published_geometry_is_fetched_not_embedded(layer: gpd.GeoDataFrame, cou
 
     enc, benc = encode_geometry(layer), encode_geometry(countries, precision=3)
     url = publish_geometry(enc, tmp_path, base_url="/app/static/")
-    assert url.startswith("/app/static/geo/") and url.endswith(".json")
-    written = tmp_path / "geo" / url.rsplit("/", 1)[1]
+    assert url.startswith("/app/static/vendor/geo/") and url.endswith(".json")
+    written = tmp_path / "vendor" / "geo" / url.rsplit("/", 1)[1]
     assert written.read_text(encoding="utf-8") == enc.data_json
     stamp = written.stat().st_mtime_ns
     assert publish_geometry(enc, tmp_path) == url and written.stat().st_mtime_ns == stamp
