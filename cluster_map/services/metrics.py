@@ -25,6 +25,7 @@ denominators apart) against ``us_cmp_totals_2016``.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,8 @@ from cluster_map.schema import METRIC_COLUMNS
 from cluster_map.stats import tables
 from cluster_map.store import engines
 from cluster_map.store import metrics as store
+
+log = logging.getLogger(__name__)
 
 Benchmark = Literal["dataset", "country", "external"]
 IndexKind = Literal["region", "sector"]
@@ -174,8 +177,8 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                 ),
             }
             report[code] = {**counts, "benchmark": s.benchmark, "seconds": round(time.perf_counter() - t0, 3)}
-            if progress:
-                print(f"metrics {code}: {counts['metrics']:,} rows in {report[code]['seconds']} s")
+            log.log(logging.INFO if progress else logging.DEBUG,
+                    "metrics %s: %s rows in %s s", code, counts["metrics"], report[code]["seconds"])
         store.publish(con)
     finally:
         con.disconnect()
