@@ -56,7 +56,18 @@ def with_geometry(con: Any, frame: pd.DataFrame) -> gpd.GeoDataFrame:
 
 def export(con: Any, name: str, fmt: ExportFormat, *, filters: dict[str, object | None] | None = None,
            max_rows: int = 5_000_000) -> Export:
-    """Export a store table in ``fmt`` with a provenance sidecar naming its sources and parameters."""
+    """Export a store table in ``fmt`` with a provenance sidecar naming its sources and parameters.
+
+    The sidecar lists the ``datasets`` rows of the table's datasets (and, for GeoJSON/GeoParquet, of
+    the geometry they are drawn with); tables without a dataset column (regions, sectors,
+    organisations, datasets) list every source of the store. GeoJSON/GeoParquet attach the display
+    geometry (EPSG:4326) to region rows and points to organisations.
+
+    Raises
+    ------
+    InputError
+        Unknown table, filter column or format; more rows than ``max_rows``; no geometry for the table.
+    """
     if fmt not in FORMATS:
         raise InputError(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     frame = table(con, name, filters=filters)
@@ -69,6 +80,8 @@ def export(con: Any, name: str, fmt: ExportFormat, *, filters: dict[str, object 
     else:
         data = writers.export(frame, fmt)  # type: ignore[arg-type]
     codes = sorted(set(frame["dataset"])) if "dataset" in frame else None
+    if codes is not None and fmt in ("geojson", "geoparquet") and "nuts_version" in frame:
+        codes += sorted({"us_regions" if v == "us" else f"gisco_nuts_{v}" for v in frame["nuts_version"].dropna()})
     sources = store.dataset_rows(con, codes=codes).to_dict("records")
     sidecar = writers.provenance(table=name, parameters={"filters": dict(filters or {}), "format": fmt},
                                  sources=sources, rows=len(frame), columns=list(frame.columns))
