@@ -20,6 +20,7 @@ import shapely
 import cluster_map.services.ingest as ingest_mod
 from cluster_map.errors import InputError, SourceError, StoreError
 from cluster_map.schema import OBSERVATION_COLUMNS
+from cluster_map.services import readers
 from cluster_map.services.ingest import Part, Reader, ingest, store_info
 from cluster_map.sources.fetch import Fetched, SourceResolver
 from cluster_map.store import database
@@ -53,9 +54,9 @@ def nuts_part(_: SourceResolver) -> Part:
         "display": gpd.GeoSeries([shapely.box(14, 45, 16, 46), square(14), square(15)], crs=4326),
     }, geometry=[shapely.box(14, 45, 16, 46), square(14), square(15)], crs=4326)
     part = Part("nuts")
-    part.tables += [("regions", ingest_mod.region_rows(frame, "nuts")),
-                    ("geometries", ingest_mod.geometry_rows(frame, "gisco_nuts_2013"))]
-    part.provenance.append(ingest_mod.provenance("gisco_nuts_2013", "geometry", [fetched("nuts.shp")],
+    part.tables += [("regions", readers.region_rows(frame, "nuts")),
+                    ("geometries", readers.geometry_rows(frame, "gisco_nuts_2013"))]
+    part.provenance.append(readers.provenance("gisco_nuts_2013", "geometry", [fetched("nuts.shp")],
                                                  nuts_version="2013", rows=3))
     part.payload["geometry_codes"] = {"2013": {"AT", "AT1", "AT2"}}
     return part
@@ -72,7 +73,7 @@ def reference_part(_: SourceResolver) -> Part:
                                         "name": ["Alpha cluster", "Beta cluster"], "country": "AT",
                                         "geocode_precision": ["city", "country"]})),
     ]
-    part.provenance.append(ingest_mod.provenance("nace_r2", "codelist", [fetched("nace_r2.csv")], rows=2))
+    part.provenance.append(readers.provenance("nace_r2", "codelist", [fetched("nace_r2.csv")], rows=2))
     return part
 
 
@@ -206,7 +207,7 @@ def test_only_replaces_the_provenance_of_a_source_read_again(
 
     def table_again(_: SourceResolver) -> Part:  # like the recoding table, read again by --only
         part = Part("nuts recoding")
-        part.provenance.append(ingest_mod.provenance("nace_r2", "codelist", [fetched("v2.csv")], rows=3))
+        part.provenance.append(readers.provenance("nace_r2", "codelist", [fetched("v2.csv")], rows=3))
         return part
 
     monkeypatch.setattr(ingest_mod, "build_plan", lambda only=(): [tiny_plan[0], Reader("nuts recoding", table_again)])

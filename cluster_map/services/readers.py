@@ -1,0 +1,303 @@
+"""The readers of an ingest: one task per source, each returning a :class:`Part` (frames + provenance).
+
+A reader calls the source modules (``cluster_map.sources``) through a :class:`SourceResolver`, so
+the same code reads the official URLs, a URL base or a local mirror. It only reads and reshapes:
+recoding, matching and writing happen in :mod:`cluster_map.services.ingest`, which runs the
+readers of :func:`build_plan` in threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from cluster_map.schema import DATASETS, EUROSTAT_LICENCE, GISCO_LICENCE, US_CLUSTER, US_CMP_LICENCE
+from cluster_map.sources.fetch import Fetched, SourceResolver
+from cluster_map.store import load
+
+#: NUTS version the Eurostat statistics are recoded to (their geo codes are mostly NUTS 2013).
+EUROSTAT_TARGET_NUTS = "2013"
+#: NUTS version the organisations are placed in (the version the statistics are recoded to).
+ORGANISATION_NUTS = "2013"
+_US_PUB = "U.S. Cluster Mapping Project (Harvard Business School ISC, U.S. EDA)"
+
+
+# --- what one source produced -------------------------------------------------------------------
+@dataclass
+class Part:
+    """Frames and provenance produced by one source reader (one progress task)."""
+
+    name: str
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+    observations: dict[str, pd.DataFrame] = field(default_factory=dict)  # dataset -> frame (before recoding)
+    payload: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "", publisher: str = "",
+               licence: str = "", nuts_version: str | None = None, rows: int = 0, years: str = "",
+               notes: str = "", extracted_at: datetime | None = None,
+               cells_read: int | None = None) -> dict[str, Any]:
+    """A ``datasets`` row: where the files came from, their sha256, what was loaded from them."""
+    return {
+        "code": code, "kind": kind, "title": title or DATASETS[code].title if code in DATASETS else title,
+        "publisher": publisher, "licence": licence,
+        "source_url": " ".join(dict.fromkeys(f.official_url for f in files)),
+        "retrieved_from": " ".join(f.retrieved_from for f in files),
+        "nuts_version": nuts_version,
+        "extracted_at": (extracted_at or datetime.now(UTC)).replace(tzinfo=None),
+        "checksum": " ".join(f.sha256 for f in files),
+        "row_count": rows, "cells_read": cells_read, "years": years, "notes": notes,
+    }
+
+
+def year_span(years: pd.Series) -> str:
+    """``'2008-2015'`` (or ``'2015'``; ``''`` when there are no years)."""
+    if years.empty:
+        return ""
+    lo, hi = int(years.min()), int(years.max())
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def geometry_rows(frame: gpd.GeoDataFrame, source: str) -> pd.DataFrame:
+    """Rows of ``geometries`` (variants ``full`` and ``display``) from a reader's region frame."""
+    keep = ["code", "nuts_version", "level", "label_lon", "label_lat"]
+    out = []
+    for variant, column in (("full", frame.geometry.name), ("display", "display")):
+        part = frame[keep].assign(variant=variant, source=source)
+        geo = gpd.GeoDataFrame(part, geometry=gpd.GeoSeries(frame[column].values, crs=frame.crs, index=frame.index))
+        geo = geo[geo.geometry.notna() & ~geo.geometry.is_empty]
+        out.append(load.geometry_frame(geo))
+    return pd.concat(out, ignore_index=True)
+
+
+def region_rows(frame: pd.DataFrame, kind: str | None = None) -> pd.DataFrame:
+    """Rows of ``regions`` from a reader's region frame (``kind`` if the frame has none)."""
+    cols = ["code", "nuts_version", "level", "country", "name", "parent"]
+    out = pd.DataFrame({c: frame[c].to_numpy() for c in cols})
+    out["kind"] = frame["kind"].to_numpy() if "kind" in frame.columns else kind
+    return out
+
+
+# --- the plan: one reader per source ------------------------------------------------------------
+@dataclass(frozen=True)
+class Reader:
+    """One source of the plan: a progress task whose ``read`` returns a :class:`Part`."""
+
+    name: str
+    read: Callable[[SourceResolver], Part]
+    probe: tuple[str, str] | None = None  # (mirror name, url) of a small file, to settle the origin
+
+
+def build_plan(only: Sequence[str] = ()) -> list[Reader]:
+    """The readers of a full ingest, or of the statistical datasets in ``only``.
+
+    Order matters: the thread pool starts readers in plan order, so the reference data the
+    statistics wait for comes first, then the largest files.
+    """
+    from cluster_map.sources import codelists, eurostat, gisco, us_cmp
+
+    stats = [Reader(f"eurostat {code}", _eurostat_reader(code),
+                    probe=(eurostat.source_file(code).path, eurostat.source_file(code).url))
+             for code in eurostat.EUROSTAT_DATASETS if not only or code in only]
+    stats.sort(key=lambda r: r.name not in ("eurostat sbs_r_nuts06_r2", "eurostat sbs_na_sca_r2"))
+    plan = [Reader("nuts recoding", _read_recoding)] if stats else []
+    if not only:
+        plan += [Reader("nuts 2013", _nuts_reader("2013")), Reader("us regions", _read_us_regions)]
+    plan += stats
+    if not only:
+        plan.append(Reader("code lists", _read_codelists, probe=(codelists.NACE_FILE, codelists.NACE_URL)))
+        plan += [Reader(f"nuts {v}", _nuts_reader(v)) for v in gisco.NUTS_VERSIONS if v != "2013"]
+        plan.append(Reader("us clusters", _read_us_clusters))
+        plan.append(Reader("organisations", _read_organisations))
+    if not only or set(only) & {us_cmp.STATES_DATASET, us_cmp.TOTALS_DATASET}:
+        plan.append(Reader("us cluster data 2016", _us_observations_reader(only)))
+    return plan
+
+
+def _read_codelists(resolver: SourceResolver) -> Part:
+    from cluster_map.sources import codelists as cl
+
+    part = Part("code lists")
+    got = resolver.fetch(cl.NACE_FILE, cl.NACE_URL)
+    nace = cl.read_nace(got.path)
+    part.tables.append(("sectors", nace))
+    part.provenance.append(provenance(
+        "nace_r2", "codelist", [got], title="Statistical classification of economic activities NACE Rev. 2 "
+        "(Eurostat code list)", publisher="Eurostat", licence=EUROSTAT_LICENCE, rows=len(nace)))
+    got = resolver.fetch(cl.GEO_DIC_FILE, cl.GEO_DIC_URL)
+    labels = cl.read_geo_dic(got.path)
+    aggregates = cl.geo_regions(labels, nuts_version=EUROSTAT_TARGET_NUTS)
+    part.provenance.append(provenance(
+        "geo_dic", "codelist", [got], title="Eurostat geo dictionary: aggregates and extra-regio codes "
+        "(region names come from the NUTS files)", publisher="Eurostat", licence=EUROSTAT_LICENCE,
+        nuts_version=EUROSTAT_TARGET_NUTS, rows=len(aggregates)))
+    lists = []
+    for version, url in (("2013", cl.NUTS2010_2013_URL), ("2016", cl.NUTS2013_2016_URL), ("2021", cl.NUTS2021_URL)):
+        got = resolver.fetch(cl.nuts_list_file(version), url)
+        regions = cl.read_nuts_regions(got.path, version)
+        lists.append(regions)
+        part.provenance.append(provenance(
+            f"nuts_{version}_list", "codelist", [got], title=f"NUTS {version} classification (official "
+            f"Eurostat workbook): regions incl. extra-regio, names", publisher="Eurostat",
+            licence=EUROSTAT_LICENCE, nuts_version=version, rows=len(regions)))
+    # Region lists go after the geometry files' regions (which win on duplicates, see load_parts).
+    part.payload["regions_fallback"] = [*lists, aggregates]
+    return part
+
+
+def _read_recoding(resolver: SourceResolver) -> Part:
+    from cluster_map.sources import nuts_versions
+
+    files: list[Fetched] = []
+
+    def open_file(name: str, url: str) -> Path:
+        files.append(resolver.fetch(name, url))
+        return files[-1].path
+
+    table = nuts_versions.build_recoding_table(open_file, target_version=EUROSTAT_TARGET_NUTS)
+    part = Part("nuts recoding", payload={"recoding": table})
+    part.provenance.append(provenance(
+        f"nuts_recoding_{EUROSTAT_TARGET_NUTS}", "codelist", files, title=f"NUTS recoding table to NUTS "
+        f"{EUROSTAT_TARGET_NUTS} (JRC NUTS converter matrices, population weights; official Eurostat change "
+        f"tables; NUTS 2006->2010 regulation)", publisher="European Commission JRC; Eurostat",
+        licence="Commission reuse policy (Decision 2011/833/EU), acknowledge the source",
+        nuts_version=EUROSTAT_TARGET_NUTS, rows=len(table)))
+    return part
+
+
+def _read_us_clusters(resolver: SourceResolver) -> Part:
+    from cluster_map.sources import us_cmp
+
+    part = Part("us clusters")
+    bench = us_cmp.read_clusters(resolver)
+    legacy = us_cmp.read_legacy_clusters(resolver)
+    related, got = us_cmp.read_related(resolver)
+    part.tables += [("sectors", bench.sectors), ("sectors", legacy.sectors),
+                    ("cluster_naics", bench.cluster_naics.assign(scheme=US_CLUSTER)),
+                    ("cluster_naics", legacy.cluster_naics.assign(scheme=us_cmp.LEGACY_SCHEME)),
+                    ("related_clusters", related)]
+    part.provenance += [
+        provenance("us_cmp_clusters", "clusters", bench.files, title="U.S. Cluster Mapping benchmark cluster "
+                   "definitions (2014: 51 traded + 16 local clusters, subclusters, 2012 NAICS)",
+                   publisher=_US_PUB, licence=US_CMP_LICENCE, nuts_version="us", rows=len(bench.sectors),
+                   notes=f"{len(bench.cluster_naics)} cluster-NAICS rows"),
+        provenance("us_cmp_clusters_2007", "clusters", legacy.files, title="U.S. Cluster Mapping legacy "
+                   "cluster list (clusters-list.json, NAICS 2007 basis; codes differ from 2014)",
+                   publisher=_US_PUB, licence=US_CMP_LICENCE, nuts_version="us", rows=len(legacy.sectors),
+                   notes=f"{len(legacy.cluster_naics)} cluster-NAICS rows"),
+        provenance("us_cmp_related", "clusters", [got], title="Related clusters (Delgado-Porter-Stern "
+                   "relatedness of the 51 traded clusters)", publisher=_US_PUB, licence=US_CMP_LICENCE,
+                   nuts_version="us", rows=len(related)),
+    ]
+    return part
+
+
+def _read_organisations(resolver: SourceResolver) -> Part:
+    """Directories, partnerships and events; placing them needs the NUTS frames (see StoreWriter)."""
+    from cluster_map.sources import organisations as orgs
+
+    part = Part("organisations")
+    directories = [orgs.read_eu_directory(resolver), orgs.read_us_directory(resolver)]
+    partnerships, got_p = orgs.read_partnerships(resolver)
+    events, got_e = orgs.read_events(resolver)
+    part.tables += [("partnerships", partnerships), ("events", events)]
+    part.payload["directories"] = directories
+    for d in directories:
+        part.provenance.append(provenance(
+            d.name, "organisations", d.files, title=_DIRECTORY_TITLES.get(d.name, d.name),
+            publisher=(orgs.EU_DIRECTORY if d.name == orgs.EU_NAME else orgs.US_DIRECTORY).publisher,
+            licence=(orgs.EU_DIRECTORY if d.name == orgs.EU_NAME else orgs.US_DIRECTORY).licence,
+            nuts_version=ORGANISATION_NUTS, rows=len(d.frame)))
+    part.provenance += [
+        provenance("cluster_partnerships", "organisations", [got_p], title="European Strategic Cluster "
+                   "Partnerships and Euroclusters named on public pages", publisher=orgs.PARTNERSHIPS.publisher,
+                   licence=orgs.PARTNERSHIPS.licence, rows=len(partnerships)),
+        provenance("cluster_events", "organisations", [got_e], title="Cluster events (ECCP matchmaking, "
+                   "Clusters meet Regions, TCI conferences)", publisher=orgs.EVENTS.publisher,
+                   licence=orgs.EVENTS.licence, rows=len(events)),
+    ]
+    return part
+
+
+_DIRECTORY_TITLES = {
+    "eu_cluster_organisations": "European cluster organisations (compiled from public pages; located "
+                                "offline by city, region name or country)",
+    "us_cmp_organisations": "U.S. Cluster Mapping cluster organisations (CurrentOrganizationsAndClusters)",
+}
+
+
+def _us_observations_reader(only: Sequence[str]) -> Callable[[SourceResolver], Part]:
+    def read(resolver: SourceResolver) -> Part:
+        from cluster_map.sources import us_cmp
+
+        part = Part("us cluster data 2016")
+        for dataset, reader in ((us_cmp.STATES_DATASET, us_cmp.read_states),
+                                (us_cmp.TOTALS_DATASET, us_cmp.read_totals)):
+            if only and dataset not in only:
+                continue
+            obs = reader(resolver)
+            part.observations[dataset] = obs.frame
+            part.payload.setdefault("files", {})[dataset] = list(obs.files)
+        return part
+
+    return read
+
+
+def _eurostat_reader(code: str) -> Callable[[SourceResolver], Part]:
+    def read(resolver: SourceResolver) -> Part:
+        from cluster_map.sources import eurostat
+
+        sf = eurostat.source_file(code)
+        fetched = resolver.fetch(sf.path, sf.url)
+        frame = eurostat.read_observations(fetched.path, dataset=code)
+        return Part(code, observations={code: frame}, payload={"files": {code: [fetched]}})
+
+    return read
+
+
+def _nuts_reader(version: str) -> Callable[[SourceResolver], Part]:
+    def read(resolver: SourceResolver) -> Part:
+        from cluster_map.sources import gisco
+
+        nuts = gisco.read_nuts(resolver, version)
+        frame = nuts.frame
+        part = Part(nuts.source_code)
+        part.tables.append(("regions", region_rows(frame, "nuts")))
+        part.tables.append(("geometries", geometry_rows(frame, nuts.source_code)))
+        part.provenance.append(provenance(
+            nuts.source_code, "geometry", nuts.files, title=f"NUTS {version} regions, levels 0-3 "
+            f"(full and display-simplified geometry; labels: {nuts.label_source})",
+            publisher="Eurostat GISCO", licence=GISCO_LICENCE, nuts_version=version, rows=len(frame)))
+        part.payload["geometry_codes"] = {version: set(frame["code"])}
+        part.payload["nuts_frames"] = {version: frame}
+        return part
+
+    return read
+
+
+def _read_us_regions(resolver: SourceResolver) -> Part:
+    from cluster_map.sources import us_atlas
+
+    us = us_atlas.read_us_regions(resolver)
+    part = Part(us.source_code)
+    part.tables.append(("regions", region_rows(us.frame)))
+    part.tables.append(("geometries", geometry_rows(us.frame, us.source_code)))
+    part.provenance.append(provenance(
+        us.source_code, "geometry", us.files, title="US nation, states, counties (us-atlas, Census "
+        "cartographic boundaries 1:10m), BEA economic areas and MSAs (U.S. Cluster Mapping)",
+        publisher="US Census Bureau; U.S. Cluster Mapping Project", licence=us_atlas.US_ATLAS_LICENCE,
+        nuts_version="us", rows=len(us.frame)))
+    part.payload["geometry_codes"] = {"us": set(us.frame.loc[us.frame.geometry.notna(), "code"])}
+    nation = us.frame[us.frame["kind"] == "us_nation"]
+    if len(nation):
+        part.payload["country_points"] = {"US": (float(nation["label_lon"].iloc[0]),
+                                                 float(nation["label_lat"].iloc[0]))}
+    return part
