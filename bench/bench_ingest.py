@@ -8,7 +8,8 @@ cumulative time) to the printout.
 
 Reader seconds are wall time inside each reader thread: they overlap (3 threads on 2 cores), so
 they add up to more than the total. The load average at the start is recorded because the figures
-depend on what else runs on the machine.
+depend on what else runs on the machine; CPU seconds (user + system, all threads) depend on it
+much less (on 2 cores the wall time cannot be below CPU seconds / 2).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import statistics
 import tempfile
 import time
@@ -34,16 +36,25 @@ GOAL_SECONDS = 30.0
 
 def one_run(source: str, workdir: Path, n: int) -> dict:
     db = workdir / f"run{n}" / "cluster_map.duckdb"
+    cpu = _cpu()
     t = time.perf_counter()
     summary = ingest(source=source, db=db, progress=False)
     seconds = time.perf_counter() - t
     return {
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(_cpu() - cpu, 2),
         "store_mb": round(summary.store_bytes / 1e6, 1),
         "source_seconds": dict(summary.source_seconds),
+        "reader_cpu_seconds": dict(summary.reader_cpu_seconds),
         "tables": dict(summary.tables),
         "metrics": summary.metrics,
     }
+
+
+def _cpu() -> float:
+    """User + system CPU seconds of this process (all threads, DuckDB's included)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def main() -> None:
@@ -73,18 +84,23 @@ def main() -> None:
         "runs": args.runs,
         "seconds_each": times,
         "seconds_median": round(statistics.median(times), 2),
+        "cpu_seconds_each": [r["cpu_seconds"] for r in runs],
         "goal_seconds": GOAL_SECONDS,
         "store_mb": median_run["store_mb"],
         "source_seconds_median_run": median_run["source_seconds"],
+        "reader_cpu_seconds_median_run": median_run["reader_cpu_seconds"],
         "tables": median_run["tables"],
         "metrics": median_run["metrics"],
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_before": [round(x, 2) for x in load_before]},
     }
     print(f"full ingest: median {result['seconds_median']} s of {times} (goal <= {GOAL_SECONDS} s); "
+          f"CPU seconds {result['cpu_seconds_each']}; "
           f"store {result['store_mb']} MB; load average before {result['machine']['load_average_before']}")
+    cpu = median_run["reader_cpu_seconds"]
+    print(f"  {'step':<28} {'wall s':>7} {'thread CPU s':>13}")
     for name, sec in sorted(median_run["source_seconds"].items(), key=lambda kv: -kv[1]):
-        print(f"  {name:<28} {sec:6.2f} s")
+        print(f"  {name:<28} {sec:7.2f} {cpu.get(name, float('nan')):13.2f}")
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in median_run["tables"].items()))
     if profile_text:
         print(profile_text)

@@ -39,6 +39,7 @@ class Part:
     observations: dict[str, pd.DataFrame] = field(default_factory=dict)  # dataset -> frame (before recoding)
     payload: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "", publisher: str = "",
