@@ -353,3 +353,12 @@ def build_store(db: Path, *, progress: bool = False) -> float:
 def organisations(con: Any, *, countries: tuple[str, ...] = ()) -> pd.DataFrame:
     """Cluster organisations with coordinates (of ``countries``, all when empty) for the map overlay."""
     return queries.organisations(con, countries=countries)
+
+
+def export_table(frame: pd.DataFrame, fmt: str) -> bytes:
+    """``frame`` as ``csv``/``xlsx`` (text cells protected against formula injection) or ``geojson``."""
+    from cluster_map.reports.exports import export
+
+    if fmt not in ("csv", "xlsx", "geojson"):
+        raise InputError(f"Unknown download format {fmt!r}; choose 'csv', 'xlsx' or 'geojson'.")
+    return export(frame, fmt)  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ from cluster_map.maps.classes import classes_for
 from cluster_map.maps.layers import hotspot_layer, layer_control, organisations_layer, star_layer
 from cluster_map.services import mapview as service
 from cluster_map.services.mapview import METRICS, MapLayer, dataset_label
-from cluster_map.ui import data, downloads
+from cluster_map.ui import data
 from cluster_map.ui.errors import handled
 from cluster_map.ui.state import CLASSIFICATIONS, Filters, encode
 
@@ -194,7 +194,20 @@ def show_table(layer: MapLayer, filters: Filters) -> None:
                  column_config={"value": st.column_config.Column(METRICS[filters.metric].label)})
     stem = f"cluster_map_{layer.dataset}_{layer.sector}_{layer.year}_{filters.metric}_L{layer.level}"
     geo = layer.frame.drop(columns=[c for c in ("label_lon", "label_lat") if c in layer.frame])
-    downloads.buttons(table, stem=stem, key="cm_map_table", parameters=encode(filters), geo=geo)
+    files = (("CSV", "csv", table, "text/csv"),
+             ("XLSX", "xlsx", table, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+             ("GeoJSON (map layer)", "geojson", geo, "application/geo+json"))
+    # The bytes are built only when a button is clicked (a callable), not on every rerun.
+    for col, (label, fmt, frame, mime) in zip(st.columns(len(files)), files, strict=True):
+        col.download_button(label, data=_exporter(frame, fmt), file_name=f"{stem}.{fmt}", mime=mime,
+                            key=f"cm_map_{fmt}", on_click="ignore", width="stretch")
+
+
+def _exporter(frame: pd.DataFrame, fmt: str) -> Any:
+    def build() -> bytes:
+        return service.export_table(frame, fmt)
+
+    return build
 
 
 def headline(layer: MapLayer, filters: Filters) -> None:

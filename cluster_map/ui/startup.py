@@ -7,6 +7,8 @@ once do not build twice). A missing store is built from the sources with
 
 from __future__ import annotations
 
+import importlib
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -37,9 +39,26 @@ def _store(db: str) -> str:
     return db
 
 
+#: Libraries imported lazily by some views (quantile/natural-break classes, hot spots) and slow to import
+#: (mapclassify ~2 s): imported in the background at start-up so the first such view does not wait.
+WARM_IMPORTS = ("mapclassify", "libpysal", "esda")
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_imports() -> threading.Thread:
+    def run() -> None:
+        for name in WARM_IMPORTS:
+            importlib.import_module(name)
+
+    thread = threading.Thread(target=run, name="cluster-map-warm-imports", daemon=True)
+    thread.start()
+    return thread
+
+
 def ensure_ready() -> Path:
     """Install the map assets and build the store if it is missing; returns the store path."""
     _assets(str(STATIC_DIR))
+    _warm_imports()
     db = db_path()
     if not db.is_file():
         _store.clear()

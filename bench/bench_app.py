@@ -1,0 +1,270 @@
+"""Benchmark of the map app in a real browser (Playwright + Debian chromium) on a warm local server.
+
+Figures (goal in brackets):
+
+* ``first_map_nuts2_s``: new browser context -> Map page -> polygons painted (<= 1.0 s);
+* ``first_map_nuts3_s``: the same for the NUTS 2021 level 3 layer, 1,500 regions (<= 1.5 s);
+* ``first_map_*_cached_browser_s``: the same in a browser that has the static files cached;
+* ``recolour_s``: choosing another metric in the sidebar -> fill colours changed (<= 0.5 s);
+* ``payload_nuts3_bytes``: bytes the browser receives on the websocket for the NUTS 3 page (<= 1 MB),
+  and the geometry + paint part of it;
+* load test: ``--sessions`` (20) browser contexts for ``--seconds`` (60) each opening the map and
+  changing filters in a loop: p50/p95 per interaction, errors, server memory per session.
+
+Run: ``python bench/bench_app.py [--db PATH] [--seconds 60] [--sessions 20]``; writes
+``bench/results/app.json``. The server runs ``app.py`` (and ``bench/nuts3_page.py``) from the repo root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "app.json"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+FILLS_JS = "() => Array.from(document.querySelectorAll('path.leaflet-interactive')).map(p => p.getAttribute('fill'))"
+SECTORS = ("C29", "C", "C10", "C25", "C28", "F", "C20", "C22")
+METRICS = ("Location quotient", "Employment", "Share of regional employment", "Cluster stars")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(script: Path, db: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "CLUSTER_MAP_DB": str(db)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address",
+           "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"streamlit did not start for {script}")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (MB), from /proc."""
+    total = 0
+    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for p in pids:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+async def painted(page, before: list[str] | None = None, timeout: float = 60.0) -> list[str]:
+    """Wait until the map iframe has painted polygons (different from ``before`` if given)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "st_folium" not in frame.url:
+                continue
+            try:
+                fills = await frame.evaluate(FILLS_JS)
+            except Exception:
+                continue
+            if len(fills) > 10 and any(f and f != "#f0f0f0" for f in fills) and (before is None or fills != before):
+                return fills
+        await asyncio.sleep(0.01)
+    raise TimeoutError("map not painted")
+
+
+async def pick(page, label: str, text: str) -> float:
+    """Type ``text`` into the searchable select box ``label``; returns the time Enter was pressed."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
+    await box.locator("input").click()
+    await page.keyboard.type(text)
+    await page.get_by_role("option", name=text, exact=False).first.wait_for()
+    t = time.perf_counter()
+    await page.keyboard.press("Enter")
+    return t
+
+
+async def first_map(browser, url: str, *, count_bytes: bool = False) -> tuple[float, int]:
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await ctx.new_page()
+    received = [0]
+    if count_bytes:
+        def on_ws(ws) -> None:
+            ws.on("framereceived", lambda payload: received.__setitem__(
+                0, received[0] + len(payload if isinstance(payload, bytes) else payload.encode())))
+        page.on("websocket", on_ws)
+    t = time.perf_counter()
+    await page.goto(url)
+    await painted(page)
+    dt = time.perf_counter() - t
+    await ctx.close()
+    return dt, received[0]
+
+
+async def reload_map(browser, url: str, n: int) -> list[float]:
+    """First map in a browser that has the app's static files cached (a returning user)."""
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await ctx.new_page()
+    await page.goto(url)
+    await painted(page)
+    out = []
+    for _ in range(n):
+        await page.goto("about:blank")
+        t = time.perf_counter()
+        await page.goto(url)
+        await painted(page)
+        out.append(time.perf_counter() - t)
+    await ctx.close()
+    return out
+
+
+async def recolours(browser, url: str, n: int) -> list[float]:
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await ctx.new_page()
+    await page.goto(url)
+    fills = await painted(page)
+    await page.wait_for_timeout(500)
+    out = []
+    for i in range(n):
+        metric = METRICS[(i + 1) % len(METRICS)]
+        t = await pick(page, "Metric", metric)
+        fills = await painted(page, before=fills)
+        out.append(time.perf_counter() - t)
+        await page.wait_for_timeout(300)
+    await ctx.close()
+    return out
+
+
+async def session(browser, base: str, until: float, times: list[float], errors: list[str], seed: int) -> None:
+    rng = random.Random(seed)
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    try:
+        while time.monotonic() < until:
+            try:
+                t = time.perf_counter()
+                await page.goto(f"{base}/?sector={rng.choice(SECTORS)}")
+                fills = await painted(page)
+                times.append(time.perf_counter() - t)
+                metrics = list(METRICS[1:])
+                rng.shuffle(metrics)
+                for metric in metrics:  # each differs from the LQ and from the one before
+                    if time.monotonic() >= until:
+                        break
+                    t = await pick(page, "Metric", metric)
+                    fills = await painted(page, before=fills, timeout=30)
+                    times.append(time.perf_counter() - t)
+            except Exception as exc:  # counted, the session goes on
+                errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
+    finally:
+        await ctx.close()
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+async def main_async(args: argparse.Namespace) -> dict:
+    from playwright.async_api import async_playwright
+
+    port, port3 = free_port(), free_port()
+    app = start(ROOT / "app.py", args.db, port)
+    nuts3 = start(ROOT / "bench" / "nuts3_page.py", args.db, port3)
+    base, base3 = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port3}"
+    out: dict = {"db": str(args.db), "sessions": args.sessions, "seconds": args.seconds,
+                 "cpus": os.cpu_count(), "loadavg_1min_at_start": os.getloadavg()[0]}
+    try:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for url in (base + "/", base3 + "/"):  # warm the servers (imports, caches)
+                await first_map(browser, url)
+            nuts2 = [(await first_map(browser, base + "/"))[0] for _ in range(args.repeat)]
+            n3 = [await first_map(browser, base3 + "/", count_bytes=True) for _ in range(args.repeat)]
+            rec = await recolours(browser, base + "/", args.repeat * 2)
+            warm2 = await reload_map(browser, base + "/", args.repeat)
+            warm3 = await reload_map(browser, base3 + "/", args.repeat)
+            out.update({
+                "first_map_nuts2_s": {"median": statistics.median(nuts2), "max": max(nuts2), "runs": nuts2},
+                "first_map_nuts3_s": {"median": statistics.median([t for t, _ in n3]), "max": max(t for t, _ in n3)},
+                "first_map_nuts2_cached_browser_s": {"median": statistics.median(warm2), "max": max(warm2)},
+                "first_map_nuts3_cached_browser_s": {"median": statistics.median(warm3), "max": max(warm3)},
+                "payload_nuts3_bytes": int(statistics.median([b for _, b in n3])),
+                "recolour_s": {"median": statistics.median(rec), "p95": pct(rec, 0.95), "runs": rec},
+            })
+            print(json.dumps(out, indent=1))
+            if args.seconds > 0:
+                before = rss_mb(app.pid)
+                times: list[float] = []
+                errors: list[str] = []
+                until = time.monotonic() + args.seconds
+                t0 = time.perf_counter()
+                peak = [before]
+
+                async def watch() -> None:
+                    while time.monotonic() < until:
+                        peak[0] = max(peak[0], rss_mb(app.pid))
+                        await asyncio.sleep(1)
+
+                await asyncio.gather(watch(), *(session(browser, base, until, times, errors, seed=i)
+                                                 for i in range(args.sessions)))
+                out["load"] = {
+                    "interactions": len(times), "wall_s": time.perf_counter() - t0,
+                    "p50_s": pct(times, 0.5), "p95_s": pct(times, 0.95), "max_s": max(times) if times else None,
+                    "errors": len(errors), "error_examples": errors[:5],
+                    "server_rss_before_mb": before, "server_rss_peak_mb": peak[0],
+                    "memory_per_session_mb": (peak[0] - before) / args.sessions,
+                }
+            await browser.close()
+        out["loadavg_1min_at_end"] = os.getloadavg()[0]
+    finally:
+        for proc in (app, nuts3):
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--db", type=Path, default=None, help="store (default: CLUSTER_MAP_DB / data/cluster_map.duckdb)")
+    ap.add_argument("--seconds", type=float, default=60.0, help="load-test duration (0: skip)")
+    ap.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions in the load test")
+    ap.add_argument("--repeat", type=int, default=5, help="repetitions of each single-user timing")
+    args = ap.parse_args()
+    if args.db is None:
+        sys.path.insert(0, str(ROOT))
+        from cluster_map.config import get_settings
+
+        args.db = Path(get_settings().db)
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"{CHROMIUM} is missing (apt-get install chromium)")
+    out = asyncio.run(main_async(args))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(out, indent=2))
+    print(f"written {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
