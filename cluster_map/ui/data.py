@@ -121,15 +121,25 @@ def map_layer(filters: Filters) -> MapLayer:
                     metric=filters.metric, nuts_version=opts.nuts_version)
 
 
+_LAST = "_cm_last_view"
+
+
 def current_filters() -> tuple[Filters, list[str]]:
-    """The view in the URL (``st.query_params``), validated against the store, and the warnings."""
-    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    """The view in the URL (``st.query_params``), validated against the store, and the warnings.
+
+    A URL without parameters (the sidebar's page links drop them) continues the view this session
+    looked at last, so moving between pages keeps the dataset, sector, year and regions.
+    """
+    params: dict[str, Any] = {k: st.query_params.get_all(k) for k in st.query_params}
+    if not params and _LAST in st.session_state:
+        params = dict(st.session_state[_LAST])
     return decode(params, view_options, datasets=datasets())
 
 
 def set_filters(filters: Filters) -> None:
     """Write ``filters`` to the URL (only the parameters that changed, to avoid needless reruns)."""
     wanted = encode(filters)
+    st.session_state[_LAST] = wanted
     current = {k: st.query_params.get(k) for k in st.query_params}
     if current == wanted:
         return

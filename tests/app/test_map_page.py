@@ -156,3 +156,10 @@ def test_mirror_us_states_view(monkeypatch, mirror_store) -> None:
     at = _app(monkeypatch, mirror_store, {"dataset": "us_cmp_states_2016"})
     assert not at.exception and not at.error and not at.warning
     assert _qp(at)["level"] == "1" and _qp(at)["scheme"] == "us_cluster"
+
+
+def test_a_url_without_parameters_continues_the_last_view(monkeypatch, tiny_store) -> None:
+    at = _app(monkeypatch, tiny_store, {"sector": "C", "metric": "employment"})
+    at.query_params.clear()  # as after following a sidebar page link
+    at.run()
+    assert _qp(at)["sector"] == "C" and _qp(at)["metric"] == "employment"
