@@ -10,6 +10,9 @@ streamlit-folium's iframe stops at the first script that fails and nothing is dr
   ``mode="url"``), or embeds their text in the page for standalone HTML (``mode="inline"``,
   used by reports that must open with no server and no internet).
 
+It also holds our own page runtime (:data:`RUNTIME_JS`, :data:`RUNTIME_CSS`): the few functions
+that decode packed geometry, colour it from a paint, bind tooltips and draw the legend.
+
 Bootstrap, awesome-markers and Font Awesome are dropped: our maps draw circle markers, div icons
 and an HTML legend, which need none of them (and no d3, since no branca colormap is used).
 """
@@ -35,6 +38,8 @@ from cluster_map.errors import ClusterMapError
 __all__ = [
     "ASSETS",
     "DROPPED",
+    "RUNTIME_CSS",
+    "RUNTIME_JS",
     "STREAMLIT_BASE_URL",
     "Asset",
     "AssetMode",
@@ -91,6 +96,137 @@ DROPPED = frozenset({
     "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css", "awesome_markers_font_css",
     "awesome_markers_css", "awesome_rotate_css",
 })
+
+#: The page-side runtime (``window.cmap``): decode geometry, style from the paint, tooltips,
+#: legend control, hatch pattern for no data. Defined once per page, repeated in each script so
+#: that any script can run first (streamlit-folium evaluates overlay scripts separately).
+RUNTIME_JS = """
+window.cmap = window.cmap || (function () {
+  var api = {layers: {}, paints: {}, styles: {}, legends: {}, opts: {}};
+  api.decode = function (polys, scale) {
+    return polys.map(function (poly) {
+      return poly.map(function (ring) {
+        var x = 0, y = 0, out = [];
+        for (var i = 0; i < ring.length; i += 2) { x += ring[i]; y += ring[i + 1]; out.push([x / scale, y / scale]); }
+        out.push(out[0]);
+        return out;
+      });
+    });
+  };
+  api.hatch = function () {
+    if (document.getElementById("cm-hatch")) { return; }
+    var d = document.createElement("div");
+    d.innerHTML = '<svg aria-hidden="true" style="position:absolute;width:0;height:0"><defs>' +
+      '<pattern id="cm-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">' +
+      '<rect width="6" height="6" fill="#ececec"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b0b0b0" stroke-width="2"/>' +
+      '</pattern></defs></svg>';
+    document.body.appendChild(d.firstChild);
+  };
+  api.style = function (key, feature) {
+    var s = api.styles[key], p = api.paints[key];
+    if (!p) { return s; }
+    var i = p.cls[feature.properties.c];
+    if (i === undefined) { return {fillColor: "#f0f0f0", fillOpacity: 0.5, color: s.color, weight: s.weight}; }
+    if (i < 0) { return {fillColor: "url(#cm-hatch)", fillOpacity: 1, color: s.color, weight: s.weight}; }
+    if (s.outline) { return {color: p.colours[i], weight: s.weight, fillColor: p.colours[i], fillOpacity: s.fillOpacity}; }
+    return {fillColor: p.colours[i], fillOpacity: s.fillOpacity, color: s.color, weight: s.weight};
+  };
+  api.tip = function (key, code) {
+    var p = api.paints[key];
+    if (!p) { return null; }
+    var r = p.rows[code];
+    if (!r) { return null; }
+    var html = "<b>" + r[0] + "</b>", i = p.cls[code], v;
+    for (var j = 1; j < r.length; j++) {
+      v = r[j];
+      if (j === 1 && i >= 0) { v = v ? v + " (" + p.labels[i] + ")" : p.labels[i]; }
+      if (v !== "") { html += "<br>" + p.fields[j - 1] + ": " + v; }
+    }
+    for (var c = 0; c < p.common.length; c++) { html += "<br>" + p.common[c][0] + ": " + p.common[c][1]; }
+    return html;
+  };
+  api.legend = function (map, key, html) {
+    var c = api.legends[key];
+    if (!c) {
+      c = L.control({position: "bottomright"});
+      c.onAdd = function () { var d = L.DomUtil.create("div", "cm-legend"); L.DomEvent.disableClickPropagation(d); return d; };
+      c.addTo(map);
+      api.legends[key] = c;
+    }
+    c.getContainer().innerHTML = html;
+    c.getContainer().style.display = html ? "" : "none";
+  };
+  api.apply = function (key) {
+    var layer = api.layers[key], p = api.paints[key];
+    if (!layer || !layer._map) { return; }
+    layer.eachLayer(function (f) {
+      f.setStyle(api.style(key, f.feature));
+      if (api.opts[key].interactive) {
+        var t = api.tip(key, f.feature.properties.c);
+        if (t === null) { f.unbindTooltip(); }
+        else if (f.getTooltip()) { f.setTooltipContent(t); }
+        else { f.bindTooltip(t, {sticky: true, className: "cm-tip"}); }
+      }
+    });
+    if (p) {
+      api.legend(layer._map, key, p.legend);
+      var b = JSON.stringify(p.bounds);
+      if (p.bounds && b !== layer.cmBounds) { layer.cmBounds = b; layer._map.fitBounds(p.bounds); }
+    }
+  };
+  api.paint = function (key, p) { api.paints[key] = p; api.apply(key); };
+  api.features = function (data) {
+    var feats = [];
+    for (var k = 0; k < data.c.length; k++) {
+      feats.push({type: "Feature", properties: {c: data.c[k]},
+                  geometry: {type: "MultiPolygon", coordinates: api.decode(data.g[k], data.s)}});
+    }
+    return {type: "FeatureCollection", features: feats};
+  };
+  api.layer = function (key, data, opts) {
+    api.styles[key] = opts.style;
+    api.opts[key] = opts;
+    if (opts.paint) { api.paints[key] = opts.paint; }
+    api.hatch();
+    var layer = L.geoJSON(null, {
+      interactive: opts.interactive,
+      style: function (f) { return api.style(key, f); },
+      onEachFeature: function (f, l) {
+        if (!opts.interactive) { return; }
+        l.on("mouseover", function () { l.setStyle({weight: 2.5, color: "#222222"}); });
+        l.on("mouseout", function () { l.setStyle(api.style(key, f)); });
+      }
+    });
+    layer.on("add", function () { api.apply(key); });
+    layer.on("remove", function () { var c = api.legends[key]; if (c) { c.getContainer().style.display = "none"; } });
+    api.layers[key] = layer;
+    var add = function (d) { layer.addData(api.features(d)); api.apply(key); };
+    if (data) { add(data); }
+    else {
+      fetch(opts.url).then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      }).then(add).catch(function (e) { console.error("Cluster Map: cannot load geometry " + opts.url + ": " + e); });
+    }
+    return layer;
+  };
+  return api;
+})();
+"""
+#: Styles of the legend control and tooltips.
+RUNTIME_CSS = """<style>
+.cm-legend {background: rgba(255,255,255,0.92); padding: 6px 9px; font: 12px/1.45 system-ui, sans-serif;
+  border-radius: 4px; box-shadow: 0 0 4px rgba(0,0,0,0.3); max-width: 260px;}
+.cm-legend-title {font-weight: 600; margin-bottom: 2px;}
+.cm-legend-sub {color: #555; margin-bottom: 3px;}
+.cm-swatch {display: inline-block; width: 14px; height: 11px; margin-right: 6px; vertical-align: -1px;
+  border: 1px solid #bbb;}
+.cm-nodata {background: repeating-linear-gradient(45deg, #ececec 0 2px, #b0b0b0 2px 4px);}
+.cm-tip {font: 12px/1.4 system-ui, sans-serif;}
+.folium-map.leaflet-container, .leaflet-container {background: #eef3f7;}
+.cm-org {width: 10px; height: 10px; border-radius: 50%; background: #6a3d9a; border: 2px solid #fff;
+  box-shadow: 0 0 2px rgba(0,0,0,0.6);}
+</style>"""
 
 _OFFSITE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
                       re.IGNORECASE)

@@ -23,7 +23,8 @@ from folium.map import Layer
 from folium.template import Template
 
 from cluster_map.errors import InputError
-from cluster_map.maps.choropleth import RUNTIME_JS, EncodedGeometry, GeometryLayer, encode_geometry, paint
+from cluster_map.maps.assets import RUNTIME_JS
+from cluster_map.maps.choropleth import EncodedGeometry, GeometryLayer, encode_geometry, paint
 from cluster_map.maps.classes import categorical, hotspot_classes
 from cluster_map.maps.escape import esc, is_missing, js_json, link
 
