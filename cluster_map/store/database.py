@@ -262,6 +262,9 @@ def build_atomically(db: Path | str, *, required: Iterable[str] = REQUIRED_TABLE
                 + "\n  ".join(problems)
             )
         _fsync(path)
+        # A write-ahead log next to the target belongs to the file being replaced: DuckDB would
+        # replay it into the new file on the next open.
+        target.with_name(target.name + ".wal").unlink(missing_ok=True)
         os.replace(path, target)
         _fsync(target.parent)
     except BaseException:

@@ -258,3 +258,14 @@ def test_validation_reads_the_schema_version_first(tmp_path: Path) -> None:
     problems = database.validate(con)
     con.close()
     assert len(problems) == 1 and "'999'" in problems[0]
+
+
+def test_a_stale_wal_of_the_old_store_is_not_replayed_into_the_new_one(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    build_minimal(db)
+    db.with_name(db.name + ".wal").write_bytes(b"not a log of the new file")
+    build_minimal(db)
+    con = database.connect(db)
+    assert database.validate(con) == []
+    con.close()
+    assert leftovers(db) == []
