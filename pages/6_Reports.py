@@ -6,7 +6,7 @@ from cluster_map.ui import errors
 from cluster_map.ui import reports as rep
 from cluster_map.ui.startup import ensure_ready
 
-st.set_page_config(page_title="Reports · Cluster Map", page_icon=":material/description:", layout="wide")
+st.set_page_config(page_title="Reports · Cluster Map", layout="wide")
 
 with errors.boundary():
     ensure_ready()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cluster_map.reports.country import CountryReport
 from cluster_map.services import exports, reports
 from cluster_map.ui import data
 
@@ -23,10 +24,14 @@ def _countries(key: str, dataset: str) -> pd.DataFrame:
     return reports.countries(data.connection(), dataset=dataset)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _report(key: str, dataset: str, country: str, year: int | None, fmt: str) -> tuple[bytes, str]:
-    report = reports.build_country_report(data.connection(), country=country, dataset=dataset, year=year)
-    return reports.render(report, fmt), report.title  # type: ignore[arg-type]
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report(key: str, dataset: str, country: str, year: int | None) -> CountryReport:
+    return reports.build_country_report(data.connection(), country=country, dataset=dataset, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def _rendered(key: str, dataset: str, country: str, year: int | None, fmt: str) -> bytes:
+    return reports.render(_report(key, dataset, country, year), fmt)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -55,26 +60,31 @@ def report_controls() -> tuple[str, str, int | None]:
 def report_downloads(dataset: str, country: str, year: int | None) -> None:
     """Build the report in the chosen formats (with progress) and offer the downloads."""
     formats = st.multiselect("Formats", ["pdf", "xlsx", "html"], default=["pdf", "xlsx"], key="rep_fmt")
-    if not st.button("Build report", type="primary", key="rep_build"):
+    request = (dataset, country, year, tuple(formats))
+    if st.button("Build report", type="primary", key="rep_build"):
+        st.session_state["rep_request"] = request
+    if st.session_state.get("rep_request") != request:  # downloads stay after a rerun, until inputs change
         st.caption("A report takes a few seconds: maps of the top specialisations, star and strong "
                    "clusters, indices, shift-share, hot spots, organisations, methodology and sources.")
         return
-    progress = st.progress(0.0, text="Building the report ...")
-    built: list[tuple[str, bytes, str]] = []
-    for i, fmt in enumerate(formats, start=1):
-        payload, title = _report(data.store_key(), dataset, country, year, fmt)
-        built.append((fmt, payload, title))
-        progress.progress(i / len(formats), text=f"{fmt.upper()} ready ({len(payload) / 1024:,.0f} KB)")
-    progress.empty()
-    if not built:
+    if not formats:
         st.info("Choose at least one format.")
         return
-    st.success(f"{built[0][2]}, {year}")
+    key = data.store_key()
+    progress = st.progress(0.0, text="Assembling the report: maps, clusters, indices, hot spots ...")
+    report = _report(key, dataset, country, year)
+    built: list[tuple[str, bytes]] = []
+    for i, fmt in enumerate(formats, start=1):
+        progress.progress(i / (len(formats) + 1), text=f"Rendering {fmt.upper()} ...")
+        built.append((fmt, _rendered(key, dataset, country, year, fmt)))
+    progress.progress(1.0, text="Done")
+    progress.empty()
+    st.success(f"{report.title}, {report.year}")
     cols = st.columns(len(built))
-    for col, (fmt, payload, _) in zip(cols, built, strict=True):
-        name = exports.writers.file_name(f"cluster_map_{country}_{dataset}_{year}", fmt)
-        col.download_button(f"Download {fmt.upper()}", data=payload, file_name=name, mime=MIME[fmt],
-                            key=f"rep-dl-{fmt}", width="stretch")
+    for col, (fmt, payload) in zip(cols, built, strict=True):
+        name = exports.writers.file_name(f"cluster_map_{report.country}_{dataset}_{report.year}", fmt)
+        col.download_button(f"Download {fmt.upper()} ({len(payload) / 1024:,.0f} KB)", data=payload,
+                            file_name=name, mime=MIME[fmt], key=f"rep-dl-{fmt}", width="stretch", on_click="ignore")
 
 
 def export_controls() -> None:
