@@ -85,3 +85,45 @@ def test_xlsx_sheets_typed_frozen_and_neutralised(report: CountryReport) -> None
     assert ws["G2"].value == "'" + INJECT and ws["G2"].data_type == "s"
     assert ws["G3"].value == "'+SUM(A1)"
     assert ws["B3"].value == EVIL  # text stays text, not HTML-escaped in a spreadsheet
+
+
+def test_print_rows_and_columns_cap_the_pdf_not_the_workbook() -> None:
+    import numpy as np
+    import openpyxl
+
+    frame = pd.DataFrame({"code": [f"R{i:02d}" for i in range(30)], "n": np.arange(30, dtype="int64") * 1000,
+                          "long": ["x" * 200] * 30, "hidden": ["secret"] * 30})
+    table = ReportTable("Many", "Many rows", frame, print_rows=10, print_columns=("code", "n", "long"),
+                        columns={"n": "Count"})
+    assert table.truncated and list(table.print_frame().columns) == ["code", "Count", "long"]
+    assert len(table.print_frame()) == 10 and len(table.display_frame()) == 30
+    rep = CountryReport(
+        country="AT", country_name="Austria", dataset="sbs_r_nuts06_r2", dataset_title="SBS", year=2015, level=2,
+        nuts_version="2013", vintage="v", generated_at=datetime(2026, 11, 25, tzinfo=UTC), key_figures=(),
+        sections=(ReportSection("s", "Section", tables=(table,)),), sources=pd.DataFrame(
+            {"code": ["x"], "kind": ["statistics"], "title": ["t"], "publisher": ["p"], "licence": ["l"],
+             "source_url": ["u"], "retrieved_from": ["r"], "extracted_at": [pd.Timestamp("2026-11-25")],
+             "checksum": ["c" * 64], "years": ["2015"]}))
+    html = render_html(rep)
+    assert "R09" in html and "R10" not in html and "First 10 of 30 rows" in html
+    assert "secret" not in html and "29,000" not in html and "9,000" in html  # numpy ints get separators
+    assert "x" * 89 + "\u2026" in html and "x" * 91 not in html  # long text cut in print
+    wb = openpyxl.load_workbook(io.BytesIO(render_xlsx(rep)))
+    ws = wb["Many"]
+    assert ws.max_row == 31 and ws["C2"].value == "x" * 200 and ws["D2"].value == "secret"
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (1234567.0, "1,234,567"), (3.14159, "3.14"), (0.04567, "0.046"), (float("nan"), ""), (None, ""),
+    (True, "yes"), (42, "42"), (pd.Timestamp("2026-11-25 10:00"), "2026-11-25"), ("Wien", "Wien"),
+])
+def test_cell_formatting(value: object, text: str) -> None:
+    from cluster_map.reports.html import _cell
+
+    assert _cell(value) == text
+
+
+def test_key_figure_formatting() -> None:
+    assert KeyFigure("a", 26_396_366.0, "persons").formatted() == "26,396,366 persons"
+    assert KeyFigure("b", 0.4012).formatted() == "0.40"
+    assert KeyFigure("c", None).formatted() == "n/a" and KeyFigure("d", 38).formatted() == "38"
