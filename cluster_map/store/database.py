@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,7 +199,7 @@ def clean_stale_builds(target: Path) -> list[Path]:
                 f"Another ingest (process {pid}) is building {str(target)!r} ({p.name}). "
                 f"Wait for it to finish, or stop it and run `cluster-map ingest` again."
             )
-        p.unlink(missing_ok=True)
+        _remove_path(p)
         removed.append(p)
     return removed
 
@@ -280,7 +281,15 @@ def _copy(src: Path, dst: Path) -> None:
 
 
 def _remove(path: Path) -> None:
-    for p in (path, path.with_name(path.name + ".wal")):
+    """Remove a temporary store with its WAL and DuckDB's spill directory (``<file>.tmp``)."""
+    for p in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".tmp")):
+        _remove_path(p)
+
+
+def _remove_path(p: Path) -> None:
+    if p.is_dir() and not p.is_symlink():
+        shutil.rmtree(p, ignore_errors=True)
+    else:
         p.unlink(missing_ok=True)
 
 

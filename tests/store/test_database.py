@@ -203,6 +203,8 @@ def test_stale_temporary_files_of_dead_processes_are_removed(tmp_path: Path) -> 
     stale = database.temp_path(db, int(dead.stdout))
     stale.write_bytes(b"half a store")
     stale.with_name(stale.name + ".wal").write_bytes(b"wal")
+    (spill := stale.with_name(stale.name + ".tmp")).mkdir()
+    (spill / "duckdb_temp_block-1.block").write_bytes(b"spilled")
     build_minimal(db)
     assert leftovers(db) == []
 
