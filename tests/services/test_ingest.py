@@ -252,6 +252,31 @@ def test_metrics_are_materialised_into_the_new_file_before_the_swap(
     con.close()
 
 
+def test_unreachable_official_urls_fall_back_to_the_mirror_once(
+        tmp_path: Path, tiny_plan: list[Reader], monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.error
+
+    import cluster_map.sources.fetch as fetch_mod
+
+    mirror = tmp_path / "mirror"
+    (mirror / "eurostat").mkdir(parents=True)
+    (mirror / "eurostat" / "probe.tsv").write_text("x")
+    attempts: list[str] = []
+
+    def offline(request: object, timeout: float) -> object:
+        attempts.append(getattr(request, "full_url", str(request)))
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(fetch_mod.urllib.request, "urlopen", offline)
+    monkeypatch.setenv("CLUSTER_MAP_MIRROR", str(mirror))
+    monkeypatch.setenv("CLUSTER_MAP_CACHE_DIR", str(tmp_path / "cache"))
+    tiny_plan[0] = Reader("sbs", stats_reader(), probe=("eurostat/probe.tsv", "https://example.org/probe.tsv"))
+    summary = ingest(source="", db=tmp_path / "store" / "s.duckdb", progress=False)
+    assert attempts == ["https://example.org/probe.tsv"]
+    assert summary.origin == f"local mirror {mirror} (official URLs unreachable)"
+    assert summary.lines()[0].endswith(f"from local mirror {mirror} (official URLs unreachable).")
+
+
 def test_store_info_lists_datasets_with_provenance(tmp_path: Path, tiny_plan: list[Reader]) -> None:
     db = tmp_path / "s.duckdb"
     tiny_ingest(db)
