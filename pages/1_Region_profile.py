@@ -5,7 +5,7 @@ import streamlit as st
 from cluster_map.ui import data, errors, profile
 from cluster_map.ui.startup import ensure_ready
 
-st.set_page_config(page_title="Region profile · Cluster Map", page_icon=":material/location_city:", layout="wide")
+st.set_page_config(page_title="Region profile · Cluster Map", layout="wide")
 
 with errors.boundary():
     ensure_ready()

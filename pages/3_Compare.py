@@ -5,7 +5,7 @@ import streamlit as st
 from cluster_map.ui import compare, data, errors, profile
 from cluster_map.ui.startup import ensure_ready
 
-st.set_page_config(page_title="Compare regions · Cluster Map", page_icon=":material/compare_arrows:",
+st.set_page_config(page_title="Compare regions · Cluster Map",
                    layout="wide")
 
 with errors.boundary():

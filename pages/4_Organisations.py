@@ -5,7 +5,7 @@ import streamlit as st
 from cluster_map.ui import data, errors, organisations, profile
 from cluster_map.ui.startup import ensure_ready
 
-st.set_page_config(page_title="Cluster organisations · Cluster Map", page_icon=":material/groups:",
+st.set_page_config(page_title="Cluster organisations · Cluster Map",
                    layout="wide")
 
 with errors.boundary():

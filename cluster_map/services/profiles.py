@@ -34,10 +34,11 @@ class Figure:
 
 
 #: Key figures per dataset. SBS has no total code: its figures sum the NACE sections (B-N, the
-#: "business economy"); LFS has TOTAL; US CMP sums the 67 benchmark clusters (traded + local).
+#: "business economy", so persons employed exclude agriculture and public services); LFS has TOTAL;
+#: US CMP sums the 67 benchmark clusters (traded + local).
 FIGURES: Final[dict[str, tuple[Figure, ...]]] = {
     "sbs_r_nuts06_r2": (
-        Figure("Persons employed (business economy, sum of sections)", "sbs_r_nuts06_r2", "V16110", "persons"),
+        Figure("Persons employed", "sbs_r_nuts06_r2", "V16110", "persons"),
         Figure("Local units", "sbs_r_nuts06_r2", "V11210", "units"),
         Figure("Wages and salaries", "sbs_r_nuts06_r2", "V13320", "EUR million"),
     ),
@@ -52,8 +53,9 @@ FIGURES: Final[dict[str, tuple[Figure, ...]]] = {
     ),
 }
 #: GDP (nama_10r_2gdp) shown for European regions, in these units when present.
-GDP_UNITS: Final[dict[str, str]] = {"MIO_EUR": "GDP, EUR million", "EUR_HAB": "GDP per inhabitant, EUR",
-                                     "PPS_HAB": "GDP per inhabitant, PPS"}
+GDP_UNITS: Final[dict[str, tuple[str, str]]] = {"MIO_EUR": ("GDP", "EUR million"),
+                                                "EUR_HAB": ("GDP per inhabitant", "EUR"),
+                                                "PPS_HAB": ("GDP per inhabitant", "PPS")}
 BENCHMARK_ORDER: Final = ("dataset", "external", "country")
 
 
@@ -162,12 +164,12 @@ def key_figures(con: Any, *, dataset: str, regions: Sequence[str]) -> pd.DataFra
         parts.append(rows[["region", "label", "year", "value", "unit", "flags", "note"]])
     if dataset not in ("us_cmp_states_2016",):
         units = profiles.indicator_units(con, dataset="nama_10r_2gdp", indicator="GDP")
-        for unit, label in GDP_UNITS.items():
+        for unit, (label, shown) in GDP_UNITS.items():
             if unit not in units:
                 continue
             rows = profiles.unit_totals(con, dataset="nama_10r_2gdp", regions=regions, indicator="GDP", unit=unit)
             if len(rows):
-                rows["label"], rows["unit"], rows["note"] = label, unit, ""
+                rows["label"], rows["unit"], rows["note"] = f"{label}, {shown}", shown, ""
                 parts.append(rows[["region", "label", "year", "value", "unit", "flags", "note"]])
     if not parts:
         return pd.DataFrame(columns=["region", "label", "year", "value", "unit", "flags", "note"])

@@ -96,7 +96,9 @@ def shift_share(
     """Growth and shift-share of ``sector`` in every region of ``level`` between two years.
 
     The benchmark is the dataset itself: all regions of the level and all sectors of the sector's
-    level (Dunn 1960; see :func:`cluster_map.stats.growth.shift_share`). Columns: region, name,
+    level (Dunn 1960; see :func:`cluster_map.stats.growth.shift_share`). Only region x sector cells
+    with a value in both years count (a missing or confidential cell is unknown, not zero), so a
+    region whose sector is missing in one year is left out rather than shown as created from nothing. Columns: region, name,
     country, employment_start, employment_end, change, cagr (% a year), national_growth,
     industry_mix, regional_shift.
     """
@@ -113,7 +115,13 @@ def shift_share(
     if not {start_year, end_year} <= have:
         raise InputError(f"No employment at level {level} for {sorted({start_year, end_year} - have)!r}; "
                          f"years with data: {sorted(have)!r}.")
-    ss = growth_stats.shift_share(cube[["region", "sector", "year", "employment"]], start_year=start_year,
+    both = cube.pivot_table(index=["region", "sector"], columns="year", values="employment", aggfunc="sum")
+    both = both.dropna()  # a cell missing in one year is unknown, not zero: leave it out of every total
+    cells = both.stack().rename("employment").reset_index()
+    if sector not in set(cells["sector"]):
+        raise InputError(f"No region has employment in {sector!r} in both {start_year} and {end_year}; "
+                         f"pick other years.")
+    ss = growth_stats.shift_share(cells[["region", "sector", "year", "employment"]], start_year=start_year,
                                   end_year=end_year)
     ss = ss[ss["sector"] == sector].copy()
     ss["cagr"] = 100 * growth_stats.cagr(ss["employment_start"], ss["employment_end"], end_year - start_year)

@@ -18,6 +18,7 @@ from cluster_map.maps.choropleth import base_map
 from cluster_map.maps.layers import organisations_layer
 from cluster_map.services import organisations
 from cluster_map.ui import data, downloads
+from cluster_map.ui.sector import VIEW_BOUNDS
 
 SEARCH_KEYS = {"text": "org-text", "sector": "org-sector", "countries": "org-countries", "region": "org-region"}
 
@@ -62,6 +63,7 @@ def show_directory(found: pd.DataFrame, criteria: dict[str, Any]) -> None:
     """The matching organisations with downloads (CSV, XLSX, GeoJSON of the located ones)."""
     st.caption(f"{len(found)} organisations found; {int(found['lat'].notna().sum())} with a location.")
     st.dataframe(found.drop(columns=["lat", "lon"]), hide_index=True, width="stretch", height=360,
+                 column_order=[c for c in found.columns if c not in ("id", "lat", "lon", "directory")],
                  column_config={"website": st.column_config.TextColumn("website")})
     downloads.buttons(found, stem="cluster_organisations", key="dl-orgs", parameters=criteria,
                       geo=organisations.points(found))
@@ -71,7 +73,8 @@ def show_directory(found: pd.DataFrame, criteria: dict[str, Any]) -> None:
 def show_map(found: pd.DataFrame, nuts_version: str) -> None:
     """Clustered markers of the located organisations over the country shapes."""
     geom = data.encoded_geometry(nuts_version, 0, precision=3)
-    m = base_map(geom, key="orgbase", name="Countries", tiles=get_settings().tile_url or None)
+    m = base_map(geom, key="orgbase", name="Countries", tiles=get_settings().tile_url or None, fit=False)
+    m.fit_bounds(VIEW_BOUNDS["europe"])
     group = organisations_layer(found)
     st_folium(m, key="org_map", height=480, use_container_width=True, returned_objects=[],
               feature_group_to_add=[group])
@@ -98,7 +101,7 @@ def show_partners(found: pd.DataFrame) -> None:
     if best.empty:
         st.info("No organisation shares a sector keyword with this one.")
         return
-    st.dataframe(best, hide_index=True, width="stretch",
+    st.dataframe(best, hide_index=True, width="stretch", column_order=[c for c in best.columns if c != "id"],
                  column_config={"score": st.column_config.ProgressColumn("match", min_value=0.0, max_value=1.0)})
     downloads.buttons(best, stem=f"partners_{org}", key="dl-partners",
                       parameters={"organisation": org, "other_countries": abroad, "related_sectors": related})

@@ -86,6 +86,15 @@ def load(filters: Filters, region: str) -> profiles.RegionProfile:
     return _profile(data.store_key(), filters.dataset, region, filters.year, float(filters.min_employment))
 
 
+def _compact(value: float) -> str:
+    """``1.81 M``, ``190,263``, ``51,200``: short enough for a metric tile."""
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} bn"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} M"
+    return f"{value:,.0f}"
+
+
 def _params(p: profiles.RegionProfile) -> dict[str, Any]:
     return {"dataset": p.dataset, "region": p.region.code, "year": p.year, "nuts_version": p.region.nuts_version,
             "sector_level": p.sector_level}
@@ -108,8 +117,8 @@ def key_figures(p: profiles.RegionProfile) -> None:
         return
     cols = st.columns(min(len(p.key_figures), 4))
     for i, row in enumerate(p.key_figures.itertuples()):
-        cols[i % len(cols)].metric(f"{row.label} ({row.year})", f"{row.value:,.0f} {row.unit}".strip(),
-                                   help=(row.note or None))
+        label = row.label if row.unit in row.label else f"{row.label}, {row.unit}"
+        cols[i % len(cols)].metric(f"{label} · {row.year}", _compact(row.value), help=(row.note or None))
     downloads.buttons(p.series, stem=f"key_figures_{p.region.code}", key="dl-figures", parameters=_params(p))
 
 

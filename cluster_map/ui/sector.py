@@ -21,6 +21,9 @@ from cluster_map.services import catalogue, sectors
 from cluster_map.ui import charts, data, downloads
 from cluster_map.ui.state import Filters
 
+#: Initial view of a map: mainland Europe and the conterminous US (overseas regions stay reachable by panning).
+VIEW_BOUNDS: dict[str, list[list[float]]] = {"europe": [[34.0, -11.0], [71.0, 35.0]], "us": [[24.0, -125.0], [50.0, -66.0]]}
+
 
 def pick_sector(filters: Filters) -> Filters:
     """Sector select box (searchable: code and label) and minimum employment; returns the view."""
@@ -99,7 +102,8 @@ def show_hot_spots(f: Filters) -> None:
     opts = data.view_options(f.dataset)
     geom = data.encoded_geometry(opts.nuts_version, f.level)
     base = data.encoded_geometry(opts.nuts_version, 0, precision=3) if opts.nuts_version != "us" else None
-    m = base_map(geom, base=base, key="hotspots", tiles=get_settings().tile_url or None)
+    m = base_map(geom, base=base, key="hotspots", tiles=get_settings().tile_url or None, fit=False)
+    m.fit_bounds(VIEW_BOUNDS["us" if opts.nuts_version == "us" else "europe"])
     classes = hotspot_classes(statistic)  # type: ignore[arg-type]
     p = paint(layer.drop(columns="geometry"), value_col="hotspot", label_col="name", classes=classes,
               tooltip_fields=[("lq", "LQ"), ("stat", "z (Gi*) / local I"), ("p_sim", "pseudo p")],
@@ -129,7 +133,8 @@ def show_growth(f: Filters) -> None:
                 f"{', '.join(map(str, years)) or 'none'} at this level.")
         return
     c1, c2 = st.columns(2)
-    start = c1.selectbox("From", years[:-1], index=0, key="sec-from")
+    first = years.index(years[-1] - 5) if years[-1] - 5 in years[:-1] else 0  # five years back by default
+    start = c1.selectbox("From", years[:-1], index=first, key="sec-from")
     end = c2.selectbox("To", [y for y in years if y > start], index=len([y for y in years if y > start]) - 1,
                        key="sec-to")
     ss = _shift_share(data.store_key(), f, int(start), int(end))

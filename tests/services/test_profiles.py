@@ -43,7 +43,7 @@ def test_profile_of_wien(con: Any) -> None:
     assert p.specialisations["lq"].iloc[0] == pytest.approx(expected)
     assert p.clusters["sector"].tolist() == ["C29"]
     figures = p.key_figures.set_index("label")
-    assert figures.loc["Persons employed (business economy, sum of sections)", "value"] == sum(DIVISIONS[2015]["AT13"])
+    assert figures.loc["Persons employed", "value"] == sum(DIVISIONS[2015]["AT13"])
     assert figures.loc["GDP, EUR million", "flags"] == "p"
     assert p.organisations["id"].tolist() == ["EUCO1"]
     assert set(p.neighbours["code"]) == {"AT12", "DE22"}  # a border and a corner (queen contiguity)
