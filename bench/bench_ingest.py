@@ -1,9 +1,9 @@
 """Ingest benchmark: full ingest of the mirror (median of N runs), store size, seconds per source.
 
-Run: ``python bench/bench_ingest.py [--source DIR] [--runs 3] [--profile]`` (default source: the
-mirror from the settings). Each run builds a fresh store in a temporary directory with
-``cluster_map.services.ingest.ingest`` (metrics included). Prints the figures and writes
-``bench/results/ingest.json``. ``--profile`` adds a cProfile of one more run (top 25 functions by
+Run: ``python bench/bench_ingest.py [--source DIR] [--runs 3] [--threads N] [--profile]`` (default
+source: the mirror from the settings; ``--threads 1`` reads the sources one after the other).
+Each run builds a fresh store in a temporary directory with ``cluster_map.services.ingest.ingest``
+(metrics included). Prints the figures and writes ``bench/results/ingest.json``. ``--profile`` adds a cProfile of one more run (top 25 functions by
 cumulative time) to the printout.
 
 Reader seconds are wall time inside each reader thread: they overlap (3 threads on 2 cores), so
@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import cluster_map.services.ingest as ingest_service
 from cluster_map.config import get_settings
 from cluster_map.services.ingest import ingest
 
@@ -62,7 +63,11 @@ def main() -> None:
     parser.add_argument("--source", default=str(get_settings().mirror), help="mirror directory or URL base")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one extra run")
+    parser.add_argument("--threads", type=int, default=ingest_service.READER_THREADS,
+                        help="reader threads (default: the ingest's own setting)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON figures")
     args = parser.parse_args()
+    ingest_service.READER_THREADS = args.threads
 
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
@@ -82,6 +87,7 @@ def main() -> None:
     result = {
         "what": "full ingest of the mirror (all sources, NUTS recoding, organisations, metrics), fresh store",
         "runs": args.runs,
+        "reader_threads": args.threads,
         "seconds_each": times,
         "seconds_median": round(statistics.median(times), 2),
         "cpu_seconds_each": [r["cpu_seconds"] for r in runs],
@@ -104,9 +110,9 @@ def main() -> None:
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in median_run["tables"].items()))
     if profile_text:
         print(profile_text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.results}")
 
 
 if __name__ == "__main__":
