@@ -56,6 +56,8 @@ def info_command(
         typer.echo(f"    {d.get('title') or ''}")
         typer.echo(f"    publisher: {d.get('publisher') or ''}; licence: {d.get('licence') or ''}")
         typer.echo(f"    official: {d.get('source_url') or ''}")
-        typer.echo(f"    read from: {d.get('retrieved_from') or ''} at {d.get('extracted_at')} UTC")
+        when = d.get("extracted_at")
+        when = when.strftime("%Y-%m-%d %H:%M:%S") if hasattr(when, "strftime") else when
+        typer.echo(f"    read from: {d.get('retrieved_from') or ''} at {when} UTC")
         typer.echo(f"    sha256: {d.get('checksum') or ''}")
     typer.echo("tables: " + ", ".join(f"{k} {v:,}" for k, v in info.tables.items()))

@@ -35,9 +35,14 @@ def where_clause(filters: Mapping[str, object | None], allowed: frozenset[str]) 
 
 
 def datasets(con: duckdb.DuckDBPyConnection, *, kind: str | None = None) -> pd.DataFrame:
-    """The ``datasets`` table (one row per source dataset or file family, with provenance)."""
+    """The ``datasets`` table (one row per source dataset or file family, with provenance).
+
+    Ordered statistics, geometry, clusters, organisations, code lists; then by code.
+    """
     where, params = where_clause({"kind": kind}, frozenset({"kind"}))
-    return query(con, f"SELECT * FROM datasets{where} ORDER BY kind, code", params)  # noqa: S608 (allow-listed identifiers)
+    order = ("CASE kind WHEN 'statistics' THEN 0 WHEN 'geometry' THEN 1 WHEN 'clusters' THEN 2 "
+             "WHEN 'organisations' THEN 3 WHEN 'codelist' THEN 4 ELSE 5 END, code")
+    return query(con, f"SELECT * FROM datasets{where} ORDER BY {order}", params)  # noqa: S608 (allow-listed identifiers)
 
 
 def regions(con: duckdb.DuckDBPyConnection, *, nuts_version: str | None = None, level: int | None = None,

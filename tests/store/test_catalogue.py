@@ -66,7 +66,7 @@ def test_region_codes_with_and_without_geometry(con: duckdb.DuckDBPyConnection) 
 
 def test_datasets_with_provenance(con: duckdb.DuckDBPyConnection) -> None:
     rows = catalogue.datasets(con)
-    assert rows["code"].tolist() == ["gisco_nuts_2013", "d1"]  # ordered by kind, code
+    assert rows["code"].tolist() == ["d1", "gisco_nuts_2013"]  # statistics first, then geometry
     assert catalogue.datasets(con, kind="statistics")["row_count"].tolist() == [3]
 
 
