@@ -38,17 +38,17 @@ class Figure:
 #: US CMP sums the 67 benchmark clusters (traded + local).
 FIGURES: Final[dict[str, tuple[Figure, ...]]] = {
     "sbs_r_nuts06_r2": (
-        Figure("Persons employed", "sbs_r_nuts06_r2", "V16110", "persons"),
-        Figure("Local units", "sbs_r_nuts06_r2", "V11210", "units"),
+        Figure("Persons employed", "sbs_r_nuts06_r2", "V16110", ""),
+        Figure("Local units", "sbs_r_nuts06_r2", "V11210", ""),
         Figure("Wages and salaries", "sbs_r_nuts06_r2", "V13320", "EUR million"),
     ),
     "lfst_r_lfe2en2": (
-        Figure("Employment, age 15+ (LFS)", "lfst_r_lfe2en2", "EMP", "persons", "age=Y_GE15", ("TOTAL",),
+        Figure("Employment, age 15+ (LFS)", "lfst_r_lfe2en2", "EMP", "", "age=Y_GE15", ("TOTAL",),
                None, 1000.0),
     ),
     "us_cmp_states_2016": (
-        Figure("Employment (all clusters)", "us_cmp_states_2016", "emp", "employees"),
-        Figure("Establishments", "us_cmp_states_2016", "est", "establishments"),
+        Figure("Employment (all clusters)", "us_cmp_states_2016", "emp", ""),
+        Figure("Establishments", "us_cmp_states_2016", "est", ""),
         Figure("Annual payroll", "us_cmp_states_2016", "ap", "USD thousand"),
     ),
 }
