@@ -51,12 +51,14 @@ def time_series(series: pd.DataFrame, *, title: str = "") -> go.Figure:
     return fig
 
 
-def compare_bars(long: pd.DataFrame, *, metric: str, sectors: Sequence[str], title: str = "") -> go.Figure:
+def compare_bars(long: pd.DataFrame, *, metric: str, sectors: Sequence[str], title: str = "",
+                 metric_label: str = "") -> go.Figure:
     """Grouped bars of ``metric`` for ``sectors`` (x) and each region (colour)."""
     frame = long[long["sector"].isin(sectors)].copy()
     frame["region_label"] = frame["region"] + " " + frame["name"].astype(str).str.slice(0, 30)
     fig = px.bar(frame, x="sector", y=metric, color="region_label", barmode="group", title=title,
-                 hover_data={"sector_label": True}, labels={"region_label": "Region", "sector": "Sector"},
+                 hover_data={"sector_label": True},
+                 labels={"region_label": "Region", "sector": "Sector", metric: metric_label or metric},
                  category_orders={"sector": list(sectors)})
     if metric == "lq":
         fig.add_hline(y=1.0, line_dash="dot", line_color="grey")

@@ -65,7 +65,7 @@ def show_sectors(f: Filters, c: compare.Comparison) -> None:
         st.info("No sector data for these regions in this year.")
         return
     top = c.wide["sector"].head(10).tolist()
-    st.plotly_chart(charts.compare_bars(c.long, metric=c.metric, sectors=top), config=charts.CONFIG,
+    st.plotly_chart(charts.compare_bars(c.long, metric=c.metric, sectors=top, metric_label=label), config=charts.CONFIG,
                     width="stretch")
     st.dataframe(c.wide, hide_index=True, width="stretch")
     downloads.buttons(c.wide, stem=f"compare_{c.metric}_{c.year}", key="dl-cmp-wide", parameters=_params(f, c))
