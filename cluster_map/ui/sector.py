@@ -26,7 +26,7 @@ VIEW_BOUNDS: dict[str, list[list[float]]] = {"europe": [[34.0, -11.0], [71.0, 35
 
 
 def pick_sector(filters: Filters) -> Filters:
-    """Sector select box (searchable: code and label) and minimum employment; returns the view."""
+    """Sector select box (searchable: code and label), minimum employment and countries; returns the view."""
     opts = data.view_options(filters.dataset)
     codes = [c for c, _ in opts.sectors]
     labels = dict(opts.sectors)
@@ -36,7 +36,11 @@ def pick_sector(filters: Filters) -> Filters:
     min_emp = st.sidebar.number_input("Minimum employment", min_value=0.0, value=float(filters.min_employment),
                                       step=500.0, key="sec-min",
                                       help="Cells with less employment are not ranked (guards against spurious LQs).")
-    return filters.with_(sector=sector, min_employment=float(min_emp), page="sector")
+    countries = st.sidebar.multiselect("Countries (none = all)", opts.countries,
+                                       default=[c for c in filters.countries if c in opts.countries],
+                                       key="sec-countries", help="Limits the ranking and the growth table; "
+                                       "hot spots are always computed over every region.")
+    return filters.with_(sector=sector, min_employment=float(min_emp), countries=tuple(countries), page="sector")
 
 
 def _params(f: Filters, **extra: Any) -> dict[str, Any]:

@@ -105,6 +105,15 @@ def test_sector_explorer_change_sector_and_minimum(tiny_env: Path) -> None:
     assert (ranking["employment"] >= 400).all() and at.header[0].value.startswith("F41")
 
 
+def test_sector_explorer_country_filter(tiny_env: Path) -> None:
+    at = _run("2_Sector_explorer.py", sector="C29", countries="DE")
+    assert not at.exception, at.exception
+    assert set(at.dataframe[0].value["country"]) == {"DE"}
+    at.multiselect(key="sec-countries").unselect("DE").select("AT").run()
+    assert at.query_params["countries"] in ("AT", ["AT"])
+    assert set(at.dataframe[0].value["country"]) == {"AT"}
+
+
 def test_sector_explorer_unknown_sector_warns_and_falls_back(tiny_env: Path) -> None:
     at = _run("2_Sector_explorer.py", sector="Q99")
     assert not at.exception
