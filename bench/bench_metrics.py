@@ -212,6 +212,8 @@ def main() -> None:
     ap.add_argument("--no-spark", action="store_true")
     ap.add_argument("--no-pandas", action="store_true")
     ap.add_argument("--skip-store", action="store_true")
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "metrics.json",
+                    help="JSON file for the figures (default bench/results/metrics.json).")
     args = ap.parse_args()
     out: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                              "platform": platform.platform(), "load_average_at_start": os.getloadavg()}}
@@ -252,10 +254,9 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     out["machine"]["load_average_at_end"] = os.getloadavg()
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "metrics.json").write_text(json.dumps(out, indent=2, default=float))
-    print(f"wrote {results / 'metrics.json'}")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(out, indent=2, default=float))
+    print(f"wrote {args.results}")
 
 
 if __name__ == "__main__":

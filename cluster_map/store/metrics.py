@@ -1,7 +1,7 @@
 """The materialised statistics: tables ``metrics``, ``region_indices``, ``sector_indices``.
 
 Written by :func:`cluster_map.services.metrics.materialise` at ingest, read by the map, profiles,
-reports and the CLI. Each table is rewritten sorted by ``dataset, level, sector, year`` (indices:
+reports and the CLI. Rows are written clustered by ``dataset, level, sector, year`` (indices:
 ``dataset, level, year``) so that DuckDB's row-group min/max zone maps skip everything but the
 slice a map asks for: one (dataset, level, sector, year) slice reads in milliseconds. One benchmark
 per dataset is stored, its name in column ``benchmark``: ``dataset`` for Eurostat data, ``external``
@@ -65,57 +65,52 @@ def _raw(con: Any) -> Any:
     return getattr(con, "con", con)
 
 
-def _stage(name: str) -> str:
-    return f"_stage_{name}"
+#: Order of the rows within one dataset (the dataset is constant in one insert).
+WITHIN: dict[str, str] = {name: order.removeprefix("dataset, ") for name, order in SORT.items()}
+#: Columns an insert may set to a constant (allow-list: they are spliced as identifiers).
+CONSTANT_COLUMNS = ("dataset", "nuts_version", "sector_scheme", "benchmark")
 
 
 def create_tables(con: Any) -> None:
-    """Create empty in-memory staging tables for the three metric tables.
+    """(Re)create the three metric tables, empty.
 
-    Rows go to the staging tables first (:func:`insert_select`, :func:`insert_frame`);
-    :func:`publish` then writes each store table once, sorted for slice reads.
+    Each dataset's rows are then inserted once, sorted (:func:`insert_select`): rows of one dataset
+    are contiguous and ordered by level, sector, year, so DuckDB's row-group zone maps make a
+    (dataset, level, sector, year) read a millisecond lookup without a second sorting pass.
     """
     raw = _raw(con)
     for name, ddl in DDL.items():
-        raw.execute(f"DROP TABLE IF EXISTS {_stage(name)}")
-        raw.execute(ddl.replace(f"CREATE TABLE {name} (", f"CREATE TEMP TABLE {_stage(name)} (", 1))
+        raw.execute(f"DROP TABLE IF EXISTS {name}")
+        raw.execute(ddl)
 
 
-def insert_select(con: Any, table: str, select_sql: str) -> int:
-    """Stage ``INSERT ... BY NAME <select_sql>`` (an ibis expression compiled on the same DuckDB)."""
+def _constants(constants: dict[str, str]) -> tuple[str, list[str]]:
+    bad = [k for k in constants if k not in CONSTANT_COLUMNS]
+    if bad:
+        raise StoreError(f"Cannot set column(s) {bad!r}; only {CONSTANT_COLUMNS!r}.")
+    return "".join(f", ?::VARCHAR AS {k}" for k in constants), list(constants.values())
+
+
+def insert_select(con: Any, table: str, select_sql: str, *, constants: dict[str, str] | None = None) -> int:
+    """``INSERT INTO table BY NAME`` the rows of ``select_sql`` (SQL compiled from an ibis
+    expression for the same DuckDB) plus ``constants`` (e.g. dataset), sorted for slice reads."""
     _check_table(table)
-    rows = _raw(con).execute(f"INSERT INTO {_stage(table)} BY NAME {select_sql}").fetchall()
-    return int(rows[0][0])
+    extra, params = _constants(constants or {})
+    sql = (f"INSERT INTO {table} BY NAME SELECT _s.*{extra} FROM ({select_sql}) _s "  # noqa: S608
+           f"ORDER BY {WITHIN[table]}")
+    return int(_raw(con).execute(sql, params).fetchall()[0][0])
 
 
-def insert_frame(con: Any, table: str, frame: pd.DataFrame | pa.Table) -> int:
-    """Stage a frame (e.g. computed on Spark) for ``table``, by column name."""
+def insert_frame(con: Any, table: str, frame: pd.DataFrame | pa.Table, *, constants: dict[str, str] | None = None) -> int:
+    """Append a frame (e.g. computed on Spark) to ``table`` by column name, sorted for slice reads."""
     _check_table(table)
     raw = _raw(con)
     data = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     raw.register("_cm_insert", data)
     try:
-        raw.execute(f"INSERT INTO {_stage(table)} BY NAME SELECT * FROM _cm_insert")  # noqa: S608
+        return insert_select(con, table, "SELECT * FROM _cm_insert", constants=constants)
     finally:
         raw.unregister("_cm_insert")
-    return data.num_rows
-
-
-def publish(con: Any) -> None:
-    """Replace the store's metric tables by the staged rows, written once in slice order (DuckDB's
-    row-group zone maps then make a (dataset, level, sector, year) read a millisecond lookup)."""
-    raw = _raw(con)
-    raw.execute("BEGIN TRANSACTION")
-    try:
-        for name, ddl in DDL.items():
-            raw.execute(f"DROP TABLE IF EXISTS {name}")
-            raw.execute(ddl)
-            raw.execute(f"INSERT INTO {name} SELECT * FROM {_stage(name)} ORDER BY {SORT[name]}")  # noqa: S608
-            raw.execute(f"DROP TABLE {_stage(name)}")
-        raw.execute("COMMIT")
-    except BaseException:
-        raw.execute("ROLLBACK")
-        raise
 
 
 def _check_table(table: str) -> None:
@@ -246,6 +241,13 @@ def create_cube(con: Any, name: str, params: dict[str, Any]) -> int:
     raw = _raw(con)
     raw.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {CUBE_SQL}", params)
     return int(raw.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])  # noqa: S608
+
+
+def create_temp(con: Any, name: str, select_sql: str) -> None:
+    """``CREATE OR REPLACE TEMP TABLE name AS <select_sql>`` (compiled from an ibis expression)."""
+    if not name.isidentifier():
+        raise StoreError(f"Bad temporary table name {name!r}.")
+    _raw(con).execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select_sql}")
 
 
 def read_cube(con: Any, params: dict[str, Any]) -> pa.Table:

@@ -132,12 +132,15 @@ def test_create_insert_sort_and_read(tiny: Path) -> None:
     con = engines.duckdb_backend(tiny, read_only=False)
     sm.create_tables(con)
     frame = pd.DataFrame({
-        "dataset": "d", "nuts_version": "2013", "level": [2, 1, 2], "region": ["B", "A", "A"],
-        "sector_scheme": "nace_r2", "sector_level": 1, "sector": ["X", "X", "X"], "year": 2015,
-        "employment": [1.0, 2.0, 3.0], "lq": [0.5, np.nan, 2.0], "benchmark": "dataset",
+        "level": [2, 1, 2], "region": ["B", "A", "A"], "sector_level": 1, "sector": ["X", "X", "X"],
+        "year": 2015, "employment": [1.0, 2.0, 3.0], "lq": [0.5, np.nan, 2.0],
     })  # fmt: skip
-    assert sm.insert_frame(con, "metrics", frame) == 3
-    sm.publish(con)
+    const = {"dataset": "d", "nuts_version": "2013", "sector_scheme": "nace_r2", "benchmark": "dataset"}
+    assert sm.insert_frame(con, "metrics", frame, constants=const) == 3
+    with pytest.raises(StoreError, match="Cannot set column"):
+        sm.insert_frame(con, "metrics", frame, constants={"lq; DROP TABLE metrics": "x"})
+    stored = sm._query(con, "SELECT region, level FROM metrics", [])
+    assert list(zip(stored.level, stored.region, strict=True)) == [(1, "A"), (2, "A"), (2, "B")]  # sorted
     got = sm.read_slice(con, dataset="d", level=2, sector="X", year=2015)
     assert got.region.tolist() == ["A", "B"] and got.lq.tolist() == [2.0, 0.5]
     assert sm.read_table(con, "metrics", dataset="d", level=1).region.tolist() == ["A"]
