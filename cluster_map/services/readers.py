@@ -48,7 +48,7 @@ def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "
                cells_read: int | None = None) -> dict[str, Any]:
     """A ``datasets`` row: where the files came from, their sha256, what was loaded from them."""
     return {
-        "code": code, "kind": kind, "title": title or DATASETS[code].title if code in DATASETS else title,
+        "code": code, "kind": kind, "title": title or (DATASETS[code].title if code in DATASETS else ""),
         "publisher": publisher, "licence": licence,
         "source_url": " ".join(dict.fromkeys(f.official_url for f in files)),
         "retrieved_from": " ".join(f.retrieved_from for f in files),
