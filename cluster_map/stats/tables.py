@@ -202,7 +202,7 @@ def metrics(
     pos = t.employment > 0
     not_local = t.sector_type.isnull() | (t.sector_type != "local")
     typed = pos & not_local
-    quantiles = {}
+    quantiles: dict[str, Any] = {}
     if stars:
         quantiles.update(
             _q_size=t.employment.quantile(size_quantile, where=pos),
