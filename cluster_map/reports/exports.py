@@ -110,9 +110,15 @@ def to_xlsx(
             ws.write_string(0, j, str(neutralise(str(col))), header)
             width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200).tolist()])
             ws.set_column(j, j, min(max(width + 2, 8), 60))
+        numeric = {j for j, col in enumerate(frame.columns) if pd.api.types.is_float_dtype(frame[col])
+                   and not pd.api.types.is_extension_array_dtype(frame[col])}
         for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
             for j, value in enumerate(row):
-                _write_cell(ws, i, j, value, date_fmt, time_fmt)
+                if j in numeric:  # fast path: plain float64 columns (most metric columns)
+                    if value == value and math.isfinite(value):
+                        ws.write_number(i, j, value)
+                else:
+                    _write_cell(ws, i, j, value, date_fmt, time_fmt)
         ws.freeze_panes(1, 0)
         if len(frame.columns):
             ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)

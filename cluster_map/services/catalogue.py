@@ -85,6 +85,11 @@ def sources_for(con: Any, codes: list[str]) -> list[dict[str, Any]]:
     return rows[rows["code"].isin(codes)].to_dict(orient="records")
 
 
+#: Above this many cells a table is offered as CSV and Parquet only: xlsxwriter writes ~50,000 cells a
+#: second, so a year of NUTS 2 metrics (900,000 cells) would keep the page busy for 20 s.
+XLSX_MAX_CELLS: Final = 300_000
+
+
 @dataclass(frozen=True)
 class DownloadFile:
     """One file offered for download: button label, format, bytes, file name, MIME type."""
@@ -107,14 +112,18 @@ def download_files(
 ) -> list[DownloadFile]:
     """CSV and XLSX of ``frame`` (GeoJSON of ``geo``, Parquet when ``parquet``) and the provenance JSON.
 
+    Tables of more than :data:`XLSX_MAX_CELLS` cells get Parquet instead of XLSX.
+
     Text cells are protected against formula injection (:mod:`cluster_map.reports.exports`).
     """
-    out = [
-        DownloadFile("CSV", "csv", exports.to_csv(frame), exports.file_name(stem, "csv"), exports.MEDIA_TYPES["csv"]),
-        DownloadFile("XLSX", "xlsx", exports.to_xlsx(frame, sheet=stem[:31] or "data",
-                                                     notes=[f"{k}: {v}" for k, v in parameters.items()]),
-                     exports.file_name(stem, "xlsx"), exports.MEDIA_TYPES["xlsx"]),
-    ]
+    out = [DownloadFile("CSV", "csv", exports.to_csv(frame), exports.file_name(stem, "csv"),
+                        exports.MEDIA_TYPES["csv"])]
+    if frame.size <= XLSX_MAX_CELLS:
+        out.append(DownloadFile("XLSX", "xlsx", exports.to_xlsx(frame, sheet=stem[:31] or "data",
+                                                                notes=[f"{k}: {v}" for k, v in parameters.items()]),
+                                exports.file_name(stem, "xlsx"), exports.MEDIA_TYPES["xlsx"]))
+    else:
+        parquet = True  # too large for a workbook: offer the columnar file instead
     if parquet:
         out.append(DownloadFile("Parquet", "parquet", exports.to_parquet(frame), exports.file_name(stem, "parquet"),
                                 exports.MEDIA_TYPES["parquet"]))

@@ -75,7 +75,8 @@ def show_downloads(filters: Filters) -> None:
     if st.button(f"Prepare {dataset_label(filters.dataset)}, level {level}, {year}", key="meth-prepare"):
         con = data.connection()
         table = catalogue.metrics_table(con, dataset=filters.dataset, level=int(level), year=int(year))
-        st.caption(f"{len(table):,} rows (one per region x sector).")
+        st.caption(f"{len(table):,} rows (one per region x sector). XLSX is offered up to "
+                   f"{catalogue.XLSX_MAX_CELLS:,} cells; larger tables come as CSV and Parquet.")
         downloads.buttons(table, stem=f"metrics_{filters.dataset}_L{level}_{year}", key="dl-metrics",
                           parameters={"dataset": filters.dataset, "level": level, "year": year},
                           sources=catalogue.sources_for(con, [filters.dataset]), parquet=True)

@@ -65,3 +65,9 @@ def test_download_files_read_back_neutralised() -> None:
     side = json.loads(files["json"].data)
     assert side["parameters"] == {"year": 2015} and side["sources"] == [{"code": "x"}] and side["rows"] == 2
     assert files["csv"].file_name == "t.csv" and files["json"].file_name == "t.provenance.json"
+
+
+def test_large_tables_get_parquet_instead_of_xlsx(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalogue, "XLSX_MAX_CELLS", 5)
+    frame = pd.DataFrame({"a": range(3), "b": range(3)})
+    assert [f.fmt for f in catalogue.download_files(frame, stem="t", parameters={})] == ["csv", "parquet", "json"]
