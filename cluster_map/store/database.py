@@ -76,8 +76,10 @@ def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
             f"{str(path)!r} is not a Cluster Map store ({str(exc).splitlines()[0]}). "
             f"Rebuild it with `cluster-map ingest` or point --db at the right file."
         ) from exc
-    # DuckDB draws its own progress bar on stdout for queries over 2 s; ours is enough.
-    con.execute("SET enable_progress_bar = false")
+    # DuckDB draws its own progress bar on stdout for queries over 2 s; ours is enough. (In a Jupyter
+    # kernel without ipywidgets DuckDB refuses the setting itself; the store still opens.)
+    with contextlib.suppress(duckdb.Error):
+        con.execute("SET enable_progress_bar = false")
     return con
 
 
