@@ -24,10 +24,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EngineOption = typer.Option("duckdb", "--engine", help="duckdb (default) or spark (local, or CLUSTER_MAP_SPARK_REMOTE).")
 OutOption = typer.Option(..., "--out", help="CSV file to write.")
 InputOption = typer.Option(
-    None, "--input", help="Your own long table: region, sector, [year], employment, [establishments], [sector_type]."
+    None, "--input", help="Your own long table with columns region, sector, employment and optionally year, "
+    "establishments, sector_type (traded/local: US CMP convention)."
 )
 BenchmarkOption = typer.Option(
-    None, "--benchmark", help="With --input: benchmark totals CSV (sector, employment, [year], [total], [sector_type])."
+    None, "--benchmark", help="With --input: benchmark totals CSV with columns sector, employment and optionally year, "
+    "total, sector_type."
 )
 
 
