@@ -127,3 +127,23 @@ def test_key_figure_formatting() -> None:
     assert KeyFigure("a", 26_396_366.0, "persons").formatted() == "26,396,366 persons"
     assert KeyFigure("b", 0.4012).formatted() == "0.40"
     assert KeyFigure("c", None).formatted() == "n/a" and KeyFigure("d", 38).formatted() == "38"
+
+
+def test_column_widths_keep_numbers_whole_and_share_the_rest() -> None:
+    from cluster_map.reports.html import column_widths
+
+    narrow = pd.DataFrame({"code": ["DE11", "DE12"], "lq": [5.27, 10.14]})
+    widths, wide = column_widths(narrow)
+    assert sum(widths) == pytest.approx(100, abs=0.1) and not wide
+    long_text = pd.DataFrame({"region": ["DE11"] * 3, "lq": [1.0, 2.0, 3.0], "label": ["word " * 60] * 3,
+                              "other": ["more text " * 5] * 3})
+    widths, wide = column_widths(long_text)
+    assert not wide and widths[2] > widths[3] > widths[1]  # text shares the room in proportion to length
+    many = pd.DataFrame({f"Column number {i}": [123456.789] for i in range(14)})
+    assert column_widths(many)[1] is True  # minimums do not fit: small font
+    assert column_widths(pd.DataFrame()) == ([], False)
+
+
+def test_stylesheet_is_not_escaped(report: CountryReport) -> None:
+    html = render_html(report)
+    assert 'font-family: "DejaVu Sans"' in html and "&#34;" not in html.split("</style>")[0]
