@@ -141,3 +141,20 @@ def test_bad_link_shows_a_message_and_the_default_map(page, app_url) -> None:
     map_frame(page)
     assert page.get_by_text("Unknown sector 'NOPE99'").count() >= 1
     assert page.offsite == [], page.offsite  # type: ignore[attr-defined]
+
+
+def test_tooltip_shows_value_rank_and_nuts_version(page, app_url, artifacts) -> None:
+    page.goto(app_url + "/?sector=C29&metric=lq")
+    frame = map_frame(page)
+    page.wait_for_timeout(1000)
+    code, x, y = frame.evaluate(TARGETS_JS)[0]
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.mouse.move(box["x"] + x + 1, box["y"] + y + 1)
+    tip = frame.locator(".leaflet-tooltip").first
+    tip.wait_for(timeout=10000)
+    text = tip.inner_text()
+    page.screenshot(path=str(artifacts / "map_tooltip.png"))
+    assert text.startswith(f"{code} · ")
+    assert re.search(r"Location quotient: \d+\.\d\d \(", text), text
+    assert re.search(r"Rank: \d+ of \d+", text) and "NUTS version: 2013" in text
