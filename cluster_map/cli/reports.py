@@ -20,7 +20,8 @@ def report_command(
     dataset: str = typer.Option("sbs_r_nuts06_r2", "--dataset",
                                 help="sbs_r_nuts06_r2, lfst_r_lfe2en2 or us_cmp_states_2016."),
     year: Optional[int] = typer.Option(None, "--year", help="Reference year (default: latest with data)."),  # noqa: UP045
-    min_employment: float = typer.Option(1000.0, "--min-employment", help="Cells below are not ranked."),
+    min_employment: Optional[float] = typer.Option(  # noqa: UP045
+        None, "--min-employment", help="Cells below are not ranked (default: CLUSTER_MAP_MIN_EMPLOYMENT)."),
     db: Optional[Path] = DbOption,  # noqa: UP045
 ) -> None:
     """Write a country report (PDF, standalone HTML or XLSX workbook)."""

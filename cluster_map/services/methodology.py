@@ -37,12 +37,14 @@ _ENTRIES: tuple[Method, ...] = (
            "The sector's share of the region's employment and the region's share of the sector.",
            "European Cluster Observatory", "specialisation"),
     Method("min_size", "Minimum-size rule", "employment >= CLUSTER_MAP_MIN_EMPLOYMENT (default 1,000)",
-           "Cells below the minimum are not ranked or starred, so tiny regions do not top rankings on "
-           "spurious LQs.", "Cluster Map convention (cf. European Cluster Panorama 2021)", "specialisation"),
+           "Cells below the minimum get no star and are not ranked, so tiny regions do not top rankings on "
+           "spurious LQs. They still count in the percentiles of the star and strong-cluster thresholds, so "
+           "the rule does not move the others' thresholds.", "Cluster Map convention (cf. European Cluster Panorama 2021)", "specialisation"),
     Method("stars", "European Cluster Observatory stars", "stars = size + specialisation + focus (0-3)",
-           "Size: the cell's employment is in the top 10% of regions for the same sector, year and level. "
-           "Specialisation: LQ >= 2. Focus: the sector's share of the region's employment is in the top 10% "
-           "for the sector. Thresholds are parameters with these defaults.",
+           "Size: the cell's employment is at or above the 90th percentile of the regions with employment in "
+           "the same sector, year and level. Specialisation: LQ >= 2. Focus: the sector's share of the "
+           "region's employment is at or above the 90th percentile of the same. Percentiles by linear "
+           "interpolation; the thresholds are parameters with these defaults.",
            "Ketels & Protsiv (2014), European Cluster Panorama 2014", "clusters"),
     Method("cmp_flags", "US Cluster Mapping strong clusters",
            "strong: LQ >= Q75(LQ), emp > Q25(emp), est > Q25(est), LQ >= 1",
@@ -50,19 +52,22 @@ _ENTRIES: tuple[Method, ...] = (
            "interpolation (numpy default, R-7, DuckDB quantile_cont). Qualifying: LQ, employment and "
            "establishments above their 25th percentiles; significant: LQ above the median and the same size "
            "tests; strong10: the 90th percentile instead of the 75th. Local clusters have no flags. Cluster "
-           "strength of a region = share of its traded employment in strong clusters.",
+           "strength of a region = share of its traded employment in strong clusters. The establishment test "
+           "is skipped for data without establishments (LFS).",
            "Delgado, Porter & Stern (2014, 2016); clustermapping.us methodology", "clusters"),
     Method("krugman", "Krugman specialisation index", "K_r = sum_s |s_rs - s_s|",
            "Dissimilarity of the region's sector shares s_rs from the benchmark shares s_s, from 0 (identical) "
-           "to 2. Some sources (e.g. Midelfart-Knarvik et al.) halve it to 0-1: both are stored (krugman, "
-           "krugman_half).", "Krugman (1991); Balland, EconGeo", "concentration"),
+           "to 2, over the sectors of one level. Midelfart-Knarvik et al. (2000) use this sum; the OECD and "
+           "several cluster studies halve it to 0-1: both are stored (krugman, krugman_half).",
+           "Krugman (1991); Midelfart-Knarvik et al. (2000); Balland, EconGeo", "concentration"),
     Method("hhi", "Herfindahl-Hirschman index", "HHI_r = sum_s s_rs^2",
            "Concentration of the region's employment across sectors, from 1/n (even) to 1 (one sector).",
            "Hirschman (1964)", "concentration"),
     Method("variety", "Entropy, related and unrelated variety",
-           "H = -sum p_s log2 p_s; UV = entropy across parent groups; RV = sum_g P_g H_g",
-           "Unrelated variety is the entropy of employment across the parent groups of the hierarchy (NACE "
-           "sections or US cluster groups); related variety the weighted entropy within them; H = UV + RV.",
+           "H = -sum_s p_s log2 p_s; UV = -sum_g P_g log2 P_g; RV = sum_g P_g H_g",
+           "Unrelated variety is the entropy (bits) of employment across the parent groups of the hierarchy "
+           "(NACE sections of the divisions); related variety the share-weighted entropy within the groups; "
+           "H = UV + RV. Not defined where sectors have no parent (NACE sections, US clusters).",
            "Frenken, Van Oort & Verburg (2007)", "concentration"),
     Method("gini", "Gini and locational Gini", "G = sum_i sum_j |x_i - x_j| / (2 n^2 mean)",
            "Gini of a sector's employment across regions; the locational Gini compares the sector's regional "

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cluster_map import schema
+from cluster_map.config import get_settings
 from cluster_map.errors import InputError, ReportError
 from cluster_map.reports.country import CountryReport, KeyFigure
 from cluster_map.reports.html import render_html
@@ -25,6 +26,9 @@ from cluster_map.reports.pdf import render_pdf
 from cluster_map.reports.workbook import render_xlsx
 from cluster_map.services import report_sections as sections
 from cluster_map.store import reports as store
+
+__all__ = ["COUNTRY_NAMES", "LEVELS", "RENDERERS", "CountryReport", "build_country_report", "countries", "render",
+           "write_country_report"]
 
 Format = Literal["pdf", "html", "xlsx"]
 RENDERERS: dict[str, Callable[[CountryReport], bytes]] = {
@@ -69,8 +73,8 @@ def _resolve(con: Any, dataset: str, country: str) -> tuple[str, str, list[int]]
 
 
 def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06_r2", year: int | None = None,
-                         min_employment: float = 1000.0, top_sectors: int = 2, seed: int = 12345,
-                         permutations: int = 999) -> CountryReport:
+                         min_employment: float | None = None, top_sectors: int = 2, seed: int | None = None,
+                         permutations: int | None = None) -> CountryReport:
     """Assemble the country report (see the module docstring); no rendering here.
 
     Parameters
@@ -81,11 +85,13 @@ def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06
     year
         Reference year; default the latest year with data for the country.
     min_employment
-        Cells below it are not ranked (top sectors, national ranking).
+        Cells below it are not ranked (top sectors, national ranking); default
+        ``CLUSTER_MAP_MIN_EMPLOYMENT``.
     top_sectors
         Number of top specialisations mapped and tested for hot spots.
     seed, permutations
-        Permutation inference of the Gi* hot spots.
+        Permutation inference of the Gi* hot spots; default ``CLUSTER_MAP_SEED`` and
+        ``CLUSTER_MAP_PERMUTATIONS``.
 
     Raises
     ------
@@ -95,6 +101,10 @@ def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06
     """
     if dataset not in LEVELS:
         raise InputError(f"Unknown dataset {dataset!r}; choose one of {sorted(LEVELS)}")
+    settings = get_settings()
+    min_employment = settings.min_employment if min_employment is None else float(min_employment)
+    seed = settings.seed if seed is None else int(seed)
+    permutations = settings.permutations if permutations is None else int(permutations)
     code, name, years = _resolve(con, dataset, country)
     if not years:
         raise InputError(f"{name} ({code}) has no employment data in {dataset!r} at all; choose another country")

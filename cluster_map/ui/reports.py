@@ -9,7 +9,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cluster_map.reports.country import CountryReport
 from cluster_map.services import exports, reports
 from cluster_map.ui import data
 
@@ -25,7 +24,7 @@ def _countries(key: str, dataset: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _report(key: str, dataset: str, country: str, year: int | None) -> CountryReport:
+def _report(key: str, dataset: str, country: str, year: int | None) -> reports.CountryReport:
     return reports.build_country_report(data.connection(), country=country, dataset=dataset, year=year)
 
 
