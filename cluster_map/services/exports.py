@@ -16,6 +16,8 @@ from cluster_map.store import reports as store
 ExportFormat = Literal["csv", "xlsx", "parquet", "geojson", "geoparquet"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet", "geojson", "geoparquet")
 TABLES: tuple[str, ...] = tuple(store.EXPORTABLE)
+#: Rows of one Excel sheet, header excluded.
+XLSX_MAX_ROWS = 1_048_575
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ def export(con: Any, name: str, fmt: ExportFormat, *, filters: dict[str, object 
     frame = table(con, name, filters=filters)
     if len(frame) > max_rows:
         raise InputError(f"{len(frame):,} rows is more than {max_rows:,}; filter by dataset, level or year.")
+    if fmt == "xlsx" and len(frame) > XLSX_MAX_ROWS:
+        raise InputError(f"{len(frame):,} rows do not fit in one XLSX sheet ({XLSX_MAX_ROWS:,} at most); "
+                         "filter by dataset, level or year, or export CSV or Parquet.")
     frame = frame.drop(columns=[c for c in ("wkb",) if c in frame])
     if fmt in ("geojson", "geoparquet"):
         frame = with_geometry(con, frame)

@@ -79,9 +79,12 @@ def test_bad_requests_say_what_to_do(con: Any, table: str, fmt: str, filters: di
         exports.export(con, table, fmt, filters=filters)  # type: ignore[arg-type]
 
 
-def test_too_many_rows_asks_for_a_filter(con: Any) -> None:
+def test_too_many_rows_asks_for_a_filter(con: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InputError, match="filter by dataset"):
         exports.export(con, "metrics", "csv", filters={"dataset": "sbs_r_nuts06_r2"}, max_rows=1000)
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 100)
+    with pytest.raises(InputError, match="do not fit in one XLSX sheet"):
+        exports.export(con, "metrics", "xlsx", filters=C29)
 
 
 def test_formula_text_is_neutralised_in_csv_and_xlsx(mirror_store: Path, tmp_path: Path) -> None:
