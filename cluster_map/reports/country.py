@@ -109,10 +109,15 @@ class CountryReport:
         return f"Cluster Map country report: {self.country_name} ({self.country})"
 
     @property
+    def regions(self) -> str:
+        """The regions compared, e.g. 'NUTS 2013 level 2' or 'US states'."""
+        return "US states" if self.nuts_version == "us" else f"NUTS {self.nuts_version} level {self.level}"
+
+    @property
     def citation(self) -> str:
         return (
             f"Cluster Map ({self.generated_at:%Y}). {self.title}, {self.dataset_title} "
-            f"({self.dataset}), {self.year}, NUTS {self.nuts_version} level {self.level}. "
+            f"({self.dataset}), {self.year}, {self.regions}. "
             f"Generated {self.generated_at:%Y-%m-%d}. Source data: {self.vintage}."
         )
 

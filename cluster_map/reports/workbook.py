@@ -19,7 +19,7 @@ def about_frame(report: CountryReport) -> pd.DataFrame:
         ("Country", f"{report.country_name} ({report.country})"),
         ("Dataset", f"{report.dataset_title} ({report.dataset})"),
         ("Year", report.year),
-        ("Regions", f"NUTS {report.nuts_version} level {report.level}"),
+        ("Regions", report.regions),
         ("Data vintage", report.vintage),
         ("Generated", report.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
         ("Cite as", report.citation),
