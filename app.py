@@ -25,7 +25,9 @@ with boundary():
     layer = data.map_layer(filters)
     mapview.headline(layer, filters)
     mapview.show_map(filters, overlays)
-    with st.expander("Regions ranked, with downloads", expanded=False):
-        mapview.show_table(layer, filters)
+    table = st.expander("Regions ranked, with downloads", key="cm_table_open", on_change="rerun")
+    if table.open:  # the table (and its heavy grid component) only when asked for
+        with table:
+            mapview.show_table(layer, filters)
     st.caption("Sources: Eurostat (SBS, LFS), U.S. Cluster Mapping Project; boundaries © EuroGeographics. "
                "Grey hatched regions have no value: the tooltip says why.")

@@ -129,6 +129,9 @@ def test_missing_store_metrics_is_one_clear_error(monkeypatch, tmp_path) -> None
 
 def test_ranked_table_has_downloads(monkeypatch, tiny_store) -> None:
     at = _app(monkeypatch, tiny_store)
+    assert len(at.dataframe) == 0, "the table is built only when its expander is opened"
+    at.session_state["cm_table_open"] = True
+    at.run()
     df = at.dataframe[0].value
     assert list(df["code"]) == ["BB11", "AA11", "AA13", "AA12", "BB12"]  # 2014 LQs by hand; BB12 no data
     labels = [b.proto.label for b in at.get("download_button")]
