@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
@@ -56,8 +57,8 @@ def info_command(
         typer.echo(f"    {d.get('title') or ''}")
         typer.echo(f"    publisher: {d.get('publisher') or ''}; licence: {d.get('licence') or ''}")
         typer.echo(f"    official: {d.get('source_url') or ''}")
-        when = d.get("extracted_at")
-        when = when.strftime("%Y-%m-%d %H:%M:%S") if hasattr(when, "strftime") else when
+        extracted = d.get("extracted_at")
+        when = extracted.strftime("%Y-%m-%d %H:%M:%S") if isinstance(extracted, datetime) else extracted
         typer.echo(f"    read from: {d.get('retrieved_from') or ''} at {when} UTC")
         typer.echo(f"    sha256: {d.get('checksum') or ''}")
     typer.echo("tables: " + ", ".join(f"{k} {v:,}" for k, v in info.tables.items()))
