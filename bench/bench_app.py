@@ -8,9 +8,10 @@ Figures (goal in brackets):
 * ``recolour_s``: choosing another metric in the sidebar -> fill colours changed (<= 0.5 s);
 * ``payload_nuts3_bytes``: bytes the browser receives on the websocket for the NUTS 3 page (<= 1 MB),
   and the geometry + paint part of it;
-* load test: ``--sessions`` (20) browser contexts for ``--seconds`` (60), arriving over the first
-  10 s, each opening the map once and then changing the metric or the sector in a loop (a filter
-  change = an interaction, timed to the recoloured map): p50/p95, errors, server memory per session.
+* load test: ``--sessions`` (20) browser contexts for ``--seconds`` (60), arriving over ``--ramp``
+  (a third of the time), each opening the map once and then changing the metric or the sector with
+  ``--think`` (2 s) between changes (an interaction is timed to the recoloured map): p50/p95,
+  errors, server memory per session and server CPU seconds (to tell server from browser limits).
 
 Run: ``python bench/bench_app.py [--db PATH] [--seconds 60] [--sessions 20]``; writes
 ``bench/results/app.json``. The server runs ``app.py`` (and ``bench/nuts3_page.py``) from the repo root.
@@ -35,7 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "app.json"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+        "--disable-component-update", "--disable-sync",
+        # many pages at once: do not throttle the pages that are not in front
+        "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+        "--disable-backgrounding-occluded-windows"]
 WAIT_JS = """(before) => {
   const f = Array.from(document.querySelectorAll('path.leaflet-interactive')).map(p => p.getAttribute('fill'));
   if (f.length <= 10 || !f.some(x => x && x !== '#f0f0f0')) { return false; }
@@ -171,7 +175,7 @@ async def recolours(browser, url: str, n: int) -> list[float]:
 
 
 async def session(browser, base: str, until: float, opens: list[float], times: list[float], errors: list[str],
-                  *, seed: int, delay: float) -> None:
+                  *, seed: int, delay: float, think: float) -> None:
     """One user: open the map once, then change the metric or the sector until ``until``."""
     rng = random.Random(seed)
     await asyncio.sleep(delay)  # ramp-up: sessions arrive one after the other
@@ -194,6 +198,7 @@ async def session(browser, base: str, until: float, opens: list[float], times: l
                     t = await pick(page, "Sector", sector + " ·")
                 fills = await painted(page, before=fills, timeout=60, polling=20)
                 times.append(time.perf_counter() - t)
+                await asyncio.sleep(think * (0.5 + rng.random()))  # a user looks at the map
             except Exception as exc:  # counted; the session goes on
                 errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
                 await page.keyboard.press("Escape")
@@ -244,7 +249,7 @@ async def main_async(args: argparse.Namespace) -> dict:
                 times: list[float] = []
                 opens: list[float] = []
                 errors: list[str] = []
-                ramp = min(10.0, args.seconds / 4)
+                ramp = args.ramp if args.ramp is not None else args.seconds / 3
                 until = time.monotonic() + args.seconds
                 t0 = time.perf_counter()
                 peak = [before]
@@ -255,9 +260,10 @@ async def main_async(args: argparse.Namespace) -> dict:
                         await asyncio.sleep(1)
 
                 await asyncio.gather(watch(), *(session(browser, base, until, opens, times, errors, seed=i,
-                                                         delay=i * ramp / args.sessions)
+                                                         delay=i * ramp / args.sessions, think=args.think)
                                                  for i in range(args.sessions)))
                 out["load"] = {
+                    "ramp_s": ramp, "think_s": args.think,
                     "sessions_opened": len(opens), "open_p50_s": pct(opens, 0.5), "open_p95_s": pct(opens, 0.95),
                     "interactions": len(times), "wall_s": time.perf_counter() - t0,
                     "p50_s": pct(times, 0.5), "p95_s": pct(times, 0.95), "max_s": max(times) if times else None,
@@ -285,6 +291,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0, help="load-test duration (0: skip)")
     ap.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions in the load test")
     ap.add_argument("--repeat", type=int, default=5, help="repetitions of each single-user timing")
+    ap.add_argument("--ramp", type=float, default=None, help="seconds over which sessions arrive (default: a third)")
+    ap.add_argument("--think", type=float, default=2.0, help="mean think time between a user's interactions (s)")
     args = ap.parse_args()
     if args.db is None:
         sys.path.insert(0, str(ROOT))
