@@ -134,8 +134,16 @@ def test_pdf_reads_back(de: CountryReport, artifacts: Path) -> None:
     text = "\n".join(p.extract_text() for p in pdf.pages)
     for needle in ("Germany", "Cite as", "Machinery and equipment", "Motor vehicles", "Stuttgart",
                    "Sources and provenance", "sbs_r_nuts06_r2", "gisco_nuts_2013", "Eurostat reuse policy",
-                   "Getis-Ord", "Krugman", "Methodology"):
+                   "Getis-Ord", "Krugman", "Methodology", "Page 1 of"):
         assert needle in text, needle
+    if shutil.which("pdftoppm"):  # pages as PNG in the artifacts folder, to look at
+        import subprocess
+
+        for old in artifacts.glob("report_DE_page-*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-png", "-r", "50", str(artifacts / "report_DE.pdf"),
+                        str(artifacts / "report_DE_page")], check=True, timeout=120)
+        assert len(list(artifacts.glob("report_DE_page-*.png"))) == len(pdf.pages)
 
 
 def test_html_is_offline(de: CountryReport) -> None:
