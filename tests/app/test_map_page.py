@@ -151,6 +151,12 @@ def test_mirror_default_view_is_a_real_nuts2_lq_map(monkeypatch, mirror_store) -
     _widget(at, "selectbox", "Sector").set_value("C").run()
     _widget(at, "selectbox", "Metric").set_value("stars").run()
     assert not at.exception and _qp(at)["sector"] == "C" and _qp(at)["metric"] == "stars"
+    script = _component(at)["script"]
+    _widget(at, "selectbox", "Dataset").set_value("us_cmp_states_2016").run()
+    qp = _qp(at)
+    assert not at.exception and not at.error
+    assert (qp["dataset"], qp["scheme"], qp["level"], qp["year"]) == ("us_cmp_states_2016", "us_cluster", "1", "2016")
+    assert _component(at)["script"] != script, "another geometry: a new base map"
 
 
 @pytest.mark.mirror
