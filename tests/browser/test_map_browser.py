@@ -81,6 +81,7 @@ def test_map_opens_offline_and_recolours_on_a_filter_change(page, app_url, artif
     first = fills(frame)
     assert len(first) > 200, f"a NUTS 2 map of Europe has hundreds of regions, got {len(first)}"
     assert sum(f not in ("#f0f0f0", NODATA) for f in first) > 100
+    page.wait_for_timeout(1000)  # the view moves to mainland Europe (animated) once the map exists
     page.screenshot(path=str(artifacts / "map_default.png"), full_page=True)
     choose(page, "Metric", "Employment")
     second = wait_recoloured(frame, first)
@@ -130,6 +131,7 @@ def test_shared_url_reproduces_the_view(page, browser, app_url, artifacts) -> No
     try:
         other.goto(page.url)
         two = fills(map_frame(other))
+        other.wait_for_timeout(1000)
         other.screenshot(path=str(artifacts / "map_shared_url.png"), full_page=True)
     finally:
         other.context.close()
