@@ -41,17 +41,21 @@ def _export(key: str, table: str, fmt: str, filters: tuple[tuple[str, object], .
 def report_controls() -> tuple[str, str, int | None]:
     """Dataset, country and year pickers (country list from the store)."""
     left, mid, right = st.columns([2, 2, 1])
-    dataset = left.selectbox("Dataset", list(REPORT_DATASETS), format_func=REPORT_DATASETS.get, key="rep_ds")
+    codes: list[str] = list(REPORT_DATASETS)
+    dataset = str(left.selectbox("Dataset", codes, format_func=lambda d: REPORT_DATASETS[d], key="rep_ds")
+                  or codes[0])
+    years: list[int]
     if dataset == "us_cmp_states_2016":
         country, years = "US", [2016]
         mid.selectbox("Country", ["US"], key="rep_us", disabled=True)
     else:
         choices = _countries(data.store_key(), dataset)
-        labels = dict(zip(choices["country"], choices["name"], strict=True))
-        default = list(labels).index("DE") if "DE" in labels else 0
-        country = mid.selectbox("Country", list(labels), index=default, key="rep_country",
-                                format_func=lambda c: f"{c} · {labels[c]}")
-        years = list(choices.set_index("country").loc[country, "years"]) if country else []
+        labels: dict[str, str] = dict(zip(choices["country"], choices["name"], strict=True))
+        options = list(labels)
+        default = options.index("DE") if "DE" in labels else 0
+        country = str(mid.selectbox("Country", options, index=default, key="rep_country",
+                                    format_func=lambda c: f"{c} · {labels[c]}") or "")
+        years = [int(y) for y in choices.set_index("country").loc[country, "years"]] if country else []
     year = right.selectbox("Year", sorted(years, reverse=True), key="rep_year") if years else None
     return dataset, country, year
 
