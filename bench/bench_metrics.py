@@ -209,6 +209,7 @@ def main() -> None:
     ap.add_argument("--db", type=Path, default=None, help="Store to materialise (default: build from the mirror).")
     ap.add_argument("--rows", type=int, default=32_000_000, help="Rows of the synthetic cube (default 32 M).")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--repeat", type=int, default=2, help="Runs per DuckDB/pandas contender (best is kept).")
     ap.add_argument("--no-spark", action="store_true")
     ap.add_argument("--no-pandas", action="store_true")
     ap.add_argument("--skip-store", action="store_true")
@@ -231,9 +232,15 @@ def main() -> None:
         print(f"(2) synthetic cube: {n:,} rows written in {time.perf_counter() - t:.1f} s "
               f"({path.stat().st_size / 1e6:.0f} MB Parquet)")
         cube: dict = {"rows": n, "threads": args.threads}
+        path.read_bytes()  # warm the OS page cache: no contender pays the cold read
+
         def measure(fn, *a) -> dict:
-            result = dict(zip(("seconds", "rows", "strong"), fn(*a), strict=True))
-            return {**result, "cpu_seconds": round(CPU[1], 3)}
+            best: dict = {}
+            for _ in range(args.repeat):  # best of N: the first run also pays one-off start-up costs
+                result = dict(zip(("seconds", "rows", "strong"), fn(*a), strict=True))
+                if not best or result["seconds"] < best["seconds"]:
+                    best = {**result, "cpu_seconds": round(CPU[1], 3)}
+            return best
 
         cube["engine_duckdb"] = measure(run_engine_duckdb, path, args.threads)
         cube["bare_duckdb"] = measure(run_bare_duckdb, path, args.threads)
