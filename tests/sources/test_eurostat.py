@@ -19,6 +19,15 @@ from cluster_map.sources import eurostat
 from cluster_map.sources.eurostat import CellProblems, count_cells, parse_cells, read_observations, read_tsv
 
 
+def _gzipped(src: Path, tmp_path: Path) -> Path:
+    """A gzip copy of a tiny fixture, made at test time (no .tsv.gz is kept in the repository)."""
+    import gzip
+
+    dst = tmp_path / (src.name + ".gz")
+    dst.write_bytes(gzip.compress(src.read_bytes()))
+    return dst
+
+
 @pytest.fixture()
 def fx(fixtures: Path) -> Path:
     return fixtures / "eurostat"
@@ -52,7 +61,7 @@ def test_old_layout_known_values(fx: Path) -> None:
 
 def test_gzipped_and_plain_give_the_same_frame(fx: Path, tmp_path: Path) -> None:
     plain = read_tsv(fx / "sbs_2017.tsv", dataset="x")
-    gz = read_tsv(fx / "sbs_2017.tsv.gz", dataset="x")
+    gz = read_tsv(_gzipped(fx / "sbs_2017.tsv", tmp_path), dataset="x")
     pd.testing.assert_frame_equal(plain, gz)
 
 
@@ -207,7 +216,7 @@ def test_missing_dimension_is_named(tmp_path: Path) -> None:
 
 def test_damaged_gzip(tmp_path: Path, fx: Path) -> None:
     f = tmp_path / "x.tsv.gz"
-    f.write_bytes((fx / "sbs_2017.tsv.gz").read_bytes()[:40])
+    f.write_bytes(_gzipped(fx / "sbs_2017.tsv", tmp_path).read_bytes()[:40])
     with pytest.raises(SourceError, match="damaged gzip"):
         read_tsv(f)
 
