@@ -7,9 +7,10 @@ Nothing else in the package reads ``os.environ``; a test checks that every setti
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from cluster_map.errors import ConfigError
 

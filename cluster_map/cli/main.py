@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -44,10 +43,6 @@ def version() -> None:
 
 DbOption = typer.Option(None, "--db", help="Store path (default: CLUSTER_MAP_DB or data/cluster_map.duckdb).")
 
-
-def db_path(db: Optional[Path]) -> Optional[Path]:
-    """The ``--db`` value as given (``None`` lets the settings decide)."""
-    return db
 
 
 def register_commands() -> None:

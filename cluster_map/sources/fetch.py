@@ -18,9 +18,9 @@ import hashlib
 import shutil
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from cluster_map.errors import SourceError
 
