@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from cluster_map.config import get_settings
+from cluster_map.errors import StoreError
 from cluster_map.maps.choropleth import EncodedGeometry, encode_geometry
 from cluster_map.services import mapview
 from cluster_map.services.mapview import MapLayer, ViewOptions
@@ -98,10 +99,18 @@ def _map_values(key: str, dataset: str, level: int, sector: str, year: int, metr
                               metric=metric, min_employment=min_employment, growth_from=growth_from)
 
 
+def _year(filters: Filters, opts: ViewOptions) -> int:
+    year = filters.year if filters.year is not None else opts.latest_year
+    if year is None:
+        raise StoreError(f"Dataset {filters.dataset!r} has no year with metrics; rebuild the store with "
+                         "`cluster-map ingest`.")
+    return int(year)
+
+
 def level_values(filters: Filters) -> pd.DataFrame:
     """Values of the view for every region of the level, all countries (the colour reference)."""
     opts = view_options(filters.dataset)
-    year = filters.year if filters.year is not None else opts.latest_year
+    year = _year(filters, opts)
     growth_from = opts.years[0] if opts.years else None
     return _map_values(store_key(), filters.dataset, filters.level, filters.sector or opts.default_sector,
                        year, filters.metric, float(filters.min_employment), growth_from)
@@ -110,7 +119,7 @@ def level_values(filters: Filters) -> pd.DataFrame:
 def map_layer(filters: Filters) -> MapLayer:
     """The map layer of a (decoded, explicit) view; values and geometry come from the caches."""
     opts = view_options(filters.dataset)
-    year = filters.year if filters.year is not None else opts.latest_year
+    year = _year(filters, opts)
     values = mapview.restrict(level_values(filters), tuple(filters.countries), metric=filters.metric)
     geom = geometry(opts.nuts_version, filters.level)
     frame = gpd.GeoDataFrame(geom.merge(values, on="code", how="inner"), geometry="geometry",

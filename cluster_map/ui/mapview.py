@@ -146,7 +146,8 @@ def _build_paint(layer: MapLayer, filters: Filters, reference: pd.DataFrame) -> 
             metric_for_classes = metric
     else:
         metric_for_classes = metric
-    classes = classes_for(metric_for_classes, ref, scheme=scheme, title=METRICS[metric].label)
+    classes = classes_for(metric_for_classes, ref, scheme=scheme,  # type: ignore[arg-type]  # checked by decode
+                          title=METRICS[metric].label)
     frame = layer.frame.drop(columns="geometry")
     sub = f"{layer.sector} · {layer.sector_label} · {layer.year}"
     return paint(frame, value_col="value", label_col="name", classes=classes, unit=UNITS.get(metric, ""),

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from cluster_map.services.mapview import METRICS as METRIC_SPECS
 from cluster_map.services.mapview import ViewOptions
@@ -70,7 +70,7 @@ class Filters:
 
     def with_(self, **changes: object) -> Filters:
         """A copy with ``changes`` (lists become tuples so the result stays hashable)."""
-        fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+        fixed: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
         return replace(self, **fixed)
 
 
