@@ -229,13 +229,7 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
         value = value.mask(below)
     v["value"] = value
     has = v["value"].notna()
-    if metric == "strong":
-        ranked = v["lq"].where(v["value"] == True)  # noqa: E712
-    elif metric == "hotspot":
-        ranked = v["lq"].where(has)
-    else:
-        ranked = v["value"].astype("float64")
-    v["rank"] = ranked.where(has).rank(ascending=False, method="min").astype("Int64")
+    v["rank"] = _rank(v, metric)
     first = growth_from is None or growth_from >= year
     v["reason"] = ""
     miss = ~has
@@ -245,11 +239,8 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
     return restrict(v[keep], countries, metric=metric)
 
 
-def restrict(values: pd.DataFrame, countries: tuple[str, ...], *, metric: str) -> pd.DataFrame:
-    """The rows of ``countries`` (all when empty), ranked again among themselves."""
-    if not countries:
-        return values
-    v = values[values["country"].isin(countries)].reset_index(drop=True)
+def _rank(v: pd.DataFrame, metric: str) -> pd.Series:
+    """Rank 1 = highest value; strong clusters and hot spots are ranked by their LQ."""
     has = v["value"].notna()
     if metric == "strong":
         ranked = v["lq"].where(v["value"] == True)  # noqa: E712
@@ -257,7 +248,15 @@ def restrict(values: pd.DataFrame, countries: tuple[str, ...], *, metric: str) -
         ranked = v["lq"].where(has)
     else:
         ranked = v["value"].astype("float64")
-    v["rank"] = ranked.where(has).rank(ascending=False, method="min").astype("Int64")
+    return ranked.where(has).rank(ascending=False, method="min").astype("Int64")
+
+
+def restrict(values: pd.DataFrame, countries: tuple[str, ...], *, metric: str) -> pd.DataFrame:
+    """The rows of ``countries`` (all when empty), ranked again among themselves."""
+    if not countries:
+        return values
+    v = values[values["country"].isin(countries)].reset_index(drop=True)
+    v["rank"] = _rank(v, metric)
     return v
 
 
