@@ -12,6 +12,7 @@ import pandas as pd
 
 from cluster_map.store.database import query
 from cluster_map.store.queries import table_exists
+from cluster_map.store.reports import metric_rows
 
 
 def sector_row(con: duckdb.DuckDBPyConnection, *, scheme: str, code: str) -> pd.DataFrame:
@@ -102,10 +103,4 @@ def sector_indices(con: duckdb.DuckDBPyConnection, *, dataset: str, sector: str)
 
 def metrics_table(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, year: int) -> pd.DataFrame:
     """Every metric row of one dataset, region level and year, with region and sector names (for downloads)."""
-    return query(con, """
-        SELECT m.*, coalesce(r.name, m.region) AS region_name, coalesce(s.label, m.sector) AS sector_label
-        FROM metrics m
-        LEFT JOIN regions r ON r.code = m.region AND r.nuts_version = m.nuts_version
-        LEFT JOIN sectors s ON s.scheme = m.sector_scheme AND s.code = m.sector
-        WHERE m.dataset = ? AND m.level = ? AND m.year = ?
-        ORDER BY m.region, m.sector""", [dataset, level, year])
+    return metric_rows(con, dataset=dataset, level=level, years=[year])

@@ -36,7 +36,7 @@ def report_countries(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int
         GROUP BY m.country ORDER BY m.country""", [dataset, level, sector_level])
 
 
-def metric_rows(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sector_level: int,
+def metric_rows(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sector_level: int | None = None,
                 years: Sequence[int] | None = None, country: str | None = None,
                 sectors: Sequence[str] | None = None) -> pd.DataFrame:
     """Rows of ``metrics`` with region names and sector labels, filtered by the given keys."""
@@ -45,12 +45,12 @@ def metric_rows(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sec
         FROM metrics m
         LEFT JOIN regions r ON r.code = m.region AND r.nuts_version = m.nuts_version
         LEFT JOIN sectors s ON s.scheme = m.sector_scheme AND s.code = m.sector
-        WHERE m.dataset = ? AND m.level = ? AND m.sector_level = ?
+        WHERE m.dataset = ? AND m.level = ? AND (?::INTEGER IS NULL OR m.sector_level = ?)
           AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], m.year))
           AND (?::VARCHAR IS NULL OR m.country = ?)
           AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], m.sector))
         ORDER BY m.region, m.sector, m.year""",
-        [dataset, level, sector_level, *[None if years is None else [int(y) for y in years]] * 2,
+        [dataset, level, sector_level, sector_level, *[None if years is None else [int(y) for y in years]] * 2,
          country, country, *[None if sectors is None else list(sectors)] * 2])
 
 
