@@ -40,7 +40,8 @@ sessions' script runs are threads of one Python process, so the GIL caps the ser
 whatever the machine has: ``server_cores_busy`` near 1 means the server's CPU is the limit), the
 server CPU of one run when alone, the client's own CPU seconds (the generator must not be the limit),
 payload bytes per session open and per interaction, a single-user baseline of the same interaction,
-and the 1-minute load average before and after (other work on the machine skews the figures).
+the CPU seconds other processes used meanwhile (from ``/proc/stat``: other work on the machine skews
+the figures) and the 1-minute load average before and after (the server's own threads count in it).
 ``--config server.fileWatcherType=none`` (any ``SECTION.OPTION=VALUE``) passes a Streamlit option to
 the server, to compare deployment settings. The browser's own work is not in these figures:
 ``bench/bench_app.py`` measures it in chromium (a recolour, server included, ~0.15 s median on a
@@ -379,6 +380,13 @@ async def baseline(base: str, n: int) -> list[Run]:
         await s.close()
 
 
+def machine_busy_s() -> float:
+    """CPU seconds all processes of the machine have used (``/proc/stat``, all cores, idle excluded)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = sum(fields) - fields[3] - fields[4]  # minus idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def summary(values: list[float]) -> dict[str, float | None]:
     if not values:
         return {"p50": None, "p95": None, "max": None}
@@ -390,7 +398,7 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
     tally = Tally()
     before = rss_mb(pid)
     peak = [before]
-    cpu0, client0, load0 = cpu_s(pid), time.process_time(), os.getloadavg()[0]
+    cpu0, client0, load0, busy0 = cpu_s(pid), time.process_time(), os.getloadavg()[0], machine_busy_s()
     t0 = time.perf_counter()
     until = time.monotonic() + args.seconds
     done = asyncio.Event()
@@ -407,6 +415,8 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
     await watcher
     wall = time.perf_counter() - t0
     server_cpu = cpu_s(pid) - cpu0
+    client_cpu = time.process_time() - client0
+    other_cpu = machine_busy_s() - busy0 - server_cpu - client_cpu
     times = [r.seconds for r in tally.runs]
     return {
         "sessions": args.sessions, "seconds": args.seconds, "ramp_s": ramp, "think_s": args.think,
@@ -424,7 +434,8 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
         "wall_s": wall, "server_cpu_s": server_cpu, "cores": os.cpu_count(),
         "server_cpu_share": server_cpu / (wall * (os.cpu_count() or 1)),
         "server_cores_busy": server_cpu / wall,
-        "client_cpu_s": time.process_time() - client0,
+        "client_cpu_s": client_cpu,
+        "other_processes_cpu_s": other_cpu,
         "bytes_per_open": statistics.median(tally.open_bytes) if tally.open_bytes else None,
         "bytes_per_interaction": statistics.median([r.bytes for r in tally.runs]) if tally.runs else None,
         "cached_ref_hits": sum(r.ref_hits for r in tally.runs),
@@ -499,7 +510,7 @@ def report(out: dict[str, Any]) -> str:
         f"{ld['memory_per_session_mb']:.1f} MB per session",
         f"server CPU {ld['server_cpu_s']:.1f} s in {ld['wall_s']:.1f} s wall x {ld['cores']} cores "
         f"({100 * ld['server_cpu_share']:.0f}%, {ld['server_cores_busy']:.2f} cores busy); "
-        f"load generator CPU {ld['client_cpu_s']:.1f} s",
+        f"load generator CPU {ld['client_cpu_s']:.1f} s, other processes {ld['other_processes_cpu_s']:.1f} s",
         f"bytes received per open {ld['bytes_per_open']}, per interaction {ld['bytes_per_interaction']}",
         f"load average (1 min) {ld['loadavg_1min_before']:.2f} before, {ld['loadavg_1min_after']:.2f} after",
         out["browser_note"],

@@ -46,26 +46,30 @@ async def _user(base: str, sector: str, metric: str) -> tuple[Run, Run, Protocol
     try:
         opened = await s.open(f"sector={sector}")
         assert set(METRICS) <= set(s.widget(METRIC_LABEL).options)
-        assert "metric=lq" in s.query.split("&")  # the client follows the URL the app writes
         changed = await s.change(METRIC_LABEL, metric)
     finally:
         await s.close()
     return opened, changed, s
 
 
+#: The metric each of the two users chooses, and what the app then writes to the URL.
+WRITTEN = {"Employment": "metric=employment", "Cluster stars": "metric=stars"}
+
+
 async def _two(base: str) -> list[tuple[Run, Run, ProtocolSession]]:
-    return list(await asyncio.gather(_user(base, "C29", "Employment"), _user(base, "C10", "Cluster stars")))
+    return list(await asyncio.gather(*(_user(base, sector, metric) for sector, metric in zip(("C29", "C10"), WRITTEN,
+                                                                                             strict=True))))
 
 
 @pytest.mark.mirror
 def test_two_protocol_sessions_change_the_metric(server: str) -> None:
-    for opened, changed, s in asyncio.run(_two(server)):
+    for (opened, changed, s), metric in zip(asyncio.run(_two(server)), WRITTEN, strict=True):
         assert opened.status == "FINISHED_SUCCESSFULLY", opened
         assert opened.errors == [] and opened.paint is not None
         assert changed.status == "FINISHED_SUCCESSFULLY", changed
         assert changed.errors == []
         assert changed.paint is not None and changed.paint != opened.paint  # the map was repainted
-        assert "metric=lq" not in s.query.split("&")
+        assert WRITTEN[metric] in s.query.split("&")  # the client follows the URL the app writes
 
 
 def test_message_cache_drops_entries_unused_for_more_than_max_age_runs() -> None:
