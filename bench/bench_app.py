@@ -5,6 +5,9 @@ Figures (goal in brackets):
 * ``first_map_nuts2_s``: new browser context -> Map page -> polygons painted (<= 1.0 s);
 * ``first_map_nuts3_s``: the same for the NUTS 2021 level 3 layer, 1,500 regions (<= 1.5 s);
 * ``first_map_*_cached_browser_s``: the same in a browser that has the static files cached;
+* ``floor_text_s`` / ``floor_map_s``: the stack's own floor, timed the same way (``bench/floor_page.py``):
+  a Streamlit page with one line of text, and the smallest st_folium map (12 polygons, no widgets).
+  The first-map runs of all four pages are interleaved, so a busy moment hits them alike;
 * ``recolour_s``: choosing another metric in the sidebar -> fill colours changed (<= 0.5 s);
 * ``payload_nuts3_bytes``: bytes the browser receives on the websocket for the NUTS 3 page (<= 1 MB),
   and the geometry + paint part of it;
@@ -14,7 +17,7 @@ Figures (goal in brackets):
   errors, server memory per session and server CPU seconds (to tell server from browser limits).
 
 Run: ``python bench/bench_app.py [--db PATH] [--seconds 60] [--sessions 20]``; writes
-``bench/results/app.json``. The server runs ``app.py`` (and ``bench/nuts3_page.py``) from the repo root.
+``bench/results/app.json``. The server runs ``app.py`` (and ``bench/nuts3_page.py``, ``bench/floor_page.py``) from the repo root.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ WAIT_JS = """(before) => {
   return s !== before ? s : false;
 }"""
 SECTORS = ("C29", "C10", "C25", "C28", "C20", "C22", "C24", "C27")
+FLOOR_TEXT = "Cluster Map floor page"
 METRICS = ("Location quotient", "Employment", "Share of regional employment", "Cluster stars")
 
 
@@ -123,7 +127,8 @@ async def pick(page, label: str, text: str) -> float:
     return t
 
 
-async def first_map(browser, url: str, *, count_bytes: bool = False) -> tuple[float, int]:
+async def first_map(browser, url: str, *, count_bytes: bool = False, text: str | None = None) -> tuple[float, int]:
+    """Fresh browser context -> ``url`` -> polygons painted (or ``text`` shown); returns (seconds, ws bytes)."""
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await ctx.new_page()
     received = [0]
@@ -134,7 +139,10 @@ async def first_map(browser, url: str, *, count_bytes: bool = False) -> tuple[fl
         page.on("websocket", on_ws)
     t = time.perf_counter()
     await page.goto(url)
-    await painted(page)
+    if text is None:
+        await painted(page)
+    else:
+        await page.get_by_text(text).wait_for()
     dt = time.perf_counter() - t
     await ctx.close()
     return dt, received[0]
@@ -219,19 +227,28 @@ def pct(values: list[float], q: float) -> float:
 async def main_async(args: argparse.Namespace) -> dict:
     from playwright.async_api import async_playwright
 
-    port, port3 = free_port(), free_port()
+    port, port3, portf = free_port(), free_port(), free_port()
     app = start(ROOT / "app.py", args.db, port)
     nuts3 = start(ROOT / "bench" / "nuts3_page.py", args.db, port3)
+    floor = start(ROOT / "bench" / "floor_page.py", args.db, portf)
     base, base3 = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port3}"
+    floor_text, floor_map = f"http://127.0.0.1:{portf}/?kind=text", f"http://127.0.0.1:{portf}/?kind=map"
     out: dict = {"db": str(args.db), "sessions": args.sessions, "seconds": args.seconds,
                  "cpus": os.cpu_count(), "loadavg_1min_at_start": os.getloadavg()[0]}
     try:
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for url in (base + "/", base3 + "/"):  # warm the servers (imports, caches)
+            for url in (base + "/", base3 + "/", floor_map):  # warm the servers (imports, caches)
                 await first_map(browser, url)
-            nuts2 = [(await first_map(browser, base + "/"))[0] for _ in range(args.repeat)]
-            n3 = [await first_map(browser, base3 + "/", count_bytes=True) for _ in range(args.repeat)]
+            await first_map(browser, floor_text, text=FLOOR_TEXT)
+            nuts2: list[float] = []
+            n3: list[tuple[float, int]] = []
+            floors: dict[str, list[float]] = {"floor_text_s": [], "floor_map_s": []}
+            for _ in range(args.repeat):  # interleaved: a busy moment of the machine hits every page alike
+                nuts2.append((await first_map(browser, base + "/"))[0])
+                n3.append(await first_map(browser, base3 + "/", count_bytes=True))
+                floors["floor_text_s"].append((await first_map(browser, floor_text, text=FLOOR_TEXT))[0])
+                floors["floor_map_s"].append((await first_map(browser, floor_map))[0])
             rec = await recolours(browser, base + "/", args.repeat * 2)
             warm2 = await reload_map(browser, base + "/", args.repeat)
             warm3 = await reload_map(browser, base3 + "/", args.repeat)
@@ -240,6 +257,7 @@ async def main_async(args: argparse.Namespace) -> dict:
                 "first_map_nuts3_s": {"median": statistics.median([t for t, _ in n3]), "max": max(t for t, _ in n3)},
                 "first_map_nuts2_cached_browser_s": {"median": statistics.median(warm2), "max": max(warm2)},
                 "first_map_nuts3_cached_browser_s": {"median": statistics.median(warm3), "max": max(warm3)},
+                **{k: {"median": statistics.median(v), "min": min(v), "max": max(v)} for k, v in floors.items()},
                 "payload_nuts3_bytes": int(statistics.median([b for _, b in n3])),
                 "recolour_s": {"median": statistics.median(rec), "p95": pct(rec, 0.95), "runs": rec},
             })
@@ -277,7 +295,7 @@ async def main_async(args: argparse.Namespace) -> dict:
             await browser.close()
         out["loadavg_1min_at_end"] = os.getloadavg()[0]
     finally:
-        for proc in (app, nuts3):
+        for proc in (app, nuts3, floor):
             proc.terminate()
             try:
                 proc.wait(timeout=10)

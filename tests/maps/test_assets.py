@@ -9,7 +9,15 @@ import folium.plugins
 import pytest
 
 from cluster_map.errors import ClusterMapError
-from cluster_map.maps.assets import ASSETS, DROPPED, install_static_assets, localise, offsite_links
+from cluster_map.maps.assets import (
+    ASSETS,
+    BUNDLES,
+    DROPPED,
+    bundle_target,
+    install_static_assets,
+    localise,
+    offsite_links,
+)
 
 
 def test_install_copies_every_asset_and_is_idempotent(tmp_path: Path) -> None:
@@ -20,8 +28,10 @@ def test_install_copies_every_asset_and_is_idempotent(tmp_path: Path) -> None:
         assert target.read_bytes() == asset.source().read_bytes()
     assert (vendor / "leaflet" / "images" / "layers.png").is_file()
     stamp = (vendor / "leaflet/leaflet.js").stat().st_mtime_ns
+    bundle_stamp = (vendor / bundle_target(BUNDLES[0])).stat().st_mtime_ns
     install_static_assets(tmp_path)
     assert (vendor / "leaflet/leaflet.js").stat().st_mtime_ns == stamp
+    assert (vendor / bundle_target(BUNDLES[0])).stat().st_mtime_ns == bundle_stamp
     assert not list(vendor.rglob("*.tmp"))
 
 
@@ -33,14 +43,52 @@ def test_install_repairs_a_truncated_copy(tmp_path: Path) -> None:
     assert broken.read_bytes() == ASSETS["leaflet"].source().read_bytes()
 
 
+@pytest.mark.parametrize("names", BUNDLES)
+def test_a_bundle_is_its_scripts_in_order_each_ended_so_none_swallows_the_next(tmp_path: Path,
+                                                                           names: tuple[str, ...]) -> None:
+    install_static_assets(tmp_path)
+    text = (tmp_path / "vendor" / bundle_target(names)).read_bytes()
+    starts = [text.index(ASSETS[name].source().read_bytes()) for name in names]
+    assert starts == sorted(starts)
+    for name in names:  # a trailing `//# sourceMappingURL` comment must not run into the next file
+        source = ASSETS[name].source().read_bytes()
+        assert text[text.index(source) + len(source):].startswith(b"\n;\n")
+
+
+def test_install_rewrites_a_stale_bundle(tmp_path: Path) -> None:
+    install_static_assets(tmp_path)
+    bundle = tmp_path / "vendor" / bundle_target(BUNDLES[0])
+    bundle.write_bytes(b"/* stale */")
+    install_static_assets(tmp_path)
+    assert ASSETS["leaflet"].source().read_bytes() in bundle.read_bytes()
+
+
 def test_url_mode_links_only_local_files_and_drops_bootstrap() -> None:
     m = localise(folium.Map(tiles=None), base_url="/base/static/vendor/")
     html = m.get_root().render()
     assert offsite_links(html) == []
-    assert '<script src="/base/static/vendor/leaflet/leaflet.js"></script>' in html
+    # Leaflet and marker clusters as one file; no jQuery: nothing on the map calls it
+    assert '<script src="/base/static/vendor/bundle/leaflet+markerclusterjs.js"></script>' in html
+    assert "jquery" not in html.lower()
     assert '<link rel="stylesheet" href="/base/static/vendor/markercluster/MarkerCluster.css"/>' in html
     names = {name for name, _ in m.default_js + m.default_css}
     assert not names & DROPPED
+
+
+@pytest.mark.parametrize("use", ["popup", "keep_in_front"])
+def test_jquery_is_linked_when_a_folium_template_calls_it(use: str) -> None:
+    m = folium.Map(tiles=None)
+    marker = folium.Marker([50, 10], popup=folium.Popup("<b>x</b>") if use == "popup" else None).add_to(m)
+    if use == "keep_in_front":
+        m.keep_in_front(marker)
+    html = localise(m).get_root().render()
+    assert '<script src="/app/static/vendor/bundle/leaflet+jquery+markerclusterjs.js"></script>' in html
+
+
+def test_without_marker_clusters_the_scripts_are_linked_one_by_one() -> None:
+    html = localise(folium.Map(tiles=None), extra=()).get_root().render()
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in html
+    assert "bundle/" not in html
 
 
 def test_localise_does_not_touch_folium_class_defaults() -> None:
@@ -54,7 +102,7 @@ def test_folium_marker_cluster_plugin_is_localised() -> None:
     folium.plugins.MarkerCluster().add_to(m)
     html = localise(m, extra=()).get_root().render()
     assert offsite_links(html) == []
-    assert "/app/static/vendor/markercluster/leaflet.markercluster.js" in html
+    assert "/app/static/vendor/bundle/leaflet+markerclusterjs.js" in html
 
 
 def test_inline_mode_embeds_scripts_styles_and_images() -> None:

@@ -109,7 +109,9 @@ def test_streamlit_style_page_fetches_assets_and_geometry_from_the_server(layer:
             assert errors == []
             assert all(u.startswith(origin) for u in requests)
             assert any("/app/static/vendor/geo/" in u for u in requests)
-            assert any(u.endswith("/app/static/vendor/leaflet/leaflet.js") for u in requests)
+            # one file for Leaflet + marker clusters, no jQuery (no element uses it)
+            scripts = [u for u in requests if u.endswith(".js")]
+            assert scripts == [f"{origin}/app/static/vendor/bundle/leaflet+markerclusterjs.js"]
         finally:
             context.close()
     finally:

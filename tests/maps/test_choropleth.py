@@ -63,7 +63,7 @@ def test_rendered_map_has_no_offsite_links_in_both_modes(layer: gpd.GeoDataFrame
         for host in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "bootstrapcdn.com", "d3js.org"):
             assert host not in html
         if mode == "url":
-            assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in html
+            assert '<script src="/app/static/vendor/bundle/leaflet+markerclusterjs.js"></script>' in html
         else:
             assert '<script src=' not in html and "Leaflet 1.9.3" in html
 
