@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from cluster_map.maps.assets import install_static_assets
-from cluster_map.maps.choropleth import base_map, paint
+from cluster_map.maps.choropleth import base_map, paint, publish_geometry
 from cluster_map.maps.classes import classes_for
 from cluster_map.ui import data, startup
 from cluster_map.ui.state import Filters
@@ -21,7 +21,8 @@ from cluster_map.ui.state import Filters
 st.set_page_config(page_title="Cluster Map NUTS 3 bench", layout="wide")
 startup.ensure_ready()
 # Streamlit serves static/ next to the *main script*: give this page its own copy of the map libraries.
-install_static_assets(Path(__file__).resolve().parent / "static")
+STATIC = Path(__file__).resolve().parent / "static"
+install_static_assets(STATIC)
 sector = st.query_params.get("sector", "C29")
 geom = data.encoded_geometry("2021", 3)
 frame = data.geometry("2021", 3)[["code"]].copy()
@@ -32,7 +33,10 @@ frame["value"] = frame["code"].str[:4].map(lq)
 frame["reason"] = frame["value"].isna().map({True: "no LQ for the NUTS 2 parent", False: ""})
 p = paint(frame, value_col="value", label_col="name", classes=classes_for("lq"), title="LQ of the NUTS 2 parent",
           subtitle=f"{sector} · {opts.latest_year}", tooltip_fields=())
-m = base_map(geom, base=data.encoded_geometry("2021", 0, precision=3), fit=False)
+base = data.encoded_geometry("2021", 0, precision=3)
+# as on the Map page: the geometry is a static file the browser fetches once, reruns send the script
+m = base_map(geom, base=base, fit=False, geometry_url=publish_geometry(geom, STATIC),
+             base_geometry_url=publish_geometry(base, STATIC))
 st.caption(f"NUTS 2021 level 3: {len(geom.codes)} regions; geometry {geom.nbytes:,} bytes; "
            f"paint {len(p.json()):,} bytes")
 st_folium(m, key="bench_map", height=620, use_container_width=True, center=(53.0, 14.0), zoom=3.75,

@@ -13,12 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from cluster_map.config import REPO_ROOT
 from cluster_map.services import mapview
-from cluster_map.ui.data import db_path
-
-#: Folder served by Streamlit static serving at ``/app/static`` (next to app.py).
-STATIC_DIR = REPO_ROOT / "static"
+from cluster_map.ui.data import STATIC_DIR, db_path
 
 
 @st.cache_resource(show_spinner=False)
