@@ -21,7 +21,10 @@ Playwright (``page.on("websocket")``, frames decoded with the protobufs):
    ``ref_hash`` message, resolved from the cache here as the browser does).
 
 The ``st_folium`` iframe sends no component value on load or on a restyle (only on a click), so a filter
-change costs exactly one rerun in the browser, and here.
+change costs exactly one rerun in the browser, and here. Like a fresh browser, a session also GETs once
+the static files its map iframe loads from the same server (gzip accepted): the component page and its
+script, Leaflet's files and the packed geometry JSON the map script fetches (``/app/static``); the
+Streamlit frontend bundle itself is not fetched (static, cached by returning users).
 
 A user session: open the Map page at ``/?sector=<code>`` (one of eight manufacturing sectors), wait for
 ``script_finished``, then change the "Metric" select box (Location quotient, Employment, Share of
@@ -55,6 +58,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import hashlib
 import json
 import os
@@ -86,6 +90,8 @@ MAP_COMPONENT = "streamlit_folium.st_folium"
 OK = (ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
       ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 METRIC_LABEL, SECTOR_LABEL = "Metric", "Sector (type to search)"
+ASSET = re.compile(r"/app/static/[\w./+-]+\.json")  # files the map script fetches (the packed geometry)
+SCRIPT_SRC = re.compile(r'<script[^>]* src="([^"]+)"')
 
 
 class MessageCache:
@@ -139,6 +145,8 @@ class Run:
     errors: list[str] = field(default_factory=list)
     bytes: int = 0
     ref_hits: int = 0
+    asset_bytes: int = 0
+    asset_s: float = 0.0
 
 
 def _state(el: Any, kind: str, held: WidgetState | None) -> WidgetState | None:
@@ -189,6 +197,8 @@ class ProtocolSession:
         self.page_hash = ""
         self.max_age = 2
         self.paint: str | None = None
+        self.fetched: set[str] = set()  # static files this "browser" has (its HTTP cache)
+        self.assets: list[str] = []  # files the last map delta refers to
         self.context = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "url": self.base + "/",
                         "is_embedded": False, "color_scheme": "light"}
 
@@ -288,6 +298,7 @@ class ProtocolSession:
                 self.cache.run_finished(self.max_age)
                 break
         self.widgets = {k: w for k, w in self.widgets.items() if k in seen}
+        await self._fetch_assets(run)
         if run.paint is None:
             run.errors.append("the run sent no map component")
         elif run.paint == self.paint:
@@ -308,6 +319,8 @@ class ProtocolSession:
             run.errors.append(f"st.error: {el.alert.body[:200]}")
         elif kind == "component_instance" and el.component_instance.component_name == MAP_COMPONENT:
             args = json.loads(el.component_instance.json_args)
+            self.assets = [f"/component/{MAP_COMPONENT}/index.html", *args.get("css_links", []),
+                           *args.get("js_links", []), *ASSET.findall(args.get("script", ""))]
             run.paint = hashlib.sha1(json.dumps(args.get("feature_group"), sort_keys=True).encode()).hexdigest()
         elif kind in self.WIDGETS:
             w = getattr(el, kind)
@@ -317,9 +330,31 @@ class ProtocolSession:
             seen.add(w.id)
 
 
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as r:
-        return r.read()
+    async def _fetch_assets(self, run: Run) -> None:
+        """GET the static files a fresh browser's map iframe loads that this session has not fetched yet.
+
+        The component page and its script, Leaflet's files and the packed geometry (``/app/static``):
+        served by the same server, once per browser (cached afterwards), so once per session here.
+        """
+        t = time.perf_counter()
+        todo = [a for a in dict.fromkeys(self.assets) if a not in self.fetched]
+        while todo:
+            self.fetched.update(todo)
+            got = await asyncio.gather(*(asyncio.to_thread(_get, self.base + a) for a in todo))
+            run.asset_bytes += sum(n for n, _ in got)
+            todo = [f"/component/{MAP_COMPONENT}/{src.lstrip('./')}" for a, (_, b) in zip(todo, got, strict=True)
+                    if a.endswith("index.html") for src in SCRIPT_SRC.findall(b.decode("utf-8", "replace"))]
+            todo = [a for a in todo if a not in self.fetched]
+        run.asset_s = time.perf_counter() - t if run.asset_bytes else 0.0
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    """GET ``url`` as a browser does (gzip accepted): bytes on the wire and the decoded body."""
+    req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        body = r.read()
+        gzipped = r.headers.get("Content-Encoding") == "gzip"
+    return len(body), gzip.decompress(body) if gzipped else body
 
 
 def option_for(session: ProtocolSession, label: str, prefix: str) -> str:
@@ -334,6 +369,7 @@ def option_for(session: ProtocolSession, label: str, prefix: str) -> str:
 class Tally:
     opens: list[float] = field(default_factory=list)
     open_bytes: list[int] = field(default_factory=list)
+    open_assets: list[tuple[int, float]] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -351,6 +387,7 @@ async def user(base: str, until: float, tally: Tally, *, seed: int, delay: float
             return
         tally.opens.append(run.seconds)
         tally.open_bytes.append(run.bytes)
+        tally.open_assets.append((run.asset_bytes, run.asset_s))
         metric = METRICS[0]
         while time.monotonic() < until:
             await asyncio.sleep(think * (0.5 + rng.random()))  # a user looks at the map
@@ -437,6 +474,8 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
         "client_cpu_s": client_cpu,
         "other_processes_cpu_s": other_cpu,
         "bytes_per_open": statistics.median(tally.open_bytes) if tally.open_bytes else None,
+        "static_bytes_per_open": statistics.median([b for b, _ in tally.open_assets]) if tally.open_assets else None,
+        "static_fetch_s": summary([t for _, t in tally.open_assets]),
         "bytes_per_interaction": statistics.median([r.bytes for r in tally.runs]) if tally.runs else None,
         "cached_ref_hits": sum(r.ref_hits for r in tally.runs),
         "loadavg_1min_before": load0, "loadavg_1min_after": os.getloadavg()[0],
@@ -511,7 +550,9 @@ def report(out: dict[str, Any]) -> str:
         f"server CPU {ld['server_cpu_s']:.1f} s in {ld['wall_s']:.1f} s wall x {ld['cores']} cores "
         f"({100 * ld['server_cpu_share']:.0f}%, {ld['server_cores_busy']:.2f} cores busy); "
         f"load generator CPU {ld['client_cpu_s']:.1f} s, other processes {ld['other_processes_cpu_s']:.1f} s",
-        f"bytes received per open {ld['bytes_per_open']}, per interaction {ld['bytes_per_interaction']}",
+        f"bytes received per open {ld['bytes_per_open']} on the websocket + {ld['static_bytes_per_open']} static "
+        f"files (iframe, Leaflet, geometry; fetched in p50 {f(ld['static_fetch_s']['p50'])} s), "
+        f"per interaction {ld['bytes_per_interaction']}",
         f"load average (1 min) {ld['loadavg_1min_before']:.2f} before, {ld['loadavg_1min_after']:.2f} after",
         out["browser_note"],
     ]
