@@ -11,12 +11,13 @@ Figures (goal in brackets):
 * ``recolour_s``: choosing another metric in the sidebar -> fill colours changed (<= 0.5 s);
 * ``payload_nuts3_bytes``: bytes the browser receives for the NUTS 3 map (<= 1 MB): the websocket
   (script, paint, tooltips) plus the packed geometry files it fetches over HTTP;
-* load test: ``--sessions`` (20) browser contexts for ``--seconds`` (60), arriving over ``--ramp``
-  (a third of the time), each opening the map once and then changing the metric or the sector with
-  ``--think`` (2 s) between changes (an interaction is timed to the recoloured map): p50/p95,
-  errors, server memory per session and server CPU seconds (to tell server from browser limits).
+* browser load (off by default, ``--seconds 60``): ``--sessions`` chromium contexts arriving over
+  ``--ramp``, each opening the map and changing the metric or the sector every ``--think`` s, timed to
+  the recoloured map. On a 2-core machine twenty chromium pages saturate the CPU themselves (the
+  server then idles at ~15% of it), so this measures the browsers; the server under 20 concurrent
+  sessions is measured by ``bench/bench_load.py``, whose clients speak the browser's protocol.
 
-Run: ``python bench/bench_app.py [--db PATH] [--seconds 60] [--sessions 20]``; writes
+Run: ``python bench/bench_app.py [--db PATH] [--repeat 5] [--seconds 60 --sessions 20]``; writes
 ``bench/results/app.json``. The server runs ``app.py`` (and ``bench/nuts3_page.py``, ``bench/floor_page.py``) from the repo root.
 """
 
@@ -320,7 +321,8 @@ async def main_async(args: argparse.Namespace) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", type=Path, default=None, help="store (default: CLUSTER_MAP_DB / data/cluster_map.duckdb)")
-    ap.add_argument("--seconds", type=float, default=60.0, help="load-test duration (0: skip)")
+    ap.add_argument("--seconds", type=float, default=0.0,
+                    help="browser load-test duration (default 0: skip; the server load test is bench_load.py)")
     ap.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions in the load test")
     ap.add_argument("--repeat", type=int, default=5, help="repetitions of each single-user timing")
     ap.add_argument("--ramp", type=float, default=None, help="seconds over which sessions arrive (default: a third)")
