@@ -453,7 +453,7 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     server_cpu = cpu_s(pid) - cpu0
     client_cpu = time.process_time() - client0
-    other_cpu = machine_busy_s() - busy0 - server_cpu - client_cpu
+    other_cpu = max(0.0, machine_busy_s() - busy0 - server_cpu - client_cpu)
     times = [r.seconds for r in tally.runs]
     return {
         "sessions": args.sessions, "seconds": args.seconds, "ramp_s": ramp, "think_s": args.think,
@@ -482,23 +482,43 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def config_env(options: list[str]) -> dict[str, str]:
-    """``server.fileWatcherType=none`` -> ``{"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}``."""
-    env = {}
+def config_flags(options: list[str]) -> list[str]:
+    """``["server.fileWatcherType=none"]`` -> ``["--server.fileWatcherType", "none"]`` for ``streamlit run``.
+
+    Command-line flags win over ``.streamlit/config.toml`` (environment variables do not, for every option).
+    """
+    flags = []
     for opt in options:
         key, sep, value = opt.partition("=")
         section, dot, name = key.partition(".")
         if not (sep and dot and section and name):
             raise SystemExit(f"--config wants SECTION.OPTION=VALUE, got {opt!r}")
-        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
-        env[f"STREAMLIT_{section.upper()}_{snake}"] = value
-    return env
+        flags += [f"--{key}", value]
+    return flags
+
+
+def start_server(db: Path, port: int, options: list[str]) -> subprocess.Popen:
+    """``streamlit run app.py`` as ``bench_app.start`` does, plus ``--config`` options as flags."""
+    if not options:
+        return start(ROOT / "app.py", db, port)
+    env = {**os.environ, "CLUSTER_MAP_DB": str(db)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           *config_flags(options)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"streamlit did not start with {options}")
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
-    os.environ.update(config_env(args.config))  # the server inherits them (bench_app.start copies os.environ)
-    app = start(ROOT / "app.py", args.db, port)
+    app = start_server(args.db, port, args.config)
     base = f"http://127.0.0.1:{port}"
     out: dict[str, Any] = {"db": str(args.db), "cpus": os.cpu_count(), "loadavg_1min_at_start": os.getloadavg()[0],
                            "streamlit_config": args.config}

@@ -21,7 +21,7 @@ from bench.bench_load import (
     MessageCache,
     ProtocolSession,
     Run,
-    config_env,
+    config_flags,
     free_port,
     start,
 )
@@ -88,5 +88,5 @@ def test_message_cache_drops_entries_unused_for_more_than_max_age_runs() -> None
     assert cache.hashes() == []
 
 
-def test_config_env_maps_streamlit_options_to_environment_variables() -> None:
-    assert config_env(["server.fileWatcherType=none"]) == {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
+def test_config_flags_pass_streamlit_options_on_the_command_line() -> None:
+    assert config_flags(["runner.postScriptGC=true"]) == ["--runner.postScriptGC", "true"]
