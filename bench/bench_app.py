@@ -35,6 +35,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,10 +64,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(script: Path, db: Path, port: int) -> subprocess.Popen:
+def start(script: Path, db: Path, port: int, flags: Sequence[str] = ()) -> subprocess.Popen:
+    """``streamlit run script`` on ``port`` over the store ``db`` (plus Streamlit ``flags``); waits until healthy."""
     env = {**os.environ, "CLUSTER_MAP_DB": str(db)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address",
-           "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false", *flags]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -75,7 +77,7 @@ def start(script: Path, db: Path, port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit(f"streamlit did not start for {script}")
+    raise SystemExit(f"streamlit did not start for {script} {' '.join(flags)}")
 
 
 def cpu_s(pid: int) -> float:

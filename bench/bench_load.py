@@ -499,21 +499,7 @@ def config_flags(options: list[str]) -> list[str]:
 
 def start_server(db: Path, port: int, options: list[str]) -> subprocess.Popen:
     """``streamlit run app.py`` as ``bench_app.start`` does, plus ``--config`` options as flags."""
-    if not options:
-        return start(ROOT / "app.py", db, port)
-    env = {**os.environ, "CLUSTER_MAP_DB": str(db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           *config_flags(options)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"streamlit did not start with {options}")
+    return start(ROOT / "app.py", db, port, config_flags(options))
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
