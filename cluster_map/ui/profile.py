@@ -64,12 +64,13 @@ def pick_region(filters: Filters) -> str | None:
     codes = choices["code"].tolist()
     labels = dict(zip(choices["code"], choices["label"], strict=True))
     current = filters.regions[0] if filters.regions and filters.regions[0] in labels else None
-    if current and st.session_state.get("profile-url-region") != current:
+    if current and (st.session_state.get("profile-url-region") != current or "profile-region" not in st.session_state):
         st.session_state["profile-region"] = current  # the URL changed (neighbour button, link): follow it
     st.session_state["profile-url-region"] = current
     if current is None:
         st.info("Choose a region to see its profile (type a code or a name).", icon=":material/search:")
-    code = st.selectbox("Region", codes, index=codes.index(current) if current else None,
+    # the state set above picks the region; index only says "nothing chosen yet" (no URL region)
+    code = st.selectbox("Region", codes, index=0 if current else None,
                         format_func=lambda c: labels.get(c, c), placeholder="Type a NUTS code or a name",
                         key="profile-region")
     return code

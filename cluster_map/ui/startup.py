@@ -51,8 +51,26 @@ def _warm_imports() -> threading.Thread:
     return thread
 
 
+def _use_app_navigation() -> None:
+    """Run this session through app.py's ``st.navigation`` even before anyone opened the home page.
+
+    Streamlit treats a ``pages/`` folder beside the main script as an old-style multipage folder
+    until the first ``st.navigation`` call in the server process. Until then a direct link to a
+    page (``/Region_profile?regions=HU22`` as the first visit after a restart) runs the page on its
+    own, with a navigation Streamlit makes up from file names (the home page called "app"). The
+    flag is Streamlit's own (``PagesManager.uses_pages_directory``, the same one ``st.navigation``
+    clears); clearing it and rerunning once runs app.py, which routes the URL to the same page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def ensure_ready() -> Path:
     """Install the map assets and build the store if it is missing; returns the store path."""
+    _use_app_navigation()
     _assets(str(STATIC_DIR))
     _warm_imports()
     db = db_path()

@@ -160,3 +160,33 @@ def test_tooltip_shows_value_rank_and_nuts_version(page, app_url, artifacts) -> 
     assert text.startswith(f"{code} · ")
     assert re.search(r"Location quotient: \d+\.\d\d \(", text), text
     assert re.search(r"Rank: \d+ of \d+", text) and "NUTS version: 2013" in text
+
+
+def test_a_page_link_as_the_first_visit_after_a_restart_gets_the_apps_navigation(page, mirror_store, artifacts,
+                                                                               tmp_path) -> None:
+    """Until app.py's st.navigation has run once, Streamlit treats pages/ as an old-style page folder.
+
+    A fresh server whose first visitor follows a shared profile link must still show the app's own
+    navigation (home page "Map") and the profile of the linked region.
+    """
+    import subprocess
+
+    from tests.browser.conftest import free_port, start_server
+
+    port = free_port()
+    proc = start_server(mirror_store, port, tmp_path / "fresh_server.log")
+    try:
+        page.goto(f"http://127.0.0.1:{port}/Region_profile?regions=DE11")
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_text("Region profile").wait_for(timeout=60000)
+        page.get_by_role("heading", name=re.compile("DE11")).wait_for(timeout=60000)
+        links = nav.locator("a").all_inner_texts()
+        page.screenshot(path=str(artifacts / "region_profile_first_visit.png"))
+        assert links[:2] == ["Map", "Region profile"], links
+        assert "app" not in links
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
