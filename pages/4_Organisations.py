@@ -18,10 +18,8 @@ with errors.boundary():
     criteria = organisations.search_form(filters.countries, filters.regions[0] if filters.regions else "")
     found = organisations.search(criteria)
     data.set_filters(filters.with_(page="organisations", countries=criteria["countries"]))
-    directory, located = st.tabs(["Directory", "Map"])
-    with directory:
-        organisations.show_directory(found, criteria)
-    with located:
-        organisations.show_map(found, data.view_options(filters.dataset).nuts_version)
+    # the map first and never in a hidden tab: Leaflet sizes and zooms a map drawn while hidden wrongly
+    organisations.show_map(found, data.view_options(filters.dataset).nuts_version)
+    organisations.show_directory(found, criteria)
     organisations.show_partners(found)
     organisations.show_partnerships_and_events(criteria)

@@ -73,7 +73,8 @@ def show_directory(found: pd.DataFrame, criteria: dict[str, Any]) -> None:
 def show_map(found: pd.DataFrame, nuts_version: str) -> None:
     """Clustered markers of the located organisations over the country shapes."""
     geom = data.encoded_geometry(nuts_version, 0, precision=3)
-    m = base_map(geom, key="orgbase", name="Countries", tiles=get_settings().tile_url or None, fit=False)
+    m = base_map(geom, key="orgbase", name="Countries", tiles=get_settings().tile_url or None, fit=False,
+                 interactive=False, geometry_url=data.geometry_url(nuts_version, 0, precision=3))
     m.fit_bounds(VIEW_BOUNDS["europe"])
     group = organisations_layer(found)
     st_folium(m, key="org_map", height=480, use_container_width=True, returned_objects=[],

@@ -106,7 +106,9 @@ def show_hot_spots(f: Filters) -> None:
     opts = data.view_options(f.dataset)
     geom = data.encoded_geometry(opts.nuts_version, f.level)
     base = data.encoded_geometry(opts.nuts_version, 0, precision=3) if opts.nuts_version != "us" else None
-    m = base_map(geom, base=base, key="hotspots", tiles=get_settings().tile_url or None, fit=False)
+    m = base_map(geom, base=base, key="hotspots", tiles=get_settings().tile_url or None, fit=False,
+                 geometry_url=data.geometry_url(opts.nuts_version, f.level),
+                 base_geometry_url=data.geometry_url(opts.nuts_version, 0, precision=3) if base is not None else None)
     m.fit_bounds(VIEW_BOUNDS["us" if opts.nuts_version == "us" else "europe"])
     classes = hotspot_classes(statistic)  # type: ignore[arg-type]
     p = paint(layer.drop(columns="geometry"), value_col="hotspot", label_col="name", classes=classes,
@@ -114,8 +116,9 @@ def show_hot_spots(f: Filters) -> None:
               key="hotspots", title=classes.title, subtitle=f"{f.sector} · {f.year}")
     st_folium(m, key="sec_hot_map", height=480, use_container_width=True, returned_objects=[],
               feature_group_to_add=[p.feature_group()])
-    counts = layer["hotspot"].fillna("no data").value_counts()
-    st.caption(" · ".join(f"{k}: {v}" for k, v in counts.items()) +
+    names = dict(zip(classes.categories, classes.labels, strict=True))
+    counts = layer["hotspot"].map(names).fillna("no data").value_counts()
+    st.caption("Regions: " + " · ".join(f"{k} {v}" for k, v in counts.items()) +
                f" — {get_settings().permutations} permutations, seed {get_settings().seed}.")
     table = pd.DataFrame(layer.drop(columns="geometry"))
     downloads.buttons(table, stem=f"hotspots_{statistic}_{f.sector}_{f.year}", key="dl-hot",
