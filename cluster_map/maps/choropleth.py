@@ -27,6 +27,7 @@ import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +79,19 @@ class EncodedGeometry:
     data_json: str  # {"s": scale, "c": [codes], "g": [[[ring ints...]...]...]}
     bounds: tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east))
 
-    @property
+    @cached_property
     def nbytes(self) -> int:
         """Size of the packed geometry in bytes (UTF-8)."""
         return len(self.data_json.encode("utf-8"))
+
+    @cached_property
+    def digest(self) -> str:
+        """First 24 hex digits of the SHA-256 of the packed JSON: the name of its published file.
+
+        Computed once per object, so a page that publishes the same cached geometry on every rerun
+        pays only a ``stat`` (see :func:`publish_geometry`).
+        """
+        return hashlib.sha256(self.data_json.encode("utf-8")).hexdigest()[:24]
 
 
 def encode_geometry(layer: gpd.GeoDataFrame, *, code_col: str = "code", precision: int = 4) -> EncodedGeometry:
@@ -140,10 +150,10 @@ def publish_geometry(geometry: EncodedGeometry, static_dir: Path, *, base_url: s
     ``base_url`` is where ``static_dir`` is served (Streamlit static serving: ``/app/static``);
     the default ``subdir`` is under ``static/vendor``, which git ignores (generated files).
     """
-    data = geometry.data_json.encode("utf-8")
-    name = hashlib.sha256(data).hexdigest()[:24] + ".json"
+    name = geometry.digest + ".json"
     target = Path(static_dir) / subdir / name
-    if not (target.is_file() and target.stat().st_size == len(data)):
+    if not (target.is_file() and target.stat().st_size == geometry.nbytes):
+        data = geometry.data_json.encode("utf-8")
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp")
         try:
