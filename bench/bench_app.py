@@ -223,7 +223,7 @@ async def session(browser, base: str, until: float, opens: list[float], times: l
                 times.append(time.perf_counter() - t)
                 await asyncio.sleep(think * (0.5 + rng.random()))  # a user looks at the map
             except Exception as exc:  # counted; the session goes on
-                errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
+                errors.append(f"{type(exc).__name__} after choosing {metric} / {sector}: {str(exc)[:200]}")
                 await page.keyboard.press("Escape")
     except Exception as exc:
         errors.append(f"open: {type(exc).__name__}: {str(exc)[:200]}")

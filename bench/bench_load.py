@@ -35,6 +35,10 @@ the run did not finish successfully, showed an exception or an ``st.error`` box,
 map component whose paint differs from the one before. ``--sessions`` (20) users arrive over ``--ramp``
 (default a third of ``--seconds``) and work until ``--seconds`` (60) are over.
 
+``--browsers`` (2) of the users are real chromium pages instead (``bench_app.session``: the same open and
+changes through the sidebar, each change timed to the recoloured map on screen), spread over the arrivals:
+what a person sees while the server carries the other users. Their CPU shows under other processes.
+
 Figures (goal in brackets): sessions opened, open p50/p95 (time to the first ``script_finished``),
 interactions and their p50/p95/max (p95 <= 1 s), errors (0, with examples), the p50 phases of an
 interaction (first delta, map delta, finished), server RSS before / peak (process + children, from
@@ -82,7 +86,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from bench.bench_app import METRICS, SECTORS, cpu_s, free_port, pct, rss_mb, start  # noqa: E402
+from bench.bench_app import ARGS, CHROMIUM, METRICS, SECTORS, cpu_s, free_port, pct, rss_mb, session, start  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "load.json"
 APP_RESULTS = ROOT / "bench" / "results" / "app.json"
@@ -445,11 +449,33 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
             peak[0] = max(peak[0], rss_mb(pid))
             await asyncio.sleep(0.5)
 
+    # --browsers of the users are real chromium pages, spread over the arrivals: their changes are timed to
+    # the recoloured map on screen, so the figures include what a person sees while the server is loaded
+    n_browsers = min(max(args.browsers, 0), args.sessions)
+    in_browser = {round(j * args.sessions / n_browsers) for j in range(n_browsers)} if n_browsers else set()
+    b_opens: list[float] = []
+    b_times: list[float] = []
+    b_errors: list[str] = []
+    playwright = chromium = None
+    if in_browser:
+        from playwright.async_api import async_playwright
+
+        playwright = await async_playwright().start()
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     watcher = asyncio.create_task(watch())
-    await asyncio.gather(*(user(base, until, tally, seed=args.seed + i, delay=i * ramp / args.sessions,
-                                think=args.think) for i in range(args.sessions)))
-    done.set()
-    await watcher
+    try:
+        await asyncio.gather(*(
+            session(chromium, base, until, b_opens, b_times, b_errors, seed=args.seed + i,
+                    delay=i * ramp / args.sessions, think=args.think) if i in in_browser else
+            user(base, until, tally, seed=args.seed + i, delay=i * ramp / args.sessions, think=args.think)
+            for i in range(args.sessions)))
+    finally:
+        done.set()
+        await watcher
+        if chromium is not None:
+            await chromium.close()
+        if playwright is not None:
+            await playwright.stop()
     wall = time.perf_counter() - t0
     server_cpu = cpu_s(pid) - cpu0
     client_cpu = time.process_time() - client0
@@ -465,7 +491,11 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
             "finished": pct(times, 0.5)},
         "interaction_to_map_delta_s": summary([r.map_s for r in tally.runs if r.map_s is not None]),
         "interactions_over_1s": sum(t > 1.0 for t in times),
-        "errors": len(tally.errors), "error_examples": tally.errors[:5],
+        "browser_sessions": len(in_browser), "browser_sessions_opened": len(b_opens),
+        "browser_open_s": summary(b_opens), "browser_interactions": len(b_times),
+        "browser_interaction_s": summary(b_times),
+        "errors": len(tally.errors) + len(b_errors),
+        "error_examples": (tally.errors + [f"browser: {e}" for e in b_errors])[:5],
         "server_rss_before_mb": before, "server_rss_peak_mb": peak[0], "server_rss_end_mb": rss_mb(pid),
         "memory_per_session_mb": (peak[0] - before) / max(1, args.sessions),
         "wall_s": wall, "server_cpu_s": server_cpu, "cores": os.cpu_count(),
@@ -550,6 +580,10 @@ def report(out: dict[str, Any]) -> str:
         f"p95 {f(ld['interaction_to_map_delta_s']['p95'])} s",
         f"phases (p50): first delta {f(ld['interaction_phases_p50_s']['first_delta'])} s, map delta "
         f"{f(ld['interaction_phases_p50_s']['map_delta'])} s, finished {f(ld['interaction_phases_p50_s']['finished'])} s",
+        f"of them in chromium ({ld['browser_sessions']} users, opened {ld['browser_sessions_opened']}): open p50 "
+        f"{f(ld['browser_open_s']['p50'])} s; {ld['browser_interactions']} changes timed to the recoloured map: "
+        f"p50 {f(ld['browser_interaction_s']['p50'])} s, p95 {f(ld['browser_interaction_s']['p95'])} s, "
+        f"max {f(ld['browser_interaction_s']['max'])} s",
         f"errors {ld['errors']} (goal 0) {ld['error_examples']}",
         f"server RSS {ld['server_rss_before_mb']:.0f} MB before, {ld['server_rss_peak_mb']:.0f} MB peak: "
         f"{ld['memory_per_session_mb']:.1f} MB per session",
@@ -573,6 +607,8 @@ def main() -> None:
     ap.add_argument("--ramp", type=float, default=None, help="seconds over which users arrive (default: a third)")
     ap.add_argument("--think", type=float, default=2.0, help="mean think time between a user's changes (s)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the users' random choices")
+    ap.add_argument("--browsers", type=int, default=2,
+                    help="how many of the users are real chromium pages, timed to the recoloured map (0: none)")
     ap.add_argument("--baseline", type=int, default=8, help="single-user interactions before the load")
     ap.add_argument("--config", action="append", default=[], metavar="SECTION.OPTION=VALUE",
                     help="a Streamlit option for the server, e.g. server.fileWatcherType=none (repeatable)")
