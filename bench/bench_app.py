@@ -122,10 +122,14 @@ async def painted(page, before: str | None = None, timeout: float = 60.0, pollin
 
 async def pick(page, label: str, text: str) -> float:
     """Type ``text`` into the searchable select box ``label``; returns the time Enter was pressed."""
+    from playwright.async_api import expect
+
     box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
     await box.locator("input").click()
     await page.keyboard.type(text)
-    await page.get_by_role("option", name=text, exact=False).first.wait_for()
+    # the option is in the list before the typed filter applies; Enter then would pick the highlighted
+    # first entry of the unfiltered list (often the current value: no change, no repaint)
+    await expect(page.get_by_role("option").first).to_contain_text(text)
     t = time.perf_counter()
     await page.keyboard.press("Enter")
     return t
