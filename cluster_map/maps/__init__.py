@@ -12,6 +12,9 @@ Public API (see each module):
 * :mod:`~cluster_map.maps.layers`: :func:`organisations_layer`, :func:`hotspot_layer`,
   :func:`star_layer`, :func:`layer_control`
 * :mod:`~cluster_map.maps.static`: :func:`static_choropleth` (PNG bytes, no browser)
+* :mod:`~cluster_map.maps.elements`: :class:`RawText`, :class:`RenderedOnce`: our map elements put
+  their rendered text into the page as it is (branca would compile it as a Jinja template: data with
+  ``{{ }}`` would run on the server)
 
 Submodules are imported on use (folium and matplotlib are slow to import).
 """

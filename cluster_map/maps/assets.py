@@ -41,6 +41,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 
 from cluster_map.errors import ClusterMapError
+from cluster_map.maps.elements import RawText
 
 __all__ = [
     "ASSETS",
@@ -395,7 +396,7 @@ def localise(m: folium.Map, *, mode: AssetMode = "url", base_url: str = STREAMLI
         if not isinstance(figure, Figure):
             raise ClusterMapError("Inline assets need a map inside a folium Figure; build it with folium.Map().")
         for asset in order:
-            figure.header.add_child(Element(_inline(asset.name)), name=f"cm_asset_{asset.name}")
+            figure.header.add_child(RawText(_inline(asset.name)), name=f"cm_asset_{asset.name}")
     else:
         raise ClusterMapError(f"Unknown asset mode {mode!r}; use 'url' or 'inline'.")
     return m

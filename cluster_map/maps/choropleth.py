@@ -43,6 +43,7 @@ from folium.template import Template
 from cluster_map.errors import InputError
 from cluster_map.maps.assets import RUNTIME_CSS, RUNTIME_JS, STREAMLIT_BASE_URL, AssetMode, localise
 from cluster_map.maps.classes import Classes
+from cluster_map.maps.elements import RawText, RenderedOnce
 from cluster_map.maps.escape import esc, fmt_number, is_missing, js_json
 from cluster_map.schema import FLAGS
 
@@ -180,7 +181,7 @@ def _ring(coords: np.ndarray, scale: int) -> list[int]:
     return d.ravel().tolist()
 
 
-class GeometryLayer(Layer):
+class GeometryLayer(Layer, RenderedOnce):
     """A Leaflet GeoJSON layer built in the browser from :class:`EncodedGeometry`.
 
     ``key`` names the layer in the page's ``window.cmap`` registry; a :class:`Paint` with the same
@@ -214,7 +215,7 @@ class GeometryLayer(Layer):
         return [[s, w], [n, e]]
 
 
-class PaintElement(folium.MacroElement):
+class PaintElement(RenderedOnce):
     """Script that applies a :class:`Paint` to the layer with the same key (restyle in place)."""
 
     _template = Template("""
@@ -409,7 +410,7 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
                   style=REGION_STYLE if interactive else BASE_STYLE, url=geometry_url).add_to(m)
     figure = m.get_root()
     if isinstance(figure, Figure):
-        figure.header.add_child(folium.Element(RUNTIME_CSS), name="cm_css")
+        figure.header.add_child(RawText(RUNTIME_CSS), name="cm_css")
     if fit:
         (s, w), (n, e) = geom.bounds
         m.fit_bounds([[s, w], [n, e]])

@@ -26,6 +26,7 @@ from cluster_map.errors import InputError
 from cluster_map.maps.assets import RUNTIME_JS
 from cluster_map.maps.choropleth import EncodedGeometry, GeometryLayer, encode_geometry, paint
 from cluster_map.maps.classes import categorical, hotspot_classes
+from cluster_map.maps.elements import RenderedOnce
 from cluster_map.maps.escape import esc, is_missing, js_json, link
 
 __all__ = ["OrganisationMarkers", "hotspot_layer", "layer_control", "organisations_layer", "organisation_popup",
@@ -40,7 +41,7 @@ ORG_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-class OrganisationMarkers(Layer):
+class OrganisationMarkers(Layer, RenderedOnce):
     """Clustered markers built in the browser from one compact array (not one folium object each)."""
 
     _template = Template("""
