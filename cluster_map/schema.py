@@ -76,6 +76,9 @@ DATASETS: Final[dict[str, DatasetInfo]] = {
         DatasetInfo("us_cmp_states_2016", "U.S. Cluster Mapping: cluster employment, establishments and "
                     "payroll by state, 2016 (benchmark cluster definitions)", "U.S. Cluster Mapping Project",
                     US_CMP_LICENCE, "employees / establishments / USD thousand"),
+        DatasetInfo("us_cmp_totals_2016", "U.S. Cluster Mapping: national employment by benchmark cluster and "
+                    "cluster type, 2016 (the benchmark of the state LQs)", "U.S. Cluster Mapping Project",
+                    US_CMP_LICENCE, "employees"),
     )
 }
 

@@ -327,6 +327,19 @@ def test_full_ingest_row_counts_equal_the_source_cells(mirror_store: Path, mirro
 
 
 @pytest.mark.mirror
+def test_every_statistical_dataset_names_its_own_title_publisher_and_licence(mirror_store: Path) -> None:
+    """Provenance shown on the Data page: no empty title, and US files are not credited to Eurostat."""
+    con = database.connect(mirror_store)
+    prov = database.query(con, "SELECT code, title, publisher, licence FROM datasets WHERE kind = 'statistics'")
+    con.close()
+    assert (prov["title"].str.len() > 10).all(), prov[["code", "title"]]
+    us = prov[prov["code"].str.startswith("us_cmp")]
+    assert set(us["code"]) == {"us_cmp_states_2016", "us_cmp_totals_2016"}
+    assert (us["publisher"] == "U.S. Cluster Mapping Project").all(), us
+    assert not us["licence"].str.contains("Eurostat").any(), us
+
+
+@pytest.mark.mirror
 @pytest.mark.slow
 def test_full_ingest_matches_regions_after_recoding(mirror_store: Path) -> None:
     con = database.connect(mirror_store)
