@@ -80,6 +80,15 @@ def start(script: Path, db: Path, port: int, flags: Sequence[str] = ()) -> subpr
     raise SystemExit(f"streamlit did not start for {script} {' '.join(flags)}")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server started by :func:`start` (kill it if it does not end within 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def cpu_s(pid: int) -> float:
     """CPU seconds (user + system) used so far by a process, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -314,11 +323,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         out["loadavg_1min_at_end"] = os.getloadavg()[0]
     finally:
         for proc in (app, nuts3, floor):
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
         # the NUTS 3 page's copy of the map libraries (third-party files are never committed)
         shutil.rmtree(ROOT / "bench" / "static", ignore_errors=True)
     return out

@@ -86,7 +86,19 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from bench.bench_app import ARGS, CHROMIUM, METRICS, SECTORS, cpu_s, free_port, pct, rss_mb, session, start  # noqa: E402
+from bench.bench_app import (  # noqa: E402
+    ARGS,
+    CHROMIUM,
+    METRICS,
+    SECTORS,
+    cpu_s,
+    free_port,
+    pct,
+    rss_mb,
+    session,
+    start,
+    stop,
+)
 
 RESULTS = ROOT / "bench" / "results" / "load.json"
 APP_RESULTS = ROOT / "bench" / "results" / "app.json"
@@ -549,11 +561,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         out["single_user_errors"] = [e for r in alone for e in r.errors]
         out["load"] = await load(base, app.pid, args)
     finally:
-        app.terminate()
-        try:
-            app.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            app.kill()
+        stop(app)
     browser = json.loads(APP_RESULTS.read_text()).get("recolour_s", {}) if APP_RESULTS.is_file() else {}
     out["browser_note"] = (
         "Server figures only: no browser paints here. bench/bench_app.py measures a recolour in chromium "

@@ -8,7 +8,6 @@ widget protos or the ``st_folium`` delta makes this fail before the load figures
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from bench.bench_load import (
     config_flags,
     free_port,
     start,
+    stop,
 )
 
 
@@ -34,11 +34,7 @@ def server(mirror_store: Path) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 async def _user(base: str, sector: str, metric: str) -> tuple[Run, Run, ProtocolSession]:

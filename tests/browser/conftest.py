@@ -49,6 +49,15 @@ def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
     raise RuntimeError(f"streamlit did not answer on port {port} within 60 s; see {log}")
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate a server from :func:`start_server` (kill it if it does not end within 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @pytest.fixture(scope="session")
 def app_url(mirror_store: Path, chromium_path: Path, artifacts: Path) -> Iterator[str]:
     """Base URL of the app served over the mirror store (one server per test session)."""
@@ -57,11 +66,7 @@ def app_url(mirror_store: Path, chromium_path: Path, artifacts: Path) -> Iterato
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 @pytest.fixture()

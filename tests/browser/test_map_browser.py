@@ -169,9 +169,7 @@ def test_a_page_link_as_the_first_visit_after_a_restart_gets_the_apps_navigation
     A fresh server whose first visitor follows a shared profile link must still show the app's own
     navigation (home page "Map") and the profile of the linked region.
     """
-    import subprocess
-
-    from tests.browser.conftest import free_port, start_server
+    from tests.browser.conftest import free_port, start_server, stop_server
 
     port = free_port()
     proc = start_server(mirror_store, port, tmp_path / "fresh_server.log")
@@ -185,8 +183,4 @@ def test_a_page_link_as_the_first_visit_after_a_restart_gets_the_apps_navigation
         assert links[:2] == ["Map", "Region profile"], links
         assert "app" not in links
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
