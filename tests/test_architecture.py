@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "cluster_map"
 
 # layer -> cluster_map sub-packages it may import
-LEAF = {"config", "errors", "schema", "geo", "__init__"}
+LEAF = {"config", "errors", "schema", "geo", "catalogue", "__init__"}
 ALLOWED: dict[str, set[str]] = {
     "leaf": LEAF,
     "sources": LEAF | {"sources"},

@@ -1,0 +1,526 @@
+"""The catalogue: every dataset, metric and country Cluster Map knows, declared once.
+
+A leaf module (it imports nothing from the package but :mod:`cluster_map.schema`'s constants). Every
+layer reads these records instead of keeping a table of its own: the Eurostat reader takes the
+dimensions, pins and NUTS rule of a dataset from here, the ingest its files and origin, the metrics
+engine its employment / establishment / wage cells and benchmark, the map its levels and label, the
+profiles its key figures, the reports its report level, the methodology page its definitions.
+
+The records are frozen dataclasses whose every field carries a one-line ``help`` in its metadata (the
+way datasette declares its settings); :func:`field_help` reads it and a test checks that none is
+missing. Adding a Eurostat dataset whose file layout is already known is one :class:`Dataset` entry;
+adding a metric is one :class:`Metric` entry plus its expression and a known-value test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any, Final, Literal
+
+from cluster_map.schema import EUROSTAT_API_TSV, EUROSTAT_LICENCE, US_CMP_LICENCE
+
+Area = Literal["europe", "us"]
+Layout = Literal["eurostat", "us_cmp_states", "us_cmp_totals", "long_csv"]
+Role = Literal["statistics", "benchmark", "auxiliary"]
+Benchmark = Literal["dataset", "country", "external"]
+
+
+_REQUIRED: Final = object()
+
+
+def _f(help: str, default: Any = _REQUIRED) -> Any:  # noqa: A002 - mirrors datasette's Setting.help
+    """A dataclass field with its one-line help in the metadata (no default: a required field)."""
+    if default is _REQUIRED:
+        return field(metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+def field_help(record: type | object) -> dict[str, str]:
+    """``{field name: one-line help}`` of a catalogue record class (or instance)."""
+    return {f.name: str(f.metadata.get("help", "")) for f in fields(record)}  # type: ignore[arg-type]
+
+
+# --- building blocks ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cell:
+    """Which observation rows mean one quantity (employment, establishments, wages, value added)."""
+
+    indicator: str = _f("indicator code in ``observations`` (V16110, EMP_LOC_NR, EMP, emp ...)")
+    breakdown: str = _f("``observations.breakdown`` after pins, '' when the dataset has no other dimension", "")
+    factor: float = _f("multiplier to the unit below (1000 for data in thousands)", 1.0)
+    unit: str = _f("unit of the value after the factor, as shown to users", "persons")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key figure of a region profile: a summed cell of this or another dataset."""
+
+    label: str = _f("label shown in the profile and the report")
+    cell: Cell = _f("the quantity summed")
+    sectors: tuple[str, ...] = _f("sum these sector codes (empty: every sector of ``sector_level``)", ())
+    sector_level: int | None = _f("sum the sectors of this level when ``sectors`` is empty", 1)
+
+
+@dataclass(frozen=True)
+class NutsRule:
+    """The NUTS version of a dataset's geo codes: one version, or one per range of reference years."""
+
+    default: str = _f("version of the codes ('2013', '2016', '2021', '2024'; 'us' for US FIPS codes)")
+    by_year: tuple[tuple[int, str], ...] = _f("(first reference year, version) pairs, ascending", ())
+
+    def version_for(self, year: int) -> str:
+        """The version of the codes of reference year ``year``."""
+        chosen = self.default
+        for first, version in self.by_year:
+            if year >= first:
+                chosen = version
+        return chosen
+
+    def versions(self) -> tuple[str, ...]:
+        """Every version the rule can give, in order."""
+        return tuple(dict.fromkeys((self.default, *(v for _, v in self.by_year))))
+
+
+@dataclass(frozen=True)
+class Totals:
+    """An external benchmark: where the benchmark's sector totals are in ``observations``."""
+
+    dataset: str = _f("dataset code of the benchmark totals")
+    employment: Cell = _f("the benchmark's employment cell")
+    total_indicator: str = _f("indicator that holds the total of the row's type (US traded/local)", "")
+    total_code: str = _f("sector code of the benchmark's grand total ('' when none)", "")
+
+
+@dataclass(frozen=True)
+class SeriesPart:
+    """One dataset's years inside a joined series."""
+
+    dataset: str = _f("dataset code")
+    first_year: int | None = _f("first reference year taken from it (None: its first)", None)
+    last_year: int | None = _f("last reference year taken from it (None: its last)", None)
+
+
+@dataclass(frozen=True)
+class Series:
+    """Datasets that the app shows under one name (a successor dataset continues its predecessor)."""
+
+    code: str = _f("the series' own code, used in URLs")
+    label: str = _f("the one name the app gives it")
+    parts: tuple[SeriesPart, ...] = _f("its datasets, oldest first, with the years taken from each")
+    break_note: str = _f("what changes at each join (the break flag's text)")
+
+
+# --- datasets -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Dataset:
+    """One dataset: where it comes from, how its file reads, what its cells mean, where it shows."""
+
+    code: str = _f("the source's dataset code (Eurostat's online code, lower case)")
+    title: str = _f("the source's own title")
+    label: str = _f("short label for menus ('Europe: Eurostat SBS, persons employed')")
+    publisher: str = _f("who publishes it")
+    licence: str = _f("reuse terms and the acknowledgement they ask for")
+    area: Area = _f("'europe' (NUTS regions) or 'us' (US states)")
+    layout: Layout = _f("file layout, i.e. which reader reads it")
+    official_urls: tuple[str, ...] = _f("official download URL(s), one per file")
+    mirror_files: tuple[str, ...] = _f("mirror-relative file names tried in order (first found wins)")
+    role: Role = _f("'statistics' (mapped cube), 'benchmark' (external totals) or 'auxiliary' (figures)",
+                    "statistics")
+    required: bool = _f("a full ingest fails without it (False: read when found; the 2017 mirror lacks it)",
+                        True)
+    compiled: bool = _f("a compiled file with no official feed (its origin is the shipped file)", False)
+    sector_scheme: str = _f("sector scheme of its sector codes: nace_r2, us_cluster, total", "nace_r2")
+    sector_dim: str | None = _f("dimension holding the sector code (None: no sector)", "nace_r2")
+    indicator_dim: str | None = _f("dimension holding the indicator (None: ``indicator`` is constant)", None)
+    indicator: str = _f("the constant indicator code when there is no indicator dimension", "")
+    unit_dim: str | None = _f("dimension holding the unit (None: from ``units``)", "unit")
+    units: tuple[tuple[str, str], ...] = _f("(indicator, unit) when the file has no unit dimension", ())
+    pins: tuple[tuple[str, str], ...] = _f("(dimension, code) kept when the file has that dimension", ())
+    tolerated: tuple[str, ...] = _f("codes of the file that are known not to be regions or sectors", ())
+    nuts: NutsRule = _f("NUTS version of its geo codes", NutsRule("2013"))
+    employment: Cell | None = _f("the employment cell (None: no cube, e.g. GDP)", None)
+    establishments: Cell | None = _f("the establishments / local units cell", None)
+    wages: Cell | None = _f("the wages and salaries cell", None)
+    value_added: Cell | None = _f("the gross value added cell (productivity)", None)
+    total_code: str = _f("sector code of the region's published total ('' = sum of the sector level)", "")
+    excluded: tuple[str, ...] = _f("sector codes left out of the cube (e.g. LFS 'no response')", ())
+    benchmark: Benchmark = _f("default benchmark of the LQ", "dataset")
+    by_type: bool = _f("traded and local denominators apart (US Cluster Mapping convention)", False)
+    totals: Totals | None = _f("external benchmark totals", None)
+    map_levels: tuple[int, ...] = _f("region levels the map offers (empty: not mapped)", ())
+    default_level: int | None = _f("the level a map opens at", None)
+    report_level: tuple[int, int] | None = _f("(region level, sector level) of its reports (None: none)", None)
+    figures: tuple[Figure, ...] = _f("key figures of a region profile", ())
+    region_word: str = _f("what its regions are called ('NUTS 2 regions', 'US states')", "NUTS regions")
+    sector_word: str = _f("what its sectors are called ('NACE Rev. 2 sectors', 'US clusters')", "NACE sectors")
+    notes: str = _f("what a reader should know (shown on the methodology page)", "")
+
+    @property
+    def is_statistics(self) -> bool:
+        """Whether the metrics engine builds a cube of it."""
+        return self.role == "statistics" and self.employment is not None
+
+    @property
+    def mapped(self) -> bool:
+        """Whether the map offers it."""
+        return bool(self.map_levels)
+
+    @property
+    def official_url(self) -> str:
+        """The first official URL."""
+        return self.official_urls[0] if self.official_urls else ""
+
+    def unit_of(self, indicator: str) -> str:
+        """Unit code of ``indicator`` when the file has no unit dimension ('' when not declared)."""
+        return dict(self.units).get(indicator, "")
+
+    def cells(self) -> dict[str, Cell]:
+        """The declared cells by quantity name."""
+        out = {"employment": self.employment, "establishments": self.establishments, "wages": self.wages,
+               "value_added": self.value_added}
+        return {k: v for k, v in out.items() if v is not None}
+
+
+def eurostat_api_url(code: str) -> str:
+    """Official URL of a dataset's TSV in the current dissemination API."""
+    return EUROSTAT_API_TSV.format(code=code)
+
+
+def eurostat_files(code: str) -> tuple[str, ...]:
+    """Mirror names of a Eurostat dataset: the current API file, then the 2017 bulk file."""
+    return (f"eurostat/api/{code}.tsv.gz", f"eurostat/bulk/{code}.tsv.gz")
+
+
+_US_PUB: Final = "U.S. Cluster Mapping Project (Harvard Business School ISC, U.S. EDA)"
+_SBS_UNITS: Final = (("V11210", "NR"), ("V16110", "NR"), ("V13320", "MIO_EUR"))
+_NAMA_A10_NOTE: Final = ("NACE A*10 sections and aggregates (A, B-E, C, F, G-I, J, K, L, M_N, O-Q, R-U); "
+                         "TOTAL is the region's total.")
+
+DATASETS: Final[tuple[Dataset, ...]] = (
+    Dataset(
+        code="sbs_r_nuts06_r2",
+        title="SBS data by NUTS 2 regions and NACE Rev. 2 (from 2008 onwards)",
+        label="Europe: Eurostat SBS, persons employed (NUTS 0-2)",
+        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
+        official_urls=(eurostat_api_url("sbs_r_nuts06_r2"),), mirror_files=eurostat_files("sbs_r_nuts06_r2"),
+        indicator_dim="indic_sb", unit_dim=None, units=_SBS_UNITS,
+        nuts=NutsRule("2013"),
+        employment=Cell("V16110", unit="persons employed"),
+        establishments=Cell("V11210", unit="local units"),
+        wages=Cell("V13320", unit="EUR million"),
+        total_code="B-N_S95_X_K",
+        totals=Totals("sbs_na_sca_r2", Cell("V16110", unit="persons employed"), total_code="B-N_S95_X_K"),
+        map_levels=(0, 1, 2), default_level=2, report_level=(2, 2),
+        figures=(Figure("Persons employed", Cell("V16110", unit="persons employed")),
+                 Figure("Local units", Cell("V11210", unit="local units")),
+                 Figure("Wages and salaries", Cell("V13320", unit="EUR million"))),
+        region_word="NUTS regions", sector_word="NACE Rev. 2 sectors",
+        notes="Regional SBS, reference years 2008-2020 (the mirror's 2017 vintage ends in 2015). Persons "
+              "employed in local units (V16110); local units (V11210); wages and salaries (V13320). "
+              "Geo codes mostly NUTS 2013, some NUTS 2010/2006 (recoded). Succeeded by sbs_r_nuts2021 "
+              "from reference year 2021.",
+    ),
+    Dataset(
+        code="sbs_r_nuts2021",
+        title="Enterprise statistics by NUTS 2 region and NACE Rev. 2 activity (from 2021 onwards)",
+        label="Europe: Eurostat SBS 2021-, persons employed (NUTS 0-2)",
+        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
+        official_urls=(eurostat_api_url("sbs_r_nuts2021"),), mirror_files=eurostat_files("sbs_r_nuts2021"),
+        required=False,
+        indicator_dim="indic_sbs", unit_dim=None,
+        units=(("EMP_LOC_NR", "NR"), ("LOC_NR", "NR"), ("WAGE_LOC_MEUR", "MIO_EUR")),
+        nuts=NutsRule("2021", by_year=((2024, "2024"),)),
+        employment=Cell("EMP_LOC_NR", unit="persons employed"),
+        establishments=Cell("LOC_NR", unit="local units"),
+        wages=Cell("WAGE_LOC_MEUR", unit="EUR million"),
+        total_code="B-S_X_O_S94",
+        map_levels=(0, 1, 2), default_level=2, report_level=(2, 2),
+        figures=(Figure("Persons employed", Cell("EMP_LOC_NR", unit="persons employed")),
+                 Figure("Local units", Cell("LOC_NR", unit="local units")),
+                 Figure("Wages and salaries", Cell("WAGE_LOC_MEUR", unit="EUR million"))),
+        region_word="NUTS regions", sector_word="NACE Rev. 2 sectors",
+        notes="Successor of sbs_r_nuts06_r2 from reference year 2021 (EBS Regulation 2019/2152): persons "
+              "employed in local units EMP_LOC_NR (was V16110), local units LOC_NR (was V11210), wages and "
+              "salaries of local units WAGE_LOC_MEUR (was V13320). Geo codes NUTS 2021 for 2021-2023, "
+              "NUTS 2024 from 2024. Total B-S_X_O_S94 (business economy) where published.",
+    ),
+    Dataset(
+        code="lfst_r_lfe2en2",
+        title="Employment by age, economic activity and NUTS 2 regions (NACE Rev. 2)",
+        label="Europe: Eurostat LFS, employment (NUTS 0-2)",
+        publisher="Eurostat (EU-LFS)", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
+        official_urls=(eurostat_api_url("lfst_r_lfe2en2"),), mirror_files=eurostat_files("lfst_r_lfe2en2"),
+        indicator="EMP", pins=(("sex", "T"),),
+        nuts=NutsRule("2013"),
+        employment=Cell("EMP", "age=Y_GE15", 1000.0, unit="persons employed"),
+        total_code="TOTAL", excluded=("NRP",),
+        map_levels=(0, 1, 2), default_level=2, report_level=(2, 1),
+        figures=(Figure("Employment, age 15+ (LFS)", Cell("EMP", "age=Y_GE15", 1000.0, unit="persons employed"),
+                        sectors=("TOTAL",), sector_level=None),),
+        region_word="NUTS regions", sector_word="NACE Rev. 2 sections",
+        notes="Labour force survey, thousand persons (THS in the 2017 layout, THS_PER today), age 15 or over; "
+              "today's layout adds sex (pinned to T, total). NACE sections and A*10 aggregates only.",
+    ),
+    Dataset(
+        code="nama_10r_3empers",
+        title="Employment (thousand persons) by NUTS 3 regions",
+        label="Europe: Eurostat regional accounts, employment (NUTS 0-3)",
+        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
+        official_urls=(eurostat_api_url("nama_10r_3empers"),),
+        mirror_files=eurostat_files("nama_10r_3empers"), required=False,
+        indicator="EMP", pins=(("wstatus", "EMP"),),
+        nuts=NutsRule("2021"),
+        employment=Cell("EMP", "", 1000.0, unit="persons employed"),
+        total_code="TOTAL",
+        map_levels=(0, 1, 2, 3), default_level=3, report_level=(3, 1),
+        figures=(Figure("Employment (regional accounts)", Cell("EMP", "", 1000.0, unit="persons employed"),
+                        sectors=("TOTAL",), sector_level=None),),
+        region_word="NUTS regions", sector_word="NACE A*10 sectors",
+        notes="Regional accounts (ESA 2010), employment in thousand persons by place of work, wstatus=EMP "
+              "(all employed persons). " + _NAMA_A10_NOTE,
+    ),
+    Dataset(
+        code="nama_10r_3gva",
+        title="Gross value added at basic prices by NUTS 3 regions",
+        label="Europe: Eurostat regional accounts, gross value added (NUTS 0-3)",
+        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
+        official_urls=(eurostat_api_url("nama_10r_3gva"),), mirror_files=eurostat_files("nama_10r_3gva"),
+        role="auxiliary", required=False,
+        indicator="GVA", pins=(("unit", "MIO_EUR"),),
+        nuts=NutsRule("2021"),
+        value_added=Cell("GVA", "", 1.0, unit="EUR million"),
+        region_word="NUTS regions", sector_word="NACE A*10 sectors",
+        notes="Regional accounts, gross value added in EUR million (unit MIO_EUR kept), the numerator of "
+              "productivity per person employed (with nama_10r_3empers). " + _NAMA_A10_NOTE,
+    ),
+    Dataset(
+        code="nama_10r_2gdp",
+        title="Gross domestic product (GDP) at current market prices by NUTS 2 regions",
+        label="Europe: Eurostat GDP (NUTS 0-2)",
+        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
+        official_urls=(eurostat_api_url("nama_10r_2gdp"),), mirror_files=eurostat_files("nama_10r_2gdp"),
+        role="auxiliary", sector_scheme="total", sector_dim=None, indicator="GDP",
+        nuts=NutsRule("2013"),
+        region_word="NUTS regions", sector_word="",
+        notes="GDP in EUR million (MIO_EUR), per inhabitant (EUR_HAB) and in PPS per inhabitant (PPS_HAB).",
+    ),
+    Dataset(
+        code="sbs_na_sca_r2",
+        title="Annual enterprise statistics by size class for special aggregates of activities (NACE Rev. 2): "
+              "national totals",
+        label="Europe: Eurostat SBS national totals",
+        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
+        official_urls=(eurostat_api_url("sbs_na_sca_r2"),), mirror_files=eurostat_files("sbs_na_sca_r2"),
+        role="benchmark", indicator_dim="indic_sb", unit_dim=None,
+        units=(("V11110", "NR"), ("V12150", "MIO_EUR"), ("V16110", "NR")),
+        nuts=NutsRule("2013"),
+        region_word="countries", sector_word="NACE Rev. 2 sectors",
+        notes="National SBS totals (NUTS 0): the external benchmark of the regional SBS where chosen.",
+    ),
+    Dataset(
+        code="us_cmp_states_2016",
+        title="U.S. Cluster Mapping: cluster employment, establishments and payroll by state, 2016 "
+              "(benchmark cluster definitions)",
+        label="United States: Cluster Mapping, employment (states)",
+        publisher=_US_PUB, licence=US_CMP_LICENCE, area="us", layout="us_cmp_states",
+        official_urls=("https://clustermapping.us/data",),
+        mirror_files=("us_cluster_mapping/clustermapping_api_2016/all_states_clusters.csv",),
+        sector_scheme="us_cluster", sector_dim=None, unit_dim=None,
+        nuts=NutsRule("us"),
+        employment=Cell("emp", unit="employees"), establishments=Cell("est", unit="establishments"),
+        wages=Cell("ap", unit="USD thousand"),
+        benchmark="external", by_type=True,
+        totals=Totals("us_cmp_totals_2016", Cell("emp", unit="employees"), total_indicator="type_total_emp"),
+        map_levels=(1,), default_level=1, report_level=(1, 1),
+        figures=(Figure("Employment (all clusters)", Cell("emp", unit="employees")),
+                 Figure("Establishments", Cell("est", unit="establishments")),
+                 Figure("Annual payroll", Cell("ap", unit="USD thousand"))),
+        region_word="US states", sector_word="US benchmark clusters",
+        notes="County Business Patterns based cluster data of the U.S. Cluster Mapping Project, 50 states x 67 "
+              "benchmark clusters (51 traded, 16 local), 2016.",
+    ),
+    Dataset(
+        code="us_cmp_totals_2016",
+        title="U.S. Cluster Mapping: national employment by benchmark cluster and cluster type, 2016 "
+              "(the benchmark of the state LQs)",
+        label="United States: Cluster Mapping national totals",
+        publisher=_US_PUB, licence=US_CMP_LICENCE, area="us", layout="us_cmp_totals",
+        official_urls=("https://clustermapping.us/data",),
+        mirror_files=("us_cluster_mapping/clustermapping_api_2016/us_national_cluster_totals_2016.csv",),
+        role="benchmark", compiled=True, sector_scheme="us_cluster", sector_dim=None, unit_dim=None,
+        nuts=NutsRule("us"),
+        region_word="the United States", sector_word="US benchmark clusters",
+        notes="Recovered from the published state LQs (see the mirror's PROVENANCE); no official feed of its own.",
+    ),
+)
+
+#: The European SBS series under one name: the 2008-2020 dataset and its successor from 2021.
+SERIES: Final[tuple[Series, ...]] = (
+    Series(
+        code="eurostat_sbs", label="Europe: Eurostat SBS, persons employed",
+        parts=(SeriesPart("sbs_r_nuts06_r2", None, 2020), SeriesPart("sbs_r_nuts2021", 2021, None)),
+        break_note="break in series in 2021: sbs_r_nuts06_r2 (V16110, NUTS 2013) is followed by "
+                   "sbs_r_nuts2021 (EMP_LOC_NR, NUTS 2021/2024) under the EBS Regulation",
+    ),
+)
+
+
+# --- metrics ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Metric:
+    """A metric the app maps, tables show and exports carry."""
+
+    key: str = _f("URL value and identifier ('lq')")
+    column: str = _f("column of table ``metrics`` it is read from ('' when computed at view time)")
+    label: str = _f("label on every page, legend, table, report and export")
+    unit: str = _f("unit shown beside values")
+    digits: int = _f("decimals shown")
+    kind: Literal["ratio", "count", "percent", "category", "flag"] = _f("what kind of number it is")
+    classes: Literal["lq_breaks", "quantiles", "growth_breaks", "stars", "boolean", "hotspot"] = _f(
+        "colour rule of the map legend (see cluster_map.maps.classes)")
+    method: str = _f("key of its methodology entry (cluster_map.services.methodology)")
+    scale: float = _f("multiplier from the stored value to the shown value (fractions shown as %)", 1.0)
+    areas: tuple[Area, ...] = _f("areas whose datasets offer it", ("europe", "us"))
+    rule: str = _f("the threshold stated as the rule it is ('' when none)", "")
+
+
+METRICS: Final[tuple[Metric, ...]] = (
+    Metric("lq", "lq", "Location quotient", "ratio to the benchmark (1 = average)", 2, "ratio", "lq_breaks",
+           "lq"),
+    Metric("employment", "employment", "Employment", "persons employed", 0, "count", "quantiles", "lq"),
+    Metric("share", "share_region", "Share of regional employment", "% of the region's employment", 1,
+           "percent", "quantiles", "shares", scale=100.0),
+    Metric("stars", "stars", "Cluster stars", "0-3 stars (size, specialisation, focus)", 0, "category", "stars",
+           "stars", areas=("europe",), rule="size >= Q90, LQ >= 2, focus >= Q90 of the sector's regions"),
+    Metric("strong", "strong", "Strong cluster", "US CMP strong cluster (LQ >= Q75 of the regions)", 0, "flag",
+           "boolean", "cmp_flags", rule="LQ >= Q75, employment > Q25, establishments > Q25, LQ >= 1"),
+    Metric("growth", "", "Employment growth", "% a year since the first year with data", 1, "percent",
+           "growth_breaks", "cagr"),
+    Metric("hotspot", "", "Hot-spot class", "Getis-Ord Gi* of the LQ (99/95/90% confidence)", 0, "category",
+           "hotspot", "gi_star"),
+)
+
+
+# --- countries ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Country:
+    """A country: its code in the data, its English name and the other codes people type for it."""
+
+    code: str = _f("code in the data (Eurostat: EL for Greece, UK for the United Kingdom; US)")
+    name: str = _f("English name")
+    aliases: tuple[str, ...] = _f("other codes accepted for it (ISO 3166 alpha-2/alpha-3)", ())
+    area: Area = _f("'europe' or 'us'", "europe")
+
+
+COUNTRIES: Final[tuple[Country, ...]] = (
+    Country("AT", "Austria", ("AUT",)), Country("BE", "Belgium", ("BEL",)), Country("BG", "Bulgaria", ("BGR",)),
+    Country("CH", "Switzerland", ("CHE",)), Country("CY", "Cyprus", ("CYP",)), Country("CZ", "Czechia", ("CZE",)),
+    Country("DE", "Germany", ("DEU",)), Country("DK", "Denmark", ("DNK",)), Country("EE", "Estonia", ("EST",)),
+    Country("EL", "Greece", ("GR", "GRC")), Country("ES", "Spain", ("ESP",)), Country("FI", "Finland", ("FIN",)),
+    Country("FR", "France", ("FRA",)), Country("HR", "Croatia", ("HRV",)), Country("HU", "Hungary", ("HUN",)),
+    Country("IE", "Ireland", ("IRL",)), Country("IS", "Iceland", ("ISL",)), Country("IT", "Italy", ("ITA",)),
+    Country("LI", "Liechtenstein", ("LIE",)), Country("LT", "Lithuania", ("LTU",)),
+    Country("LU", "Luxembourg", ("LUX",)), Country("LV", "Latvia", ("LVA",)), Country("ME", "Montenegro", ("MNE",)),
+    Country("MK", "North Macedonia", ("MKD",)), Country("MT", "Malta", ("MLT",)),
+    Country("NL", "Netherlands", ("NLD",)), Country("NO", "Norway", ("NOR",)), Country("PL", "Poland", ("POL",)),
+    Country("PT", "Portugal", ("PRT",)), Country("RO", "Romania", ("ROU",)), Country("RS", "Serbia", ("SRB",)),
+    Country("SE", "Sweden", ("SWE",)), Country("SI", "Slovenia", ("SVN",)), Country("SK", "Slovakia", ("SVK",)),
+    Country("TR", "Türkiye", ("TUR",)), Country("UK", "United Kingdom", ("GB", "GBR")),
+    Country("AL", "Albania", ("ALB",)),
+    Country("US", "United States", ("USA",), area="us"),
+)
+
+
+# --- look-ups -----------------------------------------------------------------------------------
+_BY_CODE: Final = {d.code: d for d in DATASETS}
+_METRICS: Final = {m.key: m for m in METRICS}
+_COUNTRIES: Final = {c.code: c for c in COUNTRIES}
+_ALIASES: Final = {a: c.code for c in COUNTRIES for a in (c.code, *c.aliases)}
+
+
+class UnknownEntry(KeyError):
+    """A code the catalogue does not hold (the message lists the ones it does)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def dataset(code: str) -> Dataset:
+    """The dataset ``code`` (:class:`UnknownEntry` naming the catalogued codes)."""
+    try:
+        return _BY_CODE[code]
+    except KeyError:
+        raise UnknownEntry(f"Unknown dataset {code!r}; catalogued: {', '.join(_BY_CODE)}.") from None
+
+
+def find_dataset(code: str) -> Dataset | None:
+    """The dataset ``code``, or None."""
+    return _BY_CODE.get(code)
+
+
+def datasets(*, role: Role | None = None, area: Area | None = None) -> Iterator[Dataset]:
+    """Catalogued datasets, in catalogue order, optionally of one role and area."""
+    return (d for d in DATASETS if (role is None or d.role == role) and (area is None or d.area == area))
+
+
+def statistical() -> tuple[Dataset, ...]:
+    """Datasets the metrics engine builds a cube of."""
+    return tuple(d for d in DATASETS if d.is_statistics)
+
+
+def mapped() -> tuple[Dataset, ...]:
+    """Datasets the map offers, in menu order."""
+    return tuple(d for d in DATASETS if d.mapped)
+
+
+def reported() -> tuple[Dataset, ...]:
+    """Datasets reports can be built from."""
+    return tuple(d for d in DATASETS if d.report_level is not None)
+
+
+def eurostat() -> tuple[Dataset, ...]:
+    """Datasets read by the Eurostat reader."""
+    return tuple(d for d in DATASETS if d.layout == "eurostat")
+
+
+def metric(key: str) -> Metric:
+    """The metric ``key`` (:class:`UnknownEntry` naming the known ones)."""
+    try:
+        return _METRICS[key]
+    except KeyError:
+        raise UnknownEntry(f"Unknown metric {key!r}; choose one of {', '.join(_METRICS)}.") from None
+
+
+def metrics_for(area: Area) -> tuple[Metric, ...]:
+    """Metrics the datasets of ``area`` offer."""
+    return tuple(m for m in METRICS if area in m.areas)
+
+
+def country(code: str) -> Country | None:
+    """The country of a code or alias (``GR`` -> Greece ``EL``), or None."""
+    key = _ALIASES.get(code.strip().upper())
+    return _COUNTRIES[key] if key else None
+
+
+def country_code(code: str) -> str:
+    """The data's code for a code or alias (``GR`` -> ``EL``, ``GB`` -> ``UK``); unknown codes upper-cased."""
+    found = country(code)
+    return found.code if found else code.strip().upper()
+
+
+def country_name(code: str, default: str | None = None) -> str:
+    """English name of a country code or alias (``default``, else the code, when unknown)."""
+    found = country(code)
+    return found.name if found else (default if default is not None else code)
+
+
+def series_of(code: str) -> Series | None:
+    """The series a dataset belongs to, or None."""
+    return next((s for s in SERIES if any(p.dataset == code for p in s.parts)), None)
+
+
+__all__ = ["COUNTRIES", "DATASETS", "METRICS", "SERIES", "Cell", "Country", "Dataset", "Figure", "Metric",
+           "NutsRule", "Series", "SeriesPart", "Totals", "UnknownEntry", "country", "country_code", "country_name",
+           "dataset", "datasets", "eurostat", "eurostat_api_url", "eurostat_files", "field_help", "find_dataset",
+           "mapped", "metric", "metrics_for", "reported", "series_of", "statistical"]
