@@ -192,7 +192,7 @@ def eurostat_files(code: str) -> tuple[str, ...]:
     return (f"eurostat/api/{code}.tsv.gz", f"eurostat/bulk/{code}.tsv.gz")
 
 
-_US_PUB: Final = "U.S. Cluster Mapping Project (Harvard Business School ISC, U.S. EDA)"
+_US_PUB: Final = "U.S. Cluster Mapping Project"
 _SBS_UNITS: Final = (("V11210", "NR"), ("V16110", "NR"), ("V13320", "MIO_EUR"))
 _NAMA_A10_NOTE: Final = ("NACE A*10 sections and aggregates (A, B-E, C, F, G-I, J, K, L, M_N, O-Q, R-U); "
                          "TOTAL is the region's total.")

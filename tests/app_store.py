@@ -123,7 +123,8 @@ def build_tiny_store(path: Path) -> Path:
             obs.append(("nama_10r_2gdp", region, region, "2013", "total", "", "GDP", "MIO_EUR", "", year,
                         1000.0 + 10 * year % 7, "p" if year == 2015 else ""))
     con.executemany("INSERT INTO observations (dataset, region, region_original, nuts_version, sector_scheme, "
-                    "sector, indicator, unit, breakdown, year, value, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "sector, indicator, unit, breakdown, year, value, flags, caveats) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
                     obs)
     con.execute("""
         CREATE TABLE region_indices AS

@@ -59,6 +59,47 @@ def mirror_store(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path
     return db
 
 
+#: Fixtures in today's API layout that ``current_mirror`` puts under ``eurostat/api/`` (gzipped as the API sends them).
+CURRENT_FILES = ("sbs_r_nuts2021", "nama_10r_3empers", "nama_10r_3gva")
+
+
+def overlay_mirror(root: Path, mirror: Path, api_files: dict[str, Path]) -> Path:
+    """A mirror directory at ``root``: the real mirror (linked, not copied) plus ``eurostat/api/<code>.tsv.gz``
+    files gzipped from ``api_files`` (code -> plain TSV fixture)."""
+    import gzip
+
+    root.mkdir(parents=True, exist_ok=True)
+    for entry in mirror.iterdir():
+        if entry.name != "eurostat":
+            (root / entry.name).symlink_to(entry)
+    (root / "eurostat").mkdir()
+    for entry in (mirror / "eurostat").iterdir():
+        (root / "eurostat" / entry.name).symlink_to(entry)
+    api = root / "eurostat" / "api"
+    api.mkdir(exist_ok=True)
+    for code, src in api_files.items():
+        (api / f"{code}.tsv.gz").write_bytes(gzip.compress(src.read_bytes(), mtime=0))
+    return root
+
+
+@pytest.fixture(scope="session")
+def current_mirror(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
+    """The mirror plus today's datasets (sbs_r_nuts2021, nama_10r_3empers, nama_10r_3gva) as small fixtures in the exact
+    current API layout under ``eurostat/api/``."""
+    return overlay_mirror(tmp_path_factory.mktemp("current") / "mirror", mirror,
+                          {c: FIXTURES / "eurostat" / "api" / f"{c}.tsv" for c in CURRENT_FILES})
+
+
+@pytest.fixture(scope="session")
+def current_store(tmp_path_factory: pytest.TempPathFactory, current_mirror: Path) -> Path:
+    """A store built once per session from :func:`current_mirror` (read-only for tests)."""
+    from cluster_map.services.ingest import ingest
+
+    db = tmp_path_factory.mktemp("current_store") / "cluster_map.duckdb"
+    ingest(source=str(current_mirror), db=db, progress=False)
+    return db
+
+
 @pytest.fixture()
 def store_copy(mirror_store: Path, tmp_path: Path) -> Path:
     """A private, writable copy of the mirror store."""

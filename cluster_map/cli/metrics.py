@@ -14,6 +14,7 @@ from typing import Optional
 import pandas as pd
 import typer
 
+from cluster_map import catalogue
 from cluster_map.cli.main import DbOption, app
 from cluster_map.errors import InputError
 from cluster_map.schema import METRIC_COLUMNS
@@ -62,7 +63,7 @@ def _read_csv(path: Path, what: str) -> pd.DataFrame:
 @app.command("metrics")
 def metrics_command(
     out: Path = OutOption,
-    dataset: Optional[str] = typer.Option(None, "--dataset", help="Dataset code: " + ", ".join(service.DATASET_SPECS)),  # noqa: UP045
+    dataset: Optional[str] = typer.Option(None, "--dataset", help="Dataset code: " + ", ".join(d.code for d in catalogue.statistical())),  # noqa: UP045
     input_csv: Optional[Path] = InputOption,  # noqa: UP045
     benchmark: Optional[Path] = BenchmarkOption,  # noqa: UP045
     level: Optional[int] = typer.Option(None, "--level", help="NUTS level (US states: 1); default all."),  # noqa: UP045
@@ -91,7 +92,7 @@ def metrics_command(
 
 @app.command("indices")
 def indices_command(
-    dataset: str = typer.Option(..., "--dataset", help="Dataset code: " + ", ".join(service.DATASET_SPECS)),
+    dataset: str = typer.Option(..., "--dataset", help="Dataset code: " + ", ".join(d.code for d in catalogue.statistical())),
     out: Path = OutOption,
     kind: str = typer.Option("region", "--kind", help="region (Krugman, HHI, entropy, variety, cluster strength) or sector (Gini, locational Gini, Hoover, Theil)."),
     level: Optional[int] = typer.Option(None, "--level", help="NUTS level; default all."),  # noqa: UP045

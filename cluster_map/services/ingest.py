@@ -26,11 +26,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from cluster_map import catalogue as catalogue_
 from cluster_map.config import get_settings
 from cluster_map.errors import InputError, StoreError
-from cluster_map.schema import DATASETS, EUROSTAT_LICENCE
+from cluster_map.schema import EUROSTAT_LICENCE
 from cluster_map.services.readers import (
-    EUROSTAT_TARGET_NUTS,
     ORGANISATION_NUTS,
     Part,
     Reader,
@@ -44,11 +44,8 @@ from cluster_map.store.schema import REQUIRED_TABLES
 
 log = logging.getLogger(__name__)
 
-#: Statistical datasets that ``--only`` may reload (observation rows keyed by ``dataset``).
-STATISTICAL_DATASETS: tuple[str, ...] = (
-    "sbs_r_nuts06_r2", "lfst_r_lfe2en2", "sbs_na_sca_r2", "nama_10r_2gdp",
-    "us_cmp_states_2016", "us_cmp_totals_2016",
-)
+#: Datasets that ``--only`` may reload (observation rows keyed by ``dataset``): every catalogued one.
+STATISTICAL_DATASETS: tuple[str, ...] = tuple(d.code for d in catalogue_.DATASETS)
 NO_GEOMETRY = "no geometry"
 #: ``unmatched_regions.reason`` of codes that are not regions (kept as aggregates on purpose).
 NOT_REGIONS = ("aggregate", "extra_regio")
@@ -82,6 +79,7 @@ class IngestSummary:
     regions_matched: Mapping[str, int]  # dataset -> region codes that have a geometry
     regions_unmatched: Mapping[str, tuple[str, ...]]  # dataset -> codes with no geometry (not aggregates)
     codes_recoded: Mapping[str, int]  # dataset -> codes changed by NUTS recoding
+    skipped: Mapping[str, str]  # optional dataset -> why it was not loaded (e.g. not in the mirror)
     organisations: Mapping[str, Mapping[str, int]]  # directory -> geocode precision -> organisations
     tables: Mapping[str, int]  # rows per table
     source_seconds: Mapping[str, float]  # wall seconds per source reader / write / metrics / swap
@@ -111,6 +109,8 @@ class IngestSummary:
                             else ""))
             years = f", years {d.years}" if d.years else ""
             out.append(f"  {d.code:<28} {d.kind:<13} {d.rows:>10,} rows{years}{extra}")
+        for code, why in self.skipped.items():
+            out.append(f"  {code:<28} {'skipped':<13} {why}")
         for directory, counts in self.organisations.items():
             shown = ", ".join(f"{k} {v}" for k, v in counts.items())
             out.append(f"  organisations {directory}: {sum(counts.values())} ({shown})")
@@ -185,7 +185,7 @@ def ingest(source: str | None = None, db: Path | None = None, *, progress: bool 
         log.info(note)
     return IngestSummary(
         db=target, origin=resolver.origin, datasets=lines, regions_matched=result["matched"],
-        regions_unmatched=result["unmatched"], codes_recoded=result["recoded"],
+        regions_unmatched=result["unmatched"], codes_recoded=result["recoded"], skipped=result["skipped"],
         organisations=organisations, tables=tables, source_seconds={k: round(v, 2) for k, v in seconds.items()},
         reader_cpu_seconds=cpu_seconds,
         metrics=metrics, seconds=round(time.perf_counter() - started, 2), store_bytes=target.stat().st_size,
@@ -342,13 +342,13 @@ class StoreWriter:
     def __init__(self, con: Any, waiting_for: Sequence[str] = ()) -> None:
         self.con = con
         self.waiting_for = set(waiting_for)
-        self.result: dict[str, dict[str, Any]] = {"matched": {}, "unmatched": {}, "recoded": {}}
+        self.result: dict[str, dict[str, Any]] = {"matched": {}, "unmatched": {}, "recoded": {}, "skipped": {}}
         self._regions: list[pd.DataFrame] = []
         self._fallback_regions: list[pd.DataFrame] = []
         self._provenance: list[dict[str, Any]] = []
         self._pending: list[Part] = []
         self._geometry_codes: dict[str, set[str]] = {}
-        self._recoding: pd.DataFrame | None = None
+        self._recoding: dict[str, pd.DataFrame] = {}
         self._nuts_frames: dict[str, gpd.GeoDataFrame] = {}
         self._country_points: dict[str, tuple[float, float]] = {}
         self._directories: list[Any] = []
@@ -363,8 +363,8 @@ class StoreWriter:
         self._fallback_regions += part.payload.get("regions_fallback", [])
         for version, codes in part.payload.get("geometry_codes", {}).items():
             self._geometry_codes.setdefault(version, set()).update(codes)
-        if "recoding" in part.payload:
-            self._recoding = part.payload["recoding"]
+        self._recoding.update(part.payload.get("recoding", {}))
+        self.result["skipped"].update(part.payload.get("skipped", {}))
         self._nuts_frames.update(part.payload.get("nuts_frames", {}))
         self._country_points.update(part.payload.get("country_points", {}))
         self._directories += part.payload.get("directories", [])
@@ -373,8 +373,14 @@ class StoreWriter:
             self._pending.append(part)
         self.waiting_for.discard(part.name)
         if not self.waiting_for:
-            while self._pending:
-                self._observations(self._pending.pop(0))
+            ready = [p for p in self._pending if self._versions(p) <= set(self._geometry_codes)]
+            self._pending = [p for p in self._pending if p not in ready]
+            for p in ready:
+                self._observations(p)
+
+    @staticmethod
+    def _versions(part: Part) -> set[str]:
+        return {str(v) for frame in part.observations.values() for v in frame["nuts_version"].unique()}
 
     def finish(self) -> dict[str, dict[str, Any]]:
         """Write the pending observations, the merged regions and the provenance rows."""
@@ -407,29 +413,42 @@ class StoreWriter:
             load.insert(self.con, "organisations", located)
 
     def _observations(self, part: Part) -> None:
-        for code, frame in part.observations.items():
-            version = str(frame["nuts_version"].iloc[0]) if len(frame) else EUROSTAT_TARGET_NUTS
-            if version not in self._geometry_codes:
-                self._geometry_codes[version] = catalogue.region_codes(self.con, version)
-            known = self._geometry_codes[version]
-            cells = len(frame)
-            reasons: dict[str, str] = {}
-            if self._recoding is not None and version == EUROSTAT_TARGET_NUTS:
-                from cluster_map.sources import nuts_versions
+        """Recode each version's rows to the codes of that version, write them, list the unmatched."""
+        from cluster_map.sources import nuts_versions
 
-                frame, applied, unmatched_nuts = nuts_versions.recode(frame, self._recoding, version, known)
-                load.insert(self.con, "nuts_recodes", applied)
-                self.result["recoded"][code] = int(applied["code_from"].nunique())
-                reasons = dict(zip(unmatched_nuts["code"], unmatched_nuts["reason"], strict=True))
+        for code, frame in part.observations.items():
+            cells = len(frame)
+            pieces, unmatched_all, matched_all = [], [], set()
+            versions = sorted(frame["nuts_version"].unique()) if len(frame) else []
+            for version in versions:
+                rows = frame[frame["nuts_version"] == version]
+                if version not in self._geometry_codes:
+                    self._geometry_codes[version] = catalogue.region_codes(self.con, version)
+                known = self._geometry_codes[version]
+                reasons: dict[str, str] = {}
+                table = self._recoding.get(version)
+                if table is not None:
+                    rows, applied, unmatched_nuts = nuts_versions.recode(rows, table, version, known)
+                    load.insert(self.con, "nuts_recodes", applied)
+                    self.result["recoded"][code] = (self.result["recoded"].get(code, 0)
+                                                    + int(applied["code_from"].nunique()))
+                    reasons = dict(zip(unmatched_nuts["code"], unmatched_nuts["reason"], strict=True))
+                matched, unmatched = match_regions(rows, known, dataset=code, reasons=reasons)
+                pieces.append(rows)
+                unmatched_all.append(unmatched)
+                matched_all |= matched
+            frame = pd.concat(pieces, ignore_index=True) if pieces else frame
+            unmatched = pd.concat(unmatched_all, ignore_index=True) if unmatched_all else \
+                pd.DataFrame(columns=["dataset", "code", "nuts_version", "n_rows", "reason"])
             load.insert(self.con, "observations", frame)
-            matched, unmatched = match_regions(frame, known, dataset=code, reasons=reasons)
             load.insert(self.con, "unmatched_regions", unmatched)
-            self.result["matched"][code] = len(matched)
-            self.result["unmatched"][code] = tuple(unmatched.loc[~unmatched["reason"].isin(NOT_REGIONS), "code"])
-            info = DATASETS.get(code)
+            self.result["matched"][code] = len(matched_all)
+            self.result["unmatched"][code] = tuple(dict.fromkeys(
+                unmatched.loc[~unmatched["reason"].isin(NOT_REGIONS), "code"]))
+            ds = catalogue_.find_dataset(code)
             self._provenance.append(provenance(
-                code, "statistics", part.payload["files"][code], publisher=info.publisher if info else "Eurostat",
-                licence=info.licence if info else EUROSTAT_LICENCE, nuts_version=version, rows=len(frame),
+                code, "statistics", part.payload["files"][code], publisher=ds.publisher if ds else "Eurostat",
+                licence=ds.licence if ds else EUROSTAT_LICENCE, nuts_version=", ".join(versions), rows=len(frame),
                 years=year_span(frame["year"]), cells_read=cells))
 
 

@@ -3,18 +3,11 @@
 One engine: the ibis expressions of :mod:`cluster_map.stats.tables`, run on DuckDB (default) or
 Spark (``engine='spark'``, a local session or ``CLUSTER_MAP_SPARK_REMOTE``).
 
-How each dataset becomes a cube (one row per region x sector x year, ``DATASET_SPECS``):
-
-=====================  =========================  ==============  ==========  =====================
-dataset                employment                 establishments  wages       region total ``E_r``
-=====================  =========================  ==============  ==========  =====================
-sbs_r_nuts06_r2        V16110 (persons employed)  V11210          V13320      sum over the level [1]_
-lfst_r_lfe2en2         EMP, age=Y_GE15, x 1000    --              --          ``TOTAL``
-us_cmp_states_2016     emp                        est             ap          sum of the same type
-=====================  =========================  ==============  ==========  =====================
-
-.. [1] the SBS regional file has no ``B-N_S95_X_K`` rows, so ``E_r`` is the sum over the sectors of
-   the level (sections B-N without K; divisions; the G groups).
+How each dataset becomes a cube (one row per region x sector x year) is declared once, in
+:mod:`cluster_map.catalogue`: its employment, establishments and wages cells (indicator, breakdown,
+factor), the code of the region's published total (``E_r``; else the sum over the sectors of the
+level), the excluded codes and the benchmark. Each NUTS version of a dataset (a per-year rule such
+as sbs_r_nuts2021's 2021/2024) is materialised apart, with that version's regions.
 
 Regions: kind ``nuts`` or ``us_state`` of the ``regions`` table, each NUTS level separately
 (aggregates and extra-regio excluded). Sectors: each level of the hierarchy separately (LFS A*10
@@ -28,13 +21,14 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import ibis
 import pandas as pd
 
+from cluster_map import catalogue
+from cluster_map.catalogue import Cell, Dataset
 from cluster_map.config import get_settings
 from cluster_map.errors import InputError, StatsError
 from cluster_map.schema import METRIC_COLUMNS
@@ -48,86 +42,49 @@ Benchmark = Literal["dataset", "country", "external"]
 IndexKind = Literal["region", "sector"]
 
 
-@dataclass(frozen=True)
-class TotalsSpec:
-    """Where the external benchmark totals of a dataset are in ``observations``."""
-
-    dataset: str
-    employment: tuple[str, str, float]
-    total_indicator: str = ""
-    total_code: str = ""
-
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    """How one dataset of ``observations`` becomes a cube, and its default benchmark."""
-
-    code: str
-    scheme: str
-    nuts_version: str
-    employment: tuple[str, str, float]  # indicator, breakdown, factor
-    establishments: str = ""
-    wages: str = ""
-    total_code: str = ""
-    excluded: tuple[str, ...] = ()
-    benchmark: Benchmark = "dataset"
-    by_type: bool = False
-    totals: TotalsSpec | None = None
-    notes: str = field(default="", compare=False)
+def spec(dataset: str) -> Dataset:
+    """The catalogue entry of a dataset the metrics engine builds a cube of (an :class:`InputError`
+    naming the choices)."""
+    found = catalogue.find_dataset(dataset)
+    if found is None or not found.is_statistics:
+        choices = ", ".join(d.code for d in catalogue.statistical())
+        raise InputError(f"Unknown dataset {dataset!r}; use one of {choices}.")
+    return found
 
 
-DATASET_SPECS: dict[str, DatasetSpec] = {
-    s.code: s
-    for s in (
-        DatasetSpec(
-            "sbs_r_nuts06_r2", "nace_r2", "2013", ("V16110", "", 1.0), "V11210", "V13320",
-            total_code="B-N_S95_X_K",
-            totals=TotalsSpec("sbs_na_sca_r2", ("V16110", "", 1.0), total_code="B-N_S95_X_K"),
-        ),
-        DatasetSpec(
-            "lfst_r_lfe2en2", "nace_r2", "2013", ("EMP", "age=Y_GE15", 1000.0),
-            total_code="TOTAL", excluded=("NRP",),
-        ),
-        DatasetSpec(
-            "us_cmp_states_2016", "us_cluster", "us", ("emp", "", 1.0), "est", "ap",
-            benchmark="external", by_type=True,
-            totals=TotalsSpec("us_cmp_totals_2016", ("emp", "", 1.0), total_indicator="type_total_emp"),
-        ),
-    )
-}  # fmt: skip
+def _cell(cell: Cell | None) -> tuple[str, str, float]:
+    return (cell.indicator, cell.breakdown, cell.factor) if cell is not None else ("", "", 1.0)
 
 
-def spec(dataset: str) -> DatasetSpec:
-    """The :class:`DatasetSpec` of ``dataset`` (an :class:`InputError` naming the choices)."""
-    if dataset not in DATASET_SPECS:
-        raise InputError(f"Unknown dataset {dataset!r}; use one of {', '.join(DATASET_SPECS)}.")
-    return DATASET_SPECS[dataset]
-
-
-def _cube_params(s: DatasetSpec, *, level: int | None = None, year: int | None = None) -> dict[str, Any]:
+def _cube_params(s: Dataset, *, level: int | None = None, year: int | None = None,
+                 nuts_version: str | None = None) -> dict[str, Any]:
     return store.cube_params(
-        dataset=s.code, scheme=s.scheme, employment=s.employment, establishments=s.establishments,
-        wages=s.wages, total_code=s.total_code, excluded=s.excluded, level=level, year=year,
+        dataset=s.code, scheme=s.sector_scheme, employment=_cell(s.employment),
+        establishments=s.establishments.indicator if s.establishments else "",
+        wages=s.wages.indicator if s.wages else "", total_code=s.total_code, excluded=s.excluded,
+        level=level, year=year, nuts_version=nuts_version,
     )  # fmt: skip
 
 
-def _totals(con: Any, s: DatasetSpec) -> Any:
+def _totals(con: Any, s: Dataset) -> Any:
     assert s.totals is not None
     return store.read_totals(
-        con, dataset=s.totals.dataset, scheme=s.scheme, employment=s.totals.employment,
+        con, dataset=s.totals.dataset, scheme=s.sector_scheme, employment=_cell(s.totals.employment),
         total_indicator=s.totals.total_indicator, total_code=s.totals.total_code,
     )  # fmt: skip
 
 
 def _expressions(
-    cube: Any, totals: Any, s: DatasetSpec, benchmark: Benchmark, min_employment: float
+    cube: Any, totals: Any, s: Dataset | None, benchmark: Benchmark, min_employment: float, *,
+    by_type: bool | None = None,
 ) -> tuple[Any, Any, Any]:
+    by_type = (s.by_type if s is not None else False) if by_type is None else by_type
     if benchmark == "external" and totals is None:
-        raise InputError(f"Dataset {s.code!r} has no external benchmark; use 'dataset' or 'country'.")
+        raise InputError(f"Dataset {s.code if s else ''!r} has no external benchmark; use 'dataset' or 'country'.")
     if benchmark == "external":
-        totals = tables.complete_totals(totals, by_type=s.by_type)
+        totals = tables.complete_totals(totals, by_type=by_type)
     m = tables.metrics(
-        cube, benchmark=benchmark, totals=totals, by_type=s.by_type and benchmark == "external",
+        cube, benchmark=benchmark, totals=totals, by_type=by_type and benchmark == "external",
         min_employment=min_employment,
     )  # fmt: skip
     return m, tables.region_indices(m), tables.sector_indices(m)
@@ -141,8 +98,7 @@ def _materialise_sql(spec_shape: tuple[str, bool, bool], min_employment: float) 
     benchmark, by_type, has_totals = spec_shape
     cube = ibis.table(tables.CUBE_SCHEMA, name="_cm_cube")
     totals = ibis.table(tables.TOTALS_SCHEMA, name="_cm_totals") if has_totals else None
-    shape = DatasetSpec("", "", "", ("", "", 1.0), by_type=by_type)
-    m, _, _ = _expressions(cube, totals, shape, benchmark, min_employment)  # type: ignore[arg-type]
+    m, _, _ = _expressions(cube, totals, None, benchmark, min_employment, by_type=by_type)  # type: ignore[arg-type]
     mt = ibis.table(m.schema(), name="_cm_m")
 
     def sql(e: Any) -> str:
@@ -170,26 +126,34 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
     try:
         store.create_tables(con)
         present = set(store.observation_datasets(con))
-        for code, s in DATASET_SPECS.items():
+        for s in catalogue.statistical():
+            code = s.code
             if code not in present:
                 continue
             t0 = time.perf_counter()
-            if not store.create_cube(con, "_cm_cube", _cube_params(s)):
-                continue
             has_totals = s.benchmark == "external" and s.totals is not None
             if has_totals:
                 engines.register(con, "_cm_totals", _totals(con, s), schema=tables.TOTALS_SCHEMA)
             m_sql, rows_sql, ri_sql, si_sql = _materialise_sql(
                 (s.benchmark, s.by_type and s.benchmark == "external", has_totals), settings.min_employment
             )
-            store.create_temp(con, "_cm_m", m_sql)
-            const = {"dataset": code, "nuts_version": s.nuts_version, "sector_scheme": s.scheme,
-                     "benchmark": s.benchmark}  # fmt: skip
-            counts = {
-                "metrics": store.insert_select(con, "metrics", rows_sql, constants=const),
-                "region_indices": store.insert_select(con, "region_indices", ri_sql, constants=const),
-                "sector_indices": store.insert_select(con, "sector_indices", si_sql, constants=const),
-            }
+            counts = {"metrics": 0, "region_indices": 0, "sector_indices": 0}
+            for version in store.observation_versions(con, code):
+                if not store.create_cube(con, "_cm_cube", _cube_params(s, nuts_version=version)):
+                    continue
+                store.create_temp(con, "_cm_m", m_sql)
+                const = {"dataset": code, "nuts_version": version, "sector_scheme": s.sector_scheme,
+                         "benchmark": s.benchmark}  # fmt: skip
+                counts["metrics"] += store.insert_select(con, "metrics", rows_sql, constants=const)
+                counts["region_indices"] += store.insert_select(con, "region_indices", ri_sql, constants=const)
+                counts["sector_indices"] += store.insert_select(con, "sector_indices", si_sql, constants=const)
+            if not counts["metrics"]:
+                raise StatsError(
+                    f"Dataset {code!r} has observations but gives no metric rows: none of its rows is the "
+                    f"employment cell with a region of its NUTS version(s) "
+                    f"{', '.join(store.observation_versions(con, code)) or '(none)'} and a sector of scheme "
+                    f"{s.sector_scheme!r}. " + store.cube_diagnosis(con, _cube_params(s))
+                )
             report[code] = {**counts, "benchmark": s.benchmark, "seconds": round(time.perf_counter() - t0, 3)}
             log.log(logging.INFO if progress else logging.DEBUG,
                     "metrics %s: %s rows in %s s", code, counts["metrics"], report[code]["seconds"])
@@ -200,7 +164,7 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
 
 
 def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, db: Path | None,
-             benchmark: Benchmark | None) -> tuple[Any, Any, DatasetSpec, Benchmark]:
+             benchmark: Benchmark | None) -> tuple[Any, Any, Dataset, Benchmark]:
     s = spec(dataset)
     engines.check_engine(engine)
     settings = get_settings()

@@ -17,11 +17,12 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from cluster_map.schema import DATASETS, EUROSTAT_LICENCE, GISCO_LICENCE, US_CLUSTER, US_CMP_LICENCE
+from cluster_map import catalogue
+from cluster_map.schema import EUROSTAT_LICENCE, GISCO_LICENCE, US_CLUSTER, US_CMP_LICENCE
 from cluster_map.sources.fetch import Fetched, SourceResolver
 from cluster_map.store import load
 
-#: NUTS version the Eurostat statistics are recoded to (their geo codes are mostly NUTS 2013).
+#: NUTS version of the 2017 Eurostat files (their geo codes are mostly NUTS 2013; aggregates are listed in it).
 EUROSTAT_TARGET_NUTS = "2013"
 #: NUTS version the organisations are placed in (the version the statistics are recoded to).
 ORGANISATION_NUTS = "2013"
@@ -48,7 +49,8 @@ def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "
                cells_read: int | None = None) -> dict[str, Any]:
     """A ``datasets`` row: where the files came from, their sha256, what was loaded from them."""
     return {
-        "code": code, "kind": kind, "title": title or (DATASETS[code].title if code in DATASETS else ""),
+        "code": code, "kind": kind,
+        "title": title or (ds.title if (ds := catalogue.find_dataset(code)) is not None else ""),
         "publisher": publisher, "licence": licence,
         "source_url": " ".join(dict.fromkeys(f.official_url for f in files)),
         "retrieved_from": " ".join(f.retrieved_from for f in files),
@@ -100,14 +102,16 @@ class Reader:
 def build_plan(only: Sequence[str] = ()) -> list[Reader]:
     """The readers of a full ingest, or of the statistical datasets in ``only``.
 
-    Order matters: the thread pool starts readers in plan order, so the reference data the
-    statistics wait for comes first, then the largest files.
+    Every Eurostat dataset of the catalogue gets a reader: a required one fails the ingest when its
+    file cannot be had, an optional one (``Dataset.required`` False: the 2017 mirror lacks it) is
+    skipped with a line saying so. Order matters: the thread pool starts readers in plan order, so
+    the reference data the statistics wait for comes first, then the largest files.
     """
-    from cluster_map.sources import codelists, eurostat, gisco, us_cmp
+    from cluster_map.sources import codelists, gisco, us_cmp
 
-    stats = [Reader(f"eurostat {code}", _eurostat_reader(code),
-                    probe=(eurostat.source_file(code).path, eurostat.source_file(code).url))
-             for code in eurostat.EUROSTAT_DATASETS if not only or code in only]
+    stats = [Reader(f"eurostat {d.code}", _eurostat_reader(d.code),
+                    probe=(d.mirror_files[-1], d.official_url) if d.required else None)
+             for d in catalogue.eurostat() if not only or d.code in only]
     stats.sort(key=lambda r: r.name not in ("eurostat sbs_r_nuts06_r2", "eurostat sbs_na_sca_r2"))
     plan = [Reader("nuts recoding", _read_recoding)] if stats else []
     if not only:
@@ -121,6 +125,14 @@ def build_plan(only: Sequence[str] = ()) -> list[Reader]:
     if not only or set(only) & {us_cmp.STATES_DATASET, us_cmp.TOTALS_DATASET}:
         plan.append(Reader("us cluster data 2016", _us_observations_reader(only)))
     return plan
+
+
+def recoding_targets() -> tuple[str, ...]:
+    """NUTS versions the Eurostat datasets' codes are recoded to (every version a NUTS rule gives)."""
+    from cluster_map.sources import nuts_versions
+
+    found = {v for d in catalogue.eurostat() for v in d.nuts.versions()}
+    return tuple(v for v in nuts_versions.JRC_VERSIONS if v in found)
 
 
 def _read_codelists(resolver: SourceResolver) -> Part:
@@ -155,22 +167,25 @@ def _read_codelists(resolver: SourceResolver) -> Part:
 
 
 def _read_recoding(resolver: SourceResolver) -> Part:
+    """One recoding table per target NUTS version (codes of older versions -> the dataset's own)."""
     from cluster_map.sources import nuts_versions
 
-    files: list[Fetched] = []
+    tables: dict[str, pd.DataFrame] = {}
+    part = Part("nuts recoding", payload={"recoding": tables})
+    for target in recoding_targets():
+        files: list[Fetched] = []
 
-    def open_file(name: str, url: str) -> Path:
-        files.append(resolver.fetch(name, url))
-        return files[-1].path
+        def open_file(name: str, url: str, files: list[Fetched] = files) -> Path:
+            files.append(resolver.fetch(name, url))
+            return files[-1].path
 
-    table = nuts_versions.build_recoding_table(open_file, target_version=EUROSTAT_TARGET_NUTS)
-    part = Part("nuts recoding", payload={"recoding": table})
-    part.provenance.append(provenance(
-        f"nuts_recoding_{EUROSTAT_TARGET_NUTS}", "codelist", files, title=f"NUTS recoding table to NUTS "
-        f"{EUROSTAT_TARGET_NUTS} (JRC NUTS converter matrices, population weights; official Eurostat change "
-        f"tables; NUTS 2006->2010 regulation)", publisher="European Commission JRC; Eurostat",
-        licence="Commission reuse policy (Decision 2011/833/EU), acknowledge the source",
-        nuts_version=EUROSTAT_TARGET_NUTS, rows=len(table)))
+        tables[target] = table = nuts_versions.build_recoding_table(open_file, target_version=target)
+        part.provenance.append(provenance(
+            f"nuts_recoding_{target}", "codelist", files, title=f"NUTS recoding table to NUTS {target} (JRC "
+            f"NUTS converter matrices, population weights; official Eurostat change tables; NUTS 2006->2010 "
+            f"regulation)", publisher="European Commission JRC; Eurostat",
+            licence="Commission reuse policy (Decision 2011/833/EU), acknowledge the source",
+            nuts_version=target, rows=len(table)))
     return part
 
 
@@ -254,11 +269,27 @@ def _us_observations_reader(only: Sequence[str]) -> Callable[[SourceResolver], P
 
 def _eurostat_reader(code: str) -> Callable[[SourceResolver], Part]:
     def read(resolver: SourceResolver) -> Part:
+        from cluster_map.errors import SourceError
         from cluster_map.sources import eurostat
 
-        sf = eurostat.source_file(code)
-        fetched = resolver.fetch(sf.path, sf.url)
+        ds = catalogue.dataset(code)
+        fetched: Fetched | None = None
+        tried: list[str] = []
+        for name in ds.mirror_files:
+            try:
+                fetched = resolver.fetch(name, ds.official_url)
+                break
+            except SourceError as exc:
+                tried.append(f"{name}: {exc}")
+        if fetched is None:
+            if ds.required:
+                raise SourceError(f"Dataset {code!r}: no file could be read; tried {', '.join(ds.mirror_files)}. "
+                                  "Point CLUSTER_MAP_SOURCE at a mirror with the official file names, or go "
+                                  "online.", tried)
+            return Part(code, payload={"skipped": {code: "not in the mirror (optional; read online from "
+                                                         f"{ds.official_url})"}})
         frame = eurostat.read_observations(fetched.path, dataset=code)
+        eurostat.check_cells(frame, ds, name=fetched.name)
         return Part(code, observations={code: frame}, payload={"files": {code: [fetched]}})
 
     return read

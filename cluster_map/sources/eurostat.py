@@ -25,15 +25,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from cluster_map import catalogue
+from cluster_map.catalogue import Dataset
 from cluster_map.errors import SourceError
 from cluster_map.schema import (
-    EUROSTAT_API_TSV,
     EUROSTAT_BULK_OLD,
     EUROSTAT_LICENCE,
     FLAGS,
@@ -41,78 +43,69 @@ from cluster_map.schema import (
     SourceFile,
 )
 
-#: The Eurostat datasets Cluster Map reads.
-EUROSTAT_DATASETS = ("sbs_r_nuts06_r2", "lfst_r_lfe2en2", "sbs_na_sca_r2", "nama_10r_2gdp")
-
 _SBS_UNITS = {"V11": "NR", "V12": "MIO_EUR", "V13": "MIO_EUR", "V15": "MIO_EUR", "V16": "NR"}
 _SBS_THS_EUR = {"V91100", "V91110", "V91130", "V91275"}
 
 
 def sbs_unit(indicator: str) -> str:
-    """Natural unit code of an SBS ``indic_sb`` indicator (the bulk files carry no unit column).
+    """Natural unit code of a 2017-layout SBS ``indic_sb`` indicator (those files carry no unit column).
 
     V11xxx (enterprises, local units) and V16xxx (persons employed, employees) are counts ``NR``;
     V12xxx, V13xxx, V15xxx (turnover, value added, purchases, personnel costs, investment) are
     ``MIO_EUR``; V91100, V91110, V91130, V91275 (per-person ratios) are ``THS_EUR``; every other
-    V9xxxx ratio is a percentage ``PC``. Anything else gets ``''``.
+    V9xxxx ratio is a percentage ``PC``. Today's ``indic_sbs`` codes end in their unit (``EMP_LOC_NR``,
+    ``WAGE_LOC_MEUR``): ``NR`` and ``MIO_EUR`` from the suffix. Anything else gets ``''``.
     """
     if indicator in _SBS_THS_EUR:
         return "THS_EUR"
     if indicator.startswith("V9"):
         return "PC"
+    if indicator.endswith("_NR"):
+        return "NR"
+    if indicator.endswith("_MEUR"):
+        return "MIO_EUR"
     return _SBS_UNITS.get(indicator[:3], "")
 
 
-@dataclass(frozen=True)
-class DatasetMapping:
-    """How one dataset's dimensions become sector, indicator, unit and breakdown.
+def describe(dataset: str, dims: list[str], spec: Dataset | None = None) -> Dataset:
+    """How ``dataset``'s dimensions become sector, indicator, unit and breakdown.
 
-    Dimensions not named here (other than ``geo``, ``freq`` and the time) go to ``breakdown`` as
-    ``dim=code`` joined by ``;`` in header order.
+    ``spec`` (a user's own description, ``--spec``) wins, then the catalogue entry; a dataset the
+    catalogue does not know gets a generic description built from the header's dimension names:
+    ``nace_r2`` is the sector, the first ``indic*``/``na_item`` dimension the indicator, ``unit`` the
+    unit. Dimensions not used (other than ``geo``, ``freq``, the time and the pins) go to
+    ``breakdown`` as ``dim=code`` joined by ``;`` in header order.
     """
-
-    sector_scheme: str = "nace_r2"
-    sector_dim: str | None = "nace_r2"
-    indicator_dim: str | None = None
-    indicator: str = ""  # constant indicator when indicator_dim is None
-    unit_dim: str | None = "unit"
-    unit_of: dict[str, str] = field(default_factory=dict)  # indicator -> unit when there is no unit_dim
-    nuts_version: str = "2013"
-
-
-MAPPINGS: dict[str, DatasetMapping] = {
-    "sbs_r_nuts06_r2": DatasetMapping(indicator_dim="indic_sb", unit_dim=None),
-    "sbs_na_sca_r2": DatasetMapping(indicator_dim="indic_sb", unit_dim=None),
-    "sbs_r_3k_my_r2": DatasetMapping(indicator_dim="indic_sb", unit_dim=None),
-    "lfst_r_lfe2en2": DatasetMapping(indicator="EMP"),
-    "nama_10r_2gdp": DatasetMapping(sector_scheme="total", sector_dim=None, indicator="GDP"),
-}
-
-
-def mapping_for(dataset: str, dims: list[str]) -> DatasetMapping:
-    """The mapping of ``dataset``; unknown datasets get a generic one built from the header dims."""
-    if dataset in MAPPINGS:
-        return MAPPINGS[dataset]
+    if spec is not None:
+        return spec
+    found = catalogue.find_dataset(dataset)
+    if found is not None:
+        return found
     indicator_dim = next((d for d in dims if d.startswith("indic") or d == "na_item"), None)
-    return DatasetMapping(
+    return Dataset(
+        code=dataset, title=dataset, label=dataset, publisher="Eurostat", licence=EUROSTAT_LICENCE,
+        area="europe", layout="eurostat", official_urls=(catalogue.eurostat_api_url(dataset),),
+        mirror_files=catalogue.eurostat_files(dataset), role="auxiliary", required=False,
         sector_scheme="nace_r2" if "nace_r2" in dims else "total",
-        sector_dim="nace_r2" if "nace_r2" in dims else None,
-        indicator_dim=indicator_dim,
-        indicator="" if indicator_dim else dataset.upper(),
-        unit_dim="unit" if "unit" in dims else None,
+        sector_dim="nace_r2" if "nace_r2" in dims else None, indicator_dim=indicator_dim,
+        indicator="" if indicator_dim else dataset.upper(), unit_dim="unit" if "unit" in dims else None,
     )
 
 
 # --- where the files are ------------------------------------------------------------------------
-def mirror_name(code: str) -> str:
-    """Mirror-relative name of a bulk file: ``eurostat/bulk/<code>.tsv.gz``."""
-    return f"eurostat/bulk/{code}.tsv.gz"
+def mirror_name(code: str, *, layout: str = "bulk_2017") -> str:
+    """Mirror-relative name of a dataset's file: ``eurostat/bulk/<code>.tsv.gz`` (the 2017 bulk layout)
+    or ``eurostat/api/<code>.tsv.gz`` (``layout='api'``: what the dissemination API returns today)."""
+    api, bulk = catalogue.eurostat_files(code)
+    if layout not in ("api", "bulk_2017"):
+        raise ValueError(f"Unknown layout {layout!r}; use 'api' or 'bulk_2017'.")
+    return api if layout == "api" else bulk
 
 
 def official_url(code: str, *, layout: str = "api") -> str:
     """Official download URL: the current API TSV (``layout='api'``) or the 2017 bulk listing."""
     if layout == "api":
-        return EUROSTAT_API_TSV.format(code=code)
+        return catalogue.eurostat_api_url(code)
     if layout == "bulk_2017":
         return EUROSTAT_BULK_OLD.format(code=code)
     raise ValueError(f"Unknown layout {layout!r}; use 'api' or 'bulk_2017'.")
@@ -221,14 +214,16 @@ def parse_header(line: str, name: str) -> TsvHeader:
     return TsvHeader(dims=dims, periods=periods, years=[int(p) for p in periods])
 
 
-def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str | None = None) -> pd.DataFrame:
+def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str | None = None,
+             spec: Dataset | None = None) -> pd.DataFrame:
     """Read a Eurostat bulk TSV (2017 or current API layout, gzipped or not) into observations.
 
     Parameters
     ----------
     path : file to read.
     dataset : dataset code; default from the file name (``estat_`` prefix dropped).
-    nuts_version : NUTS version of the geo codes; default the dataset mapping's (``'2013'``).
+    nuts_version : NUTS version of the geo codes; default the dataset's NUTS rule (per reference year).
+    spec : the dataset's description when it is not catalogued (see :func:`describe`).
 
     Returns
     -------
@@ -310,7 +305,7 @@ def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str 
         raise SourceError(f"{name}: {len(problems)} problem(s); the file was not loaded. "
                           "Fix the lines below or re-download the file.", problems)
     merged = {k: pa.concat_arrays([c[k] for c in chunks]) for k in chunks[0]} if chunks else {}
-    return observations(dataset, header.dims, merged, nuts_version=nuts_version, name=name)
+    return observations(dataset, header.dims, merged, nuts_version=nuts_version, name=name, spec=spec)
 
 
 class _LineNumbers:
@@ -372,8 +367,8 @@ _SDMX_RESERVED = {"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION", "LAST UPDAT
                   "OBS_VALUE", "OBS_FLAG", "CONF_STATUS", "freq"}
 
 
-def read_sdmx_csv(path: str | Path, *, dataset: str | None = None,
-                  nuts_version: str | None = None) -> pd.DataFrame:
+def read_sdmx_csv(path: str | Path, *, dataset: str | None = None, nuts_version: str | None = None,
+                  spec: Dataset | None = None) -> pd.DataFrame:
     """Read an SDMX-CSV file (Eurostat API ``format=SDMX-CSV``) into observations.
 
     Columns ``DATAFLOW`` (e.g. ``ESTAT:SBS_R_NUTS06_R2(1.0)``), ``LAST UPDATE``, ``freq``, the
@@ -411,6 +406,11 @@ def read_sdmx_csv(path: str | Path, *, dataset: str | None = None,
             problems.append(f"{name}: line {i + 2}, column freq: {freq[i].as_py()!r} (only annual 'A' is read)")
     raw_flags = table.column("OBS_FLAG").combine_chunks() if "OBS_FLAG" in names else \
         pa.array([""] * table.num_rows, pa.string())
+    if "CONF_STATUS" in names:  # today's API marks confidential cells here, not in OBS_FLAG
+        conf = pc.equal(pc.utf8_upper(table.column("CONF_STATUS").combine_chunks()), "C")
+        has_c = pc.match_substring(raw_flags, "c")
+        raw_flags = pc.if_else(pc.and_(conf, pc.invert(has_c)),
+                               pc.binary_join_element_wise(raw_flags, "c", ""), raw_flags)
     obs = table.column("OBS_VALUE").combine_chunks()
     cells = pc.binary_join_element_wise(pc.if_else(pc.equal(obs, ""), ":", obs), raw_flags, " ")
     cell_problems = CellProblems()
@@ -430,22 +430,55 @@ def read_sdmx_csv(path: str | Path, *, dataset: str | None = None,
     arrays = {d: table.column(d).combine_chunks() for d in dims}
     arrays["__year"] = pc.cast(periods, pa.int64())
     arrays["__value"], arrays["__flags"] = value, flags
-    return observations(dataset, dims, arrays, nuts_version=nuts_version, name=name)
+    return observations(dataset, dims, arrays, nuts_version=nuts_version, name=name, spec=spec)
 
 
-def read_observations(path: str | Path, *, dataset: str | None = None,
-                      nuts_version: str | None = None) -> pd.DataFrame:
+def read_observations(path: str | Path, *, dataset: str | None = None, nuts_version: str | None = None,
+                      spec: Dataset | None = None) -> pd.DataFrame:
     """Read a Eurostat file of either kind: SDMX-CSV when line 1 starts with DATAFLOW, else TSV."""
     head = read_bytes(path)[:200].lstrip(b"\xef\xbb\xbf")
     reader = read_sdmx_csv if head.startswith((b"DATAFLOW", b'"DATAFLOW"', b"STRUCTURE")) else read_tsv
-    return reader(path, dataset=dataset, nuts_version=nuts_version)
+    return reader(path, dataset=dataset, nuts_version=nuts_version, spec=spec)
+
+
+def check_cells(frame: pd.DataFrame, ds: Dataset, *, name: str) -> None:
+    """Fail loudly where a catalogued dataset would load into nothing.
+
+    Raises :class:`SourceError` when the file has no data cells at all, or when none of its rows is
+    the dataset's employment cell (indicator and breakdown), naming what the file has instead.
+    """
+    if frame.empty:
+        raise SourceError(f"{name}: no data cells for dataset {ds.code!r} (only a header?); the file would "
+                          "load into nothing. Re-download it or check that it is the right file.")
+    cell = ds.employment or ds.value_added
+    quantity = "employment" if ds.employment is not None else "value added"
+    if cell is None:
+        return
+    hit = (frame["indicator"] == cell.indicator) & (frame["breakdown"] == cell.breakdown)
+    if bool(hit.any()):
+        return
+    wanted = f"indicator {cell.indicator!r}" + (f" with {cell.breakdown}" if cell.breakdown else "")
+    same = frame[frame["indicator"] == cell.indicator]
+    if len(same):
+        found = sorted(same["breakdown"].unique())
+        why = f"the file has {cell.indicator} only with breakdown(s) {{{', '.join(found[:12])}}}"
+    else:
+        indicators = sorted(frame["indicator"].unique())
+        why = f"the file has indicator(s) {{{', '.join(map(str, indicators[:12]))}}}"
+    raise SourceError(f"{name}: no rows of the {quantity} cell of {ds.code!r} ({wanted}); {why}. "
+                      "Is it the right file, or has the source renamed its codes?")
 
 
 # --- long frame ---------------------------------------------------------------------------------
 def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
-                 nuts_version: str | None, name: str) -> pd.DataFrame:
-    """Assemble the observation frame from per-dimension arrays plus ``__year/__value/__flags``."""
-    m = mapping_for(dataset, dims)
+                 nuts_version: str | None, name: str, spec: Dataset | None = None) -> pd.DataFrame:
+    """Assemble the observation frame from per-dimension arrays plus ``__year/__value/__flags``.
+
+    The dataset's pins (``sex=T``) keep only the rows with the pinned code where the file has the
+    dimension (a pin that matches nothing is an error naming the codes found); the NUTS version of
+    each row follows the dataset's rule for its reference year unless ``nuts_version`` is given.
+    """
+    m = describe(dataset, dims, spec)
     n = len(arrays["__year"]) if arrays else 0
     if n == 0:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "int64" if c == "year"
@@ -455,6 +488,7 @@ def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
     if missing:
         raise SourceError(f"{name}: dataset {dataset!r} needs dimension(s) {missing!r}, the file has "
                           f"{dims!r}; is it the right file for {dataset!r}?")
+    arrays, pinned = _apply_pins(m, dims, arrays, name)
 
     geo = arrays["geo"]
     indicator = arrays[m.indicator_dim] if m.indicator_dim else None
@@ -462,26 +496,34 @@ def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
         unit = arrays[m.unit_dim]
     else:
         ind_codes = pc.unique(indicator).to_pylist() if indicator is not None else [m.indicator]
-        table_ = {c: m.unit_of.get(c, sbs_unit(c)) for c in ind_codes}
+        table_ = {c: m.unit_of(c) or sbs_unit(c) for c in ind_codes}
         unit = pa.array([table_[c] for c in ind_codes], pa.string()).take(pc.index_in(indicator, pa.array(
             ind_codes, pa.string()))) if indicator is not None else None
-    other = [d for d in dims if d not in {"geo", "freq", m.sector_dim, m.indicator_dim, m.unit_dim}]
+    used = {"geo", "freq", m.sector_dim, m.indicator_dim, m.unit_dim, *pinned}
+    other = [d for d in dims if d not in used]
     if other:
         pieces = [pc.binary_join_element_wise(f"{d}=", arrays[d], "") for d in other]
         breakdown = pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, ";")
     else:
         breakdown = None
+    years = arrays["__year"].to_pandas()
+    if nuts_version:
+        versions: Any = nuts_version
+    elif m.nuts.by_year:
+        versions = years.map({y: m.nuts.version_for(int(y)) for y in years.unique()})
+    else:
+        versions = m.nuts.default
     frame = pd.DataFrame({
         "dataset": dataset,
         "region": geo.to_pandas(),
         "region_original": geo.to_pandas(),
-        "nuts_version": nuts_version or m.nuts_version,
+        "nuts_version": versions,
         "sector_scheme": m.sector_scheme,
         "sector": arrays[m.sector_dim].to_pandas() if m.sector_dim else "",
         "indicator": indicator.to_pandas() if indicator is not None else m.indicator,
         "unit": unit.to_pandas() if unit is not None else "",
         "breakdown": breakdown.to_pandas() if breakdown is not None else "",
-        "year": arrays["__year"].to_pandas(),
+        "year": years,
         "value": arrays["__value"].to_pandas(),
         "flags": arrays["__flags"].to_pandas(),
     })
@@ -491,6 +533,25 @@ def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
     return frame[list(OBSERVATION_COLUMNS)]
 
 
-__all__ = ["EUROSTAT_DATASETS", "FLAGS", "MAPPINGS", "DatasetMapping", "count_cells", "dataset_of",
-           "mapping_for", "mirror_name", "official_url", "read_observations", "read_sdmx_csv", "read_tsv",
-           "sbs_unit", "source_file"]
+def _apply_pins(m: Dataset, dims: list[str], arrays: dict[str, pa.Array],
+                name: str) -> tuple[dict[str, pa.Array], list[str]]:
+    """Keep the rows of each pinned code; the pinned dimensions (found in the file) are returned."""
+    keep = None
+    pinned: list[str] = []
+    for dim, code in m.pins:
+        if dim not in dims:
+            continue
+        pinned.append(dim)
+        match = pc.equal(arrays[dim], code)
+        if not pc.any(match).as_py():
+            found = sorted(str(c) for c in pc.unique(arrays[dim]).to_pylist())
+            raise SourceError(f"{name}: no rows with {dim}={code} for dataset {m.code!r}; the file has {dim} in "
+                              f"{{{', '.join(found[:20])}}}. Is it the right file?")
+        keep = match if keep is None else pc.and_(keep, match)
+    if keep is None:
+        return arrays, pinned
+    return {k: v.filter(keep) for k, v in arrays.items()}, pinned
+
+
+__all__ = ["FLAGS", "check_cells", "count_cells", "dataset_of", "describe", "mirror_name", "official_url",
+           "read_observations", "read_sdmx_csv", "read_tsv", "sbs_unit", "source_file"]

@@ -216,7 +216,10 @@ def recode(obs: pd.DataFrame, table: pd.DataFrame, target_version: str, known_co
 
     Returns
     -------
-    (frame, applied, unmatched): the recoded frame (``nuts_version`` = target for every row),
+    (frame, applied, unmatched): the recoded frame (``nuts_version`` = target for every row; column
+    ``caveats`` says how a converted value was made: ``converted:nuts_rename`` for a code that only
+    changed name, ``estimated:jrc_pop_merge`` / ``estimated:jrc_pop_split`` for values combined or split
+    with the JRC population weights, '' for native rows),
     the recodings used (:data:`APPLIED_COLUMNS`), the unmatched codes (:data:`UNMATCHED_COLUMNS`).
     """
     region = obs["region"]
@@ -242,7 +245,8 @@ def recode(obs: pd.DataFrame, table: pd.DataFrame, target_version: str, known_co
     keep_mask = ~to_recode
     if recoded_wins.any():
         keep_mask &= ~obs.index.isin(hit.loc[recoded_wins, "native_row"])
-    out = pd.concat([obs[keep_mask], hit.loc[~drop_recoded, list(obs.columns)]], ignore_index=True)
+    out = pd.concat([obs[keep_mask], hit.loc[~drop_recoded, [*obs.columns, "caveats"]]], ignore_index=True)
+    out["caveats"] = out["caveats"].fillna("") if "caveats" in out.columns else ""
     out["nuts_version"] = target_version
     unmatched = (obs[unmatched_mask].groupby(["dataset", "region"]).size().rename("n_rows").reset_index()
                  .rename(columns={"region": "code"}))
@@ -260,7 +264,7 @@ def _combine(parts: pd.DataFrame, table: pd.DataFrame, target: str,
              additive_units: Collection[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     cols = list(parts.columns)
     if parts.empty:
-        return parts.copy(), pd.DataFrame(columns=list(APPLIED_COLUMNS))
+        return parts.assign(caveats=pd.Series(dtype="str")), pd.DataFrame(columns=list(APPLIED_COLUMNS))
     rule = table[["code_from", "version_from", "code_to", "version_to", "method", "weight"]]
     m = parts.merge(rule, left_on="region", right_on="code_from", how="inner")
     required = table.groupby(["code_to", "version_from"])["code_from"].nunique().rename("required")
@@ -291,7 +295,9 @@ def _combine(parts: pd.DataFrame, table: pd.DataFrame, target: str,
     res = res.sort_values("value", na_position="last").drop_duplicates([*KEY, "code_to"], keep="first")
     res["region"] = res["code_to"]
     res["nuts_version"] = target
+    res["caveats"] = np.where(res["method"] == "rename", "converted:nuts_rename",
+                              "estimated:jrc_pop_" + res["method"].astype(str))
     applied = (m.groupby(["dataset", "code_from", "version_from", "code_to", "version_to", "method", "weight"])
                .size().rename("n_rows").reset_index())
     applied["n_collisions"] = 0
-    return res[cols], applied[list(APPLIED_COLUMNS)]
+    return res[[*cols, "caveats"]], applied[list(APPLIED_COLUMNS)]

@@ -188,6 +188,7 @@ CUBE_SQL = """
                count(*) FILTER (WHERE indicator = $emp AND breakdown = $emp_breakdown) AS n_emp
         FROM observations
         WHERE dataset = $dataset AND indicator IN ($emp, $est, $wages)
+          AND ($nuts IS NULL OR nuts_version = $nuts)
         GROUP BY ALL),
     reg AS (
         SELECT code, nuts_version, level,
@@ -223,6 +224,7 @@ def cube_params(
     excluded: Sequence[str] = (),
     level: int | None = None,
     year: int | None = None,
+    nuts_version: str | None = None,
 ) -> dict[str, Any]:
     """Named parameters of :data:`CUBE_SQL` (``employment`` = indicator, breakdown, factor)."""
     emp, breakdown, factor = employment
@@ -230,8 +232,33 @@ def cube_params(
         "dataset": dataset, "scheme": scheme, "emp": emp, "emp_breakdown": breakdown,
         "emp_factor": float(factor), "est": establishments or "\x00", "wages": wages or "\x00",
         "total_code": total_code or "\x00", "excluded": list(excluded) or ["\x00"],
-        "level": level, "year": year,
+        "level": level, "year": year, "nuts": nuts_version,
     }  # fmt: skip
+
+
+def observation_versions(con: Any, dataset: str) -> list[str]:
+    """NUTS versions of a dataset's observations (ascending)."""
+    rows = _query(con, "SELECT DISTINCT nuts_version FROM observations WHERE dataset = ? ORDER BY 1", [dataset])
+    return [str(v) for v in rows["nuts_version"]]
+
+
+def cube_diagnosis(con: Any, params: dict[str, Any]) -> str:
+    """Why a dataset's cube is empty, in one sentence: how many of its employment rows exist, how many
+    have a region of their NUTS version, how many a sector of the scheme."""
+    rows = _query(con, """
+        WITH o AS (SELECT DISTINCT region, nuts_version, sector FROM observations
+                   WHERE dataset = ? AND indicator = ? AND breakdown = ?)
+        SELECT count(*) AS cells,
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM regions r WHERE r.code = o.region
+                                AND r.nuts_version = o.nuts_version AND r.kind IN ('nuts', 'us_state')))
+                   AS with_region,
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM sectors s WHERE s.code = o.sector AND s.scheme = ?))
+                   AS with_sector
+        FROM o""", [params["dataset"], params["emp"], params["emp_breakdown"], params["scheme"]])
+    r = rows.iloc[0]
+    return (f"Employment cell {params['emp']!r} {params['emp_breakdown']!r}: {int(r['cells'])} region-sector "
+            f"combinations, {int(r['with_region'])} with a known region, {int(r['with_sector'])} with a known "
+            "sector. Check the dataset's NUTS version and sector codes in the catalogue.")
 
 
 def create_cube(con: Any, name: str, params: dict[str, Any]) -> int:

@@ -7,7 +7,7 @@ made the bulk load 3x slower and the file 4x larger, and a failed check can name
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TABLES: dict[str, str] = {
     "meta": """
@@ -69,7 +69,8 @@ TABLES: dict[str, str] = {
             breakdown VARCHAR NOT NULL,
             year INTEGER NOT NULL,
             value DOUBLE,
-            flags VARCHAR NOT NULL)""",
+            flags VARCHAR NOT NULL,
+            caveats VARCHAR)               -- how a value converted between NUTS versions was made ('' or NULL: native)""",
     # Codes of a dataset that match no region geometry after recoding.
     "unmatched_regions": """
         CREATE TABLE unmatched_regions (
@@ -145,7 +146,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "geometries": ("code", "nuts_version", "variant"),
     "sectors": ("scheme", "code"),
     "observations": ("dataset", "region", "sector", "indicator", "unit", "breakdown", "year"),
-    "unmatched_regions": ("dataset", "code"),
+    "unmatched_regions": ("dataset", "code", "nuts_version"),
     "nuts_recodes": ("dataset", "code_from", "code_to"),
     "cluster_naics": ("scheme", "cluster_code", "subcluster_code", "naics"),
     "related_clusters": ("cluster_a", "cluster_b"),

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cluster_map import catalogue
 from cluster_map.errors import SourceError
 from cluster_map.schema import FLAGS, OBSERVATION_COLUMNS
 from cluster_map.sources import eurostat
@@ -71,8 +72,12 @@ def test_api_layout_years_ascending_and_gzip(fx: Path, tmp_path: Path) -> None:
     target.write_bytes(gzip.compress((fx / "api_layout.tsv").read_bytes()))
     obs = read_tsv(target, nuts_version="2021")
     assert set(obs.dataset) == {"nama_10r_3empers"}
-    assert len(obs) == 8 == count_cells(target)  # one empty cell is no observation
-    r = _row(obs, region="AT11", year=2019, breakdown="wstatus=EMP")
+    # 8 non-empty cells (one empty cell is no observation); the catalogue pins wstatus=EMP: 2 SAL cells go
+    assert len(obs) == 6 and count_cells(target) == 8
+    assert "wstatus" not in "".join(obs.breakdown)
+    generic = read_tsv(target, dataset="my_own_copy", nuts_version="2021")  # not catalogued: no pin
+    assert len(generic) == 8 and "wstatus=SAL" in set(generic.breakdown)
+    r = _row(obs, region="AT11", year=2019)
     assert (r["value"], r["flags"], r.unit, r.sector) == (3.16, "p", "THS", "C")
     assert _row(obs, region="DE212", year=2021)["value"] == 121.0
     assert _row(obs, region="DE212", year=2021)["flags"] == "e"
@@ -128,13 +133,14 @@ def test_dataset_mapping(tmp_path: Path, dataset: str, header: str, line: str, e
 
 @pytest.mark.parametrize(("code", "unit"), [("V16110", "NR"), ("V11110", "NR"), ("V12150", "MIO_EUR"),
                                             ("V15110", "MIO_EUR"), ("V91100", "THS_EUR"), ("V91290", "PC"),
-                                            ("X1", "")])
+                                            ("EMP_LOC_NR", "NR"), ("WAGE_LOC_MEUR", "MIO_EUR"), ("X1", "")])
 def test_sbs_units(code: str, unit: str) -> None:
     assert eurostat.sbs_unit(code) == unit
 
 
 def test_urls_and_names() -> None:
     assert eurostat.mirror_name("sbs_r_nuts06_r2") == "eurostat/bulk/sbs_r_nuts06_r2.tsv.gz"
+    assert eurostat.mirror_name("sbs_r_nuts2021", layout="api") == "eurostat/api/sbs_r_nuts2021.tsv.gz"
     assert "sbs_r_nuts06_r2" in eurostat.official_url("sbs_r_nuts06_r2")
     assert eurostat.official_url("x").startswith("https://ec.europa.eu/eurostat/api/")
     assert "BulkDownloadListing" in eurostat.official_url("x", layout="bulk_2017")
@@ -221,16 +227,18 @@ def test_damaged_gzip(tmp_path: Path, fx: Path) -> None:
         read_tsv(f)
 
 
-def test_empty_body_gives_empty_frame(tmp_path: Path) -> None:
+def test_empty_body_gives_empty_frame_and_the_ingest_check_refuses_it(tmp_path: Path) -> None:
     f = tmp_path / "sbs_r_nuts06_r2.tsv"
     f.write_text("nace_r2,indic_sb,geo\\time\t2015 \n")
     obs = read_tsv(f)
     assert list(obs.columns) == list(OBSERVATION_COLUMNS) and obs.empty
+    with pytest.raises(SourceError, match="no data cells for dataset 'sbs_r_nuts06_r2'"):
+        eurostat.check_cells(obs, catalogue.dataset("sbs_r_nuts06_r2"), name=f.name)
 
 
 # --- the real mirror ------------------------------------------------------------------------------
 @pytest.mark.mirror
-@pytest.mark.parametrize("code", eurostat.EUROSTAT_DATASETS)
+@pytest.mark.parametrize("code", ["sbs_r_nuts06_r2", "lfst_r_lfe2en2", "sbs_na_sca_r2", "nama_10r_2gdp"])
 def test_mirror_files_row_count_equals_non_empty_cells(mirror: Path, code: str, tmp_path: Path) -> None:
     path = mirror / eurostat.mirror_name(code)
     obs = read_tsv(path)

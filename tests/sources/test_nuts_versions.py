@@ -72,7 +72,12 @@ def test_recode_cases(case: str, rows: list[tuple], region: str, value: float | 
     else:
         assert r["value"] == pytest.approx(value), case
     assert r["flags"] == flags and r["region_original"] == original, case
-    assert set(out.nuts_version) == {"2013"} and list(out.columns) == list(OBSERVATION_COLUMNS)
+    assert set(out.nuts_version) == {"2013"} and list(out.columns) == [*OBSERVATION_COLUMNS, "caveats"]
+    caveat = {"rename": "converted:nuts_rename", "merge": "estimated:jrc_pop_merge",
+              "split": "estimated:jrc_pop_split"}.get(case.split(",")[0], "")
+    if case == "collision: native ':' yields":
+        caveat = "converted:nuts_rename"
+    assert r["caveats"] == caveat, case
     assert unmatched.empty
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from cluster_map.store import catalogue, database
 from cluster_map.store.load import insert
+from cluster_map.store.schema import SCHEMA_VERSION
 from tests.store.test_database import MINIMAL, fill_minimal
 
 
@@ -80,7 +81,7 @@ def test_counts_summaries_and_meta(con: duckdb.DuckDBPyConnection) -> None:
     assert catalogue.nuts_recodes(con)["code_to"].tolist() == ["AT2"]
     precision = catalogue.organisation_precision(con)
     assert sorted(map(tuple, precision.values.tolist())) == [("eu", "city", 1), ("eu", "none", 1), ("us", "none", 1)]
-    assert catalogue.meta(con) == {"schema_version": "1"}
+    assert catalogue.meta(con) == {"schema_version": str(SCHEMA_VERSION)}
 
 
 def test_sectors_by_scheme(con: duckdb.DuckDBPyConnection) -> None:

@@ -60,7 +60,7 @@ def build_tiny_store(path: Path) -> Path:
                 "'SBS data by NUTS 2 regions and NACE Rev. 2')")
     for (region, sector, year), value in EMPLOYMENT.items():
         con.execute("INSERT INTO observations VALUES ('sbs_r_nuts06_r2', ?, ?, '2013', 'nace_r2', ?, "
-                    "'V16110', 'NR', '', ?, ?, ?)",
+                    "'V16110', 'NR', '', ?, ?, ?, '')",
                     [region, region, sector, year, value, "c" if value is None else ""])
     con.execute("""CREATE TABLE metrics (dataset VARCHAR, nuts_version VARCHAR, level INTEGER, region VARCHAR,
         sector_scheme VARCHAR, sector VARCHAR, year INTEGER, employment DOUBLE, establishments DOUBLE,
