@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cluster_map.cli.main import app, main, register_commands
+from cluster_map.store.schema import SCHEMA_VERSION
 from tests.services.test_ingest import tiny_plan  # noqa: F401 (fixture)
 
 register_commands()
@@ -45,7 +46,7 @@ def test_info_json_is_machine_readable(tmp_path: Path, tiny_plan: list) -> None:
     by_code = {d["code"]: d for d in data["datasets"]}
     assert set(by_code) == {"gisco_nuts_2013", "nace_r2", "sbs_r_nuts06_r2"}
     assert by_code["sbs_r_nuts06_r2"]["row_count"] == 6 and by_code["sbs_r_nuts06_r2"]["cells_read"] == 6
-    assert data["tables"]["observations"] == 6 and data["meta"]["schema_version"] == "1"
+    assert data["tables"]["observations"] == 6 and data["meta"]["schema_version"] == str(SCHEMA_VERSION)
 
 
 @pytest.mark.parametrize(("args", "message"), [
