@@ -396,9 +396,9 @@ METRICS: Final[tuple[Metric, ...]] = (
     Metric("strong", "strong", "Strong cluster", "US CMP strong cluster (LQ >= Q75 of the regions)", 0, "flag",
            "boolean", "cmp_flags", rule="LQ >= Q75, employment > Q25, establishments > Q25, LQ >= 1"),
     Metric("growth", "", "Employment growth", "% a year since the first year with data", 1, "percent",
-           "growth_breaks", "cagr"),
+           "growth_breaks", "growth"),
     Metric("hotspot", "", "Hot-spot class", "Getis-Ord Gi* of the LQ (99/95/90% confidence)", 0, "category",
-           "hotspot", "gi_star"),
+           "hotspot", "gistar"),
 )
 
 
