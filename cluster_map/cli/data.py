@@ -19,6 +19,11 @@ OnlyOption = typer.Option(
     None, "--only", help="Reload only this statistical dataset into the existing store (repeatable): "
     + ", ".join(STATISTICAL_DATASETS) + ".")
 ProgressOption = typer.Option(True, "--progress/--no-progress", help="Show progress bars.")
+AddOption = typer.Option(None, "--add", help="Add your own statistics file to the store: a Eurostat TSV (either "
+                         "layout), SDMX-CSV, or a long CSV (region, sector, year, employment[, establishments, wages]).")
+CodeOption = typer.Option(None, "--code", help="Code of the added dataset (lower case, e.g. my_region_jobs).")
+SpecOption = typer.Option(None, "--spec", help="TOML file describing the added dataset (dimensions, pins, NUTS "
+                          "version, employment cell); inferred from the file when omitted.")
 JsonOption = typer.Option(False, "--json", help="Machine-readable output.")
 
 
@@ -28,8 +33,20 @@ def ingest_command(
     db: Optional[Path] = DbOption,  # noqa: UP045
     only: Optional[list[str]] = OnlyOption,  # noqa: UP045
     progress: bool = ProgressOption,
+    add: Optional[Path] = AddOption,  # noqa: UP045
+    code: Optional[str] = CodeOption,  # noqa: UP045
+    spec: Optional[Path] = SpecOption,  # noqa: UP045
 ) -> None:
-    """Read the official sources, validate them, and build the store atomically."""
+    """Read the official sources, validate them, and build the store atomically; or add your own dataset
+    to the store (--add FILE --code CODE [--spec SPEC.toml])."""
+    if add is not None:
+        from cluster_map.services.user_datasets import add_dataset
+
+        if not code:
+            raise typer.BadParameter("--add needs --code CODE (the name of your dataset in the store)")
+        for line in add_dataset(add, code=code, spec_file=spec, db=db).lines():
+            typer.echo(line)
+        return
     summary = ingest(source=source, db=db, progress=progress, datasets=only or None)
     for line in summary.lines():
         typer.echo(line)

@@ -23,7 +23,7 @@ import gzip
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -479,6 +479,12 @@ def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
     each row follows the dataset's rule for its reference year unless ``nuts_version`` is given.
     """
     m = describe(dataset, dims, spec)
+    if catalogue.AUTO in (m.indicator_dim, m.unit_dim):  # a user's spec left them to the header
+        auto = describe(f"\x00{dataset}", dims)
+        m = replace(m, indicator_dim=auto.indicator_dim if m.indicator_dim == catalogue.AUTO else m.indicator_dim,
+                    unit_dim=auto.unit_dim if m.unit_dim == catalogue.AUTO else m.unit_dim)
+        if m.indicator_dim is None and not m.indicator:
+            m = replace(m, indicator=dataset.upper())
     n = len(arrays["__year"]) if arrays else 0
     if n == 0:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "int64" if c == "year"

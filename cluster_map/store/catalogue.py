@@ -117,3 +117,34 @@ def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The ``meta`` key/value pairs (schema version, build time, origin of the sources)."""
     rows = query(con, "SELECT key, value FROM meta ORDER BY key")
     return dict(zip(rows["key"], rows["value"], strict=True))
+
+
+def user_datasets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Datasets a user added (code, spec JSON, file_name, added_at); empty for a store without the table."""
+    present = set(query(con, "SELECT table_name FROM information_schema.tables")["table_name"])
+    if "user_datasets" not in present:
+        return pd.DataFrame(columns=["code", "spec", "file_name", "added_at"])
+    return query(con, "SELECT code, spec, file_name, added_at FROM user_datasets ORDER BY code")
+
+
+def dataset_rows(con: duckdb.DuckDBPyConnection, table: str, codes: list[str]) -> pd.DataFrame:
+    """The rows of ``table`` (observations, unmatched_regions, datasets) that belong to datasets ``codes``."""
+    column = {"observations": "dataset", "unmatched_regions": "dataset", "datasets": "code"}.get(table)
+    if column is None:
+        raise ValueError(f"No per-dataset rows in table {table!r}.")
+    return query(con, f'SELECT * FROM "{table}" WHERE list_contains(?::VARCHAR[], "{column}")',  # noqa: S608
+                 [codes])
+
+
+def register_user_datasets(con: duckdb.DuckDBPyConnection | None = None, *,
+                           rows: pd.DataFrame | None = None) -> tuple[str, ...]:
+    """Register the store's user datasets (table ``user_datasets``, or ``rows`` of it) in this process's
+    catalogue, so every layer treats them like catalogued ones; returns their codes."""
+    import json
+
+    from cluster_map import catalogue as leaf
+
+    specs = rows if rows is not None else user_datasets(con)  # type: ignore[arg-type]
+    for r in specs.itertuples():
+        leaf.register(leaf.user_dataset(str(r.code), json.loads(r.spec), source_name=str(r.file_name or "")))
+    return tuple(str(c) for c in specs["code"])

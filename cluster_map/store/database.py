@@ -51,6 +51,9 @@ def connect(db: Path | str, *, read_only: bool = True) -> duckdb.DuckDBPyConnect
     con = _open(path, read_only=read_only)
     try:
         check_schema_version(con, path)
+        from cluster_map.store.catalogue import register_user_datasets
+
+        register_user_datasets(con)  # a user's own datasets (ingest --add) are known like catalogued ones
     except BaseException:
         con.close()
         raise

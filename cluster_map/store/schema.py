@@ -104,6 +104,13 @@ TABLES: dict[str, str] = {
             relatedness DOUBLE,            -- cr_all (Delgado-Porter-Stern relatedness)
             relatedness_pct DOUBLE,        -- cr_all_pc
             related_90 BOOLEAN)         -- rel_all_90_v3: in the top decile (the published 'related' link)""",
+    # Datasets a user added with `cluster-map ingest --add`: the spec that describes them (JSON).
+    "user_datasets": """
+        CREATE TABLE user_datasets (
+            code VARCHAR NOT NULL,
+            spec VARCHAR NOT NULL,         -- catalogue.dataset_to_spec as JSON
+            file_name VARCHAR,             -- the user's file name (no path)
+            added_at TIMESTAMP)""",
     "organisations": """
         CREATE TABLE organisations (
             id VARCHAR NOT NULL,
@@ -151,6 +158,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "cluster_naics": ("scheme", "cluster_code", "subcluster_code", "naics"),
     "related_clusters": ("cluster_a", "cluster_b"),
     "organisations": ("id",),
+    "user_datasets": ("code",),
 }
 
 #: Tables a complete store must hold rows in (a partial ``--only`` ingest checks only what it loaded).
