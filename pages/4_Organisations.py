@@ -19,7 +19,7 @@ with errors.boundary():
     found = organisations.search(criteria)
     data.set_filters(filters.with_(page="organisations", countries=criteria["countries"]))
     # the map first and never in a hidden tab: Leaflet sizes and zooms a map drawn while hidden wrongly
-    organisations.show_map(found, data.view_options(filters.dataset).nuts_version)
+    organisations.show_map(found, data.view_options(filters.dataset).nuts_version_for(filters.year))
     organisations.show_directory(found, criteria)
     organisations.show_partners(found)
     organisations.show_partnerships_and_events(criteria)

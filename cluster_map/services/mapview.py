@@ -16,38 +16,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError, StoreError
 from cluster_map.geo import STORAGE_CRS, from_wkb
-from cluster_map.schema import DATASETS
 from cluster_map.store import database, queries
 
-
-@dataclass(frozen=True)
-class MetricSpec:
-    """How a metric is shown: label, unit, whether it is categorical."""
-
-    label: str
-    unit: str
-    categorical: bool = False
-
-
-#: Metrics a map can show (key = URL value).
-METRICS: Final[dict[str, MetricSpec]] = {
-    "lq": MetricSpec("Location quotient", "ratio to the benchmark (1 = average)"),
-    "employment": MetricSpec("Employment", "persons employed"),
-    "share": MetricSpec("Share of regional employment", "% of the region's employment"),
-    "stars": MetricSpec("Cluster stars", "0-3 stars (size, specialisation, focus)", categorical=True),
-    "strong": MetricSpec("Strong cluster", "US CMP strong cluster (top 20% of regions)", categorical=True),
-    "growth": MetricSpec("Employment growth", "% a year since the first year with data"),
-    "hotspot": MetricSpec("Hot-spot class", "Getis-Ord Gi* of the LQ (99/95/90% confidence)",
-                          categorical=True),
-}
-#: Datasets the map offers, in menu order, with the short menu label.
-MAP_DATASETS: Final[dict[str, str]] = {
-    "sbs_r_nuts06_r2": "Europe: Eurostat SBS, persons employed (NUTS 0-2)",
-    "lfst_r_lfe2en2": "Europe: Eurostat LFS, employment (NUTS 0-2)",
-    "us_cmp_states_2016": "United States: Cluster Mapping, employment (states)",
-}
 #: Sectors tried first for the default view (a real sector with good coverage).
 PREFERRED_SECTORS: Final = ("C29", "C", "C10", "C25", "F")
 #: A year counts as "with data" for the default view when it covers this share of the best year's regions
@@ -57,7 +30,13 @@ GOOD_COVERAGE: Final = 0.8
 
 @dataclass(frozen=True)
 class ViewOptions:
-    """What can be chosen for one dataset: the allowed values ``ui.state.decode`` validates against."""
+    """What can be chosen for one dataset: the allowed values ``ui.state.decode`` validates against.
+
+    ``nuts_version`` is the version of the year a view opens at; a dataset whose geo codes change
+    version between years (sbs_r_nuts2021: NUTS 2021 for 2021-2023, NUTS 2024 from 2024) lists its
+    ``versions`` per year, and :meth:`nuts_version_for` answers the version whose geometry a map of
+    a year draws.
+    """
 
     dataset: str
     datasets: tuple[str, ...]
@@ -72,6 +51,8 @@ class ViewOptions:
     metrics: tuple[str, ...]
     nuts_version: str
     default_year: int | None = None
+    versions: tuple[tuple[int, str], ...] = ()  # (year, NUTS version of that year's metrics), ascending
+    area: catalogue.Area = "europe"
 
     @property
     def latest_year(self) -> int | None:
@@ -81,6 +62,17 @@ class ViewOptions:
     def sector_label(self, code: str) -> str:
         """Label of sector ``code`` (the code itself if unknown)."""
         return dict(self.sectors).get(code, code)
+
+    def nuts_version_for(self, year: int | None) -> str:
+        """The NUTS version of the metrics of ``year`` (None or a year without metrics: the version of
+        the closest earlier year, else :attr:`nuts_version`)."""
+        if year is None:
+            return self.nuts_version
+        chosen = None
+        for first, version in self.versions:
+            if first <= year:
+                chosen = version
+        return chosen or (self.versions[0][1] if self.versions else self.nuts_version)
 
 
 @dataclass(frozen=True)
@@ -102,8 +94,9 @@ class MapLayer:
     nuts_version: str
 
     @property
-    def spec(self) -> MetricSpec:
-        return METRICS[self.metric]
+    def spec(self) -> catalogue.Metric:
+        """The catalogue's record of the layer's metric (label, unit, digits, colour rule)."""
+        return catalogue.metric(self.metric)
 
     @property
     def n_with_data(self) -> int:
@@ -128,29 +121,46 @@ def _require_metrics(con: Any) -> None:
                          "Rebuild it with `cluster-map ingest`.")
 
 
-def datasets(con: Any) -> tuple[str, ...]:
-    """Map datasets present in the store's metrics, in menu order."""
+def _present(con: Any) -> pd.DataFrame:
+    """``queries.dataset_summary`` of the store (raises when the store has no metrics)."""
     _require_metrics(con)
-    present = set(queries.dataset_summary(con)["dataset"])
-    return tuple(d for d in MAP_DATASETS if d in present)
+    return queries.dataset_summary(con)
+
+
+def _mapped_in(summary: pd.DataFrame) -> tuple[str, ...]:
+    present = set(summary["dataset"])
+    return tuple(d.code for d in catalogue.mapped() if d.code in present)
+
+
+def datasets(con: Any) -> tuple[str, ...]:
+    """Datasets the map offers that have metrics in the store, in the catalogue's menu order.
+
+    A catalogued dataset that the store lacks (the 2017 mirror has no sbs_r_nuts2021) is not offered.
+    """
+    return _mapped_in(_present(con))
 
 
 def dataset_label(code: str) -> str:
-    """Menu label of a dataset."""
-    return MAP_DATASETS.get(code) or (DATASETS[code].title if code in DATASETS else code)
+    """Menu label of a dataset (the catalogue's label; the code itself when not catalogued)."""
+    found = catalogue.find_dataset(code)
+    return found.label if found else code
 
 
 def view_options(con: Any, dataset: str) -> ViewOptions:
     """Allowed values for ``dataset``; raises :class:`InputError` for a dataset that cannot be mapped."""
-    _require_metrics(con)
-    summary = queries.dataset_summary(con)
-    available = tuple(d for d in MAP_DATASETS if d in set(summary["dataset"]))
+    summary = _present(con)
+    available = _mapped_in(summary)
     rows = summary[summary["dataset"] == dataset]
     if rows.empty:
         raise InputError(f"Dataset {dataset!r} has no statistics in the store; choose one of "
                          f"{', '.join(available) or '(none: rebuild the store)'}.")
-    levels = tuple(sorted(int(x) for x in rows["level"].unique()))
-    default_level = 2 if 2 in levels else levels[-1]
+    ds = catalogue.find_dataset(dataset)
+    if ds is None or not ds.mapped:
+        raise InputError(f"Dataset {dataset!r} is not one the map offers; choose one of "
+                         f"{', '.join(available) or '(none: rebuild the store)'}.")
+    stored = sorted(int(x) for x in rows["level"].unique())
+    levels = tuple(lv for lv in stored if lv in ds.map_levels) or tuple(stored)
+    default_level = ds.default_level if ds.default_level in levels else levels[-1]
     sec = queries.sectors(con, dataset, level=default_level)
     sectors_ = tuple((str(c), str(lbl)) for c, lbl in zip(sec["code"], sec["label"], strict=True))
     best = int(sec["n_regions"].max()) if len(sec) else 0
@@ -163,13 +173,19 @@ def view_options(con: Any, dataset: str) -> ViewOptions:
     cover = queries.year_coverage(con, dataset, level=default_level, sector=default or "")
     good = cover[cover["n_regions"] >= GOOD_COVERAGE * cover["n_regions"].max()] if len(cover) else cover
     default_year = int(good["year"].max()) if len(good) else None
+    years = tuple(queries.years(con, dataset))
+    by_year = queries.year_versions(con, dataset)
+    versions = tuple((int(y), str(v)) for y, v in zip(by_year["year"], by_year["nuts_version"], strict=True))
+    opened = default_year or (years[-1] if years else None)
+    first_version = str(rows["nuts_version"].iloc[0])
+    nuts_version = next((v for y, v in reversed(versions) if opened is not None and y <= opened), first_version)
     return ViewOptions(
         dataset=dataset, datasets=available, sector_scheme=str(rows["sector_scheme"].iloc[0]),
-        sectors=sectors_, default_sector=default or "", years=tuple(queries.years(con, dataset)),
+        sectors=sectors_, default_sector=default or "", years=years,
         levels=levels, default_level=default_level,
         countries=tuple(sorted(regions["country"].dropna().unique())),
-        regions=frozenset(regions["code"]), metrics=tuple(METRICS),
-        nuts_version=str(rows["nuts_version"].iloc[0]), default_year=default_year,
+        regions=frozenset(regions["code"]), metrics=tuple(m.key for m in catalogue.metrics_for(ds.area)),
+        nuts_version=nuts_version, default_year=default_year, versions=versions, area=ds.area,
     )
 
 
@@ -208,22 +224,24 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
     growth, flags, reason. ``rank`` ranks regions with a value (1 = highest; ties share the lowest
     rank); regions below ``min_employment`` get no value and the reason.
     """
-    if metric not in METRICS:
-        raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(METRICS)}.")
+    if metric not in {m.key for m in catalogue.METRICS}:
+        raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(m.key for m in catalogue.METRICS)}.")
+    ds = catalogue.find_dataset(dataset)
+    cell = ds.employment if ds is not None else None
     v = queries.map_values(con, dataset=dataset, level=level, sector=sector, year=year,
-                           growth_from=growth_from)
-    v = v.rename(columns={"share_region": "share"}).reset_index(drop=True)
-    v["share"] = v["share"] * 100.0
+                           growth_from=growth_from, employment=(cell.indicator, cell.breakdown) if cell else None)
+    share = catalogue.metric("share")
+    v = v.rename(columns={share.column: "share"}).reset_index(drop=True)
+    v["share"] = v["share"] * share.scale
     if metric == "hotspot":
         v["hotspot"] = _hotspots(con, v, level=level, min_employment=min_employment)
-    source = {"lq": "lq", "employment": "employment", "share": "share", "stars": "stars",
-              "strong": "strong", "growth": "growth", "hotspot": "hotspot"}[metric]
-    if metric == "strong":
-        value = v[source].astype("boolean")
+    spec = catalogue.metric(metric)
+    if spec.kind == "flag":
+        value = v[metric].astype("boolean")
     elif metric == "hotspot":
-        value = v[source].astype(object)
+        value = v[metric].astype(object)
     else:
-        value = v[source].astype("float64")
+        value = v[metric].astype("float64")
     if min_employment:
         below = v["employment"].isna() | (v["employment"] < min_employment)
         value = value.mask(below)
@@ -311,7 +329,7 @@ def map_layer(con: Any, *, dataset: str, level: int, sector: str, year: int, met
     growth_from = opts.years[0] if opts.years else None
     values = map_values(con, dataset=dataset, level=level, sector=sector, year=year, metric=metric,
                         min_employment=min_employment, countries=countries, growth_from=growth_from)
-    nuts_version = opts.nuts_version
+    nuts_version = opts.nuts_version_for(year)
     geom = geometry if geometry is not None else map_geometry(con, nuts_version=nuts_version, level=level)
     frame = geom.merge(values, on="code", how="inner")
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=STORAGE_CRS)

@@ -14,45 +14,13 @@ from typing import Any, Final
 import pandas as pd
 import shapely
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError
 from cluster_map.geo import from_wkb
 from cluster_map.store import directory, profiles
 
-
-@dataclass(frozen=True)
-class Figure:
-    """One key figure: a summed indicator of the dataset (or of another dataset, e.g. GDP)."""
-
-    label: str
-    dataset: str
-    indicator: str
-    unit: str
-    breakdown: str = ""
-    sectors: tuple[str, ...] = ()
-    sector_level: int | None = 1  # sum over the sectors of this level when ``sectors`` is empty
-    scale: float = 1.0
-
-
-#: Key figures per dataset. SBS has no total code: its figures sum the NACE sections (B-N, the
-#: "business economy", so persons employed exclude agriculture and public services); LFS has TOTAL;
-#: US CMP sums the 67 benchmark clusters (traded + local).
-FIGURES: Final[dict[str, tuple[Figure, ...]]] = {
-    "sbs_r_nuts06_r2": (
-        Figure("Persons employed", "sbs_r_nuts06_r2", "V16110", ""),
-        Figure("Local units", "sbs_r_nuts06_r2", "V11210", ""),
-        Figure("Wages and salaries", "sbs_r_nuts06_r2", "V13320", "EUR million"),
-    ),
-    "lfst_r_lfe2en2": (
-        Figure("Employment, age 15+ (LFS)", "lfst_r_lfe2en2", "EMP", "", "age=Y_GE15", ("TOTAL",),
-               None, 1000.0),
-    ),
-    "us_cmp_states_2016": (
-        Figure("Employment (all clusters)", "us_cmp_states_2016", "emp", ""),
-        Figure("Establishments", "us_cmp_states_2016", "est", ""),
-        Figure("Annual payroll", "us_cmp_states_2016", "ap", "USD thousand"),
-    ),
-}
-#: GDP (nama_10r_2gdp) shown for European regions, in these units when present.
+#: The dataset whose GDP is shown for European regions, and the units shown when present.
+GDP_DATASET: Final = "nama_10r_2gdp"
 GDP_UNITS: Final[dict[str, tuple[str, str]]] = {"MIO_EUR": ("GDP", "EUR million"),
                                                 "EUR_HAB": ("GDP per inhabitant", "EUR"),
                                                 "PPS_HAB": ("GDP per inhabitant", "PPS")}
@@ -151,23 +119,25 @@ def key_figures(con: Any, *, dataset: str, regions: Sequence[str]) -> pd.DataFra
     sum is a lower bound.
     """
     parts: list[pd.DataFrame] = []
-    for fig in FIGURES.get(dataset, ()):
-        rows = profiles.observation_totals(con, dataset=fig.dataset, regions=regions, indicator=fig.indicator,
-                                           breakdown=fig.breakdown, sectors=fig.sectors,
+    ds = catalogue.find_dataset(dataset)
+    for fig in ds.figures if ds else ():
+        rows = profiles.observation_totals(con, dataset=dataset, regions=regions, indicator=fig.cell.indicator,
+                                           breakdown=fig.cell.breakdown, sectors=fig.sectors,
                                            sector_level=fig.sector_level)
         if rows.empty:
             continue
-        rows["value"] = rows["value"] * fig.scale
-        rows["label"], rows["unit"] = fig.label, fig.unit
+        rows["value"] = rows["value"] * fig.cell.factor
+        rows["label"], rows["unit"] = fig.label, fig.cell.unit
         rows["note"] = [f"{m} of {n} cells missing: a lower bound" if m else ""
                         for m, n in zip(rows["cells_missing"], rows["cells"], strict=True)]
         parts.append(rows[["region", "label", "year", "value", "unit", "flags", "note"]])
-    if dataset not in ("us_cmp_states_2016",):
-        units = profiles.indicator_units(con, dataset="nama_10r_2gdp", indicator="GDP")
+    gdp = catalogue.dataset(GDP_DATASET)
+    if ds is None or ds.area == gdp.area:
+        units = profiles.indicator_units(con, dataset=gdp.code, indicator=gdp.indicator)
         for unit, (label, shown) in GDP_UNITS.items():
             if unit not in units:
                 continue
-            rows = profiles.unit_totals(con, dataset="nama_10r_2gdp", regions=regions, indicator="GDP", unit=unit)
+            rows = profiles.unit_totals(con, dataset=gdp.code, regions=regions, indicator=gdp.indicator, unit=unit)
             if len(rows):
                 rows["label"], rows["unit"], rows["note"] = f"{label}, {shown}", shown, ""
                 parts.append(rows[["region", "label", "year", "value", "unit", "flags", "note"]])

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from cluster_map import schema
+from cluster_map import catalogue, schema
 from cluster_map.maps.static import static_choropleth
 from cluster_map.reports.country import ReportMap, ReportSection, ReportTable
 from cluster_map.services import methodology
@@ -23,8 +23,6 @@ from cluster_map.stats.growth import shift_share
 from cluster_map.stats.hotspots import local_getis_ord, queen_weights, weights_from_neighbours
 from cluster_map.store import reports as store
 
-#: Eurostat writes Greece EL and the United Kingdom UK; ISO (the directories) writes GR and GB.
-ISO_ALIASES = {"EL": ("EL", "GR"), "UK": ("UK", "GB")}
 #: Lower 48 US states in EPSG:5070 metres (Alaska and Hawaii would shrink the map to a strip).
 US_EXTENT = (-2_400_000.0, 250_000.0, 2_300_000.0, 3_200_000.0)
 _CACHE: dict[tuple[Any, ...], Any] = {}
@@ -46,8 +44,25 @@ class Scope:
     stamp: str  # store build time: cache key
 
     @property
+    def info(self) -> catalogue.Dataset:
+        """The catalogue's record of the report's dataset (its area, region and sector words)."""
+        return catalogue.dataset(self.dataset)
+
+    @property
     def is_us(self) -> bool:
-        return self.country == "US"
+        """Whether the dataset's regions are US states (the US Cluster Mapping conventions apply)."""
+        return self.info.area == "us"
+
+    @property
+    def regions_label(self) -> str:
+        """What the report's regions are called in a label: 'Regions (NUTS 2)', 'US states'."""
+        return f"Regions (NUTS {self.level})" if self.info.nuts.default != "us" else self.info.region_word
+
+    @property
+    def employment_label(self) -> str:
+        """Label of the dataset's employment: its key figure's ('Persons employed'), else 'Employment'."""
+        cell = self.info.employment
+        return next((f.label for f in self.info.figures if cell and f.cell.indicator == cell.indicator), "Employment")
 
     @property
     def in_text(self) -> str:
@@ -140,8 +155,8 @@ def specialisation(con: Any, scope: Scope, tops: pd.DataFrame, nat: pd.DataFrame
             continue
         png = static_choropleth(
             layer, "lq", title=f"{short(label, 60)} ({sector})", subtitle=f"Location quotient, {scope.year}",
-            source=f"Source: {scope.dataset}, Cluster Map; \u00a9 EuroGeographics for the administrative boundaries"
-            if not scope.is_us else f"Source: {scope.dataset} (U.S. Cluster Mapping), US Census boundaries",
+            source=f"Source: {scope.dataset} ({scope.info.publisher}), Cluster Map; "
+            + ("US Census boundaries" if scope.is_us else "\u00a9 EuroGeographics for the administrative boundaries"),
             base=base, crs=scope.crs, extent=US_EXTENT if scope.is_us else "auto", figsize=(7.0, 5.2), dpi=110)
         maps.append(ReportMap(f"Location quotient of {label} ({sector}) by region, {scope.year}", png,
                               f"LQ = the sector's share of the region's employment / its share in the benchmark "
@@ -356,7 +371,8 @@ def hotspots(con: Any, scope: Scope, tops: pd.DataFrame, *, seed: int, permutati
 # --- organisations, methodology, sources ---------------------------------------------------------
 def organisations(con: Any, scope: Scope) -> tuple[ReportSection, int]:
     """The country's cluster organisations, partnerships and events from the directories."""
-    codes = list(ISO_ALIASES.get(scope.country, (scope.country,)))
+    found = catalogue.country(scope.country)  # the directories write ISO codes: GR for EL, GB for UK
+    codes = [found.code, *found.aliases] if found else [scope.country]
     orgs = store.organisations_of(con, countries=codes)
     parts = store.partnerships_of(con, countries=codes)
     events = store.events_of(con, countries=codes)
@@ -378,8 +394,9 @@ def method(scope: Scope) -> ReportSection:
     entries = pd.DataFrame([(e.name, e.formula, f"{e.text} ({e.reference})") for e in methodology.entries()
                             if e.key not in skip], columns=["Metric", "Formula", "Definition and reference"])
     thresholds = pd.DataFrame([
-        ("Regions", f"NUTS {scope.nuts_version} level {scope.level}" if not scope.is_us else "US states (FIPS)"),
-        ("Sectors", f"{'NACE Rev. 2' if not scope.is_us else 'US benchmark clusters'} level {scope.sector_level}"),
+        ("Regions", f"{scope.info.region_word}, NUTS {scope.nuts_version} level {scope.level}"
+         if scope.info.nuts.default != "us" else f"{scope.info.region_word} (FIPS codes)"),
+        ("Sectors", f"{scope.info.sector_word}, level {scope.sector_level}"),
         ("Benchmark of LQ and stars", scope.benchmark_name),
         ("Minimum employment (ranking, stars)", f"{scope.min_employment:,.0f} persons"),
         ("Size and focus stars", "top 10% of regions (90th percentile, linear interpolation)"),

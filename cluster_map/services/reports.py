@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from cluster_map import schema
+from cluster_map import catalogue
 from cluster_map.config import get_settings
 from cluster_map.errors import InputError, ReportError
 from cluster_map.reports.country import CountryReport, KeyFigure
@@ -27,7 +27,8 @@ from cluster_map.reports.workbook import render_xlsx
 from cluster_map.services import report_sections as sections
 from cluster_map.store import reports as store
 
-__all__ = ["COUNTRY_NAMES", "LEVELS", "RENDERERS", "CountryReport", "build_country_report", "countries", "render",
+__all__ = ["RENDERERS", "CountryReport", "build_country_report", "countries", "render", "report_datasets",
+           "report_levels",
            "write_country_report"]
 
 Format = Literal["pdf", "html", "xlsx"]
@@ -36,34 +37,38 @@ RENDERERS: dict[str, Callable[[CountryReport], bytes]] = {
     "html": lambda r: render_html(r).encode("utf-8"),
     "xlsx": render_xlsx,
 }
-#: Region level, sector level and NUTS version of each dataset's report.
-LEVELS: dict[str, tuple[int, int]] = {"sbs_r_nuts06_r2": (2, 2), "lfst_r_lfe2en2": (2, 1),
-                                      "us_cmp_states_2016": (1, 1)}
-#: English names of the countries in the Eurostat datasets (Eurostat codes: EL Greece, UK).
-COUNTRY_NAMES: dict[str, str] = {
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "CH": "Switzerland", "CY": "Cyprus", "CZ": "Czechia",
-    "DE": "Germany", "DK": "Denmark", "EE": "Estonia", "EL": "Greece", "ES": "Spain", "FI": "Finland",
-    "FR": "France", "HR": "Croatia", "HU": "Hungary", "IE": "Ireland", "IS": "Iceland", "IT": "Italy",
-    "LI": "Liechtenstein", "LT": "Lithuania", "LU": "Luxembourg", "LV": "Latvia", "ME": "Montenegro",
-    "MK": "North Macedonia", "MT": "Malta", "NL": "Netherlands", "NO": "Norway", "PL": "Poland",
-    "PT": "Portugal", "RO": "Romania", "RS": "Serbia", "SE": "Sweden", "SI": "Slovenia", "SK": "Slovakia",
-    "TR": "Türkiye", "UK": "United Kingdom", "US": "United States",
-}
+
+
+def report_levels(dataset: str) -> tuple[int, int]:
+    """(region level, sector level) of the reports of ``dataset`` (the catalogue's ``report_level``).
+
+    Raises :class:`InputError` naming the datasets reports can be built from.
+    """
+    found = catalogue.find_dataset(dataset)
+    if found is None or found.report_level is None:
+        raise InputError(f"Unknown dataset {dataset!r} for a report; choose one of "
+                         f"{', '.join(d.code for d in catalogue.reported())}")
+    return found.report_level
+
+
+def report_datasets(con: Any) -> tuple[str, ...]:
+    """Datasets a report can be built from (the catalogue's, in its order) that the store has metrics of."""
+    present = set(store.metric_datasets(con))
+    return tuple(d.code for d in catalogue.reported() if d.code in present)
+
+
 def countries(con: Any, *, dataset: str = "sbs_r_nuts06_r2") -> pd.DataFrame:
     """Countries a report can be built for: country, name (English), years (with data)."""
-    if dataset not in LEVELS:
-        raise InputError(f"Unknown dataset {dataset!r}; choose one of {sorted(LEVELS)}")
-    level, sector_level = LEVELS[dataset]
+    level, sector_level = report_levels(dataset)
     frame = store.report_countries(con, dataset=dataset, level=level, sector_level=sector_level)
-    frame["name"] = [COUNTRY_NAMES.get(c, str(n).title()) for c, n in zip(frame["country"], frame["name"],
-                                                                           strict=True)]
+    frame["name"] = [catalogue.country_name(c, str(n).title()) for c, n in zip(frame["country"], frame["name"],
+                                                                                strict=True)]
     frame["years"] = [list(y) if isinstance(y, list | np.ndarray) else [] for y in frame["years"]]
     return frame
 
 
 def _resolve(con: Any, dataset: str, country: str) -> tuple[str, str, list[int]]:
-    code = country.strip().upper()
-    code = {"GR": "EL", "GB": "UK", "USA": "US"}.get(code, code)
+    code = catalogue.country_code(country)
     known = countries(con, dataset=dataset)
     row = known[known["country"] == code]
     if row.empty:
@@ -99,8 +104,7 @@ def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06
         Unknown dataset or country code (the message lists the valid ones), or a year without data
         for the country (the message lists the years with data).
     """
-    if dataset not in LEVELS:
-        raise InputError(f"Unknown dataset {dataset!r}; choose one of {sorted(LEVELS)}")
+    level, sector_level = report_levels(dataset)
     settings = get_settings()
     min_employment = settings.min_employment if min_employment is None else float(min_employment)
     seed = settings.seed if seed is None else int(seed)
@@ -112,7 +116,6 @@ def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06
     if year not in years:
         raise InputError(f"{name} ({code}) has no data in {dataset!r} for {year}; years with data: "
                          f"{', '.join(map(str, years))}")
-    level, sector_level = LEVELS[dataset]
     rows = store.metric_rows(con, dataset=dataset, level=level, sector_level=sector_level, country=code)
     now = rows[(rows["year"] == year) & rows["employment"].notna()]
     if now.empty:
@@ -133,9 +136,8 @@ def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06
     row = sources[sources["code"] == dataset]
     vintage = (f"{dataset} ({row['publisher'].iloc[0]}), data {row['years'].iloc[0]}, extracted "
                f"{pd.Timestamp(row['extracted_at'].iloc[0]):%Y-%m-%d}" if not row.empty else dataset)
-    info = schema.DATASETS.get(dataset)
     return CountryReport(
-        country=code, country_name=name, dataset=dataset, dataset_title=info.title if info else dataset,
+        country=code, country_name=name, dataset=dataset, dataset_title=catalogue.dataset(dataset).title,
         year=year, level=level, nuts_version=scope.nuts_version, vintage=vintage,
         generated_at=datetime.now(UTC), key_figures=_key_figures(scope, now, nat, clusters, idx, n_orgs),
         sections=parts, sources=sources,
@@ -180,9 +182,8 @@ def _key_figures(scope: sections.Scope, now: pd.DataFrame, nat: pd.DataFrame, cl
     per_region = now.drop_duplicates("region")
     employment = float(per_region["region_total"].sum())
     stars = clusters.tables[0].frame
-    figs = [KeyFigure(f"Regions ({'states' if scope.is_us else f'NUTS {scope.level}'}) with data",
-                      int(now["region"].nunique())),
-            KeyFigure("Persons employed" if not scope.is_us else "Employment (clusters)", employment)]
+    figs = [KeyFigure(f"{scope.regions_label} with data", int(now["region"].nunique())),
+            KeyFigure(scope.employment_label, employment)]
     if not scope.is_us and len(per_region):
         share = employment / float(per_region["benchmark_total"].iloc[0])
         figs.append(KeyFigure("Share of the benchmark's employment", f"{share:.1%}"))
@@ -191,7 +192,7 @@ def _key_figures(scope: sections.Scope, now: pd.DataFrame, nat: pd.DataFrame, cl
     if not nat.empty:
         top = nat.iloc[0]
         figs.append(KeyFigure("Top specialisation", f"{sections.short(top['sector_label'], 40)} ({top['sector']})",
-                              note=(f"strong in {int(top['strong_states'])} states" if scope.is_us
+                              note=(f"strong in {int(top['strong_states'])} {scope.info.region_word}" if scope.is_us
                                     else f"LQ {top['lq']:.2f}")))
     if not idx.empty:
         mine = idx if scope.is_us else idx[idx["country"] == scope.country]

@@ -15,12 +15,6 @@ import pandas as pd
 from cluster_map.errors import InputError
 from cluster_map.store.database import query
 
-#: Employment cell of each mapped dataset: (indicator, breakdown) in ``observations``.
-EMPLOYMENT_CELL: Final[dict[str, tuple[str, str]]] = {
-    "sbs_r_nuts06_r2": ("V16110", ""),
-    "lfst_r_lfe2en2": ("EMP", "age=Y_GE15"),
-    "us_cmp_states_2016": ("emp", ""),
-}
 #: Metric columns of table ``metrics`` that a map may show (allow-list for identifiers).
 METRIC_COLUMNS_SQL: Final = (
     "employment", "establishments", "share_region", "share_sector", "lq", "stars", "strong",
@@ -109,25 +103,37 @@ def region_codes(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
         ORDER BY code""", [dataset])
 
 
+def year_versions(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
+    """The NUTS version of each year's metrics of ``dataset``. Columns: year, nuts_version (ascending).
+
+    One version a year: a dataset's geo codes change version between years, never within one.
+    """
+    return query(con, """
+        SELECT year, any_value(nuts_version) AS nuts_version FROM metrics WHERE dataset = ?
+        GROUP BY year ORDER BY year""", [dataset])
+
+
 def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sector: str, year: int,
-               growth_from: int | None = None) -> pd.DataFrame:
+               growth_from: int | None = None, employment: tuple[str, str] | None = None) -> pd.DataFrame:
     """Every region of ``level`` in ``dataset`` with the metrics of one sector and year.
 
-    Regions come from ``regions`` (so regions with no data are kept, with NULL values); values from
-    ``metrics``; ``flags`` and ``raw_value`` of the employment cell from ``observations``; ``growth`` is
-    the compound annual growth of employment from ``growth_from`` to ``year``, in percent.
+    Regions come from ``regions`` of the NUTS version of ``year``'s metrics (so regions with no data
+    are kept, with NULL values); values from ``metrics``; ``flags`` and ``raw_value`` of the employment
+    cell ``employment`` = (indicator, breakdown) from ``observations`` (None: no source flags); ``growth``
+    is the compound annual growth of employment from ``growth_from`` to ``year``, in percent.
 
     Columns: code, name, country, nuts_version, employment, establishments, share_region,
     share_sector, lq, stars, strong, growth, flags, has_obs, raw_value.
     """
-    indicator, breakdown = EMPLOYMENT_CELL.get(dataset, ("", ""))
+    indicator, breakdown = employment or ("", "")
     cols = set(metric_columns(con))
     bench = "AND benchmark = ?"
     strong = "m.strong" if "strong" in cols else "NULL::BOOLEAN"
     stars = "m.stars" if "stars" in cols else "NULL::INTEGER"
     establishments = "m.establishments" if "establishments" in cols else "NULL::DOUBLE"
     sql = f"""
-        WITH nv AS (SELECT any_value(nuts_version) AS v FROM metrics WHERE dataset = ? AND level = ?),
+        WITH nv AS (SELECT coalesce(any_value(nuts_version) FILTER (WHERE year = ?), any_value(nuts_version)) AS v
+                    FROM metrics WHERE dataset = ? AND level = ?),
         reg AS (
             SELECT code, name, country, nuts_version FROM regions
             WHERE nuts_version = (SELECT v FROM nv) AND level = ? AND kind IN ('nuts', 'us_state')),
@@ -149,7 +155,7 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
         ORDER BY reg.code"""  # noqa: S608 - spliced parts are constants chosen above; values are bound
     span = (year - growth_from) if growth_from is not None else 0
     b = benchmark_of(con, dataset)
-    params = [dataset, level, level, dataset, level, sector, year, b,
+    params = [year, dataset, level, level, dataset, level, sector, year, b,
               dataset, level, sector, growth_from if growth_from is not None else -1, b,
               dataset, sector, year, indicator, breakdown, span, span or 1]
     return query(con, sql, params)

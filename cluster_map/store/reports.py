@@ -20,6 +20,14 @@ def store_stamp(con: duckdb.DuckDBPyConnection) -> str:
     return str(rows["value"].iloc[0]) if not rows.empty else ""
 
 
+def metric_datasets(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Datasets with rows in ``metrics`` (none when the table is missing)."""
+    exists = query(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'metrics'")
+    if not int(exists["n"].iloc[0]):
+        return []
+    return query(con, "SELECT DISTINCT dataset FROM metrics ORDER BY dataset")["dataset"].tolist()
+
+
 def report_countries(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int,
                      sector_level: int) -> pd.DataFrame:
     """Countries with employment in ``dataset`` at a region and sector level.

@@ -135,13 +135,13 @@ def map_layer(filters: Filters) -> MapLayer:
     opts = view_options(filters.dataset)
     year = _year(filters, opts)
     values = mapview.restrict(level_values(filters), tuple(filters.countries), metric=filters.metric)
-    geom = geometry(opts.nuts_version, filters.level)
+    geom = geometry(opts.nuts_version_for(year), filters.level)
     frame = gpd.GeoDataFrame(geom.merge(values, on="code", how="inner"), geometry="geometry",
                              crs=geom.crs)
     sector = filters.sector or opts.default_sector
     return MapLayer(frame=frame, dataset=filters.dataset, sector=sector,
                     sector_label=opts.sector_label(sector), year=year, level=filters.level,
-                    metric=filters.metric, nuts_version=opts.nuts_version)
+                    metric=filters.metric, nuts_version=opts.nuts_version_for(year))
 
 
 _LAST = "_cm_last_view"

@@ -20,12 +20,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from cluster_map import catalogue
 from cluster_map.config import REPO_ROOT, get_settings
 from cluster_map.maps.choropleth import Paint, base_map, clicked_region, paint
 from cluster_map.maps.classes import classes_for
 from cluster_map.maps.layers import hotspot_layer, layer_control, organisations_layer, star_layer
 from cluster_map.services import mapview as service
-from cluster_map.services.mapview import METRICS, MapLayer, dataset_label
+from cluster_map.services.mapview import MapLayer, dataset_label
 from cluster_map.ui import data
 from cluster_map.ui.errors import handled
 from cluster_map.ui.state import CLASSIFICATIONS, Filters, encode
@@ -37,8 +38,6 @@ _W = {k: f"cm_{k}" for k in ("dataset", "level", "sector", "year", "metric", "cl
                               "min_emp", "orgs", "hot", "stars")}
 #: Initial view (centre, zoom) per area: mainland Europe, not the outermost regions; the US states.
 VIEWS: dict[str, tuple[tuple[float, float], float]] = {"europe": ((53.0, 14.0), 3.75), "us": ((39.0, -97.0), 3.75)}
-DIGITS = {"employment": 0, "lq": 2, "share": 2, "growth": 1}
-UNITS = {"share": "%", "growth": "%"}
 
 
 def _sync_widgets(filters: Filters) -> None:
@@ -80,7 +79,9 @@ def filter_sidebar(filters: Filters) -> Filters:
     _fix(_W["year"], opts.years, opts.latest_year)
     year = sb.select_slider("Year", options=list(opts.years), key=_W["year"]) if len(opts.years) > 1 else \
         sb.selectbox("Year", list(opts.years), key=_W["year"])
-    metric = sb.selectbox("Metric", list(opts.metrics), key=_W["metric"], format_func=lambda m: METRICS[m].label)
+    _fix(_W["metric"], opts.metrics, filters.metric if filters.metric in opts.metrics else opts.metrics[0])
+    metric = sb.selectbox("Metric", list(opts.metrics), key=_W["metric"],
+                          format_func=lambda m: catalogue.metric(m).label)
     _fix(_W["level"], opts.levels, opts.default_level)
     level = sb.selectbox("Level", list(opts.levels), key=_W["level"],
                          format_func=lambda v: "US states" if opts.nuts_version == "us" else f"NUTS {v}")
@@ -133,27 +134,24 @@ def _paint(key: str, filters: Filters) -> Paint:
 
 def _build_paint(layer: MapLayer, filters: Filters, reference: pd.DataFrame) -> Paint:
     metric = filters.metric
+    spec = catalogue.metric(metric)
+    categorical = spec.classes in ("stars", "boolean", "hotspot")
     scheme = None
-    if metric in ("employment", "share") or filters.classification != "fixed":
+    if not categorical and (spec.classes == "quantiles" or filters.classification != "fixed"):
         scheme = "quantiles" if filters.classification == "fixed" else filters.classification
-    if metric in ("stars", "strong", "hotspot"):
-        scheme = None
     ref = pd.to_numeric(reference["value"], errors="coerce") if scheme else None
+    metric_for_classes = metric
     if ref is not None and ref.notna().sum() == 0:
         ref, scheme = None, None
-        if metric in ("employment", "share"):
+        if spec.classes == "quantiles":
             metric_for_classes = "lq"  # nothing to classify: every region is no data
-        else:
-            metric_for_classes = metric
-    else:
-        metric_for_classes = metric
     classes = classes_for(metric_for_classes, ref, scheme=scheme,  # type: ignore[arg-type]  # checked by decode
-                          title=METRICS[metric].label)
+                          title=spec.label)
     frame = layer.frame.drop(columns="geometry")
     sub = f"{layer.sector} · {layer.sector_label} · {layer.year}"
-    return paint(frame, value_col="value", label_col="name", classes=classes, unit=UNITS.get(metric, ""),
-                 digits=DIGITS.get(metric, 2), title=METRICS[metric].label, subtitle=sub,
-                 value_label=METRICS[metric].label, fit=False)
+    return paint(frame, value_col="value", label_col="name", classes=classes,
+                 unit="%" if spec.kind == "percent" else "", digits=spec.digits, title=spec.label, subtitle=sub,
+                 value_label=spec.label, fit=False)
 
 
 def map_paint(filters: Filters) -> Paint:
@@ -172,14 +170,15 @@ def _open_region(code: str, filters: Filters) -> None:
 def show_map(filters: Filters, overlays: dict[str, bool] | None = None) -> None:
     """The map of the view with the chosen overlays; clicking a region opens its profile."""
     opts = data.view_options(filters.dataset)
-    geom = data.encoded_geometry(opts.nuts_version, filters.level)
-    base = data.encoded_geometry(opts.nuts_version, 0, precision=3) if opts.nuts_version != "us" else None
+    version = opts.nuts_version_for(filters.year)  # the geometry of the year's NUTS version
+    geom = data.encoded_geometry(version, filters.level)
+    base = data.encoded_geometry(version, 0, precision=3) if opts.area != "us" else None
     tiles = get_settings().tile_url or None
     # the geometry is a static file the browser fetches once: reruns re-send only the map script
     m = base_map(geom, base=base, tiles=tiles, tiles_attr="map tiles (CLUSTER_MAP_TILE_URL)", fit=False,
-                 geometry_url=data.geometry_url(opts.nuts_version, filters.level),
-                 base_geometry_url=data.geometry_url(opts.nuts_version, 0, precision=3) if base is not None else None)
-    center, zoom = VIEWS["us" if opts.nuts_version == "us" else "europe"]
+                 geometry_url=data.geometry_url(version, filters.level),
+                 base_geometry_url=data.geometry_url(version, 0, precision=3) if base is not None else None)
+    center, zoom = VIEWS[opts.area]
     groups = [map_paint(filters).feature_group()]
     extra = _overlays(filters, data.map_layer(filters), overlays or {}) if overlays and any(overlays.values()) \
         else []
@@ -196,7 +195,7 @@ def show_table(layer: MapLayer, filters: Filters) -> None:
     """The ranked table of the view with CSV / XLSX / GeoJSON downloads."""
     table = layer.table()
     st.dataframe(table, hide_index=True, width="stretch", height=320,
-                 column_config={"value": st.column_config.Column(METRICS[filters.metric].label)})
+                 column_config={"value": st.column_config.Column(catalogue.metric(filters.metric).label)})
     stem = f"cluster_map_{layer.dataset}_{layer.sector}_{layer.year}_{filters.metric}_L{layer.level}"
     geo = layer.frame.drop(columns=[c for c in ("label_lon", "label_lat") if c in layer.frame])
     files = (("CSV", "csv", table, "text/csv"),
@@ -217,7 +216,7 @@ def _exporter(frame: pd.DataFrame, fmt: str) -> Any:
 
 def headline(layer: MapLayer, filters: Filters) -> None:
     """Title line and key figures of the view."""
-    spec = METRICS[filters.metric]
+    spec = catalogue.metric(filters.metric)
     st.subheader(f"{spec.label}: {layer.sector} {layer.sector_label}, {layer.year}")
     nums = service.summary_numbers(layer)
     where = "US states" if layer.nuts_version == "us" else f"NUTS {layer.level} ({layer.nuts_version})"

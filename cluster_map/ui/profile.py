@@ -118,7 +118,7 @@ def key_figures(p: profiles.RegionProfile) -> None:
         return
     cols = st.columns(min(len(p.key_figures), 4))
     for i, row in enumerate(p.key_figures.itertuples()):
-        label = row.label if not row.unit or row.unit in row.label else f"{row.label}, {row.unit}"
+        label = row.label if not row.unit or row.unit.lower() in row.label.lower() else f"{row.label}, {row.unit}"
         cols[i % len(cols)].metric(f"{label} · {row.year}", _compact(row.value), help=(row.note or None))
     downloads.buttons(p.series, stem=f"key_figures_{p.region.code}", key="dl-figures", parameters=_params(p))
 

@@ -9,13 +9,23 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cluster_map import catalogue
+from cluster_map.errors import StoreError
 from cluster_map.services import exports, reports
+from cluster_map.services.mapview import dataset_label
 from cluster_map.ui import data
 
-REPORT_DATASETS = {"sbs_r_nuts06_r2": "Eurostat SBS (NUTS 2, NACE divisions)",
-                   "lfst_r_lfe2en2": "Eurostat LFS (NUTS 2, NACE sections)",
-                   "us_cmp_states_2016": "US Cluster Mapping (states, 2016)"}
 MIME = {"pdf": "application/pdf", "html": "text/html", "xlsx": exports.writers.MEDIA_TYPES["xlsx"]}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _report_datasets(key: str) -> tuple[str, ...]:
+    return reports.report_datasets(data.connection())
+
+
+def report_datasets() -> tuple[str, ...]:
+    """Datasets a report can be built from that the store holds, in the catalogue's order."""
+    return _report_datasets(data.store_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -41,11 +51,13 @@ def _export(key: str, table: str, fmt: str, filters: tuple[tuple[str, object], .
 def report_controls() -> tuple[str, str, int | None]:
     """Dataset, country and year pickers (country list from the store)."""
     left, mid, right = st.columns([2, 2, 1])
-    codes: list[str] = list(REPORT_DATASETS)
-    dataset = str(left.selectbox("Dataset", codes, format_func=lambda d: REPORT_DATASETS[d], key="rep_ds")
-                  or codes[0])
+    codes: list[str] = list(report_datasets())
+    if not codes:
+        raise StoreError("The store has no statistics a report can be built from; rebuild it with "
+                         "`cluster-map ingest`.")
+    dataset = str(left.selectbox("Dataset", codes, format_func=dataset_label, key="rep_ds") or codes[0])
     years: list[int]
-    if dataset == "us_cmp_states_2016":
+    if catalogue.dataset(dataset).area == "us":  # one country: the states of the United States
         country, years = "US", [2016]
         mid.selectbox("Country", ["US"], key="rep_us", disabled=True)
     else:
@@ -94,7 +106,7 @@ def export_controls() -> None:
     """Any store table as CSV, XLSX, Parquet, GeoJSON or GeoParquet, with its provenance sidecar."""
     c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
     table = c1.selectbox("Table", list(exports.TABLES), index=list(exports.TABLES).index("metrics"), key="exp_t")
-    dataset = c2.selectbox("Dataset", [None, *REPORT_DATASETS], key="exp_ds",
+    dataset = c2.selectbox("Dataset", [None, *report_datasets()], key="exp_ds",
                            format_func=lambda d: "all" if d is None else d)
     year = c3.number_input("Year", min_value=1990, max_value=2100, value=None, step=1, key="exp_year")
     fmt = c4.selectbox("Format", list(exports.FORMATS), key="exp_fmt")

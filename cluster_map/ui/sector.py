@@ -104,12 +104,13 @@ def show_hot_spots(f: Filters) -> None:
                          format_func={"gi": "Getis-Ord Gi*", "lisa": "Local Moran (LISA)"}.get)
     layer = _hot_spots(data.store_key(), f, statistic)
     opts = data.view_options(f.dataset)
-    geom = data.encoded_geometry(opts.nuts_version, f.level)
-    base = data.encoded_geometry(opts.nuts_version, 0, precision=3) if opts.nuts_version != "us" else None
+    version = opts.nuts_version_for(f.year)  # the geometry of the year's NUTS version
+    geom = data.encoded_geometry(version, f.level)
+    base = data.encoded_geometry(version, 0, precision=3) if opts.area != "us" else None
     m = base_map(geom, base=base, key="hotspots", tiles=get_settings().tile_url or None, fit=False,
-                 geometry_url=data.geometry_url(opts.nuts_version, f.level),
-                 base_geometry_url=data.geometry_url(opts.nuts_version, 0, precision=3) if base is not None else None)
-    m.fit_bounds(VIEW_BOUNDS["us" if opts.nuts_version == "us" else "europe"])
+                 geometry_url=data.geometry_url(version, f.level),
+                 base_geometry_url=data.geometry_url(version, 0, precision=3) if base is not None else None)
+    m.fit_bounds(VIEW_BOUNDS[opts.area])
     classes = hotspot_classes(statistic)  # type: ignore[arg-type]
     p = paint(layer.drop(columns="geometry"), value_col="hotspot", label_col="name", classes=classes,
               tooltip_fields=[("lq", "LQ"), ("stat", "z (Gi*) / local I"), ("p_sim", "pseudo p")],

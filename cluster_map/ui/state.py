@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
-from cluster_map.services.mapview import METRICS as METRIC_SPECS
+from cluster_map import catalogue
 from cluster_map.services.mapview import ViewOptions
 
 Page = Literal["map", "region", "sector", "compare", "data", "organisations"]
@@ -36,7 +36,7 @@ Metric = Literal["employment", "share", "lq", "stars", "strong", "growth", "hots
 Classification = Literal["fixed", "quantiles", "natural_breaks"]
 
 PAGES: Final[tuple[str, ...]] = ("map", "region", "sector", "compare", "data", "organisations")
-METRICS: Final[dict[str, str]] = {k: spec.label for k, spec in METRIC_SPECS.items()}
+METRICS: Final[dict[str, str]] = {m.key: m.label for m in catalogue.METRICS}
 CLASSIFICATIONS: Final[dict[str, str]] = {
     "fixed": "Fixed classes",
     "quantiles": "Quantiles",
