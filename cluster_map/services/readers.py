@@ -114,12 +114,12 @@ def build_plan(only: Sequence[str] = ()) -> list[Reader]:
              for d in catalogue.eurostat() if not only or d.code in only]
     stats.sort(key=lambda r: r.name not in ("eurostat sbs_r_nuts06_r2", "eurostat sbs_na_sca_r2"))
     plan = [Reader("nuts recoding", _read_recoding)] if stats else []
-    if not only:
+    if not only:  # every version's geometry early: each dataset's rows are matched against their own version
         plan += [Reader("nuts 2013", _nuts_reader("2013")), Reader("us regions", _read_us_regions)]
+        plan += [Reader(f"nuts {v}", _nuts_reader(v)) for v in gisco.NUTS_VERSIONS if v != "2013"]
     plan += stats
     if not only:
         plan.append(Reader("code lists", _read_codelists, probe=(codelists.NACE_FILE, codelists.NACE_URL)))
-        plan += [Reader(f"nuts {v}", _nuts_reader(v)) for v in gisco.NUTS_VERSIONS if v != "2013"]
         plan.append(Reader("us clusters", _read_us_clusters))
         plan.append(Reader("organisations", _read_organisations))
     if not only or set(only) & {us_cmp.STATES_DATASET, us_cmp.TOTALS_DATASET}:
