@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError, StoreError
 from cluster_map.services import mapview
 from tests.ui.tinystore import NAMES, build_tiny_store
@@ -102,3 +103,21 @@ def test_hotspot_classes_are_seeded_and_known_labels(con) -> None:
     assert a["value"].tolist() == b["value"].tolist()
     allowed = {"ns", "hot_90", "hot_95", "hot_99", "cold_90", "cold_95", "cold_99", None}
     assert set(a["value"]) <= allowed and a["value"].notna().sum() == 5
+
+
+def test_nuts_version_of_a_year() -> None:
+    o = mapview.ViewOptions(
+        dataset="d", datasets=("d",), sector_scheme="nace_r2", sectors=(), default_sector="", years=(2021, 2024),
+        levels=(2,), default_level=2, countries=(), regions=frozenset(), metrics=("lq",), nuts_version="2024",
+        versions=((2021, "2021"), (2024, "2024")))
+    assert [o.nuts_version_for(y) for y in (None, 2019, 2021, 2023, 2024, 2030)] == \
+        ["2024", "2021", "2021", "2021", "2024", "2024"]
+    plain = mapview.ViewOptions(
+        dataset="d", datasets=("d",), sector_scheme="nace_r2", sectors=(), default_sector="", years=(2015,),
+        levels=(2,), default_level=2, countries=(), regions=frozenset(), metrics=("lq",), nuts_version="2013")
+    assert plain.nuts_version_for(2015) == "2013"
+
+
+def test_dataset_labels_come_from_the_catalogue() -> None:
+    assert mapview.dataset_label("sbs_r_nuts06_r2") == catalogue.dataset("sbs_r_nuts06_r2").label
+    assert mapview.dataset_label("my_own") == "my_own"
