@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from cluster_map import catalogue
 from cluster_map.cli.main import DbOption, app
 from cluster_map.errors import InputError
 from cluster_map.services import exports, reports
@@ -18,7 +19,7 @@ def report_command(
     fmt: str = typer.Option("pdf", "--format", help="pdf, html or xlsx."),
     out: Path = typer.Option(..., "--out", help="Output file."),
     dataset: str = typer.Option("sbs_r_nuts06_r2", "--dataset",
-                                help="sbs_r_nuts06_r2, lfst_r_lfe2en2 or us_cmp_states_2016."),
+                                help="Dataset code: " + ", ".join(d.code for d in catalogue.reported()) + "."),
     year: Optional[int] = typer.Option(None, "--year", help="Reference year (default: latest with data)."),  # noqa: UP045
     min_employment: Optional[float] = typer.Option(  # noqa: UP045
         None, "--min-employment", help="Cells below are not ranked (default: CLUSTER_MAP_MIN_EMPLOYMENT)."),

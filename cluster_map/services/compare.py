@@ -8,17 +8,16 @@ from typing import Any, Final
 
 import pandas as pd
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError
 from cluster_map.services.profiles import default_sector_level, key_figures, one_benchmark, resolve_region
 from cluster_map.store import profiles
 
 MAX_REGIONS: Final = 10
-#: Metrics a comparison can be drawn on (column of ``metrics`` -> label).
+#: Metrics a comparison can be drawn on (column of ``metrics`` -> the catalogue's label): the stored
+#: numeric ones a sector x region table can hold.
 COMPARE_METRICS: Final[dict[str, str]] = {
-    "lq": "Location quotient",
-    "employment": "Employment",
-    "share_region": "Share of regional employment",
-    "stars": "Cluster stars (0-3)",
+    m.column: m.label for m in catalogue.METRICS if m.key in ("lq", "employment", "share", "stars")
 }
 
 
