@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 from typing import Final, Literal
 
 import pandas as pd
 
 from cluster_map.errors import SourceError
+from cluster_map.sources import integrity
 
 GeoKind = Literal["nuts", "aggregate", "extra_regio"]
 
@@ -80,10 +80,7 @@ def read_nace(path: str | Path) -> pd.DataFrame:
     ``parent`` is NULL where the file says ``NULL``; ``sector_type`` is NULL for NACE.
     """
     name = Path(path).name
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{name}: cannot be read as CSV ({exc}).") from exc
+    raw = integrity.read_table(path, name=name, dtype=str, keep_default_na=False)
     missing = {"code", "name", "level", "parent"} - set(raw.columns)
     if missing:
         raise SourceError(f"{name}: line 1 lacks column(s) {sorted(missing)!r}; columns are "
@@ -114,7 +111,8 @@ def read_geo_dic(path: str | Path) -> dict[str, str]:
     name = Path(path).name
     labels: dict[str, str] = {}
     problems: list[str] = []
-    text = Path(path).read_bytes().decode("utf-8-sig", errors="strict")
+    text = integrity.decode(integrity.read_source_bytes(path, name=name), name=name, encoding="utf-8-sig")
+    integrity.check_line_end(text, name=name)
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -147,16 +145,13 @@ def nuts_list_file(version: str) -> str:
 
 
 def read_excel_sheet(path: str | Path, sheet: str, header: int | None) -> pd.DataFrame:
-    """One sheet as text, naming file and sheet when it is missing (xlrd for ``.xls``)."""
+    """One sheet as text, naming file and sheet when it is missing (xlrd for ``.xls``).
+
+    An empty, truncated or non-Excel file, a missing sheet or an unreadable one raises
+    :class:`SourceError` naming the file (see :mod:`cluster_map.sources.integrity`).
+    """
     name = Path(path).name
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return pd.read_excel(path, sheet_name=sheet, header=header, dtype=str)
-    except ValueError as exc:
-        raise SourceError(f"{name}: no sheet {sheet!r} ({exc}); is this the official Eurostat workbook?") from exc
-    except (OSError, ImportError) as exc:
-        raise SourceError(f"{name}: cannot be read ({exc}).") from exc
+    return integrity.read_sheet(integrity.open_workbook(path, name=name), sheet, name=name, header=header, dtype=str)
 
 
 def read_nuts_regions(path: str | Path, version: str) -> pd.DataFrame:

@@ -31,6 +31,7 @@ import shapely
 from cluster_map.errors import SourceError
 from cluster_map.geo import STORAGE_CRS, display_geometry, repair
 from cluster_map.schema import EUROSTAT_LICENCE, GISCO_LICENCE, SourceFile
+from cluster_map.sources import integrity
 from cluster_map.sources.fetch import Fetched, SourceResolver
 
 NutsVersion = Literal["2013", "2016", "2021", "2024"]
@@ -118,9 +119,9 @@ def read_nuts(
     spec = nuts_files(version)
     fetched: list[Fetched] = []
     regions = _read_layer(resolver, spec["regions"], fetched)
-    _require(regions, ("NUTS_ID",), spec["regions"][0].path)
+    _require(regions, ("NUTS_ID",), _attributes(spec["regions"]))
     level_col = "LEVL_CODE" if "LEVL_CODE" in regions.columns else "STAT_LEVL_"
-    _require(regions, (level_col,), spec["regions"][0].path)
+    _require(regions, (level_col,), _attributes(spec["regions"]))
     frame = gpd.GeoDataFrame(
         {
             "code": regions["NUTS_ID"].astype(str).str.strip(),
@@ -142,7 +143,7 @@ def read_nuts(
     frame["label_lat"] = np.nan
     if spec["labels"]:
         labels = _read_layer(resolver, spec["labels"], fetched)
-        _require(labels, ("NUTS_ID",), spec["labels"][0].path)
+        _require(labels, ("NUTS_ID",), _attributes(spec["labels"]))
         pts = labels.drop_duplicates("NUTS_ID").set_index(labels["NUTS_ID"].astype(str).str.strip())
         xy = frame["code"].map(pd.Series(shapely.get_x(pts.geometry.array), index=pts.index))
         frame["label_lon"] = xy.to_numpy(dtype=float)
@@ -176,6 +177,12 @@ def read_geometry_file(path: Path, *, name: str | None = None) -> gpd.GeoDataFra
         gdf = pyogrio.read_dataframe(path, use_arrow=True)
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
         raise SourceError(f"Cannot read geometry file {label!r}: {exc}. Replace it with the official file.") from exc
+    if Path(path).suffix.lower() == ".shp":  # the Arrow reader stops quietly at a cut-off .dbf or .shx
+        declared, stem = int(pyogrio.read_info(path).get("features", -1)), Path(label).stem
+        if declared > len(gdf):
+            raise SourceError(f"Geometry file {label!r} declares {declared} features but only {len(gdf)} can be "
+                              f"read: {stem}.shp, {stem}.shx or {stem}.dbf is cut off (a truncated download or copy). Replace "
+                              f"the shapefile's parts with the official files.")
     if gdf.crs is None:
         raise SourceError(
             f"Geometry file {label!r} has no CRS (missing .prj file or 'crs' member). GISCO NUTS files "
@@ -241,11 +248,9 @@ def _names(resolver: SourceResolver, spec: dict[str, list[SourceFile]], regions:
         f = spec["names"][0]
         got = resolver.fetch(f.path, f.url)
         fetched.append(got)
-        try:
-            at = pd.read_csv(_unzipped([got]), encoding="cp1252", dtype=str, keep_default_na=False)
-        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise SourceError(f"Cannot read the NUTS names in {f.path!r} ({exc}); it must be the "
-                              f"Windows-1252 CSV of the GISCO package.") from exc
+        at = integrity.read_table(_unzipped([got]), name=f.path, encoding="cp1252", dtype=str, keep_default_na=False,
+                                  advice="it must be the Windows-1252 CSV of the GISCO package: restore it from the "
+                                         "official package")
         _require(at, ("NUTS_ID", "NAME_LATN"), f.path)
         lookup = at.drop_duplicates("NUTS_ID").set_index("NUTS_ID")["NAME_LATN"]
         names = codes.map(lookup)
@@ -262,9 +267,17 @@ def _geo_dic(resolver: SourceResolver, fetched: list[Fetched]) -> pd.Series:
     """Eurostat's ``geo`` dictionary (code -> English label), the fallback for missing names."""
     got = resolver.fetch(GEO_DIC.path, GEO_DIC.url)
     fetched.append(got)
-    text = got.path.read_text(encoding="utf-8")
+    text = integrity.decode(integrity.read_source_bytes(got.path, name=GEO_DIC.path), name=GEO_DIC.path)
+    integrity.check_line_end(text, name=GEO_DIC.path)
     pairs = [line.split("\t", 1) for line in text.splitlines() if "\t" in line]
     return pd.Series({code.strip(): label.strip() for code, label in pairs})
+
+
+def _attributes(files: list[SourceFile]) -> str:
+    """The file that holds a layer's columns: a shapefile's ``.dbf`` (named beside the ``.shp``)."""
+    first = files[0].path
+    dbf = next((f.path for f in files if f.path.endswith(".dbf")), None)
+    return f"{first} (attributes in {Path(dbf).name})" if first.endswith(".shp") and dbf else first
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from cluster_map.errors import SourceError
+from cluster_map.sources import integrity
 from cluster_map.sources.codelists import (
     NUTS2010_2013_FILE,
     NUTS2010_2013_URL,
@@ -36,7 +37,6 @@ from cluster_map.sources.codelists import (
     NUTS2021_FILE,
     NUTS2021_URL,
     geo_kinds,
-    read_excel_sheet,
 )
 
 RECODING_COLUMNS: Final = ("code_from", "version_from", "code_to", "version_to", "method", "weight", "note")
@@ -99,14 +99,18 @@ def read_jrc_matrix(path: str | Path, *, covariate: str = "pop11", min_weight: f
     """
     name = Path(path).name
     found = re.search(r"_v(\d{4})_v(\d{4})", name)
-    raw = pd.read_csv(path, dtype={0: str, 1: str})
+    raw = integrity.read_table(path, name=name, dtype={0: str, 1: str})
     cols = list(raw.columns)
-    if not found or len(cols) < 3 or not cols[0].startswith("code_v") or covariate not in cols:
+    if not found or len(cols) < 3 or not cols[0].startswith("code_v") or covariate not in cols or "areaKm" not in cols:
         raise SourceError(f"{name}: not a JRC NUTS converter matrix (columns {cols[:4]!r}, covariate "
                           f"{covariate!r}); expected e.g. n2_cm_v2010_v2013.csv with code_v2010,code_v2013,...")
     v_from, v_to = found.group(1), found.group(2)
-    frame = pd.DataFrame({"code_from": raw[cols[0]], "code_to": raw[cols[1]],
-                          "cov": raw[covariate].astype(float), "area": raw["areaKm"].astype(float)})
+    try:
+        frame = pd.DataFrame({"code_from": raw[cols[0]], "code_to": raw[cols[1]],
+                              "cov": raw[covariate].astype(float), "area": raw["areaKm"].astype(float)})
+    except ValueError as exc:
+        raise SourceError(f"{name}: columns {covariate!r} and 'areaKm' must be numbers ({exc}); "
+                          f"{integrity.DOWNLOAD_AGAIN}.") from exc
     total = frame.groupby("code_from")["cov"].transform("sum")
     area_total = frame.groupby("code_from")["area"].transform("sum")
     frame["weight"] = np.where(total > 0, frame["cov"] / total.where(total > 0, 1),
@@ -122,8 +126,9 @@ def read_official_changes(path: str | Path, version_to: str) -> pd.DataFrame:
     sheets = ["Changes NUTS-1", "Changes NUTS-2", "Changes NUTS-3"] if version_to == "2021" else \
         ["Correspondence NUTS-1", "Correspondence NUTS-2", "Correspondence NUTS-3"]
     parts = []
+    book = integrity.open_workbook(path)
     for sheet in sheets:
-        raw = read_excel_sheet(path, sheet, 0)
+        raw = integrity.read_sheet(book, sheet, name=Path(path).name, header=0, dtype=str)
         code_cols = [c for c in raw.columns if str(c).startswith("Code ")]
         if len(code_cols) < 2 or "Change" not in raw.columns:
             raise SourceError(f"{Path(path).name}, sheet {sheet!r}: expected columns 'Code <year>' and 'Change'.")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import StringIO
@@ -37,6 +38,7 @@ import pandas as pd
 from cluster_map.errors import InputError, SourceError
 from cluster_map.geo import EUROPE_CRS, STORAGE_CRS
 from cluster_map.schema import US_CMP_LICENCE, SourceFile
+from cluster_map.sources import integrity
 from cluster_map.sources.fetch import Fetched, SourceResolver
 
 _CMP_RAW: Final = "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
@@ -52,6 +54,8 @@ US_DIRECTORY: Final = SourceFile("us_cluster_mapping/cmp/cms/modules/hbs_content
                                  _CMP_RAW + "cms/modules/hbs_content/csv/CurrentOrganizationsAndClusters.csv",
                                  "U.S. Cluster Mapping Project", US_CMP_LICENCE)
 
+_MIRROR_CSV: Final = "use the mirror's UTF-8 CSV (restore the file)"
+_USER_CSV: Final = "save it again as a UTF-8 CSV with a header row"
 EU_NAME: Final = "eu_cluster_organisations"
 US_NAME: Final = "us_cmp_organisations"
 
@@ -155,7 +159,8 @@ def read_user_directory(path: Path, *, name: str | None = None) -> Directory:
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            raw, where, first = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), "line", 2
+            raw, where, first = integrity.read_table(path, name=label, advice=_USER_CSV, line_breaks=False, dtype=str,
+                                                     keep_default_na=False), "line", 2
         elif suffix in (".xlsx", ".xlsm"):
             raw, where, first = pd.read_excel(path, dtype=str, keep_default_na=False), "row", 2
         elif suffix == ".json":
@@ -166,8 +171,10 @@ def read_user_directory(path: Path, *, name: str | None = None) -> Directory:
             raw, where, first = pd.DataFrame(records, dtype=object), "record", 1
         else:
             raise InputError(f"{label}: unsupported file type {suffix!r}; give a .csv, .xlsx or .json file.")
+    except SourceError as exc:  # empty, binary, cut off: the user's file, so an input error
+        raise InputError(str(exc)) from exc
     except (UnicodeDecodeError, json.JSONDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
-            ValueError, OSError) as exc:
+            ValueError, OSError, zipfile.BadZipFile, KeyError) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(f"{label}: cannot be read as {suffix[1:].upper()} ({exc}); save it as UTF-8 "
@@ -198,10 +205,7 @@ def read_eu_directory(resolver: SourceResolver) -> Directory:
     """The compiled European directory (263 organisations). Its lat/lon come from city matching."""
     resolver = compiled_resolver(resolver)
     got = resolver.fetch(EU_DIRECTORY.path, EU_DIRECTORY.url)
-    try:
-        raw = pd.read_csv(got.path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise SourceError(f"Cannot parse {EU_DIRECTORY.path!r} ({exc}); use the mirror's UTF-8 CSV.") from exc
+    raw = integrity.read_table(got.path, name=EU_DIRECTORY.path, advice=_MIRROR_CSV, dtype=str, keep_default_na=False)
     frame, problems = validate(raw, file=EU_DIRECTORY.path)
     if problems:
         raise SourceError(f"Problems in {EU_DIRECTORY.path!r}:", problems)
@@ -215,9 +219,13 @@ def read_us_directory(resolver: SourceResolver) -> Directory:
     (org_id, org_title, cluster_name) and the cluster names of an organisation joined with ``; ``.
     """
     got = resolver.fetch(US_DIRECTORY.path, US_DIRECTORY.url)
-    text = got.path.read_bytes().decode("ascii", errors="replace")
+    text = integrity.read_source_bytes(got.path, name=US_DIRECTORY.path).decode("ascii", errors="replace")
+    integrity.check_complete(text, name=US_DIRECTORY.path)
     lines = text.splitlines()  # handles \r, \n and \r\n
-    raw = pd.read_csv(StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
+    try:
+        raw = pd.read_csv(StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        raise SourceError(f"Cannot parse {US_DIRECTORY.path!r} ({exc}); {integrity.DOWNLOAD_AGAIN}.") from exc
     need = ["org_id", "org_title", "cluster_name"]
     if missing := [c for c in need if c not in raw.columns]:
         raise SourceError(f"{US_DIRECTORY.path!r} lacks column(s) {missing!r}; use the official file.")
@@ -284,10 +292,7 @@ def _period(text: str, name: str, i: int, col: str, problems: list[str]) -> tupl
 
 
 def _table(got: Fetched, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    try:
-        raw = pd.read_csv(got.path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise SourceError(f"Cannot parse {name!r} ({exc}); use the mirror's UTF-8 CSV.") from exc
+    raw = integrity.read_table(got.path, name=name, advice=_MIRROR_CSV, dtype=str, keep_default_na=False)
     if missing := [c for c in columns if c not in raw.columns]:
         raise SourceError(f"{name!r} lacks column(s) {missing!r}; use the mirror's file.")
     return raw[list(columns)].apply(lambda s: s.str.strip()).reset_index(drop=True)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from cluster_map.errors import SourceError
 from cluster_map.schema import OBSERVATION_COLUMNS, US_CLUSTER, US_CMP_LICENCE, US_SUBCLUSTER, SourceFile
+from cluster_map.sources import integrity
 from cluster_map.sources.fetch import Fetched, SourceResolver
 from cluster_map.sources.organisations import compiled_resolver
 
@@ -107,11 +108,8 @@ def read_clusters(resolver: SourceResolver) -> UsClusters:
         raise SourceError(f"{STATES.path!r} should name {N_CLUSTERS} clusters once each (code, name, type); "
                           f"found {len(clusters)} combinations. Use the official file.")
     got_x = resolver.fetch(CROSSWALK.path, CROSSWALK.url)
-    try:
-        xw = pd.read_excel(got_x.path, sheet_name="Emsi NAICS to Porter Cluster", dtype=str)
-    except (ValueError, OSError) as exc:
-        raise SourceError(f"Cannot read sheet 'Emsi NAICS to Porter Cluster' of {CROSSWALK.path!r} ({exc}); "
-                          f"use the official workbook.") from exc
+    xw = integrity.read_sheet(integrity.open_workbook(got_x.path, name=CROSSWALK.path), "Emsi NAICS to Porter Cluster",
+                              name=CROSSWALK.path, dtype=str)
     xw.columns = [str(c).strip() for c in xw.columns]
     need = ["NAICS", "Cluster", "SubclusterName", "EmsiSpecificNAICS (non standard)"]
     if missing := [c for c in need if c not in xw.columns]:
@@ -276,10 +274,7 @@ def _read_states_csv(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
 
 
 def _csv(got: Fetched, name: str, need: list[str]) -> pd.DataFrame:
-    try:
-        raw = pd.read_csv(got.path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceError(f"Cannot parse {name!r} ({exc}); use the official file.") from exc
+    raw = integrity.read_table(got.path, name=name, dtype=str, keep_default_na=False, encoding="utf-8")
     if missing := [c for c in need if c not in raw.columns]:
         raise SourceError(f"{name!r} lacks column(s) {missing!r} (has {list(raw.columns)[:12]!r}); "
                           f"use the official file.")
