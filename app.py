@@ -10,6 +10,7 @@ import streamlit as st
 
 from cluster_map.ui import data, mapview, startup
 from cluster_map.ui.errors import boundary
+from cluster_map.ui.text import plain
 
 
 def map_page() -> None:
@@ -19,7 +20,7 @@ def map_page() -> None:
         startup.ensure_ready()
         filters, warnings = data.current_filters()
         for message in warnings:
-            st.warning(message)
+            st.warning(plain(message, 400))
         st.sidebar.title("Cluster Map")
         filters = mapview.filter_sidebar(filters)
         overlays = mapview.layer_toggles()

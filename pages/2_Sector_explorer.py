@@ -4,6 +4,7 @@ import streamlit as st
 
 from cluster_map.ui import data, errors, profile, sector
 from cluster_map.ui.startup import ensure_ready
+from cluster_map.ui.text import plain
 
 st.set_page_config(page_title="Sector explorer · Cluster Map", layout="wide")
 
@@ -15,7 +16,7 @@ with errors.boundary():
     filters = sector.pick_sector(filters)
     data.set_filters(filters)
     label = data.view_options(filters.dataset).sector_label(filters.sector)
-    st.header(f"{filters.sector} · {label}")
+    st.header(f"{plain(filters.sector)} · {plain(label)}")
     table = sector.ranking(filters)
     ranked, dist = st.columns([3, 2])
     with ranked:

@@ -20,6 +20,7 @@ from cluster_map.services import board, organisations
 from cluster_map.services.board import Account
 from cluster_map.ui import data
 from cluster_map.ui.errors import boundary
+from cluster_map.ui.text import plain
 
 ACCOUNT_KEY = "board-account"
 LIST_COLUMNS = ["id", "kind", "title", "organisation", "country", "sectors", "countries", "expires", "username"]
@@ -112,7 +113,7 @@ def new_post_form(db: Path, account: Account) -> None:
     """The form to post an offer or a demand."""
     posted = st.session_state.pop("board-posted", None)
     if posted:
-        st.success(f"Posted as #{posted}.")
+        st.success(f"Posted as #{plain(posted)}.")
     with st.form("board-new", clear_on_submit=True):
         st.subheader("Post an offer or a demand")
         fields = _post_fields("board-new")

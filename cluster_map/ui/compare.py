@@ -11,6 +11,7 @@ from cluster_map.services import compare
 from cluster_map.ui import charts, data, downloads
 from cluster_map.ui.profile import region_choices
 from cluster_map.ui.state import Filters
+from cluster_map.ui.text import plain
 
 
 def pick_regions(filters: Filters) -> tuple[str, ...]:
@@ -48,7 +49,7 @@ def _params(f: Filters, c: compare.Comparison) -> dict[str, Any]:
 def show_figures(f: Filters, c: compare.Comparison) -> None:
     """Notes on missing data, then key figures, one column per region."""
     for note in c.notes:
-        st.info(note, icon=":material/info:")
+        st.info(plain(note, 400), icon=":material/info:")
     st.subheader("Key figures (latest year with data)")
     if c.figures.empty:
         st.info("No key figures for these regions.")
@@ -60,7 +61,7 @@ def show_figures(f: Filters, c: compare.Comparison) -> None:
 def show_sectors(f: Filters, c: compare.Comparison) -> None:
     """Bars of the metric for the top sectors, and the sector x region table."""
     label = compare.COMPARE_METRICS[c.metric]
-    st.subheader(f"{label} by sector · {c.year}")
+    st.subheader(f"{plain(label)} by sector · {plain(c.year)}")
     if c.wide.empty:
         st.info("No sector data for these regions in this year.")
         return

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from cluster_map.services import catalogue
+from cluster_map.ui.text import plain
 
 
 def buttons(
@@ -35,5 +36,5 @@ def buttons(
                                  geo=geo, parquet=parquet)
     cols = st.columns(len(files))
     for col, f in zip(cols, files, strict=True):
-        col.download_button(f.label, data=f.data, file_name=f.file_name, mime=f.mime, key=f"{key}-{f.fmt}",
+        col.download_button(plain(f.label), data=f.data, file_name=f.file_name, mime=f.mime, key=f"{key}-{f.fmt}",
                             width="stretch")

@@ -15,16 +15,21 @@ from typing import ParamSpec, TypeVar
 import streamlit as st
 
 from cluster_map.errors import ClusterMapError, InputError, StoreError
+from cluster_map.ui.text import plain
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def message(exc: ClusterMapError) -> str:
-    """The text shown for ``exc``: its message, prefixed by what kind of problem it is."""
+    """The text shown for ``exc``: its message, prefixed by what kind of problem it is.
+
+    The message quotes file names and values (``!r``) from outside, so it is shown as plain text
+    (:func:`cluster_map.ui.text.plain`, one line per problem); only the prefix is Markdown.
+    """
     kind = ("Bad input" if isinstance(exc, InputError) else "Store problem" if isinstance(exc, StoreError)
             else "Problem")
-    return f"**{kind}:** {exc}"
+    return f"**{kind}:** {plain(exc, 2000, lines=True)}"
 
 
 @contextmanager

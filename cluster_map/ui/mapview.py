@@ -30,6 +30,7 @@ from cluster_map.services.mapview import MapLayer, dataset_label
 from cluster_map.ui import data
 from cluster_map.ui.errors import handled
 from cluster_map.ui.state import CLASSIFICATIONS, Filters, encode
+from cluster_map.ui.text import plain
 
 REGION_PAGE = "pages/1_Region_profile.py"
 MAP_HEIGHT = 620
@@ -163,7 +164,7 @@ def _open_region(code: str, filters: Filters) -> None:
     target = filters.with_(page="region", regions=(code,))
     if (REPO_ROOT / REGION_PAGE).is_file():
         st.switch_page(REGION_PAGE, query_params=encode(target))
-    st.info(f"Region {code} selected; the region profile page is not installed.")
+    st.info(f"Region {plain(code)} selected; the region profile page is not installed.")
 
 
 @st.fragment
@@ -203,7 +204,7 @@ def show_table(layer: MapLayer, filters: Filters) -> None:
              ("GeoJSON (map layer)", "geojson", geo, "application/geo+json"))
     # The bytes are built only when a button is clicked (a callable), not on every rerun.
     for col, (label, fmt, frame, mime) in zip(st.columns(len(files)), files, strict=True):
-        col.download_button(label, data=_exporter(frame, fmt), file_name=f"{stem}.{fmt}", mime=mime,
+        col.download_button(plain(label), data=_exporter(frame, fmt), file_name=f"{stem}.{fmt}", mime=mime,
                             key=f"cm_map_{fmt}", on_click="ignore", width="stretch")
 
 
@@ -217,8 +218,8 @@ def _exporter(frame: pd.DataFrame, fmt: str) -> Any:
 def headline(layer: MapLayer, filters: Filters) -> None:
     """Title line and key figures of the view."""
     spec = catalogue.metric(filters.metric)
-    st.subheader(f"{spec.label}: {layer.sector} {layer.sector_label}, {layer.year}")
+    st.subheader(f"{spec.label}: {plain(layer.sector)} {plain(layer.sector_label)}, {plain(layer.year)}")
     nums = service.summary_numbers(layer)
     where = "US states" if layer.nuts_version == "us" else f"NUTS {layer.level} ({layer.nuts_version})"
-    st.caption(f"{dataset_label(layer.dataset)} · {where} · {int(nums['with_data'])} of "
+    st.caption(f"{plain(dataset_label(layer.dataset))} · {plain(where)} · {int(nums['with_data'])} of "
                f"{int(nums['regions'])} regions with a value · {spec.unit}. Click a region for its profile.")

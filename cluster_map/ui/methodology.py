@@ -10,6 +10,7 @@ from cluster_map.services import catalogue, methodology
 from cluster_map.services.mapview import dataset_label
 from cluster_map.ui import data, downloads
 from cluster_map.ui.state import Filters
+from cluster_map.ui.text import plain
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -38,10 +39,10 @@ def show_methods() -> None:
     """Formula, thresholds and reference of every metric."""
     st.subheader("Metrics: formulas, thresholds, references")
     for entry in methodology.entries():
-        with st.expander(f"{entry.name} · {entry.group}"):
+        with st.expander(f"{plain(entry.name)} · {plain(entry.group)}"):
             st.code(entry.formula, language=None, wrap_lines=True)
-            st.write(entry.text)
-            st.caption(f"Reference: {entry.reference}")
+            st.markdown(plain(entry.text, 0))  # prose with E_rs, E_r ...: underscores stay underscores
+            st.caption(f"Reference: {plain(entry.reference, 0)}")
     downloads.buttons(catalogue.methods(), stem="methodology", key="dl-methods", parameters={"table": "methods"})
 
 
@@ -49,7 +50,7 @@ def show_limits() -> None:
     """Known limits of the data, NUTS recodings and codes that match no region."""
     st.subheader("Known limits")
     for item in catalogue.KNOWN_LIMITS:
-        st.markdown(f"- {item}")
+        st.markdown(f"- {plain(item, 0)}")
     con = data.connection()
     recodes = catalogue.nuts_recodes(con)
     unmatched = catalogue.unmatched_regions(con)
@@ -72,7 +73,8 @@ def show_downloads(filters: Filters) -> None:
     c1, c2 = st.columns(2)
     level = c1.selectbox("Level", opts.levels, index=opts.levels.index(opts.default_level), key="meth-level")
     year = c2.selectbox("Year", list(reversed(opts.years)), key="meth-year")
-    if st.button(f"Prepare {dataset_label(filters.dataset)}, level {level}, {year}", key="meth-prepare"):
+    if st.button(f"Prepare {plain(dataset_label(filters.dataset))}, level {plain(level)}, {plain(year)}",
+                 key="meth-prepare"):
         con = data.connection()
         table = catalogue.metrics_table(con, dataset=filters.dataset, level=int(level), year=int(year))
         st.caption(f"{len(table):,} rows (one per region x sector). XLSX is offered up to "

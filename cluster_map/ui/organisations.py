@@ -81,7 +81,7 @@ def show_map(found: pd.DataFrame, nuts_version: str) -> None:
               feature_group_to_add=[group])
     skipped = int(found["lat"].isna().sum())
     if skipped:
-        st.caption(f"{skipped} organisations have no coordinates and are not on the map.")
+        st.caption(f"{skipped:d} organisations have no coordinates and are not on the map.")
 
 
 def show_partners(found: pd.DataFrame) -> None:

@@ -16,12 +16,13 @@ from cluster_map.services import profiles
 from cluster_map.services.mapview import dataset_label
 from cluster_map.ui import charts, data, downloads
 from cluster_map.ui.state import Filters
+from cluster_map.ui.text import plain
 
 
 def show_warnings(warnings: list[str]) -> None:
     """One warning box per URL value that could not be used."""
     for w in warnings:
-        st.warning(w, icon=":material/link_off:")
+        st.warning(plain(w, 400), icon=":material/link_off:")
 
 
 def view_controls(filters: Filters, *, year: bool = True, level: bool = False) -> Filters:
@@ -103,11 +104,11 @@ def _params(p: profiles.RegionProfile) -> dict[str, Any]:
 
 def header(p: profiles.RegionProfile) -> None:
     """Title, place in the NUTS hierarchy, notes."""
-    st.header(f"{p.region.code} · {p.region.name}")
-    st.caption(f"{dataset_label(p.dataset)} · NUTS {p.region.nuts_version} level {p.region.level} · "
-               f"country {p.region.country} · year {p.year}")
+    st.header(f"{plain(p.region.code)} · {plain(p.region.name)}")
+    st.caption(f"{plain(dataset_label(p.dataset))} · NUTS {plain(p.region.nuts_version)} level "
+               f"{plain(p.region.level)} · country {plain(p.region.country)} · year {plain(p.year)}")
     for note in p.notes:
-        st.info(note)
+        st.info(plain(note, 400))
 
 
 def key_figures(p: profiles.RegionProfile) -> None:
@@ -119,7 +120,8 @@ def key_figures(p: profiles.RegionProfile) -> None:
     cols = st.columns(min(len(p.key_figures), 4))
     for i, row in enumerate(p.key_figures.itertuples()):
         label = row.label if not row.unit or row.unit.lower() in row.label.lower() else f"{row.label}, {row.unit}"
-        cols[i % len(cols)].metric(f"{label} · {row.year}", _compact(row.value), help=(row.note or None))
+        cols[i % len(cols)].metric(f"{plain(label)} · {plain(row.year)}", _compact(row.value),
+                                   help=plain(row.note, 400) if row.note else None)
     downloads.buttons(p.series, stem=f"key_figures_{p.region.code}", key="dl-figures", parameters=_params(p))
 
 
@@ -194,6 +196,6 @@ def neighbours(p: profiles.RegionProfile, filters: Filters) -> None:
         return
     cols = st.columns(min(len(p.neighbours), 4))
     for i, row in enumerate(p.neighbours.itertuples()):
-        if cols[i % len(cols)].button(f"{row.code} · {row.name}", key=f"nb-{row.code}"):
+        if cols[i % len(cols)].button(f"{plain(row.code)} · {plain(row.name)}", key=f"nb-{row.code}"):
             data.set_filters(filters.with_(page="region", regions=(row.code,)))
             st.rerun()

@@ -14,6 +14,7 @@ from cluster_map.errors import StoreError
 from cluster_map.services import exports, reports
 from cluster_map.services.mapview import dataset_label
 from cluster_map.ui import data
+from cluster_map.ui.text import plain
 
 MIME = {"pdf": "application/pdf", "html": "text/html", "xlsx": exports.writers.MEDIA_TYPES["xlsx"]}
 
@@ -90,15 +91,15 @@ def report_downloads(dataset: str, country: str, year: int | None) -> None:
     report = _report(key, dataset, country, year)
     built: list[tuple[str, bytes]] = []
     for i, fmt in enumerate(formats, start=1):
-        progress.progress(i / (len(formats) + 1), text=f"Rendering {fmt.upper()} ...")
+        progress.progress(i / (len(formats) + 1), text=f"Rendering {plain(fmt.upper())} ...")
         built.append((fmt, _rendered(key, dataset, country, year, fmt)))
     progress.progress(1.0, text="Done")
     progress.empty()
-    st.success(f"{report.title}, {report.year}")
+    st.success(f"{plain(report.title)}, {plain(report.year)}")
     cols = st.columns(len(built))
     for col, (fmt, payload) in zip(cols, built, strict=True):
         name = exports.writers.file_name(f"cluster_map_{report.country}_{dataset}_{report.year}", fmt)
-        col.download_button(f"Download {fmt.upper()} ({len(payload) / 1024:,.0f} KB)", data=payload,
+        col.download_button(f"Download {plain(fmt.upper())} ({len(payload) / 1024:,.0f} KB)", data=payload,
                             file_name=name, mime=MIME[fmt], key=f"rep-dl-{fmt}", width="stretch", on_click="ignore")
 
 
@@ -121,7 +122,7 @@ def export_controls() -> None:
         result = _export(data.store_key(), table, fmt, tuple(sorted(filters.items())))
     st.caption(f"{result.rows:,} rows")
     a, b = st.columns(2)
-    a.download_button(f"Download {result.file_name}", data=result.data, file_name=result.file_name,
+    a.download_button(f"Download {plain(result.file_name)}", data=result.data, file_name=result.file_name,
                       key="exp-dl", width="stretch")
     b.download_button("Provenance (JSON)", data=result.sidecar, file_name=result.file_name + ".provenance.json",
                       mime="application/json", key="exp-dl-prov", width="stretch")

@@ -20,6 +20,7 @@ from cluster_map.maps.classes import hotspot_classes
 from cluster_map.services import catalogue, sectors
 from cluster_map.ui import charts, data, downloads
 from cluster_map.ui.state import Filters
+from cluster_map.ui.text import plain
 
 #: Initial view of a map: mainland Europe and the conterminous US (overseas regions stay reachable by panning).
 VIEW_BOUNDS: dict[str, list[list[float]]] = {"europe": [[34.0, -11.0], [71.0, 35.0]], "us": [[24.0, -125.0], [50.0, -66.0]]}
@@ -73,7 +74,7 @@ def ranking(f: Filters) -> pd.DataFrame:
 
 def show_ranking(f: Filters, table: pd.DataFrame, label: str) -> None:
     """Ranked table with downloads."""
-    st.subheader(f"Regions ranked by location quotient · {label} · {f.year}")
+    st.subheader(f"Regions ranked by location quotient · {plain(label)} · {plain(f.year)}")
     st.caption(f"{len(table)} regions with employment >= {f.min_employment:,.0f}; rank 1 = most specialised.")
     st.dataframe(table, hide_index=True, width="stretch", height=360)
     downloads.buttons(table, stem=f"ranking_{f.dataset}_{f.sector}_{f.year}_L{f.level}", key="dl-rank",
@@ -119,8 +120,9 @@ def show_hot_spots(f: Filters) -> None:
               feature_group_to_add=[p.feature_group()])
     names = dict(zip(classes.categories, classes.labels, strict=True))
     counts = layer["hotspot"].map(names).fillna("no data").value_counts()
-    st.caption("Regions: " + " · ".join(f"{k} {v}" for k, v in counts.items()) +
-               f" — {get_settings().permutations} permutations, seed {get_settings().seed}.")
+    shown = " · ".join(f"{k} {v}" for k, v in counts.items())
+    st.caption(f"Regions: {plain(shown, 0)} — {get_settings().permutations:d} permutations, "
+               f"seed {get_settings().seed:d}.")
     table = pd.DataFrame(layer.drop(columns="geometry"))
     downloads.buttons(table, stem=f"hotspots_{statistic}_{f.sector}_{f.year}", key="dl-hot",
                       parameters=_params(f, statistic=statistic), sources=sources(f.dataset), geo=layer)
@@ -138,7 +140,7 @@ def show_growth(f: Filters) -> None:
     years = sectors.years(data.connection(), dataset=f.dataset, sector=f.sector, level=f.level)
     if len(years) < 2:
         st.info("Growth needs two years with data; this sector has "
-                f"{', '.join(map(str, years)) or 'none'} at this level.")
+                f"{plain(', '.join(map(str, years)) or 'none')} at this level.")
         return
     c1, c2 = st.columns(2)
     first = years.index(years[-1] - 5) if years[-1] - 5 in years[:-1] else 0  # five years back by default

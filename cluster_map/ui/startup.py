@@ -15,6 +15,7 @@ import streamlit as st
 
 from cluster_map.services import mapview
 from cluster_map.ui.data import STATIC_DIR, db_path
+from cluster_map.ui.text import plain
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,7 +30,7 @@ def _store(db: str) -> str:
     if not path.is_file():
         with st.status("First run: building the store from the official sources (a few minutes)...",
                        expanded=True) as status:
-            st.write(f"Store: `{path}`. Offline, the sources are read from the local mirror.")
+            st.write(f"Store: {plain(path, 0)}. Offline, the sources are read from the local mirror.")
             summary = mapview.build_store(path)
             status.update(label=f"Store built in {summary:.0f} s.", state="complete", expanded=False)
     return db

@@ -30,6 +30,7 @@ from typing import Any, Final, Literal
 
 from cluster_map import catalogue
 from cluster_map.services.mapview import ViewOptions
+from cluster_map.ui.text import short
 
 Page = Literal["map", "region", "sector", "compare", "data", "organisations"]
 Metric = Literal["employment", "share", "lq", "stars", "strong", "growth", "hotspot"]
@@ -102,6 +103,11 @@ def encode(filters: Filters) -> dict[str, str]:
     return out
 
 
+def _q(value: object, limit: int = 40) -> str:
+    """A URL value quoted for a warning: cleaned and cut (the page escapes the whole message)."""
+    return repr(short(value, limit))
+
+
 def _one(params: Mapping[str, object], key: str) -> str | None:
     v = params.get(key)
     if v is None:
@@ -147,7 +153,7 @@ def decode(
 
     page = _one(params, "page") or base.page
     if page not in PAGES:
-        warnings.append(f"Unknown page {page!r} in the link; showing the map (pages: {', '.join(PAGES)}).")
+        warnings.append(f"Unknown page {_q(page)} in the link; showing the map (pages: {', '.join(PAGES)}).")
         page = base.page
 
     dataset = _one(params, "dataset") or base.dataset
@@ -156,23 +162,23 @@ def decode(
         default_opts = options_for(base.dataset)
         known = datasets or default_opts.datasets
         if dataset not in known:
-            warnings.append(f"Unknown dataset {dataset!r} in the link; showing {base.dataset!r} "
+            warnings.append(f"Unknown dataset {_q(dataset)} in the link; showing {base.dataset!r} "
                             f"(datasets: {', '.join(known)}).")
             dataset = base.dataset
         opts = default_opts if dataset == base.dataset else options_for(dataset)
     elif datasets is not None and dataset not in datasets:
-        warnings.append(f"Unknown dataset {dataset!r} in the link; showing {base.dataset!r}.")
+        warnings.append(f"Unknown dataset {_q(dataset)} in the link; showing {base.dataset!r}.")
         dataset = base.dataset
 
     scheme = opts.sector_scheme if opts else (_one(params, "scheme") or base.sector_scheme)
     given_scheme = _one(params, "scheme")
     if opts and given_scheme and given_scheme != opts.sector_scheme:
-        warnings.append(f"Sector scheme {given_scheme!r} does not fit dataset {dataset!r}; "
+        warnings.append(f"Sector scheme {_q(given_scheme)} does not fit dataset {dataset!r}; "
                         f"using {opts.sector_scheme!r}.")
 
     metric = _one(params, "metric") or base.metric
     if metric not in METRICS:
-        warnings.append(f"Unknown metric {metric!r} in the link; showing the location quotient "
+        warnings.append(f"Unknown metric {_q(metric)} in the link; showing the location quotient "
                         f"(metrics: {', '.join(METRICS)}).")
         metric = base.metric
     elif opts and metric not in opts.metrics:
@@ -187,12 +193,12 @@ def decode(
             level = int(level_raw)
         else:
             allowed = ", ".join(map(str, opts.levels)) if opts else "0-3"
-            warnings.append(f"Level {level_raw!r} is not available; showing level {level} "
+            warnings.append(f"Level {_q(level_raw)} is not available; showing level {level} "
                             f"(levels: {allowed}).")
 
     sector = _one(params, "sector") or ""
     if sector and not _CODE.match(sector):
-        warnings.append(f"Sector code {sector[:40]!r} is not a code; showing the default sector.")
+        warnings.append(f"Sector code {_q(sector)} is not a code; showing the default sector.")
         sector = ""
     if opts:
         codes = {c for c, _ in opts.sectors}
@@ -209,7 +215,7 @@ def decode(
             year = int(year_raw)
         else:
             span = f" (years with data: {opts.years[0]}-{opts.years[-1]})" if opts and opts.years else ""
-            warnings.append(f"Year {year_raw!r} has no data; showing the latest year{span}.")
+            warnings.append(f"Year {_q(year_raw)} has no data; showing the latest year{span}.")
     if year is None and opts and opts.years:
         year = opts.latest_year
 
@@ -217,7 +223,7 @@ def decode(
     if opts:
         bad = [c for c in countries if c not in opts.countries]
         if bad:
-            warnings.append(f"Unknown countries {bad!r} ignored (countries: {', '.join(opts.countries)}).")
+            warnings.append(f"Unknown countries {[short(c, 20) for c in bad[:10]]!r} ignored (countries: {', '.join(opts.countries)}).")
             countries = [c for c in countries if c in opts.countries]
     countries = [c for c in countries if _CODE.match(c)]
 
@@ -226,7 +232,7 @@ def decode(
     if opts:
         bad = [r for r in regions if r not in opts.regions]
         if bad:
-            warnings.append(f"Unknown regions {bad!r} ignored; pick regions on the map or from the list.")
+            warnings.append(f"Unknown regions {bad[:10]!r} ignored; pick regions on the map or from the list.")
             regions = [r for r in regions if r in opts.regions]
     if len(regions) > MAX_REGIONS:
         warnings.append(f"{len(regions)} regions given; keeping the first {MAX_REGIONS}.")
@@ -235,7 +241,7 @@ def decode(
 
     classification = _one(params, "classes") or base.classification
     if classification not in CLASSIFICATIONS:
-        warnings.append(f"Unknown classification {classification!r}; using fixed classes "
+        warnings.append(f"Unknown classification {_q(classification)}; using fixed classes "
                         f"(choices: {', '.join(CLASSIFICATIONS)}).")
         classification = base.classification
 
@@ -247,7 +253,7 @@ def decode(
             if not (min_emp >= 0 and min_emp < 1e9):
                 raise ValueError
         except ValueError:
-            warnings.append(f"Minimum employment {raw[:20]!r} is not a number >= 0; using 0.")
+            warnings.append(f"Minimum employment {_q(raw, 20)} is not a number >= 0; using 0.")
             min_emp = 0.0
 
     return (

@@ -11,6 +11,7 @@ import streamlit as st
 from cluster_map.errors import InputError
 from cluster_map.services import catalogue, uploads
 from cluster_map.ui import data, downloads
+from cluster_map.ui.text import plain
 
 _STATE = "cm_upload"
 
@@ -39,10 +40,10 @@ def show_upload() -> None:
         result = uploads.load(file.getvalue(), name=file.name, known_regions=_known(data.store_key()) if check else None)
     except InputError as exc:
         st.session_state.pop(_STATE, None)
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc, 2000, lines=True), icon=":material/error:")
         return
     st.session_state[_STATE] = result
-    st.success(f"{result.name}: {result.rows:,} rows imported for this session only; location quotients "
+    st.success(f"{plain(result.name)}: {result.rows:,} rows imported for this session only; location quotients "
                f"computed with your file as its own benchmark.")
     st.dataframe(result.metrics, hide_index=True, width="stretch", height=320)
     downloads.buttons(result.metrics, stem=f"upload_metrics_{result.name}", key="dl-upload",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cluster_map.ui.text import unescape
 from tests.ui.tinystore import build_tiny_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +108,7 @@ def test_url_round_trip_reproduces_the_view(monkeypatch, tiny_store) -> None:
 ])
 def test_bad_link_gives_a_message_and_the_default_view(monkeypatch, tiny_store, params, message) -> None:
     at = _app(monkeypatch, tiny_store, params)
-    assert any(message in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any(message in unescape(w.value) for w in at.warning), [w.value for w in at.warning]
     assert not at.exception
     assert _qp(at)["sector"] == "C29" and _qp(at)["year"] == "2014"
     assert len(at.get("component_instance")) == 1
@@ -124,7 +125,7 @@ def test_missing_store_metrics_is_one_clear_error(monkeypatch, tmp_path) -> None
     con.close()
     at = _app(monkeypatch, db)
     assert not at.exception
-    assert any("no table 'metrics'" in e.value for e in at.error)
+    assert any("no table 'metrics'" in unescape(e.value) for e in at.error)
 
 
 def test_ranked_table_has_downloads(monkeypatch, tiny_store) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cluster_map.ui.text import unescape
 from tests.app_store import EVIL, build_tiny_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ def _texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.header]
     parts += [str(e.value) for e in at.info] + [str(e.value) for e in at.warning] + [str(e.value) for e in at.error]
     parts += [m.label for m in at.metric]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(unescape(str(p)) for p in parts)  # the text a reader sees
 
 
 def test_region_profile_shows_the_region(tiny_env: Path) -> None:
@@ -69,7 +70,8 @@ def test_region_profile_pick_list_sets_the_url(tiny_env: Path) -> None:
 
 def test_script_in_data_stays_text(tiny_env: Path) -> None:
     at = _run("1_Region_profile.py", regions="AT13")
-    assert EVIL in at.header[0].value  # shown as text: st.header escapes HTML (no unsafe_allow_html)
+    assert EVIL in unescape(at.header[0].value)  # shown as text: escaped Markdown, no HTML
+    assert "\\<script\\>" in at.header[0].value
     for md in at.markdown:
         assert not getattr(md.proto, "allow_html", False) or EVIL not in md.value
 
@@ -182,7 +184,7 @@ def test_upload_of_a_bad_csv_gives_a_precise_error(tiny_env: Path) -> None:
     bad = b"region,sector,year,employment\nAT13,C29,2015,1100\nAT13,F41,15,380\nZZ99,C29,2015,-4\n"
     at.file_uploader(key="up-file").upload("mine.csv", bad, "text/csv").run()
     assert not at.exception, at.exception
-    text = "\n".join(str(e.value) for e in at.error)
+    text = "\n".join(unescape(str(e.value)) for e in at.error)
     assert "'mine.csv' was not imported" in text
     assert "line 3, column 'year': '15'" in text
     assert "line 4, column 'region': unknown region code 'ZZ99'" in text

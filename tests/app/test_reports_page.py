@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cluster_map.ui.text import unescape
+
 pytestmark = [pytest.mark.mirror, pytest.mark.slow]
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "6_Reports.py"
 
@@ -19,7 +21,7 @@ def page(mirror_store: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def _downloads(at: AppTest) -> list[str]:
-    return [str(e.proto.label) for e in at.get("download_button")]
+    return [unescape(str(e.proto.label)) for e in at.get("download_button")]
 
 
 def test_pickers_come_from_the_store(page: AppTest) -> None:
@@ -39,7 +41,7 @@ def test_build_offers_the_downloads(page: AppTest) -> None:
     page.button(key="rep_build").click().run()
     assert not page.exception, page.exception
     assert not page.error, [e.value for e in page.error]
-    assert any("Greece (EL)" in str(s.value) for s in page.success)
+    assert any("Greece (EL)" in unescape(str(s.value)) for s in page.success)
     labels = _downloads(page)
     assert len(labels) == 2 and labels[0].startswith("Download XLSX") and labels[1].startswith("Download HTML")
     page.run()  # a rerun (e.g. after a download) keeps the buttons

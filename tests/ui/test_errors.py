@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from cluster_map.errors import InputError, StoreError
 from cluster_map.ui.errors import message
+from cluster_map.ui.text import unescape
 
 
 @pytest.mark.parametrize(("exc", "prefix"), [
@@ -14,7 +15,14 @@ from cluster_map.ui.errors import message
     (StoreError("No store at 'a.duckdb'"), "**Store problem:** No store at 'a.duckdb'"),
 ])
 def test_message_names_the_kind(exc, prefix) -> None:
-    assert message(exc) == prefix
+    assert unescape(message(exc)) == prefix
+
+
+def test_message_shows_the_quoted_values_as_text() -> None:
+    exc = InputError("Unknown file '[x](http://evil.example).csv':\n  line 2: '![t](http://evil.example/t.png)'")
+    shown = message(exc)
+    assert shown.startswith("**Bad input:** ") and "](" not in shown.replace("\\](", "")
+    assert "http://" not in shown and unescape(shown) == f"**Bad input:** {exc}"
 
 
 def _page_raising_input_error() -> None:
@@ -52,7 +60,7 @@ def _widget_raising() -> None:
 
 def test_boundary_shows_the_message_and_stops() -> None:
     at = AppTest.from_function(_page_raising_input_error).run()
-    assert [e.value for e in at.error] == ["**Bad input:** Year '1900' has no data; pick 2008-2015."]
+    assert [unescape(e.value) for e in at.error] == ["**Bad input:** Year '1900' has no data; pick 2008-2015."]
     assert [m.value for m in at.markdown] == ["before"] and not at.exception
 
 
@@ -64,5 +72,5 @@ def test_other_exceptions_keep_their_traceback() -> None:
 
 def test_handled_widget_shows_the_error_and_the_page_goes_on() -> None:
     at = AppTest.from_function(_widget_raising).run()
-    assert "no table 'metrics'" in at.error[0].value
+    assert "no table 'metrics'" in unescape(at.error[0].value)
     assert [m.value for m in at.markdown] == ["page goes on"]
