@@ -1,8 +1,10 @@
 """A tiny hand-made store for the app's services, store queries and pages (no mirror needed).
 
 Five NUTS 2 regions on a 3 x 2 grid of unit squares (AT11 AT12 AT13 in the south row, DE21 DE22
-above the first two), two NACE sections with two divisions each, years 2010 and 2015, three cluster
-organisations (one named with ``<script>`` and one with a formula), a partnership and an event.
+above the first two), two NACE sections with two divisions each, years 2010 and 2015, four cluster
+organisations (one named with ``<script>``, one with a formula, one with a Markdown link), a partnership
+and an event. Names carry hostile markup (``<script>``, a Markdown image and link: :data:`IMAGE`,
+:data:`LINK`) that must stay text on every page.
 Metrics are computed here with the textbook formulas, so tests can check values by hand.
 """
 
@@ -21,18 +23,21 @@ import shapely
 from cluster_map.store.schema import SCHEMA_VERSION, create_statements
 
 EVIL = "<script>alert('x')</script>"
+#: Markdown that would fetch a remote image / make a link if a page interpreted a name as Markdown.
+IMAGE = "![t](http://evil.example/t.png)"
+LINK = "[x](http://evil.example)"
 REGIONS = {  # code: (name, country, (x, y) of the lower-left corner)
     "AT11": ("Burgenland", "AT", (0, 0)),
-    "AT12": ("Niederösterreich", "AT", (1, 0)),
+    "AT12": (f"Niederösterreich {LINK}", "AT", (1, 0)),
     "AT13": (f"Wien {EVIL}", "AT", (2, 0)),
     "DE21": ("Oberbayern", "DE", (0, 1)),
-    "DE22": ("Niederbayern", "DE", (1, 1)),
+    "DE22": (f"Niederbayern {IMAGE}", "DE", (1, 1)),
 }
 SECTORS = {  # code: (label, level, parent)
     "C": ("Manufacturing", 1, None), "C10": ("Manufacture of food products", 2, "C"),
     "C29": ("Manufacture of motor vehicles", 2, "C"),
     "F": ("Construction", 1, None), "F41": ("Construction of buildings", 2, "F"),
-    "F43": ("Specialised construction activities", 2, "F"),
+    "F43": (f"Specialised construction activities {IMAGE}", 2, "F"),
 }
 # employment of the divisions, per year; sections are the sums
 DIVISIONS = {
@@ -153,7 +158,7 @@ def build_tiny_store(path: Path) -> Path:
         ("EUCO1", "Automotive Cluster Styria", "ACstyria", "AT", "Vienna", "automotive; mobility", 16.4, 48.2, "AT13"),
         ("EUCO2", EVIL, None, "DE", "München", "automotive; electronics", 11.6, 48.1, "DE21"),
         ("EUCO3", "=cmd|' /C calc'!A0", None, "DE", "Passau", "food; agriculture", 13.4, 48.6, "DE22"),
-        ("EUCO4", "Food Cluster Lower Austria", None, "AT", None, "food", None, None, "AT12"),
+        ("EUCO4", f"Food Cluster Lower Austria {LINK}", None, "AT", None, "food", None, None, "AT12"),
     ]
     for oid, name, acr, country, city, sectors, lon, lat, nuts2 in orgs:
         con.execute("""INSERT INTO organisations (id, directory, name, acronym, country, city, sectors, org_type,
