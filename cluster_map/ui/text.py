@@ -70,7 +70,8 @@ def plain(value: object, limit: int = 120, *, lines: bool = False) -> str:
     """
     if lines:
         parts = _BREAKS.split("" if value is None else str(value))
-        shown, used = [], 0
+        shown: list[str] = []
+        used = 0
         for part in parts:
             room = limit - used if limit > 0 else 0
             if limit > 0 and room <= 0:
