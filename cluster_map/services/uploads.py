@@ -62,6 +62,10 @@ def parse(data: bytes, *, name: str = "upload.csv", known_regions: Collection[st
     """
     if len(data) > MAX_BYTES:
         raise _fail(name, [f"the file has {len(data):,} bytes; the limit is {MAX_BYTES:,} (split it)"])
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        raise _fail(name, [f"the file holds binary data (a NUL byte at offset {nul}), not CSV text; export your table "
+                           "as CSV UTF-8 and upload that file"])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -134,6 +134,9 @@ def test_an_upload_that_is_not_a_csv_is_an_input_error(content: str) -> None:
     with pytest.raises(InputError) as err:
         uploads.load(USER_FILES[content], name="mine.csv")
     assert "mine.csv" in str(err.value)
+    said = {"empty": "the file is empty", "blank": "the file is empty", "binary": "binary data",
+            "header only": "no data rows"}[content]
+    assert said in str(err.value), str(err.value)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".json"])
