@@ -47,18 +47,49 @@ def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "
                licence: str = "", nuts_version: str | None = None, rows: int = 0, years: str = "",
                notes: str = "", extracted_at: datetime | None = None,
                cells_read: int | None = None) -> dict[str, Any]:
-    """A ``datasets`` row: where the files came from, their sha256, what was loaded from them."""
+    """A ``datasets`` row: where the files came from, their sha256, what was loaded from them.
+
+    ``source_url`` is the official URL of the files, or for compiled files (no official feed) a plain
+    'compiled directory (no official feed); shipped file <name>'. ``retrieved_from`` is the URL read or
+    ``mirror:<mirror-relative name>``, never a local path. ``origin`` is 'url', 'mirror', 'mixed' (some
+    files of each), 'compiled' or 'user'; ``last_update`` the newest ``Last-Modified`` of the downloads.
+    """
+    compiled = [f for f in files if f.compiled]
+    official = [f for f in files if not f.compiled]
+    urls = [f.official_url for f in official if f.official_url]
+    if compiled:
+        urls.append(compiled_source(*(f.name for f in compiled)))
+    kinds = {f.origin for f in official} | ({"compiled"} if compiled else set())
+    origin = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)
+    updates = [f.last_update for f in files if f.last_update is not None]
     return {
         "code": code, "kind": kind,
         "title": title or (ds.title if (ds := catalogue.find_dataset(code)) is not None else ""),
         "publisher": publisher, "licence": licence,
-        "source_url": " ".join(dict.fromkeys(f.official_url for f in files)),
-        "retrieved_from": " ".join(f.retrieved_from for f in files),
+        "source_url": " ".join(dict.fromkeys(urls)),
+        "retrieved_from": " ".join(_shown_source(f) for f in files),
+        "origin": origin,
         "nuts_version": nuts_version,
         "extracted_at": (extracted_at or datetime.now(UTC)).replace(tzinfo=None),
+        "last_update": max(updates) if updates else None,
         "checksum": " ".join(f.sha256 for f in files),
         "row_count": rows, "cells_read": cells_read, "years": years, "notes": notes,
     }
+
+
+def compiled_source(*names: str) -> str:
+    """``source_url`` of compiled files: they have no official feed; their origin is the shipped file."""
+    shown = ", ".join(names)
+    return f"compiled directory (no official feed); shipped file{'s' if len(names) > 1 else ''} {shown}"
+
+
+def _shown_source(f: Fetched) -> str:
+    """Where a file was read, without a local path: the URL, or ``mirror:<mirror-relative name>``."""
+    if f.retrieved_from.startswith(("http://", "https://", "mirror:", "user:")):
+        return f.retrieved_from
+    if f.retrieved_from.startswith("file:") or Path(f.retrieved_from).is_absolute():
+        return f"mirror:{f.mirror_name or f.name}" if f.origin == "mirror" else f"file:{Path(f.name).name}"
+    return f.retrieved_from
 
 
 def year_span(years: pd.Series) -> str:

@@ -183,7 +183,7 @@ def add_dataset(file: Path, *, code: str, spec_file: Path | None = None, db: Pat
         load.insert(w, "datasets", pd.DataFrame([{
             "code": code, "kind": "statistics", "title": ds.title, "publisher": ds.publisher, "licence": ds.licence,
             "source_url": "user file (no official source)", "retrieved_from": f"user:{file.name}",
-            "nuts_version": ", ".join(sorted(frame["nuts_version"].unique())), "extracted_at": now,
+            "origin": "user", "nuts_version": ", ".join(sorted(frame["nuts_version"].unique())), "extracted_at": now,
             "checksum": sha256_of(file), "row_count": len(frame), "cells_read": len(frame), "years": span,
             "notes": f"added with cluster-map ingest --add ({file.name}, {kind})"}]))
         load.insert(w, "user_datasets", pd.DataFrame([{"code": code, "spec": json.dumps(catalogue.dataset_to_spec(ds)),

@@ -1,7 +1,14 @@
 """Eurostat code lists: NACE Rev. 2 sectors, geo labels, NUTS region lists, geo code kinds.
 
-* ``eurostat/classifications/nace_r2.csv`` (columns ``concept,code,name,level,parent``) -> sectors.
-* ``eurostat/dic/en/geo.dic`` (``code<TAB>label``) -> ``{code: label}``.
+* NACE Rev. 2 -> sectors: the mirror's ``eurostat/classifications/nace_r2.csv`` (columns
+  ``concept,code,name,level,parent``), or today's SDMX 2.1 code list ``ESTAT/NACE_R2`` as TSV
+  (``code<TAB>label``; levels and parents follow from the codes).
+* ``geo`` labels -> ``{code: label}``: today's SDMX 2.1 code list ``ESTAT/GEO`` as TSV, whose lines are
+  ``code<TAB>label`` like the mirror's 2017 ``eurostat/dic/en/geo.dic`` (read under that mirror name).
+
+Official URLs are the dissemination API's codelist endpoint (:func:`codelist_url`,
+``.../sdmx/2.1/codelist/ESTAT/<ID>/latest?format=TSV&lang=en``); the retired BulkDownloadListing
+``dic/en/*.dic`` files are gone from Eurostat's site.
 * NUTS region lists, one version each: ``NUTS2021.xlsx`` (sheet ``NUTS & SR 2021``) for 2021, and the
   main sheets of the official change workbooks for 2010/2013 (``NUTS 2010 - NUTS 2013.xls``) and
   2016 (``NUTS2013-NUTS2016.xlsx``) -> regions frames (code, nuts_version, level, country, name,
@@ -23,10 +30,21 @@ from cluster_map.sources import integrity
 
 GeoKind = Literal["nuts", "aggregate", "extra_regio"]
 
+#: Eurostat's SDMX 2.1 codelist endpoint, TSV in English (one ``code<TAB>label`` line per code).
+CODELIST_API: Final = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/codelist/ESTAT/{id}/latest?format=TSV&lang=en"
+
+
+def codelist_url(codelist_id: str) -> str:
+    """Official URL of a Eurostat code list (``GEO``, ``NACE_R2``, ``INDIC_SBS``) as TSV."""
+    return CODELIST_API.format(id=codelist_id.upper())
+
+
 NACE_FILE: Final = "eurostat/classifications/nace_r2.csv"
-NACE_URL: Final = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/codelist/ESTAT/NACE_R2"
+NACE_URL: Final = codelist_url("NACE_R2")
 GEO_DIC_FILE: Final = "eurostat/dic/en/geo.dic"
-GEO_DIC_URL: Final = "https://ec.europa.eu/eurostat/estat-navtree-portlet-prod/BulkDownloadListing?file=dic/en/geo.dic"
+GEO_DIC_URL: Final = codelist_url("GEO")
+#: Indicators of today's regional SBS (sbs_r_nuts2021: EMP_LOC_NR, LOC_NR, WAGE_LOC_MEUR ...).
+INDIC_SBS_URL: Final = codelist_url("INDIC_SBS")
 NUTS2021_FILE: Final = "eurostat/nuts/NUTS2021.xlsx"
 NUTS2021_URL: Final = "https://ec.europa.eu/eurostat/documents/345175/629341/NUTS2021.xlsx"
 NUTS2010_2013_FILE: Final = "eurostat/nuts/NUTS 2010 - NUTS 2013.xls"
@@ -45,6 +63,9 @@ NUTS_LISTS: Final[dict[str, tuple[str, str, int, str]]] = {
     "2021": (NUTS2021_FILE, "NUTS & SR 2021", 0, "Code 2021"),
 }
 
+_NACE_CODE = re.compile(r"^([A-U])(\d{2,4})?$")
+#: First fields that make line 1 of a code list TSV a header, not a code.
+_HEADER_WORDS: Final = frozenset({"code", "codes", "id", "notation"})
 _NUTS_SHAPE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 _EXTRA_REGIO = re.compile(r"^[A-Z]{2}Z{1,3}$")
 #: Eurostat aggregates that are NUTS-shaped (4-5 characters): EU28, EA19, EU15, EA17, EU27 ...
@@ -74,12 +95,15 @@ def geo_kinds(codes: pd.Series) -> pd.Series:
 
 # --- NACE ---------------------------------------------------------------------------------------
 def read_nace(path: str | Path) -> pd.DataFrame:
-    """Sectors frame of NACE Rev. 2 from ``nace_r2.csv`` (columns :data:`SECTOR_COLUMNS`).
+    """Sectors frame of NACE Rev. 2 from ``nace_r2.csv`` or the ``NACE_R2`` code list TSV (:data:`SECTOR_COLUMNS`).
 
     Level 0 = aggregates (``B-N_S95_X_K``, ``C10-C12``), 1 sections, 2 divisions, 3 groups, 4 classes;
     ``parent`` is NULL where the file says ``NULL``; ``sector_type`` is NULL for NACE.
     """
     name = Path(path).name
+    head = integrity.read_source_bytes(path, name=name)[:4096]
+    if _is_codelist_tsv(head):
+        return nace_from_labels(read_codelist(path))
     raw = integrity.read_table(path, name=name, dtype=str, keep_default_na=False)
     missing = {"code", "name", "level", "parent"} - set(raw.columns)
     if missing:
@@ -105,27 +129,79 @@ def read_nace(path: str | Path) -> pd.DataFrame:
     })[list(SECTOR_COLUMNS)]
 
 
-# --- geo.dic ------------------------------------------------------------------------------------
-def read_geo_dic(path: str | Path) -> dict[str, str]:
-    """``{code: label}`` from Eurostat's ``geo.dic`` (tab-separated, UTF-8)."""
-    name = Path(path).name
+def _is_codelist_tsv(head: bytes) -> bool:
+    """Whether a file starts like a code list TSV (``code<TAB>label``) rather than the mirror's CSV."""
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[:1]
+    return bool(first) and "\t" in first[0]
+
+
+def _nace_level(code: str) -> tuple[int, str | None]:
+    """(level, parent) of a NACE Rev. 2 code as Eurostat writes it: A, A01, A011, A0111; else aggregate."""
+    m = _NACE_CODE.match(code)
+    if not m:
+        return 0, None
+    digits = m.group(2)
+    if not digits:
+        return 1, None
+    return len(digits), (code[0] if len(digits) == 2 else code[:-1])
+
+
+def nace_from_labels(labels: dict[str, str]) -> pd.DataFrame:
+    """Sectors frame from the ``NACE_R2`` code list (code -> label): levels and parents from the codes.
+
+    A section is one letter (level 1), a division the letter and 2 digits (2, parent the section), a
+    group 3 digits (3), a class 4 digits (4); everything else (``B-N_S95_X_K``, ``C10-C12``, ``TOTAL``)
+    is an aggregate (level 0, no parent). A parent that is not in the list is left empty.
+    """
+    rows = []
+    for code, label in labels.items():
+        level, parent = _nace_level(code)
+        rows.append((code, label, level, parent if parent in labels else None))
+    frame = pd.DataFrame(rows, columns=["code", "label", "level", "parent"])
+    frame.insert(0, "scheme", "nace_r2")
+    frame["level"] = frame["level"].astype("int64")
+    frame["sector_type"] = None
+    return frame[list(SECTOR_COLUMNS)]
+
+
+# --- geo labels (code list TSV, geo.dic) --------------------------------------------------------
+def parse_codelist(text: str, *, name: str) -> dict[str, str]:
+    """``{code: label}`` from a code list TSV (``code<TAB>label`` lines; a header line and quotes allowed).
+
+    Today's SDMX 2.1 codelist endpoint (``?format=TSV``) and the 2017 ``*.dic`` files share this layout.
+    Every problem is reported at once, with its line.
+    """
     labels: dict[str, str] = {}
     problems: list[str] = []
-    text = integrity.decode(integrity.read_source_bytes(path, name=name), name=name, encoding="utf-8-sig")
-    integrity.check_line_end(text, name=name)
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         code, sep, label = line.partition("\t")
-        if not sep or not code.strip():
+        code, label = code.strip().strip('"').strip(), label.strip().strip('"').strip()
+        if i == 1 and code.lower() in _HEADER_WORDS:
+            continue
+        if not sep or not code:
             problems.append(f"{name}: line {i}: {line[:60]!r} is not 'code<TAB>label'")
         elif code in labels:
             problems.append(f"{name}: line {i}: duplicate code {code!r}")
         else:
-            labels[code.strip()] = label.strip()
+            labels[code] = label
     if problems:
-        raise SourceError(f"{name}: {len(problems)} problem(s) in the geo dictionary.", problems)
+        raise SourceError(f"{name}: {len(problems)} problem(s) in the code list.", problems)
     return labels
+
+
+def read_codelist(path: str | Path) -> dict[str, str]:
+    """``{code: label}`` of a code list TSV file (see :func:`parse_codelist`)."""
+    name = Path(path).name
+    text = integrity.decode(integrity.read_source_bytes(path, name=name), name=name, encoding="utf-8-sig")
+    integrity.check_line_end(text, name=name)
+    return parse_codelist(text, name=name)
+
+
+def read_geo_dic(path: str | Path) -> dict[str, str]:
+    """``{code: label}`` of the ``geo`` code list: today's ``ESTAT/GEO`` TSV or the mirror's ``geo.dic``."""
+    return read_codelist(path)
 
 
 def geo_regions(labels: dict[str, str], *, nuts_version: str = "2013") -> pd.DataFrame:

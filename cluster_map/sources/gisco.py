@@ -31,7 +31,7 @@ import shapely
 from cluster_map.errors import SourceError
 from cluster_map.geo import STORAGE_CRS, display_geometry, repair
 from cluster_map.schema import EUROSTAT_LICENCE, GISCO_LICENCE, SourceFile
-from cluster_map.sources import integrity
+from cluster_map.sources import codelists, integrity
 from cluster_map.sources.fetch import Fetched, SourceResolver
 
 NutsVersion = Literal["2013", "2016", "2021", "2024"]
@@ -48,10 +48,9 @@ GISCO_GEOJSON: Final = "https://gisco-services.ec.europa.eu/distribution/v2/nuts
 NUTS_2013_ZIP: Final = "http://ec.europa.eu/eurostat/cache/GISCO/geodatafiles/NUTS_2013_60M_SH.zip"
 _SHP_2013: Final = "gisco/nuts/shp/NUTS_2013_60M_SH/data/"
 _GEOJSON: Final = "gisco/nuts/geojson/"
-GEO_DIC: Final = SourceFile(
-    "eurostat/dic/en/geo.dic",
-    "https://ec.europa.eu/eurostat/estat-navtree-portlet-prod/BulkDownloadListing?file=dic/en/geo.dic",
-    "Eurostat", EUROSTAT_LICENCE)
+#: Eurostat's ``geo`` code list (SDMX 2.1 codelist endpoint, TSV); the mirror keeps the 2017 ``geo.dic``
+#: of the same ``code<TAB>label`` layout under its old name.
+GEO_DIC: Final = SourceFile(codelists.GEO_DIC_FILE, codelists.GEO_DIC_URL, "Eurostat", EUROSTAT_LICENCE)
 _SHP_PARTS: Final = (".shp", ".shx", ".dbf", ".prj")
 
 #: Lon/lat envelope that every NUTS region lies in (outermost regions included: Guyane -54,
@@ -269,8 +268,7 @@ def _geo_dic(resolver: SourceResolver, fetched: list[Fetched]) -> pd.Series:
     fetched.append(got)
     text = integrity.decode(integrity.read_source_bytes(got.path, name=GEO_DIC.path), name=GEO_DIC.path)
     integrity.check_line_end(text, name=GEO_DIC.path)
-    pairs = [line.split("\t", 1) for line in text.splitlines() if "\t" in line]
-    return pd.Series({code.strip(): label.strip() for code, label in pairs})
+    return pd.Series(codelists.parse_codelist(text, name=GEO_DIC.path))
 
 
 def _attributes(files: list[SourceFile]) -> str:

@@ -42,8 +42,8 @@ from cluster_map.sources import integrity
 from cluster_map.sources.fetch import Fetched, SourceResolver
 
 _CMP_RAW: Final = "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
-#: The compiled EU directory has no upstream download (url ''): it is read from the source
-#: directory, or from the mirror when the source is the official URLs (see :func:`compiled_resolver`).
+#: The compiled EU directory, partnerships and events have no official feed (url ''): they are read from
+#: the shipped file, in the source directory or the mirror, never online (``SourceResolver.fetch_compiled``).
 EU_DIRECTORY: Final = SourceFile("cluster_organisations/eu_cluster_organisations.csv", "",
                                  "compiled from public pages (see the file's source_url column)",
                                  "facts with attribution to the cited pages")
@@ -187,24 +187,9 @@ def read_user_directory(path: Path, *, name: str | None = None) -> Directory:
     return Directory(f"user:{name or path.stem}", frame)
 
 
-def compiled_resolver(resolver: SourceResolver) -> SourceResolver:
-    """Resolver for compiled files that have no official download (EU directory, US totals).
-
-    A URL base or directory source is used as it is; with the official URLs as the source, the
-    files are read from the mirror (downloading them is not possible).
-    """
-    if resolver.source:
-        return resolver
-    if resolver.mirror is None or not Path(resolver.mirror).is_dir():
-        raise SourceError("The compiled directory files have no official download; set CLUSTER_MAP_SOURCE "
-                          "or CLUSTER_MAP_MIRROR to a directory that holds cluster_organisations/.")
-    return SourceResolver(source=str(resolver.mirror), mirror=resolver.mirror, notify=resolver.notify)
-
-
 def read_eu_directory(resolver: SourceResolver) -> Directory:
     """The compiled European directory (263 organisations). Its lat/lon come from city matching."""
-    resolver = compiled_resolver(resolver)
-    got = resolver.fetch(EU_DIRECTORY.path, EU_DIRECTORY.url)
+    got = resolver.fetch_compiled(EU_DIRECTORY.path)
     raw = integrity.read_table(got.path, name=EU_DIRECTORY.path, advice=_MIRROR_CSV, dtype=str, keep_default_na=False)
     frame, problems = validate(raw, file=EU_DIRECTORY.path)
     if problems:
@@ -246,7 +231,7 @@ def read_us_directory(resolver: SourceResolver) -> Directory:
 
 def read_partnerships(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
     """Cluster partnerships (ESCP-4i, ESCP-4x, Euroclusters) with :data:`PARTNERSHIP_COLUMNS`."""
-    got = compiled_resolver(resolver).fetch(PARTNERSHIPS.path, PARTNERSHIPS.url)
+    got = resolver.fetch_compiled(PARTNERSHIPS.path)
     return _table(got, PARTNERSHIPS.path, PARTNERSHIP_COLUMNS), got
 
 
@@ -256,7 +241,7 @@ def read_events(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
     Dates may be partial (``2025``, ``2023-03``): a partial ``date_start`` is the first day of the
     period, a partial or missing ``date_end`` after a partial start is the period's last day.
     """
-    got = compiled_resolver(resolver).fetch(EVENTS.path, EVENTS.url)
+    got = resolver.fetch_compiled(EVENTS.path)
     frame = _table(got, EVENTS.path, EVENT_COLUMNS)
     problems: list[str] = []
     starts, ends = [], []

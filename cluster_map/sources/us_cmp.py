@@ -30,7 +30,6 @@ from cluster_map.errors import SourceError
 from cluster_map.schema import OBSERVATION_COLUMNS, US_CLUSTER, US_CMP_LICENCE, US_SUBCLUSTER, SourceFile
 from cluster_map.sources import integrity
 from cluster_map.sources.fetch import Fetched, SourceResolver
-from cluster_map.sources.organisations import compiled_resolver
 
 _CMP_RAW: Final = "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
 _API_RAW: Final = ("https://raw.githubusercontent.com/aousabdo/clustermapping/"
@@ -247,7 +246,7 @@ def read_totals(resolver: SourceResolver) -> UsObservations:
     Indicators ``emp`` (``us_emp``) and ``type_total_emp`` (``us_type_total_emp``: all traded or
     all local employment), unit ``NR``.
     """
-    got = compiled_resolver(resolver).fetch(TOTALS.path, TOTALS.url)
+    got = resolver.fetch_compiled(TOTALS.path)
     raw = _csv(got, TOTALS.path, ["year", "cluster_code_t", "cluster_type", "us_emp", "us_type_total_emp"])
     problems: list[str] = []
     years = _numbers(raw["year"], TOTALS.path, "year", problems)

@@ -20,10 +20,12 @@ TABLES: dict[str, str] = {
             title VARCHAR,
             publisher VARCHAR,
             licence VARCHAR,
-            source_url VARCHAR,            -- official URL
-            retrieved_from VARCHAR,        -- the URL or mirror path actually read
+            source_url VARCHAR,            -- official URL, or 'compiled directory (no official feed); shipped file ...'
+            retrieved_from VARCHAR,        -- the URL actually read, or mirror:<mirror-relative path>
+            origin VARCHAR,                -- url | mirror | mixed | compiled | user
             nuts_version VARCHAR,
             extracted_at TIMESTAMP,        -- when Cluster Map read it (UTC)
+            last_update TIMESTAMP,         -- the source's own last update (HTTP Last-Modified) where known
             checksum VARCHAR,              -- sha256 of the bytes read
             row_count BIGINT,              -- rows in the store (observations: after NUTS recoding)
             cells_read BIGINT,             -- statistics: non-empty cells read from the file (before recoding)
