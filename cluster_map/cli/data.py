@@ -52,6 +52,11 @@ def ingest_command(
         typer.echo(line)
 
 
+#: How ``info`` names a dataset's origin (``datasets.origin``).
+_ORIGINS = {"url": "official URL", "mirror": "local mirror", "mixed": "mixed: official URL and local mirror",
+            "compiled": "shipped file, no official feed", "user": "your file"}
+
+
 @app.command("info")
 def info_command(
     db: Optional[Path] = DbOption,  # noqa: UP045
@@ -73,9 +78,15 @@ def info_command(
         typer.echo(f"{d['code']}  [{d['kind']}]  {d.get('row_count') or 0:,} rows{years}{nuts}{extra}")
         typer.echo(f"    {d.get('title') or ''}")
         typer.echo(f"    publisher: {d.get('publisher') or ''}; licence: {d.get('licence') or ''}")
-        typer.echo(f"    official: {d.get('source_url') or ''}")
+        source = d.get("source_url") or ""
+        compiled = d.get("origin") == "compiled" or source.startswith("compiled directory")
+        typer.echo(f"    {'source' if compiled else 'official'}: {source}")
         extracted = d.get("extracted_at")
         when = extracted.strftime("%Y-%m-%d %H:%M:%S") if isinstance(extracted, datetime) else extracted
-        typer.echo(f"    read from: {d.get('retrieved_from') or ''} at {when} UTC")
+        origin = f" ({_ORIGINS.get(d.get('origin') or '', d.get('origin'))})" if d.get("origin") else ""
+        updated = d.get("last_update")
+        updated_text = (f"; source last updated {updated.strftime('%Y-%m-%d')}" if isinstance(updated, datetime)
+                        else f"; source last updated {updated}" if updated else "")
+        typer.echo(f"    read from: {d.get('retrieved_from') or ''}{origin} at {when} UTC{updated_text}")
         typer.echo(f"    sha256: {d.get('checksum') or ''}")
     typer.echo("tables: " + ", ".join(f"{k} {v:,}" for k, v in info.tables.items()))

@@ -20,8 +20,8 @@ from cluster_map.store import catalogue as store_catalogue
 from cluster_map.store import rankings
 
 PROVENANCE_COLUMNS: Final = (
-    "code", "kind", "title", "publisher", "licence", "source_url", "retrieved_from", "nuts_version",
-    "extracted_at", "checksum", "row_count", "years", "notes",
+    "code", "kind", "title", "publisher", "licence", "source_url", "retrieved_from", "origin", "nuts_version",
+    "extracted_at", "last_update", "checksum", "row_count", "years", "notes",
 )
 
 

@@ -274,3 +274,20 @@ def _reason(exc: BaseException) -> str:
 
 def _is_url(s: str) -> bool:
     return s.startswith(("http://", "https://"))
+
+
+def get_text(url: str, *, timeout: float = 10.0) -> str:
+    """The body of ``url`` as UTF-8 text (a listing such as Eurostat's table of contents; not cached).
+
+    Raises :class:`SourceError` when it cannot be had (no network, HTTP error), naming the URL.
+    """
+    try:
+        req = urllib.request.Request(url, headers={"User-Agent": "cluster-map"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            body: bytes = resp.read()
+    except urllib.error.HTTPError as exc:
+        raise SourceError(f"Cannot read {url!r} (HTTP {exc.code} {exc.reason}).") from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        raise _Unreachable(f"Cannot reach {url!r} ({reason}).") from exc
+    return body.decode("utf-8", errors="replace")

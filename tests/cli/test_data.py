@@ -34,7 +34,7 @@ def test_info_lists_datasets_with_provenance(tmp_path: Path, tiny_plan: list) ->
     assert "sbs_r_nuts06_r2  [statistics]  6 rows, years 2014-2015, NUTS 2013, 1 region codes without geometry" \
         in result.output
     assert "official: https://example.org/sbs_r_nuts06_r2.tsv.gz" in result.output
-    assert "read from: /mirror/sbs_r_nuts06_r2.tsv.gz" in result.output
+    assert "read from: mirror:sbs_r_nuts06_r2.tsv.gz (local mirror)" in result.output
 
 
 def test_info_json_is_machine_readable(tmp_path: Path, tiny_plan: list) -> None:  # noqa: F811

@@ -141,7 +141,7 @@ def test_ingest_loads_every_part_with_provenance(tmp_path: Path, tiny_plan: list
                                          ["EU28", "aggregate", 1]]
     assert prov["checksum"] == hashlib.sha256(b"sbs_r_nuts06_r2.tsv.gz").hexdigest()
     assert prov["source_url"] == "https://example.org/sbs_r_nuts06_r2.tsv.gz"
-    assert prov["retrieved_from"] == "/mirror/sbs_r_nuts06_r2.tsv.gz"
+    assert prov["retrieved_from"] == "mirror:sbs_r_nuts06_r2.tsv.gz"  # never the absolute local path
     assert prov["publisher"] == "Eurostat" and prov["nuts_version"] == "2013" and prov["row_count"] == 6
     assert list(db.parent.iterdir()) == [db]
 
@@ -273,8 +273,8 @@ def test_unreachable_official_urls_fall_back_to_the_mirror_once(
     tiny_plan[0] = Reader("sbs", stats_reader(), probe=("eurostat/probe.tsv", "https://example.org/probe.tsv"))
     summary = ingest(source="", db=tmp_path / "store" / "s.duckdb", progress=False)
     assert attempts == ["https://example.org/probe.tsv"]
-    assert summary.origin == f"local mirror {mirror} (official URLs unreachable)"
-    assert summary.lines()[0].endswith(f"from local mirror {mirror} (official URLs unreachable).")
+    assert summary.origin == f"local mirror {mirror}"
+    assert summary.lines()[0].endswith(f"from local mirror {mirror}.")
 
 
 def test_store_info_lists_datasets_with_provenance(tmp_path: Path, tiny_plan: list[Reader]) -> None:
@@ -284,7 +284,7 @@ def test_store_info_lists_datasets_with_provenance(tmp_path: Path, tiny_plan: li
     codes = [d["code"] for d in info.datasets]
     assert set(codes) == {"gisco_nuts_2013", "nace_r2", "sbs_r_nuts06_r2"}
     assert info.unmatched == {"sbs_r_nuts06_r2": 1}
-    assert info.meta["schema_version"] == str(SCHEMA_VERSION) and info.meta["origin"] == str(tmp_path)
+    assert info.meta["schema_version"] == str(SCHEMA_VERSION) and info.meta["origin"] == f"local mirror {tmp_path}"
     d = info.to_dict()
     assert d["datasets"][0]["extracted_at"].endswith("Z")
 
