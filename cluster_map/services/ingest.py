@@ -170,7 +170,7 @@ def ingest(source: str | None = None, db: Path | None = None, *, progress: bool 
         if not only:  # a user's own datasets (ingest --add) survive a full ingest
             from cluster_map.services.user_datasets import carry_over
 
-            result["carried"] = carry_over(target, con)
+            result["carried"] = dict.fromkeys(carry_over(target, con), "carried over from the previous store")
         load.replace_rows(con, "meta", "key", ["origin", "built_at"])
         load.insert(con, "meta", pd.DataFrame({"key": ["origin", "built_at"], "value": [
             resolver.origin, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")]}))
