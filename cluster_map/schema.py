@@ -51,36 +51,7 @@ EUROSTAT_API_TSV: Final = (
 )
 
 
-@dataclass(frozen=True)
-class DatasetInfo:
-    """A statistical dataset the store knows by its source code."""
-
-    code: str
-    title: str
-    publisher: str
-    licence: str
-    unit: str
-
-
-DATASETS: Final[dict[str, DatasetInfo]] = {
-    d.code: d
-    for d in (
-        DatasetInfo("sbs_r_nuts06_r2", "SBS data by NUTS 2 regions and NACE Rev. 2 (from 2008 onwards)",
-                    "Eurostat", EUROSTAT_LICENCE, "persons employed / local units / EUR million"),
-        DatasetInfo("lfst_r_lfe2en2", "Employment by age, economic activity and NUTS 2 regions (NACE Rev. 2)",
-                    "Eurostat (EU-LFS)", EUROSTAT_LICENCE, "thousand persons"),
-        DatasetInfo("sbs_na_sca_r2", "Annual enterprise statistics by size class for special aggregates "
-                    "of activities (NACE Rev. 2): national totals", "Eurostat", EUROSTAT_LICENCE, "various"),
-        DatasetInfo("nama_10r_2gdp", "Gross domestic product (GDP) at current market prices by NUTS 2 regions",
-                    "Eurostat", EUROSTAT_LICENCE, "EUR / PPS"),
-        DatasetInfo("us_cmp_states_2016", "U.S. Cluster Mapping: cluster employment, establishments and "
-                    "payroll by state, 2016 (benchmark cluster definitions)", "U.S. Cluster Mapping Project",
-                    US_CMP_LICENCE, "employees / establishments / USD thousand"),
-        DatasetInfo("us_cmp_totals_2016", "U.S. Cluster Mapping: national employment by benchmark cluster and "
-                    "cluster type, 2016 (the benchmark of the state LQs)", "U.S. Cluster Mapping Project",
-                    US_CMP_LICENCE, "employees"),
-    )
-}
+# Datasets (code, title, publisher, licence, cells ...) are declared once in cluster_map.catalogue.
 
 # Sector schemes
 NACE: Final = "nace_r2"
