@@ -31,6 +31,8 @@ from cluster_map.store import database
 #: What the data page and ``sources check --help`` say about checking online.
 CHECK_HINT: Final = "What the official sources offer now is checked by `cluster-map sources check` (needs the network)."
 COMPILED: Final = "compiled directory (no official feed)"
+_ORIGIN_WORDS: Final = {"url": "official URL", "mirror": "local mirror", "mixed": "official URL and local mirror",
+                        "compiled": "shipped file", "user": "your file"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class SourcesCheck:
         out.append(f"Store {self.db}:")
         for r in self.rows:
             loaded = (f"loaded {r.years or 'no years'}" + (f", NUTS {r.nuts_version}" if r.nuts_version else "")
-                      + f", from {r.origin or '?'}" + f", read {_day(r.extracted_at)}"
+                      + f", from {_ORIGIN_WORDS.get(r.origin, r.origin or '?')}" + f", read {_day(r.extracted_at)}"
                       + (f", source updated {_day(r.last_update)}" if r.last_update else "")) if r.loaded \
                 else "not loaded"
             official = ""
@@ -180,7 +182,7 @@ def _verdict(ds: catalogue.Dataset, row: Mapping[str, Any] | None, years: str,
             ("loaded" if row is not None else "not loaded")
     if not checked:
         return "loaded; not checked online" if row is not None else \
-            ("not loaded" + ("" if ds.required else " (optional; read when found)"))
+            ("not loaded" if ds.required else "optional; read when found")
     if entry is None:
         return "not in Eurostat's table of contents"
     if row is None:
@@ -214,7 +216,12 @@ def _text(value: Any) -> str:
 
 
 def _when(value: Any) -> datetime | None:
-    if value is None or (not isinstance(value, datetime) and pd.isna(value)):
+    if value is None or value is pd.NaT:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()

@@ -157,11 +157,14 @@ def nace_from_labels(labels: dict[str, str]) -> pd.DataFrame:
     for code, label in labels.items():
         level, parent = _nace_level(code)
         rows.append((code, label, level, parent if parent in labels else None))
-    frame = pd.DataFrame(rows, columns=["code", "label", "level", "parent"])
-    frame.insert(0, "scheme", "nace_r2")
-    frame["level"] = frame["level"].astype("int64")
-    frame["sector_type"] = None
-    return frame[list(SECTOR_COLUMNS)]
+    return pd.DataFrame({
+        "scheme": "nace_r2",
+        "code": [r[0] for r in rows],
+        "label": [r[1] for r in rows],
+        "level": pd.Series([r[2] for r in rows], dtype="int64"),
+        "parent": pd.Series([r[3] for r in rows], dtype="object"),
+        "sector_type": None,
+    })[list(SECTOR_COLUMNS)]
 
 
 # --- geo labels (code list TSV, geo.dic) --------------------------------------------------------

@@ -101,3 +101,49 @@ def test_mirror_nuts_lists(mirror: Path, version: str, n_level2: int, code: str,
     if name:
         assert row["name"] == name
     assert set(regions.kind) == {"nuts", "extra_regio"}
+
+
+# --- today's code lists (SDMX 2.1 codelist endpoint, TSV) ---------------------------------------------
+def test_official_code_list_urls_are_the_sdmx_codelist_endpoint_not_the_retired_listing() -> None:
+    for url in (cl.GEO_DIC_URL, cl.NACE_URL, cl.INDIC_SBS_URL):
+        assert url.startswith("https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/codelist/ESTAT/")
+        assert url.endswith("/latest?format=TSV&lang=en") and "BulkDownloadListing" not in url
+    assert cl.GEO_DIC_URL.split("/ESTAT/")[1].startswith("GEO/")
+
+
+def test_geo_code_list_in_todays_tsv_layout(fx: Path) -> None:
+    labels = cl.read_geo_dic(fx / "codelist_geo.tsv")
+    assert labels["FRK2"] == "Rhône-Alpes" and labels["EA20"] == "Euro area – 20 countries (from 2023)"
+    assert len(labels) == 9
+    kinds = cl.geo_regions(labels, nuts_version="2021").set_index("code")["kind"].to_dict()
+    assert kinds == {"EU27_2020": "aggregate", "EA20": "aggregate", "FRZZ": "extra_regio"}
+
+
+def test_code_list_tolerates_a_header_and_quotes_and_reports_bad_lines(tmp_path: Path) -> None:
+    ok = tmp_path / "geo.tsv"
+    ok.write_text('code\tlabel\n"DE"\t"Germany"\n')
+    assert cl.read_codelist(ok) == {"DE": "Germany"}
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("DE\tGermany\nno tab here\nDE\tagain\n")
+    with pytest.raises(SourceError) as err:
+        cl.read_codelist(bad)
+    assert err.value.problems == ["bad.tsv: line 2: 'no tab here' is not 'code<TAB>label'",
+                                  "bad.tsv: line 3: duplicate code 'DE'"]
+
+
+def test_nace_code_list_in_todays_tsv_layout_gets_levels_and_parents(fx: Path) -> None:
+    nace = cl.read_nace(fx / "codelist_nace_r2.tsv").set_index("code")
+    assert list(nace.columns) == [c for c in cl.SECTOR_COLUMNS if c != "code"]
+    levels, parents = nace["level"].to_dict(), nace["parent"].to_dict()
+    assert (levels["C"], parents["C"]) == (1, None)
+    assert (levels["C10"], parents["C10"]) == (2, "C")
+    assert (levels["C101"], parents["C101"]) == (3, "C10")
+    assert (levels["C1011"], parents["C1011"]) == (4, "C101")
+    assert nace.loc["B-N_S95_X_K", "level"] == 0 and nace.loc["C10-C12", "level"] == 0
+    assert nace.loc["F41", "label"] == "Construction of buildings" and (nace["scheme"] == "nace_r2").all()
+
+
+@pytest.mark.mirror
+def test_mirror_geo_dic_and_nace_csv_still_read_under_their_mirror_names(mirror: Path) -> None:
+    assert len(cl.read_geo_dic(mirror / cl.GEO_DIC_FILE)) == 4041
+    assert len(cl.read_nace(mirror / cl.NACE_FILE)) == 1343
