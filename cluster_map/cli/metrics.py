@@ -70,20 +70,23 @@ def metrics_command(
     year: Optional[int] = typer.Option(None, "--year", help="One year; default all."),  # noqa: UP045
     engine: str = EngineOption,
     db: Optional[Path] = DbOption,  # noqa: UP045
+    sectors: str = typer.Option("nace", "--sectors", help="nace (the dataset's own codes, default) or ecosystems "
+                                "(the 14 industrial ecosystems of the EU Industrial Strategy, as sums of NACE divisions)."),
 ) -> None:
     """One row per region x sector x year: shares, LQ, ECO stars, US CMP flags."""
     if (dataset is None) == (input_csv is None):
         raise InputError("Give exactly one of --dataset CODE or --input LONG.csv.")
     if input_csv is not None:
-        if level is not None or year is not None:
-            raise InputError("--level and --year apply to --dataset only.")
+        if level is not None or year is not None or sectors != "nace":
+            raise InputError("--level, --year and --sectors apply to --dataset only.")
         totals = _read_csv(benchmark, "Benchmark") if benchmark is not None else None
         frame = service.compute_long(_read_csv(input_csv, "Input"), benchmark_totals=totals, engine=engine)
     else:
         if benchmark is not None:
             raise InputError("--benchmark applies to --input only (store datasets carry their own).")
         assert dataset is not None
-        frame = service.compute(dataset, level=level, year=year, engine=engine, db=db)
+        frame = service.compute(dataset, level=level, year=year, engine=engine, db=db,
+                                sectors=sectors)  # type: ignore[arg-type]  # checked by the service
         rest = [c for c in frame.columns if c not in METRIC_COLUMNS]
         frame = frame[list(METRIC_COLUMNS) + rest]
     write_csv(frame, out)

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
+from cluster_map import catalogue
+
 
 @dataclass(frozen=True)
 class Method:
@@ -95,9 +99,40 @@ _ENTRIES: tuple[Method, ...] = (
            "of a sector in a region; ECI/PCI by the method of reflections or the eigenvector method. For US "
            "clusters the published related-clusters matrix (Delgado, Porter & Stern) is used.",
            "Hidalgo et al. (2007); Hidalgo & Hausmann (2009)", "relatedness"),
+    Method("ecosystems", "Industrial ecosystems (EU Industrial Strategy)",
+           "E_r,e = sum of E_r,d over the NACE divisions d of ecosystem e (published values only)",
+           "The 14 industrial ecosystems are a sector scheme of their own ('ecosystems', codes such as "
+           "mobility-transport-automotive) on every dataset with NACE divisions (SBS). The Commission defines each "
+           "by NACE codes, partly at 3 and 4 digits; where the data has only divisions the ecosystem is the sum of "
+           "the divisions listed per ecosystem, with what that adds and leaves out stated beside it (table below). "
+           "A member division with no value (':', mostly confidential) is left out of the sum and the cell says "
+           "'lower bound: ... not published'; when no member has a value the cell is unknown, not zero. The "
+           "region's total is the dataset's published total (else the sum of all its divisions), never the sum "
+           "over ecosystems, which overlap. LQ, stars and strong flags are then computed over the ecosystems of "
+           "one level and year exactly as for NACE sectors; region indices (Krugman, HHI, entropy) are not, "
+           "since overlapping ecosystems' shares do not add up to one.",
+           "European Commission, Annual Single Market Report 2021, SWD(2021) 351", "clusters"),
 )
 
 
 def entries(group: str | None = None) -> tuple[Method, ...]:
     """Every method entry (optionally of one group), in reading order."""
     return tuple(e for e in _ENTRIES if group is None or e.group == group)
+
+
+#: Where the ecosystem definitions come from (the catalogue's record, re-exported for the UI).
+ECOSYSTEM_SOURCE = catalogue.ECOSYSTEM_SOURCE
+
+
+def ecosystem_table() -> pd.DataFrame:
+    """The 14 industrial ecosystems: published NACE codes, the divisions summed and the coverage.
+
+    Columns: ecosystem, code (the slug), published, divisions, adds, leaves_out, note.
+    """
+    rows = []
+    for e in catalogue.ECOSYSTEMS:
+        cov = e.coverage()
+        rows.append({"ecosystem": e.label, "code": e.slug, "published": ", ".join(e.published),
+                     "divisions": ", ".join(e.divisions), "adds": ", ".join(cov["adds"]),
+                     "leaves_out": ", ".join(cov["misses"]), "note": e.note})
+    return pd.DataFrame(rows)

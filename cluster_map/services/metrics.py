@@ -26,13 +26,15 @@ from typing import Any, Literal
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 
 from cluster_map import catalogue
 from cluster_map.catalogue import Cell, Dataset
 from cluster_map.config import get_settings
 from cluster_map.errors import InputError, StatsError
 from cluster_map.schema import METRIC_COLUMNS
-from cluster_map.stats import tables
+from cluster_map.stats import ecosystems, tables
+from cluster_map.store import ecosystems as eco_store
 from cluster_map.store import engines
 from cluster_map.store import metrics as store
 
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 Benchmark = Literal["dataset", "country", "external"]
 IndexKind = Literal["region", "sector"]
+SectorScheme = Literal["nace", "ecosystems"]
 
 
 def spec(dataset: str) -> Dataset:
@@ -147,6 +150,9 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                 counts["metrics"] += store.insert_select(con, "metrics", rows_sql, constants=const)
                 counts["region_indices"] += store.insert_select(con, "region_indices", ri_sql, constants=const)
                 counts["sector_indices"] += store.insert_select(con, "sector_indices", si_sql, constants=const)
+                if s.ecosystems:
+                    counts["ecosystem_metrics"] = counts.get("ecosystem_metrics", 0) + _materialise_ecosystems(
+                        con, const, m_sql=m_sql, rows_sql=rows_sql, si_sql=si_sql)
             if not counts["metrics"]:
                 raise StatsError(
                     f"Dataset {code!r} has observations but gives no metric rows: none of its rows is the "
@@ -163,9 +169,41 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
     return report
 
 
+def ecosystem_cube(cube: pd.DataFrame) -> pd.DataFrame:
+    """The industrial-ecosystem cube of a NACE cube (:func:`cluster_map.stats.ecosystems.aggregate` with the
+    catalogue's division approximation), with ``divisions`` and ``missing`` per cell."""
+    return ecosystems.aggregate(cube, catalogue.ecosystem_members(), sector_level=catalogue.ECOSYSTEM_LEVEL)
+
+
+def _materialise_ecosystems(con: Any, const: dict[str, str], *, m_sql: str, rows_sql: str, si_sql: str) -> int:
+    """Metric rows of the ecosystems of the cube in ``_cm_cube`` (one dataset and NUTS version), inserted
+    with scheme ``ecosystems``; a sum that leaves out unpublished divisions is noted as a lower bound.
+    Region indices are not computed over ecosystems (they overlap: shares would not add up to one)."""
+    eco = ecosystem_cube(eco_store.read_divisions(con, "_cm_cube", sector_level=2))
+    if eco.empty:
+        return 0
+    cube = eco[list(tables.CUBE_SCHEMA.names)]
+    eco_store.replace_temp(con, "_cm_cube", pa.Table.from_pandas(cube, schema=tables.CUBE_SCHEMA.to_pyarrow(),
+                                                                 preserve_index=False))
+    store.create_temp(con, "_cm_m", m_sql)
+    const = {**const, "sector_scheme": catalogue.ECOSYSTEM_SCHEME}
+    n = store.insert_select(con, "metrics", rows_sql, constants=const)
+    store.insert_select(con, "sector_indices", si_sql, constants=const)
+    eco_store.annotate(con, dataset=const["dataset"], nuts_version=const["nuts_version"],
+                       scheme=catalogue.ECOSYSTEM_SCHEME, notes=eco)
+    return n
+
+
 def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, db: Path | None,
-             benchmark: Benchmark | None) -> tuple[Any, Any, Dataset, Benchmark]:
+             benchmark: Benchmark | None, sectors: SectorScheme = "nace",
+             notes: list[pd.DataFrame] | None = None) -> tuple[Any, Any, Dataset, Benchmark]:
     s = spec(dataset)
+    if sectors not in ("nace", "ecosystems"):
+        raise InputError(f"Unknown sector scheme {sectors!r}; use 'nace' or 'ecosystems'.")
+    if sectors == "ecosystems" and not s.ecosystems:
+        offered = ", ".join(d.code for d in catalogue.statistical() if d.ecosystems)
+        raise InputError(f"Dataset {dataset!r} has no NACE divisions, so it has no industrial ecosystems; "
+                         f"use one of {offered}.")
     engines.check_engine(engine)
     settings = get_settings()
     src = engines.duckdb_backend(db or settings.db, read_only=True)
@@ -180,6 +218,11 @@ def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, 
             f"No data for dataset {dataset!r}" + (f" level {level!r}" if level is not None else "")
             + (f" year {year!r}" if year is not None else "") + " in the store; check --level/--year."
         )
+    if sectors == "ecosystems":
+        eco = ecosystem_cube(cube.to_pandas())
+        if notes is not None:
+            notes.append(eco[["level", "year", "region", "sector", "note"]])
+        cube = eco[list(tables.CUBE_SCHEMA.names)]
     con = engines.backend(engine, remote=settings.spark_remote)
     t = engines.register(con, "cm_cube", cube, schema=tables.CUBE_SCHEMA)
     tt = engines.register(con, "cm_totals", totals, schema=tables.TOTALS_SCHEMA) if totals is not None else None
@@ -195,17 +238,30 @@ def compute(
     db: Path | None = None,
     benchmark: Benchmark | None = None,
     min_employment: float | None = None,
+    sectors: SectorScheme = "nace",
 ) -> pd.DataFrame:
     """Metrics of ``dataset`` from the store, computed now on ``engine``.
+
+    ``sectors='ecosystems'``: the 14 industrial ecosystems (sums of their NACE divisions,
+    :data:`cluster_map.catalogue.ECOSYSTEMS`) instead of the NACE codes, with ``sector_scheme``.
 
     Columns: level, sector_level, year, region, sector, ... (:func:`cluster_map.stats.tables.metrics`)
     plus ``benchmark``; sorted by level, sector_level, year, region, sector.
     """
-    t, tt, s, bench = _prepare(dataset, level=level, year=year, engine=engine, db=db, benchmark=benchmark)
+    notes: list[pd.DataFrame] = []
+    t, tt, s, bench = _prepare(dataset, level=level, year=year, engine=engine, db=db, benchmark=benchmark,
+                               sectors=sectors, notes=notes)
     minimum = get_settings().min_employment if min_employment is None else min_employment
     m, _, _ = _expressions(t, tt, s, bench, minimum)
     out = engines.to_pandas(m)
     out["benchmark"] = bench
+    out["sector_scheme"] = catalogue.ECOSYSTEM_SCHEME if sectors == "ecosystems" else s.sector_scheme
+    if notes:
+        keys = ["level", "year", "region", "sector"]
+        out = out.merge(notes[0], on=keys, how="left")
+        note = out.pop("note").fillna("")
+        reason = out["reason"].fillna("").astype(str)
+        out["reason"] = [f"{r}; {n}" if r and n else (r or n or None) for r, n in zip(reason, note, strict=True)]
     return _sorted(out, ["level", "sector_level", "year", "region", "sector"])
 
 

@@ -173,6 +173,7 @@ def _read_codelists(resolver: SourceResolver) -> Part:
     got = resolver.fetch(cl.NACE_FILE, cl.NACE_URL)
     nace = cl.read_nace(got.path)
     part.tables.append(("sectors", nace))
+    part.tables.append(("sectors", cl.ecosystem_sectors()))
     part.provenance.append(provenance(
         "nace_r2", "codelist", [got], title="Statistical classification of economic activities NACE Rev. 2 "
         "(Eurostat code list)", publisher="Eurostat", licence=EUROSTAT_LICENCE, rows=len(nace)))

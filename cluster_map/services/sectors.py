@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError
 from cluster_map.geo import STORAGE_CRS, from_wkb
 from cluster_map.services.profiles import one_benchmark
@@ -25,6 +26,22 @@ RANKING_COLUMNS: Final = (
     "strong", "establishments", "year",
 )
 HotSpotStatistic = Literal["gi", "lisa"]
+
+
+def search_sectors(sectors: Sequence[tuple[str, str]], query: str) -> list[str]:
+    """Codes of ``sectors`` ((code, label) pairs) that match ``query``: every word of it is found in the code,
+    the label or, for an industrial ecosystem, its catalogued keywords ("automotive", "cars", "aerospace",
+    "tourism" ...), case-insensitive. An empty query matches every code; order is kept."""
+    words = [w for w in query.lower().split() if w]
+    if not words:
+        return [c for c, _ in sectors]
+    keywords = {e.slug: " ".join(e.keywords) for e in catalogue.ECOSYSTEMS}
+    out = []
+    for code, label in sectors:
+        text = f"{code} {label} {keywords.get(code, '')}".lower()
+        if all(w in text for w in words):
+            out.append(code)
+    return out
 
 
 def sector_label(con: Any, *, scheme: str, sector: str) -> str:

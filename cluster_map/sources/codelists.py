@@ -25,6 +25,7 @@ from typing import Final, Literal
 
 import pandas as pd
 
+from cluster_map import catalogue
 from cluster_map.errors import SourceError
 from cluster_map.sources import integrity
 
@@ -125,6 +126,19 @@ def read_nace(path: str | Path) -> pd.DataFrame:
         "label": raw["name"],
         "level": raw["level"].astype("int64"),
         "parent": parents.astype("object").where(parents.notna(), None),
+        "sector_type": None,
+    })[list(SECTOR_COLUMNS)]
+
+
+def ecosystem_sectors() -> pd.DataFrame:
+    """Sectors frame (:data:`SECTOR_COLUMNS`) of the industrial ecosystems declared in the catalogue:
+    scheme ``ecosystems``, the slug as code, level :data:`cluster_map.catalogue.ECOSYSTEM_LEVEL`."""
+    return pd.DataFrame({
+        "scheme": catalogue.ECOSYSTEM_SCHEME,
+        "code": [e.slug for e in catalogue.ECOSYSTEMS],
+        "label": [e.label for e in catalogue.ECOSYSTEMS],
+        "level": catalogue.ECOSYSTEM_LEVEL,
+        "parent": None,
         "sector_type": None,
     })[list(SECTOR_COLUMNS)]
 

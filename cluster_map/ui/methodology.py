@@ -43,6 +43,10 @@ def show_methods() -> None:
             st.code(entry.formula, language=None, wrap_lines=True)
             st.markdown(plain(entry.text, 0))  # prose with E_rs, E_r ...: underscores stay underscores
             st.caption(f"Reference: {plain(entry.reference, 0)}")
+            if entry.key == "ecosystems":
+                st.dataframe(methodology.ecosystem_table(), hide_index=True, width="stretch")
+                st.caption(f"Source: {plain(methodology.ECOSYSTEM_SOURCE, 0)}. NACE codes in Eurostat notation "
+                           "(C303 = 30.3).")
     downloads.buttons(catalogue.methods(), stem="methodology", key="dl-methods", parameters={"table": "methods"})
 
 

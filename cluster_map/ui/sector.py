@@ -29,8 +29,14 @@ VIEW_BOUNDS: dict[str, list[list[float]]] = {"europe": [[34.0, -11.0], [71.0, 35
 def pick_sector(filters: Filters) -> Filters:
     """Sector select box (searchable: code and label), minimum employment and countries; returns the view."""
     opts = data.view_options(filters.dataset)
-    codes = [c for c, _ in opts.sectors]
     labels = dict(opts.sectors)
+    query = st.sidebar.text_input("Find a sector", key="sec-find",
+                                  help="Words of a code, a name or an industrial ecosystem (automotive, aerospace, "
+                                  "tourism ...).")
+    found = sectors.search_sectors(opts.sectors, query)
+    codes = found or [c for c, _ in opts.sectors]
+    if query and not found:
+        st.sidebar.caption(f"No sector matches {plain(query)}; showing all.")
     current = filters.sector if filters.sector in labels else opts.default_sector
     sector = st.sidebar.selectbox("Sector", codes, index=codes.index(current) if current in codes else 0,
                                   format_func=lambda c: f"{c} · {labels.get(c, c)}", key="sec-sector")

@@ -94,3 +94,37 @@ def test_bad_long_table_names_line_and_value(tmp_path: Path, capsys: pytest.Capt
 )
 def test_protect(cell: object, expected: object) -> None:
     assert protect(cell) == expected
+
+
+def test_metrics_by_ecosystem_on_the_mirror(mirror_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "eco.csv"
+    args = ["metrics", "--dataset", "sbs_r_nuts06_r2", "--level", "2", "--year", "2014", "--sectors", "ecosystems"]
+    assert main([*args, "--db", str(mirror_store), "--out", str(out)]) == 0
+    frame = _read(out)
+    assert set(frame["sector_scheme"]) == {"ecosystems"}
+    assert "mobility-transport-automotive" in set(frame["sector"]) and len(set(frame["sector"])) == 14
+    cz02 = frame[(frame.region == "CZ02") & (frame.sector == "mobility-transport-automotive")].iloc[0]
+    assert float(cz02["employment"]) == 87462.0
+    de91 = frame[(frame.region == "DE91") & (frame.sector == "mobility-transport-automotive")].iloc[0]
+    assert "lower bound: C29, C30, H52 not published" in de91["reason"]
+    # the stored ecosystem metrics and the CLI's computed ones are the same numbers
+    import duckdb
+
+    con = duckdb.connect(str(mirror_store), read_only=True)
+    try:
+        stored = con.sql("""SELECT region, sector, lq, stars FROM metrics WHERE dataset = 'sbs_r_nuts06_r2'
+                            AND level = 2 AND year = 2014 AND sector_scheme = 'ecosystems'""").to_df()
+    finally:
+        con.close()
+    both = stored.merge(frame.assign(lq_cli=pd.to_numeric(frame.lq), stars_cli=pd.to_numeric(frame.stars))
+                        [["region", "sector", "lq_cli", "stars_cli"]], on=["region", "sector"])
+    assert len(both) == len(stored)
+    assert ((both.lq - both.lq_cli).abs().fillna(0) < 1e-12).all()
+    assert (both.stars.fillna(-1) == both.stars_cli.fillna(-1)).all()
+
+
+def test_metrics_ecosystems_refused_without_divisions(tiny: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["metrics", "--dataset", "lfst_r_lfe2en2", "--sectors", "ecosystems", "--db", str(tiny)]
+    assert main([*args, "--out", str(tmp_path / "x.csv")]) != 0
+    assert "no NACE divisions" in capsys.readouterr().err
