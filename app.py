@@ -45,5 +45,6 @@ PAGES = [
     st.Page("pages/5_Data_and_methodology.py", title="Data and methodology"),
     st.Page("pages/6_Reports.py", title="Reports"),
     st.Page("pages/7_Offers_and_demands.py", title="Offers and demands"),
+    st.Page("pages/8_Star_clusters.py", title="Europe's star clusters"),
 ]
 st.navigation(PAGES).run()
