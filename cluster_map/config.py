@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from cluster_map.catalogue import FOCUS_SCOPES
 from cluster_map.errors import ConfigError
 
 #: The repository root (the folder holding ``app.py``).
@@ -63,6 +64,12 @@ class Settings:
         metadata={"help": "Minimum employment for a region-sector cell to be ranked or starred "
                   "(guards against spurious LQs of tiny cells)."},
     )
+    focus_scope: str = field(
+        default="all_cells",
+        metadata={"help": "How the ECO focus star ranks a cell's share of its region's employment: "
+                  "'all_cells' (top 10% of every region-sector cell, as the European Cluster Observatory "
+                  "publishes it) or 'sector' (top 10% of the regions in the same sector)."},
+    )
     seed: int = field(
         default=12345,
         metadata={"help": "Seed for permutation inference (Moran, LISA, Gi*)."},
@@ -83,6 +90,10 @@ class Settings:
                 continue
             values[f.name] = _coerce(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        scope = values.get("focus_scope", "all_cells")
+        if scope not in FOCUS_SCOPES:
+            raise ConfigError(f"Setting {ENV_PREFIX}FOCUS_SCOPE={scope!r} is not one of {FOCUS_SCOPES!r}; "
+                              "unset it or give one of them.")
         return replace(cls(), **values)
 
     @staticmethod

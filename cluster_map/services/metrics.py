@@ -33,7 +33,7 @@ from cluster_map.catalogue import Cell, Dataset
 from cluster_map.config import get_settings
 from cluster_map.errors import InputError, StatsError
 from cluster_map.schema import METRIC_COLUMNS
-from cluster_map.stats import ecosystems, tables
+from cluster_map.stats import ecosystems, quality, tables
 from cluster_map.store import ecosystems as eco_store
 from cluster_map.store import engines
 from cluster_map.store import metrics as store
@@ -79,7 +79,7 @@ def _totals(con: Any, s: Dataset) -> Any:
 
 def _expressions(
     cube: Any, totals: Any, s: Dataset | None, benchmark: Benchmark, min_employment: float, *,
-    by_type: bool | None = None,
+    by_type: bool | None = None, focus_scope: str | None = None,
 ) -> tuple[Any, Any, Any]:
     by_type = (s.by_type if s is not None else False) if by_type is None else by_type
     if benchmark == "external" and totals is None:
@@ -88,20 +88,36 @@ def _expressions(
         totals = tables.complete_totals(totals, by_type=by_type)
     m = tables.metrics(
         cube, benchmark=benchmark, totals=totals, by_type=by_type and benchmark == "external",
-        min_employment=min_employment,
+        min_employment=min_employment, focus_scope=focus_scope or get_settings().focus_scope,  # type: ignore[arg-type]
     )  # fmt: skip
     return m, tables.region_indices(m), tables.sector_indices(m)
 
 
+def annotate_cube(cube: pd.DataFrame | Any, s: Dataset | None) -> pd.DataFrame:
+    """The cube with denominators, confidential bounds, suspect flags and caveats
+    (:func:`cluster_map.stats.quality.annotate`), typed as :data:`tables.CUBE_QUALITY_SCHEMA`."""
+    frame = cube if isinstance(cube, pd.DataFrame) else cube.to_pandas()
+    if frame.empty:
+        for name in tables.QUALITY_SCHEMA.names:
+            if name not in frame.columns:
+                frame[name] = pd.Series(dtype="object")
+        return frame
+    out = quality.annotate(frame, total_declared=bool(s.total_code) if s is not None else False,
+                           minimum=get_settings().min_employment)
+    return out[list(tables.CUBE_QUALITY_SCHEMA.names)]
+
+
 @functools.lru_cache(maxsize=8)
-def _materialise_sql(spec_shape: tuple[str, bool, bool], min_employment: float) -> tuple[str, str, str, str]:
+def _materialise_sql(spec_shape: tuple[str, bool, bool], min_employment: float,
+                     focus_scope: str = "all_cells") -> tuple[str, str, str, str]:
     """SQL of the metrics, of the metric rows to store, and of the two index tables, compiled once
     per process and dataset shape (benchmark, by_type, has totals) on unbound tables ``_cm_cube``,
     ``_cm_totals`` and ``_cm_m`` (ibis compilation costs ~0.1 s per expression)."""
     benchmark, by_type, has_totals = spec_shape
-    cube = ibis.table(tables.CUBE_SCHEMA, name="_cm_cube")
+    cube = ibis.table(tables.CUBE_QUALITY_SCHEMA, name="_cm_cube")
     totals = ibis.table(tables.TOTALS_SCHEMA, name="_cm_totals") if has_totals else None
-    m, _, _ = _expressions(cube, totals, None, benchmark, min_employment, by_type=by_type)  # type: ignore[arg-type]
+    m, _, _ = _expressions(cube, totals, None, benchmark, min_employment,  # type: ignore[arg-type]
+                           by_type=by_type, focus_scope=focus_scope)
     mt = ibis.table(m.schema(), name="_cm_m")
 
     def sql(e: Any) -> str:
@@ -138,12 +154,14 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
             if has_totals:
                 engines.register(con, "_cm_totals", _totals(con, s), schema=tables.TOTALS_SCHEMA)
             m_sql, rows_sql, ri_sql, si_sql = _materialise_sql(
-                (s.benchmark, s.by_type and s.benchmark == "external", has_totals), settings.min_employment
+                (s.benchmark, s.by_type and s.benchmark == "external", has_totals), settings.min_employment,
+                settings.focus_scope,
             )
             counts = {"metrics": 0, "region_indices": 0, "sector_indices": 0}
             for version in store.observation_versions(con, code):
                 if not store.create_cube(con, "_cm_cube", _cube_params(s, nuts_version=version)):
                     continue
+                store.replace_temp(con, "_cm_cube", annotate_cube(store.read_temp(con, "_cm_cube"), s))
                 store.create_temp(con, "_cm_m", m_sql)
                 const = {"dataset": code, "nuts_version": version, "sector_scheme": s.sector_scheme,
                          "benchmark": s.benchmark}  # fmt: skip
@@ -175,16 +193,24 @@ def ecosystem_cube(cube: pd.DataFrame) -> pd.DataFrame:
     return ecosystems.aggregate(cube, catalogue.ecosystem_members(), sector_level=catalogue.ECOSYSTEM_LEVEL)
 
 
+def _ecosystem_quality(eco: pd.DataFrame, divisions: pd.DataFrame) -> pd.DataFrame:
+    """The ecosystem cube typed as :data:`tables.CUBE_QUALITY_SCHEMA`, with the caveats of its member
+    divisions (:func:`cluster_map.stats.quality.aggregate_caveats`)."""
+    out = quality.aggregate_caveats(eco, divisions, dict(catalogue.ecosystem_members()))
+    return out[list(tables.CUBE_QUALITY_SCHEMA.names)]
+
+
 def _materialise_ecosystems(con: Any, const: dict[str, str], *, m_sql: str, rows_sql: str, si_sql: str) -> int:
     """Metric rows of the ecosystems of the cube in ``_cm_cube`` (one dataset and NUTS version), inserted
     with scheme ``ecosystems``; a sum that leaves out unpublished divisions is noted as a lower bound.
     Region indices are not computed over ecosystems (they overlap: shares would not add up to one)."""
-    eco = ecosystem_cube(eco_store.read_divisions(con, "_cm_cube", sector_level=2))
+    divisions = eco_store.read_divisions(con, "_cm_cube", sector_level=2)
+    eco = ecosystem_cube(divisions)
     if eco.empty:
         return 0
-    cube = eco[list(tables.CUBE_SCHEMA.names)]
-    eco_store.replace_temp(con, "_cm_cube", pa.Table.from_pandas(cube, schema=tables.CUBE_SCHEMA.to_pyarrow(),
-                                                                 preserve_index=False))
+    cube = _ecosystem_quality(eco, divisions)
+    eco_store.replace_temp(con, "_cm_cube", pa.Table.from_pandas(
+        cube, schema=tables.CUBE_QUALITY_SCHEMA.to_pyarrow(), preserve_index=False))
     store.create_temp(con, "_cm_m", m_sql)
     const = {**const, "sector_scheme": catalogue.ECOSYSTEM_SCHEME}
     n = store.insert_select(con, "metrics", rows_sql, constants=const)
@@ -208,12 +234,17 @@ def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, 
     settings = get_settings()
     src = engines.duckdb_backend(db or settings.db, read_only=True)
     try:
-        cube = store.read_cube(src, _cube_params(s, level=level, year=year))
+        # the quality rules need every year and level of the dataset (adjacent years, parents, countries)
+        cube = annotate_cube(store.read_cube(src, _cube_params(s)), s)
+        if level is not None:
+            cube = cube[cube["level"] == level]
+        if year is not None:
+            cube = cube[cube["year"] == year]
         bench: Benchmark = benchmark or s.benchmark
         totals = _totals(src, s) if bench == "external" and s.totals is not None else None
     finally:
         src.disconnect()
-    if cube.num_rows == 0:
+    if len(cube) == 0:
         raise InputError(
             f"No data for dataset {dataset!r}" + (f" level {level!r}" if level is not None else "")
             + (f" year {year!r}" if year is not None else "") + " in the store; check --level/--year."
@@ -222,9 +253,9 @@ def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, 
         eco = ecosystem_cube(cube.to_pandas())
         if notes is not None:
             notes.append(eco[["level", "year", "region", "sector", "note"]])
-        cube = eco[list(tables.CUBE_SCHEMA.names)]
+        cube = _ecosystem_quality(eco, cube[cube["sector_level"] == 2])
     con = engines.backend(engine, remote=settings.spark_remote)
-    t = engines.register(con, "cm_cube", cube, schema=tables.CUBE_SCHEMA)
+    t = engines.register(con, "cm_cube", cube.reset_index(drop=True), schema=tables.CUBE_QUALITY_SCHEMA)
     tt = engines.register(con, "cm_totals", totals, schema=tables.TOTALS_SCHEMA) if totals is not None else None
     return t, tt, s, bench
 
@@ -239,6 +270,7 @@ def compute(
     benchmark: Benchmark | None = None,
     min_employment: float | None = None,
     sectors: SectorScheme = "nace",
+    focus_scope: str | None = None,
 ) -> pd.DataFrame:
     """Metrics of ``dataset`` from the store, computed now on ``engine``.
 
@@ -246,13 +278,16 @@ def compute(
     :data:`cluster_map.catalogue.ECOSYSTEMS`) instead of the NACE codes, with ``sector_scheme``.
 
     Columns: level, sector_level, year, region, sector, ... (:func:`cluster_map.stats.tables.metrics`)
-    plus ``benchmark``; sorted by level, sector_level, year, region, sector.
+    plus ``benchmark``; sorted by level, sector_level, year, region, sector. ``focus_scope``: the
+    reading of the focus star (``catalogue.FOCUS_SCOPES``; default the setting).
     """
+    if focus_scope is not None and focus_scope not in catalogue.FOCUS_SCOPES:
+        raise InputError(f"Unknown focus reading {focus_scope!r}; use one of {', '.join(catalogue.FOCUS_SCOPES)}.")
     notes: list[pd.DataFrame] = []
     t, tt, s, bench = _prepare(dataset, level=level, year=year, engine=engine, db=db, benchmark=benchmark,
                                sectors=sectors, notes=notes)
     minimum = get_settings().min_employment if min_employment is None else min_employment
-    m, _, _ = _expressions(t, tt, s, bench, minimum)
+    m, _, _ = _expressions(t, tt, s, bench, minimum, focus_scope=focus_scope)
     out = engines.to_pandas(m)
     out["benchmark"] = bench
     out["sector_scheme"] = catalogue.ECOSYSTEM_SCHEME if sectors == "ecosystems" else s.sector_scheme

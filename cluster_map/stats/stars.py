@@ -13,6 +13,7 @@ from cluster_map.errors import StatsError
 from cluster_map.stats.specialisation import Benchmark, location_quotients
 
 TopRule = Literal["quantile", "rank"]
+FocusScope = Literal["all_cells", "sector"]
 Interpolation = Literal["linear", "lower", "higher", "midpoint", "nearest"]
 
 
@@ -89,6 +90,7 @@ def observatory_stars(
     benchmark: Benchmark = "dataset",
     totals: pd.DataFrame | None = None,
     within_type: bool = False,
+    focus_scope: FocusScope = "all_cells",
 ) -> pd.DataFrame:
     """European Cluster Observatory stars of each region x cluster category cell.
 
@@ -106,7 +108,11 @@ def observatory_stars(
         Specialisation star: ``LQ >= lq_threshold`` (default 2).
     focus_quantile : float
         Focus star: the sector's share of the region's employment (``E_rs/E_r``) in the top
-        ``1 - focus_quantile`` of the regions in the same category.
+        ``1 - focus_quantile`` of the cells of ``focus_scope``.
+    focus_scope : {'all_cells', 'sector'}
+        ``'all_cells'`` (default, as the Observatory publishes it): among every region x category cell
+        with employment of the ``by`` group; ``'sector'``: among the regions of the same category
+        (which ranks regions exactly as the LQ does, so focus repeats the specialisation test).
     min_employment : float
         Minimum-size rule: a cell with employment below this earns no star (all three False); it
         still counts in the population over which the top 10% are computed.
@@ -132,8 +138,10 @@ def observatory_stars(
     cluster mapping of related sectors"; earlier Cluster Observatory star ratings, Sölvell, Ketels &
     Lindqvist 2009, and the European Cluster Panorama 2014/2016): size = employment among the top
     10% of European regions in the category; specialisation = LQ >= 2; focus = the category's
-    share of the region's total employment among the top 10%. ``stars = size + specialisation +
-    focus``. The ECO does not publish its percentile convention; the default here is the 90th
+    share of the region's total employment among the top 10% of all clusters (the Observatory says
+    size is ranked "within the same cluster category" and focus over "all clusters"; ranked within a
+    category instead, the share orders regions exactly like the LQ, ``LQ = share / (E_s/E)``, and the
+    focus star repeats the specialisation star). ``stars = size + specialisation + focus``. The ECO does not publish its percentile convention; the default here is the 90th
     percentile by linear interpolation (R type 7), the same as the US CMP quantiles.
     """
     by = list(by)
@@ -144,7 +152,17 @@ def observatory_stars(
         out = location_quotients(frame, benchmark=benchmark, totals=totals, by=by, within_type=within_type)
     groups = out[["sector", *by]]
     size = top_share(out["employment"], groups, quantile=size_quantile, rule=rule, interpolation=interpolation)
-    focus = top_share(out["share_region"], groups, quantile=focus_quantile, rule=rule, interpolation=interpolation)
+    if focus_scope == "sector":
+        focus = top_share(out["share_region"], groups, quantile=focus_quantile, rule=rule,
+                          interpolation=interpolation)
+    elif focus_scope == "all_cells":
+        positive = out["employment"] > 0
+        ranked = out["share_region"].where(positive)
+        focus = top_share(ranked, out[by] if by else None, quantile=focus_quantile, rule=rule,
+                          interpolation=interpolation)
+        focus = focus.mask(out["share_region"].notna() & ~positive.fillna(False), False)
+    else:
+        raise StatsError(f"Unknown focus_scope {focus_scope!r}; use 'all_cells' or 'sector'")
     special = (out["lq"] >= lq_threshold).astype("boolean").mask(out["lq"].isna())
     small = (out["employment"] < min_employment).fillna(False)
     out["size_star"] = size.mask(small, False)

@@ -28,6 +28,8 @@ from typing import Any, Literal
 import ibis
 import ibis.expr.types as ir
 
+from cluster_map.catalogue import FOCUS_SCOPES
+
 Benchmark = Literal["dataset", "country", "external"]
 BENCHMARKS: tuple[str, ...] = ("dataset", "country", "external")
 #: Default partition keys: a metric compares regions of one NUTS level, one sector level, one year.
@@ -45,6 +47,16 @@ CUBE_SCHEMA = ibis.schema(
         "sector_type": "string", "parent": "string", "region_total": "float64",
     }
 )  # fmt: skip
+#: Columns :func:`cluster_map.stats.quality.annotate` adds to the cube (all optional: a cube without them
+#: has no caveats, no bounds and nothing suspect).
+QUALITY_SCHEMA = ibis.schema(
+    {"flags": "string", "caveats": "string", "hier_level": "int64", "employment_low": "float64",
+     "employment_high": "float64", "suspect": "boolean", "confidential": "boolean"}
+)  # fmt: skip
+#: The cube with its quality columns (what the store's metrics engine reads).
+CUBE_QUALITY_SCHEMA = ibis.schema({**dict(CUBE_SCHEMA.items()), **dict(QUALITY_SCHEMA.items())})
+#: How the focus star ranks a cell's share of its region's employment.
+FocusScope = Literal["all_cells", "sector"]
 #: Types of an external benchmark totals table.
 TOTALS_SCHEMA = ibis.schema(
     {"country": "string", "sector": "string", "year": "int64", "employment": "float64",
@@ -99,6 +111,8 @@ def metrics(
     specialisation_lq: float = 2.0,
     stars: bool = True,
     flags: bool = True,
+    focus_scope: FocusScope = "all_cells",
+    star_suspect: bool = False,
 ) -> ir.Table:
     """Shares, location quotients, ECO stars and US CMP flags for every region x sector cell.
 
@@ -128,6 +142,16 @@ def metrics(
     stars, flags : bool
         Compute the ECO stars / the US CMP flags (default both; when off the columns are NULL and
         their quantiles are not computed, e.g. for a lean LQ + strong-flag run).
+    focus_scope : {'all_cells', 'sector'}
+        ``'all_cells'`` (default, the European Cluster Observatory's published reading): the focus
+        threshold is the 90th percentile of ``share_region`` over every region x sector cell of the
+        partition (all sectors of the level), so focus asks "is this one of Europe's most focused
+        regional clusters". ``'sector'``: over the regions of the same sector; within a sector
+        ``share_region`` ranks regions exactly as the LQ does (``LQ = share_region / (E_s/E)``), so
+        focus then repeats the specialisation test.
+    star_suspect : bool
+        Let cells flagged ``suspect`` (cube column, see :mod:`cluster_map.stats.quality`) earn stars
+        and strong flags (default False: they earn none and are left out of the quantiles).
 
     Returns
     -------
@@ -144,7 +168,11 @@ def metrics(
 
     ECO stars (European Cluster Observatory): size if ``E_rs >= Q_{0.9}`` of ``E_rs`` over the
     regions with ``E_rs > 0`` in the same sector; specialisation if ``LQ >= 2``; focus if
-    ``share_region >= Q_{0.9}`` of the same; ``stars`` = their count (0-3).
+    ``share_region >= Q_{0.9}`` of every region x sector cell with ``E_rs > 0`` of the partition
+    (``focus_scope='all_cells'``: the Observatory's "top 10% of all clusters that account for the
+    largest share of their region's employment") or of the same sector's regions
+    (``focus_scope='sector'``); ``stars`` = their count (0-3). Suspect cells are left out of every
+    quantile and earn nothing unless ``star_suspect``.
 
     US CMP flags, per partition x cluster over regions with ``E_rs > 0`` and traded (or untyped)
     sectors, quantiles by linear interpolation (numpy default, R type 7, ``quantile_cont``):
@@ -155,6 +183,9 @@ def metrics(
     """
     if benchmark not in BENCHMARKS:
         raise ValueError(f"benchmark must be one of {BENCHMARKS}, got {benchmark!r}")
+    if focus_scope not in FOCUS_SCOPES:
+        raise ValueError(f"focus_scope must be one of {FOCUS_SCOPES}, got {focus_scope!r}")
+    cube = with_quality_columns(cube)
     if benchmark == "external" and totals is None:
         raise ValueError("benchmark='external' needs a totals table")
     keys = list(keys)
@@ -192,22 +223,29 @@ def metrics(
         tot = rr.group_by(keys + geo + typ).aggregate(_e=rr._e_r.sum())
         t = _join(_join(t, s, keys + geo + ["sector"], how="left"), tot, keys + geo + typ, how="left")
 
+    def lq_at(x: ir.NumericValue) -> ir.FloatingValue:
+        # the benchmark's sector total holds the published cells only: add the bound to it
+        return _div(_div(x, t._e_r), _div(t._e_s + x, t._e))
+
     t = t.mutate(
         share_region=_div(t.employment, t._e_r),
         share_sector=_div(t.employment, t._e_s),
         lq=_div(_div(t.employment, t._e_r), _div(t._e_s, t._e)),
+        lq_low=lq_at(t.employment_low),
+        lq_high=lq_at(t.employment_high),
+        _sus=t.suspect.fill_null(False) & ibis.literal(not star_suspect),
     )
 
     # Quantiles per partition x sector (one aggregate for the stars and the US CMP flags).
     pos = t.employment > 0
+    ranked = pos & ~t._sus
     not_local = t.sector_type.isnull() | (t.sector_type != "local")
-    typed = pos & not_local
+    typed = ranked & not_local
     quantiles: dict[str, Any] = {}
     if stars:
-        quantiles.update(
-            _q_size=t.employment.quantile(size_quantile, where=pos),
-            _q_focus=t.share_region.quantile(focus_quantile, where=pos),
-        )
+        quantiles.update(_q_size=t.employment.quantile(size_quantile, where=ranked))
+        if focus_scope == "sector":
+            quantiles.update(_q_focus=t.share_region.quantile(focus_quantile, where=ranked))
     if flags:
         quantiles.update(
             # one sort for the four LQ quantiles (a list quantile is ~3x faster than four)
@@ -222,9 +260,12 @@ def metrics(
                 _q_lq25=q._q_lq[0], _q_lq50=q._q_lq[1], _q_lq75=q._q_lq[2], _q_lq90=q._q_lq[3]
             ).drop("_q_lq")
         t = _join(t, q, keys + ["sector"], how="left")
+    if stars and focus_scope == "all_cells":
+        qa = t.group_by(keys).aggregate(_q_focus=t.share_region.quantile(focus_quantile, where=ranked))
+        t = _join(t, qa, keys, how="left")
     none = ibis.null("boolean")
 
-    big = (t.employment >= min_employment) & pos
+    big = (t.employment >= min_employment) & pos & ~t._sus
     defined = t.employment.notnull()
     if stars:
         size = big & (t.employment >= t._q_size)
@@ -238,14 +279,14 @@ def metrics(
         size_star = spec_star = focus_star = none
         n_stars = ibis.null("int32")
 
-    flag_defined = typed & t.lq.notnull()
+    flag_defined = pos & not_local & t.lq.notnull()
 
     def flag(cond_of: Any) -> ir.BooleanValue:
         if not flags:
             return none
         est_ok = ibis.coalesce(t.establishments > t._q_est25, t._q_est25.isnull())
         size_ok = (t.employment > t._q_emp25) & est_ok
-        cond = cond_of(size_ok)
+        cond = cond_of(size_ok) & ~t._sus
         return ibis.ifelse(
             flag_defined,
             cond.fill_null(False),
@@ -253,11 +294,13 @@ def metrics(
         )
 
     reasons = [
+        (t.employment.isnull() & t.confidential.fill_null(False), "confidential"),
         (t.employment.isnull(), "employment not available"),
         (t._e_r.isnull() | (t._e_r == 0), "region total is zero or missing"),
         ((t._e_s.isnull() | (t._e_s == 0)), "benchmark sector total is zero or missing"),
         ((t._e.isnull() | (t._e == 0)), "benchmark total is zero or missing"),
     ]
+    reasons.append((t._sus, "suspect source value: no star or strong flag (see caveats)"))
     if stars:
         reasons.append((pos & (t.employment < min_employment), "below minimum size for stars"))
     reason = ibis.cases(*reasons, else_=ibis.null("string"))
@@ -274,8 +317,15 @@ def metrics(
         strong=flag(lambda ok: (t.lq >= t._q_lq75) & (t.lq >= 1.0) & ok),
         strong10=flag(lambda ok: (t.lq >= t._q_lq90) & (t.lq >= 1.0) & ok),
         reason=reason,
+        caveats=t.caveats.fill_null(""),
     )
     return out.select(*metric_columns(keys))
+
+
+def with_quality_columns(cube: ir.Table) -> ir.Table:
+    """The cube with every column of :data:`QUALITY_SCHEMA` (NULL where it had none)."""
+    missing = {name: ibis.null(dtype) for name, dtype in QUALITY_SCHEMA.items() if name not in cube.columns}
+    return cube.mutate(**missing) if missing else cube
 
 
 def metric_columns(keys: Sequence[str] = KEYS) -> list[str]:
@@ -284,9 +334,9 @@ def metric_columns(keys: Sequence[str] = KEYS) -> list[str]:
         "region", "sector", "country", "sector_type", "parent",
         "employment", "establishments", "wages",
         "region_total", "sector_total", "benchmark_total",
-        "share_region", "share_sector", "lq",
+        "share_region", "share_sector", "lq", "lq_low", "lq_high",
         "size_star", "specialisation_star", "focus_star", "stars",
-        "qualifying", "significant", "strong", "strong10", "reason",
+        "qualifying", "significant", "strong", "strong10", "reason", "caveats",
     ]  # fmt: skip
 
 
@@ -305,7 +355,7 @@ def region_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
     ibis Table
         keys, region, employment (sum over the sectors), n_sectors (with employment > 0),
         krugman, krugman_half, hhi, entropy, related_variety, unrelated_variety,
-        cluster_strength.
+        cluster_strength, published_share.
 
     Notes
     -----
@@ -316,9 +366,14 @@ def region_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
       ``Krugman.index``). Some sources (e.g. Midelfart-Knarvik et al. 2000 use the sum; OECD and
       several cluster studies) halve it to [0, 1]: ``krugman_half = K_r / 2``.
     - Herfindahl-Hirschman ``HHI_r = sum_s s_rs^2`` in [1/n, 1].
-    - Entropy ``H_r = -sum_s s_rs log2 s_rs`` (bits, as Frenken et al.), split by the sector hierarchy (``parent``) into
-      unrelated variety ``UV = -sum_g P_g ln P_g`` and related variety ``RV = sum_g P_g H_g``
-      (Frenken, Van Oort & Verburg 2007), ``H = UV + RV``; NULL when a sector has no parent.
+    - Entropy ``H_r = -sum_s s_rs log2 s_rs`` (bits, as Frenken et al.), split by the sector hierarchy
+      (``parent``) into unrelated variety ``UV = -sum_g P_g log2 P_g`` (bits, like ``H``) and related
+      variety ``RV = sum_g P_g H_g`` (Frenken, Van Oort & Verburg 2007), ``H = UV + RV``; NULL when a
+      sector has no parent.
+    - Published part: every index is computed over the cells with a published value. A confidential
+      cell is left out (never counted as 0), and ``published_share = sum_s E_rs / E_r`` states how much
+      of the region's denominator ``E_r`` (its highest-level published total) the published cells
+      cover.
     - Cluster strength (US CMP): share of the region's traded (or untyped) employment in strong
       clusters, ``sum_{s strong} E_rs / sum_{s flagged} E_rs``.
     """
@@ -347,6 +402,7 @@ def region_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
         entropy=(-_xlogx(x._s)).sum(),
         _strong=ibis.ifelse(x.strong.fill_null(False), x.employment, 0.0).sum(),
         _flagged=ibis.ifelse(flagged, x.employment, 0.0).sum(),
+        _den=x.region_total.max(),
     )
     out = _join(agg, var, keys + ["region"], how="left")
     krugman = out._abs + ibis.greatest(1.0 - out._bsum, 0.0)
@@ -363,6 +419,7 @@ def region_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
         related_variety=ibis.ifelse(no_var, ibis.null(_F), out._rv),
         unrelated_variety=ibis.ifelse(no_var, ibis.null(_F), out._uv),
         cluster_strength=_div(out._strong, out._flagged),
+        published_share=_div(out.employment, out._den),
     )
 
 

@@ -34,15 +34,19 @@ DDL: dict[str, str] = {
             sector_total DOUBLE,     -- E_s of the benchmark
             benchmark_total DOUBLE,  -- E of the benchmark
             share_region DOUBLE, share_sector DOUBLE, lq DOUBLE,
+            lq_low DOUBLE, lq_high DOUBLE,  -- bounds of a confidential cell's LQ from the NACE hierarchy
             size_star BOOLEAN, specialisation_star BOOLEAN, focus_star BOOLEAN, stars INTEGER,
             qualifying BOOLEAN, significant BOOLEAN, strong BOOLEAN, strong10 BOOLEAN,
             benchmark VARCHAR NOT NULL,  -- dataset | country | external
-            reason VARCHAR)              -- why a value is NULL or a star withheld; NULL if none""",
+            reason VARCHAR,              -- why a value is NULL or a star withheld; NULL if none
+            caveats VARCHAR)             -- ';'-separated: confidential, suspect:<rule>, estimated:<method>,
+                                         -- denominator:<level>; '' if none""",
     "region_indices": f"""
         CREATE TABLE region_indices (
             {KEY} year INTEGER NOT NULL,
             employment DOUBLE, n_sectors BIGINT, krugman DOUBLE, krugman_half DOUBLE, hhi DOUBLE,
             entropy DOUBLE, related_variety DOUBLE, unrelated_variety DOUBLE, cluster_strength DOUBLE,
+            published_share DOUBLE,  -- share of E_r the published cells cover (indices use those only)
             benchmark VARCHAR NOT NULL)""",
     "sector_indices": """
         CREATE TABLE sector_indices (
@@ -185,7 +189,11 @@ CUBE_SQL = """
                    AS employment,
                sum(CASE WHEN indicator = $est THEN value END) AS establishments,
                sum(CASE WHEN indicator = $wages THEN value END) AS wages,
-               count(*) FILTER (WHERE indicator = $emp AND breakdown = $emp_breakdown) AS n_emp
+               count(*) FILTER (WHERE indicator = $emp AND breakdown = $emp_breakdown) AS n_emp,
+               string_agg(DISTINCT flags, '') FILTER (WHERE indicator = $emp AND breakdown = $emp_breakdown)
+                   AS flags,
+               string_agg(DISTINCT caveats, ';') FILTER (WHERE indicator = $emp AND breakdown = $emp_breakdown
+                                                         AND caveats <> '') AS caveats
         FROM observations
         WHERE dataset = $dataset AND indicator IN ($emp, $est, $wages)
           AND ($nuts IS NULL OR nuts_version = $nuts)
@@ -202,7 +210,9 @@ CUBE_SQL = """
                o.year::BIGINT AS year, o.region, o.sector, reg.country,
                o.employment, o.establishments, o.wages, sec.sector_type,
                CASE WHEN sec.level >= 2 THEN sec.parent END AS parent,
-               tot.region_total
+               tot.region_total,
+               coalesce(o.flags, '') AS flags, coalesce(o.caveats, '') AS caveats,
+               sec.level::BIGINT AS hier_level
         FROM o
         JOIN reg ON reg.code = o.region AND reg.nuts_version = o.nuts_version
         JOIN sec ON sec.code = o.sector
@@ -275,6 +285,26 @@ def create_temp(con: Any, name: str, select_sql: str) -> None:
     if not name.isidentifier():
         raise StoreError(f"Bad temporary table name {name!r}.")
     _raw(con).execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select_sql}")
+
+
+def read_temp(con: Any, name: str) -> pd.DataFrame:
+    """A temporary table as a pandas frame."""
+    if not name.isidentifier():
+        raise StoreError(f"Bad temporary table name {name!r}.")
+    # a temporary table lives in its connection: no cursor here
+    return _raw(con).sql(f"SELECT * FROM {name}").to_arrow_table().to_pandas()  # noqa: S608
+
+
+def replace_temp(con: Any, name: str, frame: pd.DataFrame) -> None:
+    """``CREATE OR REPLACE TEMP TABLE name`` holding ``frame`` (e.g. the cube after the quality rules)."""
+    if not name.isidentifier():
+        raise StoreError(f"Bad temporary table name {name!r}.")
+    raw = _raw(con)
+    raw.register("_cm_frame", pa.Table.from_pandas(frame, preserve_index=False))
+    try:
+        raw.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _cm_frame")  # noqa: S608
+    finally:
+        raw.unregister("_cm_frame")
 
 
 def read_cube(con: Any, params: dict[str, Any]) -> pa.Table:

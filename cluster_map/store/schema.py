@@ -7,7 +7,7 @@ made the bulk load 3x slower and the file 4x larger, and a failed check can name
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TABLES: dict[str, str] = {
     "meta": """

@@ -25,7 +25,7 @@ HAND = pd.DataFrame({
 
 
 def test_hand_worked_3x3() -> None:
-    out = observatory_stars(HAND).set_index(["region", "sector"])
+    out = observatory_stars(HAND, focus_scope="sector").set_index(["region", "sector"])
     # With 3 regions, Q90 = x1 + 0.8 (x2 - x1): only the largest value (or ties with it) is "top 10%".
     expected = {
         # region, sector: (size, specialisation, focus, stars)
@@ -45,6 +45,24 @@ def test_hand_worked_3x3() -> None:
             size, spec, focus, stars,
         ), key
     assert str(out["stars"].dtype) == "Int8"
+
+
+def test_focus_across_all_cells_hand_worked() -> None:
+    # The Observatory's reading: focus ranks the share among all nine cells. Shares sorted
+    # .05 .05 .1 .2 .2 .3 .6 .6 .9: Q90 = x7 + .2 (x8 - x7) = .6 + .2 x .3 = .66, so only R3-C (.9) is
+    # focused; R1-A and R1-B (share .6, the largest of their categories) lose the focus star they
+    # get when focus is ranked within the category.
+    out = observatory_stars(HAND).set_index(["region", "sector"])
+    within = observatory_stars(HAND, focus_scope="sector").set_index(["region", "sector"])
+    assert (out.loc[("R1", "A"), ["size_star", "specialisation_star", "focus_star", "stars"]].tolist()
+            == [True, True, False, 2])
+    assert int(out.loc[("R1", "B"), "stars"]) == 2 and int(within.loc[("R1", "B"), "stars"]) == 3
+    assert bool(out.loc[("R3", "C"), "focus_star"]) and int(out.loc[("R3", "C"), "stars"]) == 2
+    assert int(out["focus_star"].sum()) == 1 and int(within["focus_star"].sum()) == 3
+    # within a category the share orders regions exactly as the LQ does
+    lq = location_quotients(HAND)
+    for _, g in lq.groupby("sector"):
+        assert g["share_region"].rank().tolist() == g["lq"].rank().tolist()
 
 
 def test_thresholds_are_parameters() -> None:
@@ -98,7 +116,7 @@ def test_star_threshold_is_linear_interpolation() -> None:
 
 
 def test_minimum_employment_removes_stars() -> None:
-    out = observatory_stars(HAND, min_employment=50).set_index(["region", "sector"])
+    out = observatory_stars(HAND, min_employment=50, focus_scope="sector").set_index(["region", "sector"])
     assert out.loc[("R1", "B"), "stars"] == 0  # 30 employees < 50
     assert out.loc[("R1", "A"), "stars"] == 3
 

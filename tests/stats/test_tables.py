@@ -47,6 +47,10 @@ def duck():
 
 
 def table(con, frame: pd.DataFrame, schema=tables.CUBE_SCHEMA):
+    if schema is tables.CUBE_QUALITY_SCHEMA:  # quality columns the test leaves out: none
+        defaults = {"flags": "", "caveats": "", "hier_level": 1, "employment_low": np.nan,
+                    "employment_high": np.nan, "suspect": False, "confidential": False}
+        frame = frame.assign(**{k: v for k, v in defaults.items() if k not in frame.columns})
     return engines.register(con, f"cm_cube_{next(_COUNTER)}", frame, schema=schema)
 
 
@@ -95,15 +99,20 @@ STARS_3X3 = np.array([[50, 30, 20], [10, 10, 80], [40, 160, 0]], dtype=float)
 
 
 @pytest.mark.parametrize(
-    ("minimum", "expected"),
+    ("minimum", "scope", "expected"),
     [
-        # hand-worked: size Q90 X=48, Y=134, Z=74; focus Q90 X=.44, Y=.70, Z=.74; LQ A-X=2.0, B-Z=3.2
-        (0.0, {("R1", "I1"): 3, ("R2", "I3"): 3, ("R3", "I2"): 2}),
-        (60.0, {("R2", "I3"): 3, ("R3", "I2"): 2}),
+        # hand-worked: size Q90 X=48, Y=134, Z=74; focus Q90 within the sector X=.44, Y=.70, Z=.74;
+        # LQ A-X=2.0, B-Z=3.2
+        (0.0, "sector", {("R1", "I1"): 3, ("R2", "I3"): 3, ("R3", "I2"): 2}),
+        (60.0, "sector", {("R2", "I3"): 3, ("R3", "I2"): 2}),
+        # focus across all cells (ECO): positive shares .1 .1 .2 .2 .3 .5 .8 .8, Q90 = .8 + .3 x 0 = .8;
+        # R1-I1 (share .5) loses its focus star, R2-I3 and R3-I2 (share .8) keep theirs
+        (0.0, "all_cells", {("R1", "I1"): 2, ("R2", "I3"): 3, ("R3", "I2"): 2}),
+        (60.0, "all_cells", {("R2", "I3"): 3, ("R3", "I2"): 2}),
     ],
 )
-def test_stars_hand_worked_3x3(duck, minimum: float, expected: dict) -> None:
-    m = run(tables.metrics(table(duck, matrix_cube(STARS_3X3)), min_employment=minimum))
+def test_stars_hand_worked_3x3(duck, minimum: float, scope: str, expected: dict) -> None:
+    m = run(tables.metrics(table(duck, matrix_cube(STARS_3X3)), min_employment=minimum, focus_scope=scope))
     got = {(r.region, r.sector): int(r.stars) for r in m.itertuples() if r.stars}
     assert got == expected
     a_x = m[(m.region == "R1") & (m.sector == "I1")].iloc[0]
@@ -355,3 +364,55 @@ def test_stars_and_flags_can_be_left_out(duck) -> None:
     bare = run(tables.metrics(t, by_type=True, stars=False, flags=False))
     assert bare.strong.isna().all()
     np.testing.assert_allclose(bare.lq, full.lq)
+
+
+# --- quality columns: confidential bounds, suspect cells, caveats ----------------------------------
+def test_confidential_lq_bounds_hand_worked(duck) -> None:
+    # R1: A confidential in [0, 20], B 80, E_r 100 (published); R2: A 50, B 50, E_r 100. E = 200 and the
+    # benchmark's published A is 50, so LQ_A(x) = (x / 100) / ((50 + x) / 200): [0, .2 / .35].
+    frame = cube([
+        {"region": "R1", "sector": "A", "employment": np.nan, "region_total": 100.0},
+        {"region": "R1", "sector": "B", "employment": 80.0, "region_total": 100.0},
+        {"region": "R2", "sector": "A", "employment": 50.0, "region_total": 100.0},
+        {"region": "R2", "sector": "B", "employment": 50.0, "region_total": 100.0},
+    ])
+    frame["employment_low"] = [0.0, np.nan, np.nan, np.nan]
+    frame["employment_high"] = [20.0, np.nan, np.nan, np.nan]
+    frame["confidential"] = [True, False, False, False]
+    frame["caveats"] = ["confidential", "", "", ""]
+    m = run(tables.metrics(table(duck, frame, schema=tables.CUBE_QUALITY_SCHEMA)))
+    a = m[(m.region == "R1") & (m.sector == "A")].iloc[0]
+    assert np.isnan(a.lq) and a.reason == "confidential" and a.caveats == "confidential"
+    assert a.lq_low == 0.0 and a.lq_high == pytest.approx(0.2 / 0.35)
+    assert m[m.region == "R2"].caveats.tolist() == ["", ""]
+    assert m.lq_low.isna().sum() == 3
+
+
+def test_suspect_cells_earn_no_star_and_no_strong_flag(duck) -> None:
+    frame = matrix_cube(STARS_3X3)
+    frame["suspect"] = (frame.region == "R2") & (frame.sector == "I3")
+    m = run(tables.metrics(table(duck, frame, schema=tables.CUBE_QUALITY_SCHEMA), focus_scope="sector"))
+    cell = m[(m.region == "R2") & (m.sector == "I3")].iloc[0]
+    assert cell.stars == 0 and not cell.strong and cell.lq == pytest.approx(3.2)
+    assert cell.reason.startswith("suspect source value")
+    # left out of the quantiles: Z's size Q90 is now over R1 alone (20), which earns the size star
+    z = m[(m.region == "R1") & (m.sector == "I3")].iloc[0]
+    assert bool(z.size_star)
+    opted_in = run(tables.metrics(table(duck, frame, schema=tables.CUBE_QUALITY_SCHEMA), focus_scope="sector",
+                                  star_suspect=True))
+    assert int(opted_in[(opted_in.region == "R2") & (opted_in.sector == "I3")].stars.iloc[0]) == 3
+
+
+def test_published_share_of_region_indices(duck) -> None:
+    frame = cube([
+        {"region": "R1", "sector": "A", "employment": 30.0, "region_total": 100.0},
+        {"region": "R1", "sector": "B", "employment": np.nan, "region_total": 100.0},
+        {"region": "R1", "sector": "C", "employment": 20.0, "region_total": 100.0},
+        {"region": "R2", "sector": "A", "employment": 50.0, "region_total": 100.0},
+        {"region": "R2", "sector": "B", "employment": 25.0, "region_total": 100.0},
+        {"region": "R2", "sector": "C", "employment": 25.0, "region_total": 100.0},
+    ])
+    ri = run(tables.region_indices(tables.metrics(table(duck, frame))), keys=["region"])
+    assert ri.published_share.tolist() == [0.5, 1.0]
+    # R1's shares over its published part: A .6, C .4 (never B = 0)
+    assert ri.hhi[0] == pytest.approx(0.6**2 + 0.4**2)
