@@ -250,7 +250,7 @@ def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, 
             + (f" year {year!r}" if year is not None else "") + " in the store; check --level/--year."
         )
     if sectors == "ecosystems":
-        eco = ecosystem_cube(cube.to_pandas())
+        eco = ecosystem_cube(cube)
         if notes is not None:
             notes.append(eco[["level", "year", "region", "sector", "note"]])
         cube = _ecosystem_quality(eco, cube[cube["sector_level"] == 2])
