@@ -9,8 +9,11 @@ from typing import Optional
 
 import typer
 
+from cluster_map import catalogue
 from cluster_map.cli.main import DbOption, app
-from cluster_map.services.ingest import STATISTICAL_DATASETS, ingest, store_info
+
+# The services are imported inside the commands: `cluster-map report` need not load the ingest.
+STATISTICAL_DATASETS: tuple[str, ...] = tuple(d.code for d in catalogue.DATASETS)
 
 SourceOption = typer.Option(
     None, "--source", help="Mirror directory or URL base (default: CLUSTER_MAP_SOURCE, else the official "
@@ -47,6 +50,8 @@ def ingest_command(
         for line in add_dataset(add, code=code, spec_file=spec, db=db).lines():
             typer.echo(line)
         return
+    from cluster_map.services.ingest import ingest
+
     summary = ingest(source=source, db=db, progress=progress, datasets=only or None)
     for line in summary.lines():
         typer.echo(line)
@@ -63,6 +68,8 @@ def info_command(
     as_json: bool = JsonOption,
 ) -> None:
     """List the datasets in the store with their provenance."""
+    from cluster_map.services.ingest import store_info
+
     info = store_info(db)
     if as_json:
         typer.echo(json.dumps(info.to_dict(), indent=2, default=str))

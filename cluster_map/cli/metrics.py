@@ -9,16 +9,16 @@ written with a leading apostrophe.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import pandas as pd
 import typer
 
 from cluster_map import catalogue
 from cluster_map.cli.main import DbOption, app
 from cluster_map.errors import InputError
-from cluster_map.schema import METRIC_COLUMNS
-from cluster_map.services import metrics as service
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,6 +43,8 @@ def protect(value: object) -> object:
 
 def write_csv(frame: pd.DataFrame, out: Path) -> None:
     """Write ``frame`` as UTF-8 CSV, NULL as an empty cell, text cells protected."""
+    import pandas as pd
+
     safe = frame.copy()
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
@@ -52,6 +54,8 @@ def write_csv(frame: pd.DataFrame, out: Path) -> None:
 
 
 def _read_csv(path: Path, what: str) -> pd.DataFrame:
+    import pandas as pd
+
     if not path.is_file():
         raise InputError(f"{what} file {str(path)!r} does not exist; give the path of a CSV file.")
     try:
@@ -74,6 +78,9 @@ def metrics_command(
                                 "(the 14 industrial ecosystems of the EU Industrial Strategy, as sums of NACE divisions)."),
 ) -> None:
     """One row per region x sector x year: shares, LQ, ECO stars, US CMP flags."""
+    from cluster_map.schema import METRIC_COLUMNS
+    from cluster_map.services import metrics as service
+
     if (dataset is None) == (input_csv is None):
         raise InputError("Give exactly one of --dataset CODE or --input LONG.csv.")
     if input_csv is not None:
@@ -104,6 +111,8 @@ def indices_command(
     db: Optional[Path] = DbOption,  # noqa: UP045
 ) -> None:
     """Region or sector indices of a dataset, one row per region (or sector) x level x year."""
+    from cluster_map.services import metrics as service
+
     frame = service.indices(dataset, kind=kind, level=level, year=year, engine=engine, db=db)  # type: ignore[arg-type]
     write_csv(frame, out)
     typer.echo(f"Wrote {len(frame):,} rows to {out}")

@@ -10,7 +10,13 @@ import typer
 from cluster_map import catalogue
 from cluster_map.cli.main import DbOption, app
 from cluster_map.errors import InputError
-from cluster_map.services import exports, reports
+
+#: Report formats (the renderers live in cluster_map.reports; the services are imported inside the
+#: commands, so that `cluster-map --help` and the other commands do not load PDF and map libraries).
+FORMATS = ("pdf", "html", "xlsx")
+#: Tables ``export`` offers (cluster_map.store.reports.EXPORTABLE; a test keeps the two equal).
+TABLES = ("observations", "metrics", "region_indices", "sector_indices", "regions", "sectors", "organisations",
+          "datasets")
 
 
 @app.command("report")
@@ -26,8 +32,10 @@ def report_command(
     db: Optional[Path] = DbOption,  # noqa: UP045
 ) -> None:
     """Write a country report (PDF, standalone HTML or XLSX workbook)."""
-    if fmt not in reports.RENDERERS:
+    if fmt not in FORMATS:
         raise InputError(f"Unknown --format {fmt!r}; choose pdf, html or xlsx")
+    from cluster_map.services import exports, reports
+
     con = exports.connect(db)
     try:
         with typer.progressbar(length=2, label=f"Building the {country} report") as bar:
@@ -46,7 +54,7 @@ def report_command(
 
 @app.command("export")
 def export_command(
-    table: str = typer.Option(..., "--table", help="One of: " + ", ".join(exports.TABLES) + "."),
+    table: str = typer.Option(..., "--table", help="One of: " + ", ".join(TABLES) + "."),
     fmt: str = typer.Option("csv", "--format", help="csv, xlsx, parquet, geojson or geoparquet."),
     out: Path = typer.Option(..., "--out", help="Output file; the provenance sidecar is <out>.provenance.json."),
     dataset: Optional[str] = typer.Option(None, "--dataset", help="Filter: dataset code."),  # noqa: UP045
@@ -57,6 +65,8 @@ def export_command(
     db: Optional[Path] = DbOption,  # noqa: UP045
 ) -> None:
     """Export a store table with a provenance sidecar (sources, parameters)."""
+    from cluster_map.services import exports
+
     filters = {k: v for k, v in {"dataset": dataset, "level": level, "year": year, "sector": sector,
                                  "country": country}.items() if v is not None}
     con = exports.connect(db)

@@ -11,7 +11,6 @@ from typing import Optional
 import typer
 
 from cluster_map.cli.main import DbOption, app
-from cluster_map.services import sources as service
 
 sources_app = typer.Typer(help="The official sources: compare the store with what they offer now.",
                           no_args_is_help=True)
@@ -27,6 +26,8 @@ def check_command(
 ) -> None:
     """For each catalogued dataset: loaded years, NUTS version, origin and last update, next to the latest
     year and last update the official source offers now (Eurostat's table of contents, one request)."""
+    from cluster_map.services import sources as service
+
     result = service.check(db, online=online)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
