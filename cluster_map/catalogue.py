@@ -24,6 +24,8 @@ Area = Literal["europe", "us"]
 Layout = Literal["eurostat", "us_cmp_states", "us_cmp_totals", "long_csv"]
 Role = Literal["statistics", "benchmark", "auxiliary"]
 Benchmark = Literal["dataset", "country", "external"]
+#: Kinds of code an ingest checks in every statistics file (see :class:`Tolerated`).
+CodeKind = Literal["sector", "region", "indicator", "flag"]
 
 
 _REQUIRED: Final = object()
@@ -113,6 +115,28 @@ class Series:
     break_note: str = _f("what changes at each join (the break flag's text)")
 
 
+@dataclass(frozen=True)
+class Tolerated:
+    """Codes of a dataset's file that the ingest does not know but accepts, and why.
+
+    An ingest lists, per file, every sector, region, indicator and flag code it does not know (not
+    in the NACE / US cluster code list, no geometry of the row's NUTS version, not a declared cell
+    or unit of the dataset, not a Eurostat flag) and fails unless the code is declared here.
+    """
+
+    kind: CodeKind = _f("what the code is: 'sector', 'region', 'indicator' or 'flag'")
+    codes: tuple[str, ...] = _f("the codes accepted")
+    reason: str = _f("why they are accepted, as the ingest summary and the methodology page say it")
+
+
+#: Region codes that are not regions, accepted in every dataset: kind (``codelists.geo_kind``) -> reason.
+TOLERATED_REGION_KINDS: Final[dict[str, str]] = {
+    "aggregate": "EU / euro-area aggregates (EU28, EA19 ...): kept as aggregates, never mapped",
+    "extra_regio": "extra-regio codes (xxZ, xxZZ ...): activity not attributable to a region "
+                   "(embassies, off-shore), kept and never mapped",
+}
+
+
 # --- datasets -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Dataset:
@@ -141,7 +165,8 @@ class Dataset:
                               "unit")
     units: tuple[tuple[str, str], ...] = _f("(indicator, unit) when the file has no unit dimension", ())
     pins: tuple[tuple[str, str], ...] = _f("(dimension, code) kept when the file has that dimension", ())
-    tolerated: tuple[str, ...] = _f("codes of the file that are known not to be regions or sectors", ())
+    tolerated: tuple[Tolerated, ...] = _f("codes of the file the ingest does not know but accepts, with the "
+                                          "reason (beyond TOLERATED_REGION_KINDS)", ())
     nuts: NutsRule = _f("NUTS version of its geo codes", NutsRule("2013"))
     employment: Cell | None = _f("the employment cell (None: no cube, e.g. GDP)", None)
     establishments: Cell | None = _f("the establishments / local units cell", None)
@@ -180,6 +205,17 @@ class Dataset:
         """Unit code of ``indicator`` when the file has no unit dimension ('' when not declared)."""
         return dict(self.units).get(indicator, "")
 
+    def known_indicators(self) -> frozenset[str]:
+        """Indicator codes the catalogue declares for this dataset: its cells, units, figures, and the
+        cells of any dataset that takes its totals from this one (empty when the indicator is constant)."""
+        cells = [*self.cells().values(), *(f.cell for f in self.figures)]
+        cells += [d.totals.employment for d in DATASETS if d.totals is not None and d.totals.dataset == self.code]
+        return frozenset([c.indicator for c in cells] + [k for k, _ in self.units])
+
+    def tolerance(self, kind: CodeKind, code: str) -> str | None:
+        """Why ``code`` (a ``kind`` code the ingest does not know) is accepted, or None when it is not."""
+        return next((t.reason for t in self.tolerated if t.kind == kind and code in t.codes), None)
+
     def cells(self) -> dict[str, Cell]:
         """The declared cells by quantity name."""
         out = {"employment": self.employment, "establishments": self.establishments, "wages": self.wages,
@@ -199,6 +235,11 @@ def eurostat_files(code: str) -> tuple[str, ...]:
 
 _US_PUB: Final = "U.S. Cluster Mapping Project"
 _SBS_UNITS: Final = (("V11210", "NR"), ("V16110", "NR"), ("V13320", "MIO_EUR"))
+#: Indicators of the 2017 national SBS file (sbs_na_sca_r2) besides the three the catalogue uses.
+_SBS_NATIONAL_OTHER: Final = (
+    "V12110", "V12120", "V12130", "V12170", "V13110", "V13120", "V13131", "V13310", "V13320", "V13330",
+    "V15110", "V16120", "V16130", "V16140", "V91100", "V91110", "V91120", "V91130", "V91170", "V91210",
+    "V91275", "V91290", "V91310", "V92100", "V92110", "V92111", "V92112", "V92113", "V94414", "V94415")
 _NAMA_A10_NOTE: Final = ("NACE A*10 sections and aggregates (A, B-E, C, F, G-I, J, K, L, M_N, O-Q, R-U); "
                          "TOTAL is the region's total.")
 
@@ -217,6 +258,15 @@ DATASETS: Final[tuple[Dataset, ...]] = (
         ecosystems=True,
         total_code="B-N_S95_X_K",
         totals=Totals("sbs_na_sca_r2", Cell("V16110", unit="persons employed"), total_code="B-N_S95_X_K"),
+        tolerated=(
+            Tolerated("region", ("FI18", "UKD2", "UKD5"),
+                      "NUTS 2006 codes split or enlarged in NUTS 2010 with no official split weights in the "
+                      "sources: their rows are kept but cannot be placed on a NUTS 2013 region (see the "
+                      "recoding notes)"),
+            Tolerated("indicator", ("V91290", "V94310"),
+                      "ratios published with the file (growth rate of employment, share of manufacturing "
+                      "employment) that no metric reads: kept in observations as published"),
+        ),
         map_levels=(0, 1, 2), default_level=2, report_level=(2, 2),
         figures=(Figure("Persons employed", Cell("V16110", unit="persons employed")),
                  Figure("Local units", Cell("V11210", unit="local units")),
@@ -322,6 +372,15 @@ DATASETS: Final[tuple[Dataset, ...]] = (
         role="benchmark", indicator_dim="indic_sb", unit_dim=None,
         units=(("V11110", "NR"), ("V12150", "MIO_EUR"), ("V16110", "NR")),
         nuts=NutsRule("2013"),
+        tolerated=(
+            Tolerated("region", ("BA",),
+                      "Bosnia and Herzegovina: national totals of a country that has no NUTS 2013 regions in "
+                      "the region lists or geometries; kept as a national figure, never mapped"),
+            Tolerated("indicator", _SBS_NATIONAL_OTHER,
+                      "national SBS indicators that no metric reads (turnover, purchases, costs, investment "
+                      "and their ratios; unit from the indic_sb code family): kept in observations as "
+                      "published"),
+        ),
         region_word="countries", sector_word="NACE Rev. 2 sectors",
         notes="National SBS totals (NUTS 0): the external benchmark of the regional SBS where chosen.",
     ),
@@ -799,7 +858,8 @@ def series_of(code: str) -> Series | None:
 __all__ = ["CONVENTIONS", "FOCUS_SCOPES", "Convention", "convention", "conventions",
            "COUNTRIES", "DATASETS", "ECOSYSTEMS", "ECOSYSTEM_LEVEL", "ECOSYSTEM_SCHEME", "ECOSYSTEM_SOURCE",
            "Ecosystem", "ecosystem", "ecosystem_members", "METRICS", "SERIES", "Cell", "Country", "Dataset", "Figure", "Metric",
-           "NutsRule", "Series", "SeriesPart", "Totals", "UnknownEntry", "country", "country_code", "country_name",
+           "NutsRule", "Series", "SeriesPart", "TOLERATED_REGION_KINDS", "Tolerated", "Totals", "UnknownEntry",
+           "country", "country_code", "country_name",
            "dataset", "datasets", "eurostat", "eurostat_api_url", "eurostat_files", "field_help", "find_dataset",
            "mapped", "metric", "metrics_for", "reported", "series_of", "statistical", "register", "forget",
            "user_dataset", "user_datasets", "dataset_to_spec", "SPEC_KEYS"]

@@ -11,6 +11,7 @@ vertices to a common grid, and shared borders stay shared.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -37,6 +38,8 @@ __all__ = [
     "DISPLAY_GRID",
     "DISPLAY_TOLERANCE",
     "EUROPE_CRS",
+    "REPAIR_AREA_TOLERANCE",
+    "Repair",
     "SNAP_GRID",
     "STORAGE_CRS",
     "US_CRS",
@@ -45,6 +48,7 @@ __all__ = [
     "from_wkb",
     "geojson_bytes",
     "repair",
+    "repair_geometries",
     "to_wkb",
 ]
 
@@ -131,28 +135,68 @@ def display_geometry(
     return gpd.GeoSeries(out, index=frame.index, crs=frame.crs)
 
 
+#: Largest relative change of a region's area that a ``make_valid`` repair may make (1 %): the area of
+#: the invalid polygon as drawn (GEOS' signed-ring area) against the area of the repaired one, both in
+#: an equal-area CRS. A small self-intersection (a ring that crosses itself in a tiny loop) changes the
+#: area by far less; a bow tie or a ring whose vertices are out of order changes it by much more, and
+#: then the region is refused rather than guessed.
+REPAIR_AREA_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One geometry repaired by ``make_valid``: the region, why it was invalid, how its area changed."""
+
+    code: str
+    reason: str  # shapely.is_valid_reason of the original
+    area_change: float  # relative change of the area (0.002 = 0.2 %)
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.reason}; area changed by {100 * self.area_change:.3f} %)"
+
+
 def repair(
     frame: gpd.GeoDataFrame,
     *,
     source: str,
     code_column: str = "code",
     allow_empty: bool = False,
+    area_crs: str = EUROPE_CRS,
+    tolerance: float = REPAIR_AREA_TOLERANCE,
 ) -> gpd.GeoDataFrame:
-    """Return ``frame`` with invalid polygons repaired by ``shapely.make_valid``.
+    """``frame`` with invalid polygons repaired (see :func:`repair_geometries`, which also lists the repairs)."""
+    return repair_geometries(frame, source=source, code_column=code_column, allow_empty=allow_empty,
+                             area_crs=area_crs, tolerance=tolerance)[0]
 
-    Polygonal parts are kept (a repair can add slivers of lines or points, which are dropped).
-    With ``allow_empty`` a missing or empty geometry becomes ``None`` instead of an error (a
-    region too small for the scale of the file, e.g. county 51610 in us-atlas 1:10m).
+
+def repair_geometries(
+    frame: gpd.GeoDataFrame,
+    *,
+    source: str,
+    code_column: str = "code",
+    allow_empty: bool = False,
+    area_crs: str = EUROPE_CRS,
+    tolerance: float = REPAIR_AREA_TOLERANCE,
+) -> tuple[gpd.GeoDataFrame, tuple[Repair, ...]]:
+    """Return ``frame`` with invalid polygons repaired by ``shapely.make_valid``, and the repairs made.
+
+    A repair is kept only when it changes the region's area by at most ``tolerance`` (relative, areas
+    in ``area_crs``; :data:`REPAIR_AREA_TOLERANCE`). Polygonal parts are kept (a repair can add slivers
+    of lines or points, which are dropped). With ``allow_empty`` a missing or empty geometry becomes
+    ``None`` instead of an error (a region too small for the scale of the file, e.g. county 51610 in
+    us-atlas 1:10m).
 
     Raises
     ------
     SourceError
-        Naming every region code (and ``source``) whose geometry is missing, empty or cannot be
-        repaired into a valid (multi)polygon.
+        Naming every region code (and ``source``) whose geometry is missing, empty, cannot be
+        repaired into a valid (multi)polygon, or whose repair would change its area by more than
+        ``tolerance``.
     """
     geoms = np.asarray(frame.geometry.array, dtype=object).copy()
     codes = frame[code_column].astype(str).tolist()
     problems: list[str] = []
+    repairs: list[Repair] = []
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if not allow_empty:
         for i in np.flatnonzero(missing):
@@ -166,8 +210,16 @@ def repair(
             repaired = _polygonal(shapely.make_valid(geoms[i]))
             if repaired is None or not repaired.is_valid:
                 problems.append(f"{codes[i]!r}: invalid geometry ({reason}) that make_valid cannot repair")
-            else:
-                fixed[i] = repaired
+                continue
+            before, after = gpd.GeoSeries([geoms[i], repaired], crs=frame.crs).to_crs(area_crs).area
+            change = abs(after - before) / before if before > 0 else float("inf")
+            if change > tolerance:
+                problems.append(f"{codes[i]!r}: invalid geometry ({reason}); make_valid would change its area "
+                                f"from {before / 1e6:,.1f} to {after / 1e6:,.1f} km2 ({_percent(change)}), more "
+                                f"than the {100 * tolerance:g} % a repair may change (REPAIR_AREA_TOLERANCE)")
+                continue
+            fixed[i] = repaired
+            repairs.append(Repair(codes[i], reason, float(change)))
         geoms = fixed
     if problems:
         raise SourceError(
@@ -177,7 +229,11 @@ def repair(
         )
     out = frame.copy()
     out[out.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
-    return out
+    return out, tuple(repairs)
+
+
+def _percent(change: float) -> str:
+    return "a change without limit" if change == float("inf") else f"{100 * change:.1f} %"
 
 
 def to_wkb(geoms: Iterable[shapely.Geometry] | gpd.GeoSeries) -> list[bytes]:

@@ -14,12 +14,14 @@ from hypothesis import strategies as st
 from cluster_map.errors import SourceError
 from cluster_map.geo import (
     EUROPE_CRS,
+    REPAIR_AREA_TOLERANCE,
     STORAGE_CRS,
     coverage_simplify,
     display_geometry,
     from_wkb,
     geojson_bytes,
     repair,
+    repair_geometries,
     to_wkb,
 )
 
@@ -88,12 +90,38 @@ def test_wkb_round_trip(boxes: list[tuple[float, float, float]]) -> None:
     assert all(shapely.equals_exact(p, q, tolerance=0) for p, q in zip(geoms, back, strict=True))
 
 
-def test_repair_fixes_a_bow_tie_and_keeps_its_area() -> None:
-    bow = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)])
-    frame = gpd.GeoDataFrame({"code": ["AT1"]}, geometry=[bow], crs=STORAGE_CRS)
-    fixed = repair(frame, source="test.geojson")
-    assert fixed.geometry.iloc[0].is_valid
-    assert fixed.geometry.iloc[0].area == pytest.approx(2.0)
+#: A 1x1 degree region whose ring crosses itself in a small loop on its west side (GEOS: Self-intersection).
+TWISTED = shapely.Polygon([(14, 45), (15, 45), (15, 46), (14, 46), (14, 45.51), (14.01, 45.49), (14.01, 45.51),
+                           (14, 45.49), (14, 45)])
+
+
+def test_repair_fixes_a_small_self_intersection_and_lists_it() -> None:
+    frame = gpd.GeoDataFrame({"code": ["AT1", "AT2"]}, geometry=[TWISTED, shapely.box(15, 45, 16, 46)],
+                             crs=STORAGE_CRS)
+    fixed, repairs = repair_geometries(frame, source="test.geojson")
+    assert fixed.geometry.is_valid.all()
+    assert [r.code for r in repairs] == ["AT1"] and "Self-intersection" in repairs[0].reason
+    assert 0 < repairs[0].area_change < REPAIR_AREA_TOLERANCE  # the loop is 0.01 % of the region
+    assert repairs[0].area_change == pytest.approx(1e-4, rel=0.05)
+    assert "area changed by 0.010 %" in str(repairs[0])
+    assert fixed.geometry.iloc[1].equals(shapely.box(15, 45, 16, 46))
+
+
+def test_repair_refuses_a_bow_tie_whose_area_it_would_change() -> None:
+    """A bow tie's rings cancel (area as drawn 0): make_valid would invent an area, so the region is refused."""
+    bow = shapely.Polygon([(14, 45), (16, 47), (16, 45), (14, 47), (14, 45)])
+    frame = gpd.GeoDataFrame({"code": ["AT1", "AT2"]}, geometry=[bow, TWISTED], crs=STORAGE_CRS)
+    with pytest.raises(SourceError) as err:
+        repair(frame, source="NUTS_RG_test.geojson")
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].startswith("'AT1': invalid geometry (Self-intersection")
+    assert "more than the 1 % a repair may change" in str(err.value) and "NUTS_RG_test.geojson" in str(err.value)
+
+
+def test_the_repair_tolerance_is_a_parameter() -> None:
+    frame = gpd.GeoDataFrame({"code": ["AT1"]}, geometry=[TWISTED], crs=STORAGE_CRS)
+    with pytest.raises(SourceError, match="'AT1'"):
+        repair(frame, source="x", tolerance=1e-5)
 
 
 def test_repair_names_every_region_it_cannot_repair() -> None:

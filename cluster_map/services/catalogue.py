@@ -61,6 +61,26 @@ def unmatched_regions(con: Any) -> pd.DataFrame:
     return store_catalogue.unmatched_regions(con)
 
 
+def geometry_repairs(con: Any) -> pd.DataFrame:
+    """Geometry sources whose invalid polygons the ingest repaired with ``make_valid`` (source, repairs, with
+    each region, why it was invalid and how much its area changed; within ``geo.REPAIR_AREA_TOLERANCE``)."""
+    rows = store_catalogue.datasets(con, kind="geometry")
+    rows = rows[rows["notes"].fillna("").str.contains("make_valid", regex=False)]
+    return pd.DataFrame({"source": rows["code"].to_numpy(), "repairs": rows["notes"].to_numpy()})
+
+
+def tolerated_codes() -> pd.DataFrame:
+    """Codes the ingest does not know but the catalogue accepts, and why (dataset, kind, codes, reason);
+    aggregates and extra-regio codes first, as every dataset tolerates them."""
+    from cluster_map import catalogue as leaf
+
+    rows = [{"dataset": "(every dataset)", "kind": "region", "codes": kind, "reason": why}
+            for kind, why in leaf.TOLERATED_REGION_KINDS.items()]
+    rows += [{"dataset": d.code, "kind": t.kind, "codes": ", ".join(t.codes), "reason": t.reason}
+             for d in leaf.DATASETS for t in d.tolerated]
+    return pd.DataFrame(rows, columns=["dataset", "kind", "codes", "reason"])
+
+
 def nuts_recodes(con: Any) -> pd.DataFrame:
     """NUTS recodings applied at ingest (dataset, code_from, version_from, code_to, version_to, method, weight)."""
     return store_catalogue.nuts_recodes(con)

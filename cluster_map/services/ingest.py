@@ -29,7 +29,9 @@ import pandas as pd
 from cluster_map import catalogue as catalogue_
 from cluster_map.config import get_settings
 from cluster_map.errors import InputError, StoreError
+from cluster_map.geo import REPAIR_AREA_TOLERANCE
 from cluster_map.schema import EUROSTAT_LICENCE
+from cluster_map.services import unknown_codes
 from cluster_map.services.readers import (
     ORGANISATION_NUTS,
     Part,
@@ -47,8 +49,9 @@ log = logging.getLogger(__name__)
 #: Datasets that ``--only`` may reload (observation rows keyed by ``dataset``): every catalogued one.
 STATISTICAL_DATASETS: tuple[str, ...] = tuple(d.code for d in catalogue_.DATASETS)
 NO_GEOMETRY = "no geometry"
-#: ``unmatched_regions.reason`` of codes that are not regions (kept as aggregates on purpose).
-NOT_REGIONS = ("aggregate", "extra_regio")
+#: ``unmatched_regions.reason`` of codes that are not regions (kept as aggregates on purpose; the
+#: catalogue tolerates them in every dataset, with its reasons).
+NOT_REGIONS = tuple(catalogue_.TOLERATED_REGION_KINDS)
 METRICS_MODULE = "cluster_map.services.metrics"
 #: Reader threads: parsing releases the GIL in gzip, pyarrow CSV, GEOS; more threads only add contention.
 READER_THREADS = 3
@@ -80,6 +83,8 @@ class IngestSummary:
     regions_unmatched: Mapping[str, tuple[str, ...]]  # dataset -> codes with no geometry (not aggregates)
     codes_recoded: Mapping[str, int]  # dataset -> codes changed by NUTS recoding
     skipped: Mapping[str, str]  # optional dataset -> why it was not loaded (e.g. not in the mirror)
+    unknown_codes: Mapping[str, tuple[unknown_codes.UnknownCode, ...]]  # file -> its unknown (tolerated) codes
+    repairs: Mapping[str, tuple[str, ...]]  # geometry source -> regions repaired by make_valid, with how
     organisations: Mapping[str, Mapping[str, int]]  # directory -> geocode precision -> organisations
     tables: Mapping[str, int]  # rows per table
     source_seconds: Mapping[str, float]  # wall seconds per source reader / write / metrics / swap
@@ -111,6 +116,12 @@ class IngestSummary:
             out.append(f"  {d.code:<28} {d.kind:<13} {d.rows:>10,} rows{years}{extra}")
         for code, why in self.skipped.items():
             out.append(f"  {code:<28} {'skipped':<13} {why}")
+        out += unknown_codes.summary_lines(self.unknown_codes)
+        for source, repaired in self.repairs.items():
+            if repaired:
+                out.append(f"  {source}: {len(repaired)} invalid geometr{'y' if len(repaired) == 1 else 'ies'} "
+                           f"repaired with make_valid (area kept within {100 * REPAIR_AREA_TOLERANCE:g} %):")
+                out += [f"    {r}" for r in repaired]
         for directory, counts in self.organisations.items():
             shown = ", ".join(f"{k} {v}" for k, v in counts.items())
             out.append(f"  organisations {directory}: {sum(counts.values())} ({shown})")
@@ -190,6 +201,7 @@ def ingest(source: str | None = None, db: Path | None = None, *, progress: bool 
     return IngestSummary(
         db=target, origin=resolver.origin, datasets=lines, regions_matched=result["matched"],
         regions_unmatched=result["unmatched"], codes_recoded=result["recoded"], skipped=result["skipped"],
+        unknown_codes=result["unknown"], repairs=result["repairs"],
         organisations=organisations, tables=tables, source_seconds={k: round(v, 2) for k, v in seconds.items()},
         reader_cpu_seconds=cpu_seconds,
         metrics=metrics, seconds=round(time.perf_counter() - started, 2), store_bytes=target.stat().st_size,
@@ -346,7 +358,9 @@ class StoreWriter:
     def __init__(self, con: Any, waiting_for: Sequence[str] = ()) -> None:
         self.con = con
         self.waiting_for = set(waiting_for)
-        self.result: dict[str, dict[str, Any]] = {"matched": {}, "unmatched": {}, "recoded": {}, "skipped": {}}
+        self.result: dict[str, dict[str, Any]] = {"matched": {}, "unmatched": {}, "recoded": {}, "skipped": {},
+                                                  "unknown": {}, "repairs": {}}
+        self._tallies: dict[str, unknown_codes.Tally] = {}
         self._regions: list[pd.DataFrame] = []
         self._fallback_regions: list[pd.DataFrame] = []
         self._provenance: list[dict[str, Any]] = []
@@ -369,6 +383,7 @@ class StoreWriter:
             self._geometry_codes.setdefault(version, set()).update(codes)
         self._recoding.update(part.payload.get("recoding", {}))
         self.result["skipped"].update(part.payload.get("skipped", {}))
+        self.result["repairs"].update(part.payload.get("repairs", {}))
         self._nuts_frames.update(part.payload.get("nuts_frames", {}))
         self._country_points.update(part.payload.get("country_points", {}))
         self._directories += part.payload.get("directories", [])
@@ -391,6 +406,7 @@ class StoreWriter:
         self.waiting_for.clear()
         while self._pending:
             self._observations(self._pending.pop(0))
+        self._judge_codes()
         self._place_organisations()
         regions = self._regions + self._fallback_regions
         if regions:
@@ -400,6 +416,20 @@ class StoreWriter:
             load.replace_rows(self.con, "datasets", "code", [str(p["code"]) for p in self._provenance])
             load.insert(self.con, "datasets", pd.DataFrame(self._provenance))
         return self.result
+
+    def _judge_codes(self) -> None:
+        """Every unknown code of every statistics file: listed when tolerated, else the ingest fails."""
+        if not self._tallies:
+            return
+        sectors = catalogue.sectors(self.con)
+        known = {str(s): set(g["code"]) for s, g in sectors.groupby("scheme")}
+        found: list[unknown_codes.UnknownCode] = []
+        for t in self._tallies.values():
+            found += unknown_codes.judge(t, known)
+        unknown_codes.refuse(found, self._tallies)
+        for u in found:
+            self.result["unknown"].setdefault(u.file, []).append(u)
+        self.result["unknown"] = {k: tuple(v) for k, v in self.result["unknown"].items()}
 
     def _place_organisations(self) -> None:
         """Locate each directory's organisations offline and assign NUTS codes (point in polygon)."""
@@ -446,6 +476,7 @@ class StoreWriter:
                 pd.DataFrame(columns=["dataset", "code", "nuts_version", "n_rows", "reason"])
             load.insert(self.con, "observations", frame)
             load.insert(self.con, "unmatched_regions", unmatched)
+            self._tallies[code] = unknown_codes.tally(code, part.payload["files"][code], frame, unmatched)
             self.result["matched"][code] = len(matched_all)
             self.result["unmatched"][code] = tuple(dict.fromkeys(
                 unmatched.loc[~unmatched["reason"].isin(NOT_REGIONS), "code"]))

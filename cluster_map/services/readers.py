@@ -92,6 +92,16 @@ def _shown_source(f: Fetched) -> str:
     return f.retrieved_from
 
 
+def repair_note(repairs: Sequence[Any]) -> str:
+    """The ``datasets.notes`` of a geometry source: the regions ``make_valid`` repaired, with how."""
+    from cluster_map.geo import REPAIR_AREA_TOLERANCE
+
+    if not repairs:
+        return ""
+    return (f"{len(repairs)} invalid geometr{'y' if len(repairs) == 1 else 'ies'} repaired with shapely.make_valid "
+            f"(each within the {100 * REPAIR_AREA_TOLERANCE:g} % area tolerance): " + "; ".join(map(str, repairs)))
+
+
 def year_span(years: pd.Series) -> str:
     """``'2008-2015'`` (or ``'2015'``; ``''`` when there are no years)."""
     if years.empty:
@@ -339,7 +349,9 @@ def _nuts_reader(version: str) -> Callable[[SourceResolver], Part]:
         part.provenance.append(provenance(
             nuts.source_code, "geometry", nuts.files, title=f"NUTS {version} regions, levels 0-3 "
             f"(full and display-simplified geometry; labels: {nuts.label_source})",
-            publisher="Eurostat GISCO", licence=GISCO_LICENCE, nuts_version=version, rows=len(frame)))
+            publisher="Eurostat GISCO", licence=GISCO_LICENCE, nuts_version=version, rows=len(frame),
+            notes=repair_note(nuts.repairs)))
+        part.payload["repairs"] = {nuts.source_code: tuple(str(r) for r in nuts.repairs)}
         part.payload["geometry_codes"] = {version: set(frame["code"])}
         part.payload["nuts_frames"] = {version: frame}
         return part
@@ -358,7 +370,8 @@ def _read_us_regions(resolver: SourceResolver) -> Part:
         us.source_code, "geometry", us.files, title="US nation, states, counties (us-atlas, Census "
         "cartographic boundaries 1:10m), BEA economic areas and MSAs (U.S. Cluster Mapping)",
         publisher="US Census Bureau; U.S. Cluster Mapping Project", licence=us_atlas.US_ATLAS_LICENCE,
-        nuts_version="us", rows=len(us.frame)))
+        nuts_version="us", rows=len(us.frame), notes=repair_note(us.repairs)))
+    part.payload["repairs"] = {us.source_code: tuple(str(r) for r in us.repairs)}
     part.payload["geometry_codes"] = {"us": set(us.frame.loc[us.frame.geometry.notna(), "code"])}
     nation = us.frame[us.frame["kind"] == "us_nation"]
     if len(nation):

@@ -137,7 +137,6 @@ def read_bytes(path: str | Path) -> bytes:
 
 # --- cells -------------------------------------------------------------------------------------
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
-_FLAG_LETTERS = "".join(sorted(FLAGS))
 
 
 @dataclass
@@ -151,13 +150,15 @@ class CellProblems:
                 for i, col, cell, why in sorted(self.found, key=lambda p: (p[0], str(p[1])))]
 
 
-def parse_cells(cells: pa.Array, *, column: int | str,
-                problems: CellProblems) -> tuple[pa.Array, pa.Array, pa.Array]:
+def parse_cells(cells: pa.Array, *, column: int | str, problems: CellProblems,
+                tolerated_flags: str = "") -> tuple[pa.Array, pa.Array, pa.Array]:
     """Split cells ``'5.6 u'`` into value (float64, NULL for ``:``), flags (``'u'``) and a present mask.
 
     Empty cells are not present. A cell that is neither a number nor ``:``, or has a flag letter
-    not in :data:`cluster_map.schema.FLAGS`, is added to ``problems``.
+    not in :data:`cluster_map.schema.FLAGS` nor in ``tolerated_flags`` (the dataset's tolerated flag
+    codes, :class:`cluster_map.catalogue.Tolerated`), is added to ``problems``.
     """
+    allowed = set(FLAGS) | set(tolerated_flags)
     trimmed = pc.utf8_trim_whitespace(cells)
     present = pc.not_equal(trimmed, "")
     parts = pc.extract_regex(trimmed, r"^(?P<num>[^ \t]*)(?:[ \t]+(?P<flags>[^ \t]*))?$")
@@ -166,7 +167,7 @@ def parse_cells(cells: pa.Array, *, column: int | str,
     flags = pc.fill_null(pc.struct_field(parts, "flags"), "")
     missing = pc.equal(num, ":")
     numeric = pc.match_substring_regex(num, _NUMBER)
-    flags_ok = pc.match_substring_regex(flags, f"^[{_FLAG_LETTERS}]*$")
+    flags_ok = pc.match_substring_regex(flags, f"^[{re.escape(''.join(sorted(allowed)))}]*$")
     good_num = pc.or_(missing, numeric)
     bad = pc.and_(present, pc.invert(pc.and_(pc.and_(shape_ok, good_num), flags_ok)))
     if pc.any(bad).as_py():
@@ -178,8 +179,9 @@ def parse_cells(cells: pa.Array, *, column: int | str,
             elif not good_num[i].as_py():
                 why = f"value {num[i].as_py()!r} is not a number or ':'"
             else:
-                unknown = sorted(set(flags[i].as_py()) - set(FLAGS))
-                why = f"unknown flag(s) {''.join(unknown)!r}; known flags are {known}"
+                unknown = sorted(set(flags[i].as_py()) - allowed)
+                why = (f"unknown flag(s) {''.join(unknown)!r}; known flags are {known} (a flag the source "
+                       "really uses can be declared tolerated in cluster_map/catalogue.py)")
             problems.found.append((i, column, cell, why))
     number = pc.if_else(pc.and_(numeric, present), num, pa.scalar(None, pa.string()))
     value = pc.cast(number, pa.float64())
@@ -292,7 +294,8 @@ def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str 
     cell_problems = CellProblems()
     for j, (period, year) in enumerate(zip(header.periods, header.years, strict=True)):
         cells = table.column(period).combine_chunks()
-        value, flags, present = parse_cells(cells, column=j + 2, problems=cell_problems)
+        value, flags, present = parse_cells(cells, column=j + 2, problems=cell_problems,
+                                            tolerated_flags=_tolerated_flags(dataset, spec))
         chunk = {d: a.filter(present) for d, a in dim_arrays.items()}
         n = pc.sum(pc.cast(present, pa.int64())).as_py() or 0
         chunk["__year"] = pa.nulls(n, pa.int64()).fill_null(year)
@@ -306,6 +309,12 @@ def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str 
                           "Fix the lines below or re-download the file.", problems)
     merged = {k: pa.concat_arrays([c[k] for c in chunks]) for k in chunks[0]} if chunks else {}
     return observations(dataset, header.dims, merged, nuts_version=nuts_version, name=name, spec=spec)
+
+
+def _tolerated_flags(dataset: str, spec: Dataset | None) -> str:
+    """Flag letters the dataset's catalogue entry tolerates beyond :data:`FLAGS`."""
+    ds = spec or catalogue.find_dataset(dataset)
+    return "".join(c for t in (ds.tolerated if ds else ()) if t.kind == "flag" for c in t.codes)
 
 
 class _LineNumbers:
@@ -345,6 +354,39 @@ def _malformed_lines(data: bytes, ncol: int) -> list[tuple[int, int, str]]:
         if ln.strip() and ln.count(b"\t") + 1 != ncol:
             out.append((i, ln.count(b"\t") + 1, ln.decode("utf-8", "replace")))
     return out
+
+
+def lines_with_codes(path: str | Path, dim: str, codes: set[str], *, limit: int = 5) -> dict[str, list[int]]:
+    """Line numbers (1-based, at most ``limit`` per code) of the rows whose ``dim`` code is in ``codes``.
+
+    ``dim`` is a dimension of the key column of a TSV (either layout) or a column of an SDMX-CSV
+    (``geo``, ``nace_r2``, ``indic_sb`` ...). A plain loop over the lines, run only to name the lines of
+    codes an ingest refuses; a file without that dimension gives no lines.
+    """
+    text = read_bytes(path).decode("utf-8", "replace").removeprefix("\ufeff")
+    lines = text.split("\n")
+    found: dict[str, list[int]] = {c: [] for c in codes}
+    if not lines:
+        return found
+    if lines[0].startswith(("DATAFLOW", '"DATAFLOW"', "STRUCTURE")):
+        header = next(csv.reader([lines[0]]))
+        if dim not in header:
+            return found
+        j = header.index(dim)
+        rows = ((n, next(csv.reader([ln]), [])) for n, ln in enumerate(lines[1:], start=2) if ln.strip())
+        picked = ((n, r[j] if len(r) > j else "") for n, r in rows)
+    else:
+        dims = [d.strip() for d in lines[0].split("\t")[0].split("\\")[0].split(",")]
+        if dim not in dims:
+            return found
+        j = dims.index(dim)
+        keys = ((n, ln.split("\t", 1)[0].split(",")) for n, ln in enumerate(lines[1:], start=2) if ln.strip())
+        picked = ((n, k[j].strip() if len(k) > j else "") for n, k in keys)
+    for n, code in picked:
+        hits = found.get(code)
+        if hits is not None and len(hits) < limit:
+            hits.append(n)
+    return found
 
 
 def count_cells(path: str | Path) -> int:
@@ -414,7 +456,8 @@ def read_sdmx_csv(path: str | Path, *, dataset: str | None = None, nuts_version:
     obs = table.column("OBS_VALUE").combine_chunks()
     cells = pc.binary_join_element_wise(pc.if_else(pc.equal(obs, ""), ":", obs), raw_flags, " ")
     cell_problems = CellProblems()
-    value, flags, _ = parse_cells(cells, column="OBS_VALUE/OBS_FLAG", problems=cell_problems)
+    value, flags, _ = parse_cells(cells, column="OBS_VALUE/OBS_FLAG", problems=cell_problems,
+                                  tolerated_flags=_tolerated_flags(dataset, spec))
     problems += cell_problems.describe(name, lambda i: i + 2)
     key_cols = [table.column(d).combine_chunks() for d in dims] + [periods]
     key = pc.binary_join_element_wise(*key_cols, "\x1f")
@@ -559,5 +602,6 @@ def _apply_pins(m: Dataset, dims: list[str], arrays: dict[str, pa.Array],
     return {k: v.filter(keep) for k, v in arrays.items()}, pinned
 
 
-__all__ = ["FLAGS", "check_cells", "count_cells", "dataset_of", "describe", "mirror_name", "official_url",
+__all__ = ["FLAGS", "check_cells", "count_cells", "dataset_of", "describe", "lines_with_codes", "mirror_name",
+           "official_url",
            "read_observations", "read_sdmx_csv", "read_tsv", "sbs_unit", "source_file"]

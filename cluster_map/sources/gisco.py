@@ -29,7 +29,7 @@ import pyogrio
 import shapely
 
 from cluster_map.errors import SourceError
-from cluster_map.geo import STORAGE_CRS, display_geometry, repair
+from cluster_map.geo import STORAGE_CRS, Repair, display_geometry, repair_geometries
 from cluster_map.schema import EUROSTAT_LICENCE, GISCO_LICENCE, SourceFile
 from cluster_map.sources import codelists, integrity
 from cluster_map.sources.fetch import Fetched, SourceResolver
@@ -94,6 +94,7 @@ class NutsGeometry:
     frame: gpd.GeoDataFrame
     files: tuple[Fetched, ...]
     label_source: str  # 'gisco label points' | 'representative points'
+    repairs: tuple[Repair, ...] = ()  # geometries repaired by make_valid (within the area tolerance)
 
     @property
     def source_code(self) -> str:
@@ -134,7 +135,7 @@ def read_nuts(
     frame["name"] = _names(resolver, spec, regions, fetched)
     frame["parent"] = frame["code"].str[:-1].where(frame["level"] > 0, None)
     _check_codes(frame, spec["regions"][0].path)
-    frame = repair(frame, source=spec["regions"][0].path)
+    frame, repairs = repair_geometries(frame, source=spec["regions"][0].path)
     _fix_parents(frame)
 
     label_source = "representative points"
@@ -157,7 +158,7 @@ def read_nuts(
 
     frame["display"] = display_geometry(frame, tolerance=tolerance)
     frame = frame.sort_values(["level", "code"], kind="stable").reset_index(drop=True)
-    return NutsGeometry(version, frame[list(NUTS_COLUMNS)], tuple(fetched), label_source)
+    return NutsGeometry(version, frame[list(NUTS_COLUMNS)], tuple(fetched), label_source, repairs)
 
 
 def read_all_nuts(resolver: SourceResolver, versions: tuple[str, ...] = NUTS_VERSIONS) -> dict[str, NutsGeometry]:

@@ -143,3 +143,23 @@ def read_sheet(book: pd.ExcelFile, sheet: str, *, name: str, header: int | None 
     except Exception as exc:  # noqa: BLE001  (as in open_workbook: a damaged sheet raises many types)
         raise SourceError(f"{name}, sheet {sheet!r}: cannot be read ({type(exc).__name__}: {exc}); "
                           f"{advice}.") from exc
+
+
+def lines_with_values(path: str | Path, values: set[str], *, delimiter: str = ",",
+                      limit: int = 5) -> dict[str, list[int]]:
+    """Line numbers (1-based, at most ``limit`` per value) of the records of a delimited text file that
+    hold one of ``values`` as a whole field (gzipped files are read unzipped). Used to name the lines of
+    codes an ingest refuses; a plain loop, run only then."""
+    import gzip
+
+    data = Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    found: dict[str, list[int]] = {v: [] for v in values}
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+    for n, line in enumerate(text.split("\n"), start=1):
+        for field_ in next(csv.reader([line], delimiter=delimiter), []):
+            hits = found.get(field_.strip())
+            if hits is not None and len(hits) < limit and (not hits or hits[-1] != n):
+                hits.append(n)
+    return found

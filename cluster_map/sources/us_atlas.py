@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from cluster_map.errors import SourceError
-from cluster_map.geo import STORAGE_CRS, display_geometry, repair
+from cluster_map.geo import STORAGE_CRS, US_CRS, Repair, display_geometry, repair_geometries
 from cluster_map.schema import US_CMP_LICENCE, SourceFile
 from cluster_map.sources.fetch import Fetched, SourceResolver
 
@@ -155,6 +155,7 @@ class UsRegions:
     frame: gpd.GeoDataFrame
     files: tuple[Fetched, ...]
     source_code: str = "us_regions"
+    repairs: tuple[Repair, ...] = ()  # geometries repaired by make_valid (within the area tolerance)
 
 
 def read_us_regions(resolver: SourceResolver) -> UsRegions:
@@ -165,14 +166,18 @@ def read_us_regions(resolver: SourceResolver) -> UsRegions:
     county and ``US`` otherwise. Display geometry is coverage-simplified per kind.
     """
     fetched: list[Fetched] = []
-    frames = []
+    frames: list[gpd.GeoDataFrame] = []
+    repairs: list[Repair] = []
     states_topo = _load(resolver, STATES_FILE, fetched)
-    frames.append(_frame(states_topo, "nation", "us_nation", STATES_FILE.path))
-    frames.append(_frame(states_topo, "states", "us_state", STATES_FILE.path))
-    frames.append(_frame(_load(resolver, COUNTIES_FILE, fetched), "counties", "us_county", COUNTIES_FILE.path))
-    cmp_topo = _load(resolver, EAS_MSAS_FILE, fetched)
-    frames.append(_frame(cmp_topo, "eas", "us_ea", EAS_MSAS_FILE.path))
-    frames.append(_frame(cmp_topo, "msas", "us_msa", EAS_MSAS_FILE.path))
+    topo: dict[str, dict[str, Any]] = {STATES_FILE.path: states_topo}
+    for obj, kind, f in (("nation", "us_nation", STATES_FILE), ("states", "us_state", STATES_FILE),
+                         ("counties", "us_county", COUNTIES_FILE), ("eas", "us_ea", EAS_MSAS_FILE),
+                         ("msas", "us_msa", EAS_MSAS_FILE)):
+        if f.path not in topo:  # each file is read when its first object is due (errors in file order)
+            topo[f.path] = _load(resolver, f, fetched)
+        frame, fixed = _frame(topo[f.path], obj, kind, f.path)
+        frames.append(frame)
+        repairs += fixed
     frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=STORAGE_CRS)
     # Simplify each kind separately: EAs, MSAs and counties are different coverages.
     display = []
@@ -181,7 +186,7 @@ def read_us_regions(resolver: SourceResolver) -> UsRegions:
         display.append(d)
     frame["display"] = pd.concat(display).reindex(frame.index)
     frame["display"] = gpd.GeoSeries(frame["display"], crs=STORAGE_CRS)
-    return UsRegions(frame[list(US_REGION_COLUMNS)], tuple(fetched))
+    return UsRegions(frame[list(US_REGION_COLUMNS)], tuple(fetched), repairs=tuple(repairs))
 
 
 def _load(resolver: SourceResolver, f: SourceFile, fetched: list[Fetched]) -> dict[str, Any]:
@@ -196,7 +201,7 @@ def _load(resolver: SourceResolver, f: SourceFile, fetched: list[Fetched]) -> di
     return topo
 
 
-def _frame(topo: dict[str, Any], obj: str, kind: str, source: str) -> gpd.GeoDataFrame:
+def _frame(topo: dict[str, Any], obj: str, kind: str, source: str) -> tuple[gpd.GeoDataFrame, tuple[Repair, ...]]:
     rows = decode_topology(topo, obj, source=source)
     codes, names, geoms = [], [], []
     for gid, props, geom in rows:
@@ -221,8 +226,9 @@ def _frame(topo: dict[str, Any], obj: str, kind: str, source: str) -> gpd.GeoDat
         raise SourceError(f"{source!r}, object {obj!r}: coordinates (lon {x0:.4g}..{x1:.4g}, lat {y0:.4g}.."
                           f"{y1:.4g}) are not US lon/lat; the file is projected (e.g. the Albers variant): use "
                           f"the unprojected file.")
-    frame = repair(frame, source=f"{source} ({obj})", allow_empty=kind == "us_county")
+    frame, repairs = repair_geometries(frame, source=f"{source} ({obj})", allow_empty=kind == "us_county",
+                                       area_crs=US_CRS)
     pts = shapely.point_on_surface(np.asarray(frame.geometry.array, dtype=object))
     frame["label_lon"] = shapely.get_x(pts)
     frame["label_lat"] = shapely.get_y(pts)
-    return frame
+    return frame, repairs

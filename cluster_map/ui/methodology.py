@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cluster_map.geo import REPAIR_AREA_TOLERANCE
 from cluster_map.services import catalogue, methodology
 from cluster_map.services.mapview import dataset_label
 from cluster_map.ui import data, downloads
@@ -68,6 +69,17 @@ def show_limits() -> None:
         st.dataframe(unmatched, hide_index=True, width="stretch", height=260)
         downloads.buttons(unmatched, stem="unmatched_regions", key="dl-unmatched",
                           parameters={"table": "unmatched_regions"})
+    st.markdown("**Codes the ingest does not know but accepts** (declared once in the catalogue, with the "
+                "reason; any other unknown sector, region, indicator or flag code fails the ingest)")
+    st.dataframe(catalogue.tolerated_codes(), hide_index=True, width="stretch")
+    repairs = catalogue.geometry_repairs(con)
+    st.markdown(f"**Invalid geometries repaired at ingest** ({len(repairs)} sources; shapely.make_valid, kept only "
+                f"when the repair changes a region's area by at most {100 * REPAIR_AREA_TOLERANCE:g} %, else the "
+                "ingest fails naming the region)")
+    if len(repairs):
+        st.dataframe(repairs, hide_index=True, width="stretch")
+    else:
+        st.caption("No geometry needed a repair.")
 
 
 def show_downloads(filters: Filters) -> None:

@@ -177,6 +177,9 @@ def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
     assert len(at.expander) >= 12  # one per method entry
     assert any("Krugman" in e.label for e in at.expander)
     assert any("ATZZ" in d.value.to_string() for d in at.dataframe)  # unmatched code listed
+    tolerated = next(d.value for d in at.dataframe if "codes" in d.value.columns)  # declared in the catalogue
+    assert {"FI18, UKD2, UKD5", "BA", "extra_regio"} <= set(tolerated["codes"])
+    assert any("Invalid geometries repaired at ingest" in m.value and "1 %" in m.value for m in at.markdown)
 
 
 def test_upload_of_a_bad_csv_gives_a_precise_error(tiny_env: Path) -> None:

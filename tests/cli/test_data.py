@@ -21,7 +21,7 @@ def test_ingest_prints_the_summary(tmp_path: Path, tiny_plan: list) -> None:  # 
     result = runner.invoke(app, ["ingest", "--source", str(tmp_path), "--db", str(db), "--no-progress"])
     assert result.exit_code == 0, result.output
     assert f"Store {db}" in result.output
-    assert "sbs_r_nuts06_r2" in result.output and "regions matched 2, unmatched 1 (AT9)" in result.output
+    assert "sbs_r_nuts06_r2" in result.output and "regions matched 2, unmatched 1 (FI18)" in result.output
     assert "organisations eu_cluster_organisations: 2 (city 1, country 1)" in result.output
     assert db.is_file()
 

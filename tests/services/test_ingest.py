@@ -78,7 +78,7 @@ def reference_part(_: SourceResolver) -> Part:
 
 
 VALUES = {("AT1", "C", 2015): 100.0, ("AT2", "C", 2015): 50.0, ("AT1", "F", 2014): None,
-          ("EU28", "C", 2015): 1e6, ("ATZZ", "C", 2015): 3.0, ("AT9", "C", 2015): 1.0}
+          ("EU28", "C", 2015): 1e6, ("ATZZ", "C", 2015): 3.0, ("FI18", "C", 2015): 1.0}
 
 
 def stats_reader(values: dict[tuple[str, str, int], float | None] = VALUES, code: str = "sbs_r_nuts06_r2"):
@@ -126,19 +126,23 @@ def test_ingest_loads_every_part_with_provenance(tmp_path: Path, tiny_plan: list
     assert summary.tables["observations"] == len(VALUES)
     assert summary.tables["geometries"] == 6  # full + display
     assert summary.regions_matched == {"sbs_r_nuts06_r2": 2}
-    assert summary.regions_unmatched == {"sbs_r_nuts06_r2": ("AT9",)}
+    assert summary.regions_unmatched == {"sbs_r_nuts06_r2": ("FI18",)}
     assert summary.organisations == {"eu_cluster_organisations": {"city": 1, "country": 1}}
     lines = {d.code: d for d in summary.datasets}
     assert lines["sbs_r_nuts06_r2"].rows == 6 and lines["sbs_r_nuts06_r2"].years == "2014-2015"
     assert lines["gisco_nuts_2013"].kind == "geometry"
     assert summary.metrics.startswith("skipped")
-    assert any("sbs_r_nuts06_r2" in line and "unmatched 1 (AT9)" in line for line in summary.lines())
+    assert any("sbs_r_nuts06_r2" in line and "unmatched 1 (FI18)" in line for line in summary.lines())
     con = database.connect(db)
     unmatched = database.query(con, "SELECT code, reason, n_rows FROM unmatched_regions ORDER BY code")
     prov = database.query(con, "SELECT * FROM datasets WHERE code = 'sbs_r_nuts06_r2'").iloc[0]
     con.close()
-    assert unmatched.values.tolist() == [["AT9", "no geometry", 1], ["ATZZ", "extra_regio", 1],
-                                         ["EU28", "aggregate", 1]]
+    assert unmatched.values.tolist() == [["ATZZ", "extra_regio", 1], ["EU28", "aggregate", 1],
+                                         ["FI18", "no geometry", 1]]
+    # FI18 has no geometry here: the catalogue tolerates it for this dataset, and the summary says why
+    assert [(u.kind, u.code) for u in summary.unknown_codes["sbs_r_nuts06_r2.tsv.gz"]] == [
+        ("region", "ATZZ"), ("region", "EU28"), ("region", "FI18")]
+    assert any("region FI18: NUTS 2006 codes split" in line for line in summary.lines())
     assert prov["checksum"] == hashlib.sha256(b"sbs_r_nuts06_r2.tsv.gz").hexdigest()
     assert prov["source_url"] == "https://example.org/sbs_r_nuts06_r2.tsv.gz"
     assert prov["retrieved_from"] == "mirror:sbs_r_nuts06_r2.tsv.gz"  # never the absolute local path
@@ -170,6 +174,24 @@ def test_a_failing_reader_leaves_the_old_store_byte_identical(
     assert list(db.parent.iterdir()) == [db]
 
 
+@pytest.mark.parametrize(("row", "named"), [
+    (("AT9", "C", 2015), "unknown region code 'AT9' (no NUTS 2013 geometry: no geometry; 1 row)"),
+    (("AT1", "Z99", 2015), "unknown sector code 'Z99' (not in the NACE Rev. 2 (nace_r2) code list; 1 row)"),
+])
+def test_an_unknown_code_fails_the_ingest_and_keeps_the_old_store(
+        row: tuple[str, str, int], named: str, tmp_path: Path, tiny_plan: list[Reader]) -> None:
+    db = tmp_path / "s.duckdb"
+    tiny_ingest(db)
+    before = sha(db)
+    tiny_plan[0] = Reader("sbs", stats_reader({**VALUES, row: 5.0}))
+    with pytest.raises(SourceError) as err:
+        tiny_ingest(db)
+    assert named in str(err.value) and "sbs_r_nuts06_r2.tsv.gz" in str(err.value)
+    assert "cluster_map/catalogue.py" in str(err.value)  # what to do if the code is right
+    assert len(err.value.problems) == 1  # FI18, EU28, ATZZ are tolerated
+    assert sha(db) == before
+
+
 def test_duplicate_observations_fail_with_the_key_and_keep_the_old_store(
         tmp_path: Path, tiny_plan: list[Reader], monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "s.duckdb"
@@ -190,12 +212,12 @@ def test_only_reloads_one_dataset_and_keeps_the_rest(
     db = tmp_path / "s.duckdb"
     tiny_ingest(db)
     before = content(db)
-    tiny_plan[0] = Reader("sbs", stats_reader({("AT1", "C", 2015): 999.0, ("AT7", "C", 2015): 1.0}))
+    tiny_plan[0] = Reader("sbs", stats_reader({("AT1", "C", 2015): 999.0, ("UKD2", "C", 2015): 1.0}))
     summary = tiny_ingest(db, datasets=["sbs_r_nuts06_r2"])
     after = content(db)
-    assert summary.regions_unmatched == {"sbs_r_nuts06_r2": ("AT7",)}
+    assert summary.regions_unmatched == {"sbs_r_nuts06_r2": ("UKD2",)}
     assert [r[10] for r in after["observations"]] == [999.0, 1.0]  # column 11: value
-    assert after["unmatched_regions"] == [("sbs_r_nuts06_r2", "AT7", "2013", 1, "no geometry")]
+    assert after["unmatched_regions"] == [("sbs_r_nuts06_r2", "UKD2", "2013", 1, "no geometry")]
     for table in ("regions", "geometries", "sectors", "organisations"):
         assert after[table] == before[table]
 

@@ -89,12 +89,29 @@ def test_older_codes_are_converted_with_the_jrc_matrices_and_say_so(current_stor
     assert obs["value"].isna()["NO09"]  # NO09 also needs NO04, which the file lacks: no value, not a guess
 
 
-def test_an_unmatched_code_is_listed_with_its_rows_and_reason(current_store: Path) -> None:
-    u = _q(current_store, "SELECT code, nuts_version, n_rows, reason FROM unmatched_regions "
-                          "WHERE dataset = 'sbs_r_nuts2021' ORDER BY nuts_version")
-    assert u["code"].tolist() == ["HU99", "HU99"] and u["nuts_version"].tolist() == ["2021", "2024"]
-    assert u["n_rows"].tolist() == [3, 1]  # two values and one ':' in 2021-2023, one ':' in 2024
-    assert "not a NUTS 2021 code" in u["reason"].iloc[0]
+def test_an_unknown_region_code_fails_the_ingest_naming_file_line_and_value(current_store: Path, current_mirror: Path,
+                                                                           tmp_path: Path, mirror: Path) -> None:
+    """HU99 is in no NUTS version and the catalogue does not tolerate it: reloading the fixture that holds it
+    (line 16) fails, naming the file, the line and both versions' rows, and leaves the store byte for byte."""
+    import hashlib
+    import shutil
+
+    from tests.conftest import FIXTURES, overlay_mirror
+
+    root = overlay_mirror(tmp_path / "m", mirror, {"sbs_r_nuts2021": FIXTURES / "eurostat/api/sbs_r_nuts2021.tsv"})
+    db = tmp_path / "store.duckdb"
+    shutil.copy(current_store, db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    with pytest.raises(ClusterMapError) as err:
+        ingest(source=str(root), db=db, progress=False, datasets=["sbs_r_nuts2021"])
+    problems = err.value.problems  # type: ignore[attr-defined]
+    assert problems == [
+        "eurostat/api/sbs_r_nuts2021.tsv.gz: line 16: unknown region code 'HU99' (no NUTS 2021 geometry: not a "
+        "NUTS 2021 code and not in the NUTS change tables; 3 rows)",
+        "eurostat/api/sbs_r_nuts2021.tsv.gz: line 16: unknown region code 'HU99' (no NUTS 2024 geometry: not a "
+        "NUTS 2024 code and not in the NUTS change tables; 1 row)"]
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert _q(db, "SELECT count(*) AS n FROM observations WHERE region = 'HU99'")["n"].iloc[0] == 0
 
 
 def test_optional_datasets_absent_from_the_mirror_are_skipped_with_a_line(mirror_store: Path) -> None:
@@ -115,6 +132,7 @@ def test_a_dataset_that_would_be_empty_fails_the_ingest_loudly(tmp_path: Path, m
     bad.write_text("\n".join(lines) + "\n")
     root = overlay_mirror(tmp_path / "m", mirror, {"sbs_r_nuts2021": bad})
     db = tmp_path / "store.duckdb"
-    with pytest.raises(ClusterMapError, match=r"sbs_r_nuts2021.*gives no metric rows.*0 with a known region"):
+    # the unknown codes are refused before the metrics would find nothing to compute
+    with pytest.raises(ClusterMapError, match=r"Unknown codes in eurostat/api/sbs_r_nuts2021.tsv.gz(.|\n)*'QA11'"):
         ingest(source=str(root), db=db, progress=False)
     assert not db.exists()  # nothing half-built was left behind
