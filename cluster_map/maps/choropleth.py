@@ -41,6 +41,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from cluster_map.errors import InputError
+from cluster_map.maps import csp
 from cluster_map.maps.assets import RUNTIME_CSS, RUNTIME_JS, STREAMLIT_BASE_URL, AssetMode, localise
 from cluster_map.maps.classes import Classes
 from cluster_map.maps.elements import RawText, RenderedOnce
@@ -410,6 +411,7 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
                   style=REGION_STYLE if interactive else BASE_STYLE, url=geometry_url).add_to(m)
     figure = m.get_root()
     if isinstance(figure, Figure):
+        figure.header.add_child(RawText(csp.meta_element(tiles=tiles)), name="cm_csp")  # a missed escape cannot call out
         figure.header.add_child(RawText(RUNTIME_CSS), name="cm_css")
     if fit:
         (s, w), (n, e) = geom.bounds
