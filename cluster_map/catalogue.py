@@ -443,7 +443,7 @@ class Metric:
     unit: str = _f("unit shown beside values")
     digits: int = _f("decimals shown")
     kind: Literal["ratio", "count", "percent", "category", "flag"] = _f("what kind of number it is")
-    classes: Literal["lq_breaks", "quantiles", "growth_breaks", "stars", "boolean", "hotspot"] = _f(
+    classes: Literal["lq_breaks", "quantiles", "growth_breaks", "ratio_breaks", "stars", "boolean", "hotspot"] = _f(
         "colour rule of the map legend (see cluster_map.maps.classes)")
     method: str = _f("key of its methodology entry (cluster_map.services.methodology)")
     scale: float = _f("multiplier from the stored value to the shown value (fractions shown as %)", 1.0)
@@ -461,6 +461,10 @@ METRICS: Final[tuple[Metric, ...]] = (
            "stars", areas=("europe",), rule="size >= Q90 of the sector's regions, LQ >= 2, focus >= Q90 of all region-sector cells (ECO)"),
     Metric("strong", "strong", "Strong cluster", "US CMP strong cluster: top 25% of the regions by LQ (LQ >= Q75)", 0, "flag",
            "boolean", "cmp_flags", rule="LQ >= Q75, employment > Q25, establishments > Q25, LQ >= 1"),
+    Metric("wage_ratio", "wage_ratio", "Wages per person employed vs the sector's European level",
+           "ratio (1 = the sector's European level)", 2, "ratio", "ratio_breaks", "productivity", areas=("europe",),
+           rule="productivity star: ratio >= Q90 of the sector's regions; performance high >= 1.10, "
+                "medium 0.90-1.10, basic < 0.90"),
     Metric("growth", "", "Employment growth", "% a year since the first year with data", 1, "percent",
            "growth_breaks", "growth"),
     Metric("hotspot", "", "Hot-spot class", "Getis-Ord Gi* of the LQ (99/95/90% confidence)", 0, "category",

@@ -16,7 +16,7 @@ with errors.boundary():
     filters, scheme = stars.controls(filters)
     result = stars.load(filters, scheme)
     st.header("Europe's star clusters")
-    st.caption(f"{plain(stars.SCHEME_LABELS[scheme])} · NUTS {filters.level} · {filters.year}")
+    st.caption(f"{plain(stars.SCHEME_LABELS[scheme])} · NUTS {plain(filters.level)} · {plain(filters.year)}")
     stars.counts(result)
     with errors.boundary(stop=False):
         stars.show_map(filters, scheme)

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RECORDS = (catalogue.Cell, catalogue.Figure, catalogue.NutsRule, catalogue.Totals, catalogue.SeriesPart,
            catalogue.Series, catalogue.Dataset, catalogue.Metric, catalogue.Country)
 #: Colour rule of a metric -> the kind of classes ``classes_for`` gives it by default.
-RULE_KINDS = {"lq_breaks": "fixed", "growth_breaks": "fixed", "quantiles": "quantiles", "stars": "stars",
+RULE_KINDS = {"lq_breaks": "fixed", "growth_breaks": "fixed", "ratio_breaks": "fixed", "quantiles": "quantiles", "stars": "stars",
               "boolean": "boolean", "hotspot": "hotspot_gi"}
 DATASETS = catalogue.DATASETS
 METRICS = catalogue.METRICS

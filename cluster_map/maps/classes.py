@@ -245,6 +245,14 @@ def lq_classes(*, title: str = "Location quotient") -> Classes:
                          "2 – 3 (highly specialised)", "≥ 3"))
 
 
+def wage_ratio_classes(*, title: str = "Wages per person vs the sector's European level") -> Classes:
+    """Fixed classes of a ratio to the sector's European level around the performance bands
+    (basic < 0.90 <= medium < 1.10 <= high; see :mod:`cluster_map.stats.productivity`)."""
+    return fixed((0.75, 0.9, 1.1, 1.25), colours=LQ_COLOURS, title=title,
+                 labels=("< 0.75 (basic)", "0.75 – 0.90 (basic)", "0.90 – 1.10 (medium)", "1.10 – 1.25 (high)",
+                         "≥ 1.25 (high)"))
+
+
 def star_classes(*, title: str = "Cluster stars") -> Classes:
     """Stars 0, 1, 2, 3 (European Cluster Observatory)."""
     return categorical((0, 1, 2, 3), ("no star", "★", "★★", "★★★"), STAR_COLOURS, kind="stars", title=title)
@@ -289,11 +297,13 @@ def classes_for(metric: str, reference: Sequence[float] | np.ndarray | pd.Series
         return hotspot_classes("gi", title=title)
     if metric == "hotspot_lisa":
         return hotspot_classes("lisa", title=title)
-    default: Scheme = "fixed" if metric in ("lq", "growth") else "quantiles"
+    default: Scheme = "fixed" if metric in ("lq", "growth", "wage_ratio") else "quantiles"
     chosen = scheme or default
     if chosen == "fixed":
         if metric == "lq":
             return lq_classes(title=title or "Location quotient")
+        if metric == "wage_ratio":
+            return wage_ratio_classes(title=title or "Wages per person employed vs the sector's European level")
         if metric == "growth":
             return fixed(GROWTH_BREAKS, palette_name="BuRd", title=title or "Employment growth", unit="%", digits=1)
         raise InputError(f"Metric {metric!r} has no fixed classes; choose 'quantiles' or 'natural_breaks'.")

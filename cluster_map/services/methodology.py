@@ -99,6 +99,18 @@ _ENTRIES: tuple[Method, ...] = (
            "of a sector in a region; ECI/PCI by the method of reflections or the eigenvector method. For US "
            "clusters the published related-clusters matrix (Delgado, Porter & Stern) is used.",
            "Hidalgo et al. (2007); Hidalgo & Hausmann (2009)", "relatedness"),
+    Method("productivity", "Productivity: the fourth star and the performance bands",
+           "ratio_rs = (W_rs / E_rs) / (W_s / E_s); productivity star: ratio_rs >= Q90 of the sector's regions",
+           "W_rs wages and salaries (SBS V13320 / WAGE_LOC_MEUR, euro), E_rs persons employed; W_s and E_s summed "
+           "over the regions of the same level, sector and year where both are published (a confidential wage "
+           "cell is left out, never counted as zero). The productivity star (the European Cluster Panorama's "
+           "fourth star beside size, specialisation and focus) goes to the top 10% of the sector's regions by "
+           "this ratio (linear quantile, as for the size star) with at least the minimum employment. Performance "
+           "reading of every cell with a ratio: high (>= 1.10 of the sector's European level), medium "
+           "(0.90-1.10), basic (< 0.90). Wages are paid to employees while persons employed include the "
+           "self-employed, and euro are not purchasing power: low-price countries rank low in every sector. "
+           "Value added per person (nama_10r_3gva) is not used yet: it is published by A*10 section only.",
+           "Ketels & Protsiv, European Cluster Panorama 2014/2016; the bands are this tool's reading", "clusters"),
     Method("ecosystems", "Industrial ecosystems (EU Industrial Strategy)",
            "E_r,e = sum of E_r,d over the NACE divisions d of ecosystem e (published values only)",
            "The 14 industrial ecosystems are a sector scheme of their own ('ecosystems', codes such as "

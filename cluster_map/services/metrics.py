@@ -34,9 +34,11 @@ from cluster_map.config import get_settings
 from cluster_map.errors import InputError, StatsError
 from cluster_map.schema import METRIC_COLUMNS
 from cluster_map.stats import ecosystems, quality, tables
+from cluster_map.stats import productivity as productivity_stats
 from cluster_map.store import ecosystems as eco_store
 from cluster_map.store import engines
 from cluster_map.store import metrics as store
+from cluster_map.store import productivity as productivity_store
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +180,8 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                     f"{', '.join(store.observation_versions(con, code)) or '(none)'} and a sector of scheme "
                     f"{s.sector_scheme!r}. " + store.cube_diagnosis(con, _cube_params(s))
                 )
+            if s.wages is not None and s.area in catalogue.metric("wage_ratio").areas:
+                counts["productivity"] = _materialise_productivity(con, s, settings.min_employment)
             report[code] = {**counts, "benchmark": s.benchmark, "seconds": round(time.perf_counter() - t0, 3)}
             log.log(logging.INFO if progress else logging.DEBUG,
                     "metrics %s: %s rows in %s s", code, counts["metrics"], report[code]["seconds"])
@@ -218,6 +222,27 @@ def _materialise_ecosystems(con: Any, const: dict[str, str], *, m_sql: str, rows
     eco_store.annotate(con, dataset=const["dataset"], nuts_version=const["nuts_version"],
                        scheme=catalogue.ECOSYSTEM_SCHEME, notes=eco)
     return n
+
+
+#: Euro per unit of a wage cell (the catalogue's unit names).
+WAGE_UNITS = {"EUR million": 1e6, "EUR thousand": 1e3, "EUR": 1.0}
+
+
+def _materialise_productivity(con: Any, s: Dataset, min_employment: float) -> int:
+    """Wages per person employed, their ratio to the sector's European level, the productivity star and
+    the performance band of every stored cell of ``s`` (:mod:`cluster_map.stats.productivity`)."""
+    assert s.wages is not None
+    factor = WAGE_UNITS.get(s.wages.unit)
+    if factor is None:
+        raise StatsError(f"Dataset {s.code!r}: wage unit {s.wages.unit!r} is not one of {', '.join(WAGE_UNITS)}; "
+                         "declare it in the catalogue.")
+    rows = productivity_store.cells(con, dataset=s.code)
+    if rows.empty or rows["wages"].notna().sum() == 0:
+        return 0
+    keys = ["nuts_version", "level", "sector_scheme", "sector_level", "year", "sector", "benchmark"]
+    out = productivity_stats.productivity(rows, keys=keys, wage_factor=factor * s.wages.factor,
+                                          min_employment=min_employment)
+    return productivity_store.write(con, dataset=s.code, frame=pd.concat([rows, out], axis=1))
 
 
 def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, db: Path | None,

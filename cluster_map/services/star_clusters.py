@@ -30,7 +30,8 @@ ECO_PUBLISHED: Final = {
               "(Ketels & Protsiv, European Cluster Panorama 2014, and earlier ECO mappings)",
 }
 COLUMNS: Final = ("rank", "stars", "region", "name", "country", "sector", "sector_label", "employment", "lq",
-                  "share_region", "size_star", "specialisation_star", "focus_star", "reason")
+                  "share_region", "size_star", "specialisation_star", "focus_star", "productivity_star",
+                  "wage_ratio", "performance", "reason")
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,9 @@ def count_table(cells: pd.DataFrame) -> pd.DataFrame:
     rows = [("★", int(n.get(1, 0)), None), ("★★", int(n.get(2, 0)), None),
             ("★★★ (world-class)", int(n.get(3, 0)), ECO_PUBLISHED["three_stars"]),
             ("at least one star", int(len(cells)), ECO_PUBLISHED["with_star"])]
+    if "productivity_star" in cells:
+        rows.append(("of which with the productivity star", int(cells["productivity_star"].fillna(False).sum()),
+                     None))
     return pd.DataFrame(rows, columns=["stars", "cells", "eco_published"]).astype({"eco_published": "Int64"})
 
 

@@ -39,8 +39,12 @@ DDL: dict[str, str] = {
             qualifying BOOLEAN, significant BOOLEAN, strong BOOLEAN, strong10 BOOLEAN,
             benchmark VARCHAR NOT NULL,  -- dataset | country | external
             reason VARCHAR,              -- why a value is NULL or a star withheld; NULL if none
-            caveats VARCHAR)             -- ';'-separated: confidential, suspect:<rule>, estimated:<method>,
-                                         -- denominator:<level>; '' if none""",
+            caveats VARCHAR,             -- ';'-separated: confidential, suspect:<rule>, estimated:<method>,
+                                         -- denominator:<level>; '' if none
+            wage_per_person DOUBLE,      -- wages / persons employed, euro (stats.productivity)
+            wage_ratio DOUBLE,           -- wage_per_person / the sector's European level
+            productivity_star BOOLEAN,   -- wage_ratio >= Q90 of the sector's regions
+            performance VARCHAR)         -- high | medium | basic (wage_ratio bands)""",
     "region_indices": f"""
         CREATE TABLE region_indices (
             {KEY} year INTEGER NOT NULL,

@@ -17,7 +17,7 @@ from cluster_map.store.database import query
 
 #: Metric columns of table ``metrics`` that a map may show (allow-list for identifiers).
 METRIC_COLUMNS_SQL: Final = (
-    "employment", "establishments", "share_region", "share_sector", "lq", "stars", "strong",
+    "employment", "establishments", "share_region", "share_sector", "lq", "stars", "strong", "wage_ratio",
 )
 
 
@@ -131,6 +131,8 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
     strong = "m.strong" if "strong" in cols else "NULL::BOOLEAN"
     stars = "m.stars" if "stars" in cols else "NULL::INTEGER"
     establishments = "m.establishments" if "establishments" in cols else "NULL::DOUBLE"
+    wage_ratio = "m.wage_ratio" if "wage_ratio" in cols else "NULL::DOUBLE"
+    performance = "m.performance" if "performance" in cols else "NULL::VARCHAR"
     sql = f"""
         WITH nv AS (SELECT coalesce(any_value(nuts_version) FILTER (WHERE year = ?), any_value(nuts_version)) AS v
                     FROM metrics WHERE dataset = ? AND level = ?),
@@ -145,7 +147,7 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
                                       AND breakdown = ? GROUP BY region)
         SELECT reg.code, reg.name, reg.country, reg.nuts_version,
                m.employment, {establishments} AS establishments, m.share_region, m.share_sector, m.lq,
-               {stars} AS stars, {strong} AS strong,
+               {stars} AS stars, {strong} AS strong, {wage_ratio} AS wage_ratio, {performance} AS performance,
                CASE WHEN g.emp0 > 0 AND m.employment > 0 AND ? > 0
                     THEN 100 * (power(m.employment / g.emp0, 1.0 / ?) - 1) END AS growth,
                coalesce(o.flags, '') AS flags, o.n IS NOT NULL AS has_obs, o.raw_value

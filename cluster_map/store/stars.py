@@ -16,12 +16,14 @@ def starred_cells(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, y
     """Cells with at least one star of one (dataset, region level, year, sector level, benchmark).
 
     Columns: region, name, country, nuts_version, sector, sector_label, sector_scheme, stars, size_star,
-    specialisation_star, focus_star, employment, lq, share_region, share_sector, reason.
+    specialisation_star, focus_star, productivity_star, performance, wage_ratio, employment, lq, share_region,
+    share_sector, reason.
     """
     return query(con, """
         SELECT m.region, coalesce(g.name, m.region) AS name, m.country, m.nuts_version, m.sector,
                coalesce(s.label, m.sector) AS sector_label, m.sector_scheme, m.stars, m.size_star,
-               m.specialisation_star, m.focus_star, m.employment, m.lq, m.share_region, m.share_sector, m.reason
+               m.specialisation_star, m.focus_star, m.productivity_star, m.performance, m.wage_ratio,
+               m.employment, m.lq, m.share_region, m.share_sector, m.reason
         FROM metrics m
         LEFT JOIN sectors s ON s.scheme = m.sector_scheme AND s.code = m.sector
         LEFT JOIN regions g ON g.code = m.region AND g.nuts_version = m.nuts_version

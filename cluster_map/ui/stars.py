@@ -69,7 +69,7 @@ def load(f: Filters, scheme: str) -> star_clusters.StarClusters:
 
 def counts(result: star_clusters.StarClusters) -> None:
     """How many cells have 1, 2, 3 stars, beside the European Cluster Observatory's published counts."""
-    c = result.counts.set_index("stars")["cells"]
+    c = result.counts.set_index("stars")["cells"].iloc[:4]
     cols = st.columns(4)
     for col, (label, value) in zip(cols, c.items(), strict=True):
         col.metric(plain(label), f"{int(value):,}")
@@ -78,7 +78,7 @@ def counts(result: star_clusters.StarClusters) -> None:
     st.dataframe(shown.rename(columns={"cells": "cells here", "eco_published": "ECO published"}),
                  hide_index=True, width="content")
     st.caption(f"{result.n_starred:,} of {result.evaluated:,} region x sector cells have a star "
-               f"({plain(SCHEME_LABELS[result.scheme])}, NUTS {result.level}, {result.year}). Convention: "
+               f"({plain(SCHEME_LABELS[result.scheme])}, NUTS {plain(result.level)}, {plain(result.year)}). Convention: "
                f"{plain(result.convention, 0)}; cells under {get_settings().min_employment:,.0f} persons "
                f"employed earn none. ECO's figures: {plain(star_clusters.ECO_PUBLISHED['source'], 0)}.")
     stars_entry = next((e for e in methodology.entries() if e.key == "stars"), None)
@@ -121,7 +121,8 @@ def show_list(f: Filters, result: star_clusters.StarClusters) -> None:
                                 "stars": st.column_config.NumberColumn("stars", format="%d ★"),
                                 "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
                                 "share_region": st.column_config.NumberColumn("share of region", format="%.3f"),
-                                "employment": st.column_config.NumberColumn("employment", format="%d")})
+                                "employment": st.column_config.NumberColumn("employment", format="%d"),
+                                "wage_ratio": st.column_config.NumberColumn("wage ratio", format="%.2f")})
     params: dict[str, Any] = {"dataset": f.dataset, "level": f.level, "year": f.year, "sectors": result.scheme}
     downloads.buttons(pd.DataFrame(table), stem=f"star_clusters_{f.dataset}_L{f.level}_{f.year}_{result.scheme}",
                       key="dl-stars", parameters=params)

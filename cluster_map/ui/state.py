@@ -33,7 +33,7 @@ from cluster_map.services.mapview import ViewOptions
 from cluster_map.ui.text import short
 
 Page = Literal["map", "region", "sector", "compare", "data", "organisations"]
-Metric = Literal["employment", "share", "lq", "stars", "strong", "growth", "hotspot"]
+Metric = Literal["employment", "share", "lq", "stars", "strong", "wage_ratio", "growth", "hotspot"]
 Classification = Literal["fixed", "quantiles", "natural_breaks"]
 
 PAGES: Final[tuple[str, ...]] = ("map", "region", "sector", "compare", "data", "organisations")

@@ -61,3 +61,10 @@ def test_methodology_table_lists_coverage() -> None:
     assert len(t) == 14
     aero = t.set_index("code").loc["aerospace-defence"]
     assert aero["divisions"] == "C30" and "C254" in aero["leaves_out"]
+
+
+def test_wage_ratio_is_a_map_metric(con: Any) -> None:
+    layer = mapview.map_layer(con, dataset=DS, level=2, sector="C29", year=2014, metric="wage_ratio")
+    t = layer.table().set_index("code")
+    assert t.loc["DE21", "value"] > 1.5 and t.loc["DE21", "rank"] <= 5
+    assert layer.spec.classes == "ratio_breaks"

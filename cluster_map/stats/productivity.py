@@ -1,0 +1,102 @@
+"""Productivity of a region x sector cell against the sector's European level: the fourth cluster star.
+
+The European Cluster Observatory's Panorama adds productivity to size, specialisation and focus: a
+cluster counts as productive when its wages per person employed stand high among the regions of the
+same sector. Regional SBS publish wages and salaries (V13320, EUR million) and persons employed
+(V16110) per region and division, so the level is
+
+    w_rs = W_rs / E_rs            (EUR per person employed)
+    ratio_rs = w_rs / (W_s / E_s)  (1 = the sector's European level)
+
+with ``W_s`` and ``E_s`` summed over the regions of the partition where both are published (a region
+with a confidential wage cell is left out of the level, never counted as zero). Notes:
+
+* Wages and salaries are paid to employees; persons employed include the self-employed, so sectors of
+  many owner-run firms look less productive. Comparisons are within one sector, where this is similar.
+* Wages are in euro at current exchange rates, not purchasing power: regions of low-price countries
+  rank low in every sector.
+
+The **productivity star** goes to the cells whose ratio is in the top 10% of the sector's regions
+(``ratio >= Q90``, linear quantile over the regions with a ratio: the same rule as the size star), with
+at least ``min_employment`` persons employed. The **performance reading** puts each cell with a ratio in
+one of three bands against the sector's European level: ``high`` (ratio >= 1.10), ``medium``
+(0.90 <= ratio < 1.10), ``basic`` (ratio < 0.90).
+
+Reference: Ketels & Protsiv, *European Cluster Panorama 2014/2016* (cluster stars with productivity);
+the bands are this tool's reading, stated here and on the methodology page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from cluster_map.stats.stars import top_share
+
+HIGH: Final = 1.10
+BASIC: Final = 0.90
+STAR_QUANTILE: Final = 0.9
+
+
+def performance_band(ratio: float | None, *, high: float = HIGH, basic: float = BASIC) -> str | None:
+    """``'high'``, ``'medium'`` or ``'basic'`` for a ratio to the sector's European level (None: no ratio)."""
+    if ratio is None or not np.isfinite(ratio):
+        return None
+    return "high" if ratio >= high else ("medium" if ratio >= basic else "basic")
+
+
+def productivity(
+    frame: pd.DataFrame,
+    *,
+    keys: Sequence[str] = ("level", "sector_level", "year", "sector"),
+    wage_factor: float = 1e6,
+    min_employment: float = 0.0,
+    quantile: float = STAR_QUANTILE,
+) -> pd.DataFrame:
+    """Wages per person employed, the ratio to the sector's European level, the star and the band.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per region x sector cell with ``keys``, ``employment`` and ``wages``.
+    keys : sequence of str
+        The sector's partition: the level is summed and the quantile taken within it.
+    wage_factor : float
+        Multiplier from the wage unit to euro (SBS: EUR million -> 1e6).
+    min_employment : float
+        Cells with fewer persons employed earn no star (they still count in the level and the quantile).
+    quantile : float
+        The star's threshold quantile (0.9: top 10%).
+
+    Returns
+    -------
+    DataFrame
+        ``frame``'s index with ``wage_per_person`` (EUR), ``wage_ratio``, ``productivity_star`` (bool, NULL
+        without a ratio) and ``performance`` ('high' / 'medium' / 'basic', NULL without a ratio).
+
+    Notes
+    -----
+    ``ratio_rs = (W_rs / E_rs) / (sum_r W_rs / sum_r E_rs)`` over the cells with both values > 0.
+    """
+    keys = list(keys)
+    emp = pd.to_numeric(frame["employment"], errors="coerce")
+    wages = pd.to_numeric(frame["wages"], errors="coerce") * wage_factor
+    ok = (emp > 0) & wages.notna() & (wages >= 0)
+    per = (wages / emp).where(ok)
+    groups = frame[keys]
+    w_s = wages.where(ok).groupby([groups[k] for k in keys], dropna=False).transform("sum")
+    e_s = emp.where(ok).groupby([groups[k] for k in keys], dropna=False).transform("sum")
+    level = (w_s / e_s.where(e_s > 0))
+    ratio = (per / level).where(ok & (level > 0))
+    star = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    has = ratio.notna()
+    if has.any():
+        top = top_share(ratio[has], groups[has], quantile=quantile)
+        star[has] = (top & (emp[has] >= min_employment)).astype(bool)
+    band = pd.Series([performance_band(r) if pd.notna(r) else None for r in ratio], index=frame.index,
+                     dtype="object")
+    return pd.DataFrame({"wage_per_person": per.astype("float64"), "wage_ratio": ratio.astype("float64"),
+                         "productivity_star": star, "performance": band}, index=frame.index)
