@@ -76,11 +76,31 @@ def metrics_command(
     db: Optional[Path] = DbOption,  # noqa: UP045
     sectors: str = typer.Option("nace", "--sectors", help="nace (the dataset's own codes, default) or ecosystems "
                                 "(the 14 industrial ecosystems of the EU Industrial Strategy, as sums of NACE divisions)."),
+    custom: Optional[list[str]] = typer.Option(  # noqa: UP045
+        None, "--custom", help="With --dataset: a custom region NAME=CODE,CODE (repeatable), e.g. "
+        "'Øresund=DK01,SE22': its LQ, stars and strong flags recomputed from the members' counts."),
 ) -> None:
     """One row per region x sector x year: shares, LQ, ECO stars, US CMP flags."""
     from cluster_map.schema import METRIC_COLUMNS
     from cluster_map.services import metrics as service
 
+    if custom:
+        if dataset is None or input_csv is not None:
+            raise InputError("--custom needs --dataset CODE (the members' dataset), not --input.")
+        import pandas as pd
+
+        from cluster_map.services import custom_regions, exports
+
+        groups = [custom_regions.parse(c) for c in custom]
+        con = exports.connect(db)
+        try:
+            frames = [custom_regions.group_metrics(con, g, dataset=dataset, year=year) for g in groups]
+        finally:
+            con.close()
+        frame = pd.concat(frames, ignore_index=True)
+        write_csv(frame, out)
+        typer.echo(f"Wrote {len(frame):,} rows of {len(groups)} custom region(s) to {out}")
+        return
     if (dataset is None) == (input_csv is None):
         raise InputError("Give exactly one of --dataset CODE or --input LONG.csv.")
     if input_csv is not None:

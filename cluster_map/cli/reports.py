@@ -21,9 +21,13 @@ TABLES = ("observations", "metrics", "region_indices", "sector_indices", "region
 
 @app.command("report")
 def report_command(
-    country: str = typer.Option(..., "--country", help="Country code (DE, FR, EL ...; US for US states)."),
-    fmt: str = typer.Option("pdf", "--format", help="pdf, html or xlsx."),
     out: Path = typer.Option(..., "--out", help="Output file."),
+    country: Optional[str] = typer.Option(None, "--country", help="Country code (DE, FR, EL ...; US for US states)."),  # noqa: UP045
+    region: Optional[str] = typer.Option(None, "--region", help="A region instead: NUTS 2 code (DE21) or US state "  # noqa: UP045
+                                         "FIPS code (06) with --dataset us_cmp_states_2016."),
+    custom: Optional[str] = typer.Option(None, "--custom", help="A custom region instead: NAME=CODE,CODE (e.g. "  # noqa: UP045
+                                         "'Øresund=DK01,SE22'), recomputed from the members' counts."),
+    fmt: str = typer.Option("pdf", "--format", help="pdf, html or xlsx."),
     dataset: str = typer.Option("sbs_r_nuts06_r2", "--dataset",
                                 help="Dataset code: " + ", ".join(d.code for d in catalogue.reported()) + "."),
     year: Optional[int] = typer.Option(None, "--year", help="Reference year (default: latest with data)."),  # noqa: UP045
@@ -31,16 +35,27 @@ def report_command(
         None, "--min-employment", help="Cells below are not ranked (default: CLUSTER_MAP_MIN_EMPLOYMENT)."),
     db: Optional[Path] = DbOption,  # noqa: UP045
 ) -> None:
-    """Write a country report (PDF, standalone HTML or XLSX workbook)."""
+    """Write a country, region or custom-region report (PDF, standalone HTML or XLSX workbook)."""
     if fmt not in FORMATS:
         raise InputError(f"Unknown --format {fmt!r}; choose pdf, html or xlsx")
+    given = [name for name, v in (("--country", country), ("--region", region), ("--custom", custom)) if v]
+    if len(given) != 1:
+        raise InputError("Give exactly one of --country CODE, --region CODE or --custom NAME=CODE,CODE"
+                         + (f" (got {' and '.join(given)})" if given else ""))
     from cluster_map.services import exports, reports
 
+    subject = country or region or (custom or "").partition("=")[0]
     con = exports.connect(db)
     try:
-        with typer.progressbar(length=2, label=f"Building the {country} report") as bar:
-            report = reports.build_country_report(con, country=country, dataset=dataset, year=year,
-                                                  min_employment=min_employment)
+        with typer.progressbar(length=2, label=f"Building the {subject} report") as bar:
+            if country:
+                report = reports.build_country_report(con, country=country, dataset=dataset, year=year,
+                                                      min_employment=min_employment)
+            else:
+                from cluster_map.services.region_reports import build_region_report
+
+                report = build_region_report(con, region=region, custom=custom, dataset=dataset, year=year,
+                                             min_employment=min_employment)
             bar.update(1)
             data = reports.render(report, fmt)  # type: ignore[arg-type]
             bar.update(1)

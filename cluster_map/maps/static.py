@@ -36,7 +36,9 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
                       source: str = "", subtitle: str = "", base: gpd.GeoDataFrame | None = None,
                       crs: str = "auto", extent: Sequence[float] | str | None = "auto",
                       figsize: tuple[float, float] = (7.0, 6.0), dpi: int = 150, legend_loc: str = "outside",
-                      edgecolor: str = "#ffffff", linewidth: float = 0.3) -> bytes:
+                      edgecolor: str = "#ffffff", linewidth: float = 0.3,
+                      highlight: Sequence[str] = (), highlight_col: str = "code",
+                      highlight_label: str = "") -> bytes:
     """A choropleth of ``gdf[value_col]`` as PNG bytes, with title, legend and source line.
 
     Parameters
@@ -61,6 +63,9 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
         ``"auto"``: the data's bounds, cut to :data:`EUROPE_EXTENT` (EPSG:3035) or
         :data:`US_EXTENT` (EPSG:5070) so that overseas regions, Alaska and Hawaii do not shrink it;
         ``None`` or ``"data"``: the data's bounds; or ``(x0, y0, x1, y1)`` in ``crs`` units.
+    highlight, highlight_col, highlight_label
+        Regions (values of ``gdf[highlight_col]``) outlined in black on top, e.g. the region of a
+        region report or the members of a custom region; ``highlight_label`` names them in the legend.
     legend_loc
         ``"outside"`` (right of the map, never covers a region) or a matplotlib legend location.
     figsize, dpi
@@ -97,6 +102,9 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
     if (~has).any():
         frame[~has].plot(ax=ax, facecolor=cls.nodata_colour, edgecolor="#a0a0a0", hatch=_HATCH,
                          linewidth=linewidth, zorder=2)
+    marked = frame[frame[highlight_col].isin(list(highlight))] if len(highlight) else frame.iloc[0:0]
+    if len(marked):
+        marked.plot(ax=ax, facecolor="none", edgecolor="#111111", linewidth=1.6, zorder=3)
     pad_x, pad_y = (x1 - x0) * 0.03, (y1 - y0) * 0.03
     ax.set_xlim(x0 - pad_x, x1 + pad_x)
     ax.set_ylim(y0 - pad_y, y1 + pad_y)
@@ -108,6 +116,9 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
                for c, lbl in zip(cls.colours, cls.labels, strict=True)] if has.any() else []
     if (~has).any():
         handles.append(Patch(facecolor=cls.nodata_colour, edgecolor="#999999", hatch=_HATCH, label=cls.nodata_label))
+    if len(marked):
+        handles.append(Patch(facecolor="none", edgecolor="#111111", linewidth=1.6,
+                             label=highlight_label or ", ".join(map(str, highlight))))
     where = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if legend_loc == "outside" else {"loc": legend_loc}
     ax.legend(handles=handles, title=cls.title or None, fontsize=7, title_fontsize=8, frameon=True,
               framealpha=0.9, **where)

@@ -103,10 +103,23 @@ class CountryReport:
     sections: tuple[ReportSection, ...]
     sources: pd.DataFrame  # code, title, publisher, licence, source_url, retrieved_from, extracted_at, checksum
     parameters: dict[str, str] = field(default_factory=dict)
+    #: What the report is about: a country, a region (NUTS 2, a US state) or a custom group of regions.
+    kind: str = "country"  # 'country', 'region' or 'custom region'
+    members: tuple[str, ...] = ()  # the regions of a custom region
 
     @property
     def title(self) -> str:
-        return f"Cluster Map country report: {self.country_name} ({self.country})"
+        return f"Cluster Map {self.kind} report: {self.country_name} ({self.country})"
+
+    @property
+    def subject_label(self) -> str:
+        """'Country', 'Region' or 'Custom region' (the title page's first row)."""
+        return self.kind[:1].upper() + self.kind[1:]
+
+    @property
+    def subtitle(self) -> str:
+        return (f"{self.subject_label} report on industrial clusters and "
+                + ("regional specialisation" if self.kind == "country" else "specialisation"))
 
     @property
     def regions(self) -> str:

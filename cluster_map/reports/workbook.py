@@ -16,8 +16,9 @@ def about_frame(report: CountryReport) -> pd.DataFrame:
     """The cover sheet: what the workbook is, how to cite it, the key figures."""
     rows: list[tuple[str, object]] = [
         ("Report", report.title),
-        ("Country", f"{report.country_name} ({report.country})"),
+        (report.subject_label, f"{report.country_name} ({report.country})"),
         ("Dataset", f"{report.dataset_title} ({report.dataset})"),
+        *([("Member regions", ", ".join(report.members))] if report.members else []),
         ("Year", report.year),
         ("Regions", report.regions),
         ("Data vintage", report.vintage),

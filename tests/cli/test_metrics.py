@@ -128,3 +128,16 @@ def test_metrics_ecosystems_refused_without_divisions(tiny: Path, tmp_path: Path
     args = ["metrics", "--dataset", "lfst_r_lfe2en2", "--sectors", "ecosystems", "--db", str(tiny)]
     assert main([*args, "--out", str(tmp_path / "x.csv")]) != 0
     assert "no NACE divisions" in capsys.readouterr().err
+
+
+@pytest.mark.mirror
+def test_metrics_of_a_custom_region(mirror_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "g.csv"
+    code = main(["metrics", "--dataset", "sbs_r_nuts06_r2", "--custom", "Øresund=DK01,SE22", "--year", "2014",
+                 "--out", str(out), "--db", str(mirror_store)])
+    assert code == 0
+    frame = pd.read_csv(out)
+    assert set(frame["region"]) == {"Øresund"} and set(frame["members_codes"]) == {"DK01+SE22"}
+    assert set(frame["year"]) == {2014} and frame["lq"].notna().any() and "strong" in frame.columns
+    assert main(["metrics", "--dataset", "sbs_r_nuts06_r2", "--custom", "DK01", "--out", str(out),
+                 "--db", str(mirror_store)]) == 1

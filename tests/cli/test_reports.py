@@ -76,3 +76,31 @@ def test_export_with_provenance_sidecar(mirror_store: Path, tmp_path: Path, fmt:
 def test_export_unknown_table(mirror_store: Path, tmp_path: Path) -> None:
     result = _run("export", "--table", "passwords", "--out", tmp_path / "x.csv", "--db", mirror_store)
     assert isinstance(result.exception, InputError) and "metrics" in str(result.exception)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--region", "DE21", "--format", "pdf"), "Oberbayern"),
+    (("--custom", "Øresund=DK01,SE22", "--format", "html"), "Custom region report"),
+    (("--region", "06", "--dataset", "us_cmp_states_2016", "--format", "xlsx"), "California"),
+])
+def test_region_and_custom_reports(mirror_store: Path, tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    out = tmp_path / f"r.{args[-1]}"
+    result = _run("report", *args, "--out", out, "--db", mirror_store)
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    if args[-1] == "pdf":
+        from pypdf import PdfReader
+
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    elif args[-1] == "xlsx":
+        import openpyxl
+
+        text = str(openpyxl.load_workbook(io.BytesIO(data))["About"]["B2"].value)
+    else:
+        text = data.decode("utf-8")
+    assert expected in text
+
+
+def test_report_needs_exactly_one_subject(mirror_store: Path, tmp_path: Path) -> None:
+    result = _run("report", "--country", "DE", "--region", "DE21", "--out", tmp_path / "r.pdf", "--db", mirror_store)
+    assert isinstance(result.exception, InputError) and "exactly one" in str(result.exception)
