@@ -54,8 +54,13 @@ the server, to compare deployment settings. The browser's own work is not in the
 ``bench/bench_app.py`` measures it in chromium (a recolour, server included, ~0.15 s median on a
 quiet machine).
 
-Run: ``python bench/bench_load.py [--db PATH] [--sessions 20] [--seconds 60] [--ramp S] [--think 2]``;
-writes ``bench/results/load.json``.
+``--workers N`` (N > 1) serves the app the way ``cluster-map serve --workers N`` does: N Streamlit processes
+behind nginx, sticky per browser (:mod:`cluster_map.services.deployment`; needs nginx on PATH). Each worker is
+warmed directly, the users go through the proxy, and server CPU and memory are summed over the whole process
+tree (serve, its workers, nginx).
+
+Run: ``python bench/bench_load.py [--db PATH] [--sessions 20] [--seconds 60] [--ramp S] [--think 2]
+[--workers N]``; writes ``bench/results/load.json`` (``load_workers<N>.json`` with ``--workers``).
 """
 
 from __future__ import annotations
@@ -94,7 +99,6 @@ from bench.bench_app import (  # noqa: E402
     cpu_s,
     free_port,
     pct,
-    rss_mb,
     session,
     start,
     stop,
@@ -449,16 +453,16 @@ def summary(values: list[float]) -> dict[str, float | None]:
 async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
     ramp = args.ramp if args.ramp is not None else args.seconds / 3
     tally = Tally()
-    before = rss_mb(pid)
+    before = tree_rss_mb(pid)
     peak = [before]
-    cpu0, client0, load0, busy0 = cpu_s(pid), time.process_time(), os.getloadavg()[0], machine_busy_s()
+    cpu0, client0, load0, busy0 = tree_cpu_s(pid), time.process_time(), os.getloadavg()[0], machine_busy_s()
     t0 = time.perf_counter()
     until = time.monotonic() + args.seconds
     done = asyncio.Event()
 
     async def watch() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], rss_mb(pid))
+            peak[0] = max(peak[0], tree_rss_mb(pid))
             await asyncio.sleep(0.5)
 
     # --browsers of the users are real chromium pages, spread over the arrivals: their changes are timed to
@@ -489,7 +493,7 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
         if playwright is not None:
             await playwright.stop()
     wall = time.perf_counter() - t0
-    server_cpu = cpu_s(pid) - cpu0
+    server_cpu = tree_cpu_s(pid) - cpu0
     client_cpu = time.process_time() - client0
     other_cpu = max(0.0, machine_busy_s() - busy0 - server_cpu - client_cpu)
     times = [r.seconds for r in tally.runs]
@@ -508,7 +512,7 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
         "browser_interaction_s": summary(b_times),
         "errors": len(tally.errors) + len(b_errors),
         "error_examples": (tally.errors + [f"browser: {e}" for e in b_errors])[:5],
-        "server_rss_before_mb": before, "server_rss_peak_mb": peak[0], "server_rss_end_mb": rss_mb(pid),
+        "server_rss_before_mb": before, "server_rss_peak_mb": peak[0], "server_rss_end_mb": tree_rss_mb(pid),
         "memory_per_session_mb": (peak[0] - before) / max(1, args.sessions),
         "wall_s": wall, "server_cpu_s": server_cpu, "cores": os.cpu_count(),
         "server_cpu_share": server_cpu / (wall * (os.cpu_count() or 1)),
@@ -522,6 +526,63 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
         "cached_ref_hits": sum(r.ref_hits for r in tally.runs),
         "loadavg_1min_before": load0, "loadavg_1min_after": os.getloadavg()[0],
     }
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (from /proc; processes that ended meanwhile are left out)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return out
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of ``pid`` and its descendants (the server with its workers and proxy)."""
+    total = 0.0
+    for p in tree(pid):
+        try:
+            total += cpu_s(p)
+        except OSError:
+            continue
+    return total
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and its descendants (MB)."""
+    total = 0
+    for p in tree(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        total += sum(int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmRSS:"))
+    return total / 1024
+
+
+def start_workers(db: Path, port: int, workers: int) -> subprocess.Popen:
+    """``cluster-map serve --workers N`` on ``port`` (workers on port+1..port+N); waits until all answer."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "cluster_map.cli", "serve", "--db", str(db), "--port", str(port),
+                             "--address", "127.0.0.1", "--workers", str(workers)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    for p in (port, *range(port + 1, port + 1 + workers)):
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{p}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    raise SystemExit(f"cluster-map serve --workers {workers} did not start (is nginx installed?)") from None
+                time.sleep(0.3)
+    return proc
 
 
 def config_flags(options: list[str]) -> list[str]:
@@ -546,18 +607,24 @@ def start_server(db: Path, port: int, options: list[str]) -> subprocess.Popen:
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
-    app = start_server(args.db, port, args.config)
+    while args.workers > 1 and any(_in_use(p) for p in range(port + 1, port + 1 + args.workers)):
+        port = free_port()
+    app = start_server(args.db, port, args.config) if args.workers == 1 else start_workers(args.db, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     out: dict[str, Any] = {"db": str(args.db), "cpus": os.cpu_count(), "loadavg_1min_at_start": os.getloadavg()[0],
-                           "streamlit_config": args.config}
+                           "streamlit_config": args.config, "workers": args.workers,
+                           "proxy": "nginx (cluster-map serve --workers)" if args.workers > 1 else None}
     try:
-        warm = ProtocolSession(base)  # imports, store connection, geometry: not a user's cost
-        await warm.open(f"sector={SECTORS[0]}")
-        await warm.close()
-        cpu0 = cpu_s(app.pid)
+        # imports, store connection, geometry: not a user's cost (each worker warmed directly)
+        bases = [base] if args.workers == 1 else [f"http://127.0.0.1:{p}" for p in range(port + 1, port + 1 + args.workers)]
+        for b in bases:
+            warm = ProtocolSession(b)
+            await warm.open(f"sector={SECTORS[0]}")
+            await warm.close()
+        cpu0 = tree_cpu_s(app.pid)
         alone = await baseline(base, args.baseline)
         out["single_user_interaction_s"] = summary([r.seconds for r in alone])
-        out["single_user_server_cpu_s_per_interaction"] = (cpu_s(app.pid) - cpu0) / (args.baseline + 1)
+        out["single_user_server_cpu_s_per_interaction"] = (tree_cpu_s(app.pid) - cpu0) / (args.baseline + 1)
         out["single_user_errors"] = [e for r in alone for e in r.errors]
         out["load"] = await load(base, app.pid, args)
     finally:
@@ -570,6 +637,13 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _in_use(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def report(out: dict[str, Any]) -> str:
     ld = out["load"]
     i, o = ld["interaction_s"], ld["open_s"]
@@ -578,6 +652,7 @@ def report(out: dict[str, Any]) -> str:
         return "-" if x is None else f"{x:.2f}"
 
     lines = [
+        f"server: {out.get('workers', 1)} streamlit process(es)" + (f" behind {out['proxy']}" if out.get("proxy") else ""),
         f"single user: interaction p50 {f(out['single_user_interaction_s']['p50'])} s, server CPU "
         f"{f(out['single_user_server_cpu_s_per_interaction'])} s per run (open included)",
         f"{ld['sessions']} sessions over {ld['seconds']:.0f} s (ramp {ld['ramp_s']:.0f} s, think {ld['think_s']} s): "
@@ -620,16 +695,21 @@ def main() -> None:
     ap.add_argument("--baseline", type=int, default=8, help="single-user interactions before the load")
     ap.add_argument("--config", action="append", default=[], metavar="SECTION.OPTION=VALUE",
                     help="a Streamlit option for the server, e.g. server.fileWatcherType=none (repeatable)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="app processes behind nginx, as `cluster-map serve --workers N` runs them (1: one streamlit)")
     args = ap.parse_args()
+    if args.workers > 1 and args.config:
+        raise SystemExit("--config applies to a single streamlit process; with --workers use .streamlit/config.toml")
     if args.db is None:
         from cluster_map.config import get_settings
 
         args.db = Path(get_settings().db)
     out = asyncio.run(main_async(args))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    results = RESULTS if args.workers == 1 else RESULTS.with_name(f"load_workers{args.workers}.json")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(report(out))
-    print(f"written {RESULTS}")
+    print(f"written {results}")
 
 
 if __name__ == "__main__":

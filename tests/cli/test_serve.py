@@ -51,3 +51,47 @@ def test_serve_uses_an_existing_store_as_is(calls, tmp_path: Path) -> None:
     assert calls["build"] == []
     cmd, _, _ = calls["run"][0]
     assert cmd[cmd.index("--server.port") + 1] == "8501"
+
+
+def test_workers_without_nginx_say_what_to_do(calls, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cluster_map.cli.serve as serve
+
+    db = tmp_path / "there.duckdb"
+    db.write_bytes(b"x")
+    monkeypatch.setattr(serve.shutil, "which", lambda name: None)
+    assert main(["serve", "--db", str(db), "--workers", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "sticky sessions" in err and "--proxy-config" in err and "Traceback" not in err
+
+
+def test_workers_start_streamlit_per_port_and_write_the_proxy_config(calls, tmp_path: Path, capsys,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import cluster_map.cli.serve as serve
+
+    started: list[list[str]] = []
+
+    class Child:
+        def __init__(self, cmd, cwd=None, env=None) -> None:
+            started.append(cmd)
+            self.env, self.returncode = env, None
+
+        def poll(self):  # the first worker ends at once: serve stops the others and returns
+            self.returncode = 0 if len(started) > 0 else None
+            return self.returncode
+
+        def terminate(self) -> None: ...
+
+        def wait(self, timeout=None) -> int:
+            return 0
+
+    db = tmp_path / "there.duckdb"
+    db.write_bytes(b"x")
+    conf = tmp_path / "cluster_map.conf"
+    monkeypatch.setattr(serve.subprocess, "Popen", Child)
+    assert main(["serve", "--db", str(db), "--port", "8600", "--workers", "2", "--proxy-config", str(conf)]) == 0
+    assert [c[c.index("--server.port") + 1] for c in started] == ["8601", "8602"]
+    assert all(c[c.index("--server.address") + 1] == "127.0.0.1" for c in started)  # only the proxy faces users
+    text = conf.read_text()
+    assert "server 127.0.0.1:8601" in text and "server 127.0.0.1:8602" in text and "listen 127.0.0.1:8600" in text
+    assert "hash $cm_route consistent" in text and "proxy_set_header Upgrade $http_upgrade" in text
+    assert "2 workers on ports 8601-8602" in capsys.readouterr().out
