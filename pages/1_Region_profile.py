@@ -13,9 +13,10 @@ with errors.boundary():
     profile.show_warnings(warnings)
     filters = profile.view_controls(filters.with_(page="region"))
     region = profile.pick_region(filters)
+    scheme = profile.sector_choice(filters)
     data.set_filters(filters.with_(regions=(region,) if region else ()))
     if region:
-        p = profile.load(filters, region)
+        p = profile.load(filters, region, sector_level=profile.sector_level(scheme))
         profile.header(p)
         profile.key_figures(p)
         left, right = st.columns([3, 2])
@@ -24,6 +25,8 @@ with errors.boundary():
         with right:
             profile.clusters(p)
             profile.indices(p)
+        with errors.boundary(stop=False):
+            profile.grow_next(p, scheme)
         profile.series(p)
         profile.organisations(p)
         profile.neighbours(p, filters)

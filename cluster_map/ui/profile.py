@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from cluster_map import catalogue
+from cluster_map.services import grow_next as grow_next_service
 from cluster_map.services import profiles
 from cluster_map.services.mapview import dataset_label
 from cluster_map.ui import charts, data, downloads
@@ -78,14 +80,69 @@ def pick_region(filters: Filters) -> str | None:
 
 
 @st.cache_data(show_spinner="Building the profile...", max_entries=64)
-def _profile(key: str, dataset: str, region: str, year: int | None, min_employment: float) -> Any:
+def _profile(key: str, dataset: str, region: str, year: int | None, min_employment: float,
+             sector_level: int | None = None) -> Any:
     return profiles.region_profile(data.connection(), dataset=dataset, region=region, year=year,
-                                   min_employment=min_employment)
+                                   min_employment=min_employment, sector_level=sector_level)
 
 
-def load(filters: Filters, region: str) -> profiles.RegionProfile:
-    """The profile of ``region`` for the view (cached per store, dataset, region, year, minimum size)."""
-    return _profile(data.store_key(), filters.dataset, region, filters.year, float(filters.min_employment))
+def load(filters: Filters, region: str, *, sector_level: int | None = None) -> profiles.RegionProfile:
+    """The profile of ``region`` for the view (cached per store, dataset, region, year, minimum size, sector
+    level: divisions by default, :data:`cluster_map.catalogue.ECOSYSTEM_LEVEL` for the ecosystems)."""
+    return _profile(data.store_key(), filters.dataset, region, filters.year, float(filters.min_employment),
+                    sector_level)
+
+
+SCHEMES = {"divisions": "NACE sectors", "ecosystems": "Industrial ecosystems"}
+
+
+def sector_choice(filters: Filters) -> str:
+    """Sidebar: NACE sectors or the industrial ecosystems (when the dataset has NACE divisions)."""
+    ds = catalogue.find_dataset(filters.dataset)
+    if ds is None or not ds.ecosystems:
+        return "divisions"
+    return str(st.sidebar.radio("Sectors", list(SCHEMES), format_func=SCHEMES.get, key="profile-scheme",
+                                help="Industrial ecosystems of the EU Industrial Strategy, as sums of NACE "
+                                "divisions (see Data and methodology)."))
+
+
+def sector_level(scheme: str) -> int | None:
+    """The profile's sector level for a sector choice (None: the profile's default, divisions)."""
+    return catalogue.ECOSYSTEM_LEVEL if scheme == "ecosystems" else None
+
+
+@st.cache_data(show_spinner="Finding related sectors to grow...", max_entries=64)
+def _grow(key: str, dataset: str, region: str, year: int, scheme: str, sector_level: int | None) -> Any:
+    return grow_next_service.grow_next(data.connection(), dataset=dataset, region=region, year=year,
+                                       scheme=scheme, sector_level=sector_level)  # type: ignore[arg-type]
+
+
+def grow_next(p: profiles.RegionProfile, scheme: str) -> None:
+    """What could this region grow next: related sectors not yet specialised, who is strong in them abroad,
+    their cluster organisations; ECI/PCI only where the log-supermodularity check allows."""
+    st.subheader("What could this region grow next")
+    if p.year is None or p.region.nuts_version == "us":
+        st.info("Shown for European regions with a year of data.")
+        return
+    g = _grow(data.store_key(), p.dataset, p.region.code, int(p.year), scheme, p.sector_level)
+    if g.candidates.empty:
+        st.info("The region is specialised (LQ >= 1) in every sector with data.")
+        return
+    st.caption("Sectors the region is not yet specialised in (LQ < 1), closest first by relatedness density: "
+               "the share of the sectors co-located with them across Europe's regions (co-location proximity, "
+               "Hidalgo et al. 2007) that the region already specialises in. Beside each, the regions of other "
+               "countries strongest in it and cluster organisations there.")
+    cols = [c for c in g.candidates.columns if c != "pci" or g.complexity_shown]
+    st.dataframe(g.candidates[cols], hide_index=True, width="stretch",
+                 column_config={"density": st.column_config.NumberColumn("relatedness density", format="%.2f"),
+                                "lq": st.column_config.NumberColumn("LQ here", format="%.2f")})
+    if g.complexity_shown and g.eci is not None:
+        st.caption(f"ECI of the region: {g.eci:.2f} (rank {plain(g.eci_rank)} of {plain(g.n_regions)}).")
+    st.caption(plain(g.check.sentence(), 0))
+    for note in g.notes:
+        st.caption(plain(note, 0))
+    downloads.buttons(g.candidates, stem=f"grow_next_{p.region.code}_{p.year}_{scheme}", key="dl-grow",
+                      parameters={**_params(p), "sectors": scheme})
 
 
 def _compact(value: float) -> str:

@@ -68,3 +68,20 @@ def test_wage_ratio_is_a_map_metric(con: Any) -> None:
     t = layer.table().set_index("code")
     assert t.loc["DE21", "value"] > 1.5 and t.loc["DE21", "rank"] <= 5
     assert layer.spec.classes == "ratio_breaks"
+
+
+def test_grow_next_on_the_mirror(con: Any) -> None:
+    from cluster_map.services import grow_next
+
+    g = grow_next.grow_next(con, dataset=DS, region="CZ02", year=2014, top=5)
+    c = g.candidates
+    assert len(c) == 5 and c["rank"].tolist() == [1, 2, 3, 4, 5] and c["density"].is_monotonic_decreasing
+    assert (c["lq"].fillna(0) < 1).all()  # not yet specialised
+    assert set(g.abroad["sector"]) <= set(c["sector"]) and not g.abroad["country"].eq("CZ").any()
+    assert (g.abroad["lq"] >= 1).all()
+    # the log-supermodularity check on the 2014 NUTS 2 x division matrix: about half the adjacent blocks
+    # hold, so ECI/PCI are not shown as complexity rankings (PCI blanked)
+    assert 0.4 < g.check.share < 0.6 and not g.complexity_shown and c["pci"].isna().all()
+    e = grow_next.grow_next(con, dataset=DS, region="DE91", year=2014, scheme="ecosystems")
+    assert set(e.candidates["sector"]) <= {x.slug for x in catalogue.ECOSYSTEMS}
+    assert "mobility-transport-automotive" in set(e.candidates["sector"])  # C29 confidential: LQ a lower bound < 1

@@ -1,0 +1,162 @@
+"""What could this region grow next: related sectors it is not yet specialised in, who is strong in them
+abroad, and the cluster organisations there.
+
+One function per question (:func:`grow_next`), returning a frozen :class:`GrowNext` the region profile
+and the country report show. Statistics come from :mod:`cluster_map.stats.relatedness` and
+:mod:`cluster_map.stats.diversification`; the specialisation matrix is the stored LQ (``LQ >= 1``), so it
+agrees with every other page (and, for ecosystems, uses the region's published total, not the sum of
+overlapping ecosystems).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from cluster_map import catalogue
+from cluster_map.errors import InputError, StatsError
+from cluster_map.stats import diversification, relatedness
+from cluster_map.store import directory, rankings
+
+Scheme = Literal["divisions", "ecosystems"]
+SECTOR_LEVELS: Final[dict[str, int]] = {"divisions": 2, "ecosystems": catalogue.ECOSYSTEM_LEVEL}
+CANDIDATE_COLUMNS: Final = ("rank", "sector", "sector_label", "density", "lq", "employment", "pci", "strong_abroad",
+                            "organisations")
+
+
+@dataclass(frozen=True)
+class GrowNext:
+    """The answer for one region: candidates, the regions abroad strong in them, their organisations."""
+
+    region: str
+    dataset: str
+    year: int
+    level: int
+    scheme: str
+    candidates: pd.DataFrame  # CANDIDATE_COLUMNS
+    abroad: pd.DataFrame  # sector, region, name, country, stars, lq, employment
+    organisations: pd.DataFrame  # sector, region, name, acronym, city, website, sectors
+    eci: float | None
+    eci_rank: int | None
+    n_regions: int
+    check: diversification.SupermodularityCheck
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def complexity_shown(self) -> bool:
+        """Whether ECI/PCI are shown as rankings (the log-supermodularity check passes)."""
+        return self.check.passes
+
+
+def _matrix(con: Any, *, dataset: str, level: int, year: int, sector_level: int) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                                                          pd.DataFrame]:
+    cube = rankings.cube(con, dataset=dataset, level=level, years=[year], sector_level=sector_level)
+    if cube.empty:
+        raise InputError(f"No metrics for {dataset!r} at level {level} in {year}; pick another year.")
+    emp = cube.pivot_table(index="region", columns="sector", values="employment", aggfunc="sum").fillna(0.0)
+    lq = cube.pivot_table(index="region", columns="sector", values="lq", aggfunc="max").reindex_like(emp)
+    binary = (lq.fillna(0.0) >= 1.0).astype("float64")
+    return cube, emp.clip(lower=0.0), binary
+
+
+def grow_next(con: Any, *, dataset: str, region: str, year: int, level: int | None = None,
+              scheme: Scheme = "divisions", top: int = 5, abroad_per_sector: int = 3,
+              organisations_per_sector: int = 3, sector_level: int | None = None) -> GrowNext:
+    """The ``top`` sectors (or ecosystems) ``region`` is closest to but not yet specialised in.
+
+    For each: its relatedness density (co-location proximity over the regions of the level), the region's
+    LQ and employment there, the PCI, the ``abroad_per_sector`` regions of other countries strongest in it
+    (most stars, then LQ) and up to ``organisations_per_sector`` cluster organisations located in them.
+    ``sector_level`` overrides the scheme's sector level (e.g. 1 for the LFS sections).
+
+    Raises
+    ------
+    InputError
+        Unknown scheme, a dataset without divisions for ecosystems, or a region without metrics.
+    """
+    if scheme not in SECTOR_LEVELS:
+        raise InputError(f"Unknown sector choice {scheme!r}; use 'divisions' or 'ecosystems'.")
+    ds = catalogue.find_dataset(dataset)
+    if scheme == "ecosystems" and (ds is None or not ds.ecosystems):
+        raise InputError(f"Dataset {dataset!r} has no NACE divisions, so no industrial ecosystems.")
+    if level is None:
+        level = len(region) - 2 if ds is not None and ds.area == "europe" else 1
+    sl = SECTOR_LEVELS[scheme] if sector_level is None or scheme == "ecosystems" else sector_level
+    cube, emp, binary = _matrix(con, dataset=dataset, level=level, year=year, sector_level=sl)
+    if region not in binary.index:
+        raise InputError(f"Region {region!r} has no metrics at level {level} in {year} for {dataset!r}.")
+    notes: list[str] = []
+    phi = relatedness.proximity(binary)
+    density = relatedness.relatedness_density(binary, phi)
+    cands = diversification.candidates(binary, density, region, top=top)
+    try:
+        cx = relatedness.complexity(binary, binary_input=True)
+        check = diversification.log_supermodularity(emp, cx.eci, cx.pci)
+        eci = float(cx.eci.get(region, np.nan))
+        ranks = cx.eci.rank(ascending=False, method="min")
+        eci_rank = int(ranks[region]) if pd.notna(ranks.get(region, np.nan)) else None
+        pci = cx.pci
+    except StatsError as exc:
+        notes.append(f"ECI/PCI not computed: {exc}")
+        check, eci, eci_rank, pci = diversification.SupermodularityCheck(0, 0, diversification.MIN_SHARE), None, \
+            None, pd.Series(dtype="float64")
+    now = cube[cube["region"] == region].set_index("sector")
+    labels = cube.drop_duplicates("sector").set_index("sector")["sector_label"]
+    country = str(cube.loc[cube["region"] == region, "country"].iloc[0])
+    abroad_rows, org_rows = [], []
+    for s in cands["sector"]:
+        rows = rankings.sector_metrics(con, dataset=dataset, sector=s, level=level, years=[year])
+        rows = rows[(rows["country"] != country) & rows["lq"].notna() & (rows["lq"] >= 1)]
+        if "stars" in rows:
+            rows = rows.sort_values(["stars", "lq"], ascending=False, na_position="last")
+        strong = rows.head(abroad_per_sector)
+        for _, r in strong.iterrows():
+            abroad_rows.append({"sector": s, "region": r["region"], "name": r["name"], "country": r["country"],
+                                "stars": r.get("stars"), "lq": r["lq"], "employment": r["employment"]})
+        orgs = pd.concat([directory.organisations(con, region=str(code)) for code in strong["region"]],
+                         ignore_index=True) if len(strong) else pd.DataFrame()
+        if len(orgs):
+            orgs = orgs.assign(_fit=orgs["sectors"].fillna("").astype(str).map(lambda t, s=s: _fits(t, s, labels)))
+            orgs = orgs.sort_values(["_fit", "name"], ascending=[False, True]).head(organisations_per_sector)
+            for _, o in orgs.iterrows():
+                org_rows.append({"sector": s, "region": o.get("nuts2") or o.get("nuts1") or "", "name": o["name"],
+                                 "acronym": o.get("acronym"), "city": o.get("city"), "website": o.get("website"),
+                                 "sectors": o.get("sectors")})
+    abroad = pd.DataFrame(abroad_rows, columns=["sector", "region", "name", "country", "stars", "lq", "employment"])
+    orgs_frame = pd.DataFrame(org_rows, columns=["sector", "region", "name", "acronym", "city", "website", "sectors"])
+    out = cands.assign(
+        sector_label=cands["sector"].map(labels).fillna(cands["sector"]),
+        lq=cands["sector"].map(now["lq"]) if len(now) else np.nan,
+        employment=cands["sector"].map(now["employment"]) if len(now) else np.nan,
+        pci=cands["sector"].map(pci),
+        strong_abroad=cands["sector"].map(lambda s: "; ".join(
+            f"{r['region']} {r['name']}" for r in abroad_rows if r["sector"] == s)),
+        organisations=cands["sector"].map(lambda s: "; ".join(
+            str(r["name"]) for r in org_rows if r["sector"] == s)),
+    )
+    unknown = int(now["lq"].isna().sum()) if len(now) else 0
+    if unknown:
+        notes.append(f"{unknown} of the region's cells have no LQ (confidential or missing); they count as not "
+                     "specialised in the relatedness and could be candidates only by that.")
+    if not check.passes:
+        out["pci"] = np.nan  # the peer's caveat: no complexity ranking without log-supermodularity
+    return GrowNext(region=region, dataset=dataset, year=year, level=level, scheme=scheme,
+                    candidates=out[list(CANDIDATE_COLUMNS)], abroad=abroad, organisations=orgs_frame,
+                    eci=eci if eci is not None and np.isfinite(eci) else None, eci_rank=eci_rank,
+                    n_regions=int(binary.shape[0]), check=check, notes=tuple(notes))
+
+
+def _fits(text: str, sector: str, labels: pd.Series) -> bool:
+    """Whether an organisation's sector text names the sector (its label's words or its ecosystem keywords)."""
+    low = text.lower()
+    if not low:
+        return False
+    words = [w for w in str(labels.get(sector, sector)).lower().replace(",", " ").split() if len(w) > 4]
+    try:
+        words += [k.lower() for k in catalogue.ecosystem(sector).keywords]
+    except catalogue.UnknownEntry:
+        pass
+    return any(w in low for w in words)
