@@ -1,10 +1,17 @@
-"""Offers and demands between cluster organisations: accounts, posts, and matches.
+"""Offers and demands between cluster organisations: accounts, roles, posts, and matches.
 
-A cluster manager registers (username + password), may link the account to an organisation of the
-directory, and posts *offers* and *demands* (title, text, sector keywords, countries sought, expiry
-date). Everyone browses the open posts; only the author may edit, close or delete a post: every
+Roles: a *visitor* (no account) reads open posts; an *organisation account* (role ``org``) posts
+*offers* and *demands* (title, text, sector keywords, countries sought, expiry date, contact
+preference), answers the posts of others (:mod:`cluster_map.services.conversations`) and asks to
+speak for an organisation of the directory; an *admin* (role ``admin``, made with
+``cluster-map users add --role admin``) approves those requests and moderates
+(:mod:`cluster_map.services.moderation`). Only the author may edit, close or delete a post: every
 change takes the ``account_id`` of the signed-in session, is checked here, and is enforced again in
-SQL (``WHERE id = ? AND author_id = ?``).
+SQL (``WHERE id = ? AND author_id = ?``). A post hidden by a moderator is shown to nobody but its
+author (with the reason) and the admins.
+
+Rate limits per account: :data:`MAX_POSTS_PER_HOUR` new posts an hour. A new post notifies, in the
+transaction that stores it, every other account with a saved search it matches (:func:`post_matches`).
 
 Passwords are hashed with scrypt (RFC 7914; n=2**14, r=8, p=1, a 16-byte random salt per account)
 and compared with :func:`hmac.compare_digest`. After :data:`MAX_FAILED_SIGN_INS` failed sign-ins of
@@ -29,16 +36,23 @@ import pandas as pd
 
 from cluster_map.config import Settings, get_settings
 from cluster_map.errors import InputError
-from cluster_map.store import board, directory
+from cluster_map.store import board, conversations, directory, moderation
 
 Kind = Literal["offer", "demand"]
 KINDS: tuple[str, ...] = ("offer", "demand")
+Role = Literal["org", "admin"]
+ROLES: tuple[str, ...] = ("org", "admin")
+#: How a poster wants to be contacted: in-app messages only, or also by e-mail / phone (detail
+#: shown only to the accounts whose interest the poster accepted).
+CONTACTS: tuple[str, ...] = ("messages", "email", "phone")
+MAX_POSTS_PER_HOUR = 10
 MAX_FAILED_SIGN_INS = 5
 FAILED_SIGN_IN_WINDOW = dt.timedelta(minutes=10)
 MAX_EXPIRY = dt.timedelta(days=366)
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 LIMITS = {"username": (3, 32), "password": (10, 256), "title": (3, 120), "text": (1, 4000), "keyword": (2, 40),
-          "filter": (1, 200)}
+          "filter": (1, 200), "contact_detail": (0, 200), "reason": (3, 500), "message": (1, 2000),
+          "name": (1, 80)}
 MAX_KEYWORDS, MAX_COUNTRIES = 12, 40
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -54,6 +68,12 @@ class Account:
     org_id: str | None = None
     org_name: str | None = None
     org_country: str | None = None
+    role: str = "org"
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the account may approve links and moderate."""
+        return self.role == "admin"
 
 
 def default_path(settings: Settings | None = None) -> Path:
@@ -157,18 +177,53 @@ def verify_password(password: str, stored: str) -> bool:
 
 def _account(row: dict[str, Any]) -> Account:
     return Account(id=int(row["id"]), username=row["username"], org_id=row["org_id"], org_name=row["org_name"],
-                   org_country=row["org_country"])
+                   org_country=row["org_country"], role=row.get("role") or "org")
 
 
-def register(db: Path | str, *, username: str, password: str, now: dt.datetime | None = None) -> Account:
-    """Create an account; :class:`InputError` for a taken or malformed username or a short password."""
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def register(db: Path | str, *, username: str, password: str, now: dt.datetime | None = None,
+             role: Role = "org") -> Account:
+    """Create an account; :class:`InputError` for a taken or malformed username or a short password.
+
+    The app registers ``org`` accounts only; ``role='admin'`` is for ``cluster-map users add``.
+    """
     name = _username(username)
+    if role not in ROLES:
+        raise InputError(f"Option 'role': {role!r} is not one of {ROLES}.")
     if not isinstance(password, str) or not LIMITS["password"][0] <= len(password) <= LIMITS["password"][1]:
         low, high = LIMITS["password"]
         raise InputError(f"Field 'password': give {low} to {high} characters (the password is not shown).")
     account_id = board.create_account(db, username=name, password_hash=hash_password(password),
-                                      now=now or dt.datetime.now(dt.UTC).replace(tzinfo=None))
-    return Account(id=account_id, username=name)
+                                      now=now or _now(), role=role)
+    return Account(id=account_id, username=name, role=role)
+
+
+def current(db: Path | str, account_id: int) -> Account:
+    """The account as stored now (role and approved organisation may have changed since sign-in)."""
+    row = board.account(db, account_id=int(account_id))
+    if row is None:
+        raise InputError(f"Account {account_id!r} does not exist; sign in again.")
+    return _account(row)
+
+
+def require_admin(db: Path | str, account_id: int | None) -> Account:
+    """The admin account ``account_id``; :class:`InputError` for a visitor or an organisation account."""
+    if account_id is None:
+        raise InputError("Sign in as an admin to do this.")
+    found = current(db, account_id)
+    if not found.is_admin:
+        raise InputError(f"Account {found.username!r} is not an admin; only admins approve links and moderate.")
+    return found
+
+
+def require_account(db: Path | str, account_id: int | None) -> Account:
+    """The account ``account_id``; :class:`InputError` for a visitor (no account: reading only)."""
+    if account_id is None:
+        raise InputError("Visitors can read; sign in or register to post or answer.")
+    return current(db, account_id)
 
 
 def sign_in(db: Path | str, *, username: str, password: str, now: dt.datetime | None = None) -> Account:
@@ -195,23 +250,33 @@ def sign_in(db: Path | str, *, username: str, password: str, now: dt.datetime | 
 
 
 def link_organisation(db: Path | str, store: Any, *, account_id: int, org_id: str) -> Account:
-    """Link the account to directory organisation ``org_id`` ('' unlinks); returns the updated account.
+    """Ask for the account to speak for directory organisation ``org_id`` ('' unlinks at once).
 
-    ``store`` is a connection to the main store (its ``organisations`` table is the directory).
+    The link takes effect only when an admin approves it
+    (:func:`cluster_map.services.moderation.decide_link`); until then the account keeps its
+    previous organisation, if any. ``store`` is a connection to the main store (its
+    ``organisations`` table is the directory). Returns the account as it stands.
     """
     org_id = str(org_id).strip()
+    me = require_account(db, account_id)
     if org_id:
         found = directory.organisation(store, org_id)
         if found.empty:
             raise InputError(f"Field 'organisation': {org_id!r} is not in the directory; search for it by name.")
-        board.set_organisation(db, account_id=account_id, org_id=org_id, org_name=str(found["name"].iloc[0]),
-                               org_country=found["country"].iloc[0])
+        if me.org_id == org_id:
+            return me
+        country = found["country"].iloc[0]
+        moderation.request_link(db, account_id=me.id, org_id=org_id, org_name=str(found["name"].iloc[0]),
+                                org_country=None if pd.isna(country) else str(country), now=_now())
     else:
-        board.set_organisation(db, account_id=account_id, org_id=None, org_name=None, org_country=None)
-    row = board.account(db, account_id=account_id)
-    if row is None:
-        raise InputError(f"Account {account_id!r} does not exist; sign in again.")
-    return _account(row)
+        moderation.unlink(db, account_id=me.id, now=_now())
+    return current(db, me.id)
+
+
+def pending_link(db: Path | str, *, account_id: int) -> dict[str, Any] | None:
+    """The account's request to speak for an organisation that awaits an admin, or ``None``."""
+    found = moderation.links(db, status="pending", account_id=int(account_id))
+    return found.iloc[-1].to_dict() if not found.empty else None
 
 
 # -- posts ------------------------------------------------------------------------------------------
@@ -221,17 +286,61 @@ def _today(today: dt.date | None) -> dt.date:
 
 
 def _fields(kind: object, title: object, text: object, sectors: Any, countries: Any, expires: Any,
-            today: dt.date) -> dict[str, Any]:
+            today: dt.date, contact: object = "messages", contact_detail: object = "") -> dict[str, Any]:
+    if contact not in CONTACTS:
+        raise InputError(f"Field 'contact': {contact!r} is not one of {CONTACTS}.")
+    detail = "" if contact_detail is None or not str(contact_detail).strip() else \
+        _text("contact_detail", contact_detail)
+    if contact != "messages" and not detail:
+        raise InputError(f"Field 'contact_detail': give the {contact} address to use with contact {contact!r}, "
+                         f"or choose 'messages'.")
     return {"kind": _kind(kind), "title": _text("title", title), "body": _text("text", text, multiline=True),
             "sectors": parse_keywords(sectors), "countries": parse_countries(countries),
-            "expires": parse_expiry(expires, today=today)}
+            "expires": parse_expiry(expires, today=today), "contact": str(contact), "contact_detail": detail}
 
 
-def create_post(db: Path | str, *, account_id: int, kind: Kind, title: str, text: str, sectors: Any,
-                countries: Any = (), expires: dt.date | str, today: dt.date | None = None) -> int:
-    """Post an offer or a demand for ``account_id`` and return the post id (inputs validated)."""
-    values = _fields(kind, title, text, sectors, countries, expires, _today(today))
-    return board.insert_post(db, author_id=account_id, now=dt.datetime.now(dt.UTC).replace(tzinfo=None), **values)
+def post_matches(post: dict[str, Any], search: dict[str, Any]) -> bool:
+    """Whether ``post`` passes every non-empty criterion of a saved ``search`` (the browse filters).
+
+    ``kind`` equal; ``sector`` a case-insensitive substring of a keyword; ``country`` sought by the
+    post (or the post sought anywhere) or the poster's organisation country; ``text`` a substring of
+    title, text or keywords.
+    """
+    if search["kind"] and post["kind"] != search["kind"]:
+        return False
+    sectors = [str(k).lower() for k in post["sectors"]]
+    if search["sector"] and not any(search["sector"].lower() in k for k in sectors):
+        return False
+    if search["country"] and not (search["country"] in post["countries"] or
+                                  search["country"] == post.get("org_country")):
+        return False
+    haystack = " ".join([post["title"], post["body"], *sectors]).lower()
+    return not (search["text"] and search["text"].lower() not in haystack)
+
+
+def create_post(db: Path | str, *, account_id: int | None, kind: Kind, title: str, text: str, sectors: Any,
+                countries: Any = (), expires: dt.date | str, today: dt.date | None = None,
+                contact: str = "messages", contact_detail: str = "", now: dt.datetime | None = None) -> int:
+    """Post an offer or a demand for ``account_id`` and return the post id (inputs validated).
+
+    Refused for a visitor (``account_id`` None) and past :data:`MAX_POSTS_PER_HOUR` posts in the
+    last hour. Accounts whose saved search matches the post are notified in the same transaction.
+    """
+    me = require_account(db, account_id)
+    values = _fields(kind, title, text, sectors, countries, expires, _today(today), contact, contact_detail)
+    now = now or _now()
+    with board.transaction(db) as con:
+        if board.posts_since(con, author_id=me.id, since=now - dt.timedelta(hours=1)) >= MAX_POSTS_PER_HOUR:
+            raise InputError(f"Account {me.username!r} posted {MAX_POSTS_PER_HOUR} times in the last hour; "
+                             f"wait a while and post again.")
+        pid = board.insert_post(db, author_id=me.id, now=now, con=con, **values)
+        candidate = {**values, "org_country": me.org_country}
+        for search in board.rows(con, "SELECT * FROM saved_searches WHERE account_id <> ? ORDER BY id", [me.id]):
+            if post_matches(candidate, search):
+                conversations.notify(con, account_id=int(search["account_id"]), kind="saved search", now=now,
+                                     post_id=pid, text=f"New {values['kind']} matching your search "
+                                     f"{search['name']!r}: {values['title']}")
+    return pid
 
 
 def _own_post(db: Path | str, account_id: int, post_id: int) -> dict[str, Any]:
@@ -243,10 +352,11 @@ def _own_post(db: Path | str, account_id: int, post_id: int) -> dict[str, Any]:
 
 
 def edit_post(db: Path | str, *, account_id: int, post_id: int, kind: Kind, title: str, text: str, sectors: Any,
-              countries: Any = (), expires: dt.date | str, today: dt.date | None = None) -> None:
+              countries: Any = (), expires: dt.date | str, today: dt.date | None = None,
+              contact: str = "messages", contact_detail: str = "") -> None:
     """Replace the fields of the author's own post ``post_id`` (its open/closed status is kept)."""
     row = _own_post(db, account_id, post_id)
-    values = _fields(kind, title, text, sectors, countries, expires, _today(today))
+    values = _fields(kind, title, text, sectors, countries, expires, _today(today), contact, contact_detail)
     _change(board.update_post(db, post_id=int(post_id), author_id=account_id, status=row["status"],
                               now=dt.datetime.now(dt.UTC).replace(tzinfo=None), **values), post_id)
 
@@ -256,7 +366,8 @@ def set_status(db: Path | str, *, account_id: int, post_id: int, status: Literal
     if status not in ("open", "closed"):
         raise InputError(f"Field 'status': {status!r} is not 'open' or 'closed'.")
     row = _own_post(db, account_id, post_id)
-    keep = {k: row[k] for k in ("kind", "title", "body", "sectors", "countries", "expires")}
+    keep = {k: row[k] for k in ("kind", "title", "body", "sectors", "countries", "expires", "contact",
+                                "contact_detail")}
     _change(board.update_post(db, post_id=int(post_id), author_id=account_id, status=status,
                               now=dt.datetime.now(dt.UTC).replace(tzinfo=None), **keep), post_id)
 
@@ -277,8 +388,9 @@ def _display(rows: pd.DataFrame) -> pd.DataFrame:
                       countries=[", ".join(c) or "anywhere" for c in rows["countries"]],
                       organisation=rows["org_name"].fillna(""), country=rows["org_country"].fillna(""),
                       text=rows["body"])
+    out["hidden"] = rows["hidden_reason"].fillna("")
     return out[["id", "kind", "title", "organisation", "country", "sectors", "countries", "expires", "status",
-                "username", "text", "org_id"]].reset_index(drop=True)
+                "username", "text", "org_id", "contact", "hidden"]].reset_index(drop=True)
 
 
 def browse(db: Path | str, *, kind: str = "", sector: str = "", country: str = "", text: str = "",
@@ -300,8 +412,8 @@ def browse(db: Path | str, *, kind: str = "", sector: str = "", country: str = "
 
 
 def my_posts(db: Path | str, *, account_id: int) -> pd.DataFrame:
-    """Every post of ``account_id`` (open, closed and expired), newest first."""
-    return _display(board.posts(db, author_id=account_id))
+    """Every post of ``account_id`` (open, closed, expired and hidden: ``hidden`` gives the reason), newest first."""
+    return _display(board.posts(db, author_id=account_id, include_hidden=True))
 
 
 def matches(db: Path | str, *, post_id: int, top: int = 20, today: dt.date | None = None) -> pd.DataFrame:
@@ -338,9 +450,20 @@ def matches(db: Path | str, *, post_id: int, top: int = 20, today: dt.date | Non
                 "expires", "username", "text"]].head(top).reset_index(drop=True)
 
 
-def post(db: Path | str, *, post_id: int) -> dict[str, Any]:
-    """One post (any status) with its poster's username and organisation."""
+def post(db: Path | str, *, post_id: int, viewer_id: int | None = None) -> dict[str, Any]:
+    """One post (any status) with its poster's username and organisation, as ``viewer_id`` may see it.
+
+    A hidden post is shown to its author and to admins only; the contact detail only to the author
+    and to accounts whose interest the author accepted.
+    """
     row = board.post(db, post_id=int(post_id))
-    if row is None:
+    viewer = current(db, viewer_id) if viewer_id is not None else None
+    own = viewer is not None and viewer.id == (row or {}).get("author_id")
+    if row is None or (row["hidden_reason"] is not None and not (own or (viewer and viewer.is_admin))):
         raise InputError(f"Post {post_id!r} does not exist; pick a post from the list.")
+    accepted = viewer is not None and not own and any(
+        (t["post_id"] == row["id"] and t["status"] == "accepted")
+        for t in conversations.threads(db, account_id=viewer.id, role="respondent").to_dict("records"))
+    if not (own or accepted):
+        row = {**row, "contact_detail": ""}
     return row

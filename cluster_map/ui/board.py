@@ -16,7 +16,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from cluster_map.services import board, organisations
+from cluster_map.services import board, conversations, organisations
 from cluster_map.services.board import Account
 from cluster_map.ui import data
 from cluster_map.ui.errors import boundary
@@ -75,18 +75,26 @@ def account_panel(db: Path) -> Account | None:
                     with boundary(stop=False):
                         _set_account(board.register(db, username=name, password=password))
         return None
-    left, right = st.columns([5, 1])
+    fresh = board.current(db, account.id)  # an admin may have approved a link or changed the role meanwhile
+    if fresh != account:
+        st.session_state[ACCOUNT_KEY] = account = fresh
+    left, mid, right = st.columns([5, 1, 1])
     org = f" for {account.org_name} ({account.org_country or '?'})" if account.org_id else " (no organisation linked)"
-    left.text(f"Signed in as {account.username}{org}")
+    left.text(f"Signed in as {account.username}{org}" + (" · admin" if account.is_admin else ""))
+    mid.metric("Unread", conversations.unread(db, account_id=account.id), help="Unread notifications: answers to "
+               "your posts, replies, decisions, new posts matching your saved searches.")
     if right.button("Sign out", key="board-sign-out"):
         _set_account(None)
-    with st.expander("Link your account to a cluster organisation of the directory"):
+    pending = board.pending_link(db, account_id=account.id)
+    if pending:
+        st.text(f"Waiting for an admin to approve your link to {pending['org_name']} ({pending['org_id']}).")
+    with st.expander("Speak for a cluster organisation of the directory (an admin approves the link)"):
         names = _organisations(data.store_key())
         options = [""] + list(names)
         chosen = st.selectbox("Organisation", options, index=options.index(account.org_id)
                               if account.org_id in names else 0, key="board-org",
                               format_func=lambda i: names.get(i, "none"))
-        if st.button("Save link", key="board-org-save"):
+        if st.button("Ask for the link" if chosen else "Remove the link", key="board-org-save"):
             with boundary(stop=False):
                 _set_account(board.link_organisation(db, data.connection(), account_id=account.id, org_id=chosen))
     return account
@@ -106,7 +114,13 @@ def _post_fields(prefix: str, row: dict | None = None) -> dict:
                               value=", ".join(row.get("countries", [])), key=f"{prefix}-countries", max_chars=200)
     expires = st.date_input("Expires on", value=max(expires, today), min_value=today,
                             max_value=today + board.MAX_EXPIRY, key=f"{prefix}-expires")
-    return {"kind": kind, "title": title, "text": text, "sectors": sectors, "countries": countries, "expires": expires}
+    contact = st.radio("Contact", board.CONTACTS, horizontal=True, key=f"{prefix}-contact",
+                       index=board.CONTACTS.index(row.get("contact") or "messages"),
+                       format_func={"messages": "in-app messages", "email": "e-mail", "phone": "phone"}.get)
+    detail = st.text_input("E-mail or phone (shown only to those whose interest you accept)",
+                           value=row.get("contact_detail") or "", max_chars=200, key=f"{prefix}-detail")
+    return {"kind": kind, "title": title, "text": text, "sectors": sectors, "countries": countries, "expires": expires,
+            "contact": contact, "contact_detail": detail}
 
 
 def new_post_form(db: Path, account: Account) -> None:
@@ -145,9 +159,27 @@ def _show_post(row: dict) -> None:
             + f"; expires {row['expires']}; {row['status']}")
     st.text(f"Sectors: {'; '.join(row['sectors'])}. Countries sought: {', '.join(row['countries']) or 'anywhere'}.")
     st.text(row["body"])
+    how = {"messages": "in-app messages", "email": "e-mail", "phone": "phone"}.get(row.get("contact") or "", "")
+    st.text(f"Contact: {how}" + (f" · {row['contact_detail']}" if row.get("contact_detail") else ""))
+    if row.get("hidden_reason"):
+        st.text(f"Hidden by a moderator: {row['hidden_reason']}")
 
 
-def details_and_matches(db: Path, found: pd.DataFrame) -> None:
+def _interest_form(db: Path, account: Account | None, row: dict) -> None:
+    if account is None:
+        st.caption("Sign in to answer this post.")
+        return
+    if account.id == row["author_id"] or row["status"] != "open":
+        return
+    with st.form(f"board-interest-{row['id']}", clear_on_submit=True):
+        note = st.text_area("A note to the author (optional)", max_chars=2000, key=f"board-interest-text-{row['id']}")
+        if st.form_submit_button("Express interest"):
+            with boundary(stop=False):
+                tid = conversations.express_interest(db, account_id=account.id, post_id=row["id"], text=note)
+                st.success(f"Sent: conversation #{plain(tid)}. The author sees it in the inbox.")
+
+
+def details_and_matches(db: Path, found: pd.DataFrame, account: Account | None = None) -> None:
     """Pick a post to read it in full and see the posts of the other kind that match it."""
     if found.empty:
         return
@@ -155,7 +187,9 @@ def details_and_matches(db: Path, found: pd.DataFrame) -> None:
     pid = st.selectbox("Read a post and find matches", list(titles), key="board-pick",
                        format_func=lambda i: f"#{i} {titles[i]}")
     with boundary(stop=False):
-        _show_post(board.post(db, post_id=pid))
+        row = board.post(db, post_id=pid, viewer_id=account.id if account else None)
+        _show_post(row)
+        _interest_form(db, account, row)
         best = board.matches(db, post_id=pid)
         st.caption(f"{len(best)} matching posts (shared sector keywords first, then country fit).")
         st.dataframe(best.drop(columns=["text"]), hide_index=True, width="stretch", key="board-matches",
@@ -170,10 +204,12 @@ def my_posts_panel(db: Path, account: Account) -> None:
     if mine.empty:
         st.info("You have not posted yet.")
         return
-    st.dataframe(mine[LIST_COLUMNS + ["status"]], hide_index=True, width="stretch", key="board-mine")
+    st.dataframe(mine[LIST_COLUMNS + ["status", "hidden"]], hide_index=True, width="stretch", key="board-mine")
     titles = dict(zip(mine["id"], mine["title"], strict=True))
     pid = st.selectbox("Post", list(titles), key="board-mine-pick", format_func=lambda i: f"#{i} {titles[i]}")
-    row = board.post(db, post_id=pid)
+    row = board.post(db, post_id=pid, viewer_id=account.id)
+    if row.get("hidden_reason"):
+        st.warning(f"A moderator hid this post: {plain(row['hidden_reason'], 300)}")
     with st.form(f"board-edit-{pid}"):
         fields = _post_fields(f"board-edit-{pid}", row)
         if st.form_submit_button("Save changes"):

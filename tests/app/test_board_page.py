@@ -83,10 +83,24 @@ def test_sign_up_post_and_see_it_listed_as_text(env: Path) -> None:
     assert not dict(at.query_params), "the account must never be in the URL"
 
 
+def _approve_all(board_db: Path) -> None:
+    from cluster_map.services import board, moderation
+
+    users = moderation.users(board_db)
+    admin = (board.sign_in(board_db, username="root", password=PW) if "root" in set(users["username"])
+             else moderation.add_user(board_db, username="root", password=PW, role="admin"))
+    for link in moderation.pending_links(board_db, admin_id=admin.id)["id"]:
+        moderation.decide_link(board_db, admin_id=admin.id, link_id=int(link), approve=True, reason="checked by phone")
+
+
 def test_link_organisation_and_match_another_account(env: Path) -> None:
     at = _register(_page(), "alice")
-    at.selectbox(key="board-org").set_value("EUCO2")
-    at = _submit(at, "Save link")
+    at.selectbox(key="board-org").set_value("EUCO2").run()
+    at = _submit(at, "Ask for the link")
+    assert any(t.startswith("Waiting for an admin to approve your link to") for t in _texts(at)), _texts(at)
+    assert any(t == "Signed in as alice (no organisation linked)" for t in _texts(at)), _texts(at)
+    _approve_all(env)
+    at = at.run()
     assert any(t == f"Signed in as alice for {EVIL} (DE)" for t in _texts(at)), _texts(at)
     at = _post(at, "Battery demand", kind="demand", sectors="batteries")
     other = _register(_page(), "bob")  # a second browser session
@@ -126,3 +140,54 @@ def test_author_closes_edits_and_deletes_own_post_and_others_see_no_controls(env
     at = _submit(at, "Delete")
     assert not at.error and _frame(at, "list").empty
     assert any("not posted yet" in str(i.value) for i in at.info)
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def test_interest_notification_accept_and_reply_between_two_sessions(env: Path) -> None:
+    alice = _post(_register(_page(), "alice"), "Battery bench offer")
+    assert _metric(alice, "Unread") == "0"
+    bob = _register(_page(), "bob")
+    bob.selectbox(key="board-pick").set_value(1).run()
+    bob.text_area(key="board-interest-text-1").input(EVIL)
+    bob = _submit(bob, "Express interest")
+    assert any("conversation #1" in str(s.value) for s in bob.success), [e.value for e in bob.error]
+    alice = alice.run()
+    assert _metric(alice, "Unread") == "1"
+    notes = next(d.value for d in alice.dataframe if "unread" in d.value.columns)
+    assert notes["text"].tolist() == ["bob is interested in your offer #1 Battery bench offer"]
+    assert any(t.endswith(f"bob: {EVIL}") for t in _texts(alice))  # the thread, as plain text
+    alice = _submit(alice, "Accept")
+    alice.text_area(key="board-reply-text-1").input("Welcome, bob")
+    alice = _submit(alice, "Send reply")
+    assert not alice.error, [e.value for e in alice.error]
+    bob = bob.run()
+    assert _metric(bob, "Unread") == "2"
+    assert any(t.endswith("alice: Welcome, bob") for t in _texts(bob)), _texts(bob)
+    assert any("bob answered alice; accepted" in t for t in _texts(bob))
+    for md in [*alice.markdown, *bob.markdown]:
+        assert EVIL not in md.value
+
+
+def test_admin_tab_only_for_admins_and_a_hidden_post_leaves_the_list(env: Path) -> None:
+    from cluster_map.services import board, moderation
+
+    at = _post(_register(_page(), "alice"), "Spam offer")
+    assert not [t for t in at.tabs if t.label == "Admin"]
+    admin = moderation.add_user(env, username="root", password=PW, role="admin")
+    root = _page()
+    root.text_input(key="board-si-user").input("root")
+    root.text_input(key="board-si-pw").input(PW)
+    root = _submit(root, "Sign in")
+    assert [t for t in root.tabs if t.label == "Admin"]
+    root.number_input(key="admin-target-id").set_value(1)
+    root.text_input(key="admin-reason").input("advertising")
+    root = _submit(root, "Hide")
+    assert not root.error, [e.value for e in root.error]
+    assert _frame(_page(), "list").empty  # a visitor no longer sees it
+    assert board.browse(env).empty
+    assert moderation.audit_trail(env, admin_id=admin.id)["action"].tolist() == ["hide"]
+    at = at.run()
+    assert any("A moderator hid this post" in str(w.value) for w in at.warning)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cluster_map.config import Settings
 from cluster_map.errors import InputError
-from cluster_map.services import board
+from cluster_map.services import board, moderation
 from tests.app_store import EVIL, tiny_connection
 
 TODAY = dt.date(2026, 3, 1)
@@ -29,6 +29,20 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 @pytest.fixture()
 def db(tmp_path: Path) -> Path:
     return tmp_path / "board.duckdb"
+
+
+def _approved(db: Path, store: Any, account: board.Account, org_id: str) -> board.Account:
+    """Ask for the link, and let an admin approve it (linking needs an admin's approval)."""
+    board.link_organisation(db, store, account_id=account.id, org_id=org_id)
+    admin = board.sign_in(db, username="root", password=PW) if board_has(db, "root") else \
+        board.register(db, username="root", password=PW, role="admin")
+    link = moderation.pending_links(db, admin_id=admin.id)
+    moderation.decide_link(db, admin_id=admin.id, link_id=int(link["id"].iloc[-1]), approve=True, reason="checked")
+    return board.current(db, account.id)
+
+
+def board_has(db: Path, username: str) -> bool:
+    return any(u == username for u in moderation.users(db)["username"])
 
 
 def _post(db: Path, account: board.Account, **fields: Any) -> int:
@@ -91,7 +105,10 @@ def test_failed_sign_ins_are_rate_limited_per_username(db: Path) -> None:
 
 def test_link_organisation_from_the_directory(db: Path, store: Any) -> None:
     me = board.register(db, username="alice", password=PW)
-    linked = board.link_organisation(db, store, account_id=me.id, org_id="EUCO2")
+    asked = board.link_organisation(db, store, account_id=me.id, org_id="EUCO2")
+    assert asked.org_id is None  # a request, not a link: an admin decides
+    assert board.pending_link(db, account_id=me.id)["org_id"] == "EUCO2"
+    linked = _approved(db, store, me, "EUCO2")
     assert (linked.org_id, linked.org_name, linked.org_country) == ("EUCO2", EVIL, "DE")
     with pytest.raises(InputError, match="'NOPE' is not in the directory"):
         board.link_organisation(db, store, account_id=me.id, org_id="NOPE")
@@ -99,8 +116,7 @@ def test_link_organisation_from_the_directory(db: Path, store: Any) -> None:
 
 
 def test_post_is_listed_with_the_organisation(db: Path, store: Any) -> None:
-    me = board.link_organisation(db, store, account_id=board.register(db, username="alice", password=PW).id,
-                                 org_id="EUCO1")
+    me = _approved(db, store, board.register(db, username="alice", password=PW), "EUCO1")
     pid = _post(db, me, sectors="Batteries; Automotive, batteries", countries="de, AT")
     row = board.browse(db, today=TODAY).iloc[0]
     assert (row["id"], row["organisation"], row["country"]) == (pid, "Automotive Cluster Styria", "AT")
@@ -179,8 +195,7 @@ def test_browse_refuses_bad_filters(db: Path) -> None:
 
 def test_matches_rank_by_shared_keywords_then_country_fit(db: Path, store: Any) -> None:
     def account(name: str, org: str) -> board.Account:
-        made = board.register(db, username=name, password=PW)
-        return board.link_organisation(db, store, account_id=made.id, org_id=org)
+        return _approved(db, store, board.register(db, username=name, password=PW), org)
 
     a, b, c = account("alice", "EUCO1"), account("bob", "EUCO2"), account("carol", "EUCO4")  # AT, DE, AT
     demand = _post(db, a, kind="demand", sectors="batteries; automotive", countries="DE")
