@@ -1,8 +1,8 @@
-"""Reports: country reports (PDF, XLSX, HTML) and exports of any table with provenance."""
+"""Reports: country, region and custom-region reports (PDF, XLSX, HTML) and exports of any table with provenance."""
 
 import streamlit as st
 
-from cluster_map.ui import errors
+from cluster_map.ui import errors, region_reports
 from cluster_map.ui import reports as rep
 from cluster_map.ui.startup import ensure_ready
 
@@ -17,6 +17,13 @@ with errors.boundary():
     dataset, country, year = rep.report_controls()
     with errors.boundary(stop=False):
         rep.report_downloads(dataset, country, year)
+    st.divider()
+    st.subheader("Region and custom-region reports")
+    st.write("The same report for one NUTS 2 region or US state, or for a group of regions (the Øresund, a "
+             "cross-border area, several states) recomputed from the members' counts.")
+    with errors.boundary(stop=False):
+        r_dataset, r_region, r_custom = region_reports.controls()
+        region_reports.downloads(r_dataset, r_region, r_custom)
     st.divider()
     st.subheader("Export tables")
     st.write("Every dataset and metric table as CSV, XLSX, Parquet, GeoJSON or GeoParquet, with a "

@@ -75,3 +75,41 @@ def shift_share_bars(ss: pd.DataFrame, *, top: int = 20, title: str = "") -> go.
                  labels={"jobs": "Change in employment"})
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=380)
     return fig
+
+
+def sector_over_time(frame: pd.DataFrame, *, breaks: Sequence[tuple[int, str]] = (), title: str = "") -> go.Figure:
+    """Employment (top) and location quotient (bottom) of one region x sector by year (CMP style).
+
+    ``frame``: year, employment, lq, estimated, converted (from
+    :func:`cluster_map.services.timeseries.sector_series`). Values converted from an older NUTS version or
+    estimated are drawn as open diamonds and named in the hover text; each break is a dotted vertical
+    line with its note.
+    """
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=("Employment", "Location quotient"))
+    data = frame.dropna(subset=["employment"])
+    marked = data["estimated"].astype(bool) | data["converted"].astype(bool)
+    for row, col, fmt in ((1, "employment", ",.0f"), (2, "lq", ".2f")):
+        fig.add_trace(go.Scatter(x=data["year"], y=data[col], mode="lines", line={"color": "#1f5f8b"},
+                                 showlegend=False, hoverinfo="skip"), row=row, col=1)
+        for is_marked, name, symbol in ((False, "reported", "circle"),
+                                        (True, "estimated or converted from an older NUTS version", "diamond-open")):
+            part = data[marked == is_marked]
+            if part.empty:
+                continue
+            fig.add_trace(go.Scatter(
+                x=part["year"], y=part[col], mode="markers", name=name, legendgroup=name, showlegend=row == 1,
+                marker={"symbol": symbol, "size": 9, "color": "#1f5f8b", "line": {"width": 2, "color": "#1f5f8b"}},
+                customdata=part["caveats"].fillna("").to_numpy(),
+                hovertemplate=f"%{{x}}: %{{y:{fmt}}}<br>%{{customdata}}<extra></extra>"), row=row, col=1)
+    fig.add_hline(y=1.0, line_dash="dot", line_color="grey", row=2, col=1)
+    for year, note in breaks:
+        fig.add_vline(x=year - 0.5, line_dash="dash", line_color="#b03a2e")
+        fig.add_annotation(x=year - 0.5, y=1.0, yref="paper", text=f"break {year}", hovertext=note, showarrow=False,
+                           font={"color": "#b03a2e", "size": 11}, xanchor="left", yanchor="bottom")
+    fig.update_xaxes(dtick=1, title_text="Year", row=2, col=1)
+    fig.update_layout(title=title, height=460, margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      legend={"orientation": "h", "y": -0.15})
+    return fig

@@ -19,6 +19,7 @@ URL parameters (all optional)::
     regions  comma-separated region codes, up to 10 (DE21,FR10)
     classes  fixed | quantiles | natural_breaks
     min_emp  minimum employment of a cell to be shown and ranked (number)
+    custom   a custom region NAME=CODE,CODE (Øresund=DK01,SE22): its profile and report
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Filters:
     regions: tuple[str, ...] = field(default=())
     classification: str = "fixed"
     min_employment: float = 0.0
+    custom: str = ""  # a custom region, NAME=CODE,CODE (cluster_map.services.custom_regions)
 
     def with_(self, **changes: object) -> Filters:
         """A copy with ``changes`` (lists become tuples so the result stays hashable)."""
@@ -100,6 +102,8 @@ def encode(filters: Filters) -> dict[str, str]:
     if filters.min_employment:
         m = filters.min_employment
         out["min_emp"] = str(int(m)) if float(m).is_integer() else repr(float(m))
+    if filters.custom:
+        out["custom"] = filters.custom
     return out
 
 
@@ -256,9 +260,20 @@ def decode(
             warnings.append(f"Minimum employment {_q(raw, 20)} is not a number >= 0; using 0.")
             min_emp = 0.0
 
+    custom = ""
+    raw_custom = _one(params, "custom")
+    if raw_custom:
+        from cluster_map.errors import InputError
+        from cluster_map.services.custom_regions import parse
+
+        try:
+            custom = parse(raw_custom).encode()
+        except InputError as exc:
+            warnings.append(f"Custom region {_q(raw_custom, 60)} in the link is not usable: {exc}")
+
     return (
         Filters(page=page, dataset=dataset, sector_scheme=scheme, sector=sector, year=year, metric=metric,
                 level=level, countries=tuple(dict.fromkeys(countries)), regions=tuple(regions),
-                classification=classification, min_employment=min_emp),
+                classification=classification, min_employment=min_emp, custom=custom),
         warnings,
     )

@@ -103,3 +103,16 @@ def test_real_country_map(mirror, artifacts) -> None:  # type: ignore[no-untyped
                             source="© EuroGeographics for the administrative boundaries")
     (artifacts / "static_choropleth_es.png").write_bytes(png)
     assert _size(png) == (1050, 900)
+
+
+def test_highlight_outlines_regions_and_names_them_in_the_legend() -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from cluster_map.maps.static import static_choropleth
+
+    gdf = gpd.GeoDataFrame({"code": ["A", "B", "C"], "lq": [0.5, 1.5, 2.5]},
+                           geometry=[box(10, 50, 11, 51), box(11, 50, 12, 51), box(12, 50, 13, 51)], crs="EPSG:4326")
+    plain = static_choropleth(gdf, "lq", title="t")
+    marked = static_choropleth(gdf, "lq", title="t", highlight=["B"], highlight_label="Group")
+    assert marked[:8] == b"\x89PNG\r\n\x1a\n" and marked != plain
