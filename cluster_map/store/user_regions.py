@@ -2,7 +2,7 @@
 
 One row per account and name; every statement is parameterised and carries ``owner_id = ?``, so an
 account reads and changes only its own custom regions. The table is created on first use, through the
-board file's short-lived read-write connection (:func:`cluster_map.store.board.connect`).
+board file's short-lived connections (writes in :func:`cluster_map.store.board.transaction`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def save(db: Path | str, *, owner_id: int, name: str, members: Sequence[str],
          now: dt.datetime | None = None) -> None:
     """Insert or replace the account's custom region ``name``."""
     when = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
-    with board.connect(db) as con:
+    with board.transaction(db) as con:  # replace in one transaction, the only writer of the file meanwhile
         _ensure(con)
         con.execute("DELETE FROM custom_regions WHERE owner_id = ? AND name = ?", [owner_id, name])
         con.execute("INSERT INTO custom_regions VALUES (?, ?, ?, ?)", [owner_id, name, list(members), when])
@@ -49,7 +49,7 @@ def list_for(db: Path | str, *, owner_id: int) -> list[dict[str, Any]]:
 
 def delete(db: Path | str, *, owner_id: int, name: str) -> bool:
     """Delete the account's custom region ``name``; whether there was one."""
-    with board.connect(db) as con:
+    with board.transaction(db) as con:
         _ensure(con)
         found = con.execute("SELECT count(*) FROM custom_regions WHERE owner_id = ? AND name = ?",
                             [owner_id, name]).fetchall()[0][0]
