@@ -673,7 +673,11 @@ SPEC_KEYS: Final = {
     "of the region's total", "excluded": "sector codes left out", "map_levels": "region levels the map offers",
     "default_level": "the level a map opens at", "report_level": "[region level, sector level] of reports",
     "layout": "'eurostat' (TSV or SDMX-CSV) or 'long_csv' (set by Cluster Map)",
+    "tolerated": "table kind -> codes the file holds that the code lists or geometries do not know, accepted "
+                 "anyway (kinds: region, sector)",
 }
+#: Why a user's tolerated codes are accepted (the spec file says so).
+SPEC_TOLERATED: Final = "declared tolerated in the dataset's spec file"
 
 
 def _cell_of(value: Any, key: str) -> Cell | None:
@@ -715,7 +719,14 @@ def user_dataset(code: str, spec: dict[str, Any], *, layout: Layout = "eurostat"
         default_level=int(spec.get("default_level", 2 if 2 in levels else levels[-1])) if levels else None,
         report_level=(int(report[0]), int(report[1])) if report else None,
         region_word="regions", sector_word="sectors", notes="Added by a user (cluster-map ingest --add).",
+        tolerated=_spec_tolerated(spec.get("tolerated", {})),
     )
+
+
+def _spec_tolerated(value: Any) -> tuple[Tolerated, ...]:
+    if not isinstance(value, dict) or not all(k in ("region", "sector") for k in value):
+        raise ValueError("spec key 'tolerated' must be a table like {region = [\"HU99\"], sector = [\"Z99\"]}")
+    return tuple(Tolerated(kind, tuple(str(c) for c in codes), SPEC_TOLERATED) for kind, codes in value.items())
 
 
 def dataset_to_spec(ds: Dataset) -> dict[str, Any]:
@@ -732,6 +743,7 @@ def dataset_to_spec(ds: Dataset) -> dict[str, Any]:
         "employment": cell(ds.employment), "establishments": cell(ds.establishments), "wages": cell(ds.wages),
         "total_code": ds.total_code, "excluded": list(ds.excluded), "map_levels": list(ds.map_levels),
         "default_level": ds.default_level, "report_level": list(ds.report_level) if ds.report_level else None,
+        "tolerated": {t.kind: list(t.codes) for t in ds.tolerated} or None,
     }
     return {k: v for k, v in out.items() if v is not None}
 

@@ -74,9 +74,11 @@ class Tally:
     indicators: pd.Series  # indicator code -> rows
     unmatched: pd.DataFrame  # its ``unmatched_regions`` rows
     originals: dict[str, set[str]] = field(default_factory=dict)  # unmatched code -> codes in the file
+    spec: Dataset | None = None  # a user's dataset being added (not yet registered in the catalogue)
 
 
-def tally(dataset: str, files: Sequence[Fetched], frame: pd.DataFrame, unmatched: pd.DataFrame) -> Tally:
+def tally(dataset: str, files: Sequence[Fetched], frame: pd.DataFrame, unmatched: pd.DataFrame, *,
+          spec: Dataset | None = None) -> Tally:
     """Count the codes of ``frame`` (one dataset's recoded observations) and keep its unmatched regions."""
     codes = set(unmatched["code"]) if len(unmatched) else set()
     hit = frame.loc[frame["region"].isin(codes), ["region", "region_original"]].drop_duplicates()
@@ -84,14 +86,20 @@ def tally(dataset: str, files: Sequence[Fetched], frame: pd.DataFrame, unmatched
     for region, original in hit.itertuples(index=False):
         originals.setdefault(str(region), set()).add(str(original))
     return Tally(dataset=dataset, files=files, sectors=frame["sector"].value_counts(sort=False),
-                 indicators=frame["indicator"].value_counts(sort=False), unmatched=unmatched, originals=originals)
+                 indicators=frame["indicator"].value_counts(sort=False), unmatched=unmatched, originals=originals,
+                 spec=spec)
 
 
 def judge(t: Tally, known_sectors: Mapping[str, set[str]]) -> list[UnknownCode]:
-    """Every unknown code of a tallied file, tolerated or not (see the module docstring)."""
-    ds = catalogue.find_dataset(t.dataset)
-    if ds is None or all(d.code != t.dataset for d in catalogue.DATASETS):  # a user's own dataset is checked when it is added
+    """Every unknown code of a tallied file, tolerated or not (see the module docstring).
+
+    A user's own dataset (``t.spec``) is judged on its sectors and regions only: its indicators are
+    whatever the file has.
+    """
+    ds = t.spec or catalogue.find_dataset(t.dataset)
+    if ds is None:
         return []
+    users = all(d.code != ds.code for d in catalogue.DATASETS)
     file = _file_name(t.files)
     out: list[UnknownCode] = []
     for r in t.unmatched.itertuples(index=False):
@@ -107,7 +115,7 @@ def judge(t: Tally, known_sectors: Mapping[str, set[str]]) -> list[UnknownCode]:
                 out.append(UnknownCode(t.dataset, file, "sector", str(code), int(n),
                                        f"not in the {_SCHEME_WORDS.get(ds.sector_scheme, ds.sector_scheme)} code list",
                                        ds.tolerance("sector", str(code)) or ""))
-    if ds.indicator_dim and ds.indicator_dim != catalogue.AUTO:
+    if ds.indicator_dim and ds.indicator_dim != catalogue.AUTO and not users:
         declared = ds.known_indicators()
         for code, n in t.indicators.items():
             if code not in declared:
@@ -128,7 +136,8 @@ def refuse(unknown: Sequence[UnknownCode], tallies: Mapping[str, Tally]) -> None
         f"Unknown codes in {', '.join(files)}: the file{'s' if len(files) > 1 else ''} hold{'' if len(files) > 1 else 's'} "
         f"{len(shown)} code(s) the code lists, geometries and catalogue do not know, so nothing was loaded and "
         "the previous store is unchanged. Fix or re-download the file; or, if a code is right, declare it "
-        "tolerated for its dataset in cluster_map/catalogue.py (Dataset.tolerated, with the reason).",
+        "tolerated for its dataset in cluster_map/catalogue.py (Dataset.tolerated, with the reason; for your own "
+        "dataset: the spec file's 'tolerated' key).",
         [u.problem() for u in shown])
 
 
@@ -160,7 +169,7 @@ def _with_lines(u: UnknownCode, t: Tally) -> UnknownCode:
 
     from cluster_map.sources import eurostat, integrity
 
-    ds = catalogue.dataset(u.dataset)
+    ds = t.spec or catalogue.dataset(u.dataset)
     codes = t.originals.get(u.code, {u.code}) if u.kind == "region" else {u.code}
     lines: list[int] = []
     for f in t.files:

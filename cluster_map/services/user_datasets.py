@@ -175,6 +175,7 @@ def add_dataset(file: Path, *, code: str, spec_file: Path | None = None, db: Pat
             parts.append(rows)
             unmatched_parts.append(miss)
         unmatched = pd.concat(unmatched_parts, ignore_index=True)
+        _refuse_unknown(w, code, file, frame, unmatched, ds)
         load.insert(w, "observations", frame)
         load.insert(w, "unmatched_regions", unmatched)
         now = datetime.now(UTC).replace(tzinfo=None)
@@ -199,6 +200,20 @@ def add_dataset(file: Path, *, code: str, spec_file: Path | None = None, db: Pat
     return Added(code=code, file=file.name, kind=kind, rows=len(frame), years=span, nuts_version=nuts,
                  matched=len(matched), unmatched=tuple(dict.fromkeys(real)),
                  metric_rows=int(report.get(code, {}).get("metrics", 0)))
+
+
+def _refuse_unknown(con: Any, code: str, file: Path, frame: pd.DataFrame, unmatched: pd.DataFrame,
+                    ds: catalogue.Dataset) -> None:
+    """Fail naming file, lines and value on a sector or region code nobody knows (unless the spec tolerates it)."""
+    from cluster_map.services import unknown_codes
+    from cluster_map.sources.fetch import Fetched
+
+    shown = Fetched(name=file.name, path=file, retrieved_from=f"user:{file.name}", official_url="", sha256="",
+                    origin="user")
+    t = unknown_codes.tally(code, [shown], frame, unmatched, spec=ds)
+    sectors = store_catalogue.sectors(con)
+    known = {str(s): set(g["code"]) for s, g in sectors.groupby("scheme")}
+    unknown_codes.refuse(unknown_codes.judge(t, known), {code: t})
 
 
 def carry_over(old: Path, con: Any) -> tuple[str, ...]:

@@ -252,13 +252,16 @@ def check_hostile_text(db: Path) -> None:
 
 def table(mirror: Path, store: Path, work: Path) -> str:
     """The bad-input table as markdown: corruption, files, exit code, first line of the message, store kept."""
-    rows = ["| corruption | file(s) | exit | message (first problem) | store unchanged |", "|---|---|---|---|---|"]
+    rows = ["| corruption | file(s) | exit | message (the first problem named) | store unchanged |",
+            "|---|---|---|---|---|"]
     for i, case in enumerate(CASES.values()):
         code, said, unchanged = run_case(case, mirror, store, work / str(i))
         lines = [ln.strip() for ln in said.splitlines() if ln.strip()]
-        first = next((ln for ln in lines if ln.startswith("Error:")), lines[0] if lines else "")
-        problem = next((ln for ln in lines if ln != first and not ln.startswith("Error:")), "")
-        message = (first + (" / " + problem if code else "")).replace("|", "\\|")[:400]
+        first = next((ln for ln in lines if ln.startswith("Error:")), "")
+        problem = next((ln for ln in lines[lines.index(first) + 1:] if ":" in ln), "") if first else ""
+        repaired = [ln for ln in lines if "repaired with make_valid" in ln or "(Self-intersection" in ln]
+        message = (problem or first) if code else "; ".join(repaired)
+        message = message.replace("|", "\\|")[:300]
         rows.append(f"| {case.what} | {', '.join(Path(n).name for n in case.files)} | {code} | {message} | "
                     f"{'yes' if unchanged else 'no (rebuilt)'} |")
     return "\n".join(rows)

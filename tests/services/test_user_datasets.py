@@ -69,16 +69,38 @@ def test_a_current_layout_tsv_with_a_spec(store_copy: Path, tmp_path: Path) -> N
     spec.write_text('title = "Local units, my copy"\nindicator_dim = "indic_sbs"\nunit_dim = "unit"\n'
                     'nuts_version = "2021"\nnuts_by_year = {2024 = "2024"}\n'
                     'employment = {indicator = "EMP_LOC_NR", unit = "persons employed"}\n'
-                    'total_code = "B-S_X_O_S94"\n')
+                    'total_code = "B-S_X_O_S94"\ntolerated = {region = ["HU99"]}\n')
     spec.write_text(spec.read_text().replace('unit_dim = "unit"\n', ""))
     added = add_dataset(API / "sbs_r_nuts2021.tsv", code="my_sbs", spec_file=spec, db=store_copy)
-    assert added.unmatched == ("HU99",)
+    assert added.unmatched == ("HU99",)  # tolerated by the spec, still listed
+    assert catalogue.dataset("my_sbs").tolerance("region", "HU99") == catalogue.SPEC_TOLERATED
     versions = _q(store_copy, "SELECT DISTINCT year, nuts_version FROM metrics WHERE dataset = 'my_sbs' ORDER BY 1")
     assert dict(zip(versions["year"], versions["nuts_version"], strict=True)) == {
         2021: "2021", 2022: "2021", 2023: "2021", 2024: "2024"}
     same = _q(store_copy, "SELECT a.lq AS a FROM metrics a WHERE a.dataset = 'my_sbs' AND a.region = 'HU11' "
                           "AND a.sector = 'C29' AND a.year = 2021")
     assert same["a"].iloc[0] == pytest.approx((12300 / 410000) / (198737 / 5920000), rel=1e-12)
+
+
+def test_an_unknown_region_not_tolerated_by_the_spec_is_refused_with_its_line(store_copy: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "spec.toml"
+    spec.write_text('indicator_dim = "indic_sbs"\nnuts_version = "2021"\nnuts_by_year = {2024 = "2024"}\n'
+                    'employment = {indicator = "EMP_LOC_NR", unit = "persons employed"}\n')
+    before = _sha(store_copy)
+    with pytest.raises(SourceError) as err:
+        add_dataset(API / "sbs_r_nuts2021.tsv", code="my_sbs", spec_file=spec, db=store_copy)
+    assert "sbs_r_nuts2021.tsv: line 16: unknown region code 'HU99'" in str(err.value)
+    assert "the spec file's 'tolerated' key" in str(err.value)
+    assert _sha(store_copy) == before
+
+
+def test_an_unknown_sector_in_a_long_csv_is_refused_with_its_line(store_copy: Path, tmp_path: Path) -> None:
+    f = tmp_path / "jobs.csv"
+    f.write_text(LONG + "AT13,Z99,2020,10,1\n")
+    before = _sha(store_copy)
+    with pytest.raises(SourceError, match=r"jobs.csv: line 8: unknown sector code 'Z99' \(not in the NACE Rev. 2"):
+        add_dataset(f, code="my_jobs", db=store_copy)
+    assert _sha(store_copy) == before
 
 
 def test_without_a_spec_an_ambiguous_file_is_refused_and_the_store_kept(store_copy: Path) -> None:
