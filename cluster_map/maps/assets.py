@@ -197,12 +197,24 @@ window.cmap = window.cmap || (function () {
     }
     return {type: "FeatureCollection", features: feats};
   };
+  // Map panes by drawing order: the grey base always under the regions and the outlines (stars,
+  // hot spots) always over them, whichever geometry the browser receives first.
+  api.PANES = {cmBase: 350, cmRegions: 400, cmOutlines: 450};
+  api.pane = function (map, name) {
+    if (!name || !map) { return; }
+    if (!map.getPane(name)) {
+      var pane = map.createPane(name);
+      pane.style.zIndex = String(api.PANES[name] || 400);
+      if (name === "cmOutlines" || name === "cmBase") { pane.style.pointerEvents = "none"; }
+    }
+  };
   api.layer = function (key, data, opts) {
     api.styles[key] = opts.style;
     api.opts[key] = opts;
     if (opts.paint) { api.paints[key] = opts.paint; }
     api.hatch();
     var layer = L.geoJSON(null, {
+      pane: opts.pane || "overlayPane",
       interactive: opts.interactive,
       style: function (f) { return api.style(key, f); },
       onEachFeature: function (f, l) {
@@ -211,6 +223,7 @@ window.cmap = window.cmap || (function () {
         l.on("mouseout", function () { l.setStyle(api.style(key, f)); });
       }
     });
+    layer.beforeAdd = function (map) { api.pane(map, opts.pane); };
     layer.on("add", function () { api.apply(key); });
     layer.on("remove", function () { var c = api.legends[key]; if (c) { c.getContainer().style.display = "none"; } });
     api.layers[key] = layer;

@@ -69,6 +69,10 @@ DEFAULT_TOOLTIP_FIELDS: tuple[tuple[str, str], ...] = (
 REGION_STYLE = {"color": "#ffffff", "weight": 0.6, "fillOpacity": 0.85, "fillColor": "#f0f0f0"}
 #: Style of the NUTS 0 base (country shapes under the regions).
 BASE_STYLE = {"color": "#9e9e9e", "weight": 0.8, "fillOpacity": 1.0, "fillColor": "#e4e4e0"}
+#: Leaflet map panes of our layers, bottom to top (z-index; Leaflet's own overlay pane is 400): the
+#: NUTS 0 base always under the regions, outlines (stars, hot spots) always over them, whatever order
+#: the browser receives the geometries in (they are fetched in parallel).
+PANES: dict[str, int] = {"cmBase": 350, "cmRegions": 400, "cmOutlines": 450}
 _TIP_CODE = re.compile(r"^\s*(\S+)\s+·")
 
 
@@ -200,7 +204,9 @@ class GeometryLayer(Layer, RenderedOnce):
 
     def __init__(self, geometry: EncodedGeometry, *, key: str, name: str | None = None, style: Mapping[str, Any] | None = None,
                  interactive: bool = True, paint: Paint | None = None, overlay: bool = True, control: bool = True,
-                 show: bool = True, url: str | None = None) -> None:
+                 show: bool = True, url: str | None = None, pane: str | None = None) -> None:
+        if pane is not None and pane not in PANES:
+            raise InputError(f"Unknown map pane {pane!r}; use one of {sorted(PANES)!r}.")
         super().__init__(name=name, overlay=overlay, control=control, show=show)
         self._name = "GeometryLayer"
         self.geometry = geometry
@@ -209,7 +215,8 @@ class GeometryLayer(Layer, RenderedOnce):
         self.key_json = js_json(key)
         self.data_json = "null" if url else geometry.data_json
         self.options_json = js_json({"style": dict(style or REGION_STYLE), "interactive": interactive,
-                                     "paint": paint.payload if paint is not None else None, "url": url})
+                                     "paint": paint.payload if paint is not None else None, "url": url,
+                                     "pane": pane})
 
     def _get_self_bounds(self) -> list[list[float | None]]:
         (s, w), (n, e) = self.geometry.bounds
@@ -406,9 +413,9 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
     if base is not None:
         b = base if isinstance(base, EncodedGeometry) else encode_geometry(base, code_col=_code_col(base), precision=3)
         GeometryLayer(b, key="base", name="Countries", style=BASE_STYLE, interactive=False, control=False,
-                      url=base_geometry_url).add_to(m)
+                      url=base_geometry_url, pane="cmBase").add_to(m)
     GeometryLayer(geom, key=key, name=name, control=False, interactive=interactive,
-                  style=REGION_STYLE if interactive else BASE_STYLE, url=geometry_url).add_to(m)
+                  style=REGION_STYLE if interactive else BASE_STYLE, url=geometry_url, pane="cmRegions").add_to(m)
     figure = m.get_root()
     if isinstance(figure, Figure):
         figure.header.add_child(RawText(csp.meta_element(tiles=tiles)), name="cm_csp")  # a missed escape cannot call out

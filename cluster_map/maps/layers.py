@@ -175,5 +175,5 @@ def _outline_group(sub: gpd.GeoDataFrame, *, key: str, name: str, classes: Any, 
               reason_col=None, key=key, legend=legend)
     style = {"outline": True, "weight": 3, "fillOpacity": 0.0, "color": "#000000"}
     group.add_child(GeometryLayer(geometry, key=key, name=name, style=style, interactive=False, paint=p,
-                                  control=False))
+                                  control=False, pane="cmOutlines"))
     return group
