@@ -10,7 +10,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -34,6 +36,8 @@ def serve(
                                 "PORT+1.. behind nginx on PORT, sticky per browser (prints the config)."),
     proxy_config: Path | None = typer.Option(None, "--proxy-config", help="With --workers: write the nginx "
                                              "configuration here and do not start nginx (run it yourself)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the app in this machine's web browser once "
+                                      "it answers (says so when there is no browser)."),
 ) -> None:
     """Run the map app (http://localhost:PORT); builds the store first if it is missing."""
     settings = get_settings(db=db)
@@ -45,6 +49,10 @@ def serve(
     mapview.install_assets(REPO_ROOT / "static")
     # The children get this process's environment plus the store path chosen here.
     env = {**os.environ, "CLUSTER_MAP_DB": str(store)}
+    if open_browser:
+        local = "localhost" if address in ("0.0.0.0", "", "::") else address  # noqa: S104 (a URL, not a bind)
+        threading.Thread(target=open_when_ready, args=(f"http://{local}:{port}",), daemon=True,
+                         name="cluster-map-open").start()
     if workers == 1:
         typer.echo(f"Cluster Map on http://{address}:{port} (store {store}); Ctrl+C stops it.")
         try:
@@ -54,6 +62,38 @@ def serve(
         raise typer.Exit(code)
     raise typer.Exit(_serve_workers(port=port, address=address, workers=workers, env=env, store=store,
                                     proxy_config=proxy_config))
+
+
+def open_when_ready(url: str, *, timeout: float = 120.0, echo: Callable[[str], None] = typer.echo) -> bool:
+    """Open ``url`` in the default web browser once the app answers its health check.
+
+    Returns whether a browser was opened; says in one line when the app did not answer in time or
+    when this machine has no browser (a server without a display: open the URL elsewhere).
+    """
+    import urllib.request
+    import webbrowser
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:  # noqa: S310 (our own server)
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            echo(f"--open: the app did not answer on {url} within {timeout:.0f} s; no browser opened.")
+            return False
+        time.sleep(0.3)
+    try:
+        opened = webbrowser.get().open(url)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        echo(f"--open: no web browser found on this machine; open {url} yourself.")
+        return False
+    echo(f"Opened {url} in the web browser.")
+    return True
 
 
 def _interrupt(signum: int, frame: object) -> None:

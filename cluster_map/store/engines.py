@@ -66,7 +66,13 @@ def spark_session(remote: str = "", *, cores: str = "*") -> Any:
     with _SPARK_LOCK:
         if key in _SPARK:
             return _SPARK[key]
-        from pyspark.sql import SparkSession
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise StoreError(
+                "The Spark engine needs pyspark, an optional extra: run `pip install -e .[spark]` "
+                "(or use the default --engine duckdb)."
+            ) from None
 
         builder = SparkSession.builder.appName("cluster-map")
         if remote:
