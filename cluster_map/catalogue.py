@@ -879,3 +879,174 @@ __all__ = ["CONVENTIONS", "FOCUS_SCOPES", "Convention", "convention", "conventio
            "dataset", "datasets", "eurostat", "eurostat_api_url", "eurostat_files", "field_help", "find_dataset",
            "mapped", "metric", "metrics_for", "reported", "series_of", "statistical", "register", "forget",
            "user_dataset", "user_datasets", "dataset_to_spec", "SPEC_KEYS"]
+
+
+# --- the directory's sector vocabulary, organisation kinds, member sizes and labels ----------------
+# (kept after ``__all__`` on purpose: the names are imported explicitly, e.g.
+# ``from cluster_map.catalogue import SECTOR_TERMS``)
+@dataclass(frozen=True)
+class SectorTerm:
+    """One sector of the directory vocabulary: the words people use for it and its statistical codes.
+
+    Search treats every word of a term as the same thing (``aeronautics`` finds organisations tagged
+    ``aerospace``); the NACE divisions link an organisation to the statistics of its region and the
+    US CMP clusters link it to the US benchmark clusters (codes of the ``us_cluster`` scheme).
+    """
+
+    key: str = _f("short id of the term (used as a search and filter value)")
+    label: str = _f("English name shown in lists")
+    nace: tuple[str, ...] = _f("NACE Rev. 2 divisions (Eurostat notation, C30) the term stands for")
+    us_clusters: tuple[str, ...] = _f("US CMP benchmark cluster codes (scheme us_cluster) of the term", ())
+    words: tuple[str, ...] = _f("words and phrases that mean the term (any case; stemmed when compared)", ())
+
+
+SECTOR_TERMS: Final[tuple[SectorTerm, ...]] = (
+    SectorTerm("aerospace", "Aerospace", ("C30",), ("1",),
+               ("aerospace", "aeronautics", "aeronautical", "aviation", "aircraft", "space", "space technologies",
+                "uav", "drones", "avionics", "Aerospace Vehicles and Defense")),
+    SectorTerm("defence", "Defence and security", ("C25", "C30", "N80"), ("1",),
+               ("defence", "defense", "security", "civil security", "cyber security")),
+    SectorTerm("automotive", "Automotive", ("C29",), ("4", "44", "108"),
+               ("automotive", "automobile", "cars", "motor vehicles", "vehicles", "automotive suppliers",
+                "commercial vehicles", "e-mobility", "electromobility", "electric vehicles", "Automotive")),
+    SectorTerm("mobility", "Transport, mobility and logistics", ("H49", "H50", "H52"), ("45", "105"),
+               ("mobility", "transport", "transportation", "logistics", "supply chain", "transit",
+                "transport systems", "Transportation and Logistics", "Local Logistical Services")),
+    SectorTerm("rail", "Rail", ("C30", "H49"), ("45",), ("rail", "railway", "rail technology", "rolling stock")),
+    SectorTerm("maritime", "Maritime and blue economy", ("C30", "H50"), ("50", "17"),
+               ("maritime", "marine", "naval", "shipbuilding", "ports", "blue economy", "Water Transportation")),
+    SectorTerm("ict", "ICT and digital", ("J61", "J62", "J63"), ("23", "8"),
+               ("ict", "it", "software", "digital", "digitalisation", "digitalization", "digital technologies",
+                "telecommunications", "mobile communications", "mobile technologies", "iot", "e-services",
+                "industrial digitalisation", "Information Technology and Analytical Instruments",
+                "Communications Equipment and Services")),
+    SectorTerm("electronics", "Electronics and microelectronics", ("C26", "C27"), ("23", "27"),
+               ("electronics", "microelectronics", "micro/nano electronics", "semiconductors", "power electronics",
+                "sensors", "energy-efficient microelectronics", "Lighting and Electrical Equipment")),
+    SectorTerm("photonics", "Photonics and optics", ("C26",), ("23",),
+               ("photonics", "optics", "optical", "lasers", "optical fibres")),
+    SectorTerm("energy", "Energy", ("D35", "C27"), ("14", "104"),
+               ("energy", "renewable energy", "renewables", "solar energy", "wind energy", "photovoltaics",
+                "smart grids", "hydro power", "green energy", "energy efficiency", "energy transition",
+                "smart energy", "energy technology", "batteries", "Electric Power Generation and Transmission",
+                "Local Utilities")),
+    SectorTerm("food", "Agri-food", ("C10", "C11", "A01"), ("18", "101", "2", "28"),
+               ("food", "agrifood", "agri-food", "nutrition", "beverages", "wine", "viticulture", "food processing",
+                "seafood", "horticulture", "agriculture", "aquaculture", "Food Processing and Manufacturing",
+                "Agricultural Inputs and Services", "Livestock Processing",
+                "Local Food and Beverage Processing and Distribution", "Fishing and Fishing Products")),
+    SectorTerm("construction", "Construction", ("F41", "F42", "F43", "M71"), ("9", "115"),
+               ("construction", "building", "green building", "housing", "sustainable construction", "architecture",
+                "habitat", "wood construction", "infrastructure", "Construction Products and Services",
+                "Local Real Estate, Construction, and Development")),
+    SectorTerm("biotech", "Biotechnology and pharmaceuticals", ("C21", "M72"), ("5",),
+               ("biotech", "biotechnology", "pharma", "pharmaceuticals", "life sciences", "life science",
+                "biotherapies", "immunotherapy", "personalised medicine", "oncology", "Biopharmaceuticals")),
+    SectorTerm("medtech", "Medical technology", ("C32", "C26"), ("30",),
+               ("medtech", "medical technology", "medical devices", "health technology", "health technologies",
+                "dentistry", "diagnostics", "Medical Devices")),
+    SectorTerm("health", "Health care", ("Q86", "Q87"), ("103",),
+               ("health", "healthcare", "e-health", "wellness", "ambient assisted living", "rehabilitation",
+                "medicine", "Local Health Services")),
+    SectorTerm("textiles", "Textiles, clothing and leather", ("C13", "C14", "C15"), ("42", "3", "19", "26"),
+               ("textiles", "textile", "fashion", "clothing", "apparel", "footwear", "leather", "smart textiles",
+                "flexible materials", "Textile Manufacturing")),
+    SectorTerm("wood", "Wood and forestry", ("C16", "A02"), ("51", "20"),
+               ("wood", "forestry", "forest-based industries", "forest-based products", "wood processing",
+                "wood materials", "wooden houses", "Forestry")),
+    SectorTerm("furniture", "Furniture", ("C31",), ("21",), ("furniture", "interior")),
+    SectorTerm("plastics", "Plastics, rubber and composites", ("C22",), ("38",),
+               ("plastics", "polymers", "rubber", "composites", "composite technologies", "carbon fibre composites",
+                "Plastics")),
+    SectorTerm("chemicals", "Chemicals", ("C20", "C19"), ("46", "11"),
+               ("chemicals", "chemistry", "green chemistry", "sustainable chemistry", "petrochemicals", "refining",
+                "process industry", "bio-based products", "bioeconomy")),
+    SectorTerm("materials", "Metals and materials", ("C24", "C25", "C23"), ("47", "12", "49"),
+               ("materials", "new materials", "advanced materials", "lightweight materials", "sustainable materials",
+                "metal processing", "surface treatment", "nanotechnology", "Upstream Metal Manufacturing",
+                "Downstream Metal Products")),
+    SectorTerm("machinery", "Machinery, mechatronics and production technology", ("C28", "C33"), ("40", "32"),
+               ("machinery", "mechatronics", "mechanical engineering", "automation", "robotics", "advanced manufacturing",
+                "additive manufacturing", "industry 4.0", "production technologies", "smart factory", "manufacturing",
+                "agricultural machinery", "tooling", "moulds", "Production Technology and Heavy Machinery",
+                "Metalworking Technology")),
+    SectorTerm("creative", "Cultural and creative industries", ("J58", "J59", "J60", "M73"), ("29", "48", "37", "33"),
+               ("creative industries", "cultural and creative industries", "creative technologies", "media", "film",
+                "gaming", "multimedia", "culture", "design", "vr/ar", "Marketing, Design, and Publishing",
+                "Video Production and Distribution", "Performing Arts", "Printing Services",
+                "Local Entertainment and Media")),
+    SectorTerm("tourism", "Tourism", ("I55", "I56", "N79"), ("22",),
+               ("tourism", "hospitality", "health tourism", "winter adventure", "Hospitality and Tourism")),
+    SectorTerm("environment", "Environment and cleantech", ("E36", "E37", "E38", "E39"), ("15",),
+               ("cleantech", "environment", "environmental technology", "water", "circular economy", "eco-innovation",
+                "water efficiency")),
+    SectorTerm("mining", "Mining and raw materials", ("B07", "B08"), ("31", "34", "35"),
+               ("mining", "mineral resources", "oil and gas equipment", "Oil and Gas Production and Transportation")),
+    SectorTerm("finance", "Finance", ("K64", "K66"), ("16", "107"), ("finance", "fintech", "Local Financial Services")),
+    SectorTerm("business", "Business services", ("M70", "N82"), ("6", "112"),
+               ("business services", "Business Services", "Local Commercial Services")),
+    SectorTerm("education", "Education and research", ("P85", "M72"), ("13", "113"),
+               ("education", "r&d", "science", "research", "Education and Knowledge Creation",
+                "Local Education and Training")),
+)
+
+
+@dataclass(frozen=True)
+class OrgKind:
+    """A class of organisation (from its stated type), with the colour of its map markers."""
+
+    key: str = _f("id of the class (filter value)")
+    label: str = _f("English name")
+    colour: str = _f("marker colour (CSS hex)")
+    words: tuple[str, ...] = _f("words of the stated type that put an organisation in the class", ())
+
+
+#: Checked in order; the first class with a word in the stated type wins; ``not_stated`` when none.
+ORG_KINDS: Final[tuple[OrgKind, ...]] = (
+    OrgKind("network", "Cluster network or association", "#e6550d",
+            ("network", "national cluster", "cluster association", "association of", "platform", "programme",
+             "support organisation", "facilitator", "business association", "european network")),
+    OrgKind("cluster", "Cluster organisation", "#6a3d9a",
+            ("cluster", "pôle", "pole", "district", "competitiveness")),
+    OrgKind("other", "Other organisation", "#31a354", ("association", "agency", "institute", "university")),
+    OrgKind("not_stated", "Type not stated", "#636363", ()),
+)
+
+
+@dataclass(frozen=True)
+class MemberSize:
+    """A member-size class of cluster organisations, by their stated total of members."""
+
+    key: str = _f("id of the class (filter value)")
+    label: str = _f("English name with the range")
+    low: int = _f("smallest total in the class")
+    high: int | None = _f("largest total in the class (None: no upper end)")
+
+
+MEMBER_SIZES: Final[tuple[MemberSize, ...]] = (
+    MemberSize("small", "under 50 members", 0, 49),
+    MemberSize("medium", "50-149 members", 50, 149),
+    MemberSize("large", "150-499 members", 150, 499),
+    MemberSize("very_large", "500 members or more", 500, None),
+)
+
+#: ESCA / ECEI Cluster Management Excellence label levels, lowest first.
+LABEL_LEVELS: Final = ("bronze", "silver", "gold")
+
+
+def sector_term(key: str) -> SectorTerm:
+    """The sector term ``key`` (:class:`UnknownEntry` naming the known ones)."""
+    for term in SECTOR_TERMS:
+        if term.key == key:
+            return term
+    raise UnknownEntry(f"Unknown sector {key!r}; choose one of {', '.join(t.key for t in SECTOR_TERMS)}.")
+
+
+def member_size(total: int | None) -> str | None:
+    """The :data:`MEMBER_SIZES` key of a stated total of members (None when not stated)."""
+    if total is None:
+        return None
+    for size in MEMBER_SIZES:
+        if total >= size.low and (size.high is None or total <= size.high):
+            return size.key
+    return None

@@ -160,13 +160,19 @@ def build_tiny_store(path: Path) -> Path:
         ("EUCO3", "=cmd|' /C calc'!A0", None, "DE", "Passau", "food; agriculture", 13.4, 48.6, "DE22"),
         ("EUCO4", f"Food Cluster Lower Austria {LINK}", None, "AT", None, "food", None, None, "AT12"),
     ]
+    from cluster_map.sources import org_profiles
+
     for oid, name, acr, country, city, sectors, lon, lat, nuts2 in orgs:
+        keys = org_profiles.sector_keys(sectors)
+        nace = org_profiles.nace_of(keys)
+        terms = org_profiles.search_terms(name, acr, city, sectors, keys=keys, nace=nace)
         con.execute("""INSERT INTO organisations (id, directory, name, acronym, country, city, sectors, org_type,
-                       lat, lon, geocode_precision, nuts0, nuts1, nuts2, nuts_version, website, source_url)
+                       lat, lon, geocode_precision, nuts0, nuts1, nuts2, nuts_version, website, source_url,
+                       org_kind, sector_keys, nace, search_terms)
                        VALUES (?, 'eu_cluster_organisations', ?, ?, ?, ?, ?, 'cluster organisation', ?, ?,
-                       ?, ?, ?, ?, '2013', 'example.org', 'https://example.org/src')""",
+                       ?, ?, ?, ?, '2013', 'example.org', 'https://example.org/src', 'cluster', ?, ?, ?)""",
                     [oid, name, acr, country, city, sectors, lat, lon, "city" if lat else "region", country,
-                     nuts2[:3], nuts2])
+                     nuts2[:3], nuts2, "; ".join(keys), "; ".join(nace), terms])
     con.execute("INSERT INTO partnerships (name, theme, type, member_organisations, countries, source_url, note) "
                 "VALUES ('RECiPE4Mobility', 'mobility', 'ESCP-4x', ?, 'AT; DE', "
                 "'https://example.org/p', NULL)", [f"Automotive Cluster Styria; {EVIL}"])

@@ -370,6 +370,7 @@ class StoreWriter:
         self._nuts_frames: dict[str, gpd.GeoDataFrame] = {}
         self._country_points: dict[str, tuple[float, float]] = {}
         self._directories: list[Any] = []
+        self._us_regions: gpd.GeoDataFrame | None = None
 
     def add(self, part: Part) -> None:
         """Insert what ``part`` holds, or keep its observations until the reference data is in."""
@@ -387,6 +388,8 @@ class StoreWriter:
         self._nuts_frames.update(part.payload.get("nuts_frames", {}))
         self._country_points.update(part.payload.get("country_points", {}))
         self._directories += part.payload.get("directories", [])
+        if "us_regions" in part.payload:
+            self._us_regions = part.payload["us_regions"]
         self._provenance += part.provenance
         if part.observations:
             self._pending.append(part)
@@ -443,7 +446,7 @@ class StoreWriter:
         names = [f for v, f in sorted(self._nuts_frames.items(), reverse=True) if v != ORGANISATION_NUTS]
         for directory in self._directories:
             located = orgs.locate(directory, self._nuts_frames[ORGANISATION_NUTS], names=names,
-                                  country_points=self._country_points)
+                                  country_points=self._country_points, us_regions=self._us_regions)
             load.insert(self.con, "organisations", located)
 
     def _observations(self, part: Part) -> None:

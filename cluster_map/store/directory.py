@@ -18,7 +18,12 @@ ORGANISATION_COLUMNS = (
     "id", "directory", "name", "acronym", "country", "city", "region_text", "sectors", "clusters",
     "org_type", "members", "founded_year", "esca_label", "website", "source_url", "lat", "lon",
     "geocode_precision", "nuts0", "nuts1", "nuts2", "nuts3", "nuts_version",
+    "members_year", "members_total", "members_companies", "members_smes", "members_large", "members_research",
+    "members_bound", "label_level", "label_year", "org_kind", "sector_keys", "nace", "location_note", "note",
 )
+_SELECT = ", ".join(ORGANISATION_COLUMNS)
+#: Columns a search may be sorted by (an allow-list: the user picks one).
+SORT_COLUMNS = ("name", "country", "members_total", "founded_year", "label_level", "geocode_precision")
 
 
 def like_pattern(text: str) -> str:
@@ -48,27 +53,22 @@ def organisations(
     """
     if not table_exists(con, "organisations"):
         return pd.DataFrame(columns=list(ORGANISATION_COLUMNS))
-    return query(con, """
-        SELECT id, directory, name, acronym, country, city, region_text, sectors, clusters, org_type, members,
-               founded_year, esca_label, website, source_url, lat, lon, geocode_precision, nuts0, nuts1,
-               nuts2, nuts3, nuts_version FROM organisations
+    return query(con, f"""
+        SELECT {_SELECT} FROM organisations
         WHERE (? = '' OR concat_ws(' ', name, acronym, city, region_text, sectors, clusters)
                          ILIKE ? ESCAPE '\\')
           AND (? = '' OR concat_ws(' ', sectors, clusters) ILIKE ? ESCAPE '\\')
           AND (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], country))
           AND (? = '' OR ? IN (nuts0, nuts1, nuts2, nuts3))
           AND (? = '' OR directory = ?)
-        ORDER BY country, name""",
+        ORDER BY country, name""",  # noqa: S608 - only the constant column list is spliced
                  [text, like_pattern(text), sector, like_pattern(sector), list(countries), list(countries),
                   region, region, directory, directory])
 
 
 def organisation(con: duckdb.DuckDBPyConnection, org_id: str) -> pd.DataFrame:
     """One organisation by id (empty when unknown)."""
-    return query(con, """
-        SELECT id, directory, name, acronym, country, city, region_text, sectors, clusters, org_type, members,
-               founded_year, esca_label, website, source_url, lat, lon, geocode_precision, nuts0, nuts1,
-               nuts2, nuts3, nuts_version FROM organisations WHERE id = ?""", [org_id])
+    return query(con, f"SELECT {_SELECT} FROM organisations WHERE id = ?", [org_id])  # noqa: S608 - constant columns
 
 
 def partnerships(con: duckdb.DuckDBPyConnection, *, text: str = "", country: str = "") -> pd.DataFrame:
@@ -112,3 +112,104 @@ def sector_keywords(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         WITH k AS (SELECT trim(unnest(string_split(coalesce(sectors, ''), ';'))) AS keyword FROM organisations)
         SELECT lower(keyword) AS keyword, count(*) AS n FROM k WHERE keyword <> ''
         GROUP BY ALL ORDER BY n DESC, keyword""")
+
+
+def search_where(
+    *,
+    groups: Sequence[tuple[Sequence[str], str]] = (),
+    countries: Sequence[str] = (),
+    region: str = "",
+    any_terms: Sequence[Sequence[str]] = (),
+    kinds: Sequence[str] = (),
+    labels: Sequence[str] = (),
+    sizes: Sequence[tuple[int, int | None]] = (),
+    ids: Sequence[str] | None = None,
+    directory: str = "",
+) -> tuple[str, list[object]]:
+    """The ``WHERE`` clause and parameters of a directory search (a pure function; table-driven tests).
+
+    ``groups``: every ``(terms, word)`` must match, by one of ``terms`` in ``search_terms`` or by
+    ``word`` inside the name or acronym; ``any_terms``: for each list, the organisation holds one of
+    them (sector and ecosystem filters); ``sizes``: ``(low, high)`` ranges of ``members_total``
+    (``high`` None: no upper end); ``ids``: only these organisations (a partnership's members).
+
+    >>> search_where(countries=["FR"])
+    ('list_contains(?::VARCHAR[], country)', [['FR']])
+    """
+    clauses: list[str] = []
+    params: list[object] = []
+    for terms, word in groups:
+        clauses.append("(list_has_any(search_terms, ?::VARCHAR[]) OR concat_ws(' ', name, acronym) ILIKE ? ESCAPE '\\')")
+        params += [list(terms), like_pattern(word)]
+    if countries:
+        clauses.append("list_contains(?::VARCHAR[], country)")
+        params.append(list(countries))
+    if region:
+        clauses.append("? IN (nuts0, nuts1, nuts2, nuts3)")
+        params.append(region)
+    for terms in any_terms:
+        clauses.append("list_has_any(search_terms, ?::VARCHAR[])")
+        params.append(list(terms))
+    if kinds:
+        clauses.append("list_contains(?::VARCHAR[], org_kind)")
+        params.append(list(kinds))
+    if labels:
+        clauses.append("list_contains(?::VARCHAR[], label_level)")
+        params.append(list(labels))
+    if sizes:
+        parts = []
+        for low, high in sizes:
+            if high is None:
+                parts.append("members_total >= ?")
+                params.append(low)
+            else:
+                parts.append("members_total BETWEEN ? AND ?")
+                params += [low, high]
+        clauses.append("(" + " OR ".join(parts) + ")")
+    if ids is not None:
+        clauses.append("list_contains(?::VARCHAR[], id)")
+        params.append(list(ids))
+    if directory:
+        clauses.append("directory = ?")
+        params.append(directory)
+    return (" AND ".join(clauses) or "TRUE"), params
+
+
+def search(
+    con: duckdb.DuckDBPyConnection,
+    where: tuple[str, list[object]],
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
+    """One page of the organisations matching ``where`` (from :func:`search_where`) and the total count.
+
+    ``sort`` is one of :data:`SORT_COLUMNS` (then name and id break ties); ``limit`` None: all rows.
+    """
+    if sort not in SORT_COLUMNS:
+        raise ValueError(f"sort column {sort!r} is not one of {SORT_COLUMNS!r}")
+    if not table_exists(con, "organisations"):
+        return pd.DataFrame(columns=list(ORGANISATION_COLUMNS)), 0
+    clause, params = where
+    key = ("CASE label_level WHEN 'gold' THEN 3 WHEN 'silver' THEN 2 WHEN 'bronze' THEN 1 END"
+           if sort == "label_level" else sort)
+    order = f"{key} {'DESC' if descending else 'ASC'} NULLS LAST, name, id"
+    page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    # spliced: the clause of search_where (placeholders only), an allow-listed sort column, two integers
+    sql = f"SELECT {_SELECT}, count(*) OVER () AS n_found FROM organisations WHERE {clause} ORDER BY {order}{page}"  # noqa: S608
+    rows = query(con, sql, params)
+    count_sql = f"SELECT count(*) AS n FROM organisations WHERE {clause}"  # noqa: S608
+    total = int(rows["n_found"].iloc[0]) if len(rows) else (
+        0 if offset == 0 else int(query(con, count_sql, params)["n"].iloc[0]))
+    return rows.drop(columns=["n_found"]), total
+
+
+def search_terms_of(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """id, country, nuts2, lat, lon, sector_keys, nace of every organisation (the partner finder's input)."""
+    if not table_exists(con, "organisations"):
+        return pd.DataFrame(columns=["id", "name", "country", "nuts0", "nuts1", "nuts2", "lat", "lon",
+                                     "geocode_precision", "sector_keys", "nace", "clusters", "sectors"])
+    return query(con, """SELECT id, name, country, nuts0, nuts1, nuts2, lat, lon, geocode_precision, sector_keys,
+                                nace, clusters, sectors FROM organisations ORDER BY id""")

@@ -20,7 +20,7 @@ import shapely
 from cluster_map.errors import StoreError
 from cluster_map.store.schema import TABLES
 
-_COLUMN = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s+([A-Z]+)(.*)$")
+_COLUMN = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s+([A-Z]+(?:\[\])?)(.*)$")
 _view_ids = itertools.count()
 
 
@@ -42,6 +42,7 @@ def table_columns(table: str) -> tuple[tuple[str, str, bool], ...]:
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
     "BOOLEAN": pa.bool_(), "BLOB": pa.binary(), "TIMESTAMP": pa.timestamp("us"), "DATE": pa.date32(),
+    "VARCHAR[]": pa.list_(pa.string()),
 }
 
 

@@ -133,8 +133,21 @@ TABLES: dict[str, str] = {
             lat DOUBLE,
             lon DOUBLE,
             geocode_precision VARCHAR,     -- coordinates | city | region | country | none
-            nuts0 VARCHAR, nuts1 VARCHAR, nuts2 VARCHAR, nuts3 VARCHAR,
-            nuts_version VARCHAR)""",
+            nuts0 VARCHAR, nuts1 VARCHAR, nuts2 VARCHAR, nuts3 VARCHAR,  -- US: nuts1 state, nuts3 county FIPS
+            nuts_version VARCHAR,
+            -- read from the text (sources/org_profiles.py); NULL where the text does not say it
+            members_year INTEGER,          -- year the member figures refer to
+            members_total INTEGER, members_companies INTEGER, members_smes INTEGER, members_large INTEGER,
+            members_research INTEGER,      -- research / education organisations
+            members_bound VARCHAR,         -- exact | at least | about
+            label_level VARCHAR,           -- latest ESCA label: bronze | silver | gold
+            label_year INTEGER,
+            org_kind VARCHAR,              -- catalogue.ORG_KINDS key
+            sector_keys VARCHAR,           -- '; '-separated catalogue.SECTOR_TERMS keys
+            nace VARCHAR,                  -- '; '-separated NACE divisions of those terms
+            location_note VARCHAR,         -- how the point was found when not from the organisation's own city
+            note VARCHAR,                  -- the directory's own note (what was inferred)
+            search_terms VARCHAR[])        -- stemmed words, ~sector keys, #nace codes (search)""",
     "partnerships": """
         CREATE TABLE partnerships (
             name VARCHAR, theme VARCHAR, type VARCHAR, member_organisations VARCHAR,

@@ -57,3 +57,34 @@ def test_partnerships_and_events(con: Any) -> None:
     ev = directory.events(con, country="AT")
     assert ev["city"].tolist() == ["Vienna"]
     assert directory.events(con, text="nothing like this").empty
+
+
+@pytest.mark.parametrize(("kwargs", "where", "params"), [
+    ({}, "TRUE", []),
+    ({"countries": ["FR", "DE"]}, "list_contains(?::VARCHAR[], country)", [["FR", "DE"]]),
+    ({"region": "FRJ2"}, "? IN (nuts0, nuts1, nuts2, nuts3)", ["FRJ2"]),
+    ({"groups": [(("aerospac", "~aerospace"), "aerospace")]},
+     "(list_has_any(search_terms, ?::VARCHAR[]) OR concat_ws(' ', name, acronym) ILIKE ? ESCAPE '\\')",
+     [["aerospac", "~aerospace"], "%aerospace%"]),
+    ({"any_terms": [["#c30", "~aerospace"]]}, "list_has_any(search_terms, ?::VARCHAR[])", [["#c30", "~aerospace"]]),
+    ({"kinds": ["cluster"], "labels": ["gold"]},
+     "list_contains(?::VARCHAR[], org_kind) AND list_contains(?::VARCHAR[], label_level)", [["cluster"], ["gold"]]),
+    ({"sizes": [(0, 49), (500, None)]}, "(members_total BETWEEN ? AND ? OR members_total >= ?)", [0, 49, 500]),
+    ({"ids": []}, "list_contains(?::VARCHAR[], id)", [[]]),
+    ({"groups": [(("x",), "50%_")]},
+     "(list_has_any(search_terms, ?::VARCHAR[]) OR concat_ws(' ', name, acronym) ILIKE ? ESCAPE '\\')",
+     [["x"], "%50\\%\\_%"]),
+])
+def test_search_where(kwargs: dict[str, Any], where: str, params: list[object]) -> None:
+    assert directory.search_where(**kwargs) == (where, params)
+
+
+def test_search_pages_sorts_and_counts(con: Any) -> None:
+    rows, total = directory.search(con, directory.search_where(), sort="name", limit=2, offset=2)
+    assert total == 4 and len(rows) == 2
+    everything, _ = directory.search(con, directory.search_where(), sort="name")
+    assert rows["id"].tolist() == everything["id"].tolist()[2:]
+    rows, total = directory.search(con, directory.search_where(), limit=2, offset=10)
+    assert rows.empty and total == 4  # past the last page: no rows, the count still right
+    with pytest.raises(ValueError, match="sort column"):
+        directory.search(con, directory.search_where(), sort="name; DROP TABLE organisations")
