@@ -62,6 +62,68 @@ def _matrix(con: Any, *, dataset: str, level: int, year: int, sector_level: int)
     return cube, emp.clip(lower=0.0), binary
 
 
+@dataclass
+class _Context:
+    """What every region of one (dataset, level, year, sector level) shares: the matrices, the relatedness,
+    the complexity and its check, and the look-ups already made (regions strong in a sector, organisations)."""
+
+    con: Any
+    dataset: str
+    level: int
+    year: int
+    scheme: str
+    cube: pd.DataFrame
+    emp: pd.DataFrame
+    binary: pd.DataFrame
+    density: pd.DataFrame
+    labels: pd.Series
+    pci: pd.Series
+    eci: pd.Series
+    check: diversification.SupermodularityCheck
+    notes: list[str]
+    strong: dict[str, pd.DataFrame] = field(default_factory=dict)
+    orgs: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def strong_in(self, sector: str) -> pd.DataFrame:
+        if sector not in self.strong:
+            rows = rankings.sector_metrics(self.con, dataset=self.dataset, sector=sector, level=self.level,
+                                           years=[self.year])
+            rows = rows[rows["lq"].notna() & (rows["lq"] >= 1)]
+            sort = ["stars", "lq"] if "stars" in rows else ["lq"]
+            self.strong[sector] = rows.sort_values(sort, ascending=False, na_position="last")
+        return self.strong[sector]
+
+    def organisations_in(self, region: str) -> pd.DataFrame:
+        if region not in self.orgs:
+            self.orgs[region] = directory.organisations(self.con, region=region)
+        return self.orgs[region]
+
+
+def _context(con: Any, *, dataset: str, year: int, level: int, scheme: Scheme,
+             sector_level: int | None) -> _Context:
+    if scheme not in SECTOR_LEVELS:
+        raise InputError(f"Unknown sector choice {scheme!r}; use 'divisions' or 'ecosystems'.")
+    ds = catalogue.find_dataset(dataset)
+    if scheme == "ecosystems" and (ds is None or not ds.ecosystems):
+        raise InputError(f"Dataset {dataset!r} has no NACE divisions, so no industrial ecosystems.")
+    sl = SECTOR_LEVELS[scheme] if sector_level is None or scheme == "ecosystems" else sector_level
+    cube, emp, binary = _matrix(con, dataset=dataset, level=level, year=year, sector_level=sl)
+    notes: list[str] = []
+    phi = relatedness.proximity(binary)
+    density = relatedness.relatedness_density(binary, phi)
+    try:
+        cx = relatedness.complexity(binary, binary_input=True)
+        check = diversification.log_supermodularity(emp, cx.eci, cx.pci)
+        eci, pci = cx.eci, cx.pci
+    except StatsError as exc:
+        notes.append(f"ECI/PCI not computed: {exc}")
+        check = diversification.SupermodularityCheck(0, 0, diversification.MIN_SHARE)
+        eci, pci = pd.Series(dtype="float64"), pd.Series(dtype="float64")
+    labels = cube.drop_duplicates("sector").set_index("sector")["sector_label"]
+    return _Context(con=con, dataset=dataset, level=level, year=year, scheme=scheme, cube=cube, emp=emp,
+                    binary=binary, density=density, labels=labels, pci=pci, eci=eci, check=check, notes=notes)
+
+
 def grow_next(con: Any, *, dataset: str, region: str, year: int, level: int | None = None,
               scheme: Scheme = "divisions", top: int = 5, abroad_per_sector: int = 3,
               organisations_per_sector: int = 3, sector_level: int | None = None) -> GrowNext:
@@ -77,47 +139,48 @@ def grow_next(con: Any, *, dataset: str, region: str, year: int, level: int | No
     InputError
         Unknown scheme, a dataset without divisions for ecosystems, or a region without metrics.
     """
-    if scheme not in SECTOR_LEVELS:
-        raise InputError(f"Unknown sector choice {scheme!r}; use 'divisions' or 'ecosystems'.")
     ds = catalogue.find_dataset(dataset)
-    if scheme == "ecosystems" and (ds is None or not ds.ecosystems):
-        raise InputError(f"Dataset {dataset!r} has no NACE divisions, so no industrial ecosystems.")
     if level is None:
         level = len(region) - 2 if ds is not None and ds.area == "europe" else 1
-    sl = SECTOR_LEVELS[scheme] if sector_level is None or scheme == "ecosystems" else sector_level
-    cube, emp, binary = _matrix(con, dataset=dataset, level=level, year=year, sector_level=sl)
-    if region not in binary.index:
-        raise InputError(f"Region {region!r} has no metrics at level {level} in {year} for {dataset!r}.")
-    notes: list[str] = []
-    phi = relatedness.proximity(binary)
-    density = relatedness.relatedness_density(binary, phi)
-    cands = diversification.candidates(binary, density, region, top=top)
-    try:
-        cx = relatedness.complexity(binary, binary_input=True)
-        check = diversification.log_supermodularity(emp, cx.eci, cx.pci)
-        eci = float(cx.eci.get(region, np.nan))
-        ranks = cx.eci.rank(ascending=False, method="min")
-        eci_rank = int(ranks[region]) if pd.notna(ranks.get(region, np.nan)) else None
-        pci = cx.pci
-    except StatsError as exc:
-        notes.append(f"ECI/PCI not computed: {exc}")
-        check, eci, eci_rank, pci = diversification.SupermodularityCheck(0, 0, diversification.MIN_SHARE), None, \
-            None, pd.Series(dtype="float64")
+    ctx = _context(con, dataset=dataset, year=year, level=level, scheme=scheme, sector_level=sector_level)
+    return _for_region(ctx, region, top=top, abroad_per_sector=abroad_per_sector,
+                       organisations_per_sector=organisations_per_sector)
+
+
+def grow_next_many(con: Any, *, dataset: str, regions: list[str], year: int, level: int,
+                   scheme: Scheme = "divisions", top: int = 3, abroad_per_sector: int = 2,
+                   organisations_per_sector: int = 2, sector_level: int | None = None) -> list[GrowNext]:
+    """:func:`grow_next` for several regions of one level, sharing the matrices and the look-ups (for
+    reports); regions without metrics are skipped."""
+    ctx = _context(con, dataset=dataset, year=year, level=level, scheme=scheme, sector_level=sector_level)
+    return [_for_region(ctx, r, top=top, abroad_per_sector=abroad_per_sector,
+                        organisations_per_sector=organisations_per_sector)
+            for r in regions if r in ctx.binary.index]
+
+
+def _for_region(ctx: _Context, region: str, *, top: int, abroad_per_sector: int,
+                organisations_per_sector: int) -> GrowNext:
+    if region not in ctx.binary.index:
+        raise InputError(f"Region {region!r} has no metrics at level {ctx.level} in {ctx.year} for {ctx.dataset!r}.")
+    cube, labels = ctx.cube, ctx.labels
+    notes = list(ctx.notes)
+    cands = diversification.candidates(ctx.binary, ctx.density, region, top=top)
+    ranks = ctx.eci.rank(ascending=False, method="min")
+    eci = float(ctx.eci.get(region, np.nan)) if len(ctx.eci) else np.nan
+    eci_rank = int(ranks[region]) if region in ranks.index and pd.notna(ranks[region]) else None
     now = cube[cube["region"] == region].set_index("sector")
-    labels = cube.drop_duplicates("sector").set_index("sector")["sector_label"]
     country = str(cube.loc[cube["region"] == region, "country"].iloc[0])
-    abroad_rows, org_rows = [], []
+    abroad_rows: list[dict[str, Any]] = []
+    org_rows: list[dict[str, Any]] = []
     for s in cands["sector"]:
-        rows = rankings.sector_metrics(con, dataset=dataset, sector=s, level=level, years=[year])
-        rows = rows[(rows["country"] != country) & rows["lq"].notna() & (rows["lq"] >= 1)]
-        if "stars" in rows:
-            rows = rows.sort_values(["stars", "lq"], ascending=False, na_position="last")
-        strong = rows.head(abroad_per_sector)
+        strong = ctx.strong_in(s)
+        strong = strong[strong["country"] != country].head(abroad_per_sector)
         for _, r in strong.iterrows():
             abroad_rows.append({"sector": s, "region": r["region"], "name": r["name"], "country": r["country"],
                                 "stars": r.get("stars"), "lq": r["lq"], "employment": r["employment"]})
-        orgs = pd.concat([directory.organisations(con, region=str(code)) for code in strong["region"]],
-                         ignore_index=True) if len(strong) else pd.DataFrame()
+        found = [ctx.organisations_in(str(code)) for code in strong["region"]]
+        orgs = pd.concat([f for f in found if len(f)], ignore_index=True) if any(len(f) for f in found) \
+            else pd.DataFrame()
         if len(orgs):
             orgs = orgs.assign(_fit=orgs["sectors"].fillna("").astype(str).map(lambda t, s=s: _fits(t, s, labels)))
             orgs = orgs.sort_values(["_fit", "name"], ascending=[False, True]).head(organisations_per_sector)
@@ -131,7 +194,7 @@ def grow_next(con: Any, *, dataset: str, region: str, year: int, level: int | No
         sector_label=cands["sector"].map(labels).fillna(cands["sector"]),
         lq=cands["sector"].map(now["lq"]) if len(now) else np.nan,
         employment=cands["sector"].map(now["employment"]) if len(now) else np.nan,
-        pci=cands["sector"].map(pci),
+        pci=cands["sector"].map(ctx.pci),
         strong_abroad=cands["sector"].map(lambda s: "; ".join(
             f"{r['region']} {r['name']}" for r in abroad_rows if r["sector"] == s)),
         organisations=cands["sector"].map(lambda s: "; ".join(
@@ -141,12 +204,12 @@ def grow_next(con: Any, *, dataset: str, region: str, year: int, level: int | No
     if unknown:
         notes.append(f"{unknown} of the region's cells have no LQ (confidential or missing); they count as not "
                      "specialised in the relatedness and could be candidates only by that.")
-    if not check.passes:
+    if not ctx.check.passes:
         out["pci"] = np.nan  # the peer's caveat: no complexity ranking without log-supermodularity
-    return GrowNext(region=region, dataset=dataset, year=year, level=level, scheme=scheme,
+    return GrowNext(region=region, dataset=ctx.dataset, year=ctx.year, level=ctx.level, scheme=ctx.scheme,
                     candidates=out[list(CANDIDATE_COLUMNS)], abroad=abroad, organisations=orgs_frame,
-                    eci=eci if eci is not None and np.isfinite(eci) else None, eci_rank=eci_rank,
-                    n_regions=int(binary.shape[0]), check=check, notes=tuple(notes))
+                    eci=eci if np.isfinite(eci) else None, eci_rank=eci_rank,
+                    n_regions=int(ctx.binary.shape[0]), check=ctx.check, notes=tuple(notes))
 
 
 def _fits(text: str, sector: str, labels: pd.Series) -> bool:

@@ -24,7 +24,7 @@ from cluster_map.config import get_settings
 from cluster_map.errors import InputError
 from cluster_map.maps.static import static_choropleth
 from cluster_map.reports.country import CountryReport, KeyFigure, ReportMap, ReportSection, ReportTable
-from cluster_map.services import custom_regions, profiles
+from cluster_map.services import custom_regions, profiles, report_growth
 from cluster_map.services import report_sections as sections
 from cluster_map.services.custom_regions import CustomRegion, GroupProfile
 from cluster_map.stats.groups import group_cells
@@ -69,8 +69,9 @@ def build_region_report(con: Any, *, region: str | None = None, custom: CustomRe
                            min_employment=minimum, stamp=store.store_stamp(con))
     cells = g.cells.assign(which=_star_letters(g.cells))
     orgs = _organisations(con, g)
+    grow = None if is_custom else report_growth.grow_region(con, scope, first.code)
     parts = (_sectors(con, scope, g, cells, name), _clusters(scope, g, cells, name), _over_time(con, g, name, minimum),
-             _organisation_section(orgs, name), _method(scope, g, is_custom))
+             *((grow,) if grow is not None else ()), _organisation_section(orgs, name), _method(scope, g, is_custom))
     sources = _sources(con, scope)
     row = sources[sources["code"] == dataset]
     vintage = (f"{dataset} ({row['publisher'].iloc[0]}), data {row['years'].iloc[0]}, extracted "

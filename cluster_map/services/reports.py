@@ -24,6 +24,7 @@ from cluster_map.reports.country import CountryReport, KeyFigure
 from cluster_map.reports.html import render_html
 from cluster_map.reports.pdf import render_pdf
 from cluster_map.reports.workbook import render_xlsx
+from cluster_map.services import report_growth
 from cluster_map.services import report_sections as sections
 from cluster_map.store import reports as store
 
@@ -131,6 +132,7 @@ def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06
     parts = (sections.specialisation(con, scope, tops, nat, now), clusters, sections.top_sectors(scope, now),
              indices, sections.growth(con, scope, rows), sections.hotspots(con, scope, tops, seed=seed,
                                                                             permutations=permutations),
+             *(x for x in (report_growth.ecosystems(con, scope), report_growth.grow(con, scope)) if x is not None),
              orgs, sections.method(scope))
     sources = _sources(con, scope)
     row = sources[sources["code"] == dataset]

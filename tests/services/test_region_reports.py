@@ -61,3 +61,13 @@ def test_bad_input(con) -> None:  # type: ignore[no-untyped-def]
         build_region_report(con, region="DE2Z")
     with pytest.raises(InputError, match="years with data|do not all have data"):
         build_region_report(con, region="DE21", year=1990)
+
+
+def test_region_report_has_grow_next(con) -> None:  # type: ignore[no-untyped-def]
+    r = build_region_report(con, region="CZ02", year=2014)
+    grow = next(s for s in r.sections if s.key == "grow_next")
+    table = grow.tables[0].frame
+    assert len(table) == 5 and (table["lq"].fillna(0) < 1).all() and table["density"].is_monotonic_decreasing
+    assert "Log-supermodularity check" in grow.paragraphs[0]
+    custom = build_region_report(con, custom=CustomRegion("Pair", ("DK01", "SE22")))
+    assert all(s.key != "grow_next" for s in custom.sections)

@@ -48,7 +48,7 @@ def test_countries_lists_eurostat_codes_with_english_names_and_years(con: Any) -
 def test_germany_report_content(de: CountryReport) -> None:
     assert (de.country, de.country_name, de.year, de.level, de.nuts_version) == ("DE", "Germany", 2015, 2, "2013")
     assert [s.key for s in de.sections] == ["specialisation", "clusters", "top_sectors", "indices", "growth",
-                                            "hotspots", "organisations", "methodology"]
+                                            "hotspots", "ecosystems", "grow_next", "organisations", "methodology"]
     spec = _section(de, "specialisation")
     national = spec.tables[0].frame
     assert set(national["sector"].head(2)) == {"C28", "C29"}  # machinery and motor vehicles
@@ -191,3 +191,16 @@ def test_formula_text_in_the_store_is_neutralised(mirror_store: Path, tmp_path: 
     names = [row[0].value for row in wb["Organisations"].iter_rows(min_row=2)]
     assert "'" + INJECT in names and INJECT not in names
     assert INJECT in reports.render(report, "html").decode("utf-8").replace("&#39;", "'")  # text, shown as is
+
+
+def test_ecosystems_and_grow_next_sections(de: CountryReport) -> None:
+    eco = _section(de, "ecosystems").tables[0].frame
+    assert (eco["stars"] >= 1).all() and eco["region"].str.startswith("DE").all()
+    assert "Mobility – Transport – Automotive" in set(eco["label"])
+    stuttgart = eco[(eco["region"] == "DE11") & (eco["label"] == "Mobility – Transport – Automotive")]
+    assert len(stuttgart) == 1 and stuttgart["stars"].iloc[0] >= 2
+    grow = _section(de, "grow_next")
+    table = grow.tables[0].frame
+    assert table["region"].nunique() == 38 and (table.groupby("region").size() <= 3).all()
+    assert (table["lq"].fillna(0) < 1).all()
+    assert "Log-supermodularity check" in grow.paragraphs[0]
