@@ -176,9 +176,15 @@ def build_tiny_store(path: Path) -> Path:
     con.execute("INSERT INTO partnerships (name, theme, type, member_organisations, countries, source_url, note) "
                 "VALUES ('RECiPE4Mobility', 'mobility', 'ESCP-4x', ?, 'AT; DE', "
                 "'https://example.org/p', NULL)", [f"Automotive Cluster Styria; {EVIL}"])
-    con.execute("INSERT INTO events (event_name, event_type, date_start, date_end, city, country, organisers_partners, "
-                "participants, source_url, note) VALUES ('Clusters meet Regions - Vienna', 'workshop', DATE '2024-03-26', "
-                "DATE '2024-03-27', 'Vienna', 'AT', 'ECCP', '>100', 'https://example.org/e', NULL)")
+    con.execute("INSERT INTO events (id, event_name, event_type, dates, date_precision, date_start, date_end, city, "
+                "country, organisers_partners, participants, source_url, note) VALUES ('ev-vienna', "
+                "'Clusters meet Regions - Vienna', 'workshop', '2024-03-26 – 2024-03-27', 'day', DATE '2024-03-26', "
+                "DATE '2024-03-27', 'Vienna', 'AT', 'ECCP; Automotive Cluster Styria', '>100', 'https://example.org/e', "
+                "NULL)")
+    con.execute("INSERT INTO events (id, event_name, event_type, dates, date_precision, date_start, date_end, city, "
+                "country, organisers_partners, participants, source_url, note) VALUES ('ev-graz', "
+                "'Clusters meet Regions - Graz', 'workshop', '2025', 'year', DATE '2025-01-01', DATE '2025-12-31', "
+                "'Graz', 'AT', 'ECCP', NULL, 'https://example.org/g', 'exact date not stated')")
     con.close()
     return path
 

@@ -385,7 +385,7 @@ def organisations(con: Any, scope: Scope) -> tuple[ReportSection, int]:
          ReportTable("Partnerships", "Cluster partnerships", parts,
                      print_columns=("name", "theme", "type", "member_organisations", "countries")),
          ReportTable("Events", "Cluster events", events,
-                     print_columns=("event_name", "event_type", "date_start", "date_end", "city")))), len(orgs)
+                     print_columns=("event_name", "event_type", "dates", "city")))), len(orgs)
 
 
 def method(scope: Scope) -> ReportSection:

@@ -245,10 +245,14 @@ def read_partnerships(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
 
 
 def read_events(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
-    """Cluster events with :data:`EVENT_COLUMNS`; dates as ``datetime.date``.
+    """Cluster events with :data:`EVENT_COLUMNS` plus ``id``, ``dates`` and ``date_precision``.
 
-    Dates may be partial (``2025``, ``2023-03``): a partial ``date_start`` is the first day of the
-    period, a partial or missing ``date_end`` after a partial start is the period's last day.
+    Dates may be partial (``2025``, ``2023-03``) and stay so: ``date_precision`` is ``day``,
+    ``month`` or ``year`` (the coarser of start and end), ``dates`` says the dates as the source
+    does (``2025``, ``March 2023``, ``2022-11-29 – 2022-11-30``), and ``date_start``/``date_end``
+    are the first and last day of the stated period (a partial ``date_start`` is the first day of
+    its period; a partial or missing ``date_end`` after a partial start is the period's last day).
+    Nothing downstream may read a day into a month or a year (the calendar export leaves those out).
     """
     got = resolver.fetch_compiled(EVENTS.path)
     frame = _table(got, EVENTS.path, EVENT_COLUMNS)
@@ -261,8 +265,49 @@ def read_events(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
         ends.append(e1 if e1 is not None else (s1 if s1 != s0 else None))
     if problems:
         raise SourceError(f"Problems in {EVENTS.path!r}:", problems)
+    precision = [date_precision(s, e) for s, e in zip(frame["date_start"], frame["date_end"], strict=True)]
+    frame.insert(0, "id", [event_id(n, s) for n, s in zip(frame["event_name"], frame["date_start"], strict=True)])
+    frame.insert(3, "dates", [dates_label(s, e) for s, e in zip(frame["date_start"], frame["date_end"], strict=True)])
+    frame.insert(4, "date_precision", pd.Series(precision, dtype=object))
     frame["date_start"], frame["date_end"] = pd.Series(starts, dtype=object), pd.Series(ends, dtype=object)
     return frame, got
+
+
+def event_id(name: str, start: str) -> str:
+    """A stable event id: ``ev-`` and 12 hex digits of the SHA-1 of the name and the stated start."""
+    import hashlib
+
+    return "ev-" + hashlib.sha1(f"{name}|{start}".encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+_MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+
+
+def _one_precision(text: str) -> str | None:
+    return {0: None, 4: "year", 7: "month", 10: "day"}.get(len(text.strip()), None)
+
+
+def date_precision(start: str, end: str) -> str | None:
+    """``day``, ``month`` or ``year``: the coarser of a stated start and end (``None`` without a start)."""
+    order = {"day": 0, "month": 1, "year": 2}
+    found = [p for p in (_one_precision(start), _one_precision(end)) if p]
+    return max(found, key=order.__getitem__) if _one_precision(start) else None
+
+
+def dates_label(start: str, end: str) -> str:
+    """The dates as stated: ``2025``, ``March 2023``, ``2024-03-26``, ``2024-03-26 – 2024-03-27``.
+
+    >>> dates_label("2023-03", "")
+    'March 2023'
+    """
+    def one(text: str) -> str:
+        text = text.strip()
+        return f"{_MONTHS[int(text[5:7]) - 1]} {text[:4]}" if len(text) == 7 else text
+
+    if not start.strip():
+        return "date not stated"
+    return one(start) if not end.strip() or end.strip() == start.strip() else f"{one(start)} – {one(end)}"
 
 
 def _period(text: str, name: str, i: int, col: str, problems: list[str]) -> tuple[object, object]:

@@ -32,7 +32,7 @@ import pandas as pd
 from cluster_map.errors import InputError, StoreError
 from cluster_map.store.directory import like_pattern
 
-BOARD_SCHEMA_VERSION = "2"
+BOARD_SCHEMA_VERSION = "3"
 #: Columns of a post as returned by :func:`posts` and :func:`post`.
 POST_COLUMNS = ("id", "kind", "title", "body", "sectors", "countries", "expires", "status", "created_at",
                 "updated_at", "author_id", "username", "org_id", "org_name", "org_country", "contact",
@@ -133,6 +133,18 @@ _V2 = (
         event_id VARCHAR NOT NULL, account_id BIGINT NOT NULL, slot_start TIMESTAMP NOT NULL,
         meeting_id BIGINT NOT NULL, PRIMARY KEY (event_id, account_id, slot_start))""",
 )
+#: Version 3: partnerships and projects imported by admins.
+_V3 = (
+    "CREATE SEQUENCE IF NOT EXISTS collab_ids",
+    """CREATE TABLE IF NOT EXISTS collab_entities (
+        id BIGINT PRIMARY KEY DEFAULT nextval('collab_ids'),
+        kind VARCHAR NOT NULL CHECK (kind IN ('partnership', 'project')),
+        name VARCHAR NOT NULL, programme VARCHAR NOT NULL, theme VARCHAR NOT NULL, ecosystems VARCHAR[] NOT NULL,
+        period VARCHAR NOT NULL, members VARCHAR[] NOT NULL, countries VARCHAR[] NOT NULL,
+        target_markets VARCHAR[] NOT NULL,     -- countries the partnership works towards (gateways)
+        website VARCHAR NOT NULL, source_url VARCHAR NOT NULL,
+        imported_by BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL, file_name VARCHAR NOT NULL)""",
+)
 LOCK_RETRY_SECONDS = 3.0
 
 
@@ -180,13 +192,13 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         found = ""
     if found == BOARD_SCHEMA_VERSION:
         return
-    if found not in ("", "1"):
+    if found not in ("", "1", "2"):
         raise StoreError(f"The board file {str(path)!r} has schema version {found!r}; this Cluster Map "
                          f"needs {BOARD_SCHEMA_VERSION!r}. Move the file away to start a new board.")
-    with _lock(path):  # create (or upgrade version 1) in one transaction
+    with _lock(path):  # create (or upgrade versions 1 and 2) in one transaction
         con.execute("BEGIN")
         try:
-            for statement in (*_V1, *_V2):
+            for statement in (*_V1, *_V2, *_V3):
                 con.execute(statement)
             con.execute("INSERT INTO board_meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = ?",
                         [BOARD_SCHEMA_VERSION, BOARD_SCHEMA_VERSION])

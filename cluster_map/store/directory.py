@@ -86,10 +86,11 @@ def partnerships(con: duckdb.DuckDBPyConnection, *, text: str = "", country: str
 def events(con: duckdb.DuckDBPyConnection, *, text: str = "", country: str = "") -> pd.DataFrame:
     """Cluster events matching ``text`` (name, type, organisers) in ``country``, newest first."""
     if not table_exists(con, "events"):
-        return pd.DataFrame(columns=["event_name", "event_type", "date_start", "date_end", "city", "country",
-                                     "organisers_partners", "participants", "source_url", "note"])
+        return pd.DataFrame(columns=["id", "event_name", "event_type", "dates", "date_precision", "date_start",
+                                     "date_end", "city", "country", "organisers_partners", "participants",
+                                     "source_url", "note"])
     return query(con, """
-        SELECT event_name, event_type, date_start, date_end, city, country, organisers_partners,
+        SELECT id, event_name, event_type, dates, date_precision, date_start, date_end, city, country, organisers_partners,
                participants, source_url, note FROM events
         WHERE (? = '' OR concat_ws(' ', event_name, event_type, organisers_partners, city) ILIKE ? ESCAPE '\\')
           AND (? = '' OR country = ?)

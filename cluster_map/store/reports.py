@@ -109,7 +109,7 @@ def partnerships_of(con: duckdb.DuckDBPyConnection, *, countries: Sequence[str])
 def events_of(con: duckdb.DuckDBPyConnection, *, countries: Sequence[str]) -> pd.DataFrame:
     """Cluster events held in the given countries."""
     return query(con, """
-        SELECT event_name, event_type, date_start, date_end, city, organisers_partners, source_url
+        SELECT event_name, event_type, dates, date_start, date_end, city, organisers_partners, source_url
         FROM events WHERE list_contains(?::VARCHAR[], country) ORDER BY date_start""", [list(countries)])
 
 

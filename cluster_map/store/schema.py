@@ -7,7 +7,7 @@ made the bulk load 3x slower and the file 4x larger, and a failed check can name
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: events keep the precision of their dates (id, dates, date_precision)
 
 TABLES: dict[str, str] = {
     "meta": """
@@ -154,7 +154,12 @@ TABLES: dict[str, str] = {
             countries VARCHAR, source_url VARCHAR, note VARCHAR)""",
     "events": """
         CREATE TABLE events (
-            event_name VARCHAR, event_type VARCHAR, date_start DATE, date_end DATE, city VARCHAR,
+            id VARCHAR,                    -- stable: 'ev-' + sha1 of name and the stated start
+            event_name VARCHAR, event_type VARCHAR,
+            dates VARCHAR,                 -- as known: '2025', 'March 2023', '2022-11-29 - 2022-11-30'
+            date_precision VARCHAR,        -- day | month | year (NULL: no date stated)
+            date_start DATE, date_end DATE,  -- first and last day of the stated period
+            city VARCHAR,
             country VARCHAR, organisers_partners VARCHAR, participants VARCHAR, source_url VARCHAR,
             note VARCHAR)""",
 }

@@ -160,10 +160,31 @@ def test_partnerships_and_events(mirror: Path) -> None:
     partnerships, _ = orgs.read_partnerships(resolver)
     events, _ = orgs.read_events(resolver)
     assert len(partnerships) == 8 and tuple(partnerships.columns) == orgs.PARTNERSHIP_COLUMNS
-    assert len(events) == 12 and tuple(events.columns) == orgs.EVENT_COLUMNS
+    assert len(events) == 12 and set(orgs.EVENT_COLUMNS) <= set(events.columns)
     assert str(events["date_start"].iloc[0]) == "2022-11-29"
     partial = events[events["date_start"].astype(str) == "2025-01-01"].iloc[0]  # stated as '2025'
     assert str(partial["date_end"]) == "2025-12-31"
+    # the precision stays as the source states it: a year stays a year, a month a month
+    by_name = events.set_index("event_name")
+    assert by_name.loc["Clusters meet Regions – Eindhoven", ["dates", "date_precision"]].tolist() == ["2025", "year"]
+    assert by_name.loc["C2Lab (Cluster Collaboration Lab) – Lund", ["dates", "date_precision"]].tolist() == [
+        "March 2023", "month"]
+    assert by_name.loc["TCI Global Conference 2025 (island of Ireland)", "date_precision"] == "month"
+    assert by_name.loc["Clusters meet Regions – Milan", ["dates", "date_precision"]].tolist() == [
+        "2024-03-26 – 2024-03-27", "day"]
+    assert (events["date_precision"] == "day").sum() == 9
+    assert events["id"].is_unique and events["id"].str.fullmatch(r"ev-[0-9a-f]{12}").all()
+
+
+@pytest.mark.parametrize(("start", "end", "precision", "label"), [
+    ("2025", "", "year", "2025"), ("2023-03", "", "month", "March 2023"), ("2024-03-26", "", "day", "2024-03-26"),
+    ("2024-03-26", "2024-03-27", "day", "2024-03-26 – 2024-03-27"), ("2024-03-30", "2024-04", "month",
+                                                                    "2024-03-30 – April 2024"),
+    ("", "", None, "date not stated"),
+])
+def test_event_dates_keep_their_precision(start: str, end: str, precision: str | None, label: str) -> None:
+    assert orgs.date_precision(start, end) == precision
+    assert orgs.dates_label(start, end) == label
 
 
 @pytest.mark.mirror

@@ -67,5 +67,5 @@ def test_a_version_1_board_is_upgraded_in_place_keeping_its_rows(tmp_path: Path)
                                                                                          None]]
     assert board.account(db, username="old")["role"] == "org"
     with board.connect(db) as con:
-        assert con.execute("SELECT value FROM board_meta WHERE key = 'schema_version'").fetchall() == [("2",)]
+        assert con.execute("SELECT value FROM board_meta WHERE key = 'schema_version'").fetchall() == [("3",)]
         assert con.execute("SELECT count(*) FROM bookings").fetchall() == [(0,)]
