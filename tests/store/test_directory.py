@@ -55,7 +55,8 @@ def test_partnerships_and_events(con: Any) -> None:
     assert directory.partnerships(con, country="FR").empty
     assert directory.partnerships(con, text="mobility")["countries"].tolist() == ["AT; DE"]
     ev = directory.events(con, country="AT")
-    assert ev["city"].tolist() == ["Vienna"]
+    assert ev["city"].tolist() == ["Graz", "Vienna"]  # newest first
+    assert ev[["dates", "date_precision"]].values.tolist() == [["2025", "year"], ["2024-03-26 – 2024-03-27", "day"]]
     assert directory.events(con, text="nothing like this").empty
 
 
