@@ -137,6 +137,13 @@ window.cmap = window.cmap || (function () {
     document.body.appendChild(d.firstChild);
   };
   api.style = function (key, feature) {
+    var st = api.baseStyle(key, feature), p = api.paints[key];
+    if (p && p.outline && p.outline[feature.properties.c]) {
+      st = Object.assign({}, st, {color: "#1f1f1f", weight: 1.6, dashArray: "4 3"});
+    }
+    return st;
+  };
+  api.baseStyle = function (key, feature) {
     var s = api.styles[key], p = api.paints[key];
     if (!p) { return s; }
     var i = p.cls[feature.properties.c];

@@ -63,7 +63,8 @@ __all__ = [
 
 #: Tooltip lines after the value: (column, label).
 DEFAULT_TOOLTIP_FIELDS: tuple[tuple[str, str], ...] = (
-    ("rank", "Rank"), ("employment", "Employment"), ("flags", "Source flags"), ("nuts_version", "NUTS version"),
+    ("rank", "Rank"), ("employment", "Employment"), ("flags", "Source flags"), ("caveat", "Caveat"),
+    ("nuts_version", "NUTS version"),
 )
 #: Style of the choropleth polygons (fill colour comes from the paint).
 REGION_STYLE = {"color": "#ffffff", "weight": 0.6, "fillOpacity": 0.85, "fillColor": "#f0f0f0"}
@@ -298,7 +299,7 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
           code_col: str = "code", reason_col: str | None = "reason", key: str = "choropleth",
           value_label: str | None = None, unit: str = "", digits: int = 2, title: str | None = None,
           subtitle: str = "", fit: bool = False, legend: bool = True,
-          bounds: Sequence[Sequence[float]] | None = None) -> Paint:
+          bounds: Sequence[Sequence[float]] | None = None, outline_col: str | None = "estimated") -> Paint:
     """Class, colour, tooltip and legend of every region of ``layer`` (no geometry is sent).
 
     Parameters
@@ -321,6 +322,9 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
     bounds
         ``[[south, west], [north, east]]`` to zoom to when they change (e.g. the selected
         countries), for a ``layer`` without geometry.
+    outline_col
+        Boolean column of regions drawn with a dashed dark outline (default ``estimated``: values
+        converted from an older NUTS version by population weights); the tooltip's caveat says why.
     """
     for col in (code_col, value_col, label_col):
         if col not in layer.columns:
@@ -360,6 +364,8 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
         "legend": legend_html(classes, title=title, subtitle=subtitle) if legend else "",
         "bounds": [[float(bounds[0][0]), float(bounds[0][1])], [float(bounds[1][0]), float(bounds[1][1])]]
         if bounds is not None else None,
+        "outline": {code: 1 for code, flag in zip(codes, layer[outline_col].tolist(), strict=True)
+                    if flag is True or flag is np.True_} if outline_col and outline_col in layer else {},
     }
     if fit and isinstance(layer, gpd.GeoDataFrame) and len(layer):
         minx, miny, maxx, maxy = (float(v) for v in layer.to_crs("EPSG:4326").total_bounds)

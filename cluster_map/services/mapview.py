@@ -19,6 +19,8 @@ import pandas as pd
 from cluster_map import catalogue
 from cluster_map.errors import InputError, StoreError
 from cluster_map.geo import STORAGE_CRS, from_wkb
+from cluster_map.services import coverage
+from cluster_map.stats import quality
 from cluster_map.store import database, queries
 
 #: Sectors tried first for the default view (a real sector with good coverage).
@@ -81,7 +83,9 @@ class MapLayer:
 
     ``frame`` is a GeoDataFrame (EPSG:4326) with columns code, name, country, nuts_version, value
     (the metric; text for categorical metrics), rank (1 = highest, among regions with a value),
-    employment, lq, stars, strong, share, growth, flags, reason ('' when there is a value), geometry.
+    employment, lq, lq_low, lq_high (bounds of a confidential cell's LQ), stars, strong, share, growth,
+    flags, caveats (codes), caveat (the codes in words for the tooltip), estimated (converted by
+    population weights: outlined on the map), reason ('' when there is a value), geometry.
     """
 
     frame: gpd.GeoDataFrame
@@ -104,8 +108,8 @@ class MapLayer:
 
     def table(self) -> pd.DataFrame:
         """The layer as a plain table (no geometry), ranked, for display and CSV/XLSX download."""
-        cols = ["rank", "code", "name", "country", "value", "employment", "lq", "share", "stars", "strong",
-                "growth", "flags", "nuts_version", "reason"]
+        cols = ["rank", "code", "name", "country", "value", "employment", "lq", "lq_low", "lq_high", "share",
+                "stars", "strong", "growth", "flags", "caveats", "nuts_version", "reason"]
         t = pd.DataFrame(self.frame[[c for c in cols if c in self.frame.columns]])
         return t.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
 
@@ -172,7 +176,9 @@ def view_options(con: Any, dataset: str) -> ViewOptions:
     regions = queries.region_codes(con, dataset)
     cover = queries.year_coverage(con, dataset, level=default_level, sector=default or "")
     good = cover[cover["n_regions"] >= GOOD_COVERAGE * cover["n_regions"].max()] if len(cover) else cover
-    default_year = int(good["year"].max()) if len(good) else None
+    # never open on a year whose benchmark holds only part of the countries (SBS 2015: 17 of 29)
+    bench = coverage.coverage(con, dataset, level=default_level)
+    default_year = bench.default_year([int(y) for y in good["year"]]) if len(good) else None
     years = tuple(queries.years(con, dataset))
     by_year = queries.year_versions(con, dataset)
     versions = tuple((int(y), str(v)) for y, v in zip(by_year["year"], by_year["nuts_version"], strict=True))
@@ -210,6 +216,10 @@ def _reason(row: pd.Series, metric: str, min_employment: float, first_year: bool
         return "no figure in the source for this sector and year"
     if pd.isna(row["raw_value"]):
         if "c" in (row["flags"] or ""):
+            low, high = row.get("lq_low"), row.get("lq_high")
+            if metric == "lq" and pd.notna(low) and pd.notna(high):
+                return f"confidential in the source (flag c); from the NACE hierarchy the LQ lies between " \
+                       f"{low:,.2f} and {high:,.2f}"
             return "confidential in the source (flag c)"
         return "not available in the source (':')"
     return "not defined for this cell (e.g. the regional or benchmark total is missing)"
@@ -252,8 +262,11 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
     v["reason"] = ""
     miss = ~has
     v.loc[miss, "reason"] = [_reason(r, metric, min_employment, first) for _, r in v[miss].iterrows()]
-    keep = ["code", "name", "country", "nuts_version", "value", "rank", "employment", "lq", "share",
-            "stars", "strong", "growth", "flags", "reason"]
+    v["caveat"] = [quality.describe_caveats(c, skip=("confidential", "denominator:sections"))
+                   for c in v["caveats"]]
+    v["estimated"] = v["caveats"].fillna("").astype(str).str.contains("estimated:")
+    keep = ["code", "name", "country", "nuts_version", "value", "rank", "employment", "lq", "lq_low", "lq_high",
+            "share", "stars", "strong", "growth", "flags", "caveats", "caveat", "estimated", "reason"]
     return restrict(v[keep], countries, metric=metric)
 
 

@@ -17,6 +17,7 @@ import shapely
 from cluster_map import catalogue
 from cluster_map.errors import InputError
 from cluster_map.geo import from_wkb
+from cluster_map.services import coverage
 from cluster_map.store import directory, profiles
 
 #: The dataset whose GDP is shown for European regions, and the units shown when present.
@@ -202,10 +203,14 @@ def region_profile(
     rows = one_benchmark(profiles.region_metrics(con, dataset=dataset, regions=[region]), benchmark)
     years = tuple(sorted(int(y) for y in rows.loc[rows["lq"].notna(), "year"].unique()))
     notes: list[str] = []
+    bench = coverage.coverage(con, dataset, level=reg.level)
     if year is None or year not in years:
+        fallback = bench.default_year(years) if years else None  # never a year with a partial benchmark
         if year is not None:
-            notes.append(f"No data for {year}; showing {years[-1] if years else 'no year'}.")
-        year = years[-1] if years else None
+            notes.append(f"No data for {year}; showing {fallback if fallback is not None else 'no year'}.")
+        year = fallback
+    if bench.note(year):
+        notes.append(bench.note(year))
     if "sector_level" not in rows.columns:  # metrics without the partition key: use the scheme's level
         rows = rows.assign(sector_level=rows["scheme_level"])
     level = sector_level if sector_level is not None else default_sector_level(rows)

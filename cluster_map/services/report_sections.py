@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from cluster_map import catalogue, schema
+from cluster_map.config import get_settings
 from cluster_map.maps.static import static_choropleth
 from cluster_map.reports.country import ReportMap, ReportSection, ReportTable
 from cluster_map.services import methodology
@@ -42,6 +43,7 @@ class Scope:
     nuts_version: str
     min_employment: float
     stamp: str  # store build time: cache key
+    benchmark_note: str = ""  # which countries a partial year's benchmark holds ('' for a complete year)
 
     @property
     def info(self) -> catalogue.Dataset:
@@ -75,7 +77,11 @@ class Scope:
 
     @property
     def benchmark_name(self) -> str:
-        return "United States (published US totals)" if self.is_us else "all regions of the dataset (Europe)"
+        if self.is_us:
+            return "United States (published US totals)"
+        if self.benchmark_note:
+            return f"the regions of the countries with data in {self.year} (not all of Europe: see the method)"
+        return "all regions of the dataset (Europe)"
 
 
 def _cached(key: tuple[Any, ...], make: Any) -> Any:
@@ -274,12 +280,12 @@ def indices(con: Any, scope: Scope) -> tuple[ReportSection, pd.DataFrame]:
 
 # --- growth --------------------------------------------------------------------------------------
 def growth_years(scope: Scope, rows: pd.DataFrame) -> tuple[int, int] | None:
-    """First and last year with full regional coverage of the country (None if only one)."""
+    """First and last year with full regional coverage of the country up to the report's year (None if only one)."""
     cover = rows[rows["employment"] > 0].groupby("year")["region"].nunique()
     if cover.empty:
         return None
-    full = sorted(int(y) for y in cover[cover == cover.max()].index)
-    return (full[0], full[-1]) if len(full) > 1 and full[-1] <= scope.year else None
+    full = sorted(int(y) for y in cover[cover == cover.max()].index if int(y) <= scope.year)
+    return (full[0], full[-1]) if len(full) > 1 else None
 
 
 def growth(con: Any, scope: Scope, rows: pd.DataFrame) -> ReportSection:
@@ -388,6 +394,12 @@ def organisations(con: Any, scope: Scope) -> tuple[ReportSection, int]:
                      print_columns=("event_name", "event_type", "dates", "city")))), len(orgs)
 
 
+def _focus_rule() -> str:
+    """The focus star's rule as the settings choose it (the reading stated in words)."""
+    reading = catalogue.convention("focus_scope", get_settings().focus_scope)
+    return f"{reading.label}: {reading.text}"
+
+
 def method(scope: Scope) -> ReportSection:
     """Formulas (the shared methodology entries), thresholds, NUTS version and the flags legend."""
     skip = {"us_lq"} if not scope.is_us else set()
@@ -398,10 +410,14 @@ def method(scope: Scope) -> ReportSection:
          if scope.info.nuts.default != "us" else f"{scope.info.region_word} (FIPS codes)"),
         ("Sectors", f"{scope.info.sector_word}, level {scope.sector_level}"),
         ("Benchmark of LQ and stars", scope.benchmark_name),
+        *((("Benchmark countries", scope.benchmark_note),) if scope.benchmark_note else ()),
         ("Minimum employment (ranking, stars)", f"{scope.min_employment:,.0f} persons"),
-        ("Size and focus stars", "top 10% of regions (90th percentile, linear interpolation)"),
+        ("Size star", "top 10% of the sector's regions (90th percentile, linear interpolation)"),
+        ("Focus star", _focus_rule()),
+        ("Suspect source values", "no star and no strong flag (rules on the methodology page)"),
         ("Specialisation star", "LQ >= 2"),
-        ("Strong cluster", "LQ >= 75th percentile and >= 1; employment, establishments > 25th percentile"),
+        ("Strong cluster", "top 25% of the regions by LQ (LQ >= 75th percentile) and LQ >= 1; employment, "
+                           "establishments > 25th percentile"),
         ("Hot spots", "Gi*, queen contiguity, binary weights, p_sim <= 0.05"),
     ], columns=["Setting", "Value"])
     flags = pd.DataFrame(sorted(schema.FLAGS.items()), columns=["Flag", "Meaning"])

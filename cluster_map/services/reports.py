@@ -24,7 +24,7 @@ from cluster_map.reports.country import CountryReport, KeyFigure
 from cluster_map.reports.html import render_html
 from cluster_map.reports.pdf import render_pdf
 from cluster_map.reports.workbook import render_xlsx
-from cluster_map.services import report_growth
+from cluster_map.services import coverage, report_growth
 from cluster_map.services import report_sections as sections
 from cluster_map.store import reports as store
 
@@ -113,7 +113,9 @@ def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06
     code, name, years = _resolve(con, dataset, country)
     if not years:
         raise InputError(f"{name} ({code}) has no employment data in {dataset!r} at all; choose another country")
-    year = years[-1] if year is None else int(year)
+    bench = coverage.coverage(con, dataset, level=level)
+    # the default is the latest year whose benchmark holds every country, never a partial one
+    year = (bench.default_year(years) or years[-1]) if year is None else int(year)
     if year not in years:
         raise InputError(f"{name} ({code}) has no data in {dataset!r} for {year}; years with data: "
                          f"{', '.join(map(str, years))}")
@@ -123,7 +125,8 @@ def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06
         raise ReportError(f"No level-{level} metrics for {name} ({code}) in {dataset!r} {year}; rebuild the store")
     scope = sections.Scope(country=code, name=name, dataset=dataset, year=year, years=tuple(years), level=level,
                            sector_level=sector_level, nuts_version=str(now["nuts_version"].iloc[0]),
-                           min_employment=float(min_employment), stamp=store.store_stamp(con))
+                           min_employment=float(min_employment), stamp=store.store_stamp(con),
+                           benchmark_note=bench.note(year))
     nat = sections.national(con, scope, now)
     tops = nat.head(top_sectors)
     clusters = sections.clusters(scope, now)

@@ -370,3 +370,31 @@ def aggregate_caveats(agg: pd.DataFrame, parts: pd.DataFrame, members: dict[str,
     out["employment_high"] = np.nan
     out["confidential"] = False
     return out
+
+
+#: What each caveat code means, in the words a tooltip, a profile and a report use.
+CAVEAT_TEXT: Final[dict[str, str]] = {
+    "confidential": "confidential in the source (flag c)",
+    "suspect:sole_region": "suspect source value: one region holds all of the country's employment in this sector",
+    "suspect:exceeds_parent": "suspect source value: larger than the sector it belongs to",
+    "suspect:year_jump": "suspect source value: out of line with the neighbouring years",
+    "estimated:jrc_pop_split": "estimated: split from a NUTS 2010 region by population weights (JRC converter)",
+    "estimated:jrc_pop_merge": "estimated: merged from older NUTS regions by population weights (JRC converter)",
+    "denominator:sections": "region total: the sum of its NACE sections (no published total)",
+    "denominator:divisions": "region total: the sum of its NACE divisions (no published total or sections)",
+    "denominator:lower_bound": "region total is a lower bound (a confidential section is missing from it)",
+}
+
+
+def describe_caveats(codes: object, *, skip: tuple[str, ...] = ()) -> str:
+    """The caveat codes of a cell in words, ``'; '``-separated ('' when none); ``skip`` leaves codes out
+    (e.g. ``denominator:sections``, true of nearly every SBS cell and stated on the methodology page)."""
+    if not isinstance(codes, str) or not codes:
+        return ""
+    out = []
+    for code in codes.split(";"):
+        if not code or code in skip:
+            continue
+        family = code.split(":", 1)[0]
+        out.append(CAVEAT_TEXT.get(code, f"{family}: {code.split(':', 1)[-1]}" if ":" in code else code))
+    return "; ".join(out)

@@ -72,6 +72,16 @@ def year_coverage(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int, s
         GROUP BY year ORDER BY year""", [dataset, level, sector, benchmark_of(con, dataset)])
 
 
+def benchmark_countries(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int) -> pd.DataFrame:
+    """Countries whose regions of ``level`` have employment, per year (what the dataset benchmark sums).
+
+    Columns: year, countries (sorted list), ascending by year."""
+    return query(con, """
+        SELECT year, list(DISTINCT country ORDER BY country) AS countries FROM metrics
+        WHERE dataset = ? AND level = ? AND benchmark = ? AND employment > 0 AND country IS NOT NULL
+        GROUP BY year ORDER BY year""", [dataset, level, benchmark_of(con, dataset)])
+
+
 def sectors(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int) -> pd.DataFrame:
     """Sectors of ``dataset`` with a label and their coverage at region ``level`` in the latest year.
 
@@ -123,7 +133,7 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
     is the compound annual growth of employment from ``growth_from`` to ``year``, in percent.
 
     Columns: code, name, country, nuts_version, employment, establishments, share_region,
-    share_sector, lq, stars, strong, growth, flags, has_obs, raw_value.
+    share_sector, lq, stars, strong, caveats, lq_low, lq_high, growth, flags, has_obs, raw_value.
     """
     indicator, breakdown = employment or ("", "")
     cols = set(metric_columns(con))
@@ -133,6 +143,8 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
     establishments = "m.establishments" if "establishments" in cols else "NULL::DOUBLE"
     wage_ratio = "m.wage_ratio" if "wage_ratio" in cols else "NULL::DOUBLE"
     performance = "m.performance" if "performance" in cols else "NULL::VARCHAR"
+    quality = ("m.caveats, m.lq_low, m.lq_high" if {"caveats", "lq_low", "lq_high"} <= cols
+               else "NULL::VARCHAR AS caveats, NULL::DOUBLE AS lq_low, NULL::DOUBLE AS lq_high")
     sql = f"""
         WITH nv AS (SELECT coalesce(any_value(nuts_version) FILTER (WHERE year = ?), any_value(nuts_version)) AS v
                     FROM metrics WHERE dataset = ? AND level = ?),
@@ -148,6 +160,7 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
         SELECT reg.code, reg.name, reg.country, reg.nuts_version,
                m.employment, {establishments} AS establishments, m.share_region, m.share_sector, m.lq,
                {stars} AS stars, {strong} AS strong, {wage_ratio} AS wage_ratio, {performance} AS performance,
+               {quality},
                CASE WHEN g.emp0 > 0 AND m.employment > 0 AND ? > 0
                     THEN 100 * (power(m.employment / g.emp0, 1.0 / ?) - 1) END AS growth,
                coalesce(o.flags, '') AS flags, o.n IS NOT NULL AS has_obs, o.raw_value

@@ -22,7 +22,7 @@ import streamlit as st
 from cluster_map.config import REPO_ROOT, get_settings
 from cluster_map.errors import StoreError
 from cluster_map.maps.choropleth import EncodedGeometry, encode_geometry, publish_geometry
-from cluster_map.services import mapview
+from cluster_map.services import coverage, mapview
 from cluster_map.services.mapview import MapLayer, ViewOptions
 from cluster_map.ui.state import Filters, decode, encode
 
@@ -171,6 +171,16 @@ def set_filters(filters: Filters) -> None:
     for k, v in wanted.items():
         if current.get(k) != v:
             st.query_params[k] = v
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _benchmark_note(key: str, dataset: str, level: int, year: int) -> str:
+    return coverage.coverage(connection(), dataset, level=level).note(year)
+
+
+def benchmark_note(dataset: str, level: int, year: int | None) -> str:
+    """'' when the year's benchmark holds every country, else which countries it holds."""
+    return _benchmark_note(store_key(), dataset, int(level), int(year)) if year is not None else ""
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

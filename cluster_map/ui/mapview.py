@@ -223,3 +223,17 @@ def headline(layer: MapLayer, filters: Filters) -> None:
     where = "US states" if layer.nuts_version == "us" else f"NUTS {layer.level} ({layer.nuts_version})"
     st.caption(f"{plain(dataset_label(layer.dataset))} · {plain(where)} · {int(nums['with_data'])} of "
                f"{int(nums['regions'])} regions with a value · {spec.unit}. Click a region for its profile.")
+    note = data.benchmark_note(layer.dataset, layer.level, layer.year)
+    if note:
+        st.warning(plain(note, 0))
+    frame = layer.frame
+    estimated = int(frame["estimated"].fillna(False).astype(bool).sum()) if "estimated" in frame else 0
+    suspect = int(frame["caveats"].fillna("").astype(str).str.contains("suspect:").sum()) if "caveats" in frame else 0
+    marks = []
+    if estimated:
+        marks.append(f"dashed outline: {estimated} regions with estimated values (converted from an older NUTS "
+                     "version by population weights)")
+    if suspect:
+        marks.append(f"{suspect} regions with a suspect source value (no star, no strong flag)")
+    if marks:
+        st.caption(plain("Caveats: " + "; ".join(marks) + ". The tooltip says why.", 0))

@@ -35,7 +35,7 @@ def view_controls(filters: Filters, *, year: bool = True, level: bool = False) -
     opts = data.view_options(dataset)
     out = filters.with_(dataset=dataset, sector_scheme=opts.sector_scheme)
     if dataset != filters.dataset:
-        out = out.with_(sector=opts.default_sector, year=opts.years[-1] if opts.years else None,
+        out = out.with_(sector=opts.default_sector, year=opts.latest_year,
                         level=opts.default_level, regions=())
     if level and len(opts.levels) > 1:
         lv = st.sidebar.selectbox("Region level", opts.levels, index=opts.levels.index(out.level)

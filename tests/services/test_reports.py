@@ -46,7 +46,8 @@ def test_countries_lists_eurostat_codes_with_english_names_and_years(con: Any) -
 
 
 def test_germany_report_content(de: CountryReport) -> None:
-    assert (de.country, de.country_name, de.year, de.level, de.nuts_version) == ("DE", "Germany", 2015, 2, "2013")
+    # 2015 is the latest year, but its benchmark holds 17 of 29 countries: the default is 2014
+    assert (de.country, de.country_name, de.year, de.level, de.nuts_version) == ("DE", "Germany", 2014, 2, "2013")
     assert [s.key for s in de.sections] == ["specialisation", "clusters", "top_sectors", "indices", "growth",
                                             "hotspots", "ecosystems", "grow_next", "organisations", "methodology"]
     spec = _section(de, "specialisation")
@@ -61,12 +62,24 @@ def test_germany_report_content(de: CountryReport) -> None:
     figures = {f.label: f for f in de.key_figures}
     assert figures["Regions (NUTS 2) with data"].value == 38
     assert "Machinery" in str(figures["Top specialisation"].value)
-    assert "sbs_r_nuts06_r2" in de.citation and "2015" in de.citation
+    assert "sbs_r_nuts06_r2" in de.citation and "2015" in de.citation  # the data's years
+    method = _section(de, "methodology").tables[1].frame
+    assert "Benchmark countries" not in set(method.iloc[:, 0])
+
+
+def test_a_partial_benchmark_year_says_which_countries_it_holds(con: Any) -> None:
+    report = reports.build_country_report(con, country="DE", year=2015, permutations=0)
+    assert report.year == 2015
+    method = _section(report, "methodology").tables[1].frame
+    rows = dict(zip(method.iloc[:, 0], method.iloc[:, 1], strict=True))
+    note = rows["Benchmark countries"]
+    assert "holds only 17 of the 29 countries" in note and "Germany (DE)" in note and "France" not in note
+    assert "not all of Europe" in rows["Benchmark of LQ and stars"]
 
 
 def test_shift_share_components_sum_to_the_change(de: CountryReport) -> None:
     growth = _section(de, "growth")
-    assert growth.title.endswith("2008-2015")
+    assert growth.title.endswith("2008-2014")  # up to the report year (2014: the latest complete benchmark)
     t = growth.tables[0].frame
     parts = t["national_growth"] + t["industry_mix"] + t["regional_shift"]
     assert (parts - t["change"]).abs().max() < 1e-6
@@ -161,7 +174,7 @@ def test_xlsx_sheets_and_cells(de: CountryReport) -> None:
     assert {"National_LQ", "Star_clusters", "Strong_clusters", "Top_sectors", "Indices", "Shift_share",
             "Hot_spots", "Organisations", "Methods", "Flags"} <= set(wb.sheetnames)
     about = {r[0].value: r[1].value for r in wb["About"].iter_rows(min_row=2)}
-    assert about["Country"] == "Germany (DE)" and about["Year"] == 2015
+    assert about["Country"] == "Germany (DE)" and about["Year"] == 2014
     ws = wb["Star_clusters"]
     assert ws.freeze_panes == "A2"
     header = [c.value for c in ws[1]]
