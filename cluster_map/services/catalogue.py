@@ -13,6 +13,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from cluster_map import catalogue as cluster_catalogue
 from cluster_map.reports import exports
 from cluster_map.schema import FLAGS
 from cluster_map.services import methodology
@@ -30,7 +31,14 @@ KNOWN_LIMITS: Final[tuple[str, ...]] = (
     "version (2013) with the official change tables and the JRC NUTS converter; codes that match no region "
     "are listed below and left off the maps.",
     "Confidential cells (flag 'c') and ':' are missing values, not zeros: sums over sectors that meet them "
-    "are lower bounds and are marked so.",
+    "are lower bounds and are marked so (caveat 'confidential', 'denominator:lower_bound'); a confidential "
+    "cell's LQ is given as the bounds the NACE hierarchy allows.",
+    "The mirrored regional SBS publishes no business-economy total (B-N_S95_X_K) for any region: every region's "
+    "total is the sum of its NACE sections (caveat 'denominator:sections').",
+    "Suspect source values (caveat 'suspect:<rule>', rules in the methods) keep their LQ but earn no star and no "
+    "strong flag; the cells found are listed below as known source problems.",
+    "SBS 2015 holds 17 of the 29 countries of 2014: its benchmark is not Europe's, so no page or report opens on "
+    "it, and each says which countries it holds when 2015 is picked.",
     "Vintage: the mirrored Eurostat regional SBS runs 2008-2015 (sbs_r_nuts06_r2, NACE Rev. 2); its successor "
     "sbs_r_nuts2021 is not in the mirror. LFS employment is by NACE section only.",
     "US Cluster Mapping: state data for 2016 only (benchmark cluster definitions); counties are not in the mirror.",
@@ -54,6 +62,20 @@ def methods() -> pd.DataFrame:
     """The method entries (:mod:`cluster_map.services.methodology`, written once for the app, the reports
     and the README) as a table: key, name, formula, text, reference, group."""
     return pd.DataFrame([e.__dict__ for e in methodology.entries()])
+
+
+def conventions(kind: str) -> tuple[Any, ...]:
+    """The readings of one published rule (``'focus_scope'``), the default first (catalogue.CONVENTIONS)."""
+    return cluster_catalogue.conventions(kind)
+
+
+def known_source_problems(con: Any, *, level: int | None = 2) -> pd.DataFrame:
+    """The source values the suspect rules caveat (methodology entry 'suspect'), grouped by dataset, country,
+    year and rule with the sectors and regions affected; ``level`` keeps one NUTS level (None: all)."""
+    rows = store_catalogue.suspect_cells(con)
+    if level is not None:
+        rows = rows[rows["level"] == level]
+    return rows.reset_index(drop=True)
 
 
 def unmatched_regions(con: Any) -> pd.DataFrame:

@@ -299,7 +299,7 @@ def _hotspots(con: Any, v: pd.DataFrame, *, level: int, min_employment: float) -
     (``Settings.seed``, ``Settings.permutations``), so the map is reproducible.
     """
     from cluster_map.config import get_settings
-    from cluster_map.stats.hotspots import local_getis_ord, queen_weights
+    from cluster_map.stats.hotspots import local_getis_ord, queen_weights, significant_at
 
     out = pd.Series([None] * len(v), index=v.index, dtype=object)
     ok = v["lq"].notna()
@@ -328,7 +328,8 @@ def _hotspots(con: Any, v: pd.DataFrame, *, level: int, min_employment: float) -
     res = local_getis_ord(frame["lq"].to_numpy(), w, star=True, permutations=s.permutations, seed=s.seed)
     label = []
     for z, p in zip(res.z, res.p_sim, strict=True):
-        level_ = "99" if p <= 0.01 else "95" if p <= 0.05 else "90" if p <= 0.10 else None
+        level_ = next((name for name, cut in (("99", 0.01), ("95", 0.05), ("90", 0.10))
+                       if significant_at(p, cut)), None)
         label.append("ns" if level_ is None else f"{'hot' if z > 0 else 'cold'}_{level_}")
     classes = dict(zip(res.ids, label, strict=True))
     return v["code"].map(classes).astype(object).where(v["code"].isin(classes.keys()), None)

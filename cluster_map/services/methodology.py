@@ -11,6 +11,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cluster_map import catalogue
+from cluster_map.stats.quality import SUSPECT_RULES, UBIQUITY, YEAR_FACTOR
+
+#: The suspect-value rules in words, with the thresholds the store is built with.
+_RULES: dict[str, str] = {
+    key: text.format(factor=YEAR_FACTOR, minimum=1000.0, ubiquity=UBIQUITY) for key, text in SUSPECT_RULES.items()
+}
 
 
 @dataclass(frozen=True)
@@ -29,9 +35,10 @@ _ENTRIES: tuple[Method, ...] = (
     Method("lq", "Location quotient (LQ)", "LQ_rs = (E_rs / E_r) / (E_s / E)",
            "E_rs employment of sector s in region r, E_r the region's total, E_s and E the benchmark's sector "
            "and total employment. The benchmark is explicit: all regions of the same level in the dataset "
-           "(default for Eurostat data), the country, or an external totals table. Region totals are the "
-           "dataset's total code when present (SBS: B-N_S95_X_K, LFS: TOTAL), else the sum over the sectors of "
-           "the same NACE level. A region with zero employment gets no LQ (NULL, with the reason).",
+           "(default for Eurostat data), the country, or an external totals table. The region's total E_r is "
+           "the highest-level published total (see 'Denominators'), the same for every sector level; the "
+           "benchmark's E is the sum of its regions' E_r. A region with zero employment gets no LQ (NULL, "
+           "with the reason); a confidential cell gets no LQ but its bounds (see 'Confidential cells').",
            "Isard (1960); European Cluster Observatory (Ketels & Protsiv 2014)", "specialisation"),
     Method("us_lq", "US Cluster Mapping LQ", "LQ_rc = (E_rc / E_r,type) / (E_US,c / E_US,type)",
            "For traded clusters both denominators count traded employment only (local clusters: local only), "
@@ -46,10 +53,52 @@ _ENTRIES: tuple[Method, ...] = (
            "the rule does not move the others' thresholds.", "Cluster Map convention (cf. European Cluster Panorama 2021)", "specialisation"),
     Method("stars", "European Cluster Observatory stars", "stars = size + specialisation + focus (0-3)",
            "Size: the cell's employment is at or above the 90th percentile of the regions with employment in "
-           "the same sector, year and level. Specialisation: LQ >= 2. Focus: the sector's share of the "
-           "region's employment is at or above the 90th percentile of the same. Percentiles by linear "
-           "interpolation; the thresholds are parameters with these defaults.",
+           "the same sector, year and level. Specialisation: LQ >= 2. Focus (default, as the Observatory "
+           "publishes it: size 'within the same cluster category', focus among 'all clusters'): the sector's "
+           "share of the region's employment is at or above the 90th percentile of every region x sector cell "
+           "with employment of the same year, NUTS level and sector level. The other reading, the 90th "
+           "percentile of the same sector's regions (CLUSTER_MAP_FOCUS_SCOPE=sector), ranks regions exactly as "
+           "the LQ does (LQ = share / (E_s / E)), so focus then repeats the specialisation star: on the mirror's "
+           "SBS 2014 NUTS 2 divisions it gives 558 three-star cells against 156 with the published reading "
+           "(the Observatory reports about 150 world-class clusters). Percentiles by linear interpolation. "
+           "Suspect source values earn no star and are left out of the percentiles.",
+           "European Cluster Observatory, Evaluation of regional cluster strength (clusterobservatory.eu); "
            "Ketels & Protsiv (2014), European Cluster Panorama 2014", "clusters"),
+    Method("denominators", "Denominators (region and benchmark totals)",
+           "E_r = published total, else sum of sections, else sum of divisions",
+           "The region's total is the highest-level published total of its region and year: the dataset's "
+           "total code (SBS B-N_S95_X_K, the business economy; the 2017 SBS file publishes it for no region), "
+           "else the sum of its NACE sections plus the divisions whose section the dataset lacks (SBS S95), "
+           "where a confidential section counts as the sum of its published divisions, else the sum of its "
+           "divisions. The same E_r serves every sector level, and the benchmark's total is the sum of its "
+           "regions' E_r. Caveat codes: denominator:sections, denominator:divisions, and denominator:lower_bound "
+           "where a confidential section is missing from it. Summing only the published divisions instead "
+           "shrank a region whose big division is confidential and inflated its other LQs: Braunschweig "
+           "(DE91) 2014 counted 347,711 persons instead of 489,402 (0.71); in 29 NUTS 2 regions it was under "
+           "95% of the sections' total.", "Cluster Map convention", "specialisation"),
+    Method("confidential", "Confidential cells",
+           "max(0, sum of published children) <= x <= parent - sum of published siblings",
+           "A value the source withholds (flag c) has no LQ, share or star; its reason is 'confidential' and "
+           "its caveat 'confidential'. Where the NACE hierarchy bounds it (a division of a published section, "
+           "a section of a published total) the lowest and highest possible LQ are given (lq_low, lq_high: "
+           "LQ(x) = (x / E_r) / ((E_s + x) / E) with E_s the benchmark's published sector total) in the map "
+           "tooltip, the region profile and the exports. Indices (Krugman, HHI, entropy, variety) are computed "
+           "over the published cells only, never counting a confidential cell as 0; published_share states "
+           "which share of E_r they cover.", "Cluster Map convention; Eurostat flag c", "specialisation"),
+    Method("suspect", "Suspect source values",
+           "caveat suspect:<rule>; no star, no strong flag",
+           "Rules: " + "; ".join(f"{k}: {v}" for k, v in _RULES.items()) + ". A suspect cell keeps its "
+           "LQ (shown with the caveat) but earns no star and no strong flag and is left out of the star and "
+           "strong-cluster percentiles. Known case: Norway 2014 reports all of G45, G46 and G47 in NO04 and 0 "
+           "in its six other regions. The cells found are listed under 'Known source problems'.",
+           "Cluster Map convention", "clusters"),
+    Method("estimated", "Estimated regions",
+           "caveat estimated:<method>",
+           "Values of NUTS 2010 regions split into NUTS 2013 ones by population weights (JRC NUTS converter; "
+           "UKI1 -> UKI3 0.337 / UKI4 0.663 for 2008-2012) or merged from older ones carry "
+           "estimated:jrc_pop_split / estimated:jrc_pop_merge. A split gives every part the same sector "
+           "profile, hence the same LQs: the map outlines such regions (dashed) and the tooltip says why.",
+           "JRC NUTS converter; Cluster Map ingest", "specialisation"),
     Method("cmp_flags", "US Cluster Mapping strong clusters",
            "strong: LQ >= Q75(LQ), emp > Q25(emp), est > Q25(est), LQ >= 1",
            "Per region type, traded cluster and year, over regions with employment > 0, quantiles by linear "
@@ -62,13 +111,17 @@ _ENTRIES: tuple[Method, ...] = (
     Method("krugman", "Krugman specialisation index", "K_r = sum_s |s_rs - s_s|",
            "Dissimilarity of the region's sector shares s_rs from the benchmark shares s_s, from 0 (identical) "
            "to 2, over the sectors of one level. Midelfart-Knarvik et al. (2000) use this sum; the OECD and "
-           "several cluster studies halve it to 0-1: both are stored (krugman, krugman_half).",
+           "several cluster studies halve it to 0-1: both are stored (krugman, krugman_half). Like every "
+           "region index it is computed over the published cells (shares of their sum); published_share says "
+           "how much of the region's total they are. Counting confidential cells as 0 instead moves Krugman "
+           "in Irish regions by about +0.5.",
            "Krugman (1991); Midelfart-Knarvik et al. (2000); Balland, EconGeo", "concentration"),
     Method("hhi", "Herfindahl-Hirschman index", "HHI_r = sum_s s_rs^2",
            "Concentration of the region's employment across sectors, from 1/n (even) to 1 (one sector).",
            "Hirschman (1964)", "concentration"),
     Method("variety", "Entropy, related and unrelated variety",
            "H = -sum_s p_s log2 p_s; UV = -sum_g P_g log2 P_g; RV = sum_g P_g H_g",
+           "All three in bits (log base 2), in the docstrings and the code alike. "
            "Unrelated variety is the entropy (bits) of employment across the parent groups of the hierarchy "
            "(NACE sections of the divisions); related variety the share-weighted entropy within the groups; "
            "H = UV + RV. Not defined where sectors have no parent (NACE sections, US clusters).",
@@ -91,13 +144,20 @@ _ENTRIES: tuple[Method, ...] = (
            "spatial"),
     Method("gistar", "Getis-Ord Gi* hot spots", "G*_i = sum_j w_ij y_j / sum_j y_j",
            "Hot spot: significant concentration of high values around a region (p_sim <= 0.05, z > 0); cold "
-           "spot: of low values. Binary weights, seeded permutations.", "Getis & Ord (1992); Ord & Getis (1995)",
+           "spot: of low values. Binary weights, seeded permutations. A pseudo p-value of exactly 0.05 (or "
+           "0.10, 0.01) is significant at that level; the comparison allows 1e-7 for float conversion, far "
+           "below the 0.001 step of 999 permutations. The same rule holds for LISA.", "Getis & Ord (1992); Ord & Getis (1995)",
            "spatial"),
     Method("relatedness", "Relatedness and economic complexity",
-           "phi_ij = min(P(RCA_i | RCA_j), P(RCA_j | RCA_i)); density_rs = sum_j phi_sj M_rj / sum_j phi_sj",
+           "phi_ij = min(P(RCA_i | RCA_j), P(RCA_j | RCA_i)); density_rs = sum_{j != s} phi_sj M_rj / sum_{j != s} phi_sj",
            "RCA = LQ >= 1 defines the region x sector matrix M; co-location proximity phi; relatedness density "
-           "of a sector in a region; ECI/PCI by the method of reflections or the eigenvector method. For US "
-           "clusters the published related-clusters matrix (Delgado, Porter & Stern) is used.",
+           "of a sector in a region, summed over the other sectors j != s (as EconGeo). The peer py-ecomplexity "
+           "counts the own sector too (phi_ss = 1): its density of a sector the region already has is higher by "
+           "(1 - d) / (1 + sum_{j != s} phi_sj), and of one it lacks lower by the extra 1 in the denominator. "
+           "ECI/PCI by the method of reflections or the eigenvector method; ECI and PCI are each standardised "
+           "on their own (mean 0, standard deviation 1 over their own regions or sectors), so values compare "
+           "within one list, not across the two or across years. For US clusters the published "
+           "related-clusters matrix (Delgado, Porter & Stern) is used.",
            "Hidalgo et al. (2007); Hidalgo & Hausmann (2009)", "relatedness"),
     Method("productivity", "Productivity: the fourth star and the performance bands",
            "ratio_rs = (W_rs / E_rs) / (W_s / E_s); productivity star: ratio_rs >= Q90 of the sector's regions",

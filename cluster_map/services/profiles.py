@@ -18,6 +18,7 @@ from cluster_map import catalogue
 from cluster_map.errors import InputError
 from cluster_map.geo import from_wkb
 from cluster_map.services import coverage
+from cluster_map.stats import quality
 from cluster_map.store import directory, profiles
 
 #: The dataset whose GDP is shown for European regions, and the units shown when present.
@@ -56,6 +57,8 @@ class RegionProfile:
     neighbours: pd.DataFrame  # code, name, country
     sector_level: int | None = None
     notes: tuple[str, ...] = field(default=())
+    #: confidential cells of the year with the LQ bounds the NACE hierarchy allows (sector, label, lq_low, lq_high)
+    confidential: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def region_choices(con: Any, *, dataset: str) -> pd.DataFrame:
@@ -214,9 +217,19 @@ def region_profile(
     if "sector_level" not in rows.columns:  # metrics without the partition key: use the scheme's level
         rows = rows.assign(sector_level=rows["scheme_level"])
     level = sector_level if sector_level is not None else default_sector_level(rows)
+    if "caveats" in rows.columns:
+        rows = rows.assign(caveat=[quality.describe_caveats(c, skip=("denominator:sections",))
+                                   for c in rows["caveats"]])
+    hidden = rows[(rows["year"] == year) & rows["lq"].isna() & rows["employment"].isna()]
     now = rows[(rows["year"] == year) & rows["lq"].notna()]
     if level is not None:
         now = now[now["sector_level"] == level]
+        hidden = hidden[hidden["sector_level"] == level]
+    bounded = hidden[hidden["lq_high"].notna()] if "lq_high" in hidden.columns else hidden.iloc[0:0]
+    confidential = bounded[[c for c in ("sector", "sector_label", "lq_low", "lq_high", "caveat")
+                            if c in bounded.columns]]
+    if "lq_high" in confidential.columns:
+        confidential = confidential.sort_values("lq_high", ascending=False)
     spec = now[now["employment"].fillna(0) >= min_employment].sort_values(["lq", "sector"],
                                                                           ascending=[False, True])
     star = spec["stars"].fillna(0) >= 1 if "stars" in spec else pd.Series(False, index=spec.index)
@@ -237,5 +250,5 @@ def region_profile(
         specialisations=spec.reset_index(drop=True), clusters=clusters.reset_index(drop=True),
         series=figures[["label", "year", "value", "unit", "flags"]].reset_index(drop=True),
         indices=indices.reset_index(drop=True), organisations=orgs, neighbours=neighbours(con, reg),
-        sector_level=level, notes=tuple(notes),
+        sector_level=level, notes=tuple(notes), confidential=confidential.reset_index(drop=True),
     )

@@ -235,7 +235,7 @@ def _hotspot_class(statistic: str, label: str, z: float, p: float) -> str | None
     if not np.isfinite(z):  # Gi* is undefined when a neighbourhood holds every region (zero variance)
         return "ns"
     for level, cut in ((99, 0.01), (95, 0.05), (90, 0.10)):
-        if p <= cut:
+        if hotspots.significant_at(p, cut):
             return f"{'hot' if z > 0 else 'cold'}_{level}"
     return "ns"
 

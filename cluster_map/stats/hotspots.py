@@ -25,6 +25,23 @@ from cluster_map.errors import StatsError
 #: Projected CRS for distances in Europe (ETRS89-LAEA); use EPSG:5070 (Albers) for the US.
 EUROPE_CRS = "EPSG:3035"
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
+#: A pseudo p-value is a multiple of ``1 / (permutations + 1)`` (at least 1e-6 apart for a million
+#: permutations); one within this of ``alpha`` *is* ``alpha``, so that a float conversion (float32, a text
+#: round trip, ``1 - x`` arithmetic) never moves a cell with ``p = 0.05`` over the 5% boundary.
+P_TOLERANCE = 1e-7
+
+
+def significant_at(p: Any, alpha: float) -> np.ndarray:
+    """``p <= alpha`` for pseudo p-values, robust to float conversion (:data:`P_TOLERANCE`); NaN is not significant.
+
+    Notes
+    -----
+    A pseudo p-value of exactly ``alpha`` is significant at ``alpha`` (esda, GeoDa and ArcGIS use
+    ``p <= alpha``); ``np.float32(0.05)`` is 0.0500000007 and counts as 0.05.
+    """
+    arr = np.asarray(p, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        return np.asarray(arr <= alpha + P_TOLERANCE) & ~np.isnan(arr)
 
 
 # --- weights --------------------------------------------------------------------------------------
@@ -229,7 +246,7 @@ def lisa(
         m = esda.Moran_Local(y, w, transformation=transformation, permutations=permutations, seed=seed, n_jobs=1)
     quadrant = np.array([QUADRANTS[int(q)] for q in m.q], dtype=object)
     p_sim = np.asarray(m.p_sim, dtype="float64") if permutations else np.full(len(y), np.nan)
-    significant = p_sim <= alpha
+    significant = significant_at(p_sim, alpha)
     label = np.where(significant, quadrant, "ns").astype(object)
     return LisaResult(ids=tuple(w.id_order), local_i=np.asarray(m.Is, dtype="float64"), quadrant=quadrant,
                       p_sim=p_sim, significant=significant, label=label, alpha=alpha, permutations=permutations)
@@ -318,7 +335,7 @@ def local_getis_ord(
     z = np.asarray(g.Zs, dtype="float64")
     p_sim = np.asarray(g.p_sim, dtype="float64") if permutations else np.full(len(y), np.nan)
     p_z_sim = np.asarray(g.p_z_sim, dtype="float64") if permutations else np.full(len(y), np.nan)
-    significant = p_sim <= alpha
+    significant = significant_at(p_sim, alpha)
     label = np.where(significant & (z > 0), "hot", np.where(significant & (z < 0), "cold", "ns")).astype(object)
     return LocalGResult(ids=tuple(w.id_order), g=np.asarray(g.Gs, dtype="float64"), z=z,
                         p_norm=2.0 * st.norm.sf(np.abs(z)), p_sim=p_sim, p_z_sim=p_z_sim, label=label, star=star,

@@ -61,12 +61,9 @@ _KEY = ["level", "region", "year"]
 
 def _codes(parts: list[pd.Series], index: pd.Index) -> pd.Series:
     """Join per-cell code series (empty string = none) into one ``;``-separated string per cell."""
-    out = pd.Series("", index=index, dtype="object")
-    for part in parts:
-        p = part.reindex(index).fillna("").astype(str)
-        out = np.where((out != "") & (p != ""), out + ";" + p, out + p)
-        out = pd.Series(out, index=index, dtype="object")
-    return out
+    columns = [part.reindex(index).fillna("").astype(str).tolist() for part in parts]
+    return pd.Series([";".join(c for c in cell if c) for cell in zip(*columns, strict=True)] if columns
+                     else [""] * len(index), index=index, dtype="object")
 
 
 def denominators(cube: pd.DataFrame, *, total_declared: bool = True) -> pd.DataFrame:
@@ -111,18 +108,19 @@ def denominators(cube: pd.DataFrame, *, total_declared: bool = True) -> pd.DataF
     divisions = cube[hier == 2]
     orphan = divisions[~divisions["parent"].isin(sections)]
     top = pd.concat([cube[hier == 1], orphan])[keys + ["sector", "employment"]]
-    children = divisions[divisions["parent"].isin(sections)].groupby(keys + ["parent"], dropna=False).agg(
-        child_sum=("employment", "sum"), child_n=("employment", "size"),
-        child_null=("employment", lambda s: int(s.isna().sum())),
+    kids = divisions[divisions["parent"].isin(sections)]
+    kids = kids.assign(_null=kids["employment"].isna().astype("int64"))
+    children = kids.groupby(keys + ["parent"], dropna=False).agg(
+        child_sum=("employment", "sum"), child_n=("employment", "size"), child_null=("_null", "sum"),
     ).reset_index().rename(columns={"parent": "sector"})
     units = top.merge(children, on=keys + ["sector"], how="outer")
     emp = units["employment"]
     units["value"] = emp.where(emp.notna(), units["child_sum"])
     units["lb"] = emp.isna() & ((units["child_n"].fillna(0) == 0) | (units["child_null"].fillna(0) > 0))
-    sums = units.groupby(keys, dropna=False).agg(
-        sections=("value", lambda s: s.sum(min_count=1)), sections_lb=("lb", "any"))
-    div = divisions.groupby(keys, dropna=False)["employment"].agg(
-        divisions=lambda s: s.sum(min_count=1), divisions_lb=lambda s: bool(s.isna().any()))
+    g = units.groupby(keys, dropna=False)
+    sums = pd.DataFrame({"sections": g["value"].sum(min_count=1), "sections_lb": g["lb"].any()})
+    d = divisions.assign(_null=divisions["employment"].isna()).groupby(keys, dropna=False)
+    div = pd.DataFrame({"divisions": d["employment"].sum(min_count=1), "divisions_lb": d["_null"].any()})
     out = out.join(sums, how="left").join(div, how="left")
     missing = out["denominator"].isna()
     use_sections = missing & out["sections"].notna()
@@ -224,7 +222,7 @@ def suspect_rules(
         part = ["level", "sector", "year"]
         known = c[c["employment"].notna()].assign(_p=lambda f: (f["employment"] > 0).astype(int))
         grp = ["level", "country", "sector", "year"]
-        stats = known.groupby(grp).agg(_n=("_p", "size"), _npos=("_p", "sum")).reset_index()
+        stats = known.groupby(grp).agg(_n=("_p", "size"), _npos=("_p", "sum")).reset_index()  # fast aggs only
         europe = known.groupby(part).agg(_all_n=("_p", "size"), _all_pos=("_p", "sum")).reset_index()
         merged = c[grp].merge(stats, on=grp, how="left").merge(europe, on=part, how="left")
         # present elsewhere: the share of the other countries' regions with employment in the sector

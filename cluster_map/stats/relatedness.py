@@ -101,6 +101,13 @@ def relatedness_density(binary: pd.DataFrame, related: pd.DataFrame) -> pd.DataF
     -----
     ``d_rs = sum_{j != s} x_rj phi_sj / sum_{j != s} phi_sj`` (Hidalgo et al. 2007; Boschma, Balland
     & Kogler 2015). NaN for a sector related to nothing.
+
+    The sum runs over ``j != s``: a region's density around a sector does not count the sector itself
+    (EconGeo ``relatedness.density`` sets the diagonal to 0 the same way). The peer py-ecomplexity
+    (``ecomplexity.density``, ``M @ phi / phi.sum(0)`` with ``phi_ss = 1``) counts the own sector, so
+    its density of a sector the region already has is higher by ``(1 - d_rs) / (1 + sum_{j != s} phi_sj)``;
+    for sectors the region does not have (``x_rs = 0``, the "grow next" candidates) the two differ only
+    by the extra 1 in the denominator.
     """
     m = _frame(binary)
     rel = related.reindex(index=m.columns, columns=m.columns)
@@ -117,7 +124,9 @@ def relatedness_density(binary: pd.DataFrame, related: pd.DataFrame) -> pd.DataF
 
 @dataclass(frozen=True)
 class ComplexityResult:
-    """Economic complexity of regions (ECI) and sectors (PCI), standardised to mean 0, sd 1."""
+    """Economic complexity of regions (ECI) and sectors (PCI), each standardised on its own to mean 0
+    and (population) standard deviation 1 over its own regions or sectors: ECI and PCI values are
+    comparable within their list, not across the two, nor across years or datasets."""
 
     eci: pd.Series
     pci: pd.Series

@@ -80,6 +80,23 @@ def nuts_recodes(con: duckdb.DuckDBPyConnection, *, dataset: str | None = None) 
     return query(con, f"SELECT * FROM nuts_recodes{where} ORDER BY dataset, code_from, code_to", params)  # noqa: S608 (allow-listed identifiers)
 
 
+def suspect_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The metric cells caveated ``suspect:<rule>``, grouped: dataset, country, year, level, rule, cells,
+    sectors and regions (sorted, ``', '``-joined); empty when the store has no caveats column."""
+    cols = query(con, "SELECT column_name FROM information_schema.columns WHERE table_name = 'metrics'")
+    if "caveats" not in set(cols["column_name"]):
+        return pd.DataFrame(columns=["dataset", "country", "year", "level", "rule", "cells", "sectors", "regions"])
+    return query(con, """
+        WITH c AS (
+            SELECT dataset, country, year, level, region, sector, unnest(string_split(caveats, ';')) AS code
+            FROM metrics WHERE caveats LIKE '%suspect:%' AND sector_scheme <> 'ecosystems')
+        SELECT dataset, country, year, level, replace(code, 'suspect:', '') AS rule, count(*) AS cells,
+               string_agg(DISTINCT sector, ', ' ORDER BY sector) AS sectors,
+               string_agg(DISTINCT region, ', ' ORDER BY region) AS regions
+        FROM c WHERE code LIKE 'suspect:%'
+        GROUP BY ALL ORDER BY dataset, level DESC, country, year, rule""")
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows per table of the store schema (tables absent from the file are left out)."""
     present = set(query(con, "SELECT table_name FROM information_schema.tables")["table_name"])

@@ -76,10 +76,11 @@ def benchmark_countries(con: duckdb.DuckDBPyConnection, dataset: str, *, level: 
     """Countries whose regions of ``level`` have employment, per year (what the dataset benchmark sums).
 
     Columns: year, countries (sorted list), ascending by year."""
-    return query(con, """
-        SELECT year, list(DISTINCT country ORDER BY country) AS countries FROM metrics
-        WHERE dataset = ? AND level = ? AND benchmark = ? AND employment > 0 AND country IS NOT NULL
-        GROUP BY year ORDER BY year""", [dataset, level, benchmark_of(con, dataset)])
+    country = "country" if "country" in set(metric_columns(con)) else "left(region, 2)"
+    return query(con, f"""
+        SELECT year, list(DISTINCT {country} ORDER BY {country}) AS countries FROM metrics
+        WHERE dataset = ? AND level = ? AND benchmark = ? AND employment > 0 AND {country} IS NOT NULL
+        GROUP BY year ORDER BY year""", [dataset, level, benchmark_of(con, dataset)])  # noqa: S608 - a constant
 
 
 def sectors(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int) -> pd.DataFrame:

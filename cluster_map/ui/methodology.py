@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cluster_map.config import get_settings
 from cluster_map.geo import REPAIR_AREA_TOLERANCE
 from cluster_map.services import catalogue, methodology
 from cluster_map.services.mapview import dataset_label
@@ -36,8 +37,19 @@ def show_flags() -> None:
     st.caption("':' marks a value that is not available; it is stored as a missing value, never as 0.")
 
 
+def show_conventions() -> None:
+    """The readings of published rules the app follows, the default first, and the one in force."""
+    st.subheader("Conventions")
+    chosen = get_settings().focus_scope
+    for c in catalogue.conventions("focus_scope"):
+        mark = "in force" if c.key == chosen else f"selectable: CLUSTER_MAP_FOCUS_SCOPE={c.key}"
+        st.markdown(f"- **{plain(c.label)}** ({plain(mark)}): {plain(c.text, 0)}"
+                    + (f" Source: {plain(c.source, 0)}." if c.source else ""))
+
+
 def show_methods() -> None:
     """Formula, thresholds and reference of every metric."""
+    show_conventions()
     st.subheader("Metrics: formulas, thresholds, references")
     for entry in methodology.entries():
         with st.expander(f"{plain(entry.name)} · {plain(entry.group)}"):
@@ -80,6 +92,12 @@ def show_limits() -> None:
         st.dataframe(repairs, hide_index=True, width="stretch")
     else:
         st.caption("No geometry needed a repair.")
+    problems = catalogue.known_source_problems(con)
+    st.markdown(f"**Known source problems** ({int(problems['cells'].sum()) if len(problems) else 0} NUTS 2 cells "
+                "caveated suspect: no star, no strong flag)")
+    st.dataframe(problems, hide_index=True, width="stretch", height=260)
+    downloads.buttons(problems, stem="known_source_problems", key="dl-problems",
+                      parameters={"table": "known_source_problems", "level": 2})
 
 
 def show_downloads(filters: Filters) -> None:

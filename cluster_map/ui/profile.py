@@ -191,10 +191,18 @@ def specialisations(p: profiles.RegionProfile) -> None:
     st.plotly_chart(charts.specialisation_bubbles(p.specialisations), config=charts.CONFIG,
                     width="stretch")
     cols = [c for c in ("sector", "sector_label", "employment", "lq", "share_region", "share_sector", "stars",
-                        "strong") if c in p.specialisations.columns]
+                        "strong", "caveat") if c in p.specialisations.columns]
     st.dataframe(p.specialisations[cols], hide_index=True, width="stretch")
     downloads.buttons(p.specialisations[cols], stem=f"specialisations_{p.region.code}_{p.year}",
                       key="dl-spec", parameters=_params(p))
+    if not p.confidential.empty:
+        st.markdown(f"**Confidential in the source** ({len(p.confidential)} sectors): no LQ, but the NACE "
+                    "hierarchy bounds it (the section minus its published divisions).")
+        st.dataframe(p.confidential, hide_index=True, width="stretch",
+                     column_config={"lq_low": st.column_config.NumberColumn("lowest possible LQ", format="%.2f"),
+                                    "lq_high": st.column_config.NumberColumn("highest possible LQ", format="%.2f")})
+        downloads.buttons(p.confidential, stem=f"confidential_{p.region.code}_{p.year}", key="dl-conf",
+                          parameters=_params(p))
 
 
 def clusters(p: profiles.RegionProfile) -> None:
@@ -204,7 +212,7 @@ def clusters(p: profiles.RegionProfile) -> None:
         st.info("No sector reaches a star or the strong-cluster threshold here.")
         return
     cols = [c for c in ("sector", "sector_label", "stars", "size_star", "specialisation_star", "focus_star",
-                        "strong", "lq", "employment") if c in p.clusters.columns]
+                        "strong", "lq", "employment", "caveat") if c in p.clusters.columns]
     st.dataframe(p.clusters[cols], hide_index=True, width="stretch")
     downloads.buttons(p.clusters[cols], stem=f"clusters_{p.region.code}_{p.year}", key="dl-clusters",
                       parameters=_params(p))
@@ -226,9 +234,11 @@ def indices(p: profiles.RegionProfile) -> None:
         st.info("The store has no specialisation indices for this region.")
         return
     keep = [c for c in ("year", "krugman", "krugman_half", "hhi", "entropy", "related_variety", "unrelated_variety",
-                        "cluster_strength", "n_sectors") if c in p.indices.columns]
+                        "cluster_strength", "n_sectors", "published_share") if c in p.indices.columns]
     st.dataframe(p.indices[keep], hide_index=True, width="stretch")
-    st.caption("Krugman in [0, 2] (krugman_half in [0, 1]); HHI in [1/n, 1]; see Data and methodology.")
+    st.caption("Krugman in [0, 2] (krugman_half in [0, 1]); HHI in [1/n, 1]; computed over the published "
+               "sectors only (published_share: their share of the region's total; confidential ones are never "
+               "counted as 0); see Data and methodology.")
     downloads.buttons(p.indices[keep], stem=f"indices_{p.region.code}", key="dl-indices", parameters=_params(p))
 
 

@@ -99,3 +99,49 @@ def test_compute_on_demand_carries_the_same_caveats(mirror_store: Path, sbs_2014
     assert a.caveats.equals(b.caveats)
     np.testing.assert_allclose(a.lq, b.lq, rtol=1e-12)
     assert a.stars.astype("Int64").equals(b.stars.astype("Int64"))
+
+
+@pytest.fixture(scope="module")
+def con(mirror_store: Path):  # type: ignore[no-untyped-def]
+    from cluster_map.store.database import connect
+
+    c = connect(mirror_store)
+    yield c
+    c.close()
+
+
+def test_map_tooltip_gives_bounds_and_estimates(con) -> None:  # type: ignore[no-untyped-def]
+    from cluster_map.maps.choropleth import paint
+    from cluster_map.maps.classes import lq_classes
+    from cluster_map.services import mapview
+
+    v = mapview.map_values(con, dataset=SBS, level=2, sector="C29", year=2014, metric="lq").set_index("code")
+    reason = v.loc["DE91", "reason"]
+    assert reason.startswith("confidential in the source (flag c); from the NACE hierarchy the LQ lies between 0.00")
+    assert f"{v.loc['DE91', 'lq_high']:,.2f}" in reason
+    london = mapview.map_values(con, dataset=SBS, level=2, sector="C", year=2012, metric="lq")
+    est = london.set_index("code").loc[["UKI3", "UKI4"]]
+    assert est["estimated"].all() and est["caveat"].str.contains("population weights").all()
+    p = paint(london, value_col="value", label_col="name", classes=lq_classes())
+    assert p.payload["outline"].get("UKI3") == 1 and "DE11" not in p.payload["outline"]
+    assert "Caveat: estimated: split from a NUTS 2010 region" in (p.tooltip("UKI3") or "")
+
+
+def test_profile_lists_confidential_sectors_with_bounds(con) -> None:  # type: ignore[no-untyped-def]
+    from cluster_map.services import profiles
+
+    p = profiles.region_profile(con, dataset=SBS, region="DE91", year=2014)
+    conf = p.confidential.set_index("sector")
+    assert "C29" in conf.index and conf.loc["C29", "lq_low"] == 0.0 and conf.loc["C29", "lq_high"] > 5
+    assert p.indices["published_share"].between(0.5, 1.0).all()
+    assert (p.specialisations["caveat"].str.contains("lower bound")).all()
+
+
+def test_known_source_problems_list_norway_2014(con) -> None:  # type: ignore[no-untyped-def]
+    from cluster_map.services import catalogue
+
+    problems = catalogue.known_source_problems(con)
+    norway = problems[(problems.country == "NO") & (problems.year == 2014) & (problems.rule == "sole_region")]
+    assert len(norway) == 1
+    assert {"G45", "G46", "G47"} <= set(norway.sectors.iloc[0].split(", "))
+    assert "NO04" in norway.regions.iloc[0] and int(norway.cells.iloc[0]) >= 21

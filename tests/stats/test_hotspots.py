@@ -21,6 +21,7 @@ from cluster_map.stats.hotspots import (
     local_getis_ord,
     moran,
     queen_weights,
+    significant_at,
     weights_from_neighbours,
 )
 
@@ -53,6 +54,21 @@ def test_local_g_esda_values() -> None:
     assert gstar.p_sim[0] == pytest.approx(0.102)
     frame = gstar.to_frame()
     assert list(frame.index) == list("abcdef") and set(frame["label"]) <= {"hot", "cold", "ns"}
+
+
+def test_p_value_at_the_boundary_is_significant() -> None:
+    # 49 of 999 permutations at least as extreme: p = (49 + 1) / (999 + 1) = 0.05 exactly
+    p = np.array([(49 + 1) / (999 + 1), float(np.float32(0.05)), float(str(0.05)), 1 - 0.95, 0.051, np.nan])
+    assert p[1] != 0.05 and p[3] != 0.05  # the float conversions the boundary must survive
+    assert significant_at(p, 0.05).tolist() == [True, True, True, True, False, False]
+    assert significant_at(np.float32(0.1), 0.10).tolist() is True
+    # esda's case: p_sim[0] = 0.102 is significant at exactly 0.102, and not at 0.101
+    w = distance_band_weights(esda_points(), 15, ids="code")
+    at = local_getis_ord(Y, w, star=True, transform="B", seed=10, alpha=0.102)
+    below = local_getis_ord(Y, w, star=True, transform="B", seed=10, alpha=0.101)
+    assert at.label[0] == "cold" and below.label[0] == "ns"
+    li = lisa(Y, w, seed=10, alpha=float(np.float32(lisa(Y, w, seed=10).p_sim[0])))
+    assert bool(li.significant[0])
 
 
 def test_hot_and_cold_labels() -> None:
