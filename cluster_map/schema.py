@@ -85,6 +85,8 @@ CUBE_COLUMNS: Final = (
 # --- Metric table (stats -> store -> app/reports/CLI) ---------------------------------------------
 METRIC_COLUMNS: Final = (
     "region", "sector", "year", "employment", "establishments", "share_region", "share_sector", "lq",
+    "lq_low", "lq_high",  # bounds of a confidential cell's LQ from the NACE hierarchy
     "size_star", "specialisation_star", "focus_star", "stars",
     "qualifying", "significant", "strong", "strong10",
+    "caveats",  # ';'-separated: confidential, suspect:<rule>, estimated:<method>, denominator:<level>
 )

@@ -76,11 +76,15 @@ def metrics_command(
     db: Optional[Path] = DbOption,  # noqa: UP045
     sectors: str = typer.Option("nace", "--sectors", help="nace (the dataset's own codes, default) or ecosystems "
                                 "(the 14 industrial ecosystems of the EU Industrial Strategy, as sums of NACE divisions)."),
+    focus: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--focus", help="Reading of the ECO focus star: all_cells (top 10% of every region-sector cell, as the "
+        "Observatory publishes it) or sector (top 10% of the sector's regions); default CLUSTER_MAP_FOCUS_SCOPE."),
     custom: Optional[list[str]] = typer.Option(  # noqa: UP045
         None, "--custom", help="With --dataset: a custom region NAME=CODE,CODE (repeatable), e.g. "
         "'Øresund=DK01,SE22': its LQ, stars and strong flags recomputed from the members' counts."),
 ) -> None:
-    """One row per region x sector x year: shares, LQ, ECO stars, US CMP flags."""
+    """One row per region x sector x year: shares, LQ (bounds of a confidential one), ECO stars, US CMP flags,
+    caveats (confidential; suspect:<rule>; estimated:<method>; denominator:<level>)."""
     from cluster_map.schema import METRIC_COLUMNS
     from cluster_map.services import metrics as service
 
@@ -107,13 +111,14 @@ def metrics_command(
         if level is not None or year is not None or sectors != "nace":
             raise InputError("--level, --year and --sectors apply to --dataset only.")
         totals = _read_csv(benchmark, "Benchmark") if benchmark is not None else None
-        frame = service.compute_long(_read_csv(input_csv, "Input"), benchmark_totals=totals, engine=engine)
+        frame = service.compute_long(_read_csv(input_csv, "Input"), benchmark_totals=totals, engine=engine,
+                                     focus_scope=focus)
     else:
         if benchmark is not None:
             raise InputError("--benchmark applies to --input only (store datasets carry their own).")
         assert dataset is not None
         frame = service.compute(dataset, level=level, year=year, engine=engine, db=db,
-                                sectors=sectors)  # type: ignore[arg-type]  # checked by the service
+                                sectors=sectors, focus_scope=focus)  # type: ignore[arg-type]  # checked by the service
         rest = [c for c in frame.columns if c not in METRIC_COLUMNS]
         frame = frame[list(METRIC_COLUMNS) + rest]
     write_csv(frame, out)

@@ -146,7 +146,7 @@ _ENTRIES: tuple[Method, ...] = (
            "Hot spot: significant concentration of high values around a region (p_sim <= 0.05, z > 0); cold "
            "spot: of low values. Binary weights, seeded permutations. A pseudo p-value of exactly 0.05 (or "
            "0.10, 0.01) is significant at that level; the comparison allows 1e-7 for float conversion, far "
-           "below the 0.001 step of 999 permutations. The same rule holds for LISA.", "Getis & Ord (1992); Ord & Getis (1995)",
+           "below the 0.001 step of 999 permutations (esda returns pseudo p-values as float32, so 0.05 arrives as 0.0500000007). The same rule holds for LISA.", "Getis & Ord (1992); Ord & Getis (1995)",
            "spatial"),
     Method("relatedness", "Relatedness and economic complexity",
            "phi_ij = min(P(RCA_i | RCA_j), P(RCA_j | RCA_i)); density_rs = sum_{j != s} phi_sj M_rj / sum_{j != s} phi_sj",

@@ -242,7 +242,10 @@ def _materialise_productivity(con: Any, s: Dataset, min_employment: float) -> in
     keys = ["nuts_version", "level", "sector_scheme", "sector_level", "year", "sector", "benchmark"]
     out = productivity_stats.productivity(rows, keys=keys, wage_factor=factor * s.wages.factor,
                                           min_employment=min_employment)
-    return productivity_store.write(con, dataset=s.code, frame=pd.concat([rows, out], axis=1))
+    # a suspect source value earns no star of any kind (issue 11)
+    suspect = rows["caveats"].fillna("").astype(str).str.contains("suspect:")
+    out["productivity_star"] = out["productivity_star"].mask(suspect & out["productivity_star"].notna(), False)
+    return productivity_store.write(con, dataset=s.code, frame=pd.concat([rows.drop(columns="caveats"), out], axis=1))
 
 
 def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, db: Path | None,
@@ -463,6 +466,7 @@ def compute_long(
     benchmark_totals: pd.DataFrame | None = None,
     engine: str = "duckdb",
     min_employment: float = 0.0,
+    focus_scope: str | None = None,
 ) -> pd.DataFrame:
     """Metrics of a user's own long table (region, sector, [year], employment, [establishments],
     [sector_type]) on ``engine``.
@@ -473,6 +477,9 @@ def compute_long(
     Returns :data:`cluster_map.schema.METRIC_COLUMNS` first, then the other metric columns.
     """
     engines.check_engine(engine)
+    scope = focus_scope or get_settings().focus_scope
+    if scope not in catalogue.FOCUS_SCOPES:
+        raise InputError(f"Unknown focus reading {scope!r}; use one of {', '.join(catalogue.FOCUS_SCOPES)}.")
     cube = validate_long(frame)
     has_year = "year" in frame.columns
     by_type = "sector_type" in frame.columns
@@ -491,9 +498,10 @@ def compute_long(
         tt = tables.complete_totals(
             engines.register(con, "cm_long_totals", tot, schema=tables.TOTALS_SCHEMA), by_type=by_type
         )
-        m = tables.metrics(t, benchmark="external", totals=tt, by_type=by_type, min_employment=min_employment)
+        m = tables.metrics(t, benchmark="external", totals=tt, by_type=by_type, min_employment=min_employment,
+                           focus_scope=scope)  # type: ignore[arg-type]
     else:
-        m = tables.metrics(t, by_type=by_type, min_employment=min_employment)
+        m = tables.metrics(t, by_type=by_type, min_employment=min_employment, focus_scope=scope)  # type: ignore[arg-type]
     out = engines.to_pandas(m)
     if out["employment"].sum() == 0:
         raise StatsError("The input has no positive employment; nothing to compare.")

@@ -140,7 +140,8 @@ def variety(
     With ``p_i`` the share of fine sector ``i`` and ``P_g = sum_{i in g} p_i``:
     ``UV = sum_g P_g log(1/P_g)``, ``RV = sum_g P_g H_g`` with ``H_g = sum_{i in g} (p_i/P_g)
     log(P_g/p_i)``; the entropy ``H = sum_i p_i log(1/p_i) = UV + RV`` (Theil decomposition;
-    Frenken, Van Oort & Verburg 2007, Regional Studies 41(5)).
+    Frenken, Van Oort & Verburg 2007, Regional Studies 41(5)). Every ``log`` is to ``base`` (default 2:
+    bits, as Frenken et al. and :func:`cluster_map.stats.tables.region_indices`); ``base=np.e`` gives nats.
     """
     if not isinstance(matrix, pd.DataFrame):
         raise StatsError("variety needs a DataFrame whose columns are sector codes")

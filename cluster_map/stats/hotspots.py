@@ -37,7 +37,9 @@ def significant_at(p: Any, alpha: float) -> np.ndarray:
     Notes
     -----
     A pseudo p-value of exactly ``alpha`` is significant at ``alpha`` (esda, GeoDa and ArcGIS use
-    ``p <= alpha``); ``np.float32(0.05)`` is 0.0500000007 and counts as 0.05.
+    ``p <= alpha``). esda's conditional randomisation (``esda.crand``) returns ``p_sim`` as float32, so
+    50/1000 arrives as ``np.float32(0.05)`` = 0.0500000007: a plain ``p <= 0.05`` would call it not
+    significant.
     """
     arr = np.asarray(p, dtype="float64")
     with np.errstate(invalid="ignore"):

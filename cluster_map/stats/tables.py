@@ -158,8 +158,10 @@ def metrics(
     ibis Table
         keys, region, sector, country, sector_type, employment, establishments, wages,
         ``region_total`` (E_r), ``sector_total`` (E_s), ``benchmark_total`` (E), share_region,
-        share_sector, lq, size_star, specialisation_star, focus_star, stars, qualifying,
-        significant, strong, strong10, reason.
+        share_sector, lq, lq_low, lq_high (the LQ at the bounds ``employment_low`` /
+        ``employment_high`` of a confidential cell, the benchmark's other cells held fixed:
+        ``LQ(x) = (x / E_r) / ((E_s + x) / E)``), size_star, specialisation_star, focus_star, stars,
+        qualifying, significant, strong, strong10, reason, caveats (the cube's codes, '' when none).
 
     Notes
     -----

@@ -23,10 +23,10 @@ def _raw(con: Any) -> Any:
 
 
 def cells(con: Any, *, dataset: str) -> pd.DataFrame:
-    """Every metric row of ``dataset`` with its keys, employment and wages."""
+    """Every metric row of ``dataset`` with its keys, employment, wages and caveats."""
     raw = _raw(con)
-    return raw.sql(f"SELECT {', '.join(CELL_KEYS)}, employment, wages FROM metrics WHERE dataset = ?",  # noqa: S608
-                   params=[dataset]).to_arrow_table().to_pandas()
+    return raw.sql(f"SELECT {', '.join(CELL_KEYS)}, employment, wages, caveats FROM metrics "  # noqa: S608
+                   "WHERE dataset = ?", params=[dataset]).to_arrow_table().to_pandas()
 
 
 def write(con: Any, *, dataset: str, frame: pd.DataFrame) -> int:

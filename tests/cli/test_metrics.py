@@ -141,3 +141,22 @@ def test_metrics_of_a_custom_region(mirror_store: Path, tmp_path: Path) -> None:
     assert set(frame["year"]) == {2014} and frame["lq"].notna().any() and "strong" in frame.columns
     assert main(["metrics", "--dataset", "sbs_r_nuts06_r2", "--custom", "DK01", "--out", str(out),
                  "--db", str(mirror_store)]) == 1
+
+
+def test_metrics_caveats_column_and_focus_reading_on_the_mirror(mirror_store: Path, tmp_path: Path) -> None:
+    base = ["metrics", "--dataset", "sbs_r_nuts06_r2", "--level", "2", "--year", "2014", "--db", str(mirror_store)]
+    assert main([*base, "--out", str(tmp_path / "eco.csv")]) == 0
+    assert main([*base, "--focus", "sector", "--out", str(tmp_path / "sector.csv")]) == 0
+    eco, within = _read(tmp_path / "eco.csv"), _read(tmp_path / "sector.csv")
+    assert "caveats" in eco.columns and "lq_low" in eco.columns
+    de91 = eco[(eco.region == "DE91") & (eco.sector == "C29")].iloc[0]
+    assert str(de91["caveats"]).split(";")[0] == "confidential" and float(de91["lq_high"]) > 5
+    no04 = eco[(eco.region == "NO04") & (eco.sector == "G47")].iloc[0]
+    assert "suspect:sole_region" in str(no04["caveats"]) and float(no04["stars"]) == 0
+    # the mirror publishes no business-economy total for any region: every denominator is the sections' sum
+    assert eco.caveats.str.contains("denominator:sections").all()
+    divisions = eco[pd.to_numeric(eco.sector_level) == 2]
+    three = int((pd.to_numeric(divisions.stars) == 3).sum())
+    three_within = int((pd.to_numeric(within[pd.to_numeric(within.sector_level) == 2].stars) == 3).sum())
+    assert three < three_within / 2  # the published reading: about 160 against 558 in 2014
+    assert main([*base, "--focus", "regions", "--out", str(tmp_path / "x.csv")]) != 0

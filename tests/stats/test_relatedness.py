@@ -55,6 +55,22 @@ def test_density_hand_worked() -> None:
         relatedness_density(BINARY, proximity(BINARY).drop(index="C", columns="C"))
 
 
+def test_density_leaves_out_the_own_sector_unlike_py_ecomplexity() -> None:
+    # py-ecomplexity: M @ phi / phi.sum(0) with phi_ss = 1. R4 holds B: around B ours is
+    # (phi_AB x 0 + phi_CB x 0) / (2/3 + 1/3) = 0, theirs (0 + 1 + 0) / (2/3 + 1 + 1/3) = 1/2, higher by
+    # (1 - d) / (1 + sum_{j != s} phi_sj) = 1 / 2; around C (not held) theirs is (1/3) / (1 + 1): the extra 1.
+    phi = proximity(BINARY)
+    ours = relatedness_density(BINARY, phi)
+    own = phi.to_numpy().copy()
+    np.fill_diagonal(own, 1.0)
+    theirs = pd.DataFrame(BINARY.to_numpy() @ own / own.sum(axis=0), index=BINARY.index, columns=BINARY.columns)
+    assert ours.loc["R4", "B"] == 0.0 and theirs.loc["R4", "B"] == pytest.approx(0.5)
+    assert theirs.loc["R4", "B"] - ours.loc["R4", "B"] == pytest.approx((1 - 0.0) / (1 + 1.0))
+    assert theirs.loc["R4", "C"] == pytest.approx((1 / 3) / 2) and ours.loc["R4", "C"] == pytest.approx(1 / 3)
+    # a relatedness matrix with a non-zero diagonal gives the same density: the diagonal is ignored
+    assert relatedness_density(BINARY, pd.DataFrame(own, index=phi.index, columns=phi.columns)).equals(ours)
+
+
 NESTED = pd.DataFrame([[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 0], [1, 0, 0, 0]],
                       index=["r1", "r2", "r3", "r4"], columns=["p1", "p2", "p3", "p4"], dtype=float)
 
