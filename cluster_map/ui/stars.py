@@ -81,6 +81,9 @@ def counts(result: star_clusters.StarClusters) -> None:
                f"({plain(SCHEME_LABELS[result.scheme])}, NUTS {plain(result.level)}, {plain(result.year)}). Convention: "
                f"{plain(result.convention, 0)}; cells under {get_settings().min_employment:,.0f} persons "
                f"employed earn none. ECO's figures: {plain(star_clusters.ECO_PUBLISHED['source'], 0)}.")
+    note = data.benchmark_note(result.dataset, result.level, result.year)  # a partial year says which countries
+    if note:
+        st.warning(plain(note, 0))
     stars_entry = next((e for e in methodology.entries() if e.key == "stars"), None)
     if stars_entry is not None:
         with st.expander("How the stars are given"):
