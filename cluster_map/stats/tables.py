@@ -373,9 +373,11 @@ def region_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
       variety ``RV = sum_g P_g H_g`` (Frenken, Van Oort & Verburg 2007), ``H = UV + RV``; NULL when a
       sector has no parent.
     - Published part: every index is computed over the cells with a published value. A confidential
-      cell is left out (never counted as 0), and ``published_share = sum_s E_rs / E_r`` states how much
-      of the region's denominator ``E_r`` (its highest-level published total) the published cells
-      cover.
+      cell (employment NULL) is left out, never counted as 0: for Krugman the benchmark shares are
+      taken over the sectors the region publishes, ``s_s = E_s / (E - sum_{u unpublished in r} E_u)``
+      (a sector with a published 0 still counts, as ``s_s``). ``published_share = sum_s E_rs / E_r``
+      states how much of the region's denominator ``E_r`` (its highest-level published total) the
+      published cells cover.
     - Cluster strength (US CMP): share of the region's traded (or untyped) employment in strong
       clusters, ``sum_{s strong} E_rs / sum_{s flagged} E_rs``.
     """
@@ -385,7 +387,13 @@ def region_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
     sec = pos.group_by(keys + ["sector"]).aggregate(_es=pos.employment.sum())
     alls = sec.group_by(keys).aggregate(_e=sec._es.sum())
     x = _join(_join(_join(pos, tot_r, keys + ["region"]), sec, keys + ["sector"]), alls, keys)
-    x = x.mutate(_s=_div(x.employment, x._tot), _b=_div(x._es, x._e))
+    # the benchmark shares over the region's published part: a sector whose value the region withholds
+    # (employment NULL) leaves the comparison instead of counting as a share of 0
+    nul = m.filter(m.employment.isnull()).select(*keys, "region", "sector")
+    nul = _join(nul, sec, keys + ["sector"])
+    unpublished = nul.group_by(keys + ["region"]).aggregate(_ue=nul._es.sum())
+    x = _join(x, unpublished, keys + ["region"], how="left")
+    x = x.mutate(_s=_div(x.employment, x._tot), _b=_div(x._es, x._e - x._ue.fill_null(0.0)))
     grp = x.group_by(keys + ["region", "parent"]).aggregate(
         _p=x._s.sum(), _a=_xlogx(x._s).sum(), _n=x.count()
     )

@@ -416,3 +416,10 @@ def test_published_share_of_region_indices(duck) -> None:
     assert ri.published_share.tolist() == [0.5, 1.0]
     # R1's shares over its published part: A .6, C .4 (never B = 0)
     assert ri.hhi[0] == pytest.approx(0.6**2 + 0.4**2)
+    # Krugman over the published part: benchmark A 80, C 45 of 150 - 25 (B left out): |.6 - .64| + |.4 - .36|
+    assert ri.krugman[0] == pytest.approx(0.08)
+    # counting B as 0 instead compares with A 80, B 25, C 45 of 150: |.6 - .533| + |0 - .167| + |.4 - .3|
+    zero = run(tables.region_indices(tables.metrics(table(duck, frame.fillna({"employment": 0.0})))),
+               keys=["region"])
+    assert zero.krugman[0] == pytest.approx(abs(0.6 - 80 / 150) + 25 / 150 + abs(0.4 - 45 / 150))
+    assert zero.krugman[1] == pytest.approx(ri.krugman[1])  # a region without confidential cells: the same
