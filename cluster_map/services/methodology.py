@@ -181,8 +181,8 @@ _ENTRIES: tuple[Method, ...] = (
            "the divisions listed per ecosystem, with what that adds and leaves out stated beside it (table below). "
            "A member division with no value (':', mostly confidential) is left out of the sum and the cell says "
            "'lower bound: ... not published'; when no member has a value the cell is unknown, not zero. The "
-           "region's total is the dataset's published total (else the sum of all its divisions), never the sum "
-           "over ecosystems, which overlap. LQ, stars and strong flags are then computed over the ecosystems of "
+           "region's total is the same denominator as for NACE sectors (the highest-level published total, see "
+           "'Denominators'), never the sum over ecosystems, which overlap. LQ, stars and strong flags are then computed over the ecosystems of "
            "one level and year exactly as for NACE sectors; region indices (Krugman, HHI, entropy) are not, "
            "since overlapping ecosystems' shares do not add up to one.",
            "European Commission, Annual Single Market Report 2021, SWD(2021) 351", "clusters"),
