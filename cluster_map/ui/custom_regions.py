@@ -72,11 +72,11 @@ def show(filters: Filters) -> None:
     g = _group(data.store_key(), filters.dataset, filters.custom, filters.year)
     st.header(f"{plain(group.name)} · custom region")
     st.caption(f"{plain(' + '.join(m.code + ' ' + m.name for m in g.members), 400)} · {plain(g.dataset)} · "
-               f"year {g.year} · figures recomputed from the members' counts (sums, not averages) against the "
+               f"year {g.year:d} · figures recomputed from the members' counts (sums, not averages) against the "
                "same benchmark and thresholds as every region")
     cols = st.columns(4)
     cells = g.cells
-    cols[0].metric(f"Employment · {g.year}", f"{g.employment:,.0f}")
+    cols[0].metric(f"Employment · {g.year:d}", f"{g.employment:,.0f}")
     cols[1].metric("Star clusters (2-3 stars)", int((cells["stars"].fillna(0) >= 2).sum()))
     cols[2].metric("Strong clusters", int(cells["strong"].fillna(False).astype(bool).sum()))
     top = g.specialisations
