@@ -54,3 +54,20 @@ def test_chart_marks_breaks_and_estimates() -> None:
     assert symbols == {"circle", "diamond-open"}
     assert any(sh.type == "line" and sh.x0 == 2011.5 for sh in fig.layout.shapes)
     assert any(a.text == "break 2012" for a in fig.layout.annotations)
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+def test_the_sbs_series_join_is_marked_when_both_datasets_are_in_the_store(current_store: Path) -> None:
+    c = connect(current_store)
+    try:
+        s = sector_series(c, dataset="sbs_r_nuts2021", region="AT11", sector="C")
+    finally:
+        c.close()
+    f = s.frame
+    assert set(f["dataset"]) == {"sbs_r_nuts06_r2", "sbs_r_nuts2021"}
+    assert f.loc[f["dataset"] == "sbs_r_nuts2021", "year"].min() == 2021
+    assert f.loc[f["dataset"] == "sbs_r_nuts06_r2", "year"].max() <= 2020
+    # the join (2021) and, inside sbs_r_nuts2021, the move from NUTS 2021 to NUTS 2024 (2024)
+    assert [y for y, _ in s.breaks] == [2021, 2024] and "break in series in 2021" in s.breaks[0][1]
+    assert s.breaks[1][1] == "NUTS 2021 -> NUTS 2024"
