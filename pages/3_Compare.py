@@ -14,6 +14,7 @@ with errors.boundary():
     profile.show_warnings(warnings)
     filters = profile.view_controls(filters.with_(page="compare"))
     metric = compare.pick_metric()
+    scheme = profile.sector_choice(filters)
     st.header("Compare regions")
     filters = filters.with_(regions=compare.pick_regions(filters))
     data.set_filters(filters)
@@ -21,7 +22,7 @@ with errors.boundary():
         st.info("Pick two or more regions above (type a code such as DE21 or a name); the choice is kept in "
                 "the link, so you can share the comparison.")
         st.stop()
-    comparison = compare.load(filters, metric)
+    comparison = compare.load(filters, metric, sector_level=profile.sector_level(scheme))
     compare.show_figures(filters, comparison)
     compare.show_sectors(filters, comparison)
     compare.show_indices(filters, comparison)

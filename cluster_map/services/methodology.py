@@ -173,6 +173,18 @@ _ENTRIES: tuple[Method, ...] = (
            "self-employed, and euro are not purchasing power: low-price countries rank low in every sector. "
            "Value added per person (nama_10r_3gva) is not used yet: it is published by A*10 section only.",
            "Ketels & Protsiv, European Cluster Panorama 2014/2016; the bands are this tool's reading", "clusters"),
+    Method("grow_next", "What a region could grow next",
+           "candidates of r: sectors s with LQ_rs < 1, by d_rs = sum_{j != s} x_rj phi_sj / sum_{j != s} phi_sj",
+           "x_rj = 1 when the region's stored LQ in j is >= 1 (so ecosystems use the region's published total); "
+           "phi the co-location proximity over the regions of the same level and year. The closest sectors the "
+           "region is not yet specialised in are listed with the regions of other countries strongest in them "
+           "(most stars, then LQ) and the cluster organisations located there. Confidential cells have no LQ and "
+           "count as not specialised. ECI and PCI are shown only when the employment matrix is log-supermodular "
+           "in the ECI x PCI order (Schetter 2019): at least 75% of the adjacent 2 x 2 region x sector blocks "
+           "with four positive cells must satisfy E_rp E_r'p' >= E_rp' E_r'p. On the 2014 SBS NUTS 2 x division "
+           "matrix about half do (as many as chance would give), so ECI and PCI are not shown as rankings there.",
+           "Hidalgo et al. (2007); Neffke, Henning & Boschma (2011); Schetter (2019), A Structural Ranking of "
+           "Economic Complexity", "relatedness"),
     Method("ecosystems", "Industrial ecosystems (EU Industrial Strategy)",
            "E_r,e = sum of E_r,d over the NACE divisions d of ecosystem e (published values only)",
            "The 14 industrial ecosystems are a sector scheme of their own ('ecosystems', codes such as "

@@ -33,13 +33,16 @@ def pick_metric() -> str:
 
 
 @st.cache_data(show_spinner="Comparing...", max_entries=64)
-def _compare(key: str, dataset: str, regions: tuple[str, ...], year: int | None, metric: str) -> Any:
-    return compare.compare_regions(data.connection(), dataset=dataset, regions=regions, year=year, metric=metric)
+def _compare(key: str, dataset: str, regions: tuple[str, ...], year: int | None, metric: str,
+             sector_level: int | None = None) -> Any:
+    return compare.compare_regions(data.connection(), dataset=dataset, regions=regions, year=year, metric=metric,
+                                   sector_level=sector_level)
 
 
-def load(filters: Filters, metric: str) -> compare.Comparison:
-    """The comparison of the URL's regions (cached per store and view)."""
-    return _compare(data.store_key(), filters.dataset, filters.regions, filters.year, metric)
+def load(filters: Filters, metric: str, *, sector_level: int | None = None) -> compare.Comparison:
+    """The comparison of the URL's regions (cached per store and view; ``sector_level`` as the profile's:
+    divisions by default, :data:`cluster_map.catalogue.ECOSYSTEM_LEVEL` for the industrial ecosystems)."""
+    return _compare(data.store_key(), filters.dataset, filters.regions, filters.year, metric, sector_level)
 
 
 def _params(f: Filters, c: compare.Comparison) -> dict[str, Any]:

@@ -40,3 +40,20 @@ def test_profile_grow_next_and_ecosystems(mirror_env: Path) -> None:
     assert set(spec["sector"]) <= slugs and spec["sector"].iloc[0] == "mobility-transport-automotive"
     grow = next(d.value for d in at.dataframe if "density" in d.value.columns)
     assert set(grow["sector"]) <= slugs
+
+
+@pytest.mark.mirror
+def test_compare_by_ecosystem(mirror_env: Path) -> None:
+    at = AppTest.from_file(str(PAGE.parent / "3_Compare.py"), default_timeout=120)
+    at.query_params["regions"] = "CZ02,DE11,DE91"
+    at.query_params["year"] = "2014"
+    at.run()
+    assert not at.exception, at.exception
+    at.sidebar.radio[0].set_value("ecosystems").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    slugs = {e.slug for e in catalogue.ECOSYSTEMS}
+    tables = [d.value for d in at.dataframe]
+    assert any("mobility-transport-automotive" in set(map(str, t.get("sector", t.index))) for t in tables), \
+        [t.columns.tolist() for t in tables]
+    assert slugs
