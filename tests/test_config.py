@@ -22,8 +22,10 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = re.findall(r"^    (python -m pip install .+)$", readme[:1200], flags=re.M)
-    assert len(commands) == 2 and commands[0].endswith("cluster-map serve")
-    assert commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert len(commands) == 2 and commands[0].endswith(("cluster-map serve", "cluster-map serve --open"))
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    steps = [step.strip() for step in commands[1].split("&&")]
+    assert steps[-1] == "python -m pytest -q" and all(f"\n{step}\n" in ci for step in steps), (commands[1], ci)
 
 
 def test_environment_overrides_defaults() -> None:
