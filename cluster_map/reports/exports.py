@@ -139,6 +139,11 @@ def to_parquet(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+def _plain(value: object) -> object:
+    """A numpy scalar as its Python value (json cannot write numpy types)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def to_geojson(frame: pd.DataFrame) -> bytes:
     """GeoJSON FeatureCollection (EPSG:4326) of a GeoDataFrame; properties are the other columns."""
     if not (hasattr(frame, "geometry") and hasattr(frame, "to_json")) or "geometry" not in frame:
@@ -154,6 +159,8 @@ def to_geojson(frame: pd.DataFrame) -> bytes:
     for col in props.columns:
         if pd.api.types.is_datetime64_any_dtype(props[col]):
             clean[col] = props[col].astype(str)
+        elif props[col].dtype == object:  # list cells (sector terms, members) as JSON arrays, not numpy arrays
+            clean[col] = props[col].map(lambda v: [_plain(x) for x in v] if isinstance(v, list | tuple | np.ndarray) else v)
     return clean.to_json(drop_id=True, na="null", ensure_ascii=False).encode("utf-8")
 
 
