@@ -215,6 +215,14 @@ window.cmap = window.cmap || (function () {
       if (name === "cmOutlines" || name === "cmBase") { pane.style.pointerEvents = "none"; }
     }
   };
+  // Leaflet's attribution prefix is a link to leafletjs.com: on an offline install, and in an app
+  // whose rule is "no link the app did not mean", it stays the word only.
+  api.plainPrefix = function (map) {
+    if (map && map.attributionControl && !map.cmPlainPrefix) {
+      map.attributionControl.setPrefix("Leaflet");
+      map.cmPlainPrefix = true;
+    }
+  };
   api.layer = function (key, data, opts) {
     api.styles[key] = opts.style;
     api.opts[key] = opts;
@@ -230,7 +238,7 @@ window.cmap = window.cmap || (function () {
         l.on("mouseout", function () { l.setStyle(api.style(key, f)); });
       }
     });
-    layer.beforeAdd = function (map) { api.pane(map, opts.pane); };
+    layer.beforeAdd = function (map) { api.pane(map, opts.pane); api.plainPrefix(map); };
     layer.on("add", function () { api.apply(key); });
     layer.on("remove", function () { var c = api.legends[key]; if (c) { c.getContainer().style.display = "none"; } });
     api.layers[key] = layer;

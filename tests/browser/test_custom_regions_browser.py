@@ -13,9 +13,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.mirror, pytest.mark.slow]
 
 
 def _pick(page, label: str, code: str) -> None:
-    box = page.get_by_test_id("stMultiSelect").filter(has_text=label).first
-    box.locator("input").fill(code)
-    page.get_by_role("option", name=re.compile("^" + re.escape(code))).first.click()
+    """Type ``code`` into the multiselect and choose its option; a rerun (the name box losing focus) can
+    redraw the box while we type, so the typing is retried on the redrawn box."""
+    option = page.get_by_role("option", name=re.compile("^" + re.escape(code))).first
+    for attempt in range(4):
+        box = page.get_by_test_id("stMultiSelect").filter(has_text=label).first
+        box.locator("input").click()
+        box.locator("input").fill(code)
+        try:
+            option.wait_for(timeout=15000)
+            break
+        except Exception:  # playwright TimeoutError: the box was redrawn; type again
+            if attempt == 3:
+                raise
+    option.click()
     page.keyboard.press("Escape")
 
 
