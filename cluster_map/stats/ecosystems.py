@@ -72,24 +72,24 @@ def aggregate(
         return pd.DataFrame({c: pd.Series(dtype=cube[c].dtype if c in cube else "object")
                              for c in (*CUBE_COLUMNS, "divisions", "missing", "note")})
     link = pd.DataFrame([(eco, d) for eco, ds in members.items() for d in ds], columns=["ecosystem", "sector"])
-    totals = div.groupby(_KEYS, as_index=False).agg(
-        _published=("region_total", "max"), _sum=("employment", lambda s: s.sum(min_count=1)),
-        country=("country", "first"))
+    by_cell = div.groupby(_KEYS, sort=False)
+    totals = pd.concat([by_cell["region_total"].max().rename("_published"),
+                        by_cell["employment"].sum(min_count=1).rename("_sum"),
+                        by_cell["country"].first()], axis=1).reset_index()
     rows = div.merge(link, on="sector", how="inner")
     if rows.empty:
         return aggregate(cube.iloc[0:0], members, sector_level=sector_level, division_level=division_level)
+    # Vectorised groupby (no Python per group): sum(min_count=1) is NULL when every member is empty;
+    # the member lists are joined once per group from rows sorted by sector code.
+    keys = [*_KEYS, "ecosystem"]
+    rows = rows.sort_values([*keys, "sector"], kind="stable").astype(
+        {"employment": "float64", "establishments": "float64", "wages": "float64"})
+    grouped = rows.groupby(keys, sort=True)
+    out = grouped[["employment", "establishments", "wages"]].sum(min_count=1)
     has = rows["employment"].notna()
-    rows = rows.assign(_have=np.where(has, rows["sector"], None), _miss=np.where(has, None, rows["sector"]))
-
-    def joined(s: pd.Series) -> str:
-        return ";".join(sorted(v for v in s if isinstance(v, str)))
-
-    def total(s: pd.Series) -> float:
-        return float(s.sum(min_count=1)) if s.notna().any() else np.nan
-
-    out = rows.groupby([*_KEYS, "ecosystem"], as_index=False).agg(
-        employment=("employment", total), establishments=("establishments", total), wages=("wages", total),
-        divisions=("_have", joined), missing=("_miss", joined))
+    out["divisions"] = _joined(rows[has], keys).reindex(out.index, fill_value="")
+    out["missing"] = _joined(rows[~has], keys).reindex(out.index, fill_value="")
+    out = out.reset_index().astype({"divisions": "str", "missing": "str"})
     out = out.merge(totals, on=_KEYS, how="left")
     out["region_total"] = out["_published"].where(out["_published"].notna(), out["_sum"]).astype("float64")
     out = out.rename(columns={"ecosystem": "sector"})
@@ -101,6 +101,21 @@ def aggregate(
     out["note"] = [note(m, known=bool(d)) for m, d in zip(out["missing"], out["divisions"], strict=True)]
     cols = [*CUBE_COLUMNS, "divisions", "missing", "note"]
     return out[cols].sort_values([*_KEYS, "sector"]).reset_index(drop=True)
+
+
+def _joined(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """``;``-joined sector codes per group of ``keys``, indexed by the group keys.
+
+    ``rows`` are sorted by ``keys`` and then sector code, so each group is one run of rows: the runs are
+    cut with numpy and joined with one ``str.join`` each (no pandas call per group)."""
+    if rows.empty:
+        return pd.Series(dtype="object")
+    codes = rows["sector"].to_numpy(dtype=object)
+    group = rows.groupby(keys, sort=False).ngroup().to_numpy()
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    index = pd.MultiIndex.from_frame(rows.iloc[starts][keys])
+    return pd.Series([";".join(codes[a:b]) for a, b in zip(starts, ends, strict=True)], index=index, dtype="object")
 
 
 def note(missing: str, *, known: bool = True) -> str:

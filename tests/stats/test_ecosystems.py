@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cluster_map import catalogue
 from cluster_map.stats import ecosystems
@@ -59,6 +61,41 @@ def test_only_division_rows_are_read() -> None:
     cube.loc[0, "sector_level"] = 1
     out = ecosystems.aggregate(cube, MEMBERS, sector_level=9)
     assert out.set_index("sector").loc["mobility", "employment"] == 7.0
+
+
+def _reference(cube: pd.DataFrame, members: dict[str, tuple[str, ...]]) -> dict[tuple[int, str, str], tuple]:
+    """The definition, cell by cell in plain Python: {(year, region, ecosystem): (E, divisions, missing)}."""
+    out: dict[tuple[int, str, str], tuple] = {}
+    for (year, region), cell in cube.groupby(["year", "region"]):
+        values = dict(zip(cell["sector"], cell["employment"], strict=True))
+        for eco, ds in members.items():
+            present = sorted(d for d in ds if d in values)
+            if not present:
+                continue
+            have = [d for d in present if not pd.isna(values[d])]
+            total = sum(values[d] for d in have) if have else math.nan
+            out[(int(year), region, eco)] = (total, ";".join(have), ";".join(d for d in present if d not in have))
+    return out
+
+
+_CELL = st.tuples(st.sampled_from([2014, 2015]), st.sampled_from(["AA1", "AA2", "BB1"]),
+                  st.sampled_from(["C29", "C30", "H49", "C13", "F41"]),
+                  st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_CELL, min_size=1, max_size=30, unique_by=lambda c: c[:3]))
+def test_sums_and_member_lists_match_the_cell_by_cell_definition(cells: list[tuple]) -> None:
+    cube = _cube([(r, s, v) for _, r, s, v in cells])
+    cube["year"] = [y for y, _, _, _ in cells]
+    out = ecosystems.aggregate(cube, MEMBERS, sector_level=9)
+    got = {(int(r.year), r.region, r.sector): (r.employment, r.divisions, r.missing) for r in out.itertuples()}
+    want = _reference(cube, MEMBERS)
+    assert got.keys() == want.keys()
+    for key, (e, have, missing) in want.items():
+        ge, ghave, gmissing = got[key]
+        assert (math.isnan(e) and math.isnan(ge)) or ge == pytest.approx(e, rel=1e-12), key
+        assert (ghave, gmissing) == (have, missing), key
 
 
 def test_catalogue_declares_the_fourteen_ecosystems_once() -> None:
