@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 #: Modules of ``cluster_map.cli`` that define commands (imported by ``main``).
-COMMAND_MODULES = ("data", "metrics", "reports", "serve", "sources", "users", "collaboration")
+COMMAND_MODULES = ("data", "metrics", "reports", "serve", "sources", "users", "collaboration", "orgs")
 
 
 

@@ -182,6 +182,9 @@ def ingest(source: str | None = None, db: Path | None = None, *, progress: bool 
             from cluster_map.services.user_datasets import carry_over
 
             result["carried"] = dict.fromkeys(carry_over(target, con), "carried over from the previous store")
+            from cluster_map.services.imports import carry_over as carry_directories
+
+            carry_directories(target, con)  # and the directories a user imported (`cluster-map orgs import`)
         load.replace_rows(con, "meta", "key", ["origin", "built_at"])
         load.insert(con, "meta", pd.DataFrame({"key": ["origin", "built_at"], "value": [
             resolver.origin, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")]}))

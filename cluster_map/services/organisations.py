@@ -288,3 +288,83 @@ def countries(con: Any) -> list[str]:
 def sector_keywords(con: Any, *, top: int = 60) -> list[str]:
     """The most used sector keywords of the directory (for the sector pick list)."""
     return directory.sector_keywords(con)["keyword"].head(top).tolist()
+
+
+#: Columns of a search result in lists, the CLI and downloads.
+LIST_COLUMNS = ("id", "name", "acronym", "country", "city", "nuts2", "geocode_precision", "org_kind", "sector_keys",
+                "nace", "members_total", "members_year", "label_level", "label_year", "founded_year", "website")
+
+
+def render(frame: pd.DataFrame, fmt: str) -> str:
+    """``frame`` as a text table, CSV (text cells neutralised against formula injection) or JSON records."""
+    from cluster_map.reports import exports
+
+    shown = frame[[c for c in frame.columns if not str(c).startswith("_")]]
+    if fmt == "csv":
+        return exports.to_csv(shown).decode("utf-8-sig")
+    if fmt == "json":
+        return shown.to_json(orient="records", force_ascii=False, indent=1) + "\n"
+    if fmt == "table":
+        if shown.empty:
+            return "(none)\n"
+        return shown.to_string(index=False, max_colwidth=60, float_format=lambda v: f"{v:.3f}") + "\n"
+    raise InputError(f"Unknown format {fmt!r}; choose table, csv or json.")
+
+
+def render_profile(p: Any, fmt: str) -> str:
+    """An :class:`~cluster_map.services.org_profile.OrgProfile` as text or JSON."""
+    import json
+
+    if fmt == "json":
+        return json.dumps({"fields": p.fields, "sectors": p.sectors, "ecosystems": p.ecosystems,
+                           "partnerships": p.partnerships.to_dict("records"), "region": p.stats_region,
+                           "statistics": p.statistics.to_dict("records"), "statistics_source": p.stats_source},
+                          default=str, indent=1, ensure_ascii=False) + "\n"
+    if fmt != "table":
+        raise InputError(f"Unknown format {fmt!r}; choose table or json.")
+    f = p.fields
+    lines = [f"{f['name']}" + (f" ({f['acronym']})" if f["acronym"] else ""), f"  id: {f['id']}"]
+    for label, value in profile_lines(p):
+        lines.append(f"  {label}: {value}")
+    if not p.statistics.empty:
+        lines.append(f"  statistics of {p.stats_region} ({p.stats_source}):")
+        lines.extend("    " + s for s in p.statistics.to_string(index=False).splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def profile_lines(p: Any) -> list[tuple[str, str]]:
+    """The profile's fields as (label, text) pairs, empty ones left out (for the CLI and the page)."""
+    f = p.fields
+
+    def members() -> str:
+        parts = [f"{f['members_total']}" + ("" if f["members_bound"] in (None, "exact") else f" ({f['members_bound']})")]
+        for col, word in (("members_companies", "companies"), ("members_smes", "SMEs"), ("members_large", "large firms"),
+                          ("members_research", "research organisations")):
+            if f[col] is not None:
+                parts.append(f"{f[col]} {word}")
+        return ", ".join(parts) + (f" in {f['members_year']}" if f["members_year"] else "")
+
+    region = " / ".join(str(f[c]) for c in ("nuts1", "nuts2", "nuts3") if f[c])
+    out = [
+        ("type", (f"{f['org_type']} ({kind_label(f['org_kind'])})" if f["org_type"] else kind_label(f["org_kind"]))
+         if f["org_kind"] else (f["org_type"] or "")),
+        ("country", f"{catalogue.country_name(f['country'])} ({f['country']})"),
+        ("region", region), ("city", f["city"] or ""),
+        ("location", f"{f['precision_label']}" + (f" — {f['location_note']}" if f["location_note"] else "")),
+        ("sectors", "; ".join(f"{s['label']} (NACE {s['nace']})" for s in p.sectors) or (f["sectors"] or "")),
+        ("stated sectors", f["sectors"] or f["clusters"] or ""),
+        ("ecosystems", ", ".join(p.ecosystems)),
+        ("members", members() if f["members_total"] is not None else ""),
+        ("members as stated", f["members"] or ""),
+        ("founded", str(f["founded_year"] or "")),
+        ("ESCA label", f"{f['label_level']}" + (f" ({f['label_year']})" if f["label_year"] else "") if f["label_level"] else ""),
+        ("partnerships", "; ".join(p.partnerships["name"].astype(str)) if len(p.partnerships) else ""),
+        ("website", f["website"] or ""), ("source", f["source_url"] or ""), ("directory", f["directory"]),
+        ("note", f["note"] or ""),
+    ]
+    return [(k, v) for k, v in out if v]
+
+
+def kind_label(kind: object) -> str:
+    """The English name of an organisation kind key."""
+    return next((k.label for k in catalogue.ORG_KINDS if k.key == kind), str(kind or ""))

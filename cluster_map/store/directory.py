@@ -211,6 +211,30 @@ def search_terms_of(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """id, country, nuts2, lat, lon, sector_keys, nace of every organisation (the partner finder's input)."""
     if not table_exists(con, "organisations"):
         return pd.DataFrame(columns=["id", "name", "country", "nuts0", "nuts1", "nuts2", "lat", "lon",
-                                     "geocode_precision", "sector_keys", "nace", "clusters", "sectors"])
+                                     "geocode_precision", "sector_keys", "nace", "clusters", "sectors", "members_total"])
     return query(con, """SELECT id, name, country, nuts0, nuts1, nuts2, lat, lon, geocode_precision, sector_keys,
-                                nace, clusters, sectors FROM organisations ORDER BY id""")
+                                nace, clusters, sectors, members_total FROM organisations ORDER BY id""")
+
+
+def region_shapes(con: duckdb.DuckDBPyConnection, nuts_version: str) -> pd.DataFrame:
+    """code, nuts_version, level, country, name, kind, label_lon, label_lat, wkb (full geometry) of one
+    version (``'us'``: US states and counties), for placing imported organisations."""
+    return query(con, """
+        SELECT r.code, r.nuts_version, r.level, r.country, r.name, r.kind, g.label_lon, g.label_lat, g.wkb
+        FROM regions r JOIN geometries g ON g.code = r.code AND g.nuts_version = r.nuts_version AND g.variant = 'full'
+        WHERE r.nuts_version = ? AND r.level BETWEEN 0 AND 3
+          AND (? <> 'us' OR r.kind IN ('us_state', 'us_county'))""", [nuts_version, nuts_version])
+
+
+def names_and_countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """id, directory, name, country of every organisation (for duplicate checks)."""
+    if not table_exists(con, "organisations"):
+        return pd.DataFrame(columns=["id", "directory", "name", "country"])
+    return query(con, "SELECT id, directory, name, country FROM organisations")
+
+
+def user_directory_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every row of the organisations table that came from a user's import (directory ``user:*``)."""
+    if not table_exists(con, "organisations"):
+        return pd.DataFrame()
+    return query(con, "SELECT * FROM organisations WHERE starts_with(directory, 'user:')")
