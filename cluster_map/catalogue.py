@@ -15,14 +15,14 @@ adding a metric is one :class:`Metric` entry plus its expression and a known-val
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Final, Literal
 
 from cluster_map.schema import EUROSTAT_API_TSV, EUROSTAT_LICENCE, US_CMP_LICENCE
 
 Area = Literal["europe", "us"]
 Layout = Literal["eurostat", "us_cmp_states", "us_cmp_totals", "long_csv"]
-Role = Literal["statistics", "benchmark", "auxiliary"]
+Role = Literal["statistics", "benchmark", "auxiliary", "series"]
 Benchmark = Literal["dataset", "country", "external"]
 #: Kinds of code an ingest checks in every statistics file (see :class:`Tolerated`).
 CodeKind = Literal["sector", "region", "indicator", "flag"]
@@ -113,6 +113,27 @@ class Series:
     label: str = _f("the one name the app gives it")
     parts: tuple[SeriesPart, ...] = _f("its datasets, oldest first, with the years taken from each")
     break_note: str = _f("what changes at each join (the break flag's text)")
+    title: str = _f("the series' title on the methodology page", "")
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """The part datasets' codes, oldest first."""
+        return tuple(p.dataset for p in self.parts)
+
+    def part_for(self, year: int) -> SeriesPart:
+        """The part whose years hold ``year`` (before the first part: the first; after the last: the last)."""
+        for part in reversed(self.parts):
+            if part.first_year is None or year >= part.first_year:
+                return part
+        return self.parts[0]
+
+    def join_years(self) -> tuple[int, ...]:
+        """The first years of the parts after the first: where the series breaks."""
+        return tuple(p.first_year for p in self.parts[1:] if p.first_year is not None)
+
+
+#: The caveat every metric row of a series' join year carries (``metrics.caveats``).
+SERIES_BREAK_CAVEAT: Final = "break:series_join"
 
 
 @dataclass(frozen=True)
@@ -151,7 +172,8 @@ class Dataset:
     layout: Layout = _f("file layout, i.e. which reader reads it")
     official_urls: tuple[str, ...] = _f("official download URL(s), one per file")
     mirror_files: tuple[str, ...] = _f("mirror-relative file names tried in order (first found wins)")
-    role: Role = _f("'statistics' (mapped cube), 'benchmark' (external totals) or 'auxiliary' (figures)",
+    role: Role = _f("'statistics' (mapped cube), 'benchmark' (external totals), 'auxiliary' (figures) or "
+                    "'series' (the joined metrics of a :class:`Series`, built at ingest)",
                     "statistics")
     required: bool = _f("a full ingest fails without it (False: read when found; the 2017 mirror lacks it)",
                         True)
@@ -424,12 +446,37 @@ DATASETS: Final[tuple[Dataset, ...]] = (
 #: The European SBS series under one name: the 2008-2020 dataset and its successor from 2021.
 SERIES: Final[tuple[Series, ...]] = (
     Series(
-        code="eurostat_sbs", label="Europe: Eurostat SBS, persons employed",
+        code="eurostat_sbs", label="Europe: Structural business statistics (SBS), 2008 onwards (one series)",
         parts=(SeriesPart("sbs_r_nuts06_r2", None, 2020), SeriesPart("sbs_r_nuts2021", 2021, None)),
         break_note="break in series in 2021: sbs_r_nuts06_r2 (V16110, NUTS 2013) is followed by "
                    "sbs_r_nuts2021 (EMP_LOC_NR, NUTS 2021/2024) under the EBS Regulation",
+        title="Structural business statistics (SBS) by NUTS 2 region and NACE Rev. 2: 2008-2020 from "
+              "sbs_r_nuts06_r2, from 2021 from sbs_r_nuts2021",
     ),
 )
+
+
+def _series_dataset(s: Series) -> Dataset:
+    """The map/profile/report record of a series: its first part's cells and levels under the series' code
+    (the metrics are the parts' own, copied at ingest; observations are read from the part of each year)."""
+    first = next(d for d in DATASETS if d.code == s.parts[0].dataset)
+    parts = [next(d for d in DATASETS if d.code == p.dataset) for p in s.parts]
+    urls = tuple(u for d in parts for u in d.official_urls)
+    by_year: list[tuple[int, str]] = []
+    for p, d in zip(s.parts[1:], parts[1:], strict=True):
+        start = p.first_year if p.first_year is not None else 0
+        by_year += [(start, d.nuts.version_for(start))]
+        by_year += [(y, v) for y, v in d.nuts.by_year if y > start]
+    return replace(
+        first, code=s.code, title=s.title or s.label, label=s.label, role="series", required=False,
+        official_urls=urls, mirror_files=(), totals=None, tolerated=(), nuts=NutsRule(first.nuts.default,
+                                                                                       tuple(by_year)),
+        notes=f"One series of {', '.join(s.datasets)}; {s.break_note}.",
+    )
+
+
+#: The datasets of the series (role 'series'), offered by the map, profiles and reports.
+SERIES_DATASETS: Final[tuple[Dataset, ...]] = tuple(_series_dataset(s) for s in SERIES)
 
 
 # --- metrics ------------------------------------------------------------------------------------
@@ -765,12 +812,21 @@ def user_datasets() -> tuple[Dataset, ...]:
     return tuple(_USER[c] for c in sorted(_USER))
 
 
+def _catalogued() -> tuple[Dataset, ...]:
+    """The catalogued datasets with each series just before its first part (menu order)."""
+    out: list[Dataset] = []
+    for d in DATASETS:
+        out += [x for s, x in zip(SERIES, SERIES_DATASETS, strict=True) if s.parts[0].dataset == d.code]
+        out.append(d)
+    return tuple(out)
+
+
 def _all() -> tuple[Dataset, ...]:
-    return DATASETS + user_datasets()
+    return _catalogued() + user_datasets()
 
 
 # --- look-ups -----------------------------------------------------------------------------------
-_BY_CODE: Final = {d.code: d for d in DATASETS}
+_BY_CODE: Final = {d.code: d for d in DATASETS + SERIES_DATASETS}
 _METRICS: Final = {m.key: m for m in METRICS}
 _COUNTRIES: Final = {c.code: c for c in COUNTRIES}
 _ECOSYSTEMS: Final = {e.slug: e for e in ECOSYSTEMS}
@@ -871,10 +927,29 @@ def series_of(code: str) -> Series | None:
     return next((s for s in SERIES if any(p.dataset == code for p in s.parts)), None)
 
 
+def series(code: str) -> Series | None:
+    """The series whose own code is ``code``, or None (``code`` is a dataset)."""
+    return next((s for s in SERIES if s.code == code), None)
+
+
+def source_dataset(code: str, year: int) -> Dataset | None:
+    """The dataset whose observations hold ``code``'s figures of ``year``: the part of a series that
+    covers the year, else the dataset itself (None when unknown)."""
+    found = series(code)
+    return find_dataset(found.part_for(year).dataset if found else code)
+
+
+def series_break(code: str, year: int) -> str:
+    """The break note when ``year`` is a join year of the series ``code`` ('' otherwise)."""
+    found = series(code)
+    return found.break_note if found is not None and year in found.join_years() else ""
+
+
 __all__ = ["CONVENTIONS", "FOCUS_SCOPES", "Convention", "convention", "conventions",
            "COUNTRIES", "DATASETS", "ECOSYSTEMS", "ECOSYSTEM_LEVEL", "ECOSYSTEM_SCHEME", "ECOSYSTEM_SOURCE",
            "Ecosystem", "ecosystem", "ecosystem_members", "METRICS", "SERIES", "Cell", "Country", "Dataset", "Figure", "Metric",
-           "NutsRule", "Series", "SeriesPart", "TOLERATED_REGION_KINDS", "Tolerated", "Totals", "UnknownEntry",
+           "NutsRule", "Series", "SeriesPart", "SERIES_BREAK_CAVEAT", "SERIES_DATASETS", "series", "series_break",
+           "source_dataset", "TOLERATED_REGION_KINDS", "Tolerated", "Totals", "UnknownEntry",
            "country", "country_code", "country_name",
            "dataset", "datasets", "eurostat", "eurostat_api_url", "eurostat_files", "field_help", "find_dataset",
            "mapped", "metric", "metrics_for", "reported", "series_of", "statistical", "register", "forget",

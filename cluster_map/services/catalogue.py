@@ -103,6 +103,48 @@ def tolerated_codes() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dataset", "kind", "codes", "reason"])
 
 
+#: The quantities a series' definitions table compares, with their labels.
+_QUANTITIES: Final = (("employment", "Persons employed"), ("establishments", "Local units / establishments"),
+                      ("wages", "Wages and salaries"), ("value_added", "Gross value added"))
+
+
+def series_definitions() -> list[tuple[Any, pd.DataFrame]]:
+    """Per catalogued series: (the series record, a table of its parts' indicator definitions side by side):
+    one row per quantity, one column per part dataset ('EMP_LOC_NR (persons employed)'), then the years
+    taken from each part and its NUTS versions."""
+    from cluster_map import catalogue as leaf
+
+    out: list[tuple[Any, pd.DataFrame]] = []
+    for series in leaf.SERIES:
+        parts = [leaf.dataset(code) for code in series.datasets]
+        rows: list[dict[str, str]] = []
+        for key, label in _QUANTITIES:
+            cells = [d.cells().get(key) for d in parts]
+            if all(c is None for c in cells):
+                continue
+            row = {"quantity": label}
+            for d, c in zip(parts, cells, strict=True):
+                row[d.code] = f"{c.indicator} ({c.unit}{f', x{c.factor:g}' if c.factor != 1 else ''})" if c else "-"
+            rows.append(row)
+        years = {"quantity": "Reference years taken"}
+        nuts = {"quantity": "NUTS version of the geo codes"}
+        total = {"quantity": "Region total (sector code)"}
+        for p, d in zip(series.parts, parts, strict=True):
+            years[d.code] = f"{p.first_year or 'first'}-{p.last_year or 'latest'}"
+            nuts[d.code] = d.nuts.default + "".join(f", {v} from {y}" for y, v in d.nuts.by_year)
+            total[d.code] = d.total_code or "sum of the sectors"
+        rows += [years, nuts, total]
+        out.append((series, pd.DataFrame(rows, columns=["quantity", *series.datasets])))
+    return out
+
+
+def conversions(con: Any) -> pd.DataFrame:
+    """Values converted or estimated at ingest, counted: dataset, caveat (the method, e.g. the JRC
+    recoding between NUTS versions), values; and the NUTS codes recoded per dataset and method
+    (``nuts_recodes``: codes, rows). Every row of ``observations`` whose ``caveats`` is not empty counts."""
+    return store_catalogue.conversion_counts(con)
+
+
 def nuts_recodes(con: Any) -> pd.DataFrame:
     """NUTS recodings applied at ingest (dataset, code_from, version_from, code_to, version_to, method, weight)."""
     return store_catalogue.nuts_recodes(con)

@@ -231,15 +231,17 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
     """Values of one view for every region of the level (no geometry).
 
     Columns: code, name, country, nuts_version, value, rank, employment, lq, share, stars, strong,
-    growth, flags, reason. ``rank`` ranks regions with a value (1 = highest; ties share the lowest
+    growth, flags, reason, caveats (of the metric row: e.g. ``break:series_join`` in a series' join
+    year). ``rank`` ranks regions with a value (1 = highest; ties share the lowest
     rank); regions below ``min_employment`` get no value and the reason.
     """
     if metric not in {m.key for m in catalogue.METRICS}:
         raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(m.key for m in catalogue.METRICS)}.")
-    ds = catalogue.find_dataset(dataset)
+    ds = catalogue.source_dataset(dataset, year)  # a series: the part dataset of ``year``
     cell = ds.employment if ds is not None else None
     v = queries.map_values(con, dataset=dataset, level=level, sector=sector, year=year,
-                           growth_from=growth_from, employment=(cell.indicator, cell.breakdown) if cell else None)
+                           growth_from=growth_from, employment=(cell.indicator, cell.breakdown) if cell else None,
+                           observations_of=ds.code if ds is not None else None)
     share = catalogue.metric("share")
     v = v.rename(columns={share.column: "share"}).reset_index(drop=True)
     v["share"] = v["share"] * share.scale

@@ -185,6 +185,14 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
             report[code] = {**counts, "benchmark": s.benchmark, "seconds": round(time.perf_counter() - t0, 3)}
             log.log(logging.INFO if progress else logging.DEBUG,
                     "metrics %s: %s rows in %s s", code, counts["metrics"], report[code]["seconds"])
+        for series in catalogue.SERIES:
+            if all(code in report for code in series.datasets):
+                t0 = time.perf_counter()
+                counts = store.copy_series(
+                    con, code=series.code, parts=[(p.dataset, p.first_year, p.last_year) for p in series.parts],
+                    break_years=series.join_years(), caveat=catalogue.SERIES_BREAK_CAVEAT)
+                report[series.code] = {**counts, "benchmark": "dataset", "series": list(series.datasets),
+                                       "seconds": round(time.perf_counter() - t0, 3)}
     finally:
         con.disconnect()
     report["seconds"] = round(time.perf_counter() - started, 3)

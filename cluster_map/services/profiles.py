@@ -124,10 +124,22 @@ def key_figures(con: Any, *, dataset: str, regions: Sequence[str]) -> pd.DataFra
     """
     parts: list[pd.DataFrame] = []
     ds = catalogue.find_dataset(dataset)
-    for fig in ds.figures if ds else ():
-        rows = profiles.observation_totals(con, dataset=dataset, regions=regions, indicator=fig.cell.indicator,
-                                           breakdown=fig.cell.breakdown, sectors=fig.sectors,
-                                           sector_level=fig.sector_level)
+    series = catalogue.series(dataset)
+    # A series sums each part's own cells over the part's years, under the series' labels.
+    sources = [(catalogue.dataset(p.dataset), p.first_year, p.last_year) for p in series.parts] if series else \
+        [(ds, None, None)] if ds else []
+    for i, fig in enumerate(ds.figures if ds else ()):
+        pieces = []
+        for src, first, last in sources:
+            if i >= len(src.figures):
+                continue
+            cell = src.figures[i].cell
+            got = profiles.observation_totals(con, dataset=src.code, regions=regions, indicator=cell.indicator,
+                                              breakdown=cell.breakdown, sectors=src.figures[i].sectors,
+                                              sector_level=src.figures[i].sector_level)
+            lo, hi = (first if first is not None else -9999), (last if last is not None else 9999)
+            pieces.append(got[got["year"].between(lo, hi)])
+        rows = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
         if rows.empty:
             continue
         rows["value"] = rows["value"] * fig.cell.factor

@@ -34,6 +34,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from cluster_map.catalogue import SERIES_BREAK_CAVEAT
+
 #: The documented rules that make a source value suspect, with the text the methodology page shows.
 SUSPECT_RULES: Final[dict[str, str]] = {
     "sole_region": (
@@ -381,6 +383,8 @@ CAVEAT_TEXT: Final[dict[str, str]] = {
     "denominator:sections": "region total: the sum of its NACE sections (no published total)",
     "denominator:divisions": "region total: the sum of its NACE divisions (no published total or sections)",
     "denominator:lower_bound": "region total is a lower bound (a confidential section is missing from it)",
+    SERIES_BREAK_CAVEAT: "break in series: the first year of the successor dataset (other indicator "
+                         "definition and NUTS version); compare with earlier years with care",
 }
 
 

@@ -97,6 +97,22 @@ def suspect_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         GROUP BY ALL ORDER BY dataset, level DESC, country, year, rule""")
 
 
+def conversion_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Observations converted or estimated at ingest, and NUTS codes recoded, counted per dataset and method.
+
+    Columns: dataset, what ('values' from ``observations.caveats``, 'codes recoded' from ``nuts_recodes``),
+    method (the caveat / recode method), n (values, or distinct codes), rows (observation rows concerned).
+    """
+    return query(con, """
+        SELECT dataset, 'values' AS what, caveats AS method, count(*) AS n, count(*) AS rows
+        FROM observations WHERE coalesce(caveats, '') <> '' GROUP BY ALL
+        UNION ALL
+        SELECT dataset, 'codes recoded' AS what, coalesce(method, '') AS method, count(DISTINCT code_from) AS n,
+               coalesce(sum(n_rows), 0) AS rows
+        FROM nuts_recodes GROUP BY ALL
+        ORDER BY dataset, what DESC, method""")
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows per table of the store schema (tables absent from the file are left out)."""
     present = set(query(con, "SELECT table_name FROM information_schema.tables")["table_name"])

@@ -121,6 +121,29 @@ def insert_frame(con: Any, table: str, frame: pd.DataFrame | pa.Table, *, consta
         raw.unregister("_cm_insert")
 
 
+def copy_series(con: Any, *, code: str, parts: Sequence[tuple[str, int | None, int | None]],
+                break_years: Sequence[int], caveat: str) -> dict[str, int]:
+    """Copy the rows of each part dataset (dataset, first year, last year; None: open) of every metric
+    table to dataset ``code``, sorted for slice reads; the ``metrics`` rows of ``break_years`` get
+    ``caveat`` appended to ``caveats`` (';'-separated). Returns the rows written per table."""
+    raw = _raw(con)
+    out: dict[str, int] = {}
+    for table in TABLES:
+        cols = [r[0] for r in raw.execute(f"DESCRIBE {table}").fetchall()]  # noqa: S608 - allow-listed
+        select = ", ".join("?::VARCHAR AS dataset" if c == "dataset" else (
+            "CASE WHEN list_contains(?::INTEGER[], year) THEN concat_ws(';', nullif(caveats, ''), ?::VARCHAR) "
+            "ELSE caveats END AS caveats") if c == "caveats" else c for c in cols)
+        params: list[Any] = [code] + ([list(break_years), caveat] if "caveats" in cols else [])
+        where = " OR ".join("(dataset = ? AND year >= coalesce(?, year) AND year <= coalesce(?, year))"
+                            for _ in parts)
+        for part in parts:
+            params += list(part)
+        sql = (f"INSERT INTO {table} SELECT {select} FROM {table} WHERE {where} "  # noqa: S608 - allow-listed
+               f"ORDER BY {WITHIN[table]}")
+        out[table] = int(raw.execute(sql, params).fetchall()[0][0])
+    return out
+
+
 def _check_table(table: str) -> None:
     if table not in DDL:
         raise StoreError(f"Unknown metric table {table!r}; expected one of {', '.join(TABLES)}.")

@@ -125,12 +125,14 @@ def year_versions(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
 
 
 def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sector: str, year: int,
-               growth_from: int | None = None, employment: tuple[str, str] | None = None) -> pd.DataFrame:
+               growth_from: int | None = None, employment: tuple[str, str] | None = None,
+               observations_of: str | None = None) -> pd.DataFrame:
     """Every region of ``level`` in ``dataset`` with the metrics of one sector and year.
 
     Regions come from ``regions`` of the NUTS version of ``year``'s metrics (so regions with no data
     are kept, with NULL values); values from ``metrics``; ``flags`` and ``raw_value`` of the employment
-    cell ``employment`` = (indicator, breakdown) from ``observations`` (None: no source flags); ``growth``
+    cell ``employment`` = (indicator, breakdown) from ``observations`` of dataset ``observations_of``
+    (default ``dataset``; a series reads the part of ``year``) (None: no source flags); ``growth``
     is the compound annual growth of employment from ``growth_from`` to ``year``, in percent.
 
     Columns: code, name, country, nuts_version, employment, establishments, share_region,
@@ -173,7 +175,7 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
     b = benchmark_of(con, dataset)
     params = [year, dataset, level, level, dataset, level, sector, year, b,
               dataset, level, sector, growth_from if growth_from is not None else -1, b,
-              dataset, sector, year, indicator, breakdown, span, span or 1]
+              observations_of or dataset, sector, year, indicator, breakdown, span, span or 1]
     return query(con, sql, params)
 
 

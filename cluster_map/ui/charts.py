@@ -39,8 +39,9 @@ def lq_histogram(hist: pd.DataFrame, *, title: str = "") -> go.Figure:
     return fig
 
 
-def time_series(series: pd.DataFrame, *, title: str = "") -> go.Figure:
-    """One line per key figure (facets, own y axes): label, year, value."""
+def time_series(series: pd.DataFrame, *, title: str = "", breaks: Sequence[int] = ()) -> go.Figure:
+    """One line per key figure (facets, own y axes): label, year, value; a dashed line marks each break
+    in series (``breaks``: the first year after the break)."""
     frame = series.dropna(subset=["value"])
     fig = px.line(frame, x="year", y="value", facet_row="label", markers=True, title=title,
                   labels={"value": "", "year": "Year"})
@@ -48,6 +49,9 @@ def time_series(series: pd.DataFrame, *, title: str = "") -> go.Figure:
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
     fig.update_layout(height=max(220, 180 * max(frame["label"].nunique(), 1)), showlegend=False,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    for year in breaks:
+        fig.add_vline(x=year - 0.5, line_dash="dash", line_color="#b45309",
+                      annotation_text="break in series", annotation_position="top left")
     return fig
 
 

@@ -237,3 +237,8 @@ def headline(layer: MapLayer, filters: Filters) -> None:
         marks.append(f"{suspect} regions with a suspect source value (no star, no strong flag)")
     if marks:
         st.caption(plain("Caveats: " + "; ".join(marks) + ". The tooltip says why.", 0))
+    brk = catalogue.series_break(layer.dataset, layer.year)
+    if brk:
+        st.warning(f"Break in series: {plain(brk)}. Values of {int(layer.year)} carry the caveat "
+                   f"`{catalogue.SERIES_BREAK_CAVEAT}`; compare them with earlier years with care.",
+                   icon=":material/timeline:")

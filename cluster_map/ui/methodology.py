@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from cluster_map.catalogue import SERIES_BREAK_CAVEAT
 from cluster_map.config import get_settings
 from cluster_map.geo import REPAIR_AREA_TOLERANCE
-from cluster_map.services import catalogue, methodology
+from cluster_map.services import catalogue, methodology, sources
 from cluster_map.services.mapview import dataset_label
 from cluster_map.ui import data, downloads
 from cluster_map.ui.state import Filters
@@ -28,6 +29,48 @@ def show_datasets() -> None:
                  column_config={"source_url": st.column_config.TextColumn("official URL"),
                                 "checksum": st.column_config.TextColumn("sha256")})
     downloads.buttons(rows, stem="datasets_provenance", key="dl-datasets", parameters={"table": "datasets"})
+
+
+def show_sources_check() -> None:
+    """The table of ``cluster-map sources check`` for this store: what is loaded of each catalogued dataset
+    (years, NUTS version, origin, when it was read, the source's last update). The app never asks the
+    official sources itself (it works offline), so it says so and shows what is loaded."""
+    st.subheader("Sources: loaded vs. official")
+    result = sources.loaded_only(data.connection())
+    st.info("The app does not check the official sources online; this is what the store holds. "
+            + plain(result.note, 0), icon=":material/cloud_off:")
+    frame = result.frame().rename(columns={"extracted_at": "read at", "last_update": "source's last update",
+                                           "official_latest_year": "official latest year",
+                                           "official_last_update": "official last update"})
+    st.dataframe(frame, hide_index=True, width="stretch")
+    downloads.buttons(frame, stem="sources_check", key="dl-sources-check", parameters={"table": "sources check"})
+
+
+def show_series() -> None:
+    """Each series under one name: its parts' indicator definitions side by side, and the break."""
+    for series, table in catalogue.series_definitions():
+        st.subheader(f"One series: {plain(series.label)}")
+        st.caption(plain(series.title or series.label, 0))
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.warning(f"Break flag: {plain(series.break_note, 0)}. Every value of "
+                   f"{', '.join(str(y) for y in series.join_years())} carries the caveat "
+                   f"`{SERIES_BREAK_CAVEAT}` and the map and charts mark the break.",
+                   icon=":material/timeline:")
+
+
+def show_conversions() -> None:
+    """Values converted between NUTS versions (JRC recoding) or estimated at ingest, counted."""
+    st.subheader("Conversions at ingest")
+    table = catalogue.conversions(data.connection())
+    if table.empty:
+        st.caption("No value was converted or estimated at ingest: every value is as published.")
+        return
+    values = table[table["what"] == "values"]
+    st.markdown(f"**{int(values['n'].sum()):,} values converted or estimated**, "
+                f"{int(table.loc[table['what'] == 'codes recoded', 'n'].sum()):,} NUTS codes recoded "
+                "(the caveat names the method; JRC = the JRC NUTS converter's population weights)")
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.buttons(table, stem="conversions", key="dl-conversions", parameters={"table": "conversions"})
 
 
 def show_flags() -> None:
@@ -77,7 +120,7 @@ def show_limits() -> None:
         st.dataframe(recodes, hide_index=True, width="stretch", height=260)
         downloads.buttons(recodes, stem="nuts_recodes", key="dl-recodes", parameters={"table": "nuts_recodes"})
     with right:
-        st.markdown(f"**Region codes that match no region** ({len(unmatched)})")
+        st.markdown(f"**Region codes that match no region** ({len(unmatched)}; each with its rows and the reason)")
         st.dataframe(unmatched, hide_index=True, width="stretch", height=260)
         downloads.buttons(unmatched, stem="unmatched_regions", key="dl-unmatched",
                           parameters={"table": "unmatched_regions"})

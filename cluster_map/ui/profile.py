@@ -224,7 +224,11 @@ def series(p: profiles.RegionProfile) -> None:
     if p.series.dropna(subset=["value"]).empty:
         st.info("No time series for this region.")
         return
-    st.plotly_chart(charts.time_series(p.series), config=charts.CONFIG, width="stretch")
+    found = catalogue.series(p.dataset)
+    breaks = found.join_years() if found else ()
+    st.plotly_chart(charts.time_series(p.series, breaks=breaks), config=charts.CONFIG, width="stretch")
+    if found:
+        st.caption(f"Dashed line: {plain(found.break_note)}.")
 
 
 def indices(p: profiles.RegionProfile) -> None:
