@@ -17,8 +17,8 @@ with errors.boundary():
     st.header("Data and methodology")
     sources, methods, yours, downloads = st.tabs(["Sources", "Methods", "Your data", "Downloads"])
     with sources:
-        methodology.show_sources_check()
         methodology.show_datasets()
+        methodology.show_sources_check()
         methodology.show_series()
         methodology.show_conversions()
         methodology.show_flags()

@@ -172,8 +172,17 @@ def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
     assert provenance["code"].tolist() == ["sbs_r_nuts06_r2"]
     assert {"publisher", "licence", "source_url", "retrieved_from", "extracted_at", "checksum", "row_count"} \
         <= set(provenance.columns)
-    flags = at.dataframe[1].value
+    flags = next(d.value for d in at.dataframe if "meaning" in d.value.columns)
     assert "confidential" in flags["meaning"].tolist()
+    # the sources check table: every catalogued dataset, with a word on what was (not) checked
+    check = next(d.value for d in at.dataframe if "official latest year" in d.value.columns)
+    assert "sbs_r_nuts2021" in check["code"].tolist() and "sbs_r_nuts06_r2" in check["code"].tolist()
+    assert any("does not check the official sources" in i.value for i in at.info)
+    # the SBS series: definitions side by side and the break at 2021
+    side = next(d.value for d in at.dataframe if {"sbs_r_nuts06_r2", "sbs_r_nuts2021"} <= set(d.value.columns))
+    assert side.set_index("quantity").loc["Persons employed", "sbs_r_nuts2021"].startswith("EMP_LOC_NR")
+    assert side.set_index("quantity").loc["Persons employed", "sbs_r_nuts06_r2"].startswith("V16110")
+    assert any("break in series in 2021" in i.value for i in at.info)
     assert len(at.expander) >= 12  # one per method entry
     assert any("Krugman" in e.label for e in at.expander)
     assert any("ATZZ" in d.value.to_string() for d in at.dataframe)  # unmatched code listed

@@ -93,10 +93,16 @@ def test_maps_across_the_join_use_each_years_geometry_and_flag_the_break(con) ->
     t = new.table().set_index("code")
     assert {"FRK2", "HU11", "IE05", "LT01", "PL91"} <= set(t.index[t["value"].notna()])
     assert t.loc["AT11", "caveats"].split(";")[-1] == catalogue.SERIES_BREAK_CAVEAT
-    # source flags come from the part of the year (the fixture marks C 2021 provisional: 'p')
-    assert "p" in t.loc["AT11", "flags"]
     ref = mapview.map_layer(con, dataset="sbs_r_nuts2021", level=2, sector="C", year=2021, metric="lq")
     assert t.loc["AT11", "value"] == pytest.approx(ref.table().set_index("code").loc["AT11", "value"])
+    # the tooltip's caveat says it in words
+    assert "break in series" in new.frame.set_index("code").loc["AT11", "caveat"]
+    # source flags come from the part of the year (the fixture marks C 2024 of AT11 provisional: '15296 p')
+    late = mapview.map_layer(con, dataset="eurostat_sbs", level=2, sector="C", year=2024, metric="lq", options=opts)
+    assert late.nuts_version == "2024"
+    lt = late.table().set_index("code")
+    assert "p" in lt.loc["AT11", "flags"]
+    assert catalogue.SERIES_BREAK_CAVEAT not in lt.loc["AT11", "caveats"]
 
 
 def test_rankings_and_profiles_run_across_the_join(con) -> None:  # type: ignore[no-untyped-def]
@@ -113,3 +119,16 @@ def test_rankings_and_profiles_run_across_the_join(con) -> None:  # type: ignore
     assert persons.loc[older_p.index.max()] == pytest.approx(older_p.iloc[-1])
     prof = profiles.region_profile(con, dataset="eurostat_sbs", region="AT11")
     assert len(prof.specialisations) > 0
+
+
+def test_the_trend_chart_draws_the_break_at_the_join() -> None:
+    import pandas as pd
+
+    from cluster_map.ui import charts
+
+    frame = pd.DataFrame({"label": ["Persons employed"] * 3, "year": [2019, 2020, 2021], "value": [1.0, 2.0, 3.0]})
+    fig = charts.time_series(frame, breaks=SERIES.join_years())
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert [s.x0 for s in lines] == [2020.5]
+    assert any("break in series" in a.text for a in fig.layout.annotations)
+    assert not charts.time_series(frame).layout.shapes
