@@ -37,11 +37,17 @@ def show_sources_check() -> None:
     official sources itself (it works offline), so it says so and shows what is loaded."""
     st.subheader("Sources: loaded vs. official")
     result = sources.loaded_only(data.connection())
-    st.info("The app does not check the official sources online; this is what the store holds. "
+    origins = sorted({str(o) for o in result.frame().get("origin", pd.Series(dtype=str)).dropna() if str(o)})
+    st.info("The app does not check the official sources online; this is what the store holds"
+            + (f" (read from: {plain(', '.join(origins), 0)})" if origins else "") + ". "
             + plain(result.note, 0), icon=":material/cloud_off:")
     frame = result.frame().rename(columns={"extracted_at": "read at", "last_update": "source's last update",
                                            "official_latest_year": "official latest year",
                                            "official_last_update": "official last update"})
+    for col in ("official latest year", "official last update"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), "not checked (offline)")
+    frame["source's last update"] = frame["source's last update"].astype(object).where(
+        frame["source's last update"].notna(), "not given by the source")
     st.dataframe(frame, hide_index=True, width="stretch")
     downloads.buttons(frame, stem="sources_check", key="dl-sources-check", parameters={"table": "sources check"})
 

@@ -178,6 +178,7 @@ def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
     check = next(d.value for d in at.dataframe if "official latest year" in d.value.columns)
     assert "sbs_r_nuts2021" in check["code"].tolist() and "sbs_r_nuts06_r2" in check["code"].tolist()
     assert any("does not check the official sources" in i.value for i in at.info)
+    assert set(check["official latest year"]) == {"not checked (offline)"}  # said, never an empty cell
     # the SBS series: definitions side by side and the break at 2021
     side = next(d.value for d in at.dataframe if {"sbs_r_nuts06_r2", "sbs_r_nuts2021"} <= set(d.value.columns))
     assert side.set_index("quantity").loc["Persons employed", "sbs_r_nuts2021"].startswith("EMP_LOC_NR")
