@@ -46,5 +46,8 @@ PAGES = [
     st.Page("pages/6_Reports.py", title="Reports"),
     st.Page("pages/7_Offers_and_demands.py", title="Offers and demands"),
     st.Page("pages/8_Star_clusters.py", title="Europe's star clusters"),
+    st.Page("pages/9_Events_and_meetings.py", title="Events and meetings"),
+    st.Page("pages/10_Partnerships.py", title="Partnerships"),
+    st.Page("pages/11_Organisation_profile.py", title="Organisation profile", url_path="Organisation_profile"),
 ]
 st.navigation(PAGES).run()

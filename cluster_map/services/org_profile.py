@@ -52,6 +52,7 @@ def profile(con: Any, org_id: str) -> OrgProfile:
     row = {k: (None if _missing(v) else v) for k, v in row.items()}
     row["precision_label"] = organisations.PRECISION_LABELS.get(str(row["geocode_precision"]), "")
     row["member_size"] = catalogue.member_size(int(row["members_total"])) if row["members_total"] is not None else None
+    row["last_updated"] = last_updated(con, str(row["directory"]))
     keys = [k for k in str(row["sector_keys"] or "").split("; ") if k]
     terms = [t for t in catalogue.SECTOR_TERMS if t.key in keys]
     sectors = [{"key": t.key, "label": t.label, "nace": ", ".join(t.nace)} for t in terms]
@@ -63,6 +64,19 @@ def profile(con: Any, org_id: str) -> OrgProfile:
                       partnerships=organisations.partnerships_of(con, org_id),
                       statistics=region_statistics(con, region, codes), stats_region=region.removeprefix("US:"),
                       stats_source=stats.source)
+
+
+def last_updated(con: Any, directory_code: str) -> str:
+    """When the organisation's directory was last updated: the source's own date where known, else when read.
+
+    From the store's provenance table (``datasets``); '' when the directory is not listed there.
+    """
+    source_date, read_at = directory.directory_dates(con, directory_code)
+    if source_date is not None:
+        return f"{source_date:%Y-%m-%d} (the source's own date)"
+    if read_at is not None:
+        return f"read into the store on {read_at:%Y-%m-%d}; the source states no date of its own"
+    return ""
 
 
 def _missing(v: object) -> bool:

@@ -360,6 +360,7 @@ def profile_lines(p: Any) -> list[tuple[str, str]]:
         ("ESCA label", f"{f['label_level']}" + (f" ({f['label_year']})" if f["label_year"] else "") if f["label_level"] else ""),
         ("partnerships", "; ".join(p.partnerships["name"].astype(str)) if len(p.partnerships) else ""),
         ("website", f["website"] or ""), ("source", f["source_url"] or ""), ("directory", f["directory"]),
+        ("last updated", f.get("last_updated") or ""),
         ("note", f["note"] or ""),
     ]
     return [(k, v) for k, v in out if v]

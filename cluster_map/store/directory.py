@@ -7,6 +7,7 @@ for ``10%`` finds ``10%`` and nothing else. Lists are bound as one ``VARCHAR[]``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -69,6 +70,15 @@ def organisations(
 def organisation(con: duckdb.DuckDBPyConnection, org_id: str) -> pd.DataFrame:
     """One organisation by id (empty when unknown)."""
     return query(con, f"SELECT {_SELECT} FROM organisations WHERE id = ?", [org_id])  # noqa: S608 - constant columns
+
+
+def directory_dates(con: duckdb.DuckDBPyConnection, code: str) -> tuple[Any, Any]:
+    """(the source's own last update, when Cluster Map read it) of directory ``code``; ``None`` where unknown."""
+    if not table_exists(con, "datasets"):
+        return None, None
+    found = con.execute("SELECT last_update, extracted_at FROM datasets WHERE code = ? ORDER BY extracted_at DESC "
+                        "LIMIT 1", [code]).fetchone()
+    return (None, None) if found is None else (found[0], found[1])
 
 
 def partnerships(con: duckdb.DuckDBPyConnection, *, text: str = "", country: str = "") -> pd.DataFrame:

@@ -18,6 +18,7 @@ from cluster_map.maps.choropleth import base_map
 from cluster_map.maps.layers import organisations_layer
 from cluster_map.services import organisations
 from cluster_map.ui import data, downloads
+from cluster_map.ui.org_profile import profile_column, profile_link, with_profile_links
 from cluster_map.ui.sector import VIEW_BOUNDS
 
 SEARCH_KEYS = {"text": "org-text", "sector": "org-sector", "countries": "org-countries", "region": "org-region"}
@@ -62,9 +63,10 @@ def search(criteria: dict[str, Any]) -> pd.DataFrame:
 def show_directory(found: pd.DataFrame, criteria: dict[str, Any]) -> None:
     """The matching organisations with downloads (CSV, XLSX, GeoJSON of the located ones)."""
     st.caption(f"{len(found)} organisations found; {int(found['lat'].notna().sum())} with a location.")
-    st.dataframe(found.drop(columns=["lat", "lon"]), hide_index=True, width="stretch", height=360,
-                 column_order=[c for c in found.columns if c not in ("id", "lat", "lon", "directory")],
-                 column_config={"website": st.column_config.TextColumn("website")})
+    shown = with_profile_links(found.drop(columns=["lat", "lon"]))
+    st.dataframe(shown, hide_index=True, width="stretch", height=360,
+                 column_order=["profile", *(c for c in found.columns if c not in ("id", "lat", "lon", "directory"))],
+                 column_config={"website": st.column_config.TextColumn("website"), "profile": profile_column()})
     downloads.buttons(found, stem="cluster_organisations", key="dl-orgs", parameters=criteria,
                       geo=organisations.points(found))
 
@@ -93,6 +95,7 @@ def show_partners(found: pd.DataFrame) -> None:
     names = dict(zip(found["id"], found["name"].astype(str) + " (" + found["country"].astype(str) + ")",
                      strict=True))
     org = st.selectbox("Organisation", list(names), format_func=lambda i: names.get(i, i), key="org-partner")
+    profile_link(org, names.get(org, org), key="org-open-profile")
     c1, c2 = st.columns(2)
     abroad = c1.toggle("Only other countries", value=True, key="org-abroad")
     related = c2.toggle("Include related sectors", value=True, key="org-related",
@@ -102,8 +105,10 @@ def show_partners(found: pd.DataFrame) -> None:
     if best.empty:
         st.info("No organisation shares a sector keyword with this one.")
         return
-    st.dataframe(best, hide_index=True, width="stretch", column_order=[c for c in best.columns if c != "id"],
-                 column_config={"score": st.column_config.ProgressColumn("match", min_value=0.0, max_value=1.0)})
+    st.dataframe(with_profile_links(best), hide_index=True, width="stretch",
+                 column_order=[*(c for c in best.columns if c != "id"), "profile"],
+                 column_config={"score": st.column_config.ProgressColumn("match", min_value=0.0, max_value=1.0),
+                                "profile": profile_column()})
     downloads.buttons(best, stem=f"partners_{org}", key="dl-partners",
                       parameters={"organisation": org, "other_countries": abroad, "related_sectors": related})
 
