@@ -42,9 +42,27 @@ def store_key() -> str:
     return f"{p}|{s.st_size}|{s.st_mtime_ns}"
 
 
+#: The connections ``_connection`` opened, by store key (so that a replaced store's can be closed).
+_OPEN: dict[str, Any] = {}
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _connection(key: str) -> Any:
-    return mapview.open_store(key.split("|", 1)[0])
+    con = mapview.open_store(key.split("|", 1)[0])
+    _OPEN[key] = con
+    return con
+
+
+def drop_stale() -> None:
+    """After this process replaced the store file (the upload's "add to the store"): close the connections
+    to the old file and forget the cached data, so the next run reads the new file. DuckDB hands a new
+    connection to a path the database instance still open under that path, i.e. the old file, until every
+    connection to it is closed."""
+    current = store_key()
+    for key in [k for k in _OPEN if k != current]:
+        _OPEN.pop(key).close()
+    _connection.clear()
+    st.cache_data.clear()
 
 
 def connection() -> Any:
