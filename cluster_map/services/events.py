@@ -19,6 +19,7 @@ Organisers are linked to directory profiles by exact name or acronym
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -122,6 +123,15 @@ def event(con: Any, db: Path | str, event_id: str) -> dict[str, Any]:
     return hit.iloc[0].to_dict()
 
 
+def _day(value: object) -> dt.date | None:
+    """``value`` as a date; ``None`` for a missing one (None, NaT, NaN; NaT is a ``datetime`` instance)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):  # pd.Timestamp too
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
 def calendar(found: pd.DataFrame, *, year: int) -> pd.DataFrame:
     """A year as 12 months plus a "sometime in YYYY" row: month, events (text, '; '-separated), n.
 
@@ -131,8 +141,9 @@ def calendar(found: pd.DataFrame, *, year: int) -> pd.DataFrame:
     months: dict[int, list[str]] = {m: [] for m in range(1, 13)}
     vague: list[str] = []
     for r in found.sort_values("date_start").to_dict("records"):
-        start, end = r["date_start"], r["date_end"] or r["date_start"]
-        if start is None or start.year > year or end.year < year:
+        start = _day(r["date_start"])
+        end = _day(r["date_end"]) or start  # NaT is truthy: normalised first
+        if start is None or end is None or start.year > year or end.year < year:
             continue
         if r["date_precision"] == "year":
             vague.append(r["name"])

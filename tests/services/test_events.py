@@ -106,3 +106,15 @@ def test_only_admins_add_events_and_they_survive_in_the_board(store, db) -> None
     assert (got["organisers"], got["origin"], got["timing"]) == ("Automotive Cluster Styria", "added", "upcoming")
     assert moderation.audit_trail(db, admin_id=admin.id)["action"].tolist() == ["add event"]
     assert isinstance(events.events(store, db), pd.DataFrame)
+
+
+def test_calendar_reads_a_one_day_event_without_end_date_as_that_day() -> None:
+    # a day-precise event with no end date comes out of the store as NaT (truthy, not comparable with a date)
+    found = pd.DataFrame({"name": ["Launch day", "Vague"], "date_precision": ["day", "year"],
+                          "date_start": pd.to_datetime(["2016-03-08", "2016-01-01"]),
+                          "date_end": pd.to_datetime([None, "2016-12-31"])})
+    cal = events.calendar(found, year=2016).set_index("month")
+    assert cal.at["March 2016", "events"] == "8: Launch day"
+    assert cal.at["sometime in 2016 (month not stated)", "events"] == "Vague"
+    assert cal["n"].sum() == 2
+    assert events.calendar(found, year=2017)["n"].sum() == 0
