@@ -20,6 +20,7 @@ with errors.boundary():
         methodology.show_datasets()
         methodology.show_sources_check()
         methodology.show_series()
+        methodology.show_definitions()
         methodology.show_conversions()
         methodology.show_flags()
         methodology.show_limits()

@@ -138,6 +138,35 @@ def series_definitions() -> list[tuple[Any, pd.DataFrame]]:
     return out
 
 
+def _cell_text(c: Any) -> str:
+    return f"{c.indicator}{f' [{c.breakdown}]' if c.breakdown else ''} ({c.unit}{f', x{c.factor:g}' if c.factor != 1 else ''})" \
+        if c is not None else "-"
+
+
+def indicator_definitions() -> pd.DataFrame:
+    """The indicator definitions of every catalogued dataset with a cube, side by side: one row per quantity
+    (persons employed, local units, wages, value added: indicator code, unit, factor) and per coverage item
+    (area, sector scheme, NUTS version(s), map levels, pinned dimensions, region total), one column per dataset
+    (e.g. sbs_r_nuts2021's EMP_LOC_NR next to sbs_r_nuts06_r2's V16110 and lfst_r_lfe2en2's EMP)."""
+    from cluster_map import catalogue as leaf
+
+    parts = [d for d in leaf.DATASETS if d.is_statistics]
+    rows: list[dict[str, str]] = []
+    for key, label in _QUANTITIES:
+        rows.append({"quantity": label, **{d.code: _cell_text(d.cells().get(key)) for d in parts}})
+    rows.append({"quantity": "Area", **{d.code: "Europe (NUTS)" if d.area == "europe" else "US states" for d in parts}})
+    rows.append({"quantity": "Sector scheme", **{d.code: d.sector_scheme for d in parts}})
+    rows.append({"quantity": "NUTS version of the geo codes", **{
+        d.code: (d.nuts.default + "".join(f", {v} from {y}" for y, v in d.nuts.by_year)) if d.area == "europe" else "-"
+        for d in parts}})
+    rows.append({"quantity": "Map levels", **{d.code: ", ".join(str(x) for x in d.map_levels) or "-" for d in parts}})
+    rows.append({"quantity": "Pinned dimensions", **{d.code: ", ".join(f"{k}={v}" for k, v in d.pins) or "-"
+                                                      for d in parts}})
+    rows.append({"quantity": "Region total (sector code)", **{d.code: d.total_code or "sum of the sectors"
+                                                              for d in parts}})
+    return pd.DataFrame(rows, columns=["quantity", *(d.code for d in parts)])
+
+
 def conversions(con: Any) -> pd.DataFrame:
     """Values converted or estimated at ingest, counted: dataset, caveat (the method, e.g. the JRC
     recoding between NUTS versions), values; and the NUTS codes recoded per dataset and method

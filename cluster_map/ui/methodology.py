@@ -65,6 +65,17 @@ def show_series() -> None:
                 "caveat in the `caveats` column.", icon=":material/timeline:")
 
 
+def show_definitions() -> None:
+    """The indicator definitions of the catalogued datasets side by side (from the catalogue)."""
+    st.subheader("Indicator definitions side by side")
+    st.caption("What each dataset's employment, local units, wages and value added are, in which unit, for "
+               "which regions and sectors (read from the catalogue; 'x1000': the file is in thousands).")
+    table = catalogue.indicator_definitions()
+    st.dataframe(table, hide_index=True, width="stretch")
+    downloads.buttons(table, stem="indicator_definitions", key="dl-definitions",
+                      parameters={"table": "indicator definitions"})
+
+
 def show_conversions() -> None:
     """Values converted between NUTS versions (JRC recoding) or estimated at ingest, counted."""
     st.subheader("Conversions at ingest")

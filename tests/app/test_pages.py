@@ -184,6 +184,14 @@ def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
     assert side.set_index("quantity").loc["Persons employed", "sbs_r_nuts2021"].startswith("EMP_LOC_NR")
     assert side.set_index("quantity").loc["Persons employed", "sbs_r_nuts06_r2"].startswith("V16110")
     assert any("break in series in 2021" in i.value for i in at.info)
+    # every catalogued cube's definitions side by side
+    defs = next(d.value for d in at.dataframe if {"lfst_r_lfe2en2", "sbs_r_nuts2021", "us_cmp_states_2016"}
+                <= set(d.value.columns)).set_index("quantity")
+    assert defs.loc["Persons employed", "sbs_r_nuts2021"].startswith("EMP_LOC_NR (persons employed")
+    assert defs.loc["Persons employed", "sbs_r_nuts06_r2"].startswith("V16110")
+    assert "x1000" in defs.loc["Persons employed", "lfst_r_lfe2en2"]
+    assert defs.loc["NUTS version of the geo codes", "sbs_r_nuts2021"] == "2021, 2024 from 2024"
+    assert "sex=T" in defs.loc["Pinned dimensions", "lfst_r_lfe2en2"]
     assert len(at.expander) >= 12  # one per method entry
     assert any("Krugman" in e.label for e in at.expander)
     assert any("ATZZ" in d.value.to_string() for d in at.dataframe)  # unmatched code listed
