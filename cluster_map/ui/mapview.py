@@ -239,6 +239,6 @@ def headline(layer: MapLayer, filters: Filters) -> None:
         st.caption(plain("Caveats: " + "; ".join(marks) + ". The tooltip says why.", 0))
     brk = catalogue.series_break(layer.dataset, layer.year)
     if brk:
-        st.warning(f"Break in series: {plain(brk)}. Values of {int(layer.year)} carry the caveat "
-                   f"`{catalogue.SERIES_BREAK_CAVEAT}`; compare them with earlier years with care.",
+        st.warning(plain(f"Break in series: {brk}. Values of {int(layer.year)} carry the caveat "
+                         f"{catalogue.SERIES_BREAK_CAVEAT}; compare them with earlier years with care.", 0),
                    icon=":material/timeline:")

@@ -58,11 +58,11 @@ def show_series() -> None:
         st.subheader(f"One series: {plain(series.label)}")
         st.caption(plain(series.title or series.label, 0))
         st.dataframe(table, hide_index=True, width="stretch")
-        st.info(f"Break flag: {plain(series.break_note, 0)}. Every value of "
-                f"{', '.join(str(y) for y in series.join_years())} carries the caveat "
-                f"`{SERIES_BREAK_CAVEAT}`; the map says so above the map and in each tooltip, the "
-                "profile's trend chart draws a dashed line at the join, and the downloads carry the "
-                "caveat in the `caveats` column.", icon=":material/timeline:")
+        years = ", ".join(str(y) for y in series.join_years())
+        st.info(plain(f"Break flag: {series.break_note}. Every value of {years} carries the caveat "
+                      f"{SERIES_BREAK_CAVEAT}; the map says so above the map and in each tooltip, the "
+                      "profile's trend chart draws a dashed line at the join, and the downloads carry the "
+                      "caveat in the caveats column.", 0), icon=":material/timeline:")
 
 
 def show_definitions() -> None:
