@@ -53,7 +53,10 @@ def current_layout_file(target: Path, mirror: Path, *, seed: int = 7) -> int:
     regions: list[str] = []
     for level in (0, 1, 2):
         features = json.loads((geo / f"NUTS_RG_20M_2021_4326_LEVL_{level}.geojson").read_text(encoding="utf-8"))
-        regions += sorted({f["properties"]["NUTS_ID"] for f in features["features"]})
+        # the UK left the EU before the first reference year (2021): today's file has no UK rows, and a
+        # 2024 UK code is rightly refused as unknown (no NUTS 2024 region of the UK exists)
+        regions += sorted({f["properties"]["NUTS_ID"] for f in features["features"]
+                           if not f["properties"]["NUTS_ID"].startswith("UK")})
     nace = pd.read_csv(mirror / "eurostat" / "classifications" / "nace_r2.csv", dtype=str)
     codes = nace.loc[nace["level"].isin(["1", "2", "3"]) & nace["code"].str.match(r"^[B-NS]"), "code"].tolist()
     codes = ["B-S_X_O_S94", *codes]
