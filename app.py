@@ -32,8 +32,10 @@ def map_page() -> None:
         if table.open:  # the table (and its heavy grid component) only when asked for
             with table:
                 mapview.show_table(layer, filters)
-        st.caption("Sources: Eurostat (SBS, LFS), U.S. Cluster Mapping Project; boundaries © EuroGeographics. "
-                   "Grey hatched regions have no value: the tooltip says why.")
+        st.caption(
+            "Sources: Eurostat (SBS, LFS), U.S. Cluster Mapping Project; boundaries © EuroGeographics. "
+            "Grey hatched regions have no value: the tooltip says why."
+        )
 
 
 PAGES = [
@@ -48,6 +50,8 @@ PAGES = [
     st.Page("pages/8_Star_clusters.py", title="Europe's star clusters"),
     st.Page("pages/9_Events_and_meetings.py", title="Events and meetings"),
     st.Page("pages/10_Partnerships.py", title="Partnerships"),
-    st.Page("pages/11_Organisation_profile.py", title="Organisation profile", url_path="Organisation_profile"),
+    st.Page(
+        "pages/11_Organisation_profile.py", title="Organisation profile", url_path="Organisation_profile"
+    ),
 ]
 st.navigation(PAGES).run()

@@ -41,11 +41,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "app.json"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-        # many pages at once: do not throttle the pages that are not in front
-        "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-        "--disable-backgrounding-occluded-windows"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # many pages at once: do not throttle the pages that are not in front
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
 WAIT_JS = """(before) => {
   const f = Array.from(document.querySelectorAll('path.leaflet-interactive')).map(p => p.getAttribute('fill'));
   if (f.length <= 10 || !f.some(x => x && x !== '#f0f0f0')) { return false; }
@@ -67,8 +75,22 @@ def free_port() -> int:
 def start(script: Path, db: Path, port: int, flags: Sequence[str] = ()) -> subprocess.Popen:
     """``streamlit run script`` on ``port`` over the store ``db`` (plus Streamlit ``flags``); waits until healthy."""
     env = {**os.environ, "CLUSTER_MAP_DB": str(db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address",
-           "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false", *flags]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        *flags,
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -119,8 +141,12 @@ async def painted(page, before: str | None = None, timeout: float = 60.0, pollin
             await asyncio.sleep(0.05)
             continue
         try:
-            handle = await frame.wait_for_function(WAIT_JS, arg=before or "", polling=polling,
-                                                   timeout=max(1.0, deadline - time.monotonic()) * 1000)
+            handle = await frame.wait_for_function(
+                WAIT_JS,
+                arg=before or "",
+                polling=polling,
+                timeout=max(1.0, deadline - time.monotonic()) * 1000,
+            )
             return str(await handle.json_value())
         except Exception as exc:  # the frame was replaced while loading: look again
             if "Timeout" in type(exc).__name__ or "Timeout" in str(exc)[:40]:
@@ -144,7 +170,9 @@ async def pick(page, label: str, text: str) -> float:
     return t
 
 
-async def first_map(browser, url: str, *, count_bytes: bool = False, text: str | None = None) -> tuple[float, int]:
+async def first_map(
+    browser, url: str, *, count_bytes: bool = False, text: str | None = None
+) -> tuple[float, int]:
     """Fresh browser context -> ``url`` -> polygons painted (or ``text`` shown); returns (seconds, ws bytes).
 
     The new window is given :data:`SETTLE_S` before the clock starts: Chromium loads its own WebUI
@@ -157,9 +185,15 @@ async def first_map(browser, url: str, *, count_bytes: bool = False, text: str |
     received = [0]
     geometry: list = []
     if count_bytes:
+
         def on_ws(ws) -> None:
-            ws.on("framereceived", lambda payload: received.__setitem__(
-                0, received[0] + len(payload if isinstance(payload, bytes) else payload.encode())))
+            ws.on(
+                "framereceived",
+                lambda payload: received.__setitem__(
+                    0, received[0] + len(payload if isinstance(payload, bytes) else payload.encode())
+                ),
+            )
+
         page.on("websocket", on_ws)
         page.on("requestfinished", lambda r: geometry.append(r) if "/vendor/geo/" in r.url else None)
     t = time.perf_counter()
@@ -210,8 +244,18 @@ async def recolours(browser, url: str, n: int) -> list[float]:
     return out
 
 
-async def session(browser, base: str, until: float, opens: list[float], times: list[float], errors: list[str],
-                  *, seed: int, delay: float, think: float) -> None:
+async def session(
+    browser,
+    base: str,
+    until: float,
+    opens: list[float],
+    times: list[float],
+    errors: list[str],
+    *,
+    seed: int,
+    delay: float,
+    think: float,
+) -> None:
     """One user: open the map once, then change the metric or the sector until ``until``."""
     rng = random.Random(seed)
     await asyncio.sleep(delay)  # ramp-up: sessions arrive one after the other
@@ -260,8 +304,13 @@ async def main_async(args: argparse.Namespace) -> dict:
     floor = start(ROOT / "bench" / "floor_page.py", args.db, portf)
     base, base3 = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port3}"
     floor_text, floor_map = f"http://127.0.0.1:{portf}/?kind=text", f"http://127.0.0.1:{portf}/?kind=map"
-    out: dict = {"db": str(args.db), "sessions": args.sessions, "seconds": args.seconds,
-                 "cpus": os.cpu_count(), "loadavg_1min_at_start": os.getloadavg()[0]}
+    out: dict = {
+        "db": str(args.db),
+        "sessions": args.sessions,
+        "seconds": args.seconds,
+        "cpus": os.cpu_count(),
+        "loadavg_1min_at_start": os.getloadavg()[0],
+    }
     try:
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -279,15 +328,33 @@ async def main_async(args: argparse.Namespace) -> dict:
             rec = await recolours(browser, base + "/", args.repeat * 2)
             warm2 = await reload_map(browser, base + "/", args.repeat)
             warm3 = await reload_map(browser, base3 + "/", args.repeat)
-            out.update({
-                "first_map_nuts2_s": {"median": statistics.median(nuts2), "max": max(nuts2), "runs": nuts2},
-                "first_map_nuts3_s": {"median": statistics.median([t for t, _ in n3]), "max": max(t for t, _ in n3)},
-                "first_map_nuts2_cached_browser_s": {"median": statistics.median(warm2), "max": max(warm2)},
-                "first_map_nuts3_cached_browser_s": {"median": statistics.median(warm3), "max": max(warm3)},
-                **{k: {"median": statistics.median(v), "min": min(v), "max": max(v)} for k, v in floors.items()},
-                "payload_nuts3_bytes": int(statistics.median([b for _, b in n3])),
-                "recolour_s": {"median": statistics.median(rec), "p95": pct(rec, 0.95), "runs": rec},
-            })
+            out.update(
+                {
+                    "first_map_nuts2_s": {
+                        "median": statistics.median(nuts2),
+                        "max": max(nuts2),
+                        "runs": nuts2,
+                    },
+                    "first_map_nuts3_s": {
+                        "median": statistics.median([t for t, _ in n3]),
+                        "max": max(t for t, _ in n3),
+                    },
+                    "first_map_nuts2_cached_browser_s": {
+                        "median": statistics.median(warm2),
+                        "max": max(warm2),
+                    },
+                    "first_map_nuts3_cached_browser_s": {
+                        "median": statistics.median(warm3),
+                        "max": max(warm3),
+                    },
+                    **{
+                        k: {"median": statistics.median(v), "min": min(v), "max": max(v)}
+                        for k, v in floors.items()
+                    },
+                    "payload_nuts3_bytes": int(statistics.median([b for _, b in n3])),
+                    "recolour_s": {"median": statistics.median(rec), "p95": pct(rec, 0.95), "runs": rec},
+                }
+            )
             print(json.dumps(out, indent=1))
             if args.seconds > 0:
                 before = rss_mb(app.pid)
@@ -305,16 +372,38 @@ async def main_async(args: argparse.Namespace) -> dict:
                         peak[0] = max(peak[0], rss_mb(app.pid))
                         await asyncio.sleep(1)
 
-                await asyncio.gather(watch(), *(session(browser, base, until, opens, times, errors, seed=i,
-                                                         delay=i * ramp / args.sessions, think=args.think)
-                                                 for i in range(args.sessions)))
+                await asyncio.gather(
+                    watch(),
+                    *(
+                        session(
+                            browser,
+                            base,
+                            until,
+                            opens,
+                            times,
+                            errors,
+                            seed=i,
+                            delay=i * ramp / args.sessions,
+                            think=args.think,
+                        )
+                        for i in range(args.sessions)
+                    ),
+                )
                 out["load"] = {
-                    "ramp_s": ramp, "think_s": args.think,
-                    "sessions_opened": len(opens), "open_p50_s": pct(opens, 0.5), "open_p95_s": pct(opens, 0.95),
-                    "interactions": len(times), "wall_s": time.perf_counter() - t0,
-                    "p50_s": pct(times, 0.5), "p95_s": pct(times, 0.95), "max_s": max(times) if times else None,
-                    "errors": len(errors), "error_examples": errors[:5],
-                    "server_rss_before_mb": before, "server_rss_peak_mb": peak[0],
+                    "ramp_s": ramp,
+                    "think_s": args.think,
+                    "sessions_opened": len(opens),
+                    "open_p50_s": pct(opens, 0.5),
+                    "open_p95_s": pct(opens, 0.95),
+                    "interactions": len(times),
+                    "wall_s": time.perf_counter() - t0,
+                    "p50_s": pct(times, 0.5),
+                    "p95_s": pct(times, 0.95),
+                    "max_s": max(times) if times else None,
+                    "errors": len(errors),
+                    "error_examples": errors[:5],
+                    "server_rss_before_mb": before,
+                    "server_rss_peak_mb": peak[0],
                     "memory_per_session_mb": (peak[0] - before) / args.sessions,
                     "server_cpu_s": cpu_s(app.pid) - cpu0,
                     "note": "server_cpu_s far below wall_s x cores means the browsers, not the server, were the limit",
@@ -331,13 +420,23 @@ async def main_async(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--db", type=Path, default=None, help="store (default: CLUSTER_MAP_DB / data/cluster_map.duckdb)")
-    ap.add_argument("--seconds", type=float, default=0.0,
-                    help="browser load-test duration (default 0: skip; the server load test is bench_load.py)")
+    ap.add_argument(
+        "--db", type=Path, default=None, help="store (default: CLUSTER_MAP_DB / data/cluster_map.duckdb)"
+    )
+    ap.add_argument(
+        "--seconds",
+        type=float,
+        default=0.0,
+        help="browser load-test duration (default 0: skip; the server load test is bench_load.py)",
+    )
     ap.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions in the load test")
     ap.add_argument("--repeat", type=int, default=5, help="repetitions of each single-user timing")
-    ap.add_argument("--ramp", type=float, default=None, help="seconds over which sessions arrive (default: a third)")
-    ap.add_argument("--think", type=float, default=2.0, help="mean think time between a user's interactions (s)")
+    ap.add_argument(
+        "--ramp", type=float, default=None, help="seconds over which sessions arrive (default: a third)"
+    )
+    ap.add_argument(
+        "--think", type=float, default=2.0, help="mean think time between a user's interactions (s)"
+    )
     args = ap.parse_args()
     if args.db is None:
         sys.path.insert(0, str(ROOT))

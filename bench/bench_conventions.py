@@ -62,11 +62,14 @@ def _changes(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.abs(lb / la - 1.0)
     lq = ((la.isna() != lb.isna()) | ((la > 0) & (rel > 0.10)) | ((la == 0) & (lb > 0))).fillna(False)
-    out = pd.DataFrame({
-        "stars": (sa.fillna(-1) != sb.fillna(-1)).to_numpy(),
-        "strong": (ga.fillna(False) != gb.fillna(False)).to_numpy() | (ga.isna() != gb.isna()).to_numpy(),
-        "lq_10pct": lq.to_numpy(),
-    }, index=a.index)
+    out = pd.DataFrame(
+        {
+            "stars": (sa.fillna(-1) != sb.fillna(-1)).to_numpy(),
+            "strong": (ga.fillna(False) != gb.fillna(False)).to_numpy() | (ga.isna() != gb.isna()).to_numpy(),
+            "lq_10pct": lq.to_numpy(),
+        },
+        index=a.index,
+    )
     out["any"] = out.any(axis=1)
     out["country"] = a["country"].to_numpy()
     return out
@@ -78,7 +81,9 @@ def _counts(ch: pd.DataFrame) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", type=Path, default=None, help="store with the mirror's observations (CLUSTER_MAP_DB)")
+    parser.add_argument(
+        "--db", type=Path, default=None, help="store with the mirror's observations (CLUSTER_MAP_DB)"
+    )
     parser.add_argument("--year", type=int, default=2014)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "conventions.json")
     args = parser.parse_args(argv)
@@ -97,8 +102,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     base = raw[list(tables.CUBE_SCHEMA.names)]
     runs = {
         "old": _run(base, schema=tables.CUBE_SCHEMA, focus="sector", min_employment=minimum),
-        "denominators": _run(annotated.assign(suspect=False), schema=tables.CUBE_QUALITY_SCHEMA, focus="sector",
-                             min_employment=minimum),
+        "denominators": _run(
+            annotated.assign(suspect=False),
+            schema=tables.CUBE_QUALITY_SCHEMA,
+            focus="sector",
+            min_employment=minimum,
+        ),
         "suspect": _run(annotated, schema=tables.CUBE_QUALITY_SCHEMA, focus="sector", min_employment=minimum),
         "new": _run(annotated, schema=tables.CUBE_QUALITY_SCHEMA, focus="all_cells", min_employment=minimum),
     }
@@ -119,26 +128,44 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     def stars(m: pd.DataFrame) -> dict[str, int]:
         d = part(m, sector_level=2)["stars"]
-        return {"three_star": int((d == 3).sum()), "with_a_star": int((d >= 1).sum()),
-                "two_or_more": int((d >= 2).sum())}
+        return {
+            "three_star": int((d == 3).sum()),
+            "with_a_star": int((d >= 1).sum()),
+            "two_or_more": int((d >= 2).sum()),
+        }
 
-    focus = {"all_cells (ECO, default)": stars(runs["new"]), "sector": stars(runs["suspect"]),
-             "sector, old denominators (before issue 11)": stars(runs["old"])}
+    focus = {
+        "all_cells (ECO, default)": stars(runs["new"]),
+        "sector": stars(runs["suspect"]),
+        "sector, old denominators (before issue 11)": stars(runs["old"]),
+    }
     div = part(runs["new"], sector_level=2).reset_index()
     region_name = dict(zip(names["code"], names["name"], strict=False))
     sector_label = dict(zip(labels["code"], labels["label"], strict=False))
     top = div[div["stars"] == 3].sort_values(["employment", "lq"], ascending=False).head(10)
-    top_ten = [{"region": r.region, "name": region_name.get(r.region, r.region), "sector": r.sector,
-                "label": sector_label.get(r.sector, r.sector), "employment": float(r.employment),
-                "lq": round(float(r.lq), 3), "share_region": round(float(r.share_region), 4),
-                "caveats": r.caveats} for r in top.itertuples()]
+    top_ten = [
+        {
+            "region": r.region,
+            "name": region_name.get(r.region, r.region),
+            "sector": r.sector,
+            "label": sector_label.get(r.sector, r.sector),
+            "employment": float(r.employment),
+            "lq": round(float(r.lq), 3),
+            "share_region": round(float(r.share_region), 4),
+            "caveats": r.caveats,
+        }
+        for r in top.itertuples()
+    ]
     # the old denominator of NUTS 2 regions (sum of the published divisions) against the new one
     o2 = part(runs["old"], sector_level=2).reset_index().groupby("region")["region_total"].first()
     n2 = div.groupby("region")["region_total"].first()
     ratio = (o2 / n2).dropna()
     caveats = div["caveats"].fillna("")
     report = {
-        "dataset": DATASET, "level": 2, "year": args.year, "min_employment": minimum,
+        "dataset": DATASET,
+        "level": 2,
+        "year": args.year,
+        "min_employment": minimum,
         "changed_cells_by_country": by_country,
         "changed_cells_total": _counts(ch),
         "changed_cells_by_step": steps,
@@ -156,7 +183,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "estimated_division_cells_all_years": int(
             annotated[(annotated["level"] == 2) & (annotated["sector_level"] == 2)]["caveats"]
-            .fillna("").str.contains("estimated:").sum()),
+            .fillna("")
+            .str.contains("estimated:")
+            .sum()
+        ),
         "seconds": round(time.perf_counter() - started, 1),
         "note": "A data report on the mirror (stars, flags, LQs), not a timing.",
     }

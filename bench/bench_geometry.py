@@ -30,15 +30,17 @@ def _sizes(frame, by: str) -> list[dict]:
         codes = part["code"].tolist()
         full = geojson_bytes(part.geometry, properties=codes)
         display = geojson_bytes(part["display"], properties=codes)
-        rows.append({
-            by: key if isinstance(key, str) else int(key),
-            "regions": len(part),
-            "vertices_full": int(shapely.get_num_coordinates(np.asarray(part.geometry.array)).sum()),
-            "vertices_display": int(shapely.get_num_coordinates(np.asarray(part["display"].array)).sum()),
-            "geojson_bytes_full": full,
-            "geojson_bytes_display": display,
-            "ratio": round(display / full, 3),
-        })
+        rows.append(
+            {
+                by: key if isinstance(key, str) else int(key),
+                "regions": len(part),
+                "vertices_full": int(shapely.get_num_coordinates(np.asarray(part.geometry.array)).sum()),
+                "vertices_display": int(shapely.get_num_coordinates(np.asarray(part["display"].array)).sum()),
+                "geojson_bytes_full": full,
+                "geojson_bytes_display": display,
+                "ratio": round(display / full, 3),
+            }
+        )
     return rows
 
 
@@ -48,8 +50,13 @@ def main() -> None:
     args = parser.parse_args()
     resolver = SourceResolver(source=args.source, notify=lambda _m: None)
 
-    result: dict = {"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
-                    "tolerance_degrees": DISPLAY_TOLERANCE, "nuts": {}, "us": {}}
+    result: dict = {
+        "machine": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "tolerance_degrees": DISPLAY_TOLERANCE,
+        "nuts": {},
+        "us": {},
+    }
     total = 0.0
     for version in NUTS_VERSIONS:
         t0 = time.perf_counter()
@@ -67,15 +74,21 @@ def main() -> None:
     print(f"{'set':<10}{'part':<11}{'regions':>8}{'vertices':>18}{'GeoJSON bytes full -> display':>34}")
     for version, block in result["nuts"].items():
         for row in block["levels"]:
-            print(f"NUTS {version:<5}level {row['level']:<5}{row['regions']:>8}"
-                  f"{row['vertices_full']:>9}->{row['vertices_display']:<8}"
-                  f"{row['geojson_bytes_full']:>15,} -> {row['geojson_bytes_display']:>10,} ({row['ratio']:.0%})")
+            print(
+                f"NUTS {version:<5}level {row['level']:<5}{row['regions']:>8}"
+                f"{row['vertices_full']:>9}->{row['vertices_display']:<8}"
+                f"{row['geojson_bytes_full']:>15,} -> {row['geojson_bytes_display']:>10,} ({row['ratio']:.0%})"
+            )
         print(f"NUTS {version}: read + validate + simplify {block['seconds']:.2f} s")
     for row in result["us"]["kinds"]:
-        print(f"{'US':<10}{row['kind']:<11}{row['regions']:>8}{row['vertices_full']:>9}->{row['vertices_display']:<8}"
-              f"{row['geojson_bytes_full']:>15,} -> {row['geojson_bytes_display']:>10,} ({row['ratio']:.0%})")
-    print(f"US regions: {us_seconds:.2f} s; all NUTS versions {total:.2f} s; all geometry "
-          f"{result['seconds_all_geometry']:.2f} s")
+        print(
+            f"{'US':<10}{row['kind']:<11}{row['regions']:>8}{row['vertices_full']:>9}->{row['vertices_display']:<8}"
+            f"{row['geojson_bytes_full']:>15,} -> {row['geojson_bytes_display']:>10,} ({row['ratio']:.0%})"
+        )
+    print(
+        f"US regions: {us_seconds:.2f} s; all NUTS versions {total:.2f} s; all geometry "
+        f"{result['seconds_all_geometry']:.2f} s"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}")

@@ -52,13 +52,22 @@ def current_layout_file(target: Path, mirror: Path, *, seed: int = 7) -> int:
     geo = mirror / "gisco" / "nuts" / "geojson"
     regions: list[str] = []
     for level in (0, 1, 2):
-        features = json.loads((geo / f"NUTS_RG_20M_2021_4326_LEVL_{level}.geojson").read_text(encoding="utf-8"))
+        features = json.loads(
+            (geo / f"NUTS_RG_20M_2021_4326_LEVL_{level}.geojson").read_text(encoding="utf-8")
+        )
         # the UK left the EU before the first reference year (2021): today's file has no UK rows, and a
         # 2024 UK code is rightly refused as unknown (no NUTS 2024 region of the UK exists)
-        regions += sorted({f["properties"]["NUTS_ID"] for f in features["features"]
-                           if not f["properties"]["NUTS_ID"].startswith("UK")})
+        regions += sorted(
+            {
+                f["properties"]["NUTS_ID"]
+                for f in features["features"]
+                if not f["properties"]["NUTS_ID"].startswith("UK")
+            }
+        )
     nace = pd.read_csv(mirror / "eurostat" / "classifications" / "nace_r2.csv", dtype=str)
-    codes = nace.loc[nace["level"].isin(["1", "2", "3"]) & nace["code"].str.match(r"^[B-NS]"), "code"].tolist()
+    codes = nace.loc[
+        nace["level"].isin(["1", "2", "3"]) & nace["code"].str.match(r"^[B-NS]"), "code"
+    ].tolist()
     codes = ["B-S_X_O_S94", *codes]
     rng = np.random.default_rng(seed)
     header = "freq,indic_sbs,nace_r2,geo\\TIME_PERIOD\t" + "\t".join(f"{y} " for y in CURRENT_YEARS)
@@ -71,7 +80,9 @@ def current_layout_file(target: Path, mirror: Path, *, seed: int = 7) -> int:
                 cells = []
                 for k in range(len(CURRENT_YEARS)):
                     u = rng.random()
-                    cells.append(": c" if u < 0.03 else ":" if u < 0.05 else f"{base[i, j] * (1 + 0.02 * k):.0f} ")
+                    cells.append(
+                        ": c" if u < 0.03 else ":" if u < 0.05 else f"{base[i, j] * (1 + 0.02 * k):.0f} "
+                    )
                 lines.append(f"A,{indicator},{code},{region}\t" + "\t".join(cells))
                 n += len(CURRENT_YEARS)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -118,8 +129,12 @@ def main() -> None:
     parser.add_argument("--source", default=str(get_settings().mirror), help="mirror directory or URL base")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one extra run")
-    parser.add_argument("--threads", type=int, default=ingest_service.READER_THREADS,
-                        help="reader threads (default: the ingest's own setting)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=ingest_service.READER_THREADS,
+        help="reader threads (default: the ingest's own setting)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON figures")
     parser.add_argument("--no-current", action="store_true", help="skip the current-layout contender")
     args = parser.parse_args()
@@ -132,10 +147,13 @@ def main() -> None:
         over = None
         if not args.no_current:
             over = overlay(Path(tmp) / "current_mirror", Path(args.source))
-            current_values = current_layout_file(over / "eurostat" / "api" / "sbs_r_nuts2021.tsv.gz",
-                                                 Path(args.source))
-            print(f"current-layout sbs_r_nuts2021: {current_values:,} values "
-                  f"({(over / 'eurostat' / 'api' / 'sbs_r_nuts2021.tsv.gz').stat().st_size / 1e6:.1f} MB gzipped)")
+            current_values = current_layout_file(
+                over / "eurostat" / "api" / "sbs_r_nuts2021.tsv.gz", Path(args.source)
+            )
+            print(
+                f"current-layout sbs_r_nuts2021: {current_values:,} values "
+                f"({(over / 'eurostat' / 'api' / 'sbs_r_nuts2021.tsv.gz').stat().st_size / 1e6:.1f} MB gzipped)"
+            )
         runs = []
         for i in range(args.runs):  # interleaved, so both contenders see the same machine
             runs.append(one_run(args.source, Path(tmp), i))
@@ -166,24 +184,31 @@ def main() -> None:
         "reader_cpu_seconds_median_run": median_run["reader_cpu_seconds"],
         "tables": median_run["tables"],
         "metrics": median_run["metrics"],
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "load_average_before": [round(x, 2) for x in load_before]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_before": [round(x, 2) for x in load_before],
+        },
     }
     if current:
         c_times = [r["seconds"] for r in current]
         c_median = sorted(current, key=lambda r: r["seconds"])[len(current) // 2]
         result["with_current_layout_file"] = {
             "what": "the same ingest plus a generated current-layout sbs_r_nuts2021 file (eurostat/api/)",
-            "values": current_values, "seconds_each": c_times,
+            "values": current_values,
+            "seconds_each": c_times,
             "seconds_median": round(statistics.median(c_times), 2),
             "cpu_seconds_each": [r["cpu_seconds"] for r in current],
             "ratio_to_mirror_ingest": round(statistics.median(c_times) / statistics.median(times), 2),
-            "goal_ratio": GOAL_RATIO, "store_mb": c_median["store_mb"],
+            "goal_ratio": GOAL_RATIO,
+            "store_mb": c_median["store_mb"],
             "source_seconds_median_run": c_median["source_seconds"],
         }
-    print(f"full ingest: median {result['seconds_median']} s of {times} (goal <= {GOAL_SECONDS} s); "
-          f"CPU seconds {result['cpu_seconds_each']}; "
-          f"store {result['store_mb']} MB; load average before {result['machine']['load_average_before']}")
+    print(
+        f"full ingest: median {result['seconds_median']} s of {times} (goal <= {GOAL_SECONDS} s); "
+        f"CPU seconds {result['cpu_seconds_each']}; "
+        f"store {result['store_mb']} MB; load average before {result['machine']['load_average_before']}"
+    )
     cpu = median_run["reader_cpu_seconds"]
     print(f"  {'step':<28} {'wall s':>7} {'thread CPU s':>13}")
     for name, sec in sorted(median_run["source_seconds"].items(), key=lambda kv: -kv[1]):
@@ -191,9 +216,11 @@ def main() -> None:
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in median_run["tables"].items()))
     if current:
         c = result["with_current_layout_file"]
-        print(f"with a current-layout file of {c['values']:,} values: median {c['seconds_median']} s of "
-              f"{c['seconds_each']}, {c['ratio_to_mirror_ingest']}x the mirror ingest (goal <= {GOAL_RATIO}x); "
-              f"store {c['store_mb']} MB")
+        print(
+            f"with a current-layout file of {c['values']:,} values: median {c['seconds_median']} s of "
+            f"{c['seconds_each']}, {c['ratio_to_mirror_ingest']}x the mirror ingest (goal <= {GOAL_RATIO}x); "
+            f"store {c['store_mb']} MB"
+        )
     if profile_text:
         print(profile_text)
     args.results.parent.mkdir(parents=True, exist_ok=True)

@@ -107,8 +107,10 @@ from bench.bench_app import (  # noqa: E402
 RESULTS = ROOT / "bench" / "results" / "load.json"
 APP_RESULTS = ROOT / "bench" / "results" / "app.json"
 MAP_COMPONENT = "streamlit_folium.st_folium"
-OK = (ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
-      ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+OK = (
+    ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
+    ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+)
 METRIC_LABEL, SECTOR_LABEL = "Metric", "Sector (type to search)"
 ASSET = re.compile(r"/app/static/[\w./+-]+\.json")  # files the map script fetches (the packed geometry)
 SCRIPT_SRC = re.compile(r'<script[^>]* src="([^"]+)"')
@@ -219,18 +221,29 @@ class ProtocolSession:
         self.paint: str | None = None
         self.fetched: set[str] = set()  # static files this "browser" has (its HTTP cache)
         self.assets: list[str] = []  # files the last map delta refers to
-        self.context = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "url": self.base + "/",
-                        "is_embedded": False, "color_scheme": "light"}
+        self.context = {
+            "timezone": "UTC",
+            "timezone_offset": 0,
+            "locale": "en-US",
+            "url": self.base + "/",
+            "is_embedded": False,
+            "color_scheme": "light",
+        }
 
     async def open(self, query: str, *, timeout: float = 120.0) -> Run:
         """Health and host-config requests, websocket, first run of the page at ``/?query``."""
         t = time.perf_counter()
         for path in ("/_stcore/health", "/_stcore/host-config"):
             await asyncio.to_thread(_get, self.base + path)
-        url = "ws" + self.base[len("http"):] + "/_stcore/stream"
-        self.ws = await websockets.connect(url, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
-                                           origin=self.base, compression=None, max_size=None,
-                                           open_timeout=timeout)
+        url = "ws" + self.base[len("http") :] + "/_stcore/stream"
+        self.ws = await websockets.connect(
+            url,
+            subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
+            origin=self.base,
+            compression=None,
+            max_size=None,
+            open_timeout=timeout,
+        )
         self.query = query
         msg = BackMsg()
         msg.rerun_script.query_string = query
@@ -261,7 +274,9 @@ class ProtocolSession:
         for w in self.widgets.values():
             if w.label == label:
                 return w
-        raise KeyError(f"no widget labelled {label!r}; the page has {[w.label for w in self.widgets.values()]}")
+        raise KeyError(
+            f"no widget labelled {label!r}; the page has {[w.label for w in self.widgets.values()]}"
+        )
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -339,16 +354,21 @@ class ProtocolSession:
             run.errors.append(f"st.error: {el.alert.body[:200]}")
         elif kind == "component_instance" and el.component_instance.component_name == MAP_COMPONENT:
             args = json.loads(el.component_instance.json_args)
-            self.assets = [f"/component/{MAP_COMPONENT}/index.html", *args.get("css_links", []),
-                           *args.get("js_links", []), *ASSET.findall(args.get("script", ""))]
-            run.paint = hashlib.sha1(json.dumps(args.get("feature_group"), sort_keys=True).encode()).hexdigest()
+            self.assets = [
+                f"/component/{MAP_COMPONENT}/index.html",
+                *args.get("css_links", []),
+                *args.get("js_links", []),
+                *ASSET.findall(args.get("script", "")),
+            ]
+            run.paint = hashlib.sha1(
+                json.dumps(args.get("feature_group"), sort_keys=True).encode()
+            ).hexdigest()
         elif kind in self.WIDGETS:
             w = getattr(el, kind)
             held = self.widgets.get(w.id)
             state = _state(w, kind, held.state if held else None)
             self.widgets[w.id] = Widget(w.id, kind, w.label, list(getattr(w, "options", [])), state)
             seen.add(w.id)
-
 
     async def _fetch_assets(self, run: Run) -> None:
         """GET the static files a fresh browser's map iframe loads that this session has not fetched yet.
@@ -362,8 +382,12 @@ class ProtocolSession:
             self.fetched.update(todo)
             got = await asyncio.gather(*(asyncio.to_thread(_get, self.base + a) for a in todo))
             run.asset_bytes += sum(n for n, _ in got)
-            todo = [f"/component/{MAP_COMPONENT}/{src.lstrip('./')}" for a, (_, b) in zip(todo, got, strict=True)
-                    if a.endswith("index.html") for src in SCRIPT_SRC.findall(b.decode("utf-8", "replace"))]
+            todo = [
+                f"/component/{MAP_COMPONENT}/{src.lstrip('./')}"
+                for a, (_, b) in zip(todo, got, strict=True)
+                if a.endswith("index.html")
+                for src in SCRIPT_SRC.findall(b.decode("utf-8", "replace"))
+            ]
             todo = [a for a in todo if a not in self.fetched]
         run.asset_s = time.perf_counter() - t if run.asset_bytes else 0.0
 
@@ -480,11 +504,26 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
         chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     watcher = asyncio.create_task(watch())
     try:
-        await asyncio.gather(*(
-            session(chromium, base, until, b_opens, b_times, b_errors, seed=args.seed + i,
-                    delay=i * ramp / args.sessions, think=args.think) if i in in_browser else
-            user(base, until, tally, seed=args.seed + i, delay=i * ramp / args.sessions, think=args.think)
-            for i in range(args.sessions)))
+        await asyncio.gather(
+            *(
+                session(
+                    chromium,
+                    base,
+                    until,
+                    b_opens,
+                    b_times,
+                    b_errors,
+                    seed=args.seed + i,
+                    delay=i * ramp / args.sessions,
+                    think=args.think,
+                )
+                if i in in_browser
+                else user(
+                    base, until, tally, seed=args.seed + i, delay=i * ramp / args.sessions, think=args.think
+                )
+                for i in range(args.sessions)
+            )
+        )
     finally:
         done.set()
         await watcher
@@ -498,33 +537,48 @@ async def load(base: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
     other_cpu = max(0.0, machine_busy_s() - busy0 - server_cpu - client_cpu)
     times = [r.seconds for r in tally.runs]
     return {
-        "sessions": args.sessions, "seconds": args.seconds, "ramp_s": ramp, "think_s": args.think,
-        "sessions_opened": len(tally.opens), "open_s": summary(tally.opens),
-        "interactions": len(times), "interaction_s": summary(times),
+        "sessions": args.sessions,
+        "seconds": args.seconds,
+        "ramp_s": ramp,
+        "think_s": args.think,
+        "sessions_opened": len(tally.opens),
+        "open_s": summary(tally.opens),
+        "interactions": len(times),
+        "interaction_s": summary(times),
         "interaction_phases_p50_s": {
             "first_delta": pct([r.first_delta_s for r in tally.runs if r.first_delta_s is not None], 0.5),
             "map_delta": pct([r.map_s for r in tally.runs if r.map_s is not None], 0.5),
-            "finished": pct(times, 0.5)},
+            "finished": pct(times, 0.5),
+        },
         "interaction_to_map_delta_s": summary([r.map_s for r in tally.runs if r.map_s is not None]),
         "interactions_over_1s": sum(t > 1.0 for t in times),
-        "browser_sessions": len(in_browser), "browser_sessions_opened": len(b_opens),
-        "browser_open_s": summary(b_opens), "browser_interactions": len(b_times),
+        "browser_sessions": len(in_browser),
+        "browser_sessions_opened": len(b_opens),
+        "browser_open_s": summary(b_opens),
+        "browser_interactions": len(b_times),
         "browser_interaction_s": summary(b_times),
         "errors": len(tally.errors) + len(b_errors),
         "error_examples": (tally.errors + [f"browser: {e}" for e in b_errors])[:5],
-        "server_rss_before_mb": before, "server_rss_peak_mb": peak[0], "server_rss_end_mb": tree_rss_mb(pid),
+        "server_rss_before_mb": before,
+        "server_rss_peak_mb": peak[0],
+        "server_rss_end_mb": tree_rss_mb(pid),
         "memory_per_session_mb": (peak[0] - before) / max(1, args.sessions),
-        "wall_s": wall, "server_cpu_s": server_cpu, "cores": os.cpu_count(),
+        "wall_s": wall,
+        "server_cpu_s": server_cpu,
+        "cores": os.cpu_count(),
         "server_cpu_share": server_cpu / (wall * (os.cpu_count() or 1)),
         "server_cores_busy": server_cpu / wall,
         "client_cpu_s": client_cpu,
         "other_processes_cpu_s": other_cpu,
         "bytes_per_open": statistics.median(tally.open_bytes) if tally.open_bytes else None,
-        "static_bytes_per_open": statistics.median([b for b, _ in tally.open_assets]) if tally.open_assets else None,
+        "static_bytes_per_open": statistics.median([b for b, _ in tally.open_assets])
+        if tally.open_assets
+        else None,
         "static_fetch_s": summary([t for _, t in tally.open_assets]),
         "bytes_per_interaction": statistics.median([r.bytes for r in tally.runs]) if tally.runs else None,
         "cached_ref_hits": sum(r.ref_hits for r in tally.runs),
-        "loadavg_1min_before": load0, "loadavg_1min_after": os.getloadavg()[0],
+        "loadavg_1min_before": load0,
+        "loadavg_1min_after": os.getloadavg()[0],
     }
 
 
@@ -568,9 +622,26 @@ def tree_rss_mb(pid: int) -> float:
 def start_workers(db: Path, port: int, workers: int) -> subprocess.Popen:
     """``cluster-map serve --workers N`` on ``port`` (workers on port+1..port+N); waits until all answer."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "cluster_map.cli", "serve", "--db", str(db), "--port", str(port),
-                             "--address", "127.0.0.1", "--workers", str(workers)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cluster_map.cli",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+            "--workers",
+            str(workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     for p in (port, *range(port + 1, port + 1 + workers)):
         while True:
@@ -580,7 +651,9 @@ def start_workers(db: Path, port: int, workers: int) -> subprocess.Popen:
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     proc.kill()
-                    raise SystemExit(f"cluster-map serve --workers {workers} did not start (is nginx installed?)") from None
+                    raise SystemExit(
+                        f"cluster-map serve --workers {workers} did not start (is nginx installed?)"
+                    ) from None
                 time.sleep(0.3)
     return proc
 
@@ -609,14 +682,27 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     while args.workers > 1 and any(_in_use(p) for p in range(port + 1, port + 1 + args.workers)):
         port = free_port()
-    app = start_server(args.db, port, args.config) if args.workers == 1 else start_workers(args.db, port, args.workers)
+    app = (
+        start_server(args.db, port, args.config)
+        if args.workers == 1
+        else start_workers(args.db, port, args.workers)
+    )
     base = f"http://127.0.0.1:{port}"
-    out: dict[str, Any] = {"db": str(args.db), "cpus": os.cpu_count(), "loadavg_1min_at_start": os.getloadavg()[0],
-                           "streamlit_config": args.config, "workers": args.workers,
-                           "proxy": "nginx (cluster-map serve --workers)" if args.workers > 1 else None}
+    out: dict[str, Any] = {
+        "db": str(args.db),
+        "cpus": os.cpu_count(),
+        "loadavg_1min_at_start": os.getloadavg()[0],
+        "streamlit_config": args.config,
+        "workers": args.workers,
+        "proxy": "nginx (cluster-map serve --workers)" if args.workers > 1 else None,
+    }
     try:
         # imports, store connection, geometry: not a user's cost (each worker warmed directly)
-        bases = [base] if args.workers == 1 else [f"http://127.0.0.1:{p}" for p in range(port + 1, port + 1 + args.workers)]
+        bases = (
+            [base]
+            if args.workers == 1
+            else [f"http://127.0.0.1:{p}" for p in range(port + 1, port + 1 + args.workers)]
+        )
         for b in bases:
             warm = ProtocolSession(b)
             await warm.open(f"sector={SECTORS[0]}")
@@ -633,7 +719,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     out["browser_note"] = (
         "Server figures only: no browser paints here. bench/bench_app.py measures a recolour in chromium "
         f"(server included) at {browser.get('median', 0.15):.2f} s median on a quiet machine, so a browser "
-        "adds roughly that on top of an interaction time here.")
+        "adds roughly that on top of an interaction time here."
+    )
     return out
 
 
@@ -652,7 +739,8 @@ def report(out: dict[str, Any]) -> str:
         return "-" if x is None else f"{x:.2f}"
 
     lines = [
-        f"server: {out.get('workers', 1)} streamlit process(es)" + (f" behind {out['proxy']}" if out.get("proxy") else ""),
+        f"server: {out.get('workers', 1)} streamlit process(es)"
+        + (f" behind {out['proxy']}" if out.get("proxy") else ""),
         f"single user: interaction p50 {f(out['single_user_interaction_s']['p50'])} s, server CPU "
         f"{f(out['single_user_server_cpu_s_per_interaction'])} s per run (open included)",
         f"{ld['sessions']} sessions over {ld['seconds']:.0f} s (ramp {ld['ramp_s']:.0f} s, think {ld['think_s']} s): "
@@ -684,22 +772,41 @@ def report(out: dict[str, Any]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--db", type=Path, default=None, help="store (default: CLUSTER_MAP_DB / data/cluster_map.duckdb)")
+    ap.add_argument(
+        "--db", type=Path, default=None, help="store (default: CLUSTER_MAP_DB / data/cluster_map.duckdb)"
+    )
     ap.add_argument("--sessions", type=int, default=20, help="concurrent users")
     ap.add_argument("--seconds", type=float, default=60.0, help="duration of the load test")
-    ap.add_argument("--ramp", type=float, default=None, help="seconds over which users arrive (default: a third)")
+    ap.add_argument(
+        "--ramp", type=float, default=None, help="seconds over which users arrive (default: a third)"
+    )
     ap.add_argument("--think", type=float, default=2.0, help="mean think time between a user's changes (s)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the users' random choices")
-    ap.add_argument("--browsers", type=int, default=2,
-                    help="how many of the users are real chromium pages, timed to the recoloured map (0: none)")
+    ap.add_argument(
+        "--browsers",
+        type=int,
+        default=2,
+        help="how many of the users are real chromium pages, timed to the recoloured map (0: none)",
+    )
     ap.add_argument("--baseline", type=int, default=8, help="single-user interactions before the load")
-    ap.add_argument("--config", action="append", default=[], metavar="SECTION.OPTION=VALUE",
-                    help="a Streamlit option for the server, e.g. server.fileWatcherType=none (repeatable)")
-    ap.add_argument("--workers", type=int, default=1,
-                    help="app processes behind nginx, as `cluster-map serve --workers N` runs them (1: one streamlit)")
+    ap.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="SECTION.OPTION=VALUE",
+        help="a Streamlit option for the server, e.g. server.fileWatcherType=none (repeatable)",
+    )
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="app processes behind nginx, as `cluster-map serve --workers N` runs them (1: one streamlit)",
+    )
     args = ap.parse_args()
     if args.workers > 1 and args.config:
-        raise SystemExit("--config applies to a single streamlit process; with --workers use .streamlit/config.toml")
+        raise SystemExit(
+            "--config applies to a single streamlit process; with --workers use .streamlit/config.toml"
+        )
     if args.db is None:
         from cluster_map.config import get_settings
 

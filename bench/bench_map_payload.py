@@ -60,12 +60,19 @@ def _layer(path: Path, level: int, simplify: bool) -> gpd.GeoDataFrame:
     n = len(raw)
     value = rng.lognormal(0.0, 0.6, n)
     value[rng.random(n) < 0.05] = np.nan
-    frame = gpd.GeoDataFrame({
-        "code": raw["NUTS_ID"], "name": raw["NAME_LATN"], "value": value,
-        "employment": np.round(rng.lognormal(9, 1.2, n)), "flags": np.where(rng.random(n) < 0.1, "e", ""),
-        "nuts_version": "2021",
-        "reason": np.where(np.isnan(value), "confidential in the source (flag c)", ""),
-    }, geometry=geom, crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {
+            "code": raw["NUTS_ID"],
+            "name": raw["NAME_LATN"],
+            "value": value,
+            "employment": np.round(rng.lognormal(9, 1.2, n)),
+            "flags": np.where(rng.random(n) < 0.1, "e", ""),
+            "nuts_version": "2021",
+            "reason": np.where(np.isnan(value), "confidential in the source (flag c)", ""),
+        },
+        geometry=geom,
+        crs="EPSG:4326",
+    )
     frame["rank"] = frame["value"].rank(ascending=False, method="min").astype("Int64")
     return frame
 
@@ -73,10 +80,15 @@ def _layer(path: Path, level: int, simplify: bool) -> gpd.GeoDataFrame:
 def _naive(layer: gpd.GeoDataFrame) -> str:
     classes = lq_classes()
     m = folium.Map(tiles=None)
-    colours = dict(zip(layer["code"], (classes.colour(int(i)) for i in classes.assign(layer["value"])), strict=True))
+    colours = dict(
+        zip(layer["code"], (classes.colour(int(i)) for i in classes.assign(layer["value"])), strict=True)
+    )
     data = layer.assign(rank=layer["rank"].astype("float64"))
-    folium.GeoJson(data, style_function=lambda f: {"fillColor": colours[f["properties"]["code"]], "weight": 0.5},
-                   tooltip=folium.GeoJsonTooltip(["code", "name", "value", "rank", "employment", "flags"])).add_to(m)
+    folium.GeoJson(
+        data,
+        style_function=lambda f: {"fillColor": colours[f["properties"]["code"]], "weight": 0.5},
+        tooltip=folium.GeoJsonTooltip(["code", "name", "value", "rank", "employment", "flags"]),
+    ).add_to(m)
     return m.get_root().render()
 
 
@@ -87,7 +99,14 @@ def _streamlit_payload(layer: gpd.GeoDataFrame, enc, base_enc, *, url: bool = Fa
     """
     from streamlit_folium import _get_feature_group_string, _get_map_string
 
-    urls = {"geometry_url": "/app/static/vendor/geo/x.json", "base_geometry_url": "/app/static/vendor/geo/y.json"} if url else {}
+    urls = (
+        {
+            "geometry_url": "/app/static/vendor/geo/x.json",
+            "base_geometry_url": "/app/static/vendor/geo/y.json",
+        }
+        if url
+        else {}
+    )
     m = base_map(enc, base=base_enc, **urls)
     m.get_root().render()
     script = _get_map_string(m)
@@ -106,35 +125,72 @@ def _measure(path: Path, base: gpd.GeoDataFrame, level: int, simplify: bool) -> 
     p = paint(layer, value_col="value", label_col="name", classes=lq_classes())
     t_paint = time.perf_counter() - t0
     t0 = time.perf_counter()
-    html = choropleth(layer, value_col="value", label_col="name", classes=lq_classes(), geometry=enc,
-                      base=base_enc).get_root().render()
+    html = (
+        choropleth(
+            layer, value_col="value", label_col="name", classes=lq_classes(), geometry=enc, base=base_enc
+        )
+        .get_root()
+        .render()
+    )
     t_render = time.perf_counter() - t0
-    inline = choropleth(layer, value_col="value", label_col="name", classes=lq_classes(), geometry=enc,
-                        base=base_enc, assets="inline").get_root().render()
+    inline = (
+        choropleth(
+            layer,
+            value_col="value",
+            label_col="name",
+            classes=lq_classes(),
+            geometry=enc,
+            base=base_enc,
+            assets="inline",
+        )
+        .get_root()
+        .render()
+    )
     script, fg = _streamlit_payload(layer, enc, base_enc)
     script_url, _ = _streamlit_payload(layer, enc, base_enc, url=True)
     naive = _naive(layer)
     return {
-        "level": level, "geometry": "display (coverage-simplified)" if simplify else "as read (rounded only)",
-        "regions": len(layer), "vertices": int(layer.get_coordinates().shape[0]),
-        "geometry_bytes": enc.nbytes, "base_geometry_bytes": base_enc.nbytes,
-        "st_folium_script_bytes": script, "st_folium_script_bytes_geometry_by_url": script_url,
-        "paint_bytes": fg, "paint_json_bytes": len(p.json().encode()),
-        "html_bytes": len(html.encode()), "html_gzip_bytes": _gz(html),
-        "html_inline_bytes": len(inline.encode()), "html_inline_gzip_bytes": _gz(inline),
-        "naive_folium_html_bytes": len(naive.encode()), "naive_folium_html_gzip_bytes": _gz(naive),
-        "encode_s": round(t_encode, 4), "paint_s": round(t_paint, 4), "render_s": round(t_render, 4),
-        "_inline_html": inline, "_recolour": paint(layer.assign(value=layer["value"][::-1].to_numpy()),
-                                                    value_col="value", label_col="name",
-                                                    classes=lq_classes()).json(),
+        "level": level,
+        "geometry": "display (coverage-simplified)" if simplify else "as read (rounded only)",
+        "regions": len(layer),
+        "vertices": int(layer.get_coordinates().shape[0]),
+        "geometry_bytes": enc.nbytes,
+        "base_geometry_bytes": base_enc.nbytes,
+        "st_folium_script_bytes": script,
+        "st_folium_script_bytes_geometry_by_url": script_url,
+        "paint_bytes": fg,
+        "paint_json_bytes": len(p.json().encode()),
+        "html_bytes": len(html.encode()),
+        "html_gzip_bytes": _gz(html),
+        "html_inline_bytes": len(inline.encode()),
+        "html_inline_gzip_bytes": _gz(inline),
+        "naive_folium_html_bytes": len(naive.encode()),
+        "naive_folium_html_gzip_bytes": _gz(naive),
+        "encode_s": round(t_encode, 4),
+        "paint_s": round(t_paint, 4),
+        "render_s": round(t_render, 4),
+        "_inline_html": inline,
+        "_recolour": paint(
+            layer.assign(value=layer["value"][::-1].to_numpy()),
+            value_col="value",
+            label_col="name",
+            classes=lq_classes(),
+        ).json(),
     }
 
 
 def _browser(rows: list[dict]) -> None:
     from playwright.sync_api import sync_playwright
 
-    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
     with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
         for row in rows:
@@ -145,11 +201,16 @@ def _browser(rows: list[dict]) -> None:
                 page = browser.new_page(viewport={"width": 1200, "height": 900})
                 t0 = time.perf_counter()
                 page.goto(page_file.as_uri())
-                page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length >= {row['regions']}")
+                page.wait_for_function(
+                    f"document.querySelectorAll('path.leaflet-interactive').length >= {row['regions']}"
+                )
                 draws.append(time.perf_counter() - t0)
-                recolours.append(page.evaluate(
-                    f"() => {{ const t = performance.now(); cmap.paint('choropleth', {row['_recolour']}); "
-                    f"return (performance.now() - t) / 1000; }}"))
+                recolours.append(
+                    page.evaluate(
+                        f"() => {{ const t = performance.now(); cmap.paint('choropleth', {row['_recolour']}); "
+                        f"return (performance.now() - t) / 1000; }}"
+                    )
+                )
                 page.close()
             row["browser_draw_s"] = round(statistics.median(draws), 3)
             row["browser_recolour_s"] = round(statistics.median(recolours), 4)
@@ -159,31 +220,59 @@ def _browser(rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror", default=str(get_settings().mirror))
-    parser.add_argument("--browser", action="store_true", help="also time drawing and recolouring in chromium")
+    parser.add_argument(
+        "--browser", action="store_true", help="also time drawing and recolouring in chromium"
+    )
     args = parser.parse_args()
     folder = Path(args.mirror) / "gisco" / "nuts" / "geojson"
     base = gpd.read_file(folder / BASE).rename(columns={"NUTS_ID": "code"})
-    base = gpd.GeoDataFrame(base[["code"]], geometry=coverage_simplify(base.geometry, DISPLAY_TOLERANCE[0]),
-                            crs="EPSG:4326")
-    rows = [_measure(folder / FILES[level], base, level, simplify)
-            for level in (2, 3) for simplify in (False, True)]
+    base = gpd.GeoDataFrame(
+        base[["code"]], geometry=coverage_simplify(base.geometry, DISPLAY_TOLERANCE[0]), crs="EPSG:4326"
+    )
+    rows = [
+        _measure(folder / FILES[level], base, level, simplify)
+        for level in (2, 3)
+        for simplify in (False, True)
+    ]
     if args.browser:
         _browser(rows)
     for row in rows:
         row.pop("_inline_html")
         row.pop("_recolour")
-    header = ("level", "geometry", "regions", "vertices", "geometry_bytes", "st_folium_script_bytes",
-              "st_folium_script_bytes_geometry_by_url", "paint_bytes",
-              "html_bytes", "html_gzip_bytes", "naive_folium_html_bytes", "browser_draw_s", "browser_recolour_s")
+    header = (
+        "level",
+        "geometry",
+        "regions",
+        "vertices",
+        "geometry_bytes",
+        "st_folium_script_bytes",
+        "st_folium_script_bytes_geometry_by_url",
+        "paint_bytes",
+        "html_bytes",
+        "html_gzip_bytes",
+        "naive_folium_html_bytes",
+        "browser_draw_s",
+        "browser_recolour_s",
+    )
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(row.get(h, "")) for h in header))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},
-        "goal": "map payload for a NUTS3-size layer <= 1 MB",
-        "rows": rows,
-    }, indent=2) + "\n", encoding="utf-8")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpu": platform.processor() or platform.machine(),
+                },
+                "goal": "map payload for a NUTS3-size layer <= 1 MB",
+                "rows": rows,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {RESULTS}")
 
 

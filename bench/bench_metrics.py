@@ -43,8 +43,18 @@ from cluster_map.store import engines  # noqa: E402
 COUNTIES, INDUSTRIES, YEARS = 3100, 1050, 10
 #: What every contender keeps: the cell, its LQ and the four US CMP flags.
 CPU = [0.0, 0.0]  # start, last measured CPU seconds of this process (all its threads)
-OUT_COLUMNS = ("year", "region", "sector", "employment", "establishments", "lq",
-               "qualifying", "significant", "strong", "strong10")
+OUT_COLUMNS = (
+    "year",
+    "region",
+    "sector",
+    "employment",
+    "establishments",
+    "lq",
+    "qualifying",
+    "significant",
+    "strong",
+    "strong10",
+)
 
 
 def bench_materialise(db: Path | None) -> dict:
@@ -66,9 +76,13 @@ def bench_materialise(db: Path | None) -> dict:
             runs.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
         rows = {k: v["metrics"] for k, v in report.items() if isinstance(v, dict)}
-        return {"seconds_best": round(min(runs), 3), "seconds_runs": [round(r, 3) for r in runs],
-                "cpu_seconds_best": round(min(cpu), 3),
-                "metric_rows": rows, "goal_seconds": 2.0}
+        return {
+            "seconds_best": round(min(runs), 3),
+            "seconds_runs": [round(r, 3) for r in runs],
+            "cpu_seconds_best": round(min(cpu), 3),
+            "metric_rows": rows,
+            "goal_seconds": 2.0,
+        }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -206,31 +220,47 @@ def run_engine_spark(path: Path) -> tuple[float, int, int, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", type=Path, default=None, help="Store to materialise (default: build from the mirror).")
+    ap.add_argument(
+        "--db", type=Path, default=None, help="Store to materialise (default: build from the mirror)."
+    )
     ap.add_argument("--rows", type=int, default=32_000_000, help="Rows of the synthetic cube (default 32 M).")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--repeat", type=int, default=2, help="Runs per DuckDB/pandas contender (best is kept).")
     ap.add_argument("--no-spark", action="store_true")
     ap.add_argument("--no-pandas", action="store_true")
     ap.add_argument("--skip-store", action="store_true")
-    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "metrics.json",
-                    help="JSON file for the figures (default bench/results/metrics.json).")
+    ap.add_argument(
+        "--results",
+        type=Path,
+        default=ROOT / "bench" / "results" / "metrics.json",
+        help="JSON file for the figures (default bench/results/metrics.json).",
+    )
     args = ap.parse_args()
-    out: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                             "platform": platform.platform(), "load_average_at_start": os.getloadavg()}}
+    out: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_at_start": os.getloadavg(),
+        }
+    }
     if not args.skip_store:
         db = args.db or get_settings().db
         out["materialise"] = bench_materialise(db)
-        print(f"(1) materialise all real datasets: best {out['materialise']['seconds_best']} s "
-              f"(cpu {out['materialise']['cpu_seconds_best']} s) "
-              f"(goal 2 s); rows {out['materialise']['metric_rows']}")
+        print(
+            f"(1) materialise all real datasets: best {out['materialise']['seconds_best']} s "
+            f"(cpu {out['materialise']['cpu_seconds_best']} s) "
+            f"(goal 2 s); rows {out['materialise']['metric_rows']}"
+        )
     tmp = Path(tempfile.mkdtemp(prefix="cm-bench-cube-"))
     try:
         path = tmp / "cube.parquet"
         t = time.perf_counter()
         n = make_cube(path, args.rows)
-        print(f"(2) synthetic cube: {n:,} rows written in {time.perf_counter() - t:.1f} s "
-              f"({path.stat().st_size / 1e6:.0f} MB Parquet)")
+        print(
+            f"(2) synthetic cube: {n:,} rows written in {time.perf_counter() - t:.1f} s "
+            f"({path.stat().st_size / 1e6:.0f} MB Parquet)"
+        )
         cube: dict = {"rows": n, "threads": args.threads}
         path.read_bytes()  # warm the OS page cache: no contender pays the cold read
 
@@ -255,8 +285,10 @@ def main() -> None:
         cube["goal_seconds"], cube["goal_ratio"] = 10.0, 1.5
         for k, v in cube.items():
             if isinstance(v, dict):
-                print(f"    {k:14s} {v['seconds']:7.2f} s (cpu {v.get('cpu_seconds', float('nan')):6.2f} s)  rows {v['rows']:,}  strong {v['strong']:,}  "
-                      f"ratio to fastest baseline {v['seconds'] / base:.2f}")
+                print(
+                    f"    {k:14s} {v['seconds']:7.2f} s (cpu {v.get('cpu_seconds', float('nan')):6.2f} s)  rows {v['rows']:,}  strong {v['strong']:,}  "
+                    f"ratio to fastest baseline {v['seconds'] / base:.2f}"
+                )
         out["synthetic_cube"] = cube
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -57,19 +57,27 @@ def main() -> None:
     ds = "sbs_r_nuts06_r2"
     ten = ["DE21", "FR10", "ITC4", "ES51", "NL33", "SE11", "PL12", "AT13", "CZ01", "DK01"]
     org = organisations.search(con, text="automotive")["id"].iloc[0]
-    upload = ("region,sector,year,employment\n" + "".join(
-        f"R{r:03d},S{s:02d},2015,{(r * 7 + s * 13) % 997 + 1}\n" for r in range(200) for s in range(50))).encode()
+    upload = (
+        "region,sector,year,employment\n"
+        + "".join(
+            f"R{r:03d},S{s:02d},2015,{(r * 7 + s * 13) % 997 + 1}\n" for r in range(200) for s in range(50)
+        )
+    ).encode()
     table = catalogue.metrics_table(con, dataset=ds, level=2, year=2014)
     cases: dict[str, Callable[[], Any]] = {
         "region_profile": lambda: profiles.region_profile(con, dataset=ds, region="DE21"),
-        "sector_ranking": lambda: sectors.ranking(con, dataset=ds, sector="C29", year=2015, level=2,
-                                                  min_employment=1000),
-        "hot_spots_gi_999": lambda: sectors.hot_spots(con, dataset=ds, sector="C29", year=2015, level=2,
-                                                      statistic="gi", permutations=999, seed=12345),
-        "hot_spots_lisa_999": lambda: sectors.hot_spots(con, dataset=ds, sector="C29", year=2015, level=2,
-                                                        statistic="lisa", permutations=999, seed=12345),
-        "shift_share": lambda: sectors.shift_share(con, dataset=ds, sector="C29", level=2, start_year=2010,
-                                                   end_year=2015),
+        "sector_ranking": lambda: sectors.ranking(
+            con, dataset=ds, sector="C29", year=2015, level=2, min_employment=1000
+        ),
+        "hot_spots_gi_999": lambda: sectors.hot_spots(
+            con, dataset=ds, sector="C29", year=2015, level=2, statistic="gi", permutations=999, seed=12345
+        ),
+        "hot_spots_lisa_999": lambda: sectors.hot_spots(
+            con, dataset=ds, sector="C29", year=2015, level=2, statistic="lisa", permutations=999, seed=12345
+        ),
+        "shift_share": lambda: sectors.shift_share(
+            con, dataset=ds, sector="C29", level=2, start_year=2010, end_year=2015
+        ),
         "related_sectors": lambda: sectors.related_sectors(con, dataset=ds, sector="C29", year=2015, level=2),
         "compare_10_regions": lambda: compare.compare_regions(con, dataset=ds, regions=ten, metric="lq"),
         "partner_finder": lambda: organisations.partners(con, org_id=org, related=True),
@@ -78,7 +86,9 @@ def main() -> None:
     out: dict[str, Any] = {"store": str(db), "repeat": args.repeat, "calls": {}}
     for name, fn in cases.items():
         out["calls"][name] = _time(fn, args.repeat)
-        print(f"{name:22s} first {out['calls'][name]['first_s']:7.3f} s  median {out['calls'][name]['median_s']:7.3f} s")
+        print(
+            f"{name:22s} first {out['calls'][name]['first_s']:7.3f} s  median {out['calls'][name]['median_s']:7.3f} s"
+        )
     out["export_rows"] = len(table)
     out["exports"] = {}
     writers = {"csv": exports.to_csv, "xlsx": exports.to_xlsx, "parquet": exports.to_parquet}
@@ -87,7 +97,9 @@ def main() -> None:
         data = writer(table)
         seconds = time.perf_counter() - t
         out["exports"][fmt] = {"seconds": round(seconds, 3), "bytes": len(data), "cells": int(table.size)}
-        print(f"export {fmt:8s} {len(table):,} rows x {table.shape[1]} columns: {len(data):,} bytes in {seconds:.2f} s")
+        print(
+            f"export {fmt:8s} {len(table):,} rows x {table.shape[1]} columns: {len(data):,} bytes in {seconds:.2f} s"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=2), encoding="utf-8")
     print(f"wrote {RESULTS.relative_to(ROOT)}")

@@ -35,8 +35,36 @@ from cluster_map.services import reports
 from cluster_map.store.database import connect
 
 #: EU member states in the data's years (EU28, Eurostat codes).
-EU28 = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT",
-        "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "UK")
+EU28 = (
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "EL",
+    "ES",
+    "FI",
+    "FR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+    "UK",
+)
 QUICK = ("DE", "FR", "AT")
 GOAL_SECONDS = 5.0
 RESULTS = Path(__file__).resolve().parent / "results" / "reports.json"
@@ -70,8 +98,22 @@ def _child(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess[st
 
 def report_command(country: str, *, dataset: str, fmt: str, db: Path, out: Path) -> list[str]:
     """The command line a person types, run with this interpreter."""
-    return [sys.executable, "-m", "cluster_map.cli", "report", "--country", country, "--dataset", dataset,
-            "--format", fmt, "--out", str(out), "--db", str(db)]
+    return [
+        sys.executable,
+        "-m",
+        "cluster_map.cli",
+        "report",
+        "--country",
+        country,
+        "--dataset",
+        dataset,
+        "--format",
+        fmt,
+        "--out",
+        str(out),
+        "--db",
+        str(db),
+    ]
 
 
 def import_seconds(stderr: str) -> float:
@@ -92,14 +134,22 @@ def breakdown(country: str, *, dataset: str, fmt: str, db: Path, out: Path) -> d
     cmd = report_command(country, dataset=dataset, fmt=fmt, db=db, out=out)
     wall, cpu, done = _child([cmd[0], "-X", "importtime", *cmd[1:]])
     imports = import_seconds(done.stderr)
-    return {"country": country, "interpreter_start_s": round(start, 2), "imports_s": round(imports, 2),
-            "store_sections_render_s": round(wall - start - imports, 2), "total_s": round(wall, 2),
-            "cpu_s": round(cpu, 2), "note": "one run with -X importtime (which adds a little to the imports)"}
+    return {
+        "country": country,
+        "interpreter_start_s": round(start, 2),
+        "imports_s": round(imports, 2),
+        "store_sections_render_s": round(wall - start - imports, 2),
+        "total_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "note": "one run with -X importtime (which adds a little to the imports)",
+    }
 
 
 def end_to_end(codes: list[str], *, dataset: str, fmt: str, db: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    print(f"{'country':8} {'wall s':>7} {'CPU s':>6} {'pages':>6} {'KB':>6}   (cluster-map report, one process each)")
+    print(
+        f"{'country':8} {'wall s':>7} {'CPU s':>6} {'pages':>6} {'KB':>6}   (cluster-map report, one process each)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for code in codes:
             out = Path(tmp) / f"{code}.{fmt}"
@@ -110,8 +160,13 @@ def end_to_end(codes: list[str], *, dataset: str, fmt: str, db: Path) -> list[di
                 rows.append({"country": code, "error": message})
                 continue
             data = out.read_bytes()
-            row = {"country": code, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "pages": _pages(data, fmt),
-                   "kb": round(len(data) / 1024)}
+            row = {
+                "country": code,
+                "wall_s": round(wall, 2),
+                "cpu_s": round(cpu, 2),
+                "pages": _pages(data, fmt),
+                "kb": round(len(data) / 1024),
+            }
             rows.append(row)
             print(f"{code:8} {row['wall_s']:7.2f} {row['cpu_s']:6.2f} {row['pages'] or '':>6} {row['kb']:6}")
     return rows
@@ -122,7 +177,9 @@ def in_process(codes: list[str], *, dataset: str, fmt: str, db: Path) -> list[di
     rows: list[dict[str, Any]] = []
     con = connect(db)
     try:
-        print(f"{'country':8} {'build s':>8} {'render s':>9} {'total s':>8} {'CPU s':>6}   (in one warm process)")
+        print(
+            f"{'country':8} {'build s':>8} {'render s':>9} {'total s':>8} {'CPU s':>6}   (in one warm process)"
+        )
         for code in codes:
             t0, c0 = time.perf_counter(), time.process_time()
             try:
@@ -133,10 +190,17 @@ def in_process(codes: list[str], *, dataset: str, fmt: str, db: Path) -> list[di
             t1 = time.perf_counter()
             reports.render(report, fmt)  # type: ignore[arg-type]
             t2, c2 = time.perf_counter(), time.process_time()
-            row = {"country": code, "build_s": round(t1 - t0, 2), "render_s": round(t2 - t1, 2),
-                   "total_s": round(t2 - t0, 2), "cpu_s": round(c2 - c0, 2)}
+            row = {
+                "country": code,
+                "build_s": round(t1 - t0, 2),
+                "render_s": round(t2 - t1, 2),
+                "total_s": round(t2 - t0, 2),
+                "cpu_s": round(c2 - c0, 2),
+            }
             rows.append(row)
-            print(f"{code:8} {row['build_s']:8.2f} {row['render_s']:9.2f} {row['total_s']:8.2f} {row['cpu_s']:6.2f}")
+            print(
+                f"{code:8} {row['build_s']:8.2f} {row['render_s']:9.2f} {row['total_s']:8.2f} {row['cpu_s']:6.2f}"
+            )
     finally:
         con.close()
     return rows
@@ -165,29 +229,51 @@ def main() -> None:
     load_before = round(os.getloadavg()[0], 2)
     with tempfile.TemporaryDirectory() as tmp:
         parts = breakdown(codes[0], dataset=args.dataset, fmt=args.format, db=db, out=Path(tmp) / "first.pdf")
-    print(f"{parts['country']}: interpreter start {parts['interpreter_start_s']} s, imports {parts['imports_s']} s, "
-          f"store + sections + render {parts['store_sections_render_s']} s; total {parts['total_s']} s "
-          f"(CPU {parts['cpu_s']} s)")
+    print(
+        f"{parts['country']}: interpreter start {parts['interpreter_start_s']} s, imports {parts['imports_s']} s, "
+        f"store + sections + render {parts['store_sections_render_s']} s; total {parts['total_s']} s "
+        f"(CPU {parts['cpu_s']} s)"
+    )
     rows = end_to_end(codes, dataset=args.dataset, fmt=args.format, db=db)
     warm = in_process(codes, dataset=args.dataset, fmt=args.format, db=db) if args.in_process else []
     done = [r for r in rows if "wall_s" in r]
     summary = {
-        "countries": len(done), "failed": [r["country"] for r in rows if "error" in r], "quick": args.quick,
-        "median_s": _median([r["wall_s"] for r in done]), "max_s": max((r["wall_s"] for r in done), default=None),
+        "countries": len(done),
+        "failed": [r["country"] for r in rows if "error" in r],
+        "quick": args.quick,
+        "median_s": _median([r["wall_s"] for r in done]),
+        "max_s": max((r["wall_s"] for r in done), default=None),
         "median_cpu_s": _median([r["cpu_s"] for r in done]),
-        "over_goal": [r["country"] for r in done if r["wall_s"] > GOAL_SECONDS], "goal_s": GOAL_SECONDS,
+        "over_goal": [r["country"] for r in done if r["wall_s"] > GOAL_SECONDS],
+        "goal_s": GOAL_SECONDS,
         "in_process_median_s": _median([r["total_s"] for r in warm if "total_s" in r]),
-        "load_average_1min_before": load_before, "load_average_1min_after": round(os.getloadavg()[0], 2),
+        "load_average_1min_before": load_before,
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
     }
-    print(f"{summary['countries']} reports end to end: median {summary['median_s']} s (CPU {summary['median_cpu_s']} s), "
-          f"max {summary['max_s']} s; over {GOAL_SECONDS:g} s: {summary['over_goal'] or 'none'}; load average "
-          f"{summary['load_average_1min_before']} -> {summary['load_average_1min_after']}")
+    print(
+        f"{summary['countries']} reports end to end: median {summary['median_s']} s (CPU {summary['median_cpu_s']} s), "
+        f"max {summary['max_s']} s; over {GOAL_SECONDS:g} s: {summary['over_goal'] or 'none'}; load average "
+        f"{summary['load_average_1min_before']} -> {summary['load_average_1min_after']}"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "benchmark": "country reports end to end (cluster-map report, one process each)", "dataset": args.dataset,
-        "format": args.format, "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "summary": summary, "breakdown": parts, "reports": rows, "in_process": warm}, indent=2) + "\n", "utf-8")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "benchmark": "country reports end to end (cluster-map report, one process each)",
+                "dataset": args.dataset,
+                "format": args.format,
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+                "summary": summary,
+                "breakdown": parts,
+                "reports": rows,
+                "in_process": warm,
+            },
+            indent=2,
+        )
+        + "\n",
+        "utf-8",
+    )
     print(f"wrote {RESULTS}")
 
 

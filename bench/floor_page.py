@@ -22,9 +22,19 @@ install_static_assets(Path(__file__).resolve().parent / "static")
 if st.query_params.get("kind", "text") == "map":
     m = folium.Map(location=(50.0, 10.0), zoom_start=4, tiles=None)
     for i in range(12):
-        folium.Polygon([(40 + i, 0), (41 + i, 0), (41 + i, 1)], color="#ffffff", fill=True, fill_color="#d73027",
-                       fill_opacity=0.85).add_to(m)
-    st_folium(localise(m, extra=()), key="floor_map", height=620, use_container_width=True,
-              returned_objects=["last_object_clicked_tooltip"])
+        folium.Polygon(
+            [(40 + i, 0), (41 + i, 0), (41 + i, 1)],
+            color="#ffffff",
+            fill=True,
+            fill_color="#d73027",
+            fill_opacity=0.85,
+        ).add_to(m)
+    st_folium(
+        localise(m, extra=()),
+        key="floor_map",
+        height=620,
+        use_container_width=True,
+        returned_objects=["last_object_clicked_tooltip"],
+    )
 else:
     st.write("Cluster Map floor page")

@@ -31,13 +31,35 @@ lq = data.level_values(Filters(sector=sector, year=opts.latest_year, metric="lq"
 frame["name"] = frame["code"]
 frame["value"] = frame["code"].str[:4].map(lq)
 frame["reason"] = frame["value"].isna().map({True: "no LQ for the NUTS 2 parent", False: ""})
-p = paint(frame, value_col="value", label_col="name", classes=classes_for("lq"), title="LQ of the NUTS 2 parent",
-          subtitle=f"{sector} · {opts.latest_year}", tooltip_fields=())
+p = paint(
+    frame,
+    value_col="value",
+    label_col="name",
+    classes=classes_for("lq"),
+    title="LQ of the NUTS 2 parent",
+    subtitle=f"{sector} · {opts.latest_year}",
+    tooltip_fields=(),
+)
 base = data.encoded_geometry("2021", 0, precision=3)
 # as on the Map page: the geometry is a static file the browser fetches once, reruns send the script
-m = base_map(geom, base=base, fit=False, geometry_url=publish_geometry(geom, STATIC),
-             base_geometry_url=publish_geometry(base, STATIC))
-st.caption(f"NUTS 2021 level 3: {len(geom.codes)} regions; geometry {geom.nbytes:,} bytes; "
-           f"paint {len(p.json()):,} bytes")
-st_folium(m, key="bench_map", height=620, use_container_width=True, center=(53.0, 14.0), zoom=3.75,
-          returned_objects=["last_object_clicked_tooltip"], feature_group_to_add=[p.feature_group()])
+m = base_map(
+    geom,
+    base=base,
+    fit=False,
+    geometry_url=publish_geometry(geom, STATIC),
+    base_geometry_url=publish_geometry(base, STATIC),
+)
+st.caption(
+    f"NUTS 2021 level 3: {len(geom.codes)} regions; geometry {geom.nbytes:,} bytes; "
+    f"paint {len(p.json()):,} bytes"
+)
+st_folium(
+    m,
+    key="bench_map",
+    height=620,
+    use_container_width=True,
+    center=(53.0, 14.0),
+    zoom=3.75,
+    returned_objects=["last_object_clicked_tooltip"],
+    feature_group_to_add=[p.feature_group()],
+)

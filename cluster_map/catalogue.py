@@ -51,7 +51,9 @@ class Cell:
     """Which observation rows mean one quantity (employment, establishments, wages, value added)."""
 
     indicator: str = _f("indicator code in ``observations`` (V16110, EMP_LOC_NR, EMP, emp ...)")
-    breakdown: str = _f("``observations.breakdown`` after pins, '' when the dataset has no other dimension", "")
+    breakdown: str = _f(
+        "``observations.breakdown`` after pins, '' when the dataset has no other dimension", ""
+    )
     factor: float = _f("multiplier to the unit below (1000 for data in thousands)", 1.0)
     unit: str = _f("unit of the value after the factor, as shown to users", "persons")
 
@@ -154,7 +156,7 @@ class Tolerated:
 TOLERATED_REGION_KINDS: Final[dict[str, str]] = {
     "aggregate": "EU / euro-area aggregates (EU28, EA19 ...): kept as aggregates, never mapped",
     "extra_regio": "extra-regio codes (xxZ, xxZZ ...): activity not attributable to a region "
-                   "(embassies, off-shore), kept and never mapped",
+    "(embassies, off-shore), kept and never mapped",
 }
 
 
@@ -172,23 +174,33 @@ class Dataset:
     layout: Layout = _f("file layout, i.e. which reader reads it")
     official_urls: tuple[str, ...] = _f("official download URL(s), one per file")
     mirror_files: tuple[str, ...] = _f("mirror-relative file names tried in order (first found wins)")
-    role: Role = _f("'statistics' (mapped cube), 'benchmark' (external totals), 'auxiliary' (figures) or "
-                    "'series' (the joined metrics of a :class:`Series`, built at ingest)",
-                    "statistics")
-    required: bool = _f("a full ingest fails without it (False: read when found; the 2017 mirror lacks it)",
-                        True)
+    role: Role = _f(
+        "'statistics' (mapped cube), 'benchmark' (external totals), 'auxiliary' (figures) or "
+        "'series' (the joined metrics of a :class:`Series`, built at ingest)",
+        "statistics",
+    )
+    required: bool = _f(
+        "a full ingest fails without it (False: read when found; the 2017 mirror lacks it)", True
+    )
     compiled: bool = _f("a compiled file with no official feed (its origin is the shipped file)", False)
     sector_scheme: str = _f("sector scheme of its sector codes: nace_r2, us_cluster, total", "nace_r2")
     sector_dim: str | None = _f("dimension holding the sector code (None: no sector)", "nace_r2")
-    indicator_dim: str | None = _f("dimension holding the indicator (None: ``indicator`` is constant; '*': "
-                                  "the header's first indic*/na_item dimension)", None)
+    indicator_dim: str | None = _f(
+        "dimension holding the indicator (None: ``indicator`` is constant; '*': "
+        "the header's first indic*/na_item dimension)",
+        None,
+    )
     indicator: str = _f("the constant indicator code when there is no indicator dimension", "")
-    unit_dim: str | None = _f("dimension holding the unit (None: from ``units``; '*': 'unit' when the file has it)",
-                              "unit")
+    unit_dim: str | None = _f(
+        "dimension holding the unit (None: from ``units``; '*': 'unit' when the file has it)", "unit"
+    )
     units: tuple[tuple[str, str], ...] = _f("(indicator, unit) when the file has no unit dimension", ())
     pins: tuple[tuple[str, str], ...] = _f("(dimension, code) kept when the file has that dimension", ())
-    tolerated: tuple[Tolerated, ...] = _f("codes of the file the ingest does not know but accepts, with the "
-                                          "reason (beyond TOLERATED_REGION_KINDS)", ())
+    tolerated: tuple[Tolerated, ...] = _f(
+        "codes of the file the ingest does not know but accepts, with the "
+        "reason (beyond TOLERATED_REGION_KINDS)",
+        (),
+    )
     nuts: NutsRule = _f("NUTS version of its geo codes", NutsRule("2013"))
     employment: Cell | None = _f("the employment cell (None: no cube, e.g. GDP)", None)
     establishments: Cell | None = _f("the establishments / local units cell", None)
@@ -202,10 +214,14 @@ class Dataset:
     totals: Totals | None = _f("external benchmark totals", None)
     map_levels: tuple[int, ...] = _f("region levels the map offers (empty: not mapped)", ())
     default_level: int | None = _f("the level a map opens at", None)
-    report_level: tuple[int, int] | None = _f("(region level, sector level) of its reports (None: none)", None)
+    report_level: tuple[int, int] | None = _f(
+        "(region level, sector level) of its reports (None: none)", None
+    )
     figures: tuple[Figure, ...] = _f("key figures of a region profile", ())
     region_word: str = _f("what its regions are called ('NUTS 2 regions', 'US states')", "NUTS regions")
-    sector_word: str = _f("what its sectors are called ('NACE Rev. 2 sectors', 'US clusters')", "NACE sectors")
+    sector_word: str = _f(
+        "what its sectors are called ('NACE Rev. 2 sectors', 'US clusters')", "NACE sectors"
+    )
     notes: str = _f("what a reader should know (shown on the methodology page)", "")
 
     @property
@@ -231,7 +247,9 @@ class Dataset:
         """Indicator codes the catalogue declares for this dataset: its cells, units, figures, and the
         cells of any dataset that takes its totals from this one (empty when the indicator is constant)."""
         cells = [*self.cells().values(), *(f.cell for f in self.figures)]
-        cells += [d.totals.employment for d in DATASETS if d.totals is not None and d.totals.dataset == self.code]
+        cells += [
+            d.totals.employment for d in DATASETS if d.totals is not None and d.totals.dataset == self.code
+        ]
         return frozenset([c.indicator for c in cells] + [k for k, _ in self.units])
 
     def tolerance(self, kind: CodeKind, code: str) -> str | None:
@@ -240,8 +258,12 @@ class Dataset:
 
     def cells(self) -> dict[str, Cell]:
         """The declared cells by quantity name."""
-        out = {"employment": self.employment, "establishments": self.establishments, "wages": self.wages,
-               "value_added": self.value_added}
+        out = {
+            "employment": self.employment,
+            "establishments": self.establishments,
+            "wages": self.wages,
+            "value_added": self.value_added,
+        }
         return {k: v for k, v in out.items() if v is not None}
 
 
@@ -259,20 +281,56 @@ _US_PUB: Final = "U.S. Cluster Mapping Project"
 _SBS_UNITS: Final = (("V11210", "NR"), ("V16110", "NR"), ("V13320", "MIO_EUR"))
 #: Indicators of the 2017 national SBS file (sbs_na_sca_r2) besides the three the catalogue uses.
 _SBS_NATIONAL_OTHER: Final = (
-    "V12110", "V12120", "V12130", "V12170", "V13110", "V13120", "V13131", "V13310", "V13320", "V13330",
-    "V15110", "V16120", "V16130", "V16140", "V91100", "V91110", "V91120", "V91130", "V91170", "V91210",
-    "V91275", "V91290", "V91310", "V92100", "V92110", "V92111", "V92112", "V92113", "V94414", "V94415")
-_NAMA_A10_NOTE: Final = ("NACE A*10 sections and aggregates (A, B-E, C, F, G-I, J, K, L, M_N, O-Q, R-U); "
-                         "TOTAL is the region's total.")
+    "V12110",
+    "V12120",
+    "V12130",
+    "V12170",
+    "V13110",
+    "V13120",
+    "V13131",
+    "V13310",
+    "V13320",
+    "V13330",
+    "V15110",
+    "V16120",
+    "V16130",
+    "V16140",
+    "V91100",
+    "V91110",
+    "V91120",
+    "V91130",
+    "V91170",
+    "V91210",
+    "V91275",
+    "V91290",
+    "V91310",
+    "V92100",
+    "V92110",
+    "V92111",
+    "V92112",
+    "V92113",
+    "V94414",
+    "V94415",
+)
+_NAMA_A10_NOTE: Final = (
+    "NACE A*10 sections and aggregates (A, B-E, C, F, G-I, J, K, L, M_N, O-Q, R-U); "
+    "TOTAL is the region's total."
+)
 
 DATASETS: Final[tuple[Dataset, ...]] = (
     Dataset(
         code="sbs_r_nuts06_r2",
         title="SBS data by NUTS 2 regions and NACE Rev. 2 (from 2008 onwards)",
         label="Europe: Eurostat SBS, persons employed (NUTS 0-2)",
-        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
-        official_urls=(eurostat_api_url("sbs_r_nuts06_r2"),), mirror_files=eurostat_files("sbs_r_nuts06_r2"),
-        indicator_dim="indic_sb", unit_dim=None, units=_SBS_UNITS,
+        publisher="Eurostat",
+        licence=EUROSTAT_LICENCE,
+        area="europe",
+        layout="eurostat",
+        official_urls=(eurostat_api_url("sbs_r_nuts06_r2"),),
+        mirror_files=eurostat_files("sbs_r_nuts06_r2"),
+        indicator_dim="indic_sb",
+        unit_dim=None,
+        units=_SBS_UNITS,
         nuts=NutsRule("2013"),
         employment=Cell("V16110", unit="persons employed"),
         establishments=Cell("V11210", unit="local units"),
@@ -281,32 +339,48 @@ DATASETS: Final[tuple[Dataset, ...]] = (
         total_code="B-N_S95_X_K",
         totals=Totals("sbs_na_sca_r2", Cell("V16110", unit="persons employed"), total_code="B-N_S95_X_K"),
         tolerated=(
-            Tolerated("region", ("FI18", "UKD2", "UKD5"),
-                      "NUTS 2006 codes split or enlarged in NUTS 2010 with no official split weights in the "
-                      "sources: their rows are kept but cannot be placed on a NUTS 2013 region (see the "
-                      "recoding notes)"),
-            Tolerated("indicator", ("V91290", "V94310"),
-                      "ratios published with the file (growth rate of employment, share of manufacturing "
-                      "employment) that no metric reads: kept in observations as published"),
+            Tolerated(
+                "region",
+                ("FI18", "UKD2", "UKD5"),
+                "NUTS 2006 codes split or enlarged in NUTS 2010 with no official split weights in the "
+                "sources: their rows are kept but cannot be placed on a NUTS 2013 region (see the "
+                "recoding notes)",
+            ),
+            Tolerated(
+                "indicator",
+                ("V91290", "V94310"),
+                "ratios published with the file (growth rate of employment, share of manufacturing "
+                "employment) that no metric reads: kept in observations as published",
+            ),
         ),
-        map_levels=(0, 1, 2), default_level=2, report_level=(2, 2),
-        figures=(Figure("Persons employed", Cell("V16110", unit="persons employed")),
-                 Figure("Local units", Cell("V11210", unit="local units")),
-                 Figure("Wages and salaries", Cell("V13320", unit="EUR million"))),
-        region_word="NUTS regions", sector_word="NACE Rev. 2 sectors",
+        map_levels=(0, 1, 2),
+        default_level=2,
+        report_level=(2, 2),
+        figures=(
+            Figure("Persons employed", Cell("V16110", unit="persons employed")),
+            Figure("Local units", Cell("V11210", unit="local units")),
+            Figure("Wages and salaries", Cell("V13320", unit="EUR million")),
+        ),
+        region_word="NUTS regions",
+        sector_word="NACE Rev. 2 sectors",
         notes="Regional SBS, reference years 2008-2020 (the mirror's 2017 vintage ends in 2015). Persons "
-              "employed in local units (V16110); local units (V11210); wages and salaries (V13320). "
-              "Geo codes mostly NUTS 2013, some NUTS 2010/2006 (recoded). Succeeded by sbs_r_nuts2021 "
-              "from reference year 2021.",
+        "employed in local units (V16110); local units (V11210); wages and salaries (V13320). "
+        "Geo codes mostly NUTS 2013, some NUTS 2010/2006 (recoded). Succeeded by sbs_r_nuts2021 "
+        "from reference year 2021.",
     ),
     Dataset(
         code="sbs_r_nuts2021",
         title="Enterprise statistics by NUTS 2 region and NACE Rev. 2 activity (from 2021 onwards)",
         label="Europe: Eurostat SBS 2021-, persons employed (NUTS 0-2)",
-        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
-        official_urls=(eurostat_api_url("sbs_r_nuts2021"),), mirror_files=eurostat_files("sbs_r_nuts2021"),
+        publisher="Eurostat",
+        licence=EUROSTAT_LICENCE,
+        area="europe",
+        layout="eurostat",
+        official_urls=(eurostat_api_url("sbs_r_nuts2021"),),
+        mirror_files=eurostat_files("sbs_r_nuts2021"),
         required=False,
-        indicator_dim="indic_sbs", unit_dim=None,
+        indicator_dim="indic_sbs",
+        unit_dim=None,
         units=(("EMP_LOC_NR", "NR"), ("LOC_NR", "NR"), ("WAGE_LOC_MEUR", "MIO_EUR")),
         nuts=NutsRule("2021", by_year=((2024, "2024"),)),
         employment=Cell("EMP_LOC_NR", unit="persons employed"),
@@ -314,131 +388,213 @@ DATASETS: Final[tuple[Dataset, ...]] = (
         wages=Cell("WAGE_LOC_MEUR", unit="EUR million"),
         ecosystems=True,
         total_code="B-S_X_O_S94",
-        map_levels=(0, 1, 2), default_level=2, report_level=(2, 2),
-        figures=(Figure("Persons employed", Cell("EMP_LOC_NR", unit="persons employed")),
-                 Figure("Local units", Cell("LOC_NR", unit="local units")),
-                 Figure("Wages and salaries", Cell("WAGE_LOC_MEUR", unit="EUR million"))),
-        region_word="NUTS regions", sector_word="NACE Rev. 2 sectors",
+        map_levels=(0, 1, 2),
+        default_level=2,
+        report_level=(2, 2),
+        figures=(
+            Figure("Persons employed", Cell("EMP_LOC_NR", unit="persons employed")),
+            Figure("Local units", Cell("LOC_NR", unit="local units")),
+            Figure("Wages and salaries", Cell("WAGE_LOC_MEUR", unit="EUR million")),
+        ),
+        region_word="NUTS regions",
+        sector_word="NACE Rev. 2 sectors",
         notes="Successor of sbs_r_nuts06_r2 from reference year 2021 (EBS Regulation 2019/2152): persons "
-              "employed in local units EMP_LOC_NR (was V16110), local units LOC_NR (was V11210), wages and "
-              "salaries of local units WAGE_LOC_MEUR (was V13320). Geo codes NUTS 2021 for 2021-2023, "
-              "NUTS 2024 from 2024. Total B-S_X_O_S94 (business economy) where published.",
+        "employed in local units EMP_LOC_NR (was V16110), local units LOC_NR (was V11210), wages and "
+        "salaries of local units WAGE_LOC_MEUR (was V13320). Geo codes NUTS 2021 for 2021-2023, "
+        "NUTS 2024 from 2024. Total B-S_X_O_S94 (business economy) where published.",
     ),
     Dataset(
         code="lfst_r_lfe2en2",
         title="Employment by age, economic activity and NUTS 2 regions (NACE Rev. 2)",
         label="Europe: Eurostat LFS, employment (NUTS 0-2)",
-        publisher="Eurostat (EU-LFS)", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
-        official_urls=(eurostat_api_url("lfst_r_lfe2en2"),), mirror_files=eurostat_files("lfst_r_lfe2en2"),
-        indicator="EMP", pins=(("sex", "T"),),
+        publisher="Eurostat (EU-LFS)",
+        licence=EUROSTAT_LICENCE,
+        area="europe",
+        layout="eurostat",
+        official_urls=(eurostat_api_url("lfst_r_lfe2en2"),),
+        mirror_files=eurostat_files("lfst_r_lfe2en2"),
+        indicator="EMP",
+        pins=(("sex", "T"),),
         nuts=NutsRule("2013"),
         employment=Cell("EMP", "age=Y_GE15", 1000.0, unit="persons employed"),
-        total_code="TOTAL", excluded=("NRP",),
-        map_levels=(0, 1, 2), default_level=2, report_level=(2, 1),
-        figures=(Figure("Employment, age 15+ (LFS)", Cell("EMP", "age=Y_GE15", 1000.0, unit="persons employed"),
-                        sectors=("TOTAL",), sector_level=None),),
-        region_word="NUTS regions", sector_word="NACE Rev. 2 sections",
+        total_code="TOTAL",
+        excluded=("NRP",),
+        map_levels=(0, 1, 2),
+        default_level=2,
+        report_level=(2, 1),
+        figures=(
+            Figure(
+                "Employment, age 15+ (LFS)",
+                Cell("EMP", "age=Y_GE15", 1000.0, unit="persons employed"),
+                sectors=("TOTAL",),
+                sector_level=None,
+            ),
+        ),
+        region_word="NUTS regions",
+        sector_word="NACE Rev. 2 sections",
         notes="Labour force survey, thousand persons (THS in the 2017 layout, THS_PER today), age 15 or over; "
-              "today's layout adds sex (pinned to T, total). NACE sections and A*10 aggregates only.",
+        "today's layout adds sex (pinned to T, total). NACE sections and A*10 aggregates only.",
     ),
     Dataset(
         code="nama_10r_3empers",
         title="Employment (thousand persons) by NUTS 3 regions",
         label="Europe: Eurostat regional accounts, employment (NUTS 0-3)",
-        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
+        publisher="Eurostat",
+        licence=EUROSTAT_LICENCE,
+        area="europe",
+        layout="eurostat",
         official_urls=(eurostat_api_url("nama_10r_3empers"),),
-        mirror_files=eurostat_files("nama_10r_3empers"), required=False,
-        indicator="EMP", pins=(("wstatus", "EMP"),),
+        mirror_files=eurostat_files("nama_10r_3empers"),
+        required=False,
+        indicator="EMP",
+        pins=(("wstatus", "EMP"),),
         nuts=NutsRule("2021"),
         employment=Cell("EMP", "", 1000.0, unit="persons employed"),
         total_code="TOTAL",
-        map_levels=(0, 1, 2, 3), default_level=3, report_level=(3, 1),
-        figures=(Figure("Employment (regional accounts)", Cell("EMP", "", 1000.0, unit="persons employed"),
-                        sectors=("TOTAL",), sector_level=None),),
-        region_word="NUTS regions", sector_word="NACE A*10 sectors",
+        map_levels=(0, 1, 2, 3),
+        default_level=3,
+        report_level=(3, 1),
+        figures=(
+            Figure(
+                "Employment (regional accounts)",
+                Cell("EMP", "", 1000.0, unit="persons employed"),
+                sectors=("TOTAL",),
+                sector_level=None,
+            ),
+        ),
+        region_word="NUTS regions",
+        sector_word="NACE A*10 sectors",
         notes="Regional accounts (ESA 2010), employment in thousand persons by place of work, wstatus=EMP "
-              "(all employed persons). " + _NAMA_A10_NOTE,
+        "(all employed persons). " + _NAMA_A10_NOTE,
     ),
     Dataset(
         code="nama_10r_3gva",
         title="Gross value added at basic prices by NUTS 3 regions",
         label="Europe: Eurostat regional accounts, gross value added (NUTS 0-3)",
-        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
-        official_urls=(eurostat_api_url("nama_10r_3gva"),), mirror_files=eurostat_files("nama_10r_3gva"),
-        role="auxiliary", required=False,
-        indicator="GVA", pins=(("unit", "MIO_EUR"),),
+        publisher="Eurostat",
+        licence=EUROSTAT_LICENCE,
+        area="europe",
+        layout="eurostat",
+        official_urls=(eurostat_api_url("nama_10r_3gva"),),
+        mirror_files=eurostat_files("nama_10r_3gva"),
+        role="auxiliary",
+        required=False,
+        indicator="GVA",
+        pins=(("unit", "MIO_EUR"),),
         nuts=NutsRule("2021"),
         value_added=Cell("GVA", "", 1.0, unit="EUR million"),
-        region_word="NUTS regions", sector_word="NACE A*10 sectors",
+        region_word="NUTS regions",
+        sector_word="NACE A*10 sectors",
         notes="Regional accounts, gross value added in EUR million (unit MIO_EUR kept), the numerator of "
-              "productivity per person employed (with nama_10r_3empers). " + _NAMA_A10_NOTE,
+        "productivity per person employed (with nama_10r_3empers). " + _NAMA_A10_NOTE,
     ),
     Dataset(
         code="nama_10r_2gdp",
         title="Gross domestic product (GDP) at current market prices by NUTS 2 regions",
         label="Europe: Eurostat GDP (NUTS 0-2)",
-        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
-        official_urls=(eurostat_api_url("nama_10r_2gdp"),), mirror_files=eurostat_files("nama_10r_2gdp"),
-        role="auxiliary", sector_scheme="total", sector_dim=None, indicator="GDP",
+        publisher="Eurostat",
+        licence=EUROSTAT_LICENCE,
+        area="europe",
+        layout="eurostat",
+        official_urls=(eurostat_api_url("nama_10r_2gdp"),),
+        mirror_files=eurostat_files("nama_10r_2gdp"),
+        role="auxiliary",
+        sector_scheme="total",
+        sector_dim=None,
+        indicator="GDP",
         nuts=NutsRule("2013"),
-        region_word="NUTS regions", sector_word="",
+        region_word="NUTS regions",
+        sector_word="",
         notes="GDP in EUR million (MIO_EUR), per inhabitant (EUR_HAB) and in PPS per inhabitant (PPS_HAB).",
     ),
     Dataset(
         code="sbs_na_sca_r2",
         title="Annual enterprise statistics by size class for special aggregates of activities (NACE Rev. 2): "
-              "national totals",
+        "national totals",
         label="Europe: Eurostat SBS national totals",
-        publisher="Eurostat", licence=EUROSTAT_LICENCE, area="europe", layout="eurostat",
-        official_urls=(eurostat_api_url("sbs_na_sca_r2"),), mirror_files=eurostat_files("sbs_na_sca_r2"),
-        role="benchmark", indicator_dim="indic_sb", unit_dim=None,
+        publisher="Eurostat",
+        licence=EUROSTAT_LICENCE,
+        area="europe",
+        layout="eurostat",
+        official_urls=(eurostat_api_url("sbs_na_sca_r2"),),
+        mirror_files=eurostat_files("sbs_na_sca_r2"),
+        role="benchmark",
+        indicator_dim="indic_sb",
+        unit_dim=None,
         units=(("V11110", "NR"), ("V12150", "MIO_EUR"), ("V16110", "NR")),
         nuts=NutsRule("2013"),
         tolerated=(
-            Tolerated("region", ("BA",),
-                      "Bosnia and Herzegovina: national totals of a country that has no NUTS 2013 regions in "
-                      "the region lists or geometries; kept as a national figure, never mapped"),
-            Tolerated("indicator", _SBS_NATIONAL_OTHER,
-                      "national SBS indicators that no metric reads (turnover, purchases, costs, investment "
-                      "and their ratios; unit from the indic_sb code family): kept in observations as "
-                      "published"),
+            Tolerated(
+                "region",
+                ("BA",),
+                "Bosnia and Herzegovina: national totals of a country that has no NUTS 2013 regions in "
+                "the region lists or geometries; kept as a national figure, never mapped",
+            ),
+            Tolerated(
+                "indicator",
+                _SBS_NATIONAL_OTHER,
+                "national SBS indicators that no metric reads (turnover, purchases, costs, investment "
+                "and their ratios; unit from the indic_sb code family): kept in observations as "
+                "published",
+            ),
         ),
-        region_word="countries", sector_word="NACE Rev. 2 sectors",
+        region_word="countries",
+        sector_word="NACE Rev. 2 sectors",
         notes="National SBS totals (NUTS 0): the external benchmark of the regional SBS where chosen.",
     ),
     Dataset(
         code="us_cmp_states_2016",
         title="U.S. Cluster Mapping: cluster employment, establishments and payroll by state, 2016 "
-              "(benchmark cluster definitions)",
+        "(benchmark cluster definitions)",
         label="United States: Cluster Mapping, employment (states)",
-        publisher=_US_PUB, licence=US_CMP_LICENCE, area="us", layout="us_cmp_states",
+        publisher=_US_PUB,
+        licence=US_CMP_LICENCE,
+        area="us",
+        layout="us_cmp_states",
         official_urls=("https://clustermapping.us/data",),
         mirror_files=("us_cluster_mapping/clustermapping_api_2016/all_states_clusters.csv",),
-        sector_scheme="us_cluster", sector_dim=None, unit_dim=None,
+        sector_scheme="us_cluster",
+        sector_dim=None,
+        unit_dim=None,
         nuts=NutsRule("us"),
-        employment=Cell("emp", unit="employees"), establishments=Cell("est", unit="establishments"),
+        employment=Cell("emp", unit="employees"),
+        establishments=Cell("est", unit="establishments"),
         wages=Cell("ap", unit="USD thousand"),
-        benchmark="external", by_type=True,
+        benchmark="external",
+        by_type=True,
         totals=Totals("us_cmp_totals_2016", Cell("emp", unit="employees"), total_indicator="type_total_emp"),
-        map_levels=(1,), default_level=1, report_level=(1, 1),
-        figures=(Figure("Employment (all clusters)", Cell("emp", unit="employees")),
-                 Figure("Establishments", Cell("est", unit="establishments")),
-                 Figure("Annual payroll", Cell("ap", unit="USD thousand"))),
-        region_word="US states", sector_word="US benchmark clusters",
+        map_levels=(1,),
+        default_level=1,
+        report_level=(1, 1),
+        figures=(
+            Figure("Employment (all clusters)", Cell("emp", unit="employees")),
+            Figure("Establishments", Cell("est", unit="establishments")),
+            Figure("Annual payroll", Cell("ap", unit="USD thousand")),
+        ),
+        region_word="US states",
+        sector_word="US benchmark clusters",
         notes="County Business Patterns based cluster data of the U.S. Cluster Mapping Project, 50 states x 67 "
-              "benchmark clusters (51 traded, 16 local), 2016.",
+        "benchmark clusters (51 traded, 16 local), 2016.",
     ),
     Dataset(
         code="us_cmp_totals_2016",
         title="U.S. Cluster Mapping: national employment by benchmark cluster and cluster type, 2016 "
-              "(the benchmark of the state LQs)",
+        "(the benchmark of the state LQs)",
         label="United States: Cluster Mapping national totals",
-        publisher=_US_PUB, licence=US_CMP_LICENCE, area="us", layout="us_cmp_totals",
+        publisher=_US_PUB,
+        licence=US_CMP_LICENCE,
+        area="us",
+        layout="us_cmp_totals",
         official_urls=("https://clustermapping.us/data",),
         mirror_files=("us_cluster_mapping/clustermapping_api_2016/us_national_cluster_totals_2016.csv",),
-        role="benchmark", compiled=True, sector_scheme="us_cluster", sector_dim=None, unit_dim=None,
+        role="benchmark",
+        compiled=True,
+        sector_scheme="us_cluster",
+        sector_dim=None,
+        unit_dim=None,
         nuts=NutsRule("us"),
-        region_word="the United States", sector_word="US benchmark clusters",
+        region_word="the United States",
+        sector_word="US benchmark clusters",
         notes="Recovered from the published state LQs (see the mirror's PROVENANCE); no official feed of its own.",
     ),
 )
@@ -446,12 +602,13 @@ DATASETS: Final[tuple[Dataset, ...]] = (
 #: The European SBS series under one name: the 2008-2020 dataset and its successor from 2021.
 SERIES: Final[tuple[Series, ...]] = (
     Series(
-        code="eurostat_sbs", label="Europe: Structural business statistics (SBS), 2008 onwards (one series)",
+        code="eurostat_sbs",
+        label="Europe: Structural business statistics (SBS), 2008 onwards (one series)",
         parts=(SeriesPart("sbs_r_nuts06_r2", None, 2020), SeriesPart("sbs_r_nuts2021", 2021, None)),
         break_note="break in series in 2021: sbs_r_nuts06_r2 (V16110, NUTS 2013) is followed by "
-                   "sbs_r_nuts2021 (EMP_LOC_NR, NUTS 2021/2024) under the EBS Regulation",
+        "sbs_r_nuts2021 (EMP_LOC_NR, NUTS 2021/2024) under the EBS Regulation",
         title="Structural business statistics (SBS) by NUTS 2 region and NACE Rev. 2: 2008-2020 from "
-              "sbs_r_nuts06_r2, from 2021 from sbs_r_nuts2021",
+        "sbs_r_nuts06_r2, from 2021 from sbs_r_nuts2021",
     ),
 )
 
@@ -468,9 +625,17 @@ def _series_dataset(s: Series) -> Dataset:
         by_year += [(start, d.nuts.version_for(start))]
         by_year += [(y, v) for y, v in d.nuts.by_year if y > start]
     return replace(
-        first, code=s.code, title=s.title or s.label, label=s.label, role="series", required=False,
-        official_urls=urls, mirror_files=(), totals=None, tolerated=(), nuts=NutsRule(first.nuts.default,
-                                                                                       tuple(by_year)),
+        first,
+        code=s.code,
+        title=s.title or s.label,
+        label=s.label,
+        role="series",
+        required=False,
+        official_urls=urls,
+        mirror_files=(),
+        totals=None,
+        tolerated=(),
+        nuts=NutsRule(first.nuts.default, tuple(by_year)),
         notes=f"One series of {', '.join(s.datasets)}; {s.break_note}.",
     )
 
@@ -490,8 +655,9 @@ class Metric:
     unit: str = _f("unit shown beside values")
     digits: int = _f("decimals shown")
     kind: Literal["ratio", "count", "percent", "category", "flag"] = _f("what kind of number it is")
-    classes: Literal["lq_breaks", "quantiles", "growth_breaks", "ratio_breaks", "stars", "boolean", "hotspot"] = _f(
-        "colour rule of the map legend (see cluster_map.maps.classes)")
+    classes: Literal[
+        "lq_breaks", "quantiles", "growth_breaks", "ratio_breaks", "stars", "boolean", "hotspot"
+    ] = _f("colour rule of the map legend (see cluster_map.maps.classes)")
     method: str = _f("key of its methodology entry (cluster_map.services.methodology)")
     scale: float = _f("multiplier from the stored value to the shown value (fractions shown as %)", 1.0)
     areas: tuple[Area, ...] = _f("areas whose datasets offer it", ("europe", "us"))
@@ -499,23 +665,77 @@ class Metric:
 
 
 METRICS: Final[tuple[Metric, ...]] = (
-    Metric("lq", "lq", "Location quotient", "ratio to the benchmark (1 = average)", 2, "ratio", "lq_breaks",
-           "lq"),
+    Metric(
+        "lq", "lq", "Location quotient", "ratio to the benchmark (1 = average)", 2, "ratio", "lq_breaks", "lq"
+    ),
     Metric("employment", "employment", "Employment", "persons employed", 0, "count", "quantiles", "lq"),
-    Metric("share", "share_region", "Share of regional employment", "% of the region's employment", 1,
-           "percent", "quantiles", "shares", scale=100.0),
-    Metric("stars", "stars", "Cluster stars", "0-3 stars (size, specialisation, focus)", 0, "category", "stars",
-           "stars", areas=("europe",), rule="size >= Q90 of the sector's regions, LQ >= 2, focus >= Q90 of all region-sector cells (ECO)"),
-    Metric("strong", "strong", "Strong cluster", "US CMP strong cluster: top 25% of the regions by LQ (LQ >= Q75)", 0, "flag",
-           "boolean", "cmp_flags", rule="LQ >= Q75, employment > Q25, establishments > Q25, LQ >= 1"),
-    Metric("wage_ratio", "wage_ratio", "Wages per person employed vs the sector's European level",
-           "ratio (1 = the sector's European level)", 2, "ratio", "ratio_breaks", "productivity", areas=("europe",),
-           rule="productivity star: ratio >= Q90 of the sector's regions; performance high >= 1.10, "
-                "medium 0.90-1.10, basic < 0.90"),
-    Metric("growth", "", "Employment growth", "% a year since the first year with data", 1, "percent",
-           "growth_breaks", "growth"),
-    Metric("hotspot", "", "Hot-spot class", "Getis-Ord Gi* of the LQ (99/95/90% confidence)", 0, "category",
-           "hotspot", "gistar"),
+    Metric(
+        "share",
+        "share_region",
+        "Share of regional employment",
+        "% of the region's employment",
+        1,
+        "percent",
+        "quantiles",
+        "shares",
+        scale=100.0,
+    ),
+    Metric(
+        "stars",
+        "stars",
+        "Cluster stars",
+        "0-3 stars (size, specialisation, focus)",
+        0,
+        "category",
+        "stars",
+        "stars",
+        areas=("europe",),
+        rule="size >= Q90 of the sector's regions, LQ >= 2, focus >= Q90 of all region-sector cells (ECO)",
+    ),
+    Metric(
+        "strong",
+        "strong",
+        "Strong cluster",
+        "US CMP strong cluster: top 25% of the regions by LQ (LQ >= Q75)",
+        0,
+        "flag",
+        "boolean",
+        "cmp_flags",
+        rule="LQ >= Q75, employment > Q25, establishments > Q25, LQ >= 1",
+    ),
+    Metric(
+        "wage_ratio",
+        "wage_ratio",
+        "Wages per person employed vs the sector's European level",
+        "ratio (1 = the sector's European level)",
+        2,
+        "ratio",
+        "ratio_breaks",
+        "productivity",
+        areas=("europe",),
+        rule="productivity star: ratio >= Q90 of the sector's regions; performance high >= 1.10, "
+        "medium 0.90-1.10, basic < 0.90",
+    ),
+    Metric(
+        "growth",
+        "",
+        "Employment growth",
+        "% a year since the first year with data",
+        1,
+        "percent",
+        "growth_breaks",
+        "growth",
+    ),
+    Metric(
+        "hotspot",
+        "",
+        "Hot-spot class",
+        "Getis-Ord Gi* of the LQ (99/95/90% confidence)",
+        0,
+        "category",
+        "hotspot",
+        "gistar",
+    ),
 )
 
 
@@ -526,8 +746,12 @@ class Ecosystem:
 
     slug: str = _f("sector code in the scheme, used in URLs and CSV files ('mobility-transport-automotive')")
     label: str = _f("the Commission's name of the ecosystem")
-    published: tuple[str, ...] = _f("NACE Rev. 2 codes of its published definition, Eurostat notation (C303 = 30.3)")
-    divisions: tuple[str, ...] = _f("the NACE divisions summed where the data has only divisions (the approximation)")
+    published: tuple[str, ...] = _f(
+        "NACE Rev. 2 codes of its published definition, Eurostat notation (C303 = 30.3)"
+    )
+    divisions: tuple[str, ...] = _f(
+        "the NACE divisions summed where the data has only divisions (the approximation)"
+    )
     keywords: tuple[str, ...] = _f("other words people search for it by", ())
     note: str = _f("what the approximation leaves out or adds, in words", "")
 
@@ -559,73 +783,134 @@ ECOSYSTEM_LEVEL: Final = 9
 ECOSYSTEM_SOURCE: Final = (
     "European Commission, Annual Single Market Report 2021, SWD(2021) 351 final (5.5.2021), annex on the "
     "definition of the 14 industrial ecosystems by NACE Rev. 2 codes; ecosystem pages of the European Monitor "
-    "of Industrial Ecosystems (monitor-industrial-ecosystems.ec.europa.eu)")
+    "of Industrial Ecosystems (monitor-industrial-ecosystems.ec.europa.eu)"
+)
 
 ECOSYSTEMS: Final[tuple[Ecosystem, ...]] = (
-    Ecosystem("aerospace-defence", "Aerospace & defence",
-              ("C254", "C303", "C304", "C3316"), ("C30",), ("aerospace", "aeronautics", "space", "defence", "defense"),
-              "C30 adds shipbuilding (30.1), rolling stock (30.2) and other transport equipment (30.9); weapons "
-              "(25.4) and aircraft repair (33.16) sit in large divisions and are left out."),
-    Ecosystem("agri-food", "Agri-food",
-              ("A01", "A02", "A03", "C10", "C11", "C12", "G462", "G463"), ("A01", "A02", "A03", "C10", "C11", "C12"),
-              ("food", "agriculture", "farming", "beverages"),
-              "Wholesale of agricultural raw materials and food (46.2, 46.3) is part of G46 and left out; SBS has "
-              "no A (agriculture, forestry, fishing), so on SBS the ecosystem is food, beverages and tobacco."),
-    Ecosystem("construction", "Construction",
-              ("F41", "F42", "F43", "M711"), ("F41", "F42", "F43", "M71"), ("building", "architecture"),
-              "M71 adds technical testing and analysis (71.2) to architectural and engineering activities (71.1)."),
-    Ecosystem("cultural-creative", "Cultural & creative industries",
-              ("C18", "C322", "J58", "J59", "J60", "M73", "M741", "M742", "R90", "R91"),
-              ("C18", "J58", "J59", "J60", "M73", "R90", "R91"), ("culture", "creative", "media", "publishing", "film"),
-              "Musical instruments (32.2), design (74.1) and photography (74.2) sit in larger divisions and are "
-              "left out; SBS has no R (arts, libraries, museums)."),
-    Ecosystem("digital", "Digital",
-              ("J582", "J61", "J62", "J63", "G465", "S951"), ("J61", "J62", "J63"),
-              ("ict", "software", "telecommunications", "computing", "it"),
-              "Software publishing (58.2, counted in cultural & creative through J58), wholesale of ICT equipment "
-              "(46.5) and computer repair (95.1) are left out."),
-    Ecosystem("electronics", "Electronics",
-              ("C26", "C271", "C273"), ("C26", "C27"), ("electronic", "semiconductors", "electrical equipment"),
-              "C27 adds batteries (27.2), lighting (27.4), domestic appliances (27.5) and other electrical "
-              "equipment (27.9) to motors and wiring (27.1, 27.3)."),
-    Ecosystem("energy-intensive", "Energy-intensive industries",
-              ("B07", "B08", "C17", "C19", "C20", "C22", "C23", "C24"), ("B07", "B08", "C17", "C19", "C20", "C22",
-                                                                         "C23", "C24"),
-              ("chemicals", "steel", "metals", "cement", "paper", "glass", "plastics", "mining"),
-              "Division list; nothing added or left out at division level."),
-    Ecosystem("renewable-energy", "Renewable energy",
-              ("D3511", "C2711", "C2811", "F4222"), ("D35",), ("energy", "renewables", "wind", "solar", "electricity"),
-              "D35 adds electricity from fossil fuels, gas and steam supply to renewable power generation; the "
-              "equipment makers (27.11, 28.11) and utility projects (42.22) are left out. Treat with care."),
-    Ecosystem("health", "Health",
-              ("C21", "C325", "Q86", "Q87", "G4646", "G4773"), ("C21", "Q86", "Q87"),
-              ("pharmaceuticals", "medical", "healthcare", "life sciences"),
-              "Medical instruments (32.5), pharmaceutical wholesale (46.46) and pharmacies (47.73) are left out; "
-              "SBS has no Q (health and residential care), so on SBS the ecosystem is pharmaceuticals only."),
-    Ecosystem("mobility-transport-automotive", "Mobility – Transport – Automotive",
-              ("C29", "C301", "C302", "C309", "C3315", "C3317", "G45", "H49", "H50", "H52"),
-              ("C29", "C30", "G45", "H49", "H50", "H52"),
-              ("automotive", "cars", "motor vehicles", "transport", "rail", "logistics", "mobility"),
-              "C30 adds aircraft and military vehicles (30.3, 30.4, counted in aerospace & defence too); repair of "
-              "ships and rolling stock (33.15, 33.17) is left out."),
-    Ecosystem("proximity-social-economy", "Proximity, social economy & civil security",
-              ("N80", "N81", "Q88", "S94", "S96"), ("N80", "N81", "Q88", "S94", "S96"),
-              ("social economy", "security", "local services", "civil security"),
-              "Division list; SBS has only N80 and N81 of it (no Q or S94/S96), so on SBS the ecosystem is security "
-              "and building services."),
-    Ecosystem("retail", "Retail",
-              ("G46", "G47"), ("G46", "G47"), ("shops", "trade", "wholesale", "commerce"),
-              "Division list (wholesale and retail trade without motor vehicles)."),
-    Ecosystem("textiles", "Textiles",
-              ("C13", "C14", "C15"), ("C13", "C14", "C15"), ("clothing", "apparel", "fashion", "leather", "footwear"),
-              "Manufacture of textiles, clothing, leather and footwear; the wider definition's wholesale and "
-              "retail of these goods is not separable at division level and is left out."),
-    Ecosystem("tourism", "Tourism",
-              ("H49", "H50", "H51", "I55", "I56", "N79", "N82", "R90", "R91", "R92", "R93"), ("H51", "I55", "I56", "N79"),
-              ("travel", "hotels", "hospitality", "restaurants"),
-              "The published list weights its activities; the weights are not published per region, so only the "
-              "mainly-tourism divisions (air transport, accommodation, food service, travel agencies) are summed; "
-              "land and water transport (in mobility), office support and R90-R93 are left out."),
+    Ecosystem(
+        "aerospace-defence",
+        "Aerospace & defence",
+        ("C254", "C303", "C304", "C3316"),
+        ("C30",),
+        ("aerospace", "aeronautics", "space", "defence", "defense"),
+        "C30 adds shipbuilding (30.1), rolling stock (30.2) and other transport equipment (30.9); weapons "
+        "(25.4) and aircraft repair (33.16) sit in large divisions and are left out.",
+    ),
+    Ecosystem(
+        "agri-food",
+        "Agri-food",
+        ("A01", "A02", "A03", "C10", "C11", "C12", "G462", "G463"),
+        ("A01", "A02", "A03", "C10", "C11", "C12"),
+        ("food", "agriculture", "farming", "beverages"),
+        "Wholesale of agricultural raw materials and food (46.2, 46.3) is part of G46 and left out; SBS has "
+        "no A (agriculture, forestry, fishing), so on SBS the ecosystem is food, beverages and tobacco.",
+    ),
+    Ecosystem(
+        "construction",
+        "Construction",
+        ("F41", "F42", "F43", "M711"),
+        ("F41", "F42", "F43", "M71"),
+        ("building", "architecture"),
+        "M71 adds technical testing and analysis (71.2) to architectural and engineering activities (71.1).",
+    ),
+    Ecosystem(
+        "cultural-creative",
+        "Cultural & creative industries",
+        ("C18", "C322", "J58", "J59", "J60", "M73", "M741", "M742", "R90", "R91"),
+        ("C18", "J58", "J59", "J60", "M73", "R90", "R91"),
+        ("culture", "creative", "media", "publishing", "film"),
+        "Musical instruments (32.2), design (74.1) and photography (74.2) sit in larger divisions and are "
+        "left out; SBS has no R (arts, libraries, museums).",
+    ),
+    Ecosystem(
+        "digital",
+        "Digital",
+        ("J582", "J61", "J62", "J63", "G465", "S951"),
+        ("J61", "J62", "J63"),
+        ("ict", "software", "telecommunications", "computing", "it"),
+        "Software publishing (58.2, counted in cultural & creative through J58), wholesale of ICT equipment "
+        "(46.5) and computer repair (95.1) are left out.",
+    ),
+    Ecosystem(
+        "electronics",
+        "Electronics",
+        ("C26", "C271", "C273"),
+        ("C26", "C27"),
+        ("electronic", "semiconductors", "electrical equipment"),
+        "C27 adds batteries (27.2), lighting (27.4), domestic appliances (27.5) and other electrical "
+        "equipment (27.9) to motors and wiring (27.1, 27.3).",
+    ),
+    Ecosystem(
+        "energy-intensive",
+        "Energy-intensive industries",
+        ("B07", "B08", "C17", "C19", "C20", "C22", "C23", "C24"),
+        ("B07", "B08", "C17", "C19", "C20", "C22", "C23", "C24"),
+        ("chemicals", "steel", "metals", "cement", "paper", "glass", "plastics", "mining"),
+        "Division list; nothing added or left out at division level.",
+    ),
+    Ecosystem(
+        "renewable-energy",
+        "Renewable energy",
+        ("D3511", "C2711", "C2811", "F4222"),
+        ("D35",),
+        ("energy", "renewables", "wind", "solar", "electricity"),
+        "D35 adds electricity from fossil fuels, gas and steam supply to renewable power generation; the "
+        "equipment makers (27.11, 28.11) and utility projects (42.22) are left out. Treat with care.",
+    ),
+    Ecosystem(
+        "health",
+        "Health",
+        ("C21", "C325", "Q86", "Q87", "G4646", "G4773"),
+        ("C21", "Q86", "Q87"),
+        ("pharmaceuticals", "medical", "healthcare", "life sciences"),
+        "Medical instruments (32.5), pharmaceutical wholesale (46.46) and pharmacies (47.73) are left out; "
+        "SBS has no Q (health and residential care), so on SBS the ecosystem is pharmaceuticals only.",
+    ),
+    Ecosystem(
+        "mobility-transport-automotive",
+        "Mobility – Transport – Automotive",
+        ("C29", "C301", "C302", "C309", "C3315", "C3317", "G45", "H49", "H50", "H52"),
+        ("C29", "C30", "G45", "H49", "H50", "H52"),
+        ("automotive", "cars", "motor vehicles", "transport", "rail", "logistics", "mobility"),
+        "C30 adds aircraft and military vehicles (30.3, 30.4, counted in aerospace & defence too); repair of "
+        "ships and rolling stock (33.15, 33.17) is left out.",
+    ),
+    Ecosystem(
+        "proximity-social-economy",
+        "Proximity, social economy & civil security",
+        ("N80", "N81", "Q88", "S94", "S96"),
+        ("N80", "N81", "Q88", "S94", "S96"),
+        ("social economy", "security", "local services", "civil security"),
+        "Division list; SBS has only N80 and N81 of it (no Q or S94/S96), so on SBS the ecosystem is security "
+        "and building services.",
+    ),
+    Ecosystem(
+        "retail",
+        "Retail",
+        ("G46", "G47"),
+        ("G46", "G47"),
+        ("shops", "trade", "wholesale", "commerce"),
+        "Division list (wholesale and retail trade without motor vehicles).",
+    ),
+    Ecosystem(
+        "textiles",
+        "Textiles",
+        ("C13", "C14", "C15"),
+        ("C13", "C14", "C15"),
+        ("clothing", "apparel", "fashion", "leather", "footwear"),
+        "Manufacture of textiles, clothing, leather and footwear; the wider definition's wholesale and "
+        "retail of these goods is not separable at division level and is left out.",
+    ),
+    Ecosystem(
+        "tourism",
+        "Tourism",
+        ("H49", "H50", "H51", "I55", "I56", "N79", "N82", "R90", "R91", "R92", "R93"),
+        ("H51", "I55", "I56", "N79"),
+        ("travel", "hotels", "hospitality", "restaurants"),
+        "The published list weights its activities; the weights are not published per region, so only the "
+        "mainly-tourism divisions (air transport, accommodation, food service, travel agencies) are summed; "
+        "land and water transport (in mobility), office support and R90-R93 are left out.",
+    ),
 )
 
 
@@ -643,18 +928,25 @@ class Convention:
 
 CONVENTIONS: Final[tuple[Convention, ...]] = (
     Convention(
-        "focus_scope", "all_cells", "focus across all clusters (ECO)",
+        "focus_scope",
+        "all_cells",
+        "focus across all clusters (ECO)",
         "Focus star: the sector's share of the region's employment is among the top 10% of all region x sector "
         "cells of the same NUTS level, sector level and year (90th percentile by linear interpolation). The "
         "European Cluster Observatory states size 'within the same cluster category' but focus over 'all "
         "clusters' that account for the largest proportion of their region's employment.",
         "European Cluster Observatory, 'Evaluation of regional cluster strength' "
-        "(clusterobservatory.eu/index.php?id=49); Ketels & Protsiv (2014)"),
+        "(clusterobservatory.eu/index.php?id=49); Ketels & Protsiv (2014)",
+    ),
     Convention(
-        "focus_scope", "sector", "focus within the sector",
+        "focus_scope",
+        "sector",
+        "focus within the sector",
         "Focus star: the share is among the top 10% of the regions in the same sector. Within one sector the "
         "share ranks regions exactly as the LQ does (LQ = share / (E_s / E)), so focus then repeats the "
-        "specialisation test and three-star cells roughly triple.", ""),
+        "specialisation test and three-star cells roughly triple.",
+        "",
+    ),
 )
 #: The values of each convention setting, the default first.
 FOCUS_SCOPES: Final[tuple[str, ...]] = tuple(c.key for c in CONVENTIONS if c.kind == "focus_scope")
@@ -670,7 +962,9 @@ def convention(kind: str, key: str) -> Convention:
     for c in CONVENTIONS:
         if c.kind == kind and c.key == key:
             return c
-    raise UnknownEntry(f"Unknown {kind} {key!r}; choose one of {', '.join(c.key for c in conventions(kind))}.")
+    raise UnknownEntry(
+        f"Unknown {kind} {key!r}; choose one of {', '.join(c.key for c in conventions(kind))}."
+    )
 
 
 # --- countries ----------------------------------------------------------------------------------
@@ -685,19 +979,42 @@ class Country:
 
 
 COUNTRIES: Final[tuple[Country, ...]] = (
-    Country("AT", "Austria", ("AUT",)), Country("BE", "Belgium", ("BEL",)), Country("BG", "Bulgaria", ("BGR",)),
-    Country("CH", "Switzerland", ("CHE",)), Country("CY", "Cyprus", ("CYP",)), Country("CZ", "Czechia", ("CZE",)),
-    Country("DE", "Germany", ("DEU",)), Country("DK", "Denmark", ("DNK",)), Country("EE", "Estonia", ("EST",)),
-    Country("EL", "Greece", ("GR", "GRC")), Country("ES", "Spain", ("ESP",)), Country("FI", "Finland", ("FIN",)),
-    Country("FR", "France", ("FRA",)), Country("HR", "Croatia", ("HRV",)), Country("HU", "Hungary", ("HUN",)),
-    Country("IE", "Ireland", ("IRL",)), Country("IS", "Iceland", ("ISL",)), Country("IT", "Italy", ("ITA",)),
-    Country("LI", "Liechtenstein", ("LIE",)), Country("LT", "Lithuania", ("LTU",)),
-    Country("LU", "Luxembourg", ("LUX",)), Country("LV", "Latvia", ("LVA",)), Country("ME", "Montenegro", ("MNE",)),
-    Country("MK", "North Macedonia", ("MKD",)), Country("MT", "Malta", ("MLT",)),
-    Country("NL", "Netherlands", ("NLD",)), Country("NO", "Norway", ("NOR",)), Country("PL", "Poland", ("POL",)),
-    Country("PT", "Portugal", ("PRT",)), Country("RO", "Romania", ("ROU",)), Country("RS", "Serbia", ("SRB",)),
-    Country("SE", "Sweden", ("SWE",)), Country("SI", "Slovenia", ("SVN",)), Country("SK", "Slovakia", ("SVK",)),
-    Country("TR", "Türkiye", ("TUR",)), Country("UK", "United Kingdom", ("GB", "GBR")),
+    Country("AT", "Austria", ("AUT",)),
+    Country("BE", "Belgium", ("BEL",)),
+    Country("BG", "Bulgaria", ("BGR",)),
+    Country("CH", "Switzerland", ("CHE",)),
+    Country("CY", "Cyprus", ("CYP",)),
+    Country("CZ", "Czechia", ("CZE",)),
+    Country("DE", "Germany", ("DEU",)),
+    Country("DK", "Denmark", ("DNK",)),
+    Country("EE", "Estonia", ("EST",)),
+    Country("EL", "Greece", ("GR", "GRC")),
+    Country("ES", "Spain", ("ESP",)),
+    Country("FI", "Finland", ("FIN",)),
+    Country("FR", "France", ("FRA",)),
+    Country("HR", "Croatia", ("HRV",)),
+    Country("HU", "Hungary", ("HUN",)),
+    Country("IE", "Ireland", ("IRL",)),
+    Country("IS", "Iceland", ("ISL",)),
+    Country("IT", "Italy", ("ITA",)),
+    Country("LI", "Liechtenstein", ("LIE",)),
+    Country("LT", "Lithuania", ("LTU",)),
+    Country("LU", "Luxembourg", ("LUX",)),
+    Country("LV", "Latvia", ("LVA",)),
+    Country("ME", "Montenegro", ("MNE",)),
+    Country("MK", "North Macedonia", ("MKD",)),
+    Country("MT", "Malta", ("MLT",)),
+    Country("NL", "Netherlands", ("NLD",)),
+    Country("NO", "Norway", ("NOR",)),
+    Country("PL", "Poland", ("POL",)),
+    Country("PT", "Portugal", ("PRT",)),
+    Country("RO", "Romania", ("ROU",)),
+    Country("RS", "Serbia", ("SRB",)),
+    Country("SE", "Sweden", ("SWE",)),
+    Country("SI", "Slovenia", ("SVN",)),
+    Country("SK", "Slovakia", ("SVK",)),
+    Country("TR", "Türkiye", ("TUR",)),
+    Country("UK", "United Kingdom", ("GB", "GBR")),
     Country("AL", "Albania", ("ALB",)),
     Country("US", "United States", ("USA",), area="us"),
 )
@@ -709,19 +1026,31 @@ COUNTRIES: Final[tuple[Country, ...]] = (
 _USER: dict[str, Dataset] = {}
 #: Keys of a spec file (``--spec SPEC.toml``) and what they become.
 SPEC_KEYS: Final = {
-    "title": "the dataset's title", "label": "short label for menus", "publisher": "who publishes it",
-    "licence": "its reuse terms", "area": "'europe' or 'us'", "sector_scheme": "nace_r2 (default) or another scheme",
-    "sector_dim": "dimension with the sector code", "indicator_dim": "dimension with the indicator",
-    "indicator": "constant indicator when there is no indicator dimension", "unit_dim": "dimension with the unit",
-    "units": "table indicator -> unit when there is no unit dimension", "pins": "table dimension -> code kept",
-    "nuts_version": "NUTS version of the geo codes", "nuts_by_year": "table first year -> NUTS version",
+    "title": "the dataset's title",
+    "label": "short label for menus",
+    "publisher": "who publishes it",
+    "licence": "its reuse terms",
+    "area": "'europe' or 'us'",
+    "sector_scheme": "nace_r2 (default) or another scheme",
+    "sector_dim": "dimension with the sector code",
+    "indicator_dim": "dimension with the indicator",
+    "indicator": "constant indicator when there is no indicator dimension",
+    "unit_dim": "dimension with the unit",
+    "units": "table indicator -> unit when there is no unit dimension",
+    "pins": "table dimension -> code kept",
+    "nuts_version": "NUTS version of the geo codes",
+    "nuts_by_year": "table first year -> NUTS version",
     "employment": "table indicator, breakdown, factor, unit of the employment cell",
-    "establishments": "the same for establishments", "wages": "the same for wages", "total_code": "sector code "
-    "of the region's total", "excluded": "sector codes left out", "map_levels": "region levels the map offers",
-    "default_level": "the level a map opens at", "report_level": "[region level, sector level] of reports",
+    "establishments": "the same for establishments",
+    "wages": "the same for wages",
+    "total_code": "sector code of the region's total",
+    "excluded": "sector codes left out",
+    "map_levels": "region levels the map offers",
+    "default_level": "the level a map opens at",
+    "report_level": "[region level, sector level] of reports",
     "layout": "'eurostat' (TSV or SDMX-CSV) or 'long_csv' (set by Cluster Map)",
     "tolerated": "table kind -> codes the file holds that the code lists or geometries do not know, accepted "
-                 "anyway (kinds: region, sector)",
+    "anyway (kinds: region, sector)",
 }
 #: Why a user's tolerated codes are accepted (the spec file says so).
 SPEC_TOLERATED: Final = "declared tolerated in the dataset's spec file"
@@ -733,13 +1062,21 @@ def _cell_of(value: Any, key: str) -> Cell | None:
     if isinstance(value, str):
         return Cell(value)
     if not isinstance(value, dict) or "indicator" not in value:
-        raise ValueError(f"spec key {key!r} must be an indicator code or a table with 'indicator' "
-                         "(and optional 'breakdown', 'factor', 'unit')")
-    return Cell(str(value["indicator"]), str(value.get("breakdown", "")), float(value.get("factor", 1.0)),
-                str(value.get("unit", "persons")))
+        raise ValueError(
+            f"spec key {key!r} must be an indicator code or a table with 'indicator' "
+            "(and optional 'breakdown', 'factor', 'unit')"
+        )
+    return Cell(
+        str(value["indicator"]),
+        str(value.get("breakdown", "")),
+        float(value.get("factor", 1.0)),
+        str(value.get("unit", "persons")),
+    )
 
 
-def user_dataset(code: str, spec: dict[str, Any], *, layout: Layout = "eurostat", source_name: str = "") -> Dataset:
+def user_dataset(
+    code: str, spec: dict[str, Any], *, layout: Layout = "eurostat", source_name: str = ""
+) -> Dataset:
     """A user's dataset from the keys of a spec file (:data:`SPEC_KEYS`); ``ValueError`` names a bad key."""
     unknown = sorted(set(spec) - set(SPEC_KEYS))
     if unknown:
@@ -751,45 +1088,82 @@ def user_dataset(code: str, spec: dict[str, Any], *, layout: Layout = "eurostat"
     levels = tuple(int(v) for v in spec.get("map_levels", (0, 1, 2, 3)))
     report = spec.get("report_level")
     return Dataset(
-        code=code, title=str(spec.get("title", code)), label=str(spec.get("label", f"Your data: {code}")),
-        publisher=str(spec.get("publisher", "user file")), licence=str(spec.get("licence", "as stated by its owner")),
-        area=spec.get("area", "europe"), layout=spec.get("layout", layout), official_urls=(), mirror_files=(source_name,) if source_name
-        else (), role="statistics", required=False, sector_scheme=str(spec.get("sector_scheme", "nace_r2")),
-        sector_dim=spec.get("sector_dim", "nace_r2"), indicator_dim=spec.get("indicator_dim", AUTO),
-        indicator=str(spec.get("indicator", "")), unit_dim=spec.get("unit_dim", AUTO),
+        code=code,
+        title=str(spec.get("title", code)),
+        label=str(spec.get("label", f"Your data: {code}")),
+        publisher=str(spec.get("publisher", "user file")),
+        licence=str(spec.get("licence", "as stated by its owner")),
+        area=spec.get("area", "europe"),
+        layout=spec.get("layout", layout),
+        official_urls=(),
+        mirror_files=(source_name,) if source_name else (),
+        role="statistics",
+        required=False,
+        sector_scheme=str(spec.get("sector_scheme", "nace_r2")),
+        sector_dim=spec.get("sector_dim", "nace_r2"),
+        indicator_dim=spec.get("indicator_dim", AUTO),
+        indicator=str(spec.get("indicator", "")),
+        unit_dim=spec.get("unit_dim", AUTO),
         units=tuple((str(k), str(v)) for k, v in dict(spec.get("units", {})).items()),
         pins=tuple((str(k), str(v)) for k, v in dict(spec.get("pins", {})).items()),
-        nuts=NutsRule(str(spec.get("nuts_version", "2021")), by_year), employment=employment,
+        nuts=NutsRule(str(spec.get("nuts_version", "2021")), by_year),
+        employment=employment,
         establishments=_cell_of(spec.get("establishments"), "establishments"),
-        wages=_cell_of(spec.get("wages"), "wages"), total_code=str(spec.get("total_code", "")),
-        excluded=tuple(str(c) for c in spec.get("excluded", ())), map_levels=levels,
+        wages=_cell_of(spec.get("wages"), "wages"),
+        total_code=str(spec.get("total_code", "")),
+        excluded=tuple(str(c) for c in spec.get("excluded", ())),
+        map_levels=levels,
         default_level=int(spec.get("default_level", 2 if 2 in levels else levels[-1])) if levels else None,
         report_level=(int(report[0]), int(report[1])) if report else None,
-        region_word="regions", sector_word="sectors", notes="Added by a user (cluster-map ingest --add).",
+        region_word="regions",
+        sector_word="sectors",
+        notes="Added by a user (cluster-map ingest --add).",
         tolerated=_spec_tolerated(spec.get("tolerated", {})),
     )
 
 
 def _spec_tolerated(value: Any) -> tuple[Tolerated, ...]:
     if not isinstance(value, dict) or not all(k in ("region", "sector") for k in value):
-        raise ValueError("spec key 'tolerated' must be a table like {region = [\"HU99\"], sector = [\"Z99\"]}")
-    return tuple(Tolerated(kind, tuple(str(c) for c in codes), SPEC_TOLERATED) for kind, codes in value.items())
+        raise ValueError('spec key \'tolerated\' must be a table like {region = ["HU99"], sector = ["Z99"]}')
+    return tuple(
+        Tolerated(kind, tuple(str(c) for c in codes), SPEC_TOLERATED) for kind, codes in value.items()
+    )
 
 
 def dataset_to_spec(ds: Dataset) -> dict[str, Any]:
     """The spec keys that rebuild ``ds`` with :func:`user_dataset` (stored beside a user's dataset)."""
+
     def cell(c: Cell | None) -> dict[str, Any] | None:
-        return None if c is None else {"indicator": c.indicator, "breakdown": c.breakdown, "factor": c.factor,
-                                       "unit": c.unit}
+        return (
+            None
+            if c is None
+            else {"indicator": c.indicator, "breakdown": c.breakdown, "factor": c.factor, "unit": c.unit}
+        )
+
     out: dict[str, Any] = {
-        "title": ds.title, "label": ds.label, "publisher": ds.publisher, "licence": ds.licence, "area": ds.area,
+        "title": ds.title,
+        "label": ds.label,
+        "publisher": ds.publisher,
+        "licence": ds.licence,
+        "area": ds.area,
         "layout": ds.layout,
-        "sector_scheme": ds.sector_scheme, "sector_dim": ds.sector_dim, "indicator_dim": ds.indicator_dim,
-        "indicator": ds.indicator, "unit_dim": ds.unit_dim, "units": dict(ds.units), "pins": dict(ds.pins),
-        "nuts_version": ds.nuts.default, "nuts_by_year": {str(y): v for y, v in ds.nuts.by_year},
-        "employment": cell(ds.employment), "establishments": cell(ds.establishments), "wages": cell(ds.wages),
-        "total_code": ds.total_code, "excluded": list(ds.excluded), "map_levels": list(ds.map_levels),
-        "default_level": ds.default_level, "report_level": list(ds.report_level) if ds.report_level else None,
+        "sector_scheme": ds.sector_scheme,
+        "sector_dim": ds.sector_dim,
+        "indicator_dim": ds.indicator_dim,
+        "indicator": ds.indicator,
+        "unit_dim": ds.unit_dim,
+        "units": dict(ds.units),
+        "pins": dict(ds.pins),
+        "nuts_version": ds.nuts.default,
+        "nuts_by_year": {str(y): v for y, v in ds.nuts.by_year},
+        "employment": cell(ds.employment),
+        "establishments": cell(ds.establishments),
+        "wages": cell(ds.wages),
+        "total_code": ds.total_code,
+        "excluded": list(ds.excluded),
+        "map_levels": list(ds.map_levels),
+        "default_level": ds.default_level,
+        "report_level": list(ds.report_level) if ds.report_level else None,
         "tolerated": {t.kind: list(t.codes) for t in ds.tolerated} or None,
     }
     return {k: v for k, v in out.items() if v is not None}
@@ -945,15 +1319,63 @@ def series_break(code: str, year: int) -> str:
     return found.break_note if found is not None and year in found.join_years() else ""
 
 
-__all__ = ["CONVENTIONS", "FOCUS_SCOPES", "Convention", "convention", "conventions",
-           "COUNTRIES", "DATASETS", "ECOSYSTEMS", "ECOSYSTEM_LEVEL", "ECOSYSTEM_SCHEME", "ECOSYSTEM_SOURCE",
-           "Ecosystem", "ecosystem", "ecosystem_members", "METRICS", "SERIES", "Cell", "Country", "Dataset", "Figure", "Metric",
-           "NutsRule", "Series", "SeriesPart", "SERIES_BREAK_CAVEAT", "SERIES_DATASETS", "series", "series_break",
-           "source_dataset", "TOLERATED_REGION_KINDS", "Tolerated", "Totals", "UnknownEntry",
-           "country", "country_code", "country_name",
-           "dataset", "datasets", "eurostat", "eurostat_api_url", "eurostat_files", "field_help", "find_dataset",
-           "mapped", "metric", "metrics_for", "reported", "series_of", "statistical", "register", "forget",
-           "user_dataset", "user_datasets", "dataset_to_spec", "SPEC_KEYS"]
+__all__ = [
+    "CONVENTIONS",
+    "FOCUS_SCOPES",
+    "Convention",
+    "convention",
+    "conventions",
+    "COUNTRIES",
+    "DATASETS",
+    "ECOSYSTEMS",
+    "ECOSYSTEM_LEVEL",
+    "ECOSYSTEM_SCHEME",
+    "ECOSYSTEM_SOURCE",
+    "Ecosystem",
+    "ecosystem",
+    "ecosystem_members",
+    "METRICS",
+    "SERIES",
+    "Cell",
+    "Country",
+    "Dataset",
+    "Figure",
+    "Metric",
+    "NutsRule",
+    "Series",
+    "SeriesPart",
+    "SERIES_BREAK_CAVEAT",
+    "SERIES_DATASETS",
+    "series",
+    "series_break",
+    "source_dataset",
+    "TOLERATED_REGION_KINDS",
+    "Tolerated",
+    "Totals",
+    "UnknownEntry",
+    "country",
+    "country_code",
+    "country_name",
+    "dataset",
+    "datasets",
+    "eurostat",
+    "eurostat_api_url",
+    "eurostat_files",
+    "field_help",
+    "find_dataset",
+    "mapped",
+    "metric",
+    "metrics_for",
+    "reported",
+    "series_of",
+    "statistical",
+    "register",
+    "forget",
+    "user_dataset",
+    "user_datasets",
+    "dataset_to_spec",
+    "SPEC_KEYS",
+]
 
 
 # --- the directory's sector vocabulary, organisation kinds, member sizes and labels ----------------
@@ -976,93 +1398,432 @@ class SectorTerm:
 
 
 SECTOR_TERMS: Final[tuple[SectorTerm, ...]] = (
-    SectorTerm("aerospace", "Aerospace", ("C30",), ("1",),
-               ("aerospace", "aeronautics", "aeronautical", "aviation", "aircraft", "space", "space technologies",
-                "uav", "drones", "avionics", "Aerospace Vehicles and Defense")),
-    SectorTerm("defence", "Defence and security", ("C25", "C30", "N80"), ("1",),
-               ("defence", "defense", "security", "civil security", "cyber security")),
-    SectorTerm("automotive", "Automotive", ("C29",), ("4", "44", "108"),
-               ("automotive", "automobile", "cars", "motor vehicles", "vehicles", "automotive suppliers",
-                "commercial vehicles", "e-mobility", "electromobility", "electric vehicles", "Automotive")),
-    SectorTerm("mobility", "Transport, mobility and logistics", ("H49", "H50", "H52"), ("45", "105"),
-               ("mobility", "transport", "transportation", "logistics", "supply chain", "transit",
-                "transport systems", "Transportation and Logistics", "Local Logistical Services")),
-    SectorTerm("rail", "Rail", ("C30", "H49"), ("45",), ("rail", "railway", "rail technology", "rolling stock")),
-    SectorTerm("maritime", "Maritime and blue economy", ("C30", "H50"), ("50", "17"),
-               ("maritime", "marine", "naval", "shipbuilding", "ports", "blue economy", "Water Transportation")),
-    SectorTerm("ict", "ICT and digital", ("J61", "J62", "J63"), ("23", "8"),
-               ("ict", "it", "software", "digital", "digitalisation", "digitalization", "digital technologies",
-                "telecommunications", "mobile communications", "mobile technologies", "iot", "e-services",
-                "industrial digitalisation", "Information Technology and Analytical Instruments",
-                "Communications Equipment and Services")),
-    SectorTerm("electronics", "Electronics and microelectronics", ("C26", "C27"), ("23", "27"),
-               ("electronics", "microelectronics", "micro/nano electronics", "semiconductors", "power electronics",
-                "sensors", "energy-efficient microelectronics", "Lighting and Electrical Equipment")),
-    SectorTerm("photonics", "Photonics and optics", ("C26",), ("23",),
-               ("photonics", "optics", "optical", "lasers", "optical fibres")),
-    SectorTerm("energy", "Energy", ("D35", "C27"), ("14", "104"),
-               ("energy", "renewable energy", "renewables", "solar energy", "wind energy", "photovoltaics",
-                "smart grids", "hydro power", "green energy", "energy efficiency", "energy transition",
-                "smart energy", "energy technology", "batteries", "Electric Power Generation and Transmission",
-                "Local Utilities")),
-    SectorTerm("food", "Agri-food", ("C10", "C11", "A01"), ("18", "101", "2", "28"),
-               ("food", "agrifood", "agri-food", "nutrition", "beverages", "wine", "viticulture", "food processing",
-                "seafood", "horticulture", "agriculture", "aquaculture", "Food Processing and Manufacturing",
-                "Agricultural Inputs and Services", "Livestock Processing",
-                "Local Food and Beverage Processing and Distribution", "Fishing and Fishing Products")),
-    SectorTerm("construction", "Construction", ("F41", "F42", "F43", "M71"), ("9", "115"),
-               ("construction", "building", "green building", "housing", "sustainable construction", "architecture",
-                "habitat", "wood construction", "infrastructure", "Construction Products and Services",
-                "Local Real Estate, Construction, and Development")),
-    SectorTerm("biotech", "Biotechnology and pharmaceuticals", ("C21", "M72"), ("5",),
-               ("biotech", "biotechnology", "pharma", "pharmaceuticals", "life sciences", "life science",
-                "biotherapies", "immunotherapy", "personalised medicine", "oncology", "Biopharmaceuticals")),
-    SectorTerm("medtech", "Medical technology", ("C32", "C26"), ("30",),
-               ("medtech", "medical technology", "medical devices", "health technology", "health technologies",
-                "dentistry", "diagnostics", "Medical Devices")),
-    SectorTerm("health", "Health care", ("Q86", "Q87"), ("103",),
-               ("health", "healthcare", "e-health", "wellness", "ambient assisted living", "rehabilitation",
-                "medicine", "Local Health Services")),
-    SectorTerm("textiles", "Textiles, clothing and leather", ("C13", "C14", "C15"), ("42", "3", "19", "26"),
-               ("textiles", "textile", "fashion", "clothing", "apparel", "footwear", "leather", "smart textiles",
-                "flexible materials", "Textile Manufacturing")),
-    SectorTerm("wood", "Wood and forestry", ("C16", "A02"), ("51", "20"),
-               ("wood", "forestry", "forest-based industries", "forest-based products", "wood processing",
-                "wood materials", "wooden houses", "Forestry")),
+    SectorTerm(
+        "aerospace",
+        "Aerospace",
+        ("C30",),
+        ("1",),
+        (
+            "aerospace",
+            "aeronautics",
+            "aeronautical",
+            "aviation",
+            "aircraft",
+            "space",
+            "space technologies",
+            "uav",
+            "drones",
+            "avionics",
+            "Aerospace Vehicles and Defense",
+        ),
+    ),
+    SectorTerm(
+        "defence",
+        "Defence and security",
+        ("C25", "C30", "N80"),
+        ("1",),
+        ("defence", "defense", "security", "civil security", "cyber security"),
+    ),
+    SectorTerm(
+        "automotive",
+        "Automotive",
+        ("C29",),
+        ("4", "44", "108"),
+        (
+            "automotive",
+            "automobile",
+            "cars",
+            "motor vehicles",
+            "vehicles",
+            "automotive suppliers",
+            "commercial vehicles",
+            "e-mobility",
+            "electromobility",
+            "electric vehicles",
+            "Automotive",
+        ),
+    ),
+    SectorTerm(
+        "mobility",
+        "Transport, mobility and logistics",
+        ("H49", "H50", "H52"),
+        ("45", "105"),
+        (
+            "mobility",
+            "transport",
+            "transportation",
+            "logistics",
+            "supply chain",
+            "transit",
+            "transport systems",
+            "Transportation and Logistics",
+            "Local Logistical Services",
+        ),
+    ),
+    SectorTerm(
+        "rail", "Rail", ("C30", "H49"), ("45",), ("rail", "railway", "rail technology", "rolling stock")
+    ),
+    SectorTerm(
+        "maritime",
+        "Maritime and blue economy",
+        ("C30", "H50"),
+        ("50", "17"),
+        ("maritime", "marine", "naval", "shipbuilding", "ports", "blue economy", "Water Transportation"),
+    ),
+    SectorTerm(
+        "ict",
+        "ICT and digital",
+        ("J61", "J62", "J63"),
+        ("23", "8"),
+        (
+            "ict",
+            "it",
+            "software",
+            "digital",
+            "digitalisation",
+            "digitalization",
+            "digital technologies",
+            "telecommunications",
+            "mobile communications",
+            "mobile technologies",
+            "iot",
+            "e-services",
+            "industrial digitalisation",
+            "Information Technology and Analytical Instruments",
+            "Communications Equipment and Services",
+        ),
+    ),
+    SectorTerm(
+        "electronics",
+        "Electronics and microelectronics",
+        ("C26", "C27"),
+        ("23", "27"),
+        (
+            "electronics",
+            "microelectronics",
+            "micro/nano electronics",
+            "semiconductors",
+            "power electronics",
+            "sensors",
+            "energy-efficient microelectronics",
+            "Lighting and Electrical Equipment",
+        ),
+    ),
+    SectorTerm(
+        "photonics",
+        "Photonics and optics",
+        ("C26",),
+        ("23",),
+        ("photonics", "optics", "optical", "lasers", "optical fibres"),
+    ),
+    SectorTerm(
+        "energy",
+        "Energy",
+        ("D35", "C27"),
+        ("14", "104"),
+        (
+            "energy",
+            "renewable energy",
+            "renewables",
+            "solar energy",
+            "wind energy",
+            "photovoltaics",
+            "smart grids",
+            "hydro power",
+            "green energy",
+            "energy efficiency",
+            "energy transition",
+            "smart energy",
+            "energy technology",
+            "batteries",
+            "Electric Power Generation and Transmission",
+            "Local Utilities",
+        ),
+    ),
+    SectorTerm(
+        "food",
+        "Agri-food",
+        ("C10", "C11", "A01"),
+        ("18", "101", "2", "28"),
+        (
+            "food",
+            "agrifood",
+            "agri-food",
+            "nutrition",
+            "beverages",
+            "wine",
+            "viticulture",
+            "food processing",
+            "seafood",
+            "horticulture",
+            "agriculture",
+            "aquaculture",
+            "Food Processing and Manufacturing",
+            "Agricultural Inputs and Services",
+            "Livestock Processing",
+            "Local Food and Beverage Processing and Distribution",
+            "Fishing and Fishing Products",
+        ),
+    ),
+    SectorTerm(
+        "construction",
+        "Construction",
+        ("F41", "F42", "F43", "M71"),
+        ("9", "115"),
+        (
+            "construction",
+            "building",
+            "green building",
+            "housing",
+            "sustainable construction",
+            "architecture",
+            "habitat",
+            "wood construction",
+            "infrastructure",
+            "Construction Products and Services",
+            "Local Real Estate, Construction, and Development",
+        ),
+    ),
+    SectorTerm(
+        "biotech",
+        "Biotechnology and pharmaceuticals",
+        ("C21", "M72"),
+        ("5",),
+        (
+            "biotech",
+            "biotechnology",
+            "pharma",
+            "pharmaceuticals",
+            "life sciences",
+            "life science",
+            "biotherapies",
+            "immunotherapy",
+            "personalised medicine",
+            "oncology",
+            "Biopharmaceuticals",
+        ),
+    ),
+    SectorTerm(
+        "medtech",
+        "Medical technology",
+        ("C32", "C26"),
+        ("30",),
+        (
+            "medtech",
+            "medical technology",
+            "medical devices",
+            "health technology",
+            "health technologies",
+            "dentistry",
+            "diagnostics",
+            "Medical Devices",
+        ),
+    ),
+    SectorTerm(
+        "health",
+        "Health care",
+        ("Q86", "Q87"),
+        ("103",),
+        (
+            "health",
+            "healthcare",
+            "e-health",
+            "wellness",
+            "ambient assisted living",
+            "rehabilitation",
+            "medicine",
+            "Local Health Services",
+        ),
+    ),
+    SectorTerm(
+        "textiles",
+        "Textiles, clothing and leather",
+        ("C13", "C14", "C15"),
+        ("42", "3", "19", "26"),
+        (
+            "textiles",
+            "textile",
+            "fashion",
+            "clothing",
+            "apparel",
+            "footwear",
+            "leather",
+            "smart textiles",
+            "flexible materials",
+            "Textile Manufacturing",
+        ),
+    ),
+    SectorTerm(
+        "wood",
+        "Wood and forestry",
+        ("C16", "A02"),
+        ("51", "20"),
+        (
+            "wood",
+            "forestry",
+            "forest-based industries",
+            "forest-based products",
+            "wood processing",
+            "wood materials",
+            "wooden houses",
+            "Forestry",
+        ),
+    ),
     SectorTerm("furniture", "Furniture", ("C31",), ("21",), ("furniture", "interior")),
-    SectorTerm("plastics", "Plastics, rubber and composites", ("C22",), ("38",),
-               ("plastics", "polymers", "rubber", "composites", "composite technologies", "carbon fibre composites",
-                "Plastics")),
-    SectorTerm("chemicals", "Chemicals", ("C20", "C19"), ("46", "11"),
-               ("chemicals", "chemistry", "green chemistry", "sustainable chemistry", "petrochemicals", "refining",
-                "process industry", "bio-based products", "bioeconomy")),
-    SectorTerm("materials", "Metals and materials", ("C24", "C25", "C23"), ("47", "12", "49"),
-               ("materials", "new materials", "advanced materials", "lightweight materials", "sustainable materials",
-                "metal processing", "surface treatment", "nanotechnology", "Upstream Metal Manufacturing",
-                "Downstream Metal Products")),
-    SectorTerm("machinery", "Machinery, mechatronics and production technology", ("C28", "C33"), ("40", "32"),
-               ("machinery", "mechatronics", "mechanical engineering", "automation", "robotics", "advanced manufacturing",
-                "additive manufacturing", "industry 4.0", "production technologies", "smart factory", "manufacturing",
-                "agricultural machinery", "tooling", "moulds", "Production Technology and Heavy Machinery",
-                "Metalworking Technology")),
-    SectorTerm("creative", "Cultural and creative industries", ("J58", "J59", "J60", "M73"), ("29", "48", "37", "33"),
-               ("creative industries", "cultural and creative industries", "creative technologies", "media", "film",
-                "gaming", "multimedia", "culture", "design", "vr/ar", "Marketing, Design, and Publishing",
-                "Video Production and Distribution", "Performing Arts", "Printing Services",
-                "Local Entertainment and Media")),
-    SectorTerm("tourism", "Tourism", ("I55", "I56", "N79"), ("22",),
-               ("tourism", "hospitality", "health tourism", "winter adventure", "Hospitality and Tourism")),
-    SectorTerm("environment", "Environment and cleantech", ("E36", "E37", "E38", "E39"), ("15",),
-               ("cleantech", "environment", "environmental technology", "water", "circular economy", "eco-innovation",
-                "water efficiency")),
-    SectorTerm("mining", "Mining and raw materials", ("B07", "B08"), ("31", "34", "35"),
-               ("mining", "mineral resources", "oil and gas equipment", "Oil and Gas Production and Transportation")),
-    SectorTerm("finance", "Finance", ("K64", "K66"), ("16", "107"), ("finance", "fintech", "Local Financial Services")),
-    SectorTerm("business", "Business services", ("M70", "N82"), ("6", "112"),
-               ("business services", "Business Services", "Local Commercial Services")),
-    SectorTerm("education", "Education and research", ("P85", "M72"), ("13", "113"),
-               ("education", "r&d", "science", "research", "Education and Knowledge Creation",
-                "Local Education and Training")),
+    SectorTerm(
+        "plastics",
+        "Plastics, rubber and composites",
+        ("C22",),
+        ("38",),
+        (
+            "plastics",
+            "polymers",
+            "rubber",
+            "composites",
+            "composite technologies",
+            "carbon fibre composites",
+            "Plastics",
+        ),
+    ),
+    SectorTerm(
+        "chemicals",
+        "Chemicals",
+        ("C20", "C19"),
+        ("46", "11"),
+        (
+            "chemicals",
+            "chemistry",
+            "green chemistry",
+            "sustainable chemistry",
+            "petrochemicals",
+            "refining",
+            "process industry",
+            "bio-based products",
+            "bioeconomy",
+        ),
+    ),
+    SectorTerm(
+        "materials",
+        "Metals and materials",
+        ("C24", "C25", "C23"),
+        ("47", "12", "49"),
+        (
+            "materials",
+            "new materials",
+            "advanced materials",
+            "lightweight materials",
+            "sustainable materials",
+            "metal processing",
+            "surface treatment",
+            "nanotechnology",
+            "Upstream Metal Manufacturing",
+            "Downstream Metal Products",
+        ),
+    ),
+    SectorTerm(
+        "machinery",
+        "Machinery, mechatronics and production technology",
+        ("C28", "C33"),
+        ("40", "32"),
+        (
+            "machinery",
+            "mechatronics",
+            "mechanical engineering",
+            "automation",
+            "robotics",
+            "advanced manufacturing",
+            "additive manufacturing",
+            "industry 4.0",
+            "production technologies",
+            "smart factory",
+            "manufacturing",
+            "agricultural machinery",
+            "tooling",
+            "moulds",
+            "Production Technology and Heavy Machinery",
+            "Metalworking Technology",
+        ),
+    ),
+    SectorTerm(
+        "creative",
+        "Cultural and creative industries",
+        ("J58", "J59", "J60", "M73"),
+        ("29", "48", "37", "33"),
+        (
+            "creative industries",
+            "cultural and creative industries",
+            "creative technologies",
+            "media",
+            "film",
+            "gaming",
+            "multimedia",
+            "culture",
+            "design",
+            "vr/ar",
+            "Marketing, Design, and Publishing",
+            "Video Production and Distribution",
+            "Performing Arts",
+            "Printing Services",
+            "Local Entertainment and Media",
+        ),
+    ),
+    SectorTerm(
+        "tourism",
+        "Tourism",
+        ("I55", "I56", "N79"),
+        ("22",),
+        ("tourism", "hospitality", "health tourism", "winter adventure", "Hospitality and Tourism"),
+    ),
+    SectorTerm(
+        "environment",
+        "Environment and cleantech",
+        ("E36", "E37", "E38", "E39"),
+        ("15",),
+        (
+            "cleantech",
+            "environment",
+            "environmental technology",
+            "water",
+            "circular economy",
+            "eco-innovation",
+            "water efficiency",
+        ),
+    ),
+    SectorTerm(
+        "mining",
+        "Mining and raw materials",
+        ("B07", "B08"),
+        ("31", "34", "35"),
+        ("mining", "mineral resources", "oil and gas equipment", "Oil and Gas Production and Transportation"),
+    ),
+    SectorTerm(
+        "finance",
+        "Finance",
+        ("K64", "K66"),
+        ("16", "107"),
+        ("finance", "fintech", "Local Financial Services"),
+    ),
+    SectorTerm(
+        "business",
+        "Business services",
+        ("M70", "N82"),
+        ("6", "112"),
+        ("business services", "Business Services", "Local Commercial Services"),
+    ),
+    SectorTerm(
+        "education",
+        "Education and research",
+        ("P85", "M72"),
+        ("13", "113"),
+        (
+            "education",
+            "r&d",
+            "science",
+            "research",
+            "Education and Knowledge Creation",
+            "Local Education and Training",
+        ),
+    ),
 )
 
 
@@ -1078,11 +1839,29 @@ class OrgKind:
 
 #: Checked in order; the first class with a word in the stated type wins; ``not_stated`` when none.
 ORG_KINDS: Final[tuple[OrgKind, ...]] = (
-    OrgKind("network", "Cluster network or association", "#e6550d",
-            ("network", "national cluster", "cluster association", "association of", "platform", "programme",
-             "support organisation", "facilitator", "business association", "european network")),
-    OrgKind("cluster", "Cluster organisation", "#6a3d9a",
-            ("cluster", "pôle", "pole", "district", "competitiveness")),
+    OrgKind(
+        "network",
+        "Cluster network or association",
+        "#e6550d",
+        (
+            "network",
+            "national cluster",
+            "cluster association",
+            "association of",
+            "platform",
+            "programme",
+            "support organisation",
+            "facilitator",
+            "business association",
+            "european network",
+        ),
+    ),
+    OrgKind(
+        "cluster",
+        "Cluster organisation",
+        "#6a3d9a",
+        ("cluster", "pôle", "pole", "district", "competitiveness"),
+    ),
     OrgKind("other", "Other organisation", "#31a354", ("association", "agency", "institute", "university")),
     OrgKind("not_stated", "Type not stated", "#636363", ()),
 )

@@ -31,8 +31,10 @@ class Settings:
 
     source: str = field(
         default="",
-        metadata={"help": "Where sources are read: a URL base or a local mirror directory with the "
-                  "official file names. Empty: official URLs, falling back to MIRROR when offline."},
+        metadata={
+            "help": "Where sources are read: a URL base or a local mirror directory with the "
+            "official file names. Empty: official URLs, falling back to MIRROR when offline."
+        },
     )
     mirror: Path = field(
         default_factory=_default_mirror,
@@ -56,19 +58,25 @@ class Settings:
     )
     tile_url: str = field(
         default="",
-        metadata={"help": "Optional map tile URL template for users online (empty: no tiles, NUTS 0 "
-                  "borders as the base map)."},
+        metadata={
+            "help": "Optional map tile URL template for users online (empty: no tiles, NUTS 0 "
+            "borders as the base map)."
+        },
     )
     min_employment: float = field(
         default=1000.0,
-        metadata={"help": "Minimum employment for a region-sector cell to be ranked or starred "
-                  "(guards against spurious LQs of tiny cells)."},
+        metadata={
+            "help": "Minimum employment for a region-sector cell to be ranked or starred "
+            "(guards against spurious LQs of tiny cells)."
+        },
     )
     focus_scope: str = field(
         default="all_cells",
-        metadata={"help": "How the ECO focus star ranks a cell's share of its region's employment: "
-                  "'all_cells' (top 10% of every region-sector cell, as the European Cluster Observatory "
-                  "publishes it) or 'sector' (top 10% of the regions in the same sector)."},
+        metadata={
+            "help": "How the ECO focus star ranks a cell's share of its region's employment: "
+            "'all_cells' (top 10% of every region-sector cell, as the European Cluster Observatory "
+            "publishes it) or 'sector' (top 10% of the regions in the same sector)."
+        },
     )
     seed: int = field(
         default=12345,
@@ -92,8 +100,10 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         scope = values.get("focus_scope", "all_cells")
         if scope not in FOCUS_SCOPES:
-            raise ConfigError(f"Setting {ENV_PREFIX}FOCUS_SCOPE={scope!r} is not one of {FOCUS_SCOPES!r}; "
-                              "unset it or give one of them.")
+            raise ConfigError(
+                f"Setting {ENV_PREFIX}FOCUS_SCOPE={scope!r} is not one of {FOCUS_SCOPES!r}; "
+                "unset it or give one of them."
+            )
         return replace(cls(), **values)
 
     @staticmethod

@@ -165,8 +165,14 @@ def repair(
     tolerance: float = REPAIR_AREA_TOLERANCE,
 ) -> gpd.GeoDataFrame:
     """``frame`` with invalid polygons repaired (see :func:`repair_geometries`, which also lists the repairs)."""
-    return repair_geometries(frame, source=source, code_column=code_column, allow_empty=allow_empty,
-                             area_crs=area_crs, tolerance=tolerance)[0]
+    return repair_geometries(
+        frame,
+        source=source,
+        code_column=code_column,
+        allow_empty=allow_empty,
+        area_crs=area_crs,
+        tolerance=tolerance,
+    )[0]
 
 
 def repair_geometries(
@@ -214,9 +220,11 @@ def repair_geometries(
             before, after = gpd.GeoSeries([geoms[i], repaired], crs=frame.crs).to_crs(area_crs).area
             change = abs(after - before) / before if before > 0 else float("inf")
             if change > tolerance:
-                problems.append(f"{codes[i]!r}: invalid geometry ({reason}); make_valid would change its area "
-                                f"from {before / 1e6:,.1f} to {after / 1e6:,.1f} km2 ({_percent(change)}), more "
-                                f"than the {100 * tolerance:g} % a repair may change (REPAIR_AREA_TOLERANCE)")
+                problems.append(
+                    f"{codes[i]!r}: invalid geometry ({reason}); make_valid would change its area "
+                    f"from {before / 1e6:,.1f} to {after / 1e6:,.1f} km2 ({_percent(change)}), more "
+                    f"than the {100 * tolerance:g} % a repair may change (REPAIR_AREA_TOLERANCE)"
+                )
                 continue
             fixed[i] = repaired
             repairs.append(Repair(codes[i], reason, float(change)))

@@ -11,7 +11,9 @@ with errors.boundary():
     ensure_ready()
     db = board.board_path()
     st.header("Partnerships, projects and gateways")
-    st.caption("European Strategic Cluster Partnerships, Euroclusters and cluster projects with their programme, "
-               "theme, period, member organisations (linked to their profiles) and target markets.")
+    st.caption(
+        "European Strategic Cluster Partnerships, Euroclusters and cluster projects with their programme, "
+        "theme, period, member organisations (linked to their profiles) and target markets."
+    )
     partnerships.search_panel(db)
     partnerships.gateways_panel(db)

@@ -12,6 +12,8 @@ with errors.boundary():
     org = org_profile.chosen_org()
     if not org:
         st.header("Organisation profile")
-        st.info("Pick an organisation above, or open one from the Organisations page's search or partner results.")
+        st.info(
+            "Pick an organisation above, or open one from the Organisations page's search or partner results."
+        )
     elif org_profile.show(org) is not None:
         org_profile.show_partners(org)

@@ -5,8 +5,7 @@ import streamlit as st
 from cluster_map.ui import data, errors, methodology, profile, upload
 from cluster_map.ui.startup import ensure_ready
 
-st.set_page_config(page_title="Data and methodology · Cluster Map",
-                   layout="wide")
+st.set_page_config(page_title="Data and methodology · Cluster Map", layout="wide")
 
 with errors.boundary():
     ensure_ready()

@@ -11,10 +11,12 @@ with errors.boundary():
     ensure_ready()
     db = board.board_path()
     st.header("Offers and demands")
-    st.caption("A board for cluster managers: post what your cluster offers or seeks (services, test "
-               "facilities, partners for projects), browse the posts of others, express interest and talk it "
-               "through, and find the offers that match a demand by shared sector keywords and the countries "
-               "sought. Reading needs no account; posting and answering do.")
+    st.caption(
+        "A board for cluster managers: post what your cluster offers or seeks (services, test "
+        "facilities, partners for projects), browse the posts of others, express interest and talk it "
+        "through, and find the offers that match a demand by shared sector keywords and the countries "
+        "sought. Reading needs no account; posting and answering do."
+    )
     account = board.account_panel(db)
     if account is not None and account.is_admin:
         shown = st.tabs(["Browse", "My posts", "Inbox", "Saved searches", "Admin"])

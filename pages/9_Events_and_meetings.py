@@ -12,9 +12,11 @@ with errors.boundary():
     db = board.board_path()
     account = board.current_account()
     st.header("Events and B2B meetings")
-    st.caption("Cluster events from the directory and added by admins. Upcoming, under way or past; a calendar by "
-               "month; a calendar file of the events whose days are known. Take part in an event's B2B meetings: "
-               "publish your free slots, meet the participants closest to your sectors, keep your agenda.")
+    st.caption(
+        "Cluster events from the directory and added by admins. Upcoming, under way or past; a calendar by "
+        "month; a calendar file of the events whose days are known. Take part in an event's B2B meetings: "
+        "publish your free slots, meet the participants closest to your sectors, keep your agenda."
+    )
     listing, cal, b2b = st.tabs(["Events", "Calendar", "B2B meetings"])
     with listing:
         found = events.events_panel(db)

@@ -34,17 +34,29 @@ REGIONS = {  # code: (name, country, (x, y) of the lower-left corner)
     "DE22": (f"Niederbayern {IMAGE}", "DE", (1, 1)),
 }
 SECTORS = {  # code: (label, level, parent)
-    "C": ("Manufacturing", 1, None), "C10": ("Manufacture of food products", 2, "C"),
+    "C": ("Manufacturing", 1, None),
+    "C10": ("Manufacture of food products", 2, "C"),
     "C29": ("Manufacture of motor vehicles", 2, "C"),
-    "F": ("Construction", 1, None), "F41": ("Construction of buildings", 2, "F"),
+    "F": ("Construction", 1, None),
+    "F41": ("Construction of buildings", 2, "F"),
     "F43": (f"Specialised construction activities {IMAGE}", 2, "F"),
 }
 # employment of the divisions, per year; sections are the sums
 DIVISIONS = {
-    2010: {"AT11": (100, 50, 300, 200), "AT12": (400, 100, 500, 300), "AT13": (200, 900, 400, 100),
-           "DE21": (300, 3000, 600, 400), "DE22": (500, 100, 200, 200)},
-    2015: {"AT11": (120, 60, 330, 210), "AT12": (420, 80, 520, 330), "AT13": (210, 1100, 380, 90),
-           "DE21": (330, 3500, 650, 420), "DE22": (520, 90, 210, 220)},
+    2010: {
+        "AT11": (100, 50, 300, 200),
+        "AT12": (400, 100, 500, 300),
+        "AT13": (200, 900, 400, 100),
+        "DE21": (300, 3000, 600, 400),
+        "DE22": (500, 100, 200, 200),
+    },
+    2015: {
+        "AT11": (120, 60, 330, 210),
+        "AT12": (420, 80, 520, 330),
+        "AT13": (210, 1100, 380, 90),
+        "DE21": (330, 3500, 650, 420),
+        "DE22": (520, 90, 210, 220),
+    },
 }
 DIVISION_CODES = ("C10", "C29", "F41", "F43")
 DATASET = "sbs_r_nuts06_r2"
@@ -58,8 +70,15 @@ def _cells() -> pd.DataFrame:
             div["C"] = div["C10"] + div["C29"]
             div["F"] = div["F41"] + div["F43"]
             for sector, emp in div.items():
-                rows.append({"region": region, "sector": sector, "year": year, "employment": float(emp),
-                             "sector_level": SECTORS[sector][1]})
+                rows.append(
+                    {
+                        "region": region,
+                        "sector": sector,
+                        "year": year,
+                        "employment": float(emp),
+                        "sector_level": SECTORS[sector][1],
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -98,39 +117,85 @@ def build_tiny_store(path: Path) -> Path:
         con.execute(stmt)
     con.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     for code, (name, country, (x, y)) in REGIONS.items():
-        con.execute("INSERT INTO regions (code, nuts_version, level, country, name, parent, kind) VALUES (?, '2013', 2, ?, ?, ?, 'nuts')", [code, country, name, code[:3]])
+        con.execute(
+            "INSERT INTO regions (code, nuts_version, level, country, name, parent, kind) VALUES (?, '2013', 2, ?, ?, ?, 'nuts')",
+            [code, country, name, code[:3]],
+        )
         wkb = shapely.to_wkb(shapely.box(x, y, x + 1, y + 1))
         for variant in ("full", "display"):
-            con.execute("INSERT INTO geometries (code, nuts_version, level, variant, wkb, label_lon, label_lat, source) "
-                        "VALUES (?, '2013', 2, ?, ?, ?, ?, 'gisco_nuts_2013')",
-                        [code, variant, wkb, x + 0.5, y + 0.5])
+            con.execute(
+                "INSERT INTO geometries (code, nuts_version, level, variant, wkb, label_lon, label_lat, source) "
+                "VALUES (?, '2013', 2, ?, ?, ?, ?, 'gisco_nuts_2013')",
+                [code, variant, wkb, x + 0.5, y + 0.5],
+            )
     for code, name in (("AT", "Österreich"), ("DE", "Deutschland")):
-        con.execute("INSERT INTO regions (code, nuts_version, level, country, name, parent, kind) VALUES (?, '2013', 0, ?, ?, NULL, 'nuts')", [code, code, name])
+        con.execute(
+            "INSERT INTO regions (code, nuts_version, level, country, name, parent, kind) VALUES (?, '2013', 0, ?, ?, NULL, 'nuts')",
+            [code, code, name],
+        )
     for code, box in (("AT", shapely.box(0, 0, 3, 1)), ("DE", shapely.box(0, 1, 2, 2))):
         for variant in ("full", "display"):
-            con.execute("INSERT INTO geometries (code, nuts_version, level, variant, wkb, label_lon, label_lat, "
-                        "source) VALUES (?, '2013', 0, ?, ?, NULL, NULL, 'gisco_nuts_2013')",
-                        [code, variant, shapely.to_wkb(box)])
+            con.execute(
+                "INSERT INTO geometries (code, nuts_version, level, variant, wkb, label_lon, label_lat, "
+                "source) VALUES (?, '2013', 0, ?, ?, NULL, NULL, 'gisco_nuts_2013')",
+                [code, variant, shapely.to_wkb(box)],
+            )
     for code, (label, level, parent) in SECTORS.items():
-        con.execute("INSERT INTO sectors (scheme, code, label, level, parent) VALUES ('nace_r2', ?, ?, ?, ?)", [code, label, level, parent])
+        con.execute(
+            "INSERT INTO sectors (scheme, code, label, level, parent) VALUES ('nace_r2', ?, ?, ?, ?)",
+            [code, label, level, parent],
+        )
     m = metrics_frame()
     con.register("m_df", m)
     con.execute("CREATE TABLE metrics AS SELECT * FROM m_df")
     obs = []
     for r in m.itertuples():
-        for ind, unit, val in (("V16110", "NR", r.employment), ("V11210", "NR", r.establishments),
-                               ("V13320", "MIO_EUR", r.wages)):
+        for ind, unit, val in (
+            ("V16110", "NR", r.employment),
+            ("V11210", "NR", r.establishments),
+            ("V13320", "MIO_EUR", r.wages),
+        ):
             flags = "c" if (r.region == "AT11" and r.sector in ("C", "C29") and ind == "V13320") else ""
-            obs.append((DATASET, r.region, r.region, "2013", "nace_r2", r.sector, ind, unit, "", r.year,
-                        None if flags else val, flags))
+            obs.append(
+                (
+                    DATASET,
+                    r.region,
+                    r.region,
+                    "2013",
+                    "nace_r2",
+                    r.sector,
+                    ind,
+                    unit,
+                    "",
+                    r.year,
+                    None if flags else val,
+                    flags,
+                )
+            )
     for region in REGIONS:
         for year in (2010, 2015):
-            obs.append(("nama_10r_2gdp", region, region, "2013", "total", "", "GDP", "MIO_EUR", "", year,
-                        1000.0 + 10 * year % 7, "p" if year == 2015 else ""))
-    con.executemany("INSERT INTO observations (dataset, region, region_original, nuts_version, sector_scheme, "
-                    "sector, indicator, unit, breakdown, year, value, flags, caveats) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-                    obs)
+            obs.append(
+                (
+                    "nama_10r_2gdp",
+                    region,
+                    region,
+                    "2013",
+                    "total",
+                    "",
+                    "GDP",
+                    "MIO_EUR",
+                    "",
+                    year,
+                    1000.0 + 10 * year % 7,
+                    "p" if year == 2015 else "",
+                )
+            )
+    con.executemany(
+        "INSERT INTO observations (dataset, region, region_original, nuts_version, sector_scheme, "
+        "sector, indicator, unit, breakdown, year, value, flags, caveats) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+        obs,
+    )
     con.execute("""
         CREATE TABLE region_indices AS
         SELECT dataset, level, sector_level, year, region, sum(employment) AS employment,
@@ -144,18 +209,43 @@ def build_tiny_store(path: Path) -> Path:
                0.3 AS gini, 0.2 AS locational_gini, 0.25 AS hoover, 0.1 AS theil
         FROM metrics GROUP BY ALL""")
     now = dt.datetime(2026, 11, 25, 10, 0)
-    con.execute("INSERT INTO datasets (code, kind, title, publisher, licence, source_url, retrieved_from, "
-                "nuts_version, extracted_at, checksum, row_count, years) VALUES (?, 'statistics', ?, 'Eurostat', ?, "
-                "?, ?, '2013', ?, ?, ?, '2008-2015')",
-                [DATASET, "SBS data by NUTS 2 regions and NACE Rev. 2", "Eurostat reuse policy",
-                 "https://ec.europa.eu/eurostat/x", "mirror/eurostat/bulk/sbs_r_nuts06_r2.tsv.gz", now, "ab" * 32,
-                 len(obs)])
-    con.execute("INSERT INTO unmatched_regions (dataset, code, nuts_version, n_rows, reason) "
-                "VALUES (?, 'ATZZ', '2013', 8, 'extra-regio')", [DATASET])
-    con.execute("INSERT INTO nuts_recodes (dataset, code_from, version_from, code_to, version_to, method, weight) "
-                "VALUES (?, 'DE41', '2010', 'DE40', '2013', 'merge', 1.0)", [DATASET])
+    con.execute(
+        "INSERT INTO datasets (code, kind, title, publisher, licence, source_url, retrieved_from, "
+        "nuts_version, extracted_at, checksum, row_count, years) VALUES (?, 'statistics', ?, 'Eurostat', ?, "
+        "?, ?, '2013', ?, ?, ?, '2008-2015')",
+        [
+            DATASET,
+            "SBS data by NUTS 2 regions and NACE Rev. 2",
+            "Eurostat reuse policy",
+            "https://ec.europa.eu/eurostat/x",
+            "mirror/eurostat/bulk/sbs_r_nuts06_r2.tsv.gz",
+            now,
+            "ab" * 32,
+            len(obs),
+        ],
+    )
+    con.execute(
+        "INSERT INTO unmatched_regions (dataset, code, nuts_version, n_rows, reason) "
+        "VALUES (?, 'ATZZ', '2013', 8, 'extra-regio')",
+        [DATASET],
+    )
+    con.execute(
+        "INSERT INTO nuts_recodes (dataset, code_from, version_from, code_to, version_to, method, weight) "
+        "VALUES (?, 'DE41', '2010', 'DE40', '2013', 'merge', 1.0)",
+        [DATASET],
+    )
     orgs = [
-        ("EUCO1", "Automotive Cluster Styria", "ACstyria", "AT", "Vienna", "automotive; mobility", 16.4, 48.2, "AT13"),
+        (
+            "EUCO1",
+            "Automotive Cluster Styria",
+            "ACstyria",
+            "AT",
+            "Vienna",
+            "automotive; mobility",
+            16.4,
+            48.2,
+            "AT13",
+        ),
         ("EUCO2", EVIL, None, "DE", "München", "automotive; electronics", 11.6, 48.1, "DE21"),
         ("EUCO3", "=cmd|' /C calc'!A0", None, "DE", "Passau", "food; agriculture", 13.4, 48.6, "DE22"),
         ("EUCO4", f"Food Cluster Lower Austria {LINK}", None, "AT", None, "food", None, None, "AT12"),
@@ -166,25 +256,49 @@ def build_tiny_store(path: Path) -> Path:
         keys = org_profiles.sector_keys(sectors)
         nace = org_profiles.nace_of(keys)
         terms = org_profiles.search_terms(name, acr, city, sectors, keys=keys, nace=nace)
-        con.execute("""INSERT INTO organisations (id, directory, name, acronym, country, city, sectors, org_type,
+        con.execute(
+            """INSERT INTO organisations (id, directory, name, acronym, country, city, sectors, org_type,
                        lat, lon, geocode_precision, nuts0, nuts1, nuts2, nuts_version, website, source_url,
                        org_kind, sector_keys, nace, search_terms)
                        VALUES (?, 'eu_cluster_organisations', ?, ?, ?, ?, ?, 'cluster organisation', ?, ?,
                        ?, ?, ?, ?, '2013', 'example.org', 'https://example.org/src', 'cluster', ?, ?, ?)""",
-                    [oid, name, acr, country, city, sectors, lat, lon, "city" if lat else "region", country,
-                     nuts2[:3], nuts2, "; ".join(keys), "; ".join(nace), terms])
-    con.execute("INSERT INTO partnerships (name, theme, type, member_organisations, countries, source_url, note) "
-                "VALUES ('RECiPE4Mobility', 'mobility', 'ESCP-4x', ?, 'AT; DE', "
-                "'https://example.org/p', NULL)", [f"Automotive Cluster Styria; {EVIL}"])
-    con.execute("INSERT INTO events (id, event_name, event_type, dates, date_precision, date_start, date_end, city, "
-                "country, organisers_partners, participants, source_url, note) VALUES ('ev-vienna', "
-                "'Clusters meet Regions - Vienna', 'workshop', '2024-03-26 – 2024-03-27', 'day', DATE '2024-03-26', "
-                "DATE '2024-03-27', 'Vienna', 'AT', 'ECCP; Automotive Cluster Styria', '>100', 'https://example.org/e', "
-                "NULL)")
-    con.execute("INSERT INTO events (id, event_name, event_type, dates, date_precision, date_start, date_end, city, "
-                "country, organisers_partners, participants, source_url, note) VALUES ('ev-graz', "
-                "'Clusters meet Regions - Graz', 'workshop', '2025', 'year', DATE '2025-01-01', DATE '2025-12-31', "
-                "'Graz', 'AT', 'ECCP', NULL, 'https://example.org/g', 'exact date not stated')")
+            [
+                oid,
+                name,
+                acr,
+                country,
+                city,
+                sectors,
+                lat,
+                lon,
+                "city" if lat else "region",
+                country,
+                nuts2[:3],
+                nuts2,
+                "; ".join(keys),
+                "; ".join(nace),
+                terms,
+            ],
+        )
+    con.execute(
+        "INSERT INTO partnerships (name, theme, type, member_organisations, countries, source_url, note) "
+        "VALUES ('RECiPE4Mobility', 'mobility', 'ESCP-4x', ?, 'AT; DE', "
+        "'https://example.org/p', NULL)",
+        [f"Automotive Cluster Styria; {EVIL}"],
+    )
+    con.execute(
+        "INSERT INTO events (id, event_name, event_type, dates, date_precision, date_start, date_end, city, "
+        "country, organisers_partners, participants, source_url, note) VALUES ('ev-vienna', "
+        "'Clusters meet Regions - Vienna', 'workshop', '2024-03-26 – 2024-03-27', 'day', DATE '2024-03-26', "
+        "DATE '2024-03-27', 'Vienna', 'AT', 'ECCP; Automotive Cluster Styria', '>100', 'https://example.org/e', "
+        "NULL)"
+    )
+    con.execute(
+        "INSERT INTO events (id, event_name, event_type, dates, date_precision, date_start, date_end, city, "
+        "country, organisers_partners, participants, source_url, note) VALUES ('ev-graz', "
+        "'Clusters meet Regions - Graz', 'workshop', '2025', 'year', DATE '2025-01-01', DATE '2025-12-31', "
+        "'Graz', 'AT', 'ECCP', NULL, 'https://example.org/g', 'exact date not stated')"
+    )
     con.close()
     return path
 

@@ -18,7 +18,9 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if importlib.util.find_spec("pyspark") is None:  # the optional extra: pip install -e .[spark]
         if os.environ.get("CI") == "true":
-            raise pytest.UsageError("CI runs the Spark tests: install requirements-dev.txt (it pulls .[spark])")
+            raise pytest.UsageError(
+                "CI runs the Spark tests: install requirements-dev.txt (it pulls .[spark])"
+            )
         no_spark = pytest.mark.skip(reason="pyspark is not installed (pip install -e .[spark])")
         for item in items:
             if "spark" in item.keywords:
@@ -102,9 +104,12 @@ def overlay_mirror(root: Path, mirror: Path, api_files: dict[str, Path], *, drop
 def current_mirror(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
     """The mirror plus today's datasets (sbs_r_nuts2021, nama_10r_3empers, nama_10r_3gva) as small fixtures in the exact
     current API layout under ``eurostat/api/``."""
-    return overlay_mirror(tmp_path_factory.mktemp("current") / "mirror", mirror,
-                          {c: FIXTURES / "eurostat" / "api" / f"{c}.tsv" for c in CURRENT_FILES},
-                          drop=UNKNOWN_REGION_LINE)
+    return overlay_mirror(
+        tmp_path_factory.mktemp("current") / "mirror",
+        mirror,
+        {c: FIXTURES / "eurostat" / "api" / f"{c}.tsv" for c in CURRENT_FILES},
+        drop=UNKNOWN_REGION_LINE,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -126,8 +131,15 @@ def store_copy(mirror_store: Path, tmp_path: Path) -> Path:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")

@@ -108,9 +108,12 @@ def _dynamic_name(arg: ast.expr, constants: dict[str, str]) -> str | None:
 
 def _is_import_call(node: ast.Call) -> bool:
     f = node.func
-    return ((isinstance(f, ast.Attribute) and f.attr == "import_module"
-             and isinstance(f.value, ast.Name) and f.value.id == "importlib")
-            or (isinstance(f, ast.Name) and f.id in {"import_module", "__import__"}))
+    return (
+        isinstance(f, ast.Attribute)
+        and f.attr == "import_module"
+        and isinstance(f.value, ast.Name)
+        and f.value.id == "importlib"
+    ) or (isinstance(f, ast.Name) and f.id in {"import_module", "__import__"})
 
 
 def _imports(path: Path) -> list[str]:
@@ -174,21 +177,38 @@ def test_walker_sees_package_imports_and_imports_by_name(tmp_path: Path) -> None
         "    __import__('pyspark.sql')\n"
         "    importlib.import_module(name)\n"  # unknowable: not reported
     )
-    assert _imports(f) == ["importlib", "importlib", "cluster_map.ui", "cluster_map.catalogue",
-                           "cluster_map.__init__", "cluster_map.services.mapview", "cluster_map.store.queries",
-                           "cluster_map.cli", "pyspark.sql"]
+    assert _imports(f) == [
+        "importlib",
+        "importlib",
+        "cluster_map.ui",
+        "cluster_map.catalogue",
+        "cluster_map.__init__",
+        "cluster_map.services.mapview",
+        "cluster_map.store.queries",
+        "cluster_map.cli",
+        "pyspark.sql",
+    ]
 
 
-@pytest.mark.parametrize(("layer", "source", "complaint"), [
-    ("stats", "from cluster_map import store\n", "cluster_map.store"),
-    ("maps", "import importlib\nimportlib.import_module('cluster_map.services.mapview')\n", "cluster_map.services"),
-    ("ui", "import pyspark\n", "pyspark"),
-    ("services", "import matplotlib.pyplot as plt\n", "matplotlib"),
-    ("maps", "from jinja2 import Template\n", "jinja2"),
-    ("reports", "import ibis\n", "ibis"),
-    ("store", "from rich.progress import Progress\n", "rich"),
-])
-def test_violations_of_each_kind_are_reported(tmp_path: Path, layer: str, source: str, complaint: str) -> None:
+@pytest.mark.parametrize(
+    ("layer", "source", "complaint"),
+    [
+        ("stats", "from cluster_map import store\n", "cluster_map.store"),
+        (
+            "maps",
+            "import importlib\nimportlib.import_module('cluster_map.services.mapview')\n",
+            "cluster_map.services",
+        ),
+        ("ui", "import pyspark\n", "pyspark"),
+        ("services", "import matplotlib.pyplot as plt\n", "matplotlib"),
+        ("maps", "from jinja2 import Template\n", "jinja2"),
+        ("reports", "import ibis\n", "ibis"),
+        ("store", "from rich.progress import Progress\n", "rich"),
+    ],
+)
+def test_violations_of_each_kind_are_reported(
+    tmp_path: Path, layer: str, source: str, complaint: str
+) -> None:
     f = tmp_path / "x.py"
     f.write_text(source)
     assert any(complaint in b for b in _violations(layer, _imports(f)))

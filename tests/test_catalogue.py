@@ -22,11 +22,27 @@ from cluster_map.services import methodology
 from cluster_map.store import metrics as store_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORDS = (catalogue.Cell, catalogue.Figure, catalogue.NutsRule, catalogue.Totals, catalogue.SeriesPart,
-           catalogue.Series, catalogue.Dataset, catalogue.Metric, catalogue.Country)
+RECORDS = (
+    catalogue.Cell,
+    catalogue.Figure,
+    catalogue.NutsRule,
+    catalogue.Totals,
+    catalogue.SeriesPart,
+    catalogue.Series,
+    catalogue.Dataset,
+    catalogue.Metric,
+    catalogue.Country,
+)
 #: Colour rule of a metric -> the kind of classes ``classes_for`` gives it by default.
-RULE_KINDS = {"lq_breaks": "fixed", "growth_breaks": "fixed", "ratio_breaks": "fixed", "quantiles": "quantiles", "stars": "stars",
-              "boolean": "boolean", "hotspot": "hotspot_gi"}
+RULE_KINDS = {
+    "lq_breaks": "fixed",
+    "growth_breaks": "fixed",
+    "ratio_breaks": "fixed",
+    "quantiles": "quantiles",
+    "stars": "stars",
+    "boolean": "boolean",
+    "hotspot": "hotspot_gi",
+}
 DATASETS = catalogue.DATASETS
 METRICS = catalogue.METRICS
 
@@ -47,14 +63,17 @@ def test_every_field_has_a_one_line_help(record: type) -> None:
 
 
 # --- (b) codes unique, levels and cells well-formed ---------------------------------------------
-@pytest.mark.parametrize(("what", "codes"), [
-    ("dataset codes", [d.code for d in DATASETS]),
-    ("dataset labels", [d.label for d in DATASETS]),
-    ("metric keys", [m.key for m in METRICS]),
-    ("metric labels", [m.label for m in METRICS]),
-    ("country codes and aliases", [a for c in catalogue.COUNTRIES for a in (c.code, *c.aliases)]),
-    ("series codes", [s.code for s in catalogue.SERIES]),
-])
+@pytest.mark.parametrize(
+    ("what", "codes"),
+    [
+        ("dataset codes", [d.code for d in DATASETS]),
+        ("dataset labels", [d.label for d in DATASETS]),
+        ("metric keys", [m.key for m in METRICS]),
+        ("metric labels", [m.label for m in METRICS]),
+        ("country codes and aliases", [a for c in catalogue.COUNTRIES for a in (c.code, *c.aliases)]),
+        ("series codes", [s.code for s in catalogue.SERIES]),
+    ],
+)
 def test_codes_are_unique(what: str, codes: list[str]) -> None:
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     assert not dupes, f"duplicate {what}: {dupes}"
@@ -78,8 +97,9 @@ def test_a_reported_dataset_has_levels_and_words(ds: catalogue.Dataset) -> None:
 def _check_cell(cell: catalogue.Cell, where: str) -> None:
     assert isinstance(cell, catalogue.Cell), where
     assert cell.indicator.strip() == cell.indicator and cell.indicator, f"{where}: empty indicator"
-    assert cell.breakdown == "" or re.fullmatch(r"[a-z_]+=[A-Z0-9_]+(,[a-z_]+=[A-Z0-9_]+)*", cell.breakdown), \
-        f"{where}: breakdown {cell.breakdown!r} is not dimension=CODE"
+    assert cell.breakdown == "" or re.fullmatch(
+        r"[a-z_]+=[A-Z0-9_]+(,[a-z_]+=[A-Z0-9_]+)*", cell.breakdown
+    ), f"{where}: breakdown {cell.breakdown!r} is not dimension=CODE"
     assert np.isfinite(cell.factor) and cell.factor > 0, f"{where}: factor {cell.factor!r}"
     assert cell.unit.strip(), f"{where}: empty unit"
 
@@ -112,8 +132,12 @@ def _metrics_columns() -> set[str]:
     con = duckdb.connect()
     try:
         con.execute(store_metrics.DDL["metrics"])
-        return {str(r[0]) for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                                "WHERE table_name = 'metrics'").fetchall()}
+        return {
+            str(r[0])
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'metrics'"
+            ).fetchall()
+        }
     finally:
         con.close()
 
@@ -170,10 +194,18 @@ def test_unknown_entries_name_the_known_ones() -> None:
 
 
 # --- (d) countries ------------------------------------------------------------------------------
-@pytest.mark.parametrize(("given", "code", "name"), [
-    ("GR", "EL", "Greece"), ("GRC", "EL", "Greece"), ("EL", "EL", "Greece"), ("gb", "UK", "United Kingdom"),
-    ("GBR", "UK", "United Kingdom"), ("USA", "US", "United States"), (" de ", "DE", "Germany"),
-])
+@pytest.mark.parametrize(
+    ("given", "code", "name"),
+    [
+        ("GR", "EL", "Greece"),
+        ("GRC", "EL", "Greece"),
+        ("EL", "EL", "Greece"),
+        ("gb", "UK", "United Kingdom"),
+        ("GBR", "UK", "United Kingdom"),
+        ("USA", "US", "United States"),
+        (" de ", "DE", "Germany"),
+    ],
+)
 def test_country_aliases_resolve(given: str, code: str, name: str) -> None:
     assert catalogue.country_code(given) == code
     assert catalogue.country_name(given) == name

@@ -25,12 +25,21 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_command() -> N
     assert len(commands) == 2 and commands[0].endswith(("cluster-map serve", "cluster-map serve --open"))
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     steps = [step.strip() for step in commands[1].split("&&")]
-    assert steps[-1] == "python -m pytest -q" and all(f"\n{step}\n" in ci for step in steps), (commands[1], ci)
+    assert steps[-1] == "python -m pytest -q" and all(f"\n{step}\n" in ci for step in steps), (
+        commands[1],
+        ci,
+    )
 
 
 def test_environment_overrides_defaults() -> None:
-    s = Settings.from_env({"CLUSTER_MAP_DB": "/x/store.duckdb", "CLUSTER_MAP_MIN_EMPLOYMENT": "250",
-                           "CLUSTER_MAP_SEED": "7", "CLUSTER_MAP_SOURCE": ""})
+    s = Settings.from_env(
+        {
+            "CLUSTER_MAP_DB": "/x/store.duckdb",
+            "CLUSTER_MAP_MIN_EMPLOYMENT": "250",
+            "CLUSTER_MAP_SEED": "7",
+            "CLUSTER_MAP_SOURCE": "",
+        }
+    )
     assert s.db == Path("/x/store.duckdb") and s.min_employment == 250.0 and s.seed == 7
     assert s.source == ""  # empty means: official URLs with the mirror fallback
 
@@ -40,7 +49,9 @@ def test_explicit_overrides_win_over_the_environment() -> None:
     assert s.db == Path("/y/b.duckdb")
 
 
-@pytest.mark.parametrize(("var", "value"), [("CLUSTER_MAP_SEED", "abc"), ("CLUSTER_MAP_HTTP_TIMEOUT", "soon")])
+@pytest.mark.parametrize(
+    ("var", "value"), [("CLUSTER_MAP_SEED", "abc"), ("CLUSTER_MAP_HTTP_TIMEOUT", "soon")]
+)
 def test_bad_values_name_the_setting(var: str, value: str) -> None:
     with pytest.raises(ConfigError, match=var):
         Settings.from_env({var: value})

@@ -78,11 +78,15 @@ def test_display_geometry_simplifies_levels_separately(adjacent: gpd.GeoDataFram
     frame = adjacent.assign(level=[1, 2])
     display = display_geometry(frame, tolerance={1: TOLERANCE, 2: 0.0})
     assert len(display) == 2 and display.crs == adjacent.crs
-    assert shapely.get_num_coordinates(display.iloc[0]) < shapely.get_num_coordinates(adjacent.geometry.iloc[0])
+    assert shapely.get_num_coordinates(display.iloc[0]) < shapely.get_num_coordinates(
+        adjacent.geometry.iloc[0]
+    )
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.floats(-170, 170), st.floats(-80, 80), st.floats(0.01, 5)), min_size=1, max_size=6))
+@given(
+    st.lists(st.tuples(st.floats(-170, 170), st.floats(-80, 80), st.floats(0.01, 5)), min_size=1, max_size=6)
+)
 def test_wkb_round_trip(boxes: list[tuple[float, float, float]]) -> None:
     geoms = gpd.GeoSeries([shapely.box(x, y, x + d, y + d) for x, y, d in boxes], crs=STORAGE_CRS)
     back = from_wkb(to_wkb(geoms))
@@ -91,13 +95,25 @@ def test_wkb_round_trip(boxes: list[tuple[float, float, float]]) -> None:
 
 
 #: A 1x1 degree region whose ring crosses itself in a small loop on its west side (GEOS: Self-intersection).
-TWISTED = shapely.Polygon([(14, 45), (15, 45), (15, 46), (14, 46), (14, 45.51), (14.01, 45.49), (14.01, 45.51),
-                           (14, 45.49), (14, 45)])
+TWISTED = shapely.Polygon(
+    [
+        (14, 45),
+        (15, 45),
+        (15, 46),
+        (14, 46),
+        (14, 45.51),
+        (14.01, 45.49),
+        (14.01, 45.51),
+        (14, 45.49),
+        (14, 45),
+    ]
+)
 
 
 def test_repair_fixes_a_small_self_intersection_and_lists_it() -> None:
-    frame = gpd.GeoDataFrame({"code": ["AT1", "AT2"]}, geometry=[TWISTED, shapely.box(15, 45, 16, 46)],
-                             crs=STORAGE_CRS)
+    frame = gpd.GeoDataFrame(
+        {"code": ["AT1", "AT2"]}, geometry=[TWISTED, shapely.box(15, 45, 16, 46)], crs=STORAGE_CRS
+    )
     fixed, repairs = repair_geometries(frame, source="test.geojson")
     assert fixed.geometry.is_valid.all()
     assert [r.code for r in repairs] == ["AT1"] and "Self-intersection" in repairs[0].reason
@@ -115,7 +131,9 @@ def test_repair_refuses_a_bow_tie_whose_area_it_would_change() -> None:
         repair(frame, source="NUTS_RG_test.geojson")
     assert len(err.value.problems) == 1
     assert err.value.problems[0].startswith("'AT1': invalid geometry (Self-intersection")
-    assert "more than the 1 % a repair may change" in str(err.value) and "NUTS_RG_test.geojson" in str(err.value)
+    assert "more than the 1 % a repair may change" in str(err.value) and "NUTS_RG_test.geojson" in str(
+        err.value
+    )
 
 
 def test_the_repair_tolerance_is_a_parameter() -> None:
@@ -126,8 +144,9 @@ def test_the_repair_tolerance_is_a_parameter() -> None:
 
 def test_repair_names_every_region_it_cannot_repair() -> None:
     line_like = shapely.Polygon([(0, 0), (1, 0), (2, 0), (0, 0)])
-    frame = gpd.GeoDataFrame({"code": ["DE1", "DE2", "DE3"]},
-                             geometry=[line_like, shapely.box(0, 0, 1, 1), None], crs=STORAGE_CRS)
+    frame = gpd.GeoDataFrame(
+        {"code": ["DE1", "DE2", "DE3"]}, geometry=[line_like, shapely.box(0, 0, 1, 1), None], crs=STORAGE_CRS
+    )
     with pytest.raises(SourceError) as err:
         repair(frame, source="NUTS_RG_test.geojson")
     text = str(err.value)

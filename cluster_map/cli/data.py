@@ -16,29 +16,44 @@ from cluster_map.cli.main import DbOption, app
 STATISTICAL_DATASETS: tuple[str, ...] = tuple(d.code for d in catalogue.DATASETS)
 
 SourceOption = typer.Option(
-    None, "--source", help="Mirror directory or URL base (default: CLUSTER_MAP_SOURCE, else the official "
-    "URLs with ../shared/mirror as offline fallback).")
+    None,
+    "--source",
+    help="Mirror directory or URL base (default: CLUSTER_MAP_SOURCE, else the official "
+    "URLs with ../shared/mirror as offline fallback).",
+)
 OnlyOption = typer.Option(
-    None, "--only", help="Reload only this statistical dataset into the existing store (repeatable): "
-    + ", ".join(STATISTICAL_DATASETS) + ".")
+    None,
+    "--only",
+    help="Reload only this statistical dataset into the existing store (repeatable): "
+    + ", ".join(STATISTICAL_DATASETS)
+    + ".",
+)
 ProgressOption = typer.Option(True, "--progress/--no-progress", help="Show progress bars.")
-AddOption = typer.Option(None, "--add", help="Add your own statistics file to the store: a Eurostat TSV (either "
-                         "layout), SDMX-CSV, or a long CSV (region, sector, year, employment[, establishments, wages]).")
+AddOption = typer.Option(
+    None,
+    "--add",
+    help="Add your own statistics file to the store: a Eurostat TSV (either "
+    "layout), SDMX-CSV, or a long CSV (region, sector, year, employment[, establishments, wages]).",
+)
 CodeOption = typer.Option(None, "--code", help="Code of the added dataset (lower case, e.g. my_region_jobs).")
-SpecOption = typer.Option(None, "--spec", help="TOML file describing the added dataset (dimensions, pins, NUTS "
-                          "version, employment cell); inferred from the file when omitted.")
+SpecOption = typer.Option(
+    None,
+    "--spec",
+    help="TOML file describing the added dataset (dimensions, pins, NUTS "
+    "version, employment cell); inferred from the file when omitted.",
+)
 JsonOption = typer.Option(False, "--json", help="Machine-readable output.")
 
 
 @app.command("ingest")
 def ingest_command(
     source: Optional[str] = SourceOption,  # noqa: UP045 (typer reads the annotation)
-    db: Optional[Path] = DbOption,  # noqa: UP045
-    only: Optional[list[str]] = OnlyOption,  # noqa: UP045
+    db: Optional[Path] = DbOption,
+    only: Optional[list[str]] = OnlyOption,
     progress: bool = ProgressOption,
-    add: Optional[Path] = AddOption,  # noqa: UP045
-    code: Optional[str] = CodeOption,  # noqa: UP045
-    spec: Optional[Path] = SpecOption,  # noqa: UP045
+    add: Optional[Path] = AddOption,
+    code: Optional[str] = CodeOption,
+    spec: Optional[Path] = SpecOption,
 ) -> None:
     """Read the official sources, validate them, and build the store atomically; or add your own dataset
     to the store (--add FILE --code CODE [--spec SPEC.toml])."""
@@ -58,13 +73,18 @@ def ingest_command(
 
 
 #: How ``info`` names a dataset's origin (``datasets.origin``).
-_ORIGINS = {"url": "official URL", "mirror": "local mirror", "mixed": "mixed: official URL and local mirror",
-            "compiled": "shipped file, no official feed", "user": "your file"}
+_ORIGINS = {
+    "url": "official URL",
+    "mirror": "local mirror",
+    "mixed": "mixed: official URL and local mirror",
+    "compiled": "shipped file, no official feed",
+    "user": "your file",
+}
 
 
 @app.command("info")
 def info_command(
-    db: Optional[Path] = DbOption,  # noqa: UP045
+    db: Optional[Path] = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """List the datasets in the store with their provenance."""
@@ -75,8 +95,10 @@ def info_command(
         typer.echo(json.dumps(info.to_dict(), indent=2, default=str))
         return
     built = info.meta.get("built_at", "?")
-    typer.echo(f"Store {info.db} ({info.store_bytes / 1e6:.1f} MB), schema {info.meta.get('schema_version')}, "
-               f"built {built} from {info.meta.get('origin', '?')}")
+    typer.echo(
+        f"Store {info.db} ({info.store_bytes / 1e6:.1f} MB), schema {info.meta.get('schema_version')}, "
+        f"built {built} from {info.meta.get('origin', '?')}"
+    )
     for d in info.datasets:
         years = f", years {d['years']}" if d.get("years") else ""
         nuts = f", NUTS {d['nuts_version']}" if d.get("nuts_version") else ""
@@ -92,8 +114,13 @@ def info_command(
         when = extracted.strftime("%Y-%m-%d %H:%M:%S") if isinstance(extracted, datetime) else extracted
         origin = f" ({_ORIGINS.get(d.get('origin') or '', d.get('origin'))})" if d.get("origin") else ""
         updated = d.get("last_update")
-        updated_text = (f"; source last updated {updated.strftime('%Y-%m-%d')}" if isinstance(updated, datetime)
-                        else f"; source last updated {updated}" if updated else "")
+        updated_text = (
+            f"; source last updated {updated.strftime('%Y-%m-%d')}"
+            if isinstance(updated, datetime)
+            else f"; source last updated {updated}"
+            if updated
+            else ""
+        )
         typer.echo(f"    read from: {d.get('retrieved_from') or ''}{origin} at {when} UTC{updated_text}")
         typer.echo(f"    sha256: {d.get('checksum') or ''}")
     typer.echo("tables: " + ", ".join(f"{k} {v:,}" for k, v in info.tables.items()))

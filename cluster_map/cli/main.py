@@ -26,7 +26,6 @@ app = typer.Typer(
 COMMAND_MODULES = ("data", "metrics", "reports", "serve", "sources", "users", "collaboration", "orgs")
 
 
-
 @app.callback()
 def _root() -> None:
     """Cluster Map command line (see README)."""
@@ -41,7 +40,6 @@ def version() -> None:
 
 
 DbOption = typer.Option(None, "--db", help="Store path (default: CLUSTER_MAP_DB or data/cluster_map.duckdb).")
-
 
 
 def register_commands() -> None:

@@ -22,15 +22,21 @@ if TYPE_CHECKING:
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-EngineOption = typer.Option("duckdb", "--engine", help="duckdb (default) or spark (local, or CLUSTER_MAP_SPARK_REMOTE).")
+EngineOption = typer.Option(
+    "duckdb", "--engine", help="duckdb (default) or spark (local, or CLUSTER_MAP_SPARK_REMOTE)."
+)
 OutOption = typer.Option(..., "--out", help="CSV file to write.")
 InputOption = typer.Option(
-    None, "--input", help="Your own long table with columns region, sector, employment and optionally year, "
-    "establishments, sector_type (traded/local: US CMP convention)."
+    None,
+    "--input",
+    help="Your own long table with columns region, sector, employment and optionally year, "
+    "establishments, sector_type (traded/local: US CMP convention).",
 )
 BenchmarkOption = typer.Option(
-    None, "--benchmark", help="With --input: benchmark totals CSV with columns sector, employment and optionally year, "
-    "total, sector_type."
+    None,
+    "--benchmark",
+    help="With --input: benchmark totals CSV with columns sector, employment and optionally year, "
+    "total, sector_type.",
 )
 
 
@@ -67,21 +73,33 @@ def _read_csv(path: Path, what: str) -> pd.DataFrame:
 @app.command("metrics")
 def metrics_command(
     out: Path = OutOption,
-    dataset: Optional[str] = typer.Option(None, "--dataset", help="Dataset code: " + ", ".join(d.code for d in catalogue.statistical())),  # noqa: UP045
-    input_csv: Optional[Path] = InputOption,  # noqa: UP045
-    benchmark: Optional[Path] = BenchmarkOption,  # noqa: UP045
-    level: Optional[int] = typer.Option(None, "--level", help="NUTS level (US states: 1); default all."),  # noqa: UP045
-    year: Optional[int] = typer.Option(None, "--year", help="One year; default all."),  # noqa: UP045
+    dataset: Optional[str] = typer.Option(
+        None, "--dataset", help="Dataset code: " + ", ".join(d.code for d in catalogue.statistical())
+    ),
+    input_csv: Optional[Path] = InputOption,
+    benchmark: Optional[Path] = BenchmarkOption,
+    level: Optional[int] = typer.Option(None, "--level", help="NUTS level (US states: 1); default all."),
+    year: Optional[int] = typer.Option(None, "--year", help="One year; default all."),
     engine: str = EngineOption,
-    db: Optional[Path] = DbOption,  # noqa: UP045
-    sectors: str = typer.Option("nace", "--sectors", help="nace (the dataset's own codes, default) or ecosystems "
-                                "(the 14 industrial ecosystems of the EU Industrial Strategy, as sums of NACE divisions)."),
-    focus: Optional[str] = typer.Option(  # noqa: UP045
-        None, "--focus", help="Reading of the ECO focus star: all_cells (top 10% of every region-sector cell, as the "
-        "Observatory publishes it) or sector (top 10% of the sector's regions); default CLUSTER_MAP_FOCUS_SCOPE."),
-    custom: Optional[list[str]] = typer.Option(  # noqa: UP045
-        None, "--custom", help="With --dataset: a custom region NAME=CODE,CODE (repeatable), e.g. "
-        "'Øresund=DK01,SE22': its LQ, stars and strong flags recomputed from the members' counts."),
+    db: Optional[Path] = DbOption,
+    sectors: str = typer.Option(
+        "nace",
+        "--sectors",
+        help="nace (the dataset's own codes, default) or ecosystems "
+        "(the 14 industrial ecosystems of the EU Industrial Strategy, as sums of NACE divisions).",
+    ),
+    focus: Optional[str] = typer.Option(
+        None,
+        "--focus",
+        help="Reading of the ECO focus star: all_cells (top 10% of every region-sector cell, as the "
+        "Observatory publishes it) or sector (top 10% of the sector's regions); default CLUSTER_MAP_FOCUS_SCOPE.",
+    ),
+    custom: Optional[list[str]] = typer.Option(
+        None,
+        "--custom",
+        help="With --dataset: a custom region NAME=CODE,CODE (repeatable), e.g. "
+        "'Øresund=DK01,SE22': its LQ, stars and strong flags recomputed from the members' counts.",
+    ),
 ) -> None:
     """One row per region x sector x year: shares, LQ (bounds of a confidential one), ECO stars, US CMP flags,
     caveats (confidential; suspect:<rule>; estimated:<method>; denominator:<level>)."""
@@ -111,14 +129,22 @@ def metrics_command(
         if level is not None or year is not None or sectors != "nace":
             raise InputError("--level, --year and --sectors apply to --dataset only.")
         totals = _read_csv(benchmark, "Benchmark") if benchmark is not None else None
-        frame = service.compute_long(_read_csv(input_csv, "Input"), benchmark_totals=totals, engine=engine,
-                                     focus_scope=focus)
+        frame = service.compute_long(
+            _read_csv(input_csv, "Input"), benchmark_totals=totals, engine=engine, focus_scope=focus
+        )
     else:
         if benchmark is not None:
             raise InputError("--benchmark applies to --input only (store datasets carry their own).")
         assert dataset is not None
-        frame = service.compute(dataset, level=level, year=year, engine=engine, db=db,
-                                sectors=sectors, focus_scope=focus)  # type: ignore[arg-type]  # checked by the service
+        frame = service.compute(
+            dataset,
+            level=level,
+            year=year,
+            engine=engine,
+            db=db,
+            sectors=sectors,  # type: ignore[arg-type]
+            focus_scope=focus,  # type: ignore[arg-type]
+        )  # checked by the service
         rest = [c for c in frame.columns if c not in METRIC_COLUMNS]
         frame = frame[list(METRIC_COLUMNS) + rest]
     write_csv(frame, out)
@@ -127,13 +153,19 @@ def metrics_command(
 
 @app.command("indices")
 def indices_command(
-    dataset: str = typer.Option(..., "--dataset", help="Dataset code: " + ", ".join(d.code for d in catalogue.statistical())),
+    dataset: str = typer.Option(
+        ..., "--dataset", help="Dataset code: " + ", ".join(d.code for d in catalogue.statistical())
+    ),
     out: Path = OutOption,
-    kind: str = typer.Option("region", "--kind", help="region (Krugman, HHI, entropy, variety, cluster strength) or sector (Gini, locational Gini, Hoover, Theil)."),
-    level: Optional[int] = typer.Option(None, "--level", help="NUTS level; default all."),  # noqa: UP045
-    year: Optional[int] = typer.Option(None, "--year", help="One year; default all."),  # noqa: UP045
+    kind: str = typer.Option(
+        "region",
+        "--kind",
+        help="region (Krugman, HHI, entropy, variety, cluster strength) or sector (Gini, locational Gini, Hoover, Theil).",
+    ),
+    level: Optional[int] = typer.Option(None, "--level", help="NUTS level; default all."),
+    year: Optional[int] = typer.Option(None, "--year", help="One year; default all."),
     engine: str = EngineOption,
-    db: Optional[Path] = DbOption,  # noqa: UP045
+    db: Optional[Path] = DbOption,
 ) -> None:
     """Region or sector indices of a dataset, one row per region (or sector) x level x year."""
     from cluster_map.services import metrics as service

@@ -15,33 +15,57 @@ from cluster_map.errors import InputError
 #: commands, so that `cluster-map --help` and the other commands do not load PDF and map libraries).
 FORMATS = ("pdf", "html", "xlsx")
 #: Tables ``export`` offers (cluster_map.store.reports.EXPORTABLE; a test keeps the two equal).
-TABLES = ("observations", "metrics", "region_indices", "sector_indices", "regions", "sectors", "organisations",
-          "datasets")
+TABLES = (
+    "observations",
+    "metrics",
+    "region_indices",
+    "sector_indices",
+    "regions",
+    "sectors",
+    "organisations",
+    "datasets",
+)
 
 
 @app.command("report")
 def report_command(
     out: Path = typer.Option(..., "--out", help="Output file."),
-    country: Optional[str] = typer.Option(None, "--country", help="Country code (DE, FR, EL ...; US for US states)."),  # noqa: UP045
-    region: Optional[str] = typer.Option(None, "--region", help="A region instead: NUTS 2 code (DE21) or US state "  # noqa: UP045
-                                         "FIPS code (06) with --dataset us_cmp_states_2016."),
-    custom: Optional[str] = typer.Option(None, "--custom", help="A custom region instead: NAME=CODE,CODE (e.g. "  # noqa: UP045
-                                         "'Øresund=DK01,SE22'), recomputed from the members' counts."),
+    country: Optional[str] = typer.Option(
+        None, "--country", help="Country code (DE, FR, EL ...; US for US states)."
+    ),
+    region: Optional[str] = typer.Option(
+        None,
+        "--region",
+        help="A region instead: NUTS 2 code (DE21) or US state "
+        "FIPS code (06) with --dataset us_cmp_states_2016.",
+    ),
+    custom: Optional[str] = typer.Option(
+        None,
+        "--custom",
+        help="A custom region instead: NAME=CODE,CODE (e.g. "
+        "'Øresund=DK01,SE22'), recomputed from the members' counts.",
+    ),
     fmt: str = typer.Option("pdf", "--format", help="pdf, html or xlsx."),
-    dataset: str = typer.Option("sbs_r_nuts06_r2", "--dataset",
-                                help="Dataset code: " + ", ".join(d.code for d in catalogue.reported()) + "."),
-    year: Optional[int] = typer.Option(None, "--year", help="Reference year (default: latest with data)."),  # noqa: UP045
-    min_employment: Optional[float] = typer.Option(  # noqa: UP045
-        None, "--min-employment", help="Cells below are not ranked (default: CLUSTER_MAP_MIN_EMPLOYMENT)."),
-    db: Optional[Path] = DbOption,  # noqa: UP045
+    dataset: str = typer.Option(
+        "sbs_r_nuts06_r2",
+        "--dataset",
+        help="Dataset code: " + ", ".join(d.code for d in catalogue.reported()) + ".",
+    ),
+    year: Optional[int] = typer.Option(None, "--year", help="Reference year (default: latest with data)."),
+    min_employment: Optional[float] = typer.Option(
+        None, "--min-employment", help="Cells below are not ranked (default: CLUSTER_MAP_MIN_EMPLOYMENT)."
+    ),
+    db: Optional[Path] = DbOption,
 ) -> None:
     """Write a country, region or custom-region report (PDF, standalone HTML or XLSX workbook)."""
     if fmt not in FORMATS:
         raise InputError(f"Unknown --format {fmt!r}; choose pdf, html or xlsx")
     given = [name for name, v in (("--country", country), ("--region", region), ("--custom", custom)) if v]
     if len(given) != 1:
-        raise InputError("Give exactly one of --country CODE, --region CODE or --custom NAME=CODE,CODE"
-                         + (f" (got {' and '.join(given)})" if given else ""))
+        raise InputError(
+            "Give exactly one of --country CODE, --region CODE or --custom NAME=CODE,CODE"
+            + (f" (got {' and '.join(given)})" if given else "")
+        )
     from cluster_map.services import exports, reports
 
     subject = country or region or (custom or "").partition("=")[0]
@@ -49,13 +73,20 @@ def report_command(
     try:
         with typer.progressbar(length=2, label=f"Building the {subject} report") as bar:
             if country:
-                report = reports.build_country_report(con, country=country, dataset=dataset, year=year,
-                                                      min_employment=min_employment)
+                report = reports.build_country_report(
+                    con, country=country, dataset=dataset, year=year, min_employment=min_employment
+                )
             else:
                 from cluster_map.services.region_reports import build_region_report
 
-                report = build_region_report(con, region=region, custom=custom, dataset=dataset, year=year,
-                                             min_employment=min_employment)
+                report = build_region_report(
+                    con,
+                    region=region,
+                    custom=custom,
+                    dataset=dataset,
+                    year=year,
+                    min_employment=min_employment,
+                )
             bar.update(1)
             data = reports.render(report, fmt)  # type: ignore[arg-type]
             bar.update(1)
@@ -71,19 +102,30 @@ def report_command(
 def export_command(
     table: str = typer.Option(..., "--table", help="One of: " + ", ".join(TABLES) + "."),
     fmt: str = typer.Option("csv", "--format", help="csv, xlsx, parquet, geojson or geoparquet."),
-    out: Path = typer.Option(..., "--out", help="Output file; the provenance sidecar is <out>.provenance.json."),
-    dataset: Optional[str] = typer.Option(None, "--dataset", help="Filter: dataset code."),  # noqa: UP045
-    level: Optional[int] = typer.Option(None, "--level", help="Filter: region level."),  # noqa: UP045
-    year: Optional[int] = typer.Option(None, "--year", help="Filter: year."),  # noqa: UP045
-    sector: Optional[str] = typer.Option(None, "--sector", help="Filter: sector code."),  # noqa: UP045
-    country: Optional[str] = typer.Option(None, "--country", help="Filter: country code."),  # noqa: UP045
-    db: Optional[Path] = DbOption,  # noqa: UP045
+    out: Path = typer.Option(
+        ..., "--out", help="Output file; the provenance sidecar is <out>.provenance.json."
+    ),
+    dataset: Optional[str] = typer.Option(None, "--dataset", help="Filter: dataset code."),
+    level: Optional[int] = typer.Option(None, "--level", help="Filter: region level."),
+    year: Optional[int] = typer.Option(None, "--year", help="Filter: year."),
+    sector: Optional[str] = typer.Option(None, "--sector", help="Filter: sector code."),
+    country: Optional[str] = typer.Option(None, "--country", help="Filter: country code."),
+    db: Optional[Path] = DbOption,
 ) -> None:
     """Export a store table with a provenance sidecar (sources, parameters)."""
     from cluster_map.services import exports
 
-    filters = {k: v for k, v in {"dataset": dataset, "level": level, "year": year, "sector": sector,
-                                 "country": country}.items() if v is not None}
+    filters = {
+        k: v
+        for k, v in {
+            "dataset": dataset,
+            "level": level,
+            "year": year,
+            "sector": sector,
+            "country": country,
+        }.items()
+        if v is not None
+    }
     con = exports.connect(db)
     try:
         result = exports.export(con, table, fmt, filters=filters)  # type: ignore[arg-type]

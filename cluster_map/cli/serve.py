@@ -23,21 +23,45 @@ from cluster_map.services import mapview
 
 
 def _streamlit(port: int, address: str) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(port),
-            "--server.address", address, "--server.headless", "true"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO_ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+    ]
 
 
 @app.command()
 def serve(
-    port: int = typer.Option(8501, "--port", help="Port of the local web server (the proxy's, with --workers)."),
+    port: int = typer.Option(
+        8501, "--port", help="Port of the local web server (the proxy's, with --workers)."
+    ),
     db: Path | None = DbOption,
     address: str = typer.Option("localhost", "--address", help="Interface to listen on (0.0.0.0: all)."),
-    workers: int = typer.Option(1, "--workers", min=1, help="App processes: more than 1 runs them on ports "
-                                "PORT+1.. behind nginx on PORT, sticky per browser (prints the config)."),
-    proxy_config: Path | None = typer.Option(None, "--proxy-config", help="With --workers: write the nginx "
-                                             "configuration here and do not start nginx (run it yourself)."),
-    open_browser: bool = typer.Option(False, "--open", help="Open the app in this machine's web browser once "
-                                      "it answers (says so when there is no browser)."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        help="App processes: more than 1 runs them on ports "
+        "PORT+1.. behind nginx on PORT, sticky per browser (prints the config).",
+    ),
+    proxy_config: Path | None = typer.Option(
+        None,
+        "--proxy-config",
+        help="With --workers: write the nginx configuration here and do not start nginx (run it yourself).",
+    ),
+    open_browser: bool = typer.Option(
+        False,
+        "--open",
+        help="Open the app in this machine's web browser once it answers (says so when there is no browser).",
+    ),
 ) -> None:
     """Run the map app (http://localhost:PORT); builds the store first if it is missing."""
     settings = get_settings(db=db)
@@ -51,8 +75,9 @@ def serve(
     env = {**os.environ, "CLUSTER_MAP_DB": str(store)}
     if open_browser:
         local = "localhost" if address in ("0.0.0.0", "", "::") else address  # noqa: S104 (a URL, not a bind)
-        threading.Thread(target=open_when_ready, args=(f"http://{local}:{port}",), daemon=True,
-                         name="cluster-map-open").start()
+        threading.Thread(
+            target=open_when_ready, args=(f"http://{local}:{port}",), daemon=True, name="cluster-map-open"
+        ).start()
     if workers == 1:
         typer.echo(f"Cluster Map on http://{address}:{port} (store {store}); Ctrl+C stops it.")
         try:
@@ -60,8 +85,11 @@ def serve(
         except KeyboardInterrupt:
             code = 0
         raise typer.Exit(code)
-    raise typer.Exit(_serve_workers(port=port, address=address, workers=workers, env=env, store=store,
-                                    proxy_config=proxy_config))
+    raise typer.Exit(
+        _serve_workers(
+            port=port, address=address, workers=workers, env=env, store=store, proxy_config=proxy_config
+        )
+    )
 
 
 def open_when_ready(url: str, *, timeout: float = 120.0, echo: Callable[[str], None] = typer.echo) -> bool:
@@ -100,8 +128,9 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _serve_workers(*, port: int, address: str, workers: int, env: dict[str, str], store: Path,
-                   proxy_config: Path | None) -> int:
+def _serve_workers(
+    *, port: int, address: str, workers: int, env: dict[str, str], store: Path, proxy_config: Path | None
+) -> int:
     from cluster_map.errors import ConfigError
     from cluster_map.services import deployment
 
@@ -109,9 +138,11 @@ def _serve_workers(*, port: int, address: str, workers: int, env: dict[str, str]
     listen = "0.0.0.0" if address == "0.0.0.0" else "127.0.0.1"  # noqa: S104 (the user asked for all interfaces)
     nginx = shutil.which("nginx")
     if proxy_config is None and nginx is None:
-        raise ConfigError("--workers needs a reverse proxy with sticky sessions and nginx is not installed "
-                          "(apt-get install nginx-light); or pass --proxy-config FILE to write the nginx "
-                          "configuration and run your own proxy (README: Several app processes).")
+        raise ConfigError(
+            "--workers needs a reverse proxy with sticky sessions and nginx is not installed "
+            "(apt-get install nginx-light); or pass --proxy-config FILE to write the nginx "
+            "configuration and run your own proxy (README: Several app processes)."
+        )
     # One secret for every worker: a token a worker signed (XSRF, auth cookies) is valid on the others too.
     env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32), **env}
     signal.signal(signal.SIGTERM, _interrupt)  # a terminated serve stops its workers and nginx too
@@ -121,16 +152,24 @@ def _serve_workers(*, port: int, address: str, workers: int, env: dict[str, str]
             children.append(subprocess.Popen(_streamlit(p, "127.0.0.1"), cwd=REPO_ROOT, env=env))
         if proxy_config is not None:
             proxy_config.write_text(deployment.nginx_site(port=port, workers=ports, listen=listen))
-            typer.echo(f"{workers} workers on ports {ports[0]}-{ports[-1]} (store {store}); nginx site written to "
-                       f"{proxy_config}: include it in nginx's http {{}} block and reload nginx. Ctrl+C stops "
-                       "the workers.")
+            typer.echo(
+                f"{workers} workers on ports {ports[0]}-{ports[-1]} (store {store}); nginx site written to "
+                f"{proxy_config}: include it in nginx's http {{}} block and reload nginx. Ctrl+C stops "
+                "the workers."
+            )
         else:
             prefix = Path(tempfile.mkdtemp(prefix="cluster_map_nginx_"))
             conf = prefix / "nginx.conf"
-            conf.write_text(deployment.nginx_standalone(port=port, workers=ports, prefix=prefix, listen=listen))
-            children.append(subprocess.Popen([str(nginx), "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"]))
-            typer.echo(f"Cluster Map on http://{address}:{port}: nginx ({conf}) in front of {workers} workers on "
-                       f"ports {ports[0]}-{ports[-1]} (store {store}), sticky per browser; Ctrl+C stops all.")
+            conf.write_text(
+                deployment.nginx_standalone(port=port, workers=ports, prefix=prefix, listen=listen)
+            )
+            children.append(
+                subprocess.Popen([str(nginx), "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"])
+            )
+            typer.echo(
+                f"Cluster Map on http://{address}:{port}: nginx ({conf}) in front of {workers} workers on "
+                f"ports {ports[0]}-{ports[-1]} (store {store}), sticky per browser; Ctrl+C stops all."
+            )
         while all(c.poll() is None for c in children):
             time.sleep(0.5)
         return next(c.returncode for c in children if c.returncode is not None) or 0

@@ -12,8 +12,9 @@ import typer
 
 from cluster_map.cli.main import DbOption, app
 
-sources_app = typer.Typer(help="The official sources: compare the store with what they offer now.",
-                          no_args_is_help=True)
+sources_app = typer.Typer(
+    help="The official sources: compare the store with what they offer now.", no_args_is_help=True
+)
 app.add_typer(sources_app, name="sources")
 
 
@@ -21,8 +22,9 @@ app.add_typer(sources_app, name="sources")
 def check_command(
     db: Optional[Path] = DbOption,  # noqa: UP045 (typer reads the annotation)
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    online: bool = typer.Option(True, "--online/--offline", help="Ask the official sources (default), or only "
-                                "show what is loaded."),
+    online: bool = typer.Option(
+        True, "--online/--offline", help="Ask the official sources (default), or only show what is loaded."
+    ),
 ) -> None:
     """For each catalogued dataset: loaded years, NUTS version, origin and last update, next to the latest
     year and last update the official source offers now (Eurostat's table of contents, one request)."""

@@ -10,8 +10,9 @@ import typer
 from cluster_map.cli.main import app
 from cluster_map.config import get_settings
 
-users_app = typer.Typer(help="Accounts of the board: add an admin or an organisation account, list them.",
-                        no_args_is_help=True)
+users_app = typer.Typer(
+    help="Accounts of the board: add an admin or an organisation account, list them.", no_args_is_help=True
+)
 app.add_typer(users_app, name="users")
 
 
@@ -22,11 +23,19 @@ def _board(db: Path | None) -> Path:
 
 
 @users_app.command("add")
-def add(username: str = typer.Argument(..., help="Username: letters a-z, digits, '_', '.', '-' (3-32)."),
-        role: str = typer.Option("org", "--role", help="admin (approves links, moderates) or org."),
-        password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
-                                     help="At least 10 characters (asked for when not given; never echoed)."),
-        db: Path | None = typer.Option(None, "--db", help="Store path; the board file lies beside it.")) -> None:
+def add(
+    username: str = typer.Argument(..., help="Username: letters a-z, digits, '_', '.', '-' (3-32)."),
+    role: str = typer.Option("org", "--role", help="admin (approves links, moderates) or org."),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="At least 10 characters (asked for when not given; never echoed).",
+    ),
+    db: Path | None = typer.Option(None, "--db", help="Store path; the board file lies beside it."),
+) -> None:
     """Add an account with a role (``--role admin`` bootstraps the first moderator)."""
     from cluster_map.errors import InputError
     from cluster_map.services import moderation
@@ -39,7 +48,9 @@ def add(username: str = typer.Argument(..., help="Username: letters a-z, digits,
 
 
 @users_app.command("list")
-def list_(db: Path | None = typer.Option(None, "--db", help="Store path; the board file lies beside it.")) -> None:
+def list_(
+    db: Path | None = typer.Option(None, "--db", help="Store path; the board file lies beside it."),
+) -> None:
     """List the accounts: id, username, role, approved organisation."""
     from cluster_map.services import moderation
 

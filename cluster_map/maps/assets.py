@@ -90,12 +90,22 @@ ASSETS: dict[str, Asset] = {
     for a in (
         Asset("leaflet", "js", _LEAFLET, "leaflet.js", "leaflet/leaflet.js"),
         Asset("jquery", "js", _JQUERY, "jquery.min.js", "jquery/jquery.min.js"),
-        Asset("markerclusterjs", "js", _CLUSTER, "leaflet.markercluster.js",
-              "markercluster/leaflet.markercluster.js"),
+        Asset(
+            "markerclusterjs",
+            "js",
+            _CLUSTER,
+            "leaflet.markercluster.js",
+            "markercluster/leaflet.markercluster.js",
+        ),
         Asset("leaflet_css", "css", _LEAFLET, "leaflet.css", "leaflet/leaflet.css"),
         Asset("markerclustercss", "css", _CLUSTER, "MarkerCluster.css", "markercluster/MarkerCluster.css"),
-        Asset("markerclusterdefaultcss", "css", _CLUSTER, "MarkerCluster.Default.css",
-              "markercluster/MarkerCluster.Default.css"),
+        Asset(
+            "markerclusterdefaultcss",
+            "css",
+            _CLUSTER,
+            "MarkerCluster.Default.css",
+            "markercluster/MarkerCluster.Default.css",
+        ),
     )
 }
 #: Images referenced by leaflet.css (layer control icon, default marker).
@@ -103,13 +113,23 @@ _IMAGES = ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png
 
 #: Script sets written as one file by :func:`install_static_assets` (in load order): the map of
 #: the app (Leaflet + marker clusters) and the same with jQuery (folium popups).
-BUNDLES: tuple[tuple[str, ...], ...] = (("leaflet", "markerclusterjs"), ("leaflet", "jquery", "markerclusterjs"))
+BUNDLES: tuple[tuple[str, ...], ...] = (
+    ("leaflet", "markerclusterjs"),
+    ("leaflet", "jquery", "markerclusterjs"),
+)
 
 #: folium link names we deliberately do not load (no local copy, and our maps do not use them).
-DROPPED = frozenset({
-    "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css", "awesome_markers_font_css",
-    "awesome_markers_css", "awesome_rotate_css",
-})
+DROPPED = frozenset(
+    {
+        "bootstrap",
+        "awesome_markers",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers_font_css",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+    }
+)
 
 #: The page-side runtime (``window.cmap``): decode geometry, style from the paint, tooltips,
 #: legend control, hatch pattern for no data. Defined once per page, repeated in each script so
@@ -270,10 +290,14 @@ RUNTIME_CSS = """<style>
   box-shadow: 0 0 2px rgba(0,0,0,0.6);}
 </style>"""
 
-_OFFSITE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
-                      re.IGNORECASE)
+_OFFSITE = re.compile(
+    r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",
+    re.IGNORECASE,
+)
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[^)'\"]+)\1\)")
-_OFFSITE_CSS = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:[a-z][a-z0-9+.-]*:)?//[^'")\s]*)""", re.IGNORECASE)
+_OFFSITE_CSS = re.compile(
+    r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:[a-z][a-z0-9+.-]*:)?//[^'")\s]*)""", re.IGNORECASE
+)
 
 
 @cache
@@ -306,8 +330,10 @@ def install_static_assets(static_dir: Path) -> None:
     wanted += [(leaflet / name, vendor / "leaflet" / "images" / name) for name in _IMAGES]
     for src, dst in wanted:
         if not src.is_file():
-            raise ClusterMapError(f"Map library file {str(src)!r} is missing from its package; "
-                                  f"reinstall it with `pip install --force-reinstall`.")
+            raise ClusterMapError(
+                f"Map library file {str(src)!r} is missing from its package; "
+                f"reinstall it with `pip install --force-reinstall`."
+            )
         if dst.is_file() and dst.stat().st_size == src.stat().st_size:
             continue
         _write_atomically(dst, source=src)
@@ -356,8 +382,13 @@ def _write_atomically(dst: Path, *, source: Path | None = None, data: bytes = b"
             os.unlink(tmp)
 
 
-def localise(m: folium.Map, *, mode: AssetMode = "url", base_url: str = STREAMLIT_BASE_URL,
-             extra: tuple[str, ...] = ("markerclusterjs", "markercluster")) -> folium.Map:
+def localise(
+    m: folium.Map,
+    *,
+    mode: AssetMode = "url",
+    base_url: str = STREAMLIT_BASE_URL,
+    extra: tuple[str, ...] = ("markerclusterjs", "markercluster"),
+) -> folium.Map:
     """Make ``m`` load every library from the server (``url``) or from the page itself (``inline``).
 
     Parameters
@@ -422,7 +453,9 @@ def localise(m: folium.Map, *, mode: AssetMode = "url", base_url: str = STREAMLI
         m.default_js, m.default_css = [], []
         figure = m.get_root()
         if not isinstance(figure, Figure):
-            raise ClusterMapError("Inline assets need a map inside a folium Figure; build it with folium.Map().")
+            raise ClusterMapError(
+                "Inline assets need a map inside a folium Figure; build it with folium.Map()."
+            )
         for asset in order:
             figure.header.add_child(RawText(_inline(asset.name)), name=f"cm_asset_{asset.name}")
     else:

@@ -63,7 +63,10 @@ __all__ = [
 
 #: Tooltip lines after the value: (column, label).
 DEFAULT_TOOLTIP_FIELDS: tuple[tuple[str, str], ...] = (
-    ("rank", "Rank"), ("employment", "Employment"), ("flags", "Source flags"), ("caveat", "Caveat"),
+    ("rank", "Rank"),
+    ("employment", "Employment"),
+    ("flags", "Source flags"),
+    ("caveat", "Caveat"),
     ("nuts_version", "NUTS version"),
 )
 #: Style of the choropleth polygons (fill colour comes from the paint).
@@ -75,7 +78,6 @@ BASE_STYLE = {"color": "#9e9e9e", "weight": 0.8, "fillOpacity": 1.0, "fillColor"
 #: the browser receives the geometries in (they are fetched in parallel).
 PANES: dict[str, int] = {"cmBase": 350, "cmRegions": 400, "cmOutlines": 450}
 _TIP_CODE = re.compile(r"^\s*(\S+)\s+·")
-
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,9 @@ class EncodedGeometry:
         return hashlib.sha256(self.data_json.encode("utf-8")).hexdigest()[:24]
 
 
-def encode_geometry(layer: gpd.GeoDataFrame, *, code_col: str = "code", precision: int = 4) -> EncodedGeometry:
+def encode_geometry(
+    layer: gpd.GeoDataFrame, *, code_col: str = "code", precision: int = 4
+) -> EncodedGeometry:
     """Pack polygons as integer, delta-encoded rings with the region code as the only property.
 
     Parameters
@@ -144,12 +148,16 @@ def encode_geometry(layer: gpd.GeoDataFrame, *, code_col: str = "code", precisio
     if not codes:
         raise InputError("The map layer has no polygon geometry to draw.")
     minx, miny, maxx, maxy = (float(v) for v in layer.total_bounds)
-    return EncodedGeometry(codes=tuple(codes), data_json=js_json({"s": scale, "c": codes, "g": geoms}),
-                           bounds=((miny, minx), (maxy, maxx)))
+    return EncodedGeometry(
+        codes=tuple(codes),
+        data_json=js_json({"s": scale, "c": codes, "g": geoms}),
+        bounds=((miny, minx), (maxy, maxx)),
+    )
 
 
-def publish_geometry(geometry: EncodedGeometry, static_dir: Path, *, base_url: str = "/app/static",
-                     subdir: str = "vendor/geo") -> str:
+def publish_geometry(
+    geometry: EncodedGeometry, static_dir: Path, *, base_url: str = "/app/static", subdir: str = "vendor/geo"
+) -> str:
     """Write packed geometry to ``static_dir/<subdir>/<sha256>.json`` (once) and return its URL.
 
     The name is a hash of the content, so the browser may cache it for good and a new store with
@@ -203,9 +211,21 @@ class GeometryLayer(Layer, RenderedOnce):
         {% endmacro %}
     """)
 
-    def __init__(self, geometry: EncodedGeometry, *, key: str, name: str | None = None, style: Mapping[str, Any] | None = None,
-                 interactive: bool = True, paint: Paint | None = None, overlay: bool = True, control: bool = True,
-                 show: bool = True, url: str | None = None, pane: str | None = None) -> None:
+    def __init__(
+        self,
+        geometry: EncodedGeometry,
+        *,
+        key: str,
+        name: str | None = None,
+        style: Mapping[str, Any] | None = None,
+        interactive: bool = True,
+        paint: Paint | None = None,
+        overlay: bool = True,
+        control: bool = True,
+        show: bool = True,
+        url: str | None = None,
+        pane: str | None = None,
+    ) -> None:
         if pane is not None and pane not in PANES:
             raise InputError(f"Unknown map pane {pane!r}; use one of {sorted(PANES)!r}.")
         super().__init__(name=name, overlay=overlay, control=control, show=show)
@@ -215,9 +235,15 @@ class GeometryLayer(Layer, RenderedOnce):
         self.runtime = RUNTIME_JS
         self.key_json = js_json(key)
         self.data_json = "null" if url else geometry.data_json
-        self.options_json = js_json({"style": dict(style or REGION_STYLE), "interactive": interactive,
-                                     "paint": paint.payload if paint is not None else None, "url": url,
-                                     "pane": pane})
+        self.options_json = js_json(
+            {
+                "style": dict(style or REGION_STYLE),
+                "interactive": interactive,
+                "paint": paint.payload if paint is not None else None,
+                "url": url,
+                "pane": pane,
+            }
+        )
 
     def _get_self_bounds(self) -> list[list[float | None]]:
         (s, w), (n, e) = self.geometry.bounds
@@ -294,12 +320,26 @@ class Paint:
         return js_json(self.payload)
 
 
-def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Classes,
-          tooltip_fields: Sequence[tuple[str, str]] | Mapping[str, str] = DEFAULT_TOOLTIP_FIELDS,
-          code_col: str = "code", reason_col: str | None = "reason", key: str = "choropleth",
-          value_label: str | None = None, unit: str = "", digits: int = 2, title: str | None = None,
-          subtitle: str = "", fit: bool = False, legend: bool = True,
-          bounds: Sequence[Sequence[float]] | None = None, outline_col: str | None = "estimated") -> Paint:
+def paint(
+    layer: pd.DataFrame,
+    *,
+    value_col: str,
+    label_col: str,
+    classes: Classes,
+    tooltip_fields: Sequence[tuple[str, str]] | Mapping[str, str] = DEFAULT_TOOLTIP_FIELDS,
+    code_col: str = "code",
+    reason_col: str | None = "reason",
+    key: str = "choropleth",
+    value_label: str | None = None,
+    unit: str = "",
+    digits: int = 2,
+    title: str | None = None,
+    subtitle: str = "",
+    fit: bool = False,
+    legend: bool = True,
+    bounds: Sequence[Sequence[float]] | None = None,
+    outline_col: str | None = "estimated",
+) -> Paint:
     """Class, colour, tooltip and legend of every region of ``layer`` (no geometry is sent).
 
     Parameters
@@ -341,8 +381,9 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
     cells = [(lbl, vals) for lbl, vals in cells if not (len(set(vals)) == 1 and vals[0] != "")]
     rows: dict[str, list[str]] = {}
     cls: dict[str, int] = {}
-    for i, (code, name, value, reason) in enumerate(zip(codes, layer[label_col].tolist(), layer[value_col].tolist(),
-                                                        reasons, strict=True)):
+    for i, (code, name, value, reason) in enumerate(
+        zip(codes, layer[label_col].tolist(), layer[value_col].tolist(), reasons, strict=True)
+    ):
         k = int(idx[i])
         cls[code] = k
         if k < 0:
@@ -363,9 +404,15 @@ def paint(layer: pd.DataFrame, *, value_col: str, label_col: str, classes: Class
         "rows": rows,
         "legend": legend_html(classes, title=title, subtitle=subtitle) if legend else "",
         "bounds": [[float(bounds[0][0]), float(bounds[0][1])], [float(bounds[1][0]), float(bounds[1][1])]]
-        if bounds is not None else None,
-        "outline": {code: 1 for code, flag in zip(codes, layer[outline_col].tolist(), strict=True)
-                    if flag is True or flag is np.True_} if outline_col and outline_col in layer else {},
+        if bounds is not None
+        else None,
+        "outline": {
+            code: 1
+            for code, flag in zip(codes, layer[outline_col].tolist(), strict=True)
+            if flag is True or flag is np.True_
+        }
+        if outline_col and outline_col in layer
+        else {},
     }
     if fit and isinstance(layer, gpd.GeoDataFrame) and len(layer):
         minx, miny, maxx, maxy = (float(v) for v in layer.to_crs("EPSG:4326").total_bounds)
@@ -379,16 +426,30 @@ def legend_html(classes: Classes, *, title: str | None = None, subtitle: str = "
     if subtitle:
         parts.append(f'<div class="cm-legend-sub">{esc(subtitle)}</div>')
     for colour, label in zip(classes.colours, classes.labels, strict=True):
-        parts.append(f'<div><i class="cm-swatch" style="background:{esc(_colour(colour))}"></i>{esc(label)}</div>')
+        parts.append(
+            f'<div><i class="cm-swatch" style="background:{esc(_colour(colour))}"></i>{esc(label)}</div>'
+        )
     parts.append(f'<div><i class="cm-swatch cm-nodata"></i>{esc(classes.nodata_label)}</div>')
     return "".join(parts)
 
 
-def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeometry | gpd.GeoDataFrame | None = None,
-             key: str = "choropleth", name: str = "Regions", code_col: str = "code", tiles: str | None = None,
-             tiles_attr: str = "", assets: AssetMode = "url", base_url: str = STREAMLIT_BASE_URL,
-             height: str | int = "100%", fit: bool = True, interactive: bool = True,
-             geometry_url: str | None = None, base_geometry_url: str | None = None) -> folium.Map:
+def base_map(
+    geometry: EncodedGeometry | gpd.GeoDataFrame,
+    *,
+    base: EncodedGeometry | gpd.GeoDataFrame | None = None,
+    key: str = "choropleth",
+    name: str = "Regions",
+    code_col: str = "code",
+    tiles: str | None = None,
+    tiles_attr: str = "",
+    assets: AssetMode = "url",
+    base_url: str = STREAMLIT_BASE_URL,
+    height: str | int = "100%",
+    fit: bool = True,
+    interactive: bool = True,
+    geometry_url: str | None = None,
+    base_geometry_url: str | None = None,
+) -> folium.Map:
     """A map with the region geometry (uncoloured until painted) over the NUTS 0 base.
 
     Parameters
@@ -412,19 +473,48 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
     """
     geom = geometry if isinstance(geometry, EncodedGeometry) else encode_geometry(geometry, code_col=code_col)
     zoom: dict[str, Any] = {"maxZoom": 14, "minZoom": 2, "zoomSnap": 0.25}  # markercluster needs a maxZoom
-    m = folium.Map(tiles=None, location=None, zoom_start=4, height=height, prefer_canvas=False,
-                   control_scale=True, **zoom)
+    m = folium.Map(
+        tiles=None,
+        location=None,
+        zoom_start=4,
+        height=height,
+        prefer_canvas=False,
+        control_scale=True,
+        **zoom,
+    )
     if tiles:
         folium.TileLayer(tiles=tiles, attr=tiles_attr or "map tiles", name="Tiles", control=False).add_to(m)
     if base is not None:
-        b = base if isinstance(base, EncodedGeometry) else encode_geometry(base, code_col=_code_col(base), precision=3)
-        GeometryLayer(b, key="base", name="Countries", style=BASE_STYLE, interactive=False, control=False,
-                      url=base_geometry_url, pane="cmBase").add_to(m)
-    GeometryLayer(geom, key=key, name=name, control=False, interactive=interactive,
-                  style=REGION_STYLE if interactive else BASE_STYLE, url=geometry_url, pane="cmRegions").add_to(m)
+        b = (
+            base
+            if isinstance(base, EncodedGeometry)
+            else encode_geometry(base, code_col=_code_col(base), precision=3)
+        )
+        GeometryLayer(
+            b,
+            key="base",
+            name="Countries",
+            style=BASE_STYLE,
+            interactive=False,
+            control=False,
+            url=base_geometry_url,
+            pane="cmBase",
+        ).add_to(m)
+    GeometryLayer(
+        geom,
+        key=key,
+        name=name,
+        control=False,
+        interactive=interactive,
+        style=REGION_STYLE if interactive else BASE_STYLE,
+        url=geometry_url,
+        pane="cmRegions",
+    ).add_to(m)
     figure = m.get_root()
     if isinstance(figure, Figure):
-        figure.header.add_child(RawText(csp.meta_element(tiles=tiles)), name="cm_csp")  # a missed escape cannot call out
+        figure.header.add_child(
+            RawText(csp.meta_element(tiles=tiles)), name="cm_csp"
+        )  # a missed escape cannot call out
         figure.header.add_child(RawText(RUNTIME_CSS), name="cm_css")
     if fit:
         (s, w), (n, e) = geom.bounds
@@ -432,13 +522,27 @@ def base_map(geometry: EncodedGeometry | gpd.GeoDataFrame, *, base: EncodedGeome
     return localise(m, mode=assets, base_url=base_url)
 
 
-def choropleth(layer: gpd.GeoDataFrame, *, value_col: str, label_col: str, classes: Classes,
-               tooltip_fields: Sequence[tuple[str, str]] | Mapping[str, str] = DEFAULT_TOOLTIP_FIELDS,
-               base: EncodedGeometry | gpd.GeoDataFrame | None = None, tiles: str | None = None,
-               tiles_attr: str = "", code_col: str = "code", geometry: EncodedGeometry | None = None,
-               assets: AssetMode = "url", base_url: str = STREAMLIT_BASE_URL, unit: str = "",
-               digits: int = 2, title: str | None = None, subtitle: str = "", height: str | int = "100%",
-               reason_col: str | None = "reason") -> folium.Map:
+def choropleth(
+    layer: gpd.GeoDataFrame,
+    *,
+    value_col: str,
+    label_col: str,
+    classes: Classes,
+    tooltip_fields: Sequence[tuple[str, str]] | Mapping[str, str] = DEFAULT_TOOLTIP_FIELDS,
+    base: EncodedGeometry | gpd.GeoDataFrame | None = None,
+    tiles: str | None = None,
+    tiles_attr: str = "",
+    code_col: str = "code",
+    geometry: EncodedGeometry | None = None,
+    assets: AssetMode = "url",
+    base_url: str = STREAMLIT_BASE_URL,
+    unit: str = "",
+    digits: int = 2,
+    title: str | None = None,
+    subtitle: str = "",
+    height: str | int = "100%",
+    reason_col: str | None = "reason",
+) -> folium.Map:
     """A complete choropleth map (geometry + paint) of one metric.
 
     ``layer`` holds the display geometry and the values; ``geometry`` may pass its cached
@@ -446,10 +550,29 @@ def choropleth(layer: gpd.GeoDataFrame, *, value_col: str, label_col: str, class
     the tooltip; the legend is an HTML control. See :func:`paint` for the parameters.
     """
     geom = geometry or encode_geometry(layer, code_col=code_col)
-    m = base_map(geom, base=base, tiles=tiles, tiles_attr=tiles_attr, assets=assets, base_url=base_url,
-                 height=height, code_col=code_col)
-    p = paint(layer, value_col=value_col, label_col=label_col, classes=classes, tooltip_fields=tooltip_fields,
-              code_col=code_col, unit=unit, digits=digits, title=title, subtitle=subtitle, reason_col=reason_col)
+    m = base_map(
+        geom,
+        base=base,
+        tiles=tiles,
+        tiles_attr=tiles_attr,
+        assets=assets,
+        base_url=base_url,
+        height=height,
+        code_col=code_col,
+    )
+    p = paint(
+        layer,
+        value_col=value_col,
+        label_col=label_col,
+        classes=classes,
+        tooltip_fields=tooltip_fields,
+        code_col=code_col,
+        unit=unit,
+        digits=digits,
+        title=title,
+        subtitle=subtitle,
+        reason_col=reason_col,
+    )
     m.add_child(p.element(), name="cm_paint")
     return m
 
@@ -499,4 +622,6 @@ def _code_col(frame: gpd.GeoDataFrame) -> str:
     for col in ("code", "NUTS_ID", "nuts_id", "id"):
         if col in frame.columns:
             return col
-    raise InputError(f"The base layer has no code column (code or NUTS_ID); columns are {list(frame.columns)!r}.")
+    raise InputError(
+        f"The base layer has no code column (code or NUTS_ID); columns are {list(frame.columns)!r}."
+    )

@@ -62,8 +62,17 @@ PALETTES: Final[dict[str, dict[int, tuple[str, ...]]]] = {
         6: ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"),
         7: ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"),
         8: ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#b10026"),
-        9: ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026",
-            "#800026"),
+        9: (
+            "#ffffcc",
+            "#ffeda0",
+            "#fed976",
+            "#feb24c",
+            "#fd8d3c",
+            "#fc4e2a",
+            "#e31a1c",
+            "#bd0026",
+            "#800026",
+        ),
     },
     "Blues": {
         3: ("#deebf7", "#9ecae1", "#3182bd"),
@@ -72,8 +81,17 @@ PALETTES: Final[dict[str, dict[int, tuple[str, ...]]]] = {
         6: ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"),
         7: ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"),
         8: ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"),
-        9: ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c",
-            "#08306b"),
+        9: (
+            "#f7fbff",
+            "#deebf7",
+            "#c6dbef",
+            "#9ecae1",
+            "#6baed6",
+            "#4292c6",
+            "#2171b5",
+            "#08519c",
+            "#08306b",
+        ),
     },
     "YlGnBu": {
         3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
@@ -82,8 +100,17 @@ PALETTES: Final[dict[str, dict[int, tuple[str, ...]]]] = {
         6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
         7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
         8: ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
-        9: ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#253494",
-            "#081d58"),
+        9: (
+            "#ffffd9",
+            "#edf8b1",
+            "#c7e9b4",
+            "#7fcdbb",
+            "#41b6c4",
+            "#1d91c0",
+            "#225ea8",
+            "#253494",
+            "#081d58",
+        ),
     },
     # diverging, blue (low) -> white -> red (high): ColorBrewer RdBu reversed
     "BuRd": {
@@ -93,8 +120,17 @@ PALETTES: Final[dict[str, dict[int, tuple[str, ...]]]] = {
         6: ("#2166ac", "#67a9cf", "#d1e5f0", "#fddbc7", "#ef8a62", "#b2182b"),
         7: ("#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"),
         8: ("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#fddbc7", "#f4a582", "#d6604d", "#b2182b"),
-        9: ("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d",
-            "#b2182b"),
+        9: (
+            "#2166ac",
+            "#4393c3",
+            "#92c5de",
+            "#d1e5f0",
+            "#f7f7f7",
+            "#fddbc7",
+            "#f4a582",
+            "#d6604d",
+            "#b2182b",
+        ),
     },
 }
 
@@ -106,15 +142,20 @@ GROWTH_BREAKS: Final = (-5.0, -2.0, -0.5, 0.5, 2.0, 5.0)
 STAR_COLOURS: Final = ("#f7f7f7", "#fee391", "#fe9929", "#cc4c02")
 #: Getis-Ord Gi* classes (value in the layer, legend label, colour).
 GI_CLASSES: Final = (
-    ("hot_99", "hot spot (99%)", "#b2182b"), ("hot_95", "hot spot (95%)", "#ef8a62"),
-    ("hot_90", "hot spot (90%)", "#fddbc7"), ("ns", "not significant", "#f7f7f7"),
-    ("cold_90", "cold spot (90%)", "#d1e5f0"), ("cold_95", "cold spot (95%)", "#67a9cf"),
+    ("hot_99", "hot spot (99%)", "#b2182b"),
+    ("hot_95", "hot spot (95%)", "#ef8a62"),
+    ("hot_90", "hot spot (90%)", "#fddbc7"),
+    ("ns", "not significant", "#f7f7f7"),
+    ("cold_90", "cold spot (90%)", "#d1e5f0"),
+    ("cold_95", "cold spot (95%)", "#67a9cf"),
     ("cold_99", "cold spot (99%)", "#2166ac"),
 )
 #: Local Moran (LISA) quadrants, GeoDa colours (esda ``q``: 1 HH, 2 LH, 3 LL, 4 HL).
 LISA_CLASSES: Final = (
-    ("HH", "high-high (hot spot)", "#d7191c"), ("HL", "high-low (outlier)", "#fdae61"),
-    ("LH", "low-high (outlier)", "#abd9e9"), ("LL", "low-low (cold spot)", "#2c7bb6"),
+    ("HH", "high-high (hot spot)", "#d7191c"),
+    ("HL", "high-low (outlier)", "#fdae61"),
+    ("LH", "low-high (outlier)", "#abd9e9"),
+    ("LL", "low-low (cold spot)", "#2c7bb6"),
     ("ns", "not significant", "#f0f0f0"),
 )
 
@@ -142,13 +183,18 @@ class Classes:
 
     def __post_init__(self) -> None:
         if len(self.labels) != len(self.colours):
-            raise InputError(f"Classes {self.kind!r}: {len(self.labels)} labels but {len(self.colours)} colours.")
+            raise InputError(
+                f"Classes {self.kind!r}: {len(self.labels)} labels but {len(self.colours)} colours."
+            )
         if self.categories and len(self.categories) != len(self.labels):
-            raise InputError(f"Classes {self.kind!r}: {len(self.categories)} categories but "
-                             f"{len(self.labels)} labels.")
+            raise InputError(
+                f"Classes {self.kind!r}: {len(self.categories)} categories but {len(self.labels)} labels."
+            )
         if not self.categories and len(self.breaks) != len(self.labels) - 1:
-            raise InputError(f"Classes {self.kind!r}: {len(self.breaks)} breaks need "
-                             f"{len(self.breaks) + 1} labels, got {len(self.labels)}.")
+            raise InputError(
+                f"Classes {self.kind!r}: {len(self.breaks)} breaks need "
+                f"{len(self.breaks) + 1} labels, got {len(self.labels)}."
+            )
         if list(self.breaks) != sorted(self.breaks):
             raise InputError(f"Classes {self.kind!r}: breaks {self.breaks!r} are not increasing.")
 
@@ -162,7 +208,9 @@ class Classes:
         if self.categories:
             lookup = {_key(c): i for i, c in enumerate(self.categories)}
             return np.array([lookup.get(_key(v), -1) for v in _as_list(values)], dtype=np.int16)
-        x = pd.to_numeric(pd.Series(_as_list(values), dtype=object), errors="coerce").to_numpy(dtype="float64")
+        x = pd.to_numeric(pd.Series(_as_list(values), dtype=object), errors="coerce").to_numpy(
+            dtype="float64"
+        )
         side: Literal["left", "right"] = "right" if self.lower_inclusive else "left"
         idx = np.searchsorted(np.asarray(self.breaks, dtype="float64"), x, side=side).astype(np.int16)
         idx[~np.isfinite(x)] = -1
@@ -189,18 +237,38 @@ def palette(name: str, k: int) -> tuple[str, ...]:
     return (three[-1],) if k == 1 else (three[0], three[-1])
 
 
-def fixed(breaks: Sequence[float], *, colours: Sequence[str] | None = None, labels: Sequence[str] | None = None,
-          palette_name: str = "YlOrRd", title: str = "", digits: int = 2, unit: str = "") -> Classes:
+def fixed(
+    breaks: Sequence[float],
+    *,
+    colours: Sequence[str] | None = None,
+    labels: Sequence[str] | None = None,
+    palette_name: str = "YlOrRd",
+    title: str = "",
+    digits: int = 2,
+    unit: str = "",
+) -> Classes:
     """Classes with given inner breaks, lower bound inclusive: ``< b0``, ``b0 – b1``, ..., ``≥ bn``."""
     b = tuple(float(x) for x in breaks)
     k = len(b) + 1
-    return Classes(kind="fixed", breaks=b, lower_inclusive=True, title=title,
-                   colours=tuple(colours) if colours else palette(palette_name, k),
-                   labels=tuple(labels) if labels else _range_labels(b, digits, unit, lower_inclusive=True))
+    return Classes(
+        kind="fixed",
+        breaks=b,
+        lower_inclusive=True,
+        title=title,
+        colours=tuple(colours) if colours else palette(palette_name, k),
+        labels=tuple(labels) if labels else _range_labels(b, digits, unit, lower_inclusive=True),
+    )
 
 
-def quantiles(values: Sequence[float] | np.ndarray | pd.Series, *, k: int = 5, palette_name: str = "YlOrRd",
-              title: str = "", digits: int = 2, unit: str = "") -> Classes:
+def quantiles(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    k: int = 5,
+    palette_name: str = "YlOrRd",
+    title: str = "",
+    digits: int = 2,
+    unit: str = "",
+) -> Classes:
     """Quantile classes (mapclassify ``Quantiles``): about the same number of regions per class.
 
     Notes
@@ -208,49 +276,91 @@ def quantiles(values: Sequence[float] | np.ndarray | pd.Series, *, k: int = 5, p
     Upper bounds are the ``i/k`` quantiles of the finite values (``numpy.percentile``, linear
     interpolation, as mapclassify); repeated bounds are merged, so k may shrink.
     """
-    return _mapclassify("quantiles", values, k=k, palette_name=palette_name, title=title, digits=digits,
-                        unit=unit)
+    return _mapclassify(
+        "quantiles", values, k=k, palette_name=palette_name, title=title, digits=digits, unit=unit
+    )
 
 
-def natural_breaks(values: Sequence[float] | np.ndarray | pd.Series, *, k: int = 5, palette_name: str = "YlOrRd",
-                   title: str = "", digits: int = 2, unit: str = "") -> Classes:
+def natural_breaks(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    k: int = 5,
+    palette_name: str = "YlOrRd",
+    title: str = "",
+    digits: int = 2,
+    unit: str = "",
+) -> Classes:
     """Natural breaks (mapclassify ``FisherJenks``): minimise within-class squared deviations.
 
     Notes
     -----
     Fisher (1958) exact optimal partition of sorted values into k classes; Jenks (1977) for maps.
     """
-    return _mapclassify("natural_breaks", values, k=k, palette_name=palette_name, title=title, digits=digits,
-                        unit=unit)
+    return _mapclassify(
+        "natural_breaks", values, k=k, palette_name=palette_name, title=title, digits=digits, unit=unit
+    )
 
 
-def equal_interval(values: Sequence[float] | np.ndarray | pd.Series, *, k: int = 5, palette_name: str = "YlOrRd",
-                   title: str = "", digits: int = 2, unit: str = "") -> Classes:
+def equal_interval(
+    values: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    k: int = 5,
+    palette_name: str = "YlOrRd",
+    title: str = "",
+    digits: int = 2,
+    unit: str = "",
+) -> Classes:
     """Equal-width classes between the minimum and maximum (mapclassify ``EqualInterval``)."""
-    return _mapclassify("equal_interval", values, k=k, palette_name=palette_name, title=title, digits=digits,
-                        unit=unit)
+    return _mapclassify(
+        "equal_interval", values, k=k, palette_name=palette_name, title=title, digits=digits, unit=unit
+    )
 
 
-def categorical(categories: Sequence[Any], labels: Sequence[str], colours: Sequence[str], *, kind: str = "categorical",
-                title: str = "") -> Classes:
+def categorical(
+    categories: Sequence[Any],
+    labels: Sequence[str],
+    colours: Sequence[str],
+    *,
+    kind: str = "categorical",
+    title: str = "",
+) -> Classes:
     """One class per category value (stars, yes/no, hot-spot class)."""
-    return Classes(kind=kind, categories=tuple(categories), labels=tuple(labels), colours=tuple(colours),
-                   title=title)
+    return Classes(
+        kind=kind, categories=tuple(categories), labels=tuple(labels), colours=tuple(colours), title=title
+    )
 
 
 def lq_classes(*, title: str = "Location quotient") -> Classes:
     """Fixed LQ classes ``< 0.8 | 0.8 – 1.25 | 1.25 – 2 | 2 – 3 | ≥ 3`` (blue under, yellow average, red over)."""
-    return fixed(LQ_BREAKS, colours=LQ_COLOURS, title=title,
-                 labels=("< 0.8 (under-represented)", "0.8 – 1.25 (about average)", "1.25 – 2 (specialised)",
-                         "2 – 3 (highly specialised)", "≥ 3"))
+    return fixed(
+        LQ_BREAKS,
+        colours=LQ_COLOURS,
+        title=title,
+        labels=(
+            "< 0.8 (under-represented)",
+            "0.8 – 1.25 (about average)",
+            "1.25 – 2 (specialised)",
+            "2 – 3 (highly specialised)",
+            "≥ 3",
+        ),
+    )
 
 
 def wage_ratio_classes(*, title: str = "Wages per person vs the sector's European level") -> Classes:
     """Fixed classes of a ratio to the sector's European level around the performance bands
     (basic < 0.90 <= medium < 1.10 <= high; see :mod:`cluster_map.stats.productivity`)."""
-    return fixed((0.75, 0.9, 1.1, 1.25), colours=LQ_COLOURS, title=title,
-                 labels=("< 0.75 (basic)", "0.75 – 0.90 (basic)", "0.90 – 1.10 (medium)", "1.10 – 1.25 (high)",
-                         "≥ 1.25 (high)"))
+    return fixed(
+        (0.75, 0.9, 1.1, 1.25),
+        colours=LQ_COLOURS,
+        title=title,
+        labels=(
+            "< 0.75 (basic)",
+            "0.75 – 0.90 (basic)",
+            "0.90 – 1.10 (medium)",
+            "1.10 – 1.25 (high)",
+            "≥ 1.25 (high)",
+        ),
+    )
 
 
 def star_classes(*, title: str = "Cluster stars") -> Classes:
@@ -258,8 +368,13 @@ def star_classes(*, title: str = "Cluster stars") -> Classes:
     return categorical((0, 1, 2, 3), ("no star", "★", "★★", "★★★"), STAR_COLOURS, kind="stars", title=title)
 
 
-def boolean_classes(*, yes: str = "strong cluster", no: str = "not strong", title: str = "Strong cluster",
-                    colours: tuple[str, str] = ("#f0f0f0", "#2b8cbe")) -> Classes:
+def boolean_classes(
+    *,
+    yes: str = "strong cluster",
+    no: str = "not strong",
+    title: str = "Strong cluster",
+    colours: tuple[str, str] = ("#f0f0f0", "#2b8cbe"),
+) -> Classes:
     """Two classes: False/0 -> ``no``, True/1 -> ``yes``."""
     return categorical((False, True), (no, yes), colours, kind="boolean", title=title)
 
@@ -268,12 +383,23 @@ def hotspot_classes(kind: Literal["gi", "lisa"] = "gi", *, title: str = "") -> C
     """Getis-Ord Gi* classes (:data:`GI_CLASSES`) or LISA quadrants (:data:`LISA_CLASSES`)."""
     rows = GI_CLASSES if kind == "gi" else LISA_CLASSES
     default = "Hot spots (Getis-Ord Gi*)" if kind == "gi" else "Local Moran (LISA)"
-    return categorical([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], kind=f"hotspot_{kind}",
-                       title=title or default)
+    return categorical(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        kind=f"hotspot_{kind}",
+        title=title or default,
+    )
 
 
-def classes_for(metric: str, reference: Sequence[float] | np.ndarray | pd.Series | None = None, *,
-                scheme: Scheme | None = None, k: int = 5, title: str = "") -> Classes:
+def classes_for(
+    metric: str,
+    reference: Sequence[float] | np.ndarray | pd.Series | None = None,
+    *,
+    scheme: Scheme | None = None,
+    k: int = 5,
+    title: str = "",
+) -> Classes:
     """The classes of a map metric, with colour bounds that do not move when filters change.
 
     Parameters
@@ -303,21 +429,35 @@ def classes_for(metric: str, reference: Sequence[float] | np.ndarray | pd.Series
         if metric == "lq":
             return lq_classes(title=title or "Location quotient")
         if metric == "wage_ratio":
-            return wage_ratio_classes(title=title or "Wages per person employed vs the sector's European level")
+            return wage_ratio_classes(
+                title=title or "Wages per person employed vs the sector's European level"
+            )
         if metric == "growth":
-            return fixed(GROWTH_BREAKS, palette_name="BuRd", title=title or "Employment growth", unit="%", digits=1)
+            return fixed(
+                GROWTH_BREAKS, palette_name="BuRd", title=title or "Employment growth", unit="%", digits=1
+            )
         raise InputError(f"Metric {metric!r} has no fixed classes; choose 'quantiles' or 'natural_breaks'.")
     if reference is None:
         raise InputError(f"Scheme {chosen!r} for metric {metric!r} needs the reference values of the level.")
     names = {"employment": "Blues", "share": "YlGnBu", "growth": "BuRd"}
     unit = "%" if metric in ("share", "growth") else ""
     digits = 0 if metric == "employment" else 2
-    builder = {"quantiles": quantiles, "natural_breaks": natural_breaks, "equal_interval": equal_interval}[chosen]
-    return builder(reference, k=k, palette_name=names.get(metric, "YlOrRd"), title=title or metric, digits=digits,
-                   unit=unit)
+    builder = {"quantiles": quantiles, "natural_breaks": natural_breaks, "equal_interval": equal_interval}[
+        chosen
+    ]
+    return builder(
+        reference,
+        k=k,
+        palette_name=names.get(metric, "YlOrRd"),
+        title=title or metric,
+        digits=digits,
+        unit=unit,
+    )
 
 
-def _mapclassify(kind: str, values: Any, *, k: int, palette_name: str, title: str, digits: int, unit: str) -> Classes:
+def _mapclassify(
+    kind: str, values: Any, *, k: int, palette_name: str, title: str, digits: int, unit: str
+) -> Classes:
     x = pd.to_numeric(pd.Series(_as_list(values), dtype=object), errors="coerce").to_numpy(dtype="float64")
     x = x[np.isfinite(x)]
     if x.size == 0:
@@ -325,8 +465,14 @@ def _mapclassify(kind: str, values: Any, *, k: int, palette_name: str, title: st
     distinct = np.unique(x)
     k = max(1, min(int(k), 9, distinct.size if kind != "equal_interval" or distinct.size == 1 else 9))
     if k == 1:
-        return Classes(kind=kind, breaks=(), labels=(_fmt(distinct[0], digits, unit),),
-                       colours=palette(palette_name, 1), lower_inclusive=False, title=title)
+        return Classes(
+            kind=kind,
+            breaks=(),
+            labels=(_fmt(distinct[0], digits, unit),),
+            colours=palette(palette_name, 1),
+            lower_inclusive=False,
+            title=title,
+        )
     import mapclassify
 
     with warnings.catch_warnings():
@@ -339,21 +485,44 @@ def _mapclassify(kind: str, values: Any, *, k: int, palette_name: str, title: st
             bins = mapclassify.EqualInterval(x, k=k).bins
     inner = tuple(sorted({float(b) for b in bins[:-1]}))
     inner = tuple(b for b in inner if b < float(x.max()))
-    labels = _range_labels(inner, digits, unit, lower_inclusive=False, low=float(x.min()), high=float(x.max()))
-    return Classes(kind=kind, breaks=inner, labels=labels, colours=palette(palette_name, len(inner) + 1),
-                   lower_inclusive=False, title=title)
+    labels = _range_labels(
+        inner, digits, unit, lower_inclusive=False, low=float(x.min()), high=float(x.max())
+    )
+    return Classes(
+        kind=kind,
+        breaks=inner,
+        labels=labels,
+        colours=palette(palette_name, len(inner) + 1),
+        lower_inclusive=False,
+        title=title,
+    )
 
 
-def _range_labels(breaks: tuple[float, ...], digits: int, unit: str, *, lower_inclusive: bool,
-                  low: float | None = None, high: float | None = None) -> tuple[str, ...]:
+def _range_labels(
+    breaks: tuple[float, ...],
+    digits: int,
+    unit: str,
+    *,
+    lower_inclusive: bool,
+    low: float | None = None,
+    high: float | None = None,
+) -> tuple[str, ...]:
     if not breaks:
         return (f"{_fmt(low, digits, unit)} – {_fmt(high, digits, unit)}",) if low is not None else ("all",)
     lt, ge = ("<", "≥") if lower_inclusive else ("≤", ">")
-    first = f"{lt} {_fmt(breaks[0], digits, unit)}" if low is None else \
-        f"{_fmt(low, digits, unit)} – {_fmt(breaks[0], digits, unit)}"
-    mids = [f"{_fmt(a, digits, unit)} – {_fmt(b, digits, unit)}" for a, b in zip(breaks, breaks[1:], strict=False)]
-    last = f"{ge} {_fmt(breaks[-1], digits, unit)}" if high is None else \
-        f"{_fmt(breaks[-1], digits, unit)} – {_fmt(high, digits, unit)}"
+    first = (
+        f"{lt} {_fmt(breaks[0], digits, unit)}"
+        if low is None
+        else f"{_fmt(low, digits, unit)} – {_fmt(breaks[0], digits, unit)}"
+    )
+    mids = [
+        f"{_fmt(a, digits, unit)} – {_fmt(b, digits, unit)}" for a, b in zip(breaks, breaks[1:], strict=False)
+    ]
+    last = (
+        f"{ge} {_fmt(breaks[-1], digits, unit)}"
+        if high is None
+        else f"{_fmt(breaks[-1], digits, unit)} – {_fmt(high, digits, unit)}"
+    )
     return (first, *mids, last)
 
 

@@ -40,17 +40,19 @@ def policy(*, tiles: str | None = None) -> str:
     """The policy text: everything from the app's server or ``data:``/``blob:``, images also from ``tiles``."""
     own = " ".join(SELF)
     images = " ".join([*SELF, *([o] if (o := tile_origin(tiles)) else [])])
-    return "; ".join([
-        f"default-src {own}",
-        f"script-src {own} 'unsafe-inline' 'unsafe-eval'",  # the component evaluates the map script
-        f"style-src {own} 'unsafe-inline'",
-        f"img-src {images}",
-        f"connect-src {own}",
-        f"font-src {own}",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'none'",
-    ])
+    return "; ".join(
+        [
+            f"default-src {own}",
+            f"script-src {own} 'unsafe-inline' 'unsafe-eval'",  # the component evaluates the map script
+            f"style-src {own} 'unsafe-inline'",
+            f"img-src {images}",
+            f"connect-src {own}",
+            f"font-src {own}",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'none'",
+        ]
+    )
 
 
 def meta_element(*, tiles: str | None = None) -> str:

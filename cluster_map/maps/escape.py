@@ -26,8 +26,10 @@ __all__ = ["MISSING", "esc", "fmt_number", "is_missing", "js_json", "link", "saf
 #: What a missing value looks like in a popup, tooltip or legend.
 MISSING = "–"
 
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?(/[^\s]*)?$",
-                   re.IGNORECASE)
+_HOST = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?(/[^\s]*)?$",
+    re.IGNORECASE,
+)
 
 
 def is_missing(value: Any) -> bool:
@@ -61,8 +63,9 @@ def esc(value: Any, *, missing: str = MISSING) -> str:
     return html.escape(str(value), quote=True)
 
 
-def fmt_number(value: Any, *, digits: int = 2, unit: str = "", missing: str = MISSING,
-               thousands: bool = True) -> str:
+def fmt_number(
+    value: Any, *, digits: int = 2, unit: str = "", missing: str = MISSING, thousands: bool = True
+) -> str:
     """Format a number for display and escape it; ``None``/NaN/inf/non-numbers give ``missing``.
 
     Integral values (``12.0``) are shown without decimals; others with ``digits`` decimals.
@@ -123,5 +126,10 @@ def js_json(obj: Any) -> str:
     (``allow_nan=False``): convert missing values to ``None`` first.
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

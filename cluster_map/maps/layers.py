@@ -29,15 +29,26 @@ from cluster_map.maps.classes import categorical, hotspot_classes
 from cluster_map.maps.elements import RenderedOnce
 from cluster_map.maps.escape import esc, is_missing, js_json, link
 
-__all__ = ["OrganisationMarkers", "hotspot_layer", "layer_control", "organisations_layer", "organisation_popup",
-           "star_layer"]
+__all__ = [
+    "OrganisationMarkers",
+    "hotspot_layer",
+    "layer_control",
+    "organisations_layer",
+    "organisation_popup",
+    "star_layer",
+]
 
 #: Outline colour per number of stars: dark, so it shows on any fill colour of the choropleth.
 STAR_OUTLINES: dict[int, str] = {1: "#807dba", 2: "#54278f", 3: "#000000"}
 #: Popup lines of an organisation: (column, label).
 ORG_FIELDS: tuple[tuple[str, str], ...] = (
-    ("org_type", "Type"), ("city", "City"), ("country", "Country"), ("sectors", "Sectors"),
-    ("members", "Members"), ("founded_year", "Founded"), ("esca_label", "ESCA label"),
+    ("org_type", "Type"),
+    ("city", "City"),
+    ("country", "Country"),
+    ("sectors", "Sectors"),
+    ("members", "Members"),
+    ("founded_year", "Founded"),
+    ("esca_label", "ESCA label"),
 )
 
 
@@ -62,8 +73,14 @@ class OrganisationMarkers(Layer, RenderedOnce):
         {% endmacro %}
     """)
 
-    def __init__(self, rows: list[list[Any]], *, name: str = "Cluster organisations", show: bool = True,
-                 control: bool = False) -> None:
+    def __init__(
+        self,
+        rows: list[list[Any]],
+        *,
+        name: str = "Cluster organisations",
+        show: bool = True,
+        control: bool = False,
+    ) -> None:
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "OrganisationMarkers"
         self.runtime = RUNTIME_JS
@@ -78,7 +95,9 @@ class OrganisationMarkers(Layer, RenderedOnce):
         return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
-def organisation_popup(row: pd.Series | dict[str, Any], *, fields: Sequence[tuple[str, str]] = ORG_FIELDS) -> str:
+def organisation_popup(
+    row: pd.Series | dict[str, Any], *, fields: Sequence[tuple[str, str]] = ORG_FIELDS
+) -> str:
     """Escaped popup HTML of one organisation: name (acronym), fields present, website link if http(s)."""
     get = row.get
     name = esc(get("name"))
@@ -97,8 +116,15 @@ def organisation_popup(row: pd.Series | dict[str, Any], *, fields: Sequence[tupl
     return "<br>".join(lines)
 
 
-def organisations_layer(orgs: pd.DataFrame, *, name: str = "Cluster organisations", lat_col: str = "lat",
-                        lon_col: str = "lon", id_col: str = "id", show: bool = True) -> folium.FeatureGroup:
+def organisations_layer(
+    orgs: pd.DataFrame,
+    *,
+    name: str = "Cluster organisations",
+    lat_col: str = "lat",
+    lon_col: str = "lon",
+    id_col: str = "id",
+    show: bool = True,
+) -> folium.FeatureGroup:
     """Cluster organisations as clustered circle markers with escaped popups.
 
     Rows without valid coordinates are left out; ``group.n_markers`` and ``group.n_skipped`` say
@@ -106,7 +132,9 @@ def organisations_layer(orgs: pd.DataFrame, *, name: str = "Cluster organisation
     """
     for col in (lat_col, lon_col, "name"):
         if col not in orgs.columns:
-            raise InputError(f"The organisations table has no column {col!r}; columns are {list(orgs.columns)!r}.")
+            raise InputError(
+                f"The organisations table has no column {col!r}; columns are {list(orgs.columns)!r}."
+            )
     lat = pd.to_numeric(orgs[lat_col], errors="coerce")
     lon = pd.to_numeric(orgs[lon_col], errors="coerce")
     ok = lat.between(-90, 90) & lon.between(-180, 180)
@@ -114,8 +142,15 @@ def organisations_layer(orgs: pd.DataFrame, *, name: str = "Cluster organisation
     for i in orgs.index[ok]:
         row = orgs.loc[i]
         ident = row.get(id_col) if id_col in orgs.columns else i
-        rows.append([round(float(lat[i]), 5), round(float(lon[i]), 5), str(ident), organisation_popup(row),
-                     str(row["name"]) if not is_missing(row["name"]) else ""])
+        rows.append(
+            [
+                round(float(lat[i]), 5),
+                round(float(lon[i]), 5),
+                str(ident),
+                organisation_popup(row),
+                str(row["name"]) if not is_missing(row["name"]) else "",
+            ]
+        )
     group = folium.FeatureGroup(name=f"{name} ({len(rows)})", overlay=True, control=True, show=show)
     group.add_child(OrganisationMarkers(rows, name=name))
     group.n_markers = len(rows)  # type: ignore[attr-defined]
@@ -123,9 +158,17 @@ def organisations_layer(orgs: pd.DataFrame, *, name: str = "Cluster organisation
     return group
 
 
-def hotspot_layer(layer: gpd.GeoDataFrame, *, class_col: str = "hotspot", kind: Literal["gi", "lisa"] = "gi",
-                  code_col: str = "code", label_col: str = "name", name: str | None = None,
-                  show: bool = False, legend: bool = True) -> folium.FeatureGroup:
+def hotspot_layer(
+    layer: gpd.GeoDataFrame,
+    *,
+    class_col: str = "hotspot",
+    kind: Literal["gi", "lisa"] = "gi",
+    code_col: str = "code",
+    label_col: str = "name",
+    name: str | None = None,
+    show: bool = False,
+    legend: bool = True,
+) -> folium.FeatureGroup:
     """Regions in a significant hot/cold-spot class, outlined in the class colour (others omitted).
 
     ``class_col`` holds the values of :data:`cluster_map.maps.classes.GI_CLASSES` (``hot_99`` ...
@@ -138,13 +181,30 @@ def hotspot_layer(layer: gpd.GeoDataFrame, *, class_col: str = "hotspot", kind: 
     significant = (idx >= 0) & (layer[class_col].astype(str) != "ns").to_numpy()
     sub = layer[significant]
     title = name or classes.title
-    return _outline_group(sub, key=f"hotspot_{kind}", name=title, classes=classes, value_col=class_col,
-                          code_col=code_col, label_col=label_col, show=show, legend=legend)
+    return _outline_group(
+        sub,
+        key=f"hotspot_{kind}",
+        name=title,
+        classes=classes,
+        value_col=class_col,
+        code_col=code_col,
+        label_col=label_col,
+        show=show,
+        legend=legend,
+    )
 
 
-def star_layer(layer: gpd.GeoDataFrame, *, stars_col: str = "stars", min_stars: int = 2, code_col: str = "code",
-               label_col: str = "name", name: str | None = None, show: bool = True,
-               legend: bool = False) -> folium.FeatureGroup:
+def star_layer(
+    layer: gpd.GeoDataFrame,
+    *,
+    stars_col: str = "stars",
+    min_stars: int = 2,
+    code_col: str = "code",
+    label_col: str = "name",
+    name: str | None = None,
+    show: bool = True,
+    legend: bool = False,
+) -> folium.FeatureGroup:
     """Regions with ``stars >= min_stars`` (European Cluster Observatory stars), outlined."""
     if stars_col not in layer.columns:
         raise InputError(f"The map layer has no column {stars_col!r} for star clusters.")
@@ -152,10 +212,24 @@ def star_layer(layer: gpd.GeoDataFrame, *, stars_col: str = "stars", min_stars: 
     sub = layer[(stars >= min_stars).fillna(False).to_numpy()].copy()
     sub["_stars"] = pd.to_numeric(sub[stars_col], errors="coerce").astype("Int64")
     levels = [s for s in (1, 2, 3) if s >= min_stars]
-    classes = categorical(levels, ["★" * s + " cluster" for s in levels], [STAR_OUTLINES[s] for s in levels],
-                          kind="stars", title="Star clusters")
-    return _outline_group(sub, key="stars", name=name or f"Star clusters ({'★' * min_stars}+)", classes=classes,
-                          value_col="_stars", code_col=code_col, label_col=label_col, show=show, legend=legend)
+    classes = categorical(
+        levels,
+        ["★" * s + " cluster" for s in levels],
+        [STAR_OUTLINES[s] for s in levels],
+        kind="stars",
+        title="Star clusters",
+    )
+    return _outline_group(
+        sub,
+        key="stars",
+        name=name or f"Star clusters ({'★' * min_stars}+)",
+        classes=classes,
+        value_col="_stars",
+        code_col=code_col,
+        label_col=label_col,
+        show=show,
+        legend=legend,
+    )
 
 
 def layer_control(*, collapsed: bool = False) -> folium.LayerControl:
@@ -163,17 +237,46 @@ def layer_control(*, collapsed: bool = False) -> folium.LayerControl:
     return folium.LayerControl(collapsed=collapsed, position="topright")
 
 
-def _outline_group(sub: gpd.GeoDataFrame, *, key: str, name: str, classes: Any, value_col: str, code_col: str,
-                   label_col: str, show: bool, legend: bool) -> folium.FeatureGroup:
+def _outline_group(
+    sub: gpd.GeoDataFrame,
+    *,
+    key: str,
+    name: str,
+    classes: Any,
+    value_col: str,
+    code_col: str,
+    label_col: str,
+    show: bool,
+    legend: bool,
+) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=f"{name} ({len(sub)})", overlay=True, control=True, show=show)
     group.n_regions = len(sub)  # type: ignore[attr-defined]
     if len(sub) == 0:
         return group
     label = label_col if label_col in sub.columns else code_col
     geometry: EncodedGeometry = encode_geometry(sub, code_col=code_col)
-    p = paint(sub, value_col=value_col, label_col=label, classes=classes, tooltip_fields=(), code_col=code_col,
-              reason_col=None, key=key, legend=legend)
+    p = paint(
+        sub,
+        value_col=value_col,
+        label_col=label,
+        classes=classes,
+        tooltip_fields=(),
+        code_col=code_col,
+        reason_col=None,
+        key=key,
+        legend=legend,
+    )
     style = {"outline": True, "weight": 3, "fillOpacity": 0.0, "color": "#000000"}
-    group.add_child(GeometryLayer(geometry, key=key, name=name, style=style, interactive=False, paint=p,
-                                  control=False, pane="cmOutlines"))
+    group.add_child(
+        GeometryLayer(
+            geometry,
+            key=key,
+            name=name,
+            style=style,
+            interactive=False,
+            paint=p,
+            control=False,
+            pane="cmOutlines",
+        )
+    )
     return group

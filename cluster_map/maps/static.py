@@ -32,13 +32,26 @@ _BASE_FACE = "#e4e4e0"
 _BASE_EDGE = "#9e9e9e"
 
 
-def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, classes: Classes | None = None,
-                      source: str = "", subtitle: str = "", base: gpd.GeoDataFrame | None = None,
-                      crs: str = "auto", extent: Sequence[float] | str | None = "auto",
-                      figsize: tuple[float, float] = (7.0, 6.0), dpi: int = 150, legend_loc: str = "outside",
-                      edgecolor: str = "#ffffff", linewidth: float = 0.3,
-                      highlight: Sequence[str] = (), highlight_col: str = "code",
-                      highlight_label: str = "") -> bytes:
+def static_choropleth(
+    gdf: gpd.GeoDataFrame,
+    value_col: str,
+    *,
+    title: str,
+    classes: Classes | None = None,
+    source: str = "",
+    subtitle: str = "",
+    base: gpd.GeoDataFrame | None = None,
+    crs: str = "auto",
+    extent: Sequence[float] | str | None = "auto",
+    figsize: tuple[float, float] = (7.0, 6.0),
+    dpi: int = 150,
+    legend_loc: str = "outside",
+    edgecolor: str = "#ffffff",
+    linewidth: float = 0.3,
+    highlight: Sequence[str] = (),
+    highlight_col: str = "code",
+    highlight_label: str = "",
+) -> bytes:
     """A choropleth of ``gdf[value_col]`` as PNG bytes, with title, legend and source line.
 
     Parameters
@@ -100,8 +113,14 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
     if has.any():
         frame[has].plot(ax=ax, color=list(colours[has]), edgecolor=edgecolor, linewidth=linewidth, zorder=2)
     if (~has).any():
-        frame[~has].plot(ax=ax, facecolor=cls.nodata_colour, edgecolor="#a0a0a0", hatch=_HATCH,
-                         linewidth=linewidth, zorder=2)
+        frame[~has].plot(
+            ax=ax,
+            facecolor=cls.nodata_colour,
+            edgecolor="#a0a0a0",
+            hatch=_HATCH,
+            linewidth=linewidth,
+            zorder=2,
+        )
     marked = frame[frame[highlight_col].isin(list(highlight))] if len(highlight) else frame.iloc[0:0]
     if len(marked):
         marked.plot(ax=ax, facecolor="none", edgecolor="#111111", linewidth=1.6, zorder=3)
@@ -112,19 +131,54 @@ def static_choropleth(gdf: gpd.GeoDataFrame, value_col: str, *, title: str, clas
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     if subtitle:
         fig.suptitle(subtitle, x=0.01, ha="left", fontsize=9, color="#444444")
-    handles = [Patch(facecolor=c, edgecolor="#999999", label=lbl)
-               for c, lbl in zip(cls.colours, cls.labels, strict=True)] if has.any() else []
+    handles = (
+        [
+            Patch(facecolor=c, edgecolor="#999999", label=lbl)
+            for c, lbl in zip(cls.colours, cls.labels, strict=True)
+        ]
+        if has.any()
+        else []
+    )
     if (~has).any():
-        handles.append(Patch(facecolor=cls.nodata_colour, edgecolor="#999999", hatch=_HATCH, label=cls.nodata_label))
+        handles.append(
+            Patch(facecolor=cls.nodata_colour, edgecolor="#999999", hatch=_HATCH, label=cls.nodata_label)
+        )
     if len(marked):
-        handles.append(Patch(facecolor="none", edgecolor="#111111", linewidth=1.6,
-                             label=highlight_label or ", ".join(map(str, highlight))))
-    where = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if legend_loc == "outside" else {"loc": legend_loc}
-    ax.legend(handles=handles, title=cls.title or None, fontsize=7, title_fontsize=8, frameon=True,
-              framealpha=0.9, **where)
+        handles.append(
+            Patch(
+                facecolor="none",
+                edgecolor="#111111",
+                linewidth=1.6,
+                label=highlight_label or ", ".join(map(str, highlight)),
+            )
+        )
+    where = (
+        {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
+        if legend_loc == "outside"
+        else {"loc": legend_loc}
+    )
+    ax.legend(
+        handles=handles,
+        title=cls.title or None,
+        fontsize=7,
+        title_fontsize=8,
+        frameon=True,
+        framealpha=0.9,
+        **where,
+    )
     if source:
-        ax.annotate(source, xy=(0, 0), xycoords="axes fraction", xytext=(0, -4), textcoords="offset points",
-                    ha="left", va="top", fontsize=6.5, color="#555555", wrap=True)
+        ax.annotate(
+            source,
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -4),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=6.5,
+            color="#555555",
+            wrap=True,
+        )
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     return buf.getvalue()
@@ -142,7 +196,9 @@ def _auto_crs(gdf: gpd.GeoDataFrame) -> str:
     return US_CRS if (x0 + x1) / 2 < -50 and (y0 + y1) / 2 > 10 else EUROPE_CRS
 
 
-def _window(frame: gpd.GeoDataFrame, crs: str, extent: Sequence[float] | str | None) -> tuple[float, float, float, float]:
+def _window(
+    frame: gpd.GeoDataFrame, crs: str, extent: Sequence[float] | str | None
+) -> tuple[float, float, float, float]:
     if extent is not None and not isinstance(extent, str):
         x0, y0, x1, y1 = (float(v) for v in extent)
         return x0, y0, x1, y1

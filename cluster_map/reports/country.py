@@ -101,7 +101,9 @@ class CountryReport:
     generated_at: datetime
     key_figures: tuple[KeyFigure, ...]
     sections: tuple[ReportSection, ...]
-    sources: pd.DataFrame  # code, title, publisher, licence, source_url, retrieved_from, extracted_at, checksum
+    sources: (
+        pd.DataFrame
+    )  # code, title, publisher, licence, source_url, retrieved_from, extracted_at, checksum
     parameters: dict[str, str] = field(default_factory=dict)
     #: What the report is about: a country, a region (NUTS 2, a US state) or a custom group of regions.
     kind: str = "country"  # 'country', 'region' or 'custom region'
@@ -118,8 +120,9 @@ class CountryReport:
 
     @property
     def subtitle(self) -> str:
-        return (f"{self.subject_label} report on industrial clusters and "
-                + ("regional specialisation" if self.kind == "country" else "specialisation"))
+        return f"{self.subject_label} report on industrial clusters and " + (
+            "regional specialisation" if self.kind == "country" else "specialisation"
+        )
 
     @property
     def regions(self) -> str:

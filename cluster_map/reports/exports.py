@@ -96,9 +96,16 @@ def to_xlsx(
     if not frames:
         raise ReportError("Nothing to export: no table was given; choose at least one table.")
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False,
-                                        "nan_inf_to_errors": False})
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": False,
+        },
+    )
     header = book.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
     time_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -110,8 +117,12 @@ def to_xlsx(
             ws.write_string(0, j, str(neutralise(str(col))), header)
             width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200).tolist()])
             ws.set_column(j, j, min(max(width + 2, 8), 60))
-        numeric = {j for j, col in enumerate(frame.columns) if pd.api.types.is_float_dtype(frame[col])
-                   and not pd.api.types.is_extension_array_dtype(frame[col])}
+        numeric = {
+            j
+            for j, col in enumerate(frame.columns)
+            if pd.api.types.is_float_dtype(frame[col])
+            and not pd.api.types.is_extension_array_dtype(frame[col])
+        }
         for i, row in enumerate(frame.itertuples(index=False, name=None), start=1):
             for j, value in enumerate(row):
                 if j in numeric:  # fast path: plain float64 columns (most metric columns)
@@ -159,8 +170,12 @@ def to_geojson(frame: pd.DataFrame) -> bytes:
     for col in props.columns:
         if pd.api.types.is_datetime64_any_dtype(props[col]):
             clean[col] = props[col].astype(str)
-        elif props[col].dtype == object:  # list cells (sector terms, members) as JSON arrays, not numpy arrays
-            clean[col] = props[col].map(lambda v: [_plain(x) for x in v] if isinstance(v, list | tuple | np.ndarray) else v)
+        elif (
+            props[col].dtype == object
+        ):  # list cells (sector terms, members) as JSON arrays, not numpy arrays
+            clean[col] = props[col].map(
+                lambda v: [_plain(x) for x in v] if isinstance(v, list | tuple | np.ndarray) else v
+            )
     return clean.to_json(drop_id=True, na="null", ensure_ascii=False).encode("utf-8")
 
 
@@ -242,8 +257,9 @@ def _write_cell(ws: Any, i: int, j: int, value: Any, date_fmt: Any, time_fmt: An
             ws.write_number(i, j, float(value))
     elif isinstance(value, (pd.Timestamp, dt.datetime)):
         ts = pd.Timestamp(value)
-        ws.write_datetime(i, j, ts.tz_localize(None).to_pydatetime() if ts.tzinfo else ts.to_pydatetime(),
-                          time_fmt)
+        ws.write_datetime(
+            i, j, ts.tz_localize(None).to_pydatetime() if ts.tzinfo else ts.to_pydatetime(), time_fmt
+        )
     elif isinstance(value, dt.date):
         ws.write_datetime(i, j, dt.datetime(value.year, value.month, value.day), date_fmt)
     elif isinstance(value, (bytes, bytearray, memoryview)):

@@ -43,8 +43,9 @@ def _cellclass(value: object) -> str:
     return "num" if isinstance(value, Number) and not isinstance(value, bool | np.bool_) else ""
 
 
-def column_widths(frame: pd.DataFrame, width: int | None = TEXT_WIDTH, *,
-                  capacity: float = 100.0) -> tuple[list[float], bool]:
+def column_widths(
+    frame: pd.DataFrame, width: int | None = TEXT_WIDTH, *, capacity: float = 100.0
+) -> tuple[list[float], bool]:
     """Column widths in percent for a fixed table layout, and whether the table needs the small font.
 
     WeasyPrint's automatic table layout measures every cell twice (minimum and preferred width), which

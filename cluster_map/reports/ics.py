@@ -77,15 +77,21 @@ def _vevent(event: IcsEvent, stamp: str) -> list[str]:
         if isinstance(event.end, dt.datetime):
             lines.append(f"DTEND:{_local(event.end)}")
     else:
-        last = event.end if isinstance(event.end, dt.date) and not isinstance(event.end, dt.datetime) else event.start
-        lines += [f"DTSTART;VALUE=DATE:{_date(event.start)}",
-                  f"DTEND;VALUE=DATE:{_date(max(last, event.start) + dt.timedelta(days=1))}"]
+        last = (
+            event.end
+            if isinstance(event.end, dt.date) and not isinstance(event.end, dt.datetime)
+            else event.start
+        )
+        lines += [
+            f"DTSTART;VALUE=DATE:{_date(event.start)}",
+            f"DTEND;VALUE=DATE:{_date(max(last, event.start) + dt.timedelta(days=1))}",
+        ]
     lines.append(f"SUMMARY:{escape_text(event.summary)}")
     if event.location:
         lines.append(f"LOCATION:{escape_text(event.location)}")
     if event.description:
         lines.append(f"DESCRIPTION:{escape_text(event.description)}")
-    if event.url.startswith(("http://", "https://")) and not any(c in event.url for c in " \r\n\"<>"):
+    if event.url.startswith(("http://", "https://")) and not any(c in event.url for c in ' \r\n"<>'):
         lines.append(f"URL:{event.url}")
     lines.append("END:VEVENT")
     return lines
@@ -94,8 +100,14 @@ def _vevent(event: IcsEvent, stamp: str) -> list[str]:
 def calendar(events: Iterable[IcsEvent], *, now: dt.datetime, name: str = "Cluster events") -> str:
     """A VCALENDAR with one VEVENT per event; ``now`` (UTC) is every event's DTSTAMP."""
     stamp = (now.astimezone(dt.UTC) if now.tzinfo else now).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{escape_text(name)}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(name)}",
+    ]
     for event in events:
         lines += _vevent(event, stamp)
     lines.append("END:VCALENDAR")

@@ -50,9 +50,18 @@ MAX_FAILED_SIGN_INS = 5
 FAILED_SIGN_IN_WINDOW = dt.timedelta(minutes=10)
 MAX_EXPIRY = dt.timedelta(days=366)
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-LIMITS = {"username": (3, 32), "password": (10, 256), "title": (3, 120), "text": (1, 4000), "keyword": (2, 40),
-          "filter": (1, 200), "contact_detail": (0, 200), "reason": (3, 500), "message": (1, 2000),
-          "name": (1, 80)}
+LIMITS = {
+    "username": (3, 32),
+    "password": (10, 256),
+    "title": (3, 120),
+    "text": (1, 4000),
+    "keyword": (2, 40),
+    "filter": (1, 200),
+    "contact_detail": (0, 200),
+    "reason": (3, 500),
+    "message": (1, 2000),
+    "name": (1, 80),
+}
 MAX_KEYWORDS, MAX_COUNTRIES = 12, 40
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -82,6 +91,7 @@ def default_path(settings: Settings | None = None) -> Path:
 
 
 # -- validation -------------------------------------------------------------------------------------
+
 
 def _text(field: str, value: object, *, limit: str | None = None, multiline: bool = False) -> str:
     if not isinstance(value, str):
@@ -147,8 +157,10 @@ def parse_expiry(value: dt.date | str, *, today: dt.date) -> dt.date:
     if not isinstance(value, dt.date):
         raise InputError(f"Field 'expires': {value!r} is not a date; write it as YYYY-MM-DD.")
     if not today <= value <= today + MAX_EXPIRY:
-        raise InputError(f"Field 'expires': {value.isoformat()!r} must lie between {today.isoformat()} and "
-                         f"{(today + MAX_EXPIRY).isoformat()}.")
+        raise InputError(
+            f"Field 'expires': {value.isoformat()!r} must lie between {today.isoformat()} and "
+            f"{(today + MAX_EXPIRY).isoformat()}."
+        )
     return value
 
 
@@ -160,6 +172,7 @@ def _kind(value: object) -> str:
 
 # -- accounts ---------------------------------------------------------------------------------------
 
+
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
     """``scrypt$n$r$p$salt_hex$key_hex`` of ``password`` with a fresh 16-byte random salt."""
     salt = secrets.token_bytes(16) if salt is None else salt
@@ -170,22 +183,30 @@ def hash_password(password: str, *, salt: bytes | None = None) -> str:
 def verify_password(password: str, stored: str) -> bool:
     """Whether ``password`` hashes to ``stored`` (constant-time comparison of the keys)."""
     _, n, r, p, salt, key = stored.split("$")
-    got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                         dklen=len(key) // 2)
+    got = hashlib.scrypt(
+        password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(key) // 2
+    )
     return hmac.compare_digest(got, bytes.fromhex(key))
 
 
 def _account(row: dict[str, Any]) -> Account:
-    return Account(id=int(row["id"]), username=row["username"], org_id=row["org_id"], org_name=row["org_name"],
-                   org_country=row["org_country"], role=row.get("role") or "org")
+    return Account(
+        id=int(row["id"]),
+        username=row["username"],
+        org_id=row["org_id"],
+        org_name=row["org_name"],
+        org_country=row["org_country"],
+        role=row.get("role") or "org",
+    )
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def register(db: Path | str, *, username: str, password: str, now: dt.datetime | None = None,
-             role: Role = "org") -> Account:
+def register(
+    db: Path | str, *, username: str, password: str, now: dt.datetime | None = None, role: Role = "org"
+) -> Account:
     """Create an account; :class:`InputError` for a taken or malformed username or a short password.
 
     The app registers ``org`` accounts only; ``role='admin'`` is for ``cluster-map users add``.
@@ -196,8 +217,9 @@ def register(db: Path | str, *, username: str, password: str, now: dt.datetime |
     if not isinstance(password, str) or not LIMITS["password"][0] <= len(password) <= LIMITS["password"][1]:
         low, high = LIMITS["password"]
         raise InputError(f"Field 'password': give {low} to {high} characters (the password is not shown).")
-    account_id = board.create_account(db, username=name, password_hash=hash_password(password),
-                                      now=now or _now(), role=role)
+    account_id = board.create_account(
+        db, username=name, password_hash=hash_password(password), now=now or _now(), role=role
+    )
     return Account(id=account_id, username=name, role=role)
 
 
@@ -215,7 +237,9 @@ def require_admin(db: Path | str, account_id: int | None) -> Account:
         raise InputError("Sign in as an admin to do this.")
     found = current(db, account_id)
     if not found.is_admin:
-        raise InputError(f"Account {found.username!r} is not an admin; only admins approve links and moderate.")
+        raise InputError(
+            f"Account {found.username!r} is not an admin; only admins approve links and moderate."
+        )
     return found
 
 
@@ -262,12 +286,20 @@ def link_organisation(db: Path | str, store: Any, *, account_id: int, org_id: st
     if org_id:
         found = directory.organisation(store, org_id)
         if found.empty:
-            raise InputError(f"Field 'organisation': {org_id!r} is not in the directory; search for it by name.")
+            raise InputError(
+                f"Field 'organisation': {org_id!r} is not in the directory; search for it by name."
+            )
         if me.org_id == org_id:
             return me
         country = found["country"].iloc[0]
-        moderation.request_link(db, account_id=me.id, org_id=org_id, org_name=str(found["name"].iloc[0]),
-                                org_country=None if pd.isna(country) else str(country), now=_now())
+        moderation.request_link(
+            db,
+            account_id=me.id,
+            org_id=org_id,
+            org_name=str(found["name"].iloc[0]),
+            org_country=None if pd.isna(country) else str(country),
+            now=_now(),
+        )
     else:
         moderation.unlink(db, account_id=me.id, now=_now())
     return current(db, me.id)
@@ -281,22 +313,44 @@ def pending_link(db: Path | str, *, account_id: int) -> dict[str, Any] | None:
 
 # -- posts ------------------------------------------------------------------------------------------
 
+
 def _today(today: dt.date | None) -> dt.date:
     return today or dt.datetime.now(dt.UTC).date()
 
 
-def _fields(kind: object, title: object, text: object, sectors: Any, countries: Any, expires: Any,
-            today: dt.date, contact: object = "messages", contact_detail: object = "") -> dict[str, Any]:
+def _fields(
+    kind: object,
+    title: object,
+    text: object,
+    sectors: Any,
+    countries: Any,
+    expires: Any,
+    today: dt.date,
+    contact: object = "messages",
+    contact_detail: object = "",
+) -> dict[str, Any]:
     if contact not in CONTACTS:
         raise InputError(f"Field 'contact': {contact!r} is not one of {CONTACTS}.")
-    detail = "" if contact_detail is None or not str(contact_detail).strip() else \
-        _text("contact_detail", contact_detail)
+    detail = (
+        ""
+        if contact_detail is None or not str(contact_detail).strip()
+        else _text("contact_detail", contact_detail)
+    )
     if contact != "messages" and not detail:
-        raise InputError(f"Field 'contact_detail': give the {contact} address to use with contact {contact!r}, "
-                         f"or choose 'messages'.")
-    return {"kind": _kind(kind), "title": _text("title", title), "body": _text("text", text, multiline=True),
-            "sectors": parse_keywords(sectors), "countries": parse_countries(countries),
-            "expires": parse_expiry(expires, today=today), "contact": str(contact), "contact_detail": detail}
+        raise InputError(
+            f"Field 'contact_detail': give the {contact} address to use with contact {contact!r}, "
+            f"or choose 'messages'."
+        )
+    return {
+        "kind": _kind(kind),
+        "title": _text("title", title),
+        "body": _text("text", text, multiline=True),
+        "sectors": parse_keywords(sectors),
+        "countries": parse_countries(countries),
+        "expires": parse_expiry(expires, today=today),
+        "contact": str(contact),
+        "contact_detail": detail,
+    }
 
 
 def post_matches(post: dict[str, Any], search: dict[str, Any]) -> bool:
@@ -311,16 +365,29 @@ def post_matches(post: dict[str, Any], search: dict[str, Any]) -> bool:
     sectors = [str(k).lower() for k in post["sectors"]]
     if search["sector"] and not any(search["sector"].lower() in k for k in sectors):
         return False
-    if search["country"] and not (search["country"] in post["countries"] or
-                                  search["country"] == post.get("org_country")):
+    if search["country"] and not (
+        search["country"] in post["countries"] or search["country"] == post.get("org_country")
+    ):
         return False
     haystack = " ".join([post["title"], post["body"], *sectors]).lower()
     return not (search["text"] and search["text"].lower() not in haystack)
 
 
-def create_post(db: Path | str, *, account_id: int | None, kind: Kind, title: str, text: str, sectors: Any,
-                countries: Any = (), expires: dt.date | str, today: dt.date | None = None,
-                contact: str = "messages", contact_detail: str = "", now: dt.datetime | None = None) -> int:
+def create_post(
+    db: Path | str,
+    *,
+    account_id: int | None,
+    kind: Kind,
+    title: str,
+    text: str,
+    sectors: Any,
+    countries: Any = (),
+    expires: dt.date | str,
+    today: dt.date | None = None,
+    contact: str = "messages",
+    contact_detail: str = "",
+    now: dt.datetime | None = None,
+) -> int:
     """Post an offer or a demand for ``account_id`` and return the post id (inputs validated).
 
     Refused for a visitor (``account_id`` None) and past :data:`MAX_POSTS_PER_HOUR` posts in the
@@ -331,34 +398,66 @@ def create_post(db: Path | str, *, account_id: int | None, kind: Kind, title: st
     now = now or _now()
     with board.transaction(db) as con:
         if board.posts_since(con, author_id=me.id, since=now - dt.timedelta(hours=1)) >= MAX_POSTS_PER_HOUR:
-            raise InputError(f"Account {me.username!r} posted {MAX_POSTS_PER_HOUR} times in the last hour; "
-                             f"wait a while and post again.")
+            raise InputError(
+                f"Account {me.username!r} posted {MAX_POSTS_PER_HOUR} times in the last hour; "
+                f"wait a while and post again."
+            )
         pid = board.insert_post(db, author_id=me.id, now=now, con=con, **values)
         candidate = {**values, "org_country": me.org_country}
-        for search in board.rows(con, "SELECT * FROM saved_searches WHERE account_id <> ? ORDER BY id", [me.id]):
+        for search in board.rows(
+            con, "SELECT * FROM saved_searches WHERE account_id <> ? ORDER BY id", [me.id]
+        ):
             if post_matches(candidate, search):
-                conversations.notify(con, account_id=int(search["account_id"]), kind="saved search", now=now,
-                                     post_id=pid, text=f"New {values['kind']} matching your search "
-                                     f"{search['name']!r}: {values['title']}")
+                conversations.notify(
+                    con,
+                    account_id=int(search["account_id"]),
+                    kind="saved search",
+                    now=now,
+                    post_id=pid,
+                    text=f"New {values['kind']} matching your search {search['name']!r}: {values['title']}",
+                )
     return pid
 
 
 def _own_post(db: Path | str, account_id: int, post_id: int) -> dict[str, Any]:
     row = board.post(db, post_id=int(post_id))
     if row is None or row["author_id"] != account_id:
-        raise InputError(f"Post {post_id!r} does not exist or belongs to another account; you can change only "
-                         f"your own posts.")
+        raise InputError(
+            f"Post {post_id!r} does not exist or belongs to another account; you can change only "
+            f"your own posts."
+        )
     return row
 
 
-def edit_post(db: Path | str, *, account_id: int, post_id: int, kind: Kind, title: str, text: str, sectors: Any,
-              countries: Any = (), expires: dt.date | str, today: dt.date | None = None,
-              contact: str = "messages", contact_detail: str = "") -> None:
+def edit_post(
+    db: Path | str,
+    *,
+    account_id: int,
+    post_id: int,
+    kind: Kind,
+    title: str,
+    text: str,
+    sectors: Any,
+    countries: Any = (),
+    expires: dt.date | str,
+    today: dt.date | None = None,
+    contact: str = "messages",
+    contact_detail: str = "",
+) -> None:
     """Replace the fields of the author's own post ``post_id`` (its open/closed status is kept)."""
     row = _own_post(db, account_id, post_id)
     values = _fields(kind, title, text, sectors, countries, expires, _today(today), contact, contact_detail)
-    _change(board.update_post(db, post_id=int(post_id), author_id=account_id, status=row["status"],
-                              now=dt.datetime.now(dt.UTC).replace(tzinfo=None), **values), post_id)
+    _change(
+        board.update_post(
+            db,
+            post_id=int(post_id),
+            author_id=account_id,
+            status=row["status"],
+            now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            **values,
+        ),
+        post_id,
+    )
 
 
 def set_status(db: Path | str, *, account_id: int, post_id: int, status: Literal["open", "closed"]) -> None:
@@ -366,10 +465,21 @@ def set_status(db: Path | str, *, account_id: int, post_id: int, status: Literal
     if status not in ("open", "closed"):
         raise InputError(f"Field 'status': {status!r} is not 'open' or 'closed'.")
     row = _own_post(db, account_id, post_id)
-    keep = {k: row[k] for k in ("kind", "title", "body", "sectors", "countries", "expires", "contact",
-                                "contact_detail")}
-    _change(board.update_post(db, post_id=int(post_id), author_id=account_id, status=status,
-                              now=dt.datetime.now(dt.UTC).replace(tzinfo=None), **keep), post_id)
+    keep = {
+        k: row[k]
+        for k in ("kind", "title", "body", "sectors", "countries", "expires", "contact", "contact_detail")
+    }
+    _change(
+        board.update_post(
+            db,
+            post_id=int(post_id),
+            author_id=account_id,
+            status=status,
+            now=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            **keep,
+        ),
+        post_id,
+    )
 
 
 def delete_post(db: Path | str, *, account_id: int, post_id: int) -> None:
@@ -380,21 +490,50 @@ def delete_post(db: Path | str, *, account_id: int, post_id: int) -> None:
 
 def _change(changed: bool, post_id: int) -> None:
     if not changed:  # the SQL guard refused: the post went or changed hands between check and write
-        raise InputError(f"Post {post_id!r} was not changed: it does not exist or belongs to another account.")
+        raise InputError(
+            f"Post {post_id!r} was not changed: it does not exist or belongs to another account."
+        )
 
 
 def _display(rows: pd.DataFrame) -> pd.DataFrame:
-    out = rows.assign(sectors=[("; ".join(s)) for s in rows["sectors"]],
-                      countries=[", ".join(c) or "anywhere" for c in rows["countries"]],
-                      organisation=rows["org_name"].fillna(""), country=rows["org_country"].fillna(""),
-                      text=rows["body"])
+    out = rows.assign(
+        sectors=[("; ".join(s)) for s in rows["sectors"]],
+        countries=[", ".join(c) or "anywhere" for c in rows["countries"]],
+        organisation=rows["org_name"].fillna(""),
+        country=rows["org_country"].fillna(""),
+        text=rows["body"],
+    )
     out["hidden"] = rows["hidden_reason"].fillna("")
-    return out[["id", "kind", "title", "organisation", "country", "sectors", "countries", "expires", "status",
-                "username", "text", "org_id", "contact", "hidden"]].reset_index(drop=True)
+    return out[
+        [
+            "id",
+            "kind",
+            "title",
+            "organisation",
+            "country",
+            "sectors",
+            "countries",
+            "expires",
+            "status",
+            "username",
+            "text",
+            "org_id",
+            "contact",
+            "hidden",
+        ]
+    ].reset_index(drop=True)
 
 
-def browse(db: Path | str, *, kind: str = "", sector: str = "", country: str = "", text: str = "",
-           include_expired: bool = False, today: dt.date | None = None) -> pd.DataFrame:
+def browse(
+    db: Path | str,
+    *,
+    kind: str = "",
+    sector: str = "",
+    country: str = "",
+    text: str = "",
+    include_expired: bool = False,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
     """Open posts matching every filter, newest first, with the poster's organisation.
 
     Columns: id, kind, title, organisation, country (of the organisation), sectors, countries
@@ -402,12 +541,21 @@ def browse(db: Path | str, *, kind: str = "", sector: str = "", country: str = "
     """
     if kind:
         _kind(kind)
-    sector, text = (_text(f, v, limit="filter") if v.strip() else "" for f, v in (("sector", sector), ("text", text)))
+    sector, text = (
+        _text(f, v, limit="filter") if v.strip() else "" for f, v in (("sector", sector), ("text", text))
+    )
     codes = parse_countries(country)
     if len(codes) > 1:
         raise InputError(f"Field 'country': {country!r} holds several codes; filter by one country.")
-    rows = board.posts(db, kind=kind, sector=sector, country=codes[0] if codes else "", text=text, status="open",
-                       valid_on=None if include_expired else _today(today))
+    rows = board.posts(
+        db,
+        kind=kind,
+        sector=sector,
+        country=codes[0] if codes else "",
+        text=text,
+        status="open",
+        valid_on=None if include_expired else _today(today),
+    )
     return _display(rows)
 
 
@@ -440,14 +588,37 @@ def matches(db: Path | str, *, post_id: int, top: int = 20, today: dt.date | Non
 
     shared = [sorted(mine & set(s)) for s in rows["sectors"]]
     out = _display(rows).assign(
-        shared=["; ".join(s) for s in shared], n_shared=[len(s) for s in shared],
-        country_fit=[fits(list(me["countries"]), c) + fits(list(w), me["org_country"])
-                     for c, w in zip(rows["org_country"], rows["countries"], strict=True)],
-        jaccard=[len(s) / len(mine | set(t)) for s, t in zip(shared, rows["sectors"], strict=True)])
-    out = out[out["n_shared"] > 0].sort_values(["n_shared", "country_fit", "jaccard", "expires", "id"],
-                                               ascending=[False, False, False, True, True])
-    return out[["id", "kind", "title", "organisation", "country", "shared", "n_shared", "country_fit", "jaccard",
-                "expires", "username", "text"]].head(top).reset_index(drop=True)
+        shared=["; ".join(s) for s in shared],
+        n_shared=[len(s) for s in shared],
+        country_fit=[
+            fits(list(me["countries"]), c) + fits(list(w), me["org_country"])
+            for c, w in zip(rows["org_country"], rows["countries"], strict=True)
+        ],
+        jaccard=[len(s) / len(mine | set(t)) for s, t in zip(shared, rows["sectors"], strict=True)],
+    )
+    out = out[out["n_shared"] > 0].sort_values(
+        ["n_shared", "country_fit", "jaccard", "expires", "id"], ascending=[False, False, False, True, True]
+    )
+    return (
+        out[
+            [
+                "id",
+                "kind",
+                "title",
+                "organisation",
+                "country",
+                "shared",
+                "n_shared",
+                "country_fit",
+                "jaccard",
+                "expires",
+                "username",
+                "text",
+            ]
+        ]
+        .head(top)
+        .reset_index(drop=True)
+    )
 
 
 def post(db: Path | str, *, post_id: int, viewer_id: int | None = None) -> dict[str, Any]:
@@ -461,9 +632,14 @@ def post(db: Path | str, *, post_id: int, viewer_id: int | None = None) -> dict[
     own = viewer is not None and viewer.id == (row or {}).get("author_id")
     if row is None or (row["hidden_reason"] is not None and not (own or (viewer and viewer.is_admin))):
         raise InputError(f"Post {post_id!r} does not exist; pick a post from the list.")
-    accepted = viewer is not None and not own and any(
-        (t["post_id"] == row["id"] and t["status"] == "accepted")
-        for t in conversations.threads(db, account_id=viewer.id, role="respondent").to_dict("records"))
+    accepted = (
+        viewer is not None
+        and not own
+        and any(
+            (t["post_id"] == row["id"] and t["status"] == "accepted")
+            for t in conversations.threads(db, account_id=viewer.id, role="respondent").to_dict("records")
+        )
+    )
     if not (own or accepted):
         row = {**row, "contact_detail": ""}
     return row

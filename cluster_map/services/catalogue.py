@@ -21,8 +21,21 @@ from cluster_map.store import catalogue as store_catalogue
 from cluster_map.store import rankings
 
 PROVENANCE_COLUMNS: Final = (
-    "code", "kind", "title", "publisher", "licence", "source_url", "retrieved_from", "origin", "nuts_version",
-    "extracted_at", "last_update", "checksum", "row_count", "years", "notes",
+    "code",
+    "kind",
+    "title",
+    "publisher",
+    "licence",
+    "source_url",
+    "retrieved_from",
+    "origin",
+    "nuts_version",
+    "extracted_at",
+    "last_update",
+    "checksum",
+    "row_count",
+    "years",
+    "notes",
 )
 
 
@@ -96,16 +109,25 @@ def tolerated_codes() -> pd.DataFrame:
     aggregates and extra-regio codes first, as every dataset tolerates them."""
     from cluster_map import catalogue as leaf
 
-    rows = [{"dataset": "(every dataset)", "kind": "region", "codes": kind, "reason": why}
-            for kind, why in leaf.TOLERATED_REGION_KINDS.items()]
-    rows += [{"dataset": d.code, "kind": t.kind, "codes": ", ".join(t.codes), "reason": t.reason}
-             for d in leaf.DATASETS for t in d.tolerated]
+    rows = [
+        {"dataset": "(every dataset)", "kind": "region", "codes": kind, "reason": why}
+        for kind, why in leaf.TOLERATED_REGION_KINDS.items()
+    ]
+    rows += [
+        {"dataset": d.code, "kind": t.kind, "codes": ", ".join(t.codes), "reason": t.reason}
+        for d in leaf.DATASETS
+        for t in d.tolerated
+    ]
     return pd.DataFrame(rows, columns=["dataset", "kind", "codes", "reason"])
 
 
 #: The quantities a series' definitions table compares, with their labels.
-_QUANTITIES: Final = (("employment", "Persons employed"), ("establishments", "Local units / establishments"),
-                      ("wages", "Wages and salaries"), ("value_added", "Gross value added"))
+_QUANTITIES: Final = (
+    ("employment", "Persons employed"),
+    ("establishments", "Local units / establishments"),
+    ("wages", "Wages and salaries"),
+    ("value_added", "Gross value added"),
+)
 
 
 def series_definitions() -> list[tuple[Any, pd.DataFrame]]:
@@ -124,7 +146,9 @@ def series_definitions() -> list[tuple[Any, pd.DataFrame]]:
                 continue
             row = {"quantity": label}
             for d, c in zip(parts, cells, strict=True):
-                row[d.code] = f"{c.indicator} ({c.unit}{f', x{c.factor:g}' if c.factor != 1 else ''})" if c else "-"
+                row[d.code] = (
+                    f"{c.indicator} ({c.unit}{f', x{c.factor:g}' if c.factor != 1 else ''})" if c else "-"
+                )
             rows.append(row)
         years = {"quantity": "Reference years taken"}
         nuts = {"quantity": "NUTS version of the geo codes"}
@@ -139,8 +163,11 @@ def series_definitions() -> list[tuple[Any, pd.DataFrame]]:
 
 
 def _cell_text(c: Any) -> str:
-    return f"{c.indicator}{f' [{c.breakdown}]' if c.breakdown else ''} ({c.unit}{f', x{c.factor:g}' if c.factor != 1 else ''})" \
-        if c is not None else "-"
+    return (
+        f"{c.indicator}{f' [{c.breakdown}]' if c.breakdown else ''} ({c.unit}{f', x{c.factor:g}' if c.factor != 1 else ''})"
+        if c is not None
+        else "-"
+    )
 
 
 def indicator_definitions() -> pd.DataFrame:
@@ -154,16 +181,39 @@ def indicator_definitions() -> pd.DataFrame:
     rows: list[dict[str, str]] = []
     for key, label in _QUANTITIES:
         rows.append({"quantity": label, **{d.code: _cell_text(d.cells().get(key)) for d in parts}})
-    rows.append({"quantity": "Area", **{d.code: "Europe (NUTS)" if d.area == "europe" else "US states" for d in parts}})
+    rows.append(
+        {
+            "quantity": "Area",
+            **{d.code: "Europe (NUTS)" if d.area == "europe" else "US states" for d in parts},
+        }
+    )
     rows.append({"quantity": "Sector scheme", **{d.code: d.sector_scheme for d in parts}})
-    rows.append({"quantity": "NUTS version of the geo codes", **{
-        d.code: (d.nuts.default + "".join(f", {v} from {y}" for y, v in d.nuts.by_year)) if d.area == "europe" else "-"
-        for d in parts}})
-    rows.append({"quantity": "Map levels", **{d.code: ", ".join(str(x) for x in d.map_levels) or "-" for d in parts}})
-    rows.append({"quantity": "Pinned dimensions", **{d.code: ", ".join(f"{k}={v}" for k, v in d.pins) or "-"
-                                                      for d in parts}})
-    rows.append({"quantity": "Region total (sector code)", **{d.code: d.total_code or "sum of the sectors"
-                                                              for d in parts}})
+    rows.append(
+        {
+            "quantity": "NUTS version of the geo codes",
+            **{
+                d.code: (d.nuts.default + "".join(f", {v} from {y}" for y, v in d.nuts.by_year))
+                if d.area == "europe"
+                else "-"
+                for d in parts
+            },
+        }
+    )
+    rows.append(
+        {"quantity": "Map levels", **{d.code: ", ".join(str(x) for x in d.map_levels) or "-" for d in parts}}
+    )
+    rows.append(
+        {
+            "quantity": "Pinned dimensions",
+            **{d.code: ", ".join(f"{k}={v}" for k, v in d.pins) or "-" for d in parts},
+        }
+    )
+    rows.append(
+        {
+            "quantity": "Region total (sector code)",
+            **{d.code: d.total_code or "sum of the sectors" for d in parts},
+        }
+    )
     return pd.DataFrame(rows, columns=["quantity", *(d.code for d in parts)])
 
 
@@ -182,8 +232,21 @@ def nuts_recodes(con: Any) -> pd.DataFrame:
 def metrics_table(con: Any, *, dataset: str, level: int, year: int) -> pd.DataFrame:
     """All metrics of one dataset, level and year (one row per region x sector), for download."""
     rows = rankings.metrics_table(con, dataset=dataset, level=level, year=year)
-    lead = [c for c in ("dataset", "nuts_version", "level", "year", "region", "region_name", "sector_scheme",
-                        "sector", "sector_label") if c in rows.columns]
+    lead = [
+        c
+        for c in (
+            "dataset",
+            "nuts_version",
+            "level",
+            "year",
+            "region",
+            "region_name",
+            "sector_scheme",
+            "sector",
+            "sector_label",
+        )
+        if c in rows.columns
+    ]
     return rows[lead + [c for c in rows.columns if c not in lead]]
 
 
@@ -229,22 +292,59 @@ def download_files(
 
     Text cells are protected against formula injection (:mod:`cluster_map.reports.exports`).
     """
-    out = [DownloadFile("CSV", "csv", exports.to_csv(frame), exports.file_name(stem, "csv"),
-                        exports.MEDIA_TYPES["csv"])]
+    out = [
+        DownloadFile(
+            "CSV", "csv", exports.to_csv(frame), exports.file_name(stem, "csv"), exports.MEDIA_TYPES["csv"]
+        )
+    ]
     if frame.size <= XLSX_MAX_CELLS:
-        out.append(DownloadFile("XLSX", "xlsx", exports.to_xlsx(frame, sheet=stem[:31] or "data",
-                                                                notes=[f"{k}: {v}" for k, v in parameters.items()]),
-                                exports.file_name(stem, "xlsx"), exports.MEDIA_TYPES["xlsx"]))
+        out.append(
+            DownloadFile(
+                "XLSX",
+                "xlsx",
+                exports.to_xlsx(
+                    frame, sheet=stem[:31] or "data", notes=[f"{k}: {v}" for k, v in parameters.items()]
+                ),
+                exports.file_name(stem, "xlsx"),
+                exports.MEDIA_TYPES["xlsx"],
+            )
+        )
     else:
         parquet = True  # too large for a workbook: offer the columnar file instead
     if parquet:
-        out.append(DownloadFile("Parquet", "parquet", exports.to_parquet(frame), exports.file_name(stem, "parquet"),
-                                exports.MEDIA_TYPES["parquet"]))
+        out.append(
+            DownloadFile(
+                "Parquet",
+                "parquet",
+                exports.to_parquet(frame),
+                exports.file_name(stem, "parquet"),
+                exports.MEDIA_TYPES["parquet"],
+            )
+        )
     if geo is not None and len(geo):
-        out.append(DownloadFile("GeoJSON", "geojson", exports.to_geojson(geo), exports.file_name(stem, "geojson"),
-                                exports.MEDIA_TYPES["geojson"]))
-    side = exports.provenance(table=stem, parameters=parameters, sources=sources, rows=len(frame),
-                              columns=[str(c) for c in frame.columns])
-    out.append(DownloadFile("Provenance", "json", side, exports.file_name(stem + ".provenance", "json"),
-                            exports.MEDIA_TYPES["json"]))
+        out.append(
+            DownloadFile(
+                "GeoJSON",
+                "geojson",
+                exports.to_geojson(geo),
+                exports.file_name(stem, "geojson"),
+                exports.MEDIA_TYPES["geojson"],
+            )
+        )
+    side = exports.provenance(
+        table=stem,
+        parameters=parameters,
+        sources=sources,
+        rows=len(frame),
+        columns=[str(c) for c in frame.columns],
+    )
+    out.append(
+        DownloadFile(
+            "Provenance",
+            "json",
+            side,
+            exports.file_name(stem + ".provenance", "json"),
+            exports.MEDIA_TYPES["json"],
+        )
+    )
     return out

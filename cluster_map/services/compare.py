@@ -63,8 +63,9 @@ def compare_regions(
     if metric not in COMPARE_METRICS:
         raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(COMPARE_METRICS)}.")
     resolved = [resolve_region(con, c, dataset=dataset) for c in codes]
-    info = pd.DataFrame([{"code": r.code, "name": r.name, "country": r.country, "level": r.level}
-                         for r in resolved])
+    info = pd.DataFrame(
+        [{"code": r.code, "name": r.name, "country": r.country, "level": r.level} for r in resolved]
+    )
     rows = one_benchmark(profiles.region_metrics(con, dataset=dataset, regions=codes))
     if "sector_level" not in rows.columns:
         rows = rows.assign(sector_level=rows["scheme_level"])
@@ -84,10 +85,25 @@ def compare_regions(
     if level is not None:
         now = now[now["sector_level"] == level]
     now = now.merge(info[["code", "name"]], left_on="region", right_on="code", how="left")
-    keep = [c for c in ("region", "name", "sector", "sector_label", "employment", "lq", "share_region", "stars",
-                        "strong") if c in now.columns]
+    keep = [
+        c
+        for c in (
+            "region",
+            "name",
+            "sector",
+            "sector_label",
+            "employment",
+            "lq",
+            "share_region",
+            "stars",
+            "strong",
+        )
+        if c in now.columns
+    ]
     long = now[keep].sort_values(["region", "sector"]).reset_index(drop=True)
-    wide = long.pivot_table(index=["sector", "sector_label"], columns="region", values=metric, aggfunc="first")
+    wide = long.pivot_table(
+        index=["sector", "sector_label"], columns="region", values=metric, aggfunc="first"
+    )
     wide = wide.reindex(columns=codes)  # a region without data keeps an empty column
     if len(wide):
         order = wide.mean(axis=1, skipna=True).sort_values(ascending=False).index[:top]
@@ -107,9 +123,25 @@ def compare_regions(
         if level is not None and "sector_level" in ind.columns:
             ind = ind[ind["sector_level"] == level]
         ind = one_benchmark(ind)
-        ind = ind[ind["year"] == year] if year in set(ind["year"]) else ind.sort_values("year").groupby("region").tail(1)
-        ind = ind.merge(info[["code", "name"]], left_on="region", right_on="code", how="left").drop(columns="code")
+        ind = (
+            ind[ind["year"] == year]
+            if year in set(ind["year"])
+            else ind.sort_values("year").groupby("region").tail(1)
+        )
+        ind = ind.merge(info[["code", "name"]], left_on="region", right_on="code", how="left").drop(
+            columns="code"
+        )
         lead = ["region", "name", "year"]
-        ind = ind[lead + [c for c in ind.columns if c not in lead and c not in ("dataset", "level", "sector_level")]]
-    return Comparison(regions=info, year=year, metric=metric, long=long, wide=wide, figures=figures,
-                      indices=ind.reset_index(drop=True), notes=tuple(notes))
+        ind = ind[
+            lead + [c for c in ind.columns if c not in lead and c not in ("dataset", "level", "sector_level")]
+        ]
+    return Comparison(
+        regions=info,
+        year=year,
+        metric=metric,
+        long=long,
+        wide=wide,
+        figures=figures,
+        indices=ind.reset_index(drop=True),
+        notes=tuple(notes),
+    )

@@ -39,11 +39,14 @@ def _rate(db: Path | str, account_id: int, now: dt.datetime) -> None:
     with board.connect(db) as con:
         n = conversations.messages_since(con, sender_id=account_id, since=now - dt.timedelta(hours=1))
     if n >= MAX_MESSAGES_PER_HOUR:
-        raise InputError(f"You sent {MAX_MESSAGES_PER_HOUR} messages in the last hour; wait a while and write again.")
+        raise InputError(
+            f"You sent {MAX_MESSAGES_PER_HOUR} messages in the last hour; wait a while and write again."
+        )
 
 
-def express_interest(db: Path | str, *, account_id: int | None, post_id: int, text: str = "",
-                     now: dt.datetime | None = None) -> int:
+def express_interest(
+    db: Path | str, *, account_id: int | None, post_id: int, text: str = "", now: dt.datetime | None = None
+) -> int:
     """Tell the author of ``post_id`` that ``account_id`` is interested; returns the thread id.
 
     Refused for visitors, for one's own post, for a closed or hidden post, and when this account
@@ -55,45 +58,77 @@ def express_interest(db: Path | str, *, account_id: int | None, post_id: int, te
         raise InputError(f"Post {post_id!r} is your own; answer the posts of other organisations.")
     if row["status"] != "open":
         raise InputError(f"Post {post_id!r} is closed; its author no longer takes answers.")
-    body = _text("message", text, limit="message", multiline=True) if str(text).strip() else \
-        f"{me.org_name or me.username} is interested in your {row['kind']}."
+    body = (
+        _text("message", text, limit="message", multiline=True)
+        if str(text).strip()
+        else f"{me.org_name or me.username} is interested in your {row['kind']}."
+    )
     now = now or _now()
     _rate(db, me.id, now)
     who = f"{me.username}" + (f" ({me.org_name})" if me.org_name else "")
-    tid = conversations.start_thread(db, post_id=row["id"], respondent_id=me.id, body=body, now=now,
-                                     owner_id=row["author_id"], note=f"{who} is interested in your {row['kind']} "
-                                     f"#{row['id']} {row['title']}")
+    tid = conversations.start_thread(
+        db,
+        post_id=row["id"],
+        respondent_id=me.id,
+        body=body,
+        now=now,
+        owner_id=row["author_id"],
+        note=f"{who} is interested in your {row['kind']} #{row['id']} {row['title']}",
+    )
     if tid is None:
         existing = conversations.threads(db, account_id=me.id, role="respondent")
         found = existing[existing["post_id"] == row["id"]]
-        raise InputError(f"You already answered post {post_id!r} (conversation #{int(found['id'].iloc[0])}); "
-                         f"write in that conversation.")
+        raise InputError(
+            f"You already answered post {post_id!r} (conversation #{int(found['id'].iloc[0])}); "
+            f"write in that conversation."
+        )
     return tid
 
 
-def _party(db: Path | str, account_id: int | None, thread_id: int, *, admin_reads: bool = False) -> tuple[Any, dict]:
+def _party(
+    db: Path | str, account_id: int | None, thread_id: int, *, admin_reads: bool = False
+) -> tuple[Any, dict]:
     me = require_account(db, account_id)
     found = conversations.thread(db, thread_id=int(thread_id))
-    if found is None or (me.id not in (found["owner_id"], found["respondent_id"]) and not (admin_reads and me.is_admin)):
+    if found is None or (
+        me.id not in (found["owner_id"], found["respondent_id"]) and not (admin_reads and me.is_admin)
+    ):
         raise InputError(f"Conversation {thread_id!r} does not exist or is not yours.")
     return me, found
 
 
-def reply(db: Path | str, *, account_id: int | None, thread_id: int, text: str, now: dt.datetime | None = None) -> int:
+def reply(
+    db: Path | str, *, account_id: int | None, thread_id: int, text: str, now: dt.datetime | None = None
+) -> int:
     """Write ``text`` in a thread of which ``account_id`` is a party; notifies the other party."""
     me, found = _party(db, account_id, thread_id)
     if found["status"] == "declined":
-        raise InputError(f"Conversation {thread_id!r} was declined by the post's author; it takes no more messages.")
+        raise InputError(
+            f"Conversation {thread_id!r} was declined by the post's author; it takes no more messages."
+        )
     body = _text("message", text, limit="message", multiline=True)
     now = now or _now()
     _rate(db, me.id, now)
     other = found["respondent_id"] if me.id == found["owner_id"] else found["owner_id"]
-    return conversations.add_message(db, thread_id=found["id"], sender_id=me.id, recipient_id=other, body=body, now=now,
-                                     note=f"{me.username} replied about #{found['post_id']} {found['post_title']}")
+    return conversations.add_message(
+        db,
+        thread_id=found["id"],
+        sender_id=me.id,
+        recipient_id=other,
+        body=body,
+        now=now,
+        note=f"{me.username} replied about #{found['post_id']} {found['post_title']}",
+    )
 
 
-def decide(db: Path | str, *, account_id: int | None, thread_id: int,
-           decision: Literal["accepted", "declined"], now: dt.datetime | None = None) -> None:
+def decide(
+    db: Path | str,
+    *,
+    account_id: int | None,
+    thread_id: int,
+    decision: Literal["accepted", "declined"],
+    now: dt.datetime | None = None,
+) -> None:
     """The post's author accepts or declines the interest of a thread (SQL checks the author again)."""
     if decision not in ("accepted", "declined"):
         raise InputError(f"Field 'decision': {decision!r} is not 'accepted' or 'declined'.")
@@ -101,9 +136,14 @@ def decide(db: Path | str, *, account_id: int | None, thread_id: int,
     if me.id != found["owner_id"]:
         raise InputError(f"Only the author of post #{found['post_id']} accepts or declines its answers.")
     word = "accepted" if decision == "accepted" else "declined"
-    if not conversations.decide_thread(db, thread_id=found["id"], owner_id=me.id, status=decision, now=now or _now(),
-                                       note=f"{me.username} {word} your interest in #{found['post_id']} "
-                                       f"{found['post_title']}"):
+    if not conversations.decide_thread(
+        db,
+        thread_id=found["id"],
+        owner_id=me.id,
+        status=decision,
+        now=now or _now(),
+        note=f"{me.username} {word} your interest in #{found['post_id']} {found['post_title']}",
+    ):
         raise InputError(f"Conversation {thread_id!r} was not changed; only the post's author decides.")
 
 
@@ -119,7 +159,9 @@ def sent(db: Path | str, *, account_id: int | None) -> pd.DataFrame:
     return conversations.threads(db, account_id=me.id, role="respondent")
 
 
-def conversation(db: Path | str, *, account_id: int | None, thread_id: int) -> tuple[dict[str, Any], pd.DataFrame]:
+def conversation(
+    db: Path | str, *, account_id: int | None, thread_id: int
+) -> tuple[dict[str, Any], pd.DataFrame]:
     """A thread and its messages, oldest first, for one of its parties (or an admin).
 
     Messages hidden by a moderator read :data:`HIDDEN_TEXT` to the parties.
@@ -127,8 +169,10 @@ def conversation(db: Path | str, *, account_id: int | None, thread_id: int) -> t
     me, found = _party(db, account_id, thread_id, admin_reads=True)
     msgs = conversations.messages(db, thread_id=found["id"])
     if not me.is_admin:
-        msgs["body"] = [HIDDEN_TEXT if h is not None and not pd.isna(h) else b
-                        for b, h in zip(msgs["body"], msgs["hidden_reason"], strict=True)]
+        msgs["body"] = [
+            HIDDEN_TEXT if h is not None and not pd.isna(h) else b
+            for b, h in zip(msgs["body"], msgs["hidden_reason"], strict=True)
+        ]
     return found, msgs
 
 
@@ -149,8 +193,16 @@ def mark_read(db: Path | str, *, account_id: int | None, ids: list[int] | None =
     return conversations.mark_read(db, account_id=me.id, now=_now(), ids=ids)
 
 
-def save_search(db: Path | str, *, account_id: int | None, name: str, kind: str = "", sector: str = "",
-                country: str = "", text: str = "") -> int:
+def save_search(
+    db: Path | str,
+    *,
+    account_id: int | None,
+    name: str,
+    kind: str = "",
+    sector: str = "",
+    country: str = "",
+    text: str = "",
+) -> int:
     """Keep a search: the account is notified of every new post by others that matches it."""
     me = require_account(db, account_id)
     if kind and kind not in ("offer", "demand"):
@@ -158,12 +210,21 @@ def save_search(db: Path | str, *, account_id: int | None, name: str, kind: str 
     codes = parse_countries(country)
     if len(codes) > 1:
         raise InputError(f"Field 'country': {country!r} holds several codes; save one country per search.")
-    sector, text = (_text(f, v, limit="filter") if str(v).strip() else "" for f, v in (("sector", sector),
-                                                                                        ("text", text)))
+    sector, text = (
+        _text(f, v, limit="filter") if str(v).strip() else "" for f, v in (("sector", sector), ("text", text))
+    )
     if not (kind or sector or codes or text):
         raise InputError("A saved search needs at least one criterion (kind, sector, country or text).")
-    return conversations.save_search(db, account_id=me.id, name=_text("name", name), kind=kind, sector=sector.lower(),
-                                     country=codes[0] if codes else "", text=text, now=_now())
+    return conversations.save_search(
+        db,
+        account_id=me.id,
+        name=_text("name", name),
+        kind=kind,
+        sector=sector.lower(),
+        country=codes[0] if codes else "",
+        text=text,
+        now=_now(),
+    )
 
 
 def saved_searches(db: Path | str, *, account_id: int | None) -> pd.DataFrame:
@@ -179,6 +240,20 @@ def delete_search(db: Path | str, *, account_id: int | None, search_id: int) -> 
         raise InputError(f"Saved search {search_id!r} does not exist or is not yours.")
 
 
-__all__ = ["HIDDEN_TEXT", "MAX_MESSAGES_PER_HOUR", "conversation", "current", "decide", "delete_search",
-           "express_interest", "inbox", "mark_read", "notifications", "reply", "save_search", "saved_searches",
-           "sent", "unread"]
+__all__ = [
+    "HIDDEN_TEXT",
+    "MAX_MESSAGES_PER_HOUR",
+    "conversation",
+    "current",
+    "decide",
+    "delete_search",
+    "express_interest",
+    "inbox",
+    "mark_read",
+    "notifications",
+    "reply",
+    "save_search",
+    "saved_searches",
+    "sent",
+    "unread",
+]

@@ -52,13 +52,19 @@ class Coverage:
             return ""
         have = self.countries[int(year)]
         names = ", ".join(f"{catalogue.country_name(c)} ({c})" for c in have)
-        return (f"The benchmark of {year} holds only {len(have)} of the {self.fullest} countries of the fullest "
-                f"year: {names}. Its LQs and stars compare regions with these countries, not with all of Europe.")
+        return (
+            f"The benchmark of {year} holds only {len(have)} of the {self.fullest} countries of the fullest "
+            f"year: {names}. Its LQs and stars compare regions with these countries, not with all of Europe."
+        )
 
 
 def coverage(con: Any, dataset: str, *, level: int) -> Coverage:
     """The benchmark countries per year of ``dataset`` at region ``level``."""
     rows = queries.benchmark_countries(con, dataset, level=level)
-    return Coverage(dataset=dataset, level=int(level),
-                    countries={int(y): tuple(str(c) for c in cs) for y, cs in zip(rows["year"], rows["countries"],
-                                                                                 strict=True)})
+    return Coverage(
+        dataset=dataset,
+        level=int(level),
+        countries={
+            int(y): tuple(str(c) for c in cs) for y, cs in zip(rows["year"], rows["countries"], strict=True)
+        },
+    )

@@ -60,11 +60,15 @@ def make(name: str, members: list[str] | tuple[str, ...]) -> CustomRegion:
     if not name:
         raise InputError("A custom region needs a name (e.g. 'Øresund=DK01,SE22')")
     if len(name) > MAX_NAME:
-        raise InputError(f"Custom region name {name[:20]!r}... is longer than {MAX_NAME} characters; shorten it")
+        raise InputError(
+            f"Custom region name {name[:20]!r}... is longer than {MAX_NAME} characters; shorten it"
+        )
     bad = [ch for ch in name if unicodedata.category(ch).startswith("C") or ch in "=,"]
     if bad:
-        raise InputError(f"Custom region name {name!r} contains {bad[0]!r}; use letters, digits, spaces and "
-                         "punctuation other than '=' and ','")
+        raise InputError(
+            f"Custom region name {name!r} contains {bad[0]!r}; use letters, digits, spaces and "
+            "punctuation other than '=' and ','"
+        )
     codes = tuple(dict.fromkeys(c.strip().upper() for c in members if c and c.strip()))
     if not codes:
         raise InputError(f"Custom region {name!r} has no member regions; list codes after '=' (DK01,SE22)")
@@ -72,8 +76,10 @@ def make(name: str, members: list[str] | tuple[str, ...]) -> CustomRegion:
         raise InputError(f"Custom region {name!r} has {len(codes)} members; at most {MAX_MEMBERS}")
     odd = [c for c in codes if not c.isalnum()]
     if odd:
-        raise InputError(f"Region code {odd[0]!r} of custom region {name!r} is not a region code (letters "
-                         "and digits, e.g. DK01)")
+        raise InputError(
+            f"Region code {odd[0]!r} of custom region {name!r} is not a region code (letters "
+            "and digits, e.g. DK01)"
+        )
     return CustomRegion(name, codes)
 
 
@@ -120,19 +126,29 @@ def resolve_members(con: Any, custom: CustomRegion, *, dataset: str) -> tuple[pr
     shapes = {(m.level, m.nuts_version) for m in members}
     if len(shapes) > 1:
         listing = ", ".join(f"{m.code} (level {m.level}, NUTS {m.nuts_version})" for m in members)
-        raise InputError(f"The members of custom region {custom.name!r} are of different levels or NUTS "
-                         f"versions: {listing}; group regions of one level")
+        raise InputError(
+            f"The members of custom region {custom.name!r} are of different levels or NUTS "
+            f"versions: {listing}; group regions of one level"
+        )
     return members
 
 
-def group_profile(con: Any, custom: CustomRegion, *, dataset: str, year: int | None = None,
-                  sector_level: int | None = None, min_employment: float | None = None,
-                  benchmark: str | None = None) -> GroupProfile:
+def group_profile(
+    con: Any,
+    custom: CustomRegion,
+    *,
+    dataset: str,
+    year: int | None = None,
+    sector_level: int | None = None,
+    min_employment: float | None = None,
+    benchmark: str | None = None,
+) -> GroupProfile:
     """The custom region's LQ, stars and strong flags for ``year`` (default: the latest year every member has)."""
     members = resolve_members(con, custom, dataset=dataset)
     level, version = members[0].level, members[0].nuts_version
-    mine = profiles.one_benchmark(store_profiles.region_metrics(con, dataset=dataset, regions=list(custom.members)),
-                                  benchmark)
+    mine = profiles.one_benchmark(
+        store_profiles.region_metrics(con, dataset=dataset, regions=list(custom.members)), benchmark
+    )
     mine = mine[(mine["nuts_version"] == version) & mine["employment"].notna()]
     by_year = mine.groupby("year")["region"].nunique()
     years = tuple(sorted(int(y) for y, n in by_year.items() if n == len(members)))
@@ -141,28 +157,47 @@ def group_profile(con: Any, custom: CustomRegion, *, dataset: str, year: int | N
     if year is None:
         year = years[-1]
     elif int(year) not in years:
-        raise InputError(f"The members of {custom.name!r} do not all have data in {dataset!r} for {year}; "
-                         f"years they share: {', '.join(map(str, years))}")
+        raise InputError(
+            f"The members of {custom.name!r} do not all have data in {dataset!r} for {year}; "
+            f"years they share: {', '.join(map(str, years))}"
+        )
     if sector_level is None:
         found = profiles.default_sector_level(mine)
         sector_level = int(found) if found is not None else int(mine["sector_level"].iloc[0])
-    population = profiles.one_benchmark(store.metric_rows(con, dataset=dataset, level=level,
-                                                          sector_level=int(sector_level), years=[int(year)]),
-                                        benchmark)
+    population = profiles.one_benchmark(
+        store.metric_rows(
+            con, dataset=dataset, level=level, sector_level=int(sector_level), years=[int(year)]
+        ),
+        benchmark,
+    )
     population = population[population["nuts_version"] == version]
     if population.empty:
         raise InputError(f"No sector level {sector_level} in {dataset!r} for {year}")
     settings = get_settings()
     minimum = settings.min_employment if min_employment is None else float(min_employment)
     try:
-        cells = group_cells(population, custom.members, name=custom.name, min_employment=minimum,
-                            focus_scope=settings.focus_scope)  # type: ignore[arg-type]
+        cells = group_cells(
+            population,
+            custom.members,
+            name=custom.name,
+            min_employment=minimum,
+            focus_scope=settings.focus_scope,  # type: ignore[arg-type]
+        )
     except StatsError as exc:
         raise InputError(str(exc)) from exc
-    return GroupProfile(custom=custom, members=members, dataset=dataset, year=int(year), years=years, level=level,
-                        sector_level=int(sector_level), nuts_version=version,
-                        benchmark=str(population["benchmark"].iloc[0]) if "benchmark" in population else "",
-                        cells=cells, member_cells=population[population["region"].isin(custom.members)])
+    return GroupProfile(
+        custom=custom,
+        members=members,
+        dataset=dataset,
+        year=int(year),
+        years=years,
+        level=level,
+        sector_level=int(sector_level),
+        nuts_version=version,
+        benchmark=str(population["benchmark"].iloc[0]) if "benchmark" in population else "",
+        cells=cells,
+        member_cells=population[population["region"].isin(custom.members)],
+    )
 
 
 def group_metrics(con: Any, custom: CustomRegion, *, dataset: str, year: int | None = None) -> pd.DataFrame:
@@ -178,13 +213,27 @@ def group_metrics(con: Any, custom: CustomRegion, *, dataset: str, year: int | N
         have = population.loc[population["employment"].notna(), "region"]
         if not set(custom.members) <= set(have):
             continue  # a member without any data this year: no group figures
-        cells = group_cells(population, custom.members, name=custom.name, min_employment=settings.min_employment,
-                            focus_scope=settings.focus_scope)  # type: ignore[arg-type]
-        parts.append(cells.assign(year=int(yr), sector_level=int(sl), level=members[0].level, dataset=dataset,
-                                  members_codes="+".join(custom.members)))
+        cells = group_cells(
+            population,
+            custom.members,
+            name=custom.name,
+            min_employment=settings.min_employment,
+            focus_scope=settings.focus_scope,  # type: ignore[arg-type]
+        )
+        parts.append(
+            cells.assign(
+                year=int(yr),
+                sector_level=int(sl),
+                level=members[0].level,
+                dataset=dataset,
+                members_codes="+".join(custom.members),
+            )
+        )
     if not parts:
-        raise InputError(f"The members of {custom.name!r} share no year with data in {dataset!r}"
-                         + (f" for {year}" if year is not None else ""))
+        raise InputError(
+            f"The members of {custom.name!r} share no year with data in {dataset!r}"
+            + (f" for {year}" if year is not None else "")
+        )
     out = pd.concat(parts, ignore_index=True)
     first = ["dataset", "region", "members_codes", "level", "sector_level", "year", "sector"]
     return out[first + [c for c in out.columns if c not in first]]
@@ -205,7 +254,10 @@ def save(db: Path | str, *, account_id: int, custom: CustomRegion) -> None:
 
 def saved(db: Path | str, *, account_id: int) -> list[CustomRegion]:
     """The account's saved custom regions, by name."""
-    return [CustomRegion(r["name"], tuple(r["members"])) for r in user_regions.list_for(db, owner_id=int(account_id))]
+    return [
+        CustomRegion(r["name"], tuple(r["members"]))
+        for r in user_regions.list_for(db, owner_id=int(account_id))
+    ]
 
 
 def delete(db: Path | str, *, account_id: int, name: str) -> bool:

@@ -25,8 +25,10 @@ from typing import Final
 #: ``'self'`` covers ``ws:``/``wss:`` to the same host) only to the app's server or in-document data.
 #: Scripts and styles stay as Streamlit needs them; the map iframe adds its own stricter policy
 #: (:mod:`cluster_map.maps.csp`).
-PAGE_POLICY: Final = ("img-src 'self' data: blob:; connect-src 'self' data: blob:; object-src 'none'; "
-                      "base-uri 'self'; frame-ancestors 'self'")
+PAGE_POLICY: Final = (
+    "img-src 'self' data: blob:; connect-src 'self' data: blob:; object-src 'none'; "
+    "base-uri 'self'; frame-ancestors 'self'"
+)
 #: The cookie that keeps a browser on its worker.
 ROUTE_COOKIE: Final = "cm_route"
 
@@ -76,9 +78,13 @@ server {{
 
 def nginx_standalone(*, port: int, workers: Sequence[int], prefix: Path, listen: str = "127.0.0.1") -> str:
     """A complete nginx configuration that runs unprivileged from ``prefix`` (``nginx -p PREFIX -c FILE``)."""
-    temp = "\n".join(f"    {k}_temp_path {prefix / k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    site = "\n".join(f"    {line}" if line else "" for line in nginx_site(port=port, workers=workers,
-                                                                         listen=listen).splitlines())
+    temp = "\n".join(
+        f"    {k}_temp_path {prefix / k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    site = "\n".join(
+        f"    {line}" if line else ""
+        for line in nginx_site(port=port, workers=workers, listen=listen).splitlines()
+    )
     return f"""worker_processes 1;
 pid {prefix / "nginx.pid"};
 error_log {prefix / "error.log"} warn;

@@ -36,10 +36,39 @@ from cluster_map.store import directory, meetings
 
 Timing = Literal["upcoming", "past", "now"]
 When = Literal["all", "upcoming", "past", "now"]
-COLUMNS = ("id", "name", "event_type", "dates", "date_precision", "date_start", "date_end", "timing", "city",
-           "country", "organisers", "organiser_ids", "participants", "source_url", "note", "origin", "slot_minutes")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+COLUMNS = (
+    "id",
+    "name",
+    "event_type",
+    "dates",
+    "date_precision",
+    "date_start",
+    "date_end",
+    "timing",
+    "city",
+    "country",
+    "organisers",
+    "organiser_ids",
+    "participants",
+    "source_url",
+    "note",
+    "origin",
+    "slot_minutes",
+)
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 DEFAULT_SLOT_MINUTES = 30
 
 
@@ -64,8 +93,15 @@ def _date(value: Any) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime | pd.Timestamp) else value
 
 
-def events(con: Any, db: Path | str, *, when: When = "all", text: str = "", country: str = "",
-           today: dt.date | None = None) -> pd.DataFrame:
+def events(
+    con: Any,
+    db: Path | str,
+    *,
+    when: When = "all",
+    text: str = "",
+    country: str = "",
+    today: dt.date | None = None,
+) -> pd.DataFrame:
     """Events of the directory and those added by admins, newest first; columns :data:`COLUMNS`."""
     today = today or dt.date.today()
     if when not in ("all", "upcoming", "past", "now"):
@@ -74,34 +110,70 @@ def events(con: Any, db: Path | str, *, when: When = "all", text: str = "", coun
     rows: list[dict[str, Any]] = []
     for r in directory.events(con).to_dict("records"):
         linked = link_members(orgs, re.split(r"\s*;\s*", _s(r["organisers_partners"])), [_s(r["country"])])
-        rows.append({"id": r["id"], "name": r["event_name"], "event_type": _s(r["event_type"]),
-                     "dates": r["dates"], "date_precision": r["date_precision"], "date_start": _date(r["date_start"]),
-                     "date_end": _date(r["date_end"]), "city": _s(r["city"]), "country": _s(r["country"]),
-                     "organisers": _s(r["organisers_partners"]), "organiser_ids": [m["org_id"] for m in linked
-                                                                                    if m["org_id"]],
-                     "participants": _s(r["participants"]), "source_url": _s(r["source_url"]),
-                     "note": _s(r["note"]), "origin": "directory", "slot_minutes": DEFAULT_SLOT_MINUTES})
+        rows.append(
+            {
+                "id": r["id"],
+                "name": r["event_name"],
+                "event_type": _s(r["event_type"]),
+                "dates": r["dates"],
+                "date_precision": r["date_precision"],
+                "date_start": _date(r["date_start"]),
+                "date_end": _date(r["date_end"]),
+                "city": _s(r["city"]),
+                "country": _s(r["country"]),
+                "organisers": _s(r["organisers_partners"]),
+                "organiser_ids": [m["org_id"] for m in linked if m["org_id"]],
+                "participants": _s(r["participants"]),
+                "source_url": _s(r["source_url"]),
+                "note": _s(r["note"]),
+                "origin": "directory",
+                "slot_minutes": DEFAULT_SLOT_MINUTES,
+            }
+        )
     names = dict(zip(orgs["id"], orgs["name"], strict=True))
     for r in meetings.added_events(db).to_dict("records"):
         start, end = _date(r["date_start"]), _date(r["date_end"])
-        rows.append({"id": f"added-{r['id']}", "name": r["name"], "event_type": r["event_type"],
-                     "dates": _label(start, end, r["date_precision"]), "date_precision": r["date_precision"],
-                     "date_start": start, "date_end": end, "city": r["city"], "country": r["country"],
-                     "organisers": "; ".join(names.get(i, i) for i in r["organiser_ids"]),
-                     "organiser_ids": list(r["organiser_ids"]), "participants": "", "source_url": r["website"],
-                     "note": "added by an admin", "origin": "added", "slot_minutes": int(r["slot_minutes"])})
+        rows.append(
+            {
+                "id": f"added-{r['id']}",
+                "name": r["name"],
+                "event_type": r["event_type"],
+                "dates": _label(start, end, r["date_precision"]),
+                "date_precision": r["date_precision"],
+                "date_start": start,
+                "date_end": end,
+                "city": r["city"],
+                "country": r["country"],
+                "organisers": "; ".join(names.get(i, i) for i in r["organiser_ids"]),
+                "organiser_ids": list(r["organiser_ids"]),
+                "participants": "",
+                "source_url": r["website"],
+                "note": "added by an admin",
+                "origin": "added",
+                "slot_minutes": int(r["slot_minutes"]),
+            }
+        )
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "timing"])
-    out.insert(COLUMNS.index("timing"), "timing",
-               [timing(s, e, today=today) for s, e in zip(out["date_start"], out["date_end"], strict=True)])
+    out.insert(
+        COLUMNS.index("timing"),
+        "timing",
+        [timing(s, e, today=today) for s, e in zip(out["date_start"], out["date_end"], strict=True)],
+    )
     if when != "all":
         out = out[out["timing"] == when]
     if text.strip():
         needle = text.strip().casefold()
-        out = out[[needle in " ".join(map(str, v)).casefold() for v in
-                   zip(out["name"], out["event_type"], out["organisers"], out["city"], strict=True)]]
+        out = out[
+            [
+                needle in " ".join(map(str, v)).casefold()
+                for v in zip(out["name"], out["event_type"], out["organisers"], out["city"], strict=True)
+            ]
+        ]
     if country.strip():
         out = out[out["country"] == country.strip().upper()]
-    return out.sort_values(["date_start", "name"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    return out.sort_values(["date_start", "name"], ascending=[False, True], na_position="last").reset_index(
+        drop=True
+    )
 
 
 def _label(start: dt.date | None, end: dt.date | None, precision: str) -> str:
@@ -155,24 +227,47 @@ def calendar(found: pd.DataFrame, *, year: int) -> pd.DataFrame:
                 last = min(end, (dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)))
                 days = str(first.day) if first == last else f"{first.day}–{last.day}"
                 months[m].append(f"{days}: {r['name']}")
-    rows = [{"month": f"{MONTHS[m - 1]} {year}", "events": "; ".join(v), "n": len(v)} for m, v in months.items()]
-    rows.append({"month": f"sometime in {year} (month not stated)", "events": "; ".join(vague), "n": len(vague)})
+    rows = [
+        {"month": f"{MONTHS[m - 1]} {year}", "events": "; ".join(v), "n": len(v)} for m, v in months.items()
+    ]
+    rows.append(
+        {"month": f"sometime in {year} (month not stated)", "events": "; ".join(vague), "n": len(vague)}
+    )
     return pd.DataFrame(rows, columns=["month", "events", "n"])
 
 
-def ics(found: pd.DataFrame, *, now: dt.datetime | None = None, name: str = "Cluster events") -> tuple[str, str]:
+def ics(
+    found: pd.DataFrame, *, now: dt.datetime | None = None, name: str = "Cluster events"
+) -> tuple[str, str]:
     """The iCalendar text of the day-precise events and a note naming those left out (month/year only)."""
     keep = found[found["date_precision"] == "day"]
     left = found[found["date_precision"] != "day"]
-    items = [ics_writer.IcsEvent(uid=f"{r['id']}@cluster-map", summary=r["name"], start=r["date_start"],
-                                 end=r["date_end"], location=", ".join(x for x in (r["city"], r["country"]) if x),
-                                 description="; ".join(x for x in (r["event_type"], r["organisers"] and
-                                                                  f"organisers: {r['organisers']}", r["note"]) if x),
-                                 url=str(r["source_url"]).split(";")[0].strip())
-             for r in keep.to_dict("records")]
-    note = "" if left.empty else (f"{len(left)} event(s) left out because their source gives only a month or a year, "
-                                  f"not a day: " + "; ".join(f"{n} ({d})" for n, d in zip(left["name"], left["dates"],
-                                                                                       strict=True)) + ".")
+    items = [
+        ics_writer.IcsEvent(
+            uid=f"{r['id']}@cluster-map",
+            summary=r["name"],
+            start=r["date_start"],
+            end=r["date_end"],
+            location=", ".join(x for x in (r["city"], r["country"]) if x),
+            description="; ".join(
+                x
+                for x in (r["event_type"], r["organisers"] and f"organisers: {r['organisers']}", r["note"])
+                if x
+            ),
+            url=str(r["source_url"]).split(";")[0].strip(),
+        )
+        for r in keep.to_dict("records")
+    ]
+    note = (
+        ""
+        if left.empty
+        else (
+            f"{len(left)} event(s) left out because their source gives only a month or a year, "
+            f"not a day: "
+            + "; ".join(f"{n} ({d})" for n, d in zip(left["name"], left["dates"], strict=True))
+            + "."
+        )
+    )
     return ics_writer.calendar(items, now=now or dt.datetime.now(dt.UTC), name=name), note
 
 
@@ -197,7 +292,9 @@ def parse_dates(start: str, end: str = "") -> tuple[dt.date | None, dt.date | No
             else:
                 last = dt.date(y, 12, 31)
         except ValueError:
-            raise InputError(f"Field {field!r}: {text!r} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY.") from None
+            raise InputError(
+                f"Field {field!r}: {text!r} is not a date; write YYYY-MM-DD, YYYY-MM or YYYY."
+            ) from None
         bounds.append((first, last))
     (s0, s1), (_e0, e1) = bounds
     if s0 is None:
@@ -208,25 +305,50 @@ def parse_dates(start: str, end: str = "") -> tuple[dt.date | None, dt.date | No
     return s0, final, date_precision(str(start).strip(), str(end).strip()) or "day"
 
 
-def add_event(con: Any, db: Path | str, *, admin_id: int | None, name: str, event_type: str, date_start: str,
-              date_end: str = "", city: str = "", country: str = "", organiser_ids: tuple[str, ...] = (),
-              website: str = "", slot_minutes: int = DEFAULT_SLOT_MINUTES) -> str:
+def add_event(
+    con: Any,
+    db: Path | str,
+    *,
+    admin_id: int | None,
+    name: str,
+    event_type: str,
+    date_start: str,
+    date_end: str = "",
+    city: str = "",
+    country: str = "",
+    organiser_ids: tuple[str, ...] = (),
+    website: str = "",
+    slot_minutes: int = DEFAULT_SLOT_MINUTES,
+) -> str:
     """An admin adds an event (dates as precise as known); returns its id (``added-N``)."""
     admin = require_admin(db, admin_id)
     start, end, precision = parse_dates(date_start, date_end)
     known = set(directory.organisations(con)["id"])
     if bad := [i for i in organiser_ids if i not in known]:
-        raise InputError(f"Field 'organisers': {bad[0]!r} is not in the directory; pick organisations from the list.")
+        raise InputError(
+            f"Field 'organisers': {bad[0]!r} is not in the directory; pick organisations from the list."
+        )
     if not 10 <= int(slot_minutes) <= 240:
         raise InputError(f"Field 'slot_minutes': {slot_minutes!r}; give 10 to 240 minutes.")
     code = country.strip().upper()
     if code and not re.fullmatch(r"[A-Z]{2}", code):
         raise InputError(f"Field 'country': {country!r} is not a two-letter country code.")
-    eid = meetings.add_event(db, name=_text("title", name), event_type=_text("title", event_type or "event"),
-                             date_start=start, date_end=end, date_precision=precision, city=city.strip()[:80],
-                             country=code, organiser_ids=list(organiser_ids), website=website.strip()[:300],
-                             slot_minutes=int(slot_minutes), added_by=admin.id, now=_now(),
-                             audit_reason=f"{name} ({date_start})")
+    eid = meetings.add_event(
+        db,
+        name=_text("title", name),
+        event_type=_text("title", event_type or "event"),
+        date_start=start,
+        date_end=end,
+        date_precision=precision,
+        city=city.strip()[:80],
+        country=code,
+        organiser_ids=list(organiser_ids),
+        website=website.strip()[:300],
+        slot_minutes=int(slot_minutes),
+        added_by=admin.id,
+        now=_now(),
+        audit_reason=f"{name} ({date_start})",
+    )
     return f"added-{eid}"
 
 

@@ -45,8 +45,10 @@ def with_geometry(con: Any, frame: pd.DataFrame) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(frame, geometry=pts, crs="EPSG:4326")
     key = "region" if "region" in frame else "code"
     if key not in frame or "nuts_version" not in frame:
-        raise InputError("This table has no regions to draw; GeoJSON/GeoParquet apply to metrics, indices, "
-                         "observations, regions and organisations.")
+        raise InputError(
+            "This table has no regions to draw; GeoJSON/GeoParquet apply to metrics, indices, "
+            "observations, regions and organisations."
+        )
     parts = []
     for version, rows in frame.groupby("nuts_version", sort=False):
         geo = store.display_geometry(con, codes=rows[key].unique().tolist(), nuts_version=str(version))
@@ -56,8 +58,14 @@ def with_geometry(con: Any, frame: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
 
 
-def export(con: Any, name: str, fmt: ExportFormat, *, filters: dict[str, object | None] | None = None,
-           max_rows: int = 5_000_000) -> Export:
+def export(
+    con: Any,
+    name: str,
+    fmt: ExportFormat,
+    *,
+    filters: dict[str, object | None] | None = None,
+    max_rows: int = 5_000_000,
+) -> Export:
     """Export a store table in ``fmt`` with a provenance sidecar naming its sources and parameters.
 
     The sidecar lists the ``datasets`` rows of the table's datasets (and, for GeoJSON/GeoParquet, of
@@ -76,8 +84,10 @@ def export(con: Any, name: str, fmt: ExportFormat, *, filters: dict[str, object 
     if len(frame) > max_rows:
         raise InputError(f"{len(frame):,} rows is more than {max_rows:,}; filter by dataset, level or year.")
     if fmt == "xlsx" and len(frame) > XLSX_MAX_ROWS:
-        raise InputError(f"{len(frame):,} rows do not fit in one XLSX sheet ({XLSX_MAX_ROWS:,} at most); "
-                         "filter by dataset, level or year, or export CSV or Parquet.")
+        raise InputError(
+            f"{len(frame):,} rows do not fit in one XLSX sheet ({XLSX_MAX_ROWS:,} at most); "
+            "filter by dataset, level or year, or export CSV or Parquet."
+        )
     frame = frame.drop(columns=[c for c in ("wkb",) if c in frame])
     if fmt in ("geojson", "geoparquet"):
         frame = with_geometry(con, frame)
@@ -86,10 +96,17 @@ def export(con: Any, name: str, fmt: ExportFormat, *, filters: dict[str, object 
         data = writers.export(frame, fmt)  # type: ignore[arg-type]
     codes = sorted(set(frame["dataset"])) if "dataset" in frame else None
     if codes is not None and fmt in ("geojson", "geoparquet") and "nuts_version" in frame:
-        codes += sorted({"us_regions" if v == "us" else f"gisco_nuts_{v}" for v in frame["nuts_version"].dropna()})
+        codes += sorted(
+            {"us_regions" if v == "us" else f"gisco_nuts_{v}" for v in frame["nuts_version"].dropna()}
+        )
     sources = store.dataset_rows(con, codes=codes).to_dict("records")
-    sidecar = writers.provenance(table=name, parameters={"filters": dict(filters or {}), "format": fmt},
-                                 sources=sources, rows=len(frame), columns=list(frame.columns))
+    sidecar = writers.provenance(
+        table=name,
+        parameters={"filters": dict(filters or {}), "format": fmt},
+        sources=sources,
+        rows=len(frame),
+        columns=list(frame.columns),
+    )
     ext = "parquet" if fmt == "geoparquet" else fmt
     stem = "_".join([name] + [f"{k}-{v}" for k, v in (filters or {}).items() if v is not None])
     return Export(data=data, sidecar=sidecar, rows=len(frame), file_name=writers.file_name(stem, ext))

@@ -23,8 +23,17 @@ from cluster_map.store import directory, rankings
 
 Scheme = Literal["divisions", "ecosystems"]
 SECTOR_LEVELS: Final[dict[str, int]] = {"divisions": 2, "ecosystems": catalogue.ECOSYSTEM_LEVEL}
-CANDIDATE_COLUMNS: Final = ("rank", "sector", "sector_label", "density", "lq", "employment", "pci", "strong_abroad",
-                            "organisations")
+CANDIDATE_COLUMNS: Final = (
+    "rank",
+    "sector",
+    "sector_label",
+    "density",
+    "lq",
+    "employment",
+    "pci",
+    "strong_abroad",
+    "organisations",
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +60,9 @@ class GrowNext:
         return self.check.passes
 
 
-def _matrix(con: Any, *, dataset: str, level: int, year: int, sector_level: int) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                                                          pd.DataFrame]:
+def _matrix(
+    con: Any, *, dataset: str, level: int, year: int, sector_level: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     cube = rankings.cube(con, dataset=dataset, level=level, years=[year], sector_level=sector_level)
     if cube.empty:
         raise InputError(f"No metrics for {dataset!r} at level {level} in {year}; pick another year.")
@@ -86,8 +96,9 @@ class _Context:
 
     def strong_in(self, sector: str) -> pd.DataFrame:
         if sector not in self.strong:
-            rows = rankings.sector_metrics(self.con, dataset=self.dataset, sector=sector, level=self.level,
-                                           years=[self.year])
+            rows = rankings.sector_metrics(
+                self.con, dataset=self.dataset, sector=sector, level=self.level, years=[self.year]
+            )
             rows = rows[rows["lq"].notna() & (rows["lq"] >= 1)]
             sort = ["stars", "lq"] if "stars" in rows else ["lq"]
             self.strong[sector] = rows.sort_values(sort, ascending=False, na_position="last")
@@ -99,8 +110,9 @@ class _Context:
         return self.orgs[region]
 
 
-def _context(con: Any, *, dataset: str, year: int, level: int, scheme: Scheme,
-             sector_level: int | None) -> _Context:
+def _context(
+    con: Any, *, dataset: str, year: int, level: int, scheme: Scheme, sector_level: int | None
+) -> _Context:
     if scheme not in SECTOR_LEVELS:
         raise InputError(f"Unknown sector choice {scheme!r}; use 'divisions' or 'ecosystems'.")
     ds = catalogue.find_dataset(dataset)
@@ -120,13 +132,37 @@ def _context(con: Any, *, dataset: str, year: int, level: int, scheme: Scheme,
         check = diversification.SupermodularityCheck(0, 0, diversification.MIN_SHARE)
         eci, pci = pd.Series(dtype="float64"), pd.Series(dtype="float64")
     labels = cube.drop_duplicates("sector").set_index("sector")["sector_label"]
-    return _Context(con=con, dataset=dataset, level=level, year=year, scheme=scheme, cube=cube, emp=emp,
-                    binary=binary, density=density, labels=labels, pci=pci, eci=eci, check=check, notes=notes)
+    return _Context(
+        con=con,
+        dataset=dataset,
+        level=level,
+        year=year,
+        scheme=scheme,
+        cube=cube,
+        emp=emp,
+        binary=binary,
+        density=density,
+        labels=labels,
+        pci=pci,
+        eci=eci,
+        check=check,
+        notes=notes,
+    )
 
 
-def grow_next(con: Any, *, dataset: str, region: str, year: int, level: int | None = None,
-              scheme: Scheme = "divisions", top: int = 5, abroad_per_sector: int = 3,
-              organisations_per_sector: int = 3, sector_level: int | None = None) -> GrowNext:
+def grow_next(
+    con: Any,
+    *,
+    dataset: str,
+    region: str,
+    year: int,
+    level: int | None = None,
+    scheme: Scheme = "divisions",
+    top: int = 5,
+    abroad_per_sector: int = 3,
+    organisations_per_sector: int = 3,
+    sector_level: int | None = None,
+) -> GrowNext:
     """The ``top`` sectors (or ecosystems) ``region`` is closest to but not yet specialised in.
 
     For each: its relatedness density (co-location proximity over the regions of the level), the region's
@@ -143,25 +179,51 @@ def grow_next(con: Any, *, dataset: str, region: str, year: int, level: int | No
     if level is None:
         level = len(region) - 2 if ds is not None and ds.area == "europe" else 1
     ctx = _context(con, dataset=dataset, year=year, level=level, scheme=scheme, sector_level=sector_level)
-    return _for_region(ctx, region, top=top, abroad_per_sector=abroad_per_sector,
-                       organisations_per_sector=organisations_per_sector)
+    return _for_region(
+        ctx,
+        region,
+        top=top,
+        abroad_per_sector=abroad_per_sector,
+        organisations_per_sector=organisations_per_sector,
+    )
 
 
-def grow_next_many(con: Any, *, dataset: str, regions: list[str], year: int, level: int,
-                   scheme: Scheme = "divisions", top: int = 3, abroad_per_sector: int = 2,
-                   organisations_per_sector: int = 2, sector_level: int | None = None) -> list[GrowNext]:
+def grow_next_many(
+    con: Any,
+    *,
+    dataset: str,
+    regions: list[str],
+    year: int,
+    level: int,
+    scheme: Scheme = "divisions",
+    top: int = 3,
+    abroad_per_sector: int = 2,
+    organisations_per_sector: int = 2,
+    sector_level: int | None = None,
+) -> list[GrowNext]:
     """:func:`grow_next` for several regions of one level, sharing the matrices and the look-ups (for
     reports); regions without metrics are skipped."""
     ctx = _context(con, dataset=dataset, year=year, level=level, scheme=scheme, sector_level=sector_level)
-    return [_for_region(ctx, r, top=top, abroad_per_sector=abroad_per_sector,
-                        organisations_per_sector=organisations_per_sector)
-            for r in regions if r in ctx.binary.index]
+    return [
+        _for_region(
+            ctx,
+            r,
+            top=top,
+            abroad_per_sector=abroad_per_sector,
+            organisations_per_sector=organisations_per_sector,
+        )
+        for r in regions
+        if r in ctx.binary.index
+    ]
 
 
-def _for_region(ctx: _Context, region: str, *, top: int, abroad_per_sector: int,
-                organisations_per_sector: int) -> GrowNext:
+def _for_region(
+    ctx: _Context, region: str, *, top: int, abroad_per_sector: int, organisations_per_sector: int
+) -> GrowNext:
     if region not in ctx.binary.index:
-        raise InputError(f"Region {region!r} has no metrics at level {ctx.level} in {ctx.year} for {ctx.dataset!r}.")
+        raise InputError(
+            f"Region {region!r} has no metrics at level {ctx.level} in {ctx.year} for {ctx.dataset!r}."
+        )
     cube, labels = ctx.cube, ctx.labels
     notes = list(ctx.notes)
     cands = diversification.candidates(ctx.binary, ctx.density, region, top=top)
@@ -176,40 +238,81 @@ def _for_region(ctx: _Context, region: str, *, top: int, abroad_per_sector: int,
         strong = ctx.strong_in(s)
         strong = strong[strong["country"] != country].head(abroad_per_sector)
         for _, r in strong.iterrows():
-            abroad_rows.append({"sector": s, "region": r["region"], "name": r["name"], "country": r["country"],
-                                "stars": r.get("stars"), "lq": r["lq"], "employment": r["employment"]})
+            abroad_rows.append(
+                {
+                    "sector": s,
+                    "region": r["region"],
+                    "name": r["name"],
+                    "country": r["country"],
+                    "stars": r.get("stars"),
+                    "lq": r["lq"],
+                    "employment": r["employment"],
+                }
+            )
         found = [ctx.organisations_in(str(code)) for code in strong["region"]]
-        orgs = pd.concat([f for f in found if len(f)], ignore_index=True) if any(len(f) for f in found) \
+        orgs = (
+            pd.concat([f for f in found if len(f)], ignore_index=True)
+            if any(len(f) for f in found)
             else pd.DataFrame()
+        )
         if len(orgs):
-            orgs = orgs.assign(_fit=orgs["sectors"].fillna("").astype(str).map(lambda t, s=s: _fits(t, s, labels)))
+            orgs = orgs.assign(
+                _fit=orgs["sectors"].fillna("").astype(str).map(lambda t, s=s: _fits(t, s, labels))
+            )
             orgs = orgs.sort_values(["_fit", "name"], ascending=[False, True]).head(organisations_per_sector)
             for _, o in orgs.iterrows():
-                org_rows.append({"sector": s, "region": o.get("nuts2") or o.get("nuts1") or "", "name": o["name"],
-                                 "acronym": o.get("acronym"), "city": o.get("city"), "website": o.get("website"),
-                                 "sectors": o.get("sectors")})
-    abroad = pd.DataFrame(abroad_rows, columns=["sector", "region", "name", "country", "stars", "lq", "employment"])
-    orgs_frame = pd.DataFrame(org_rows, columns=["sector", "region", "name", "acronym", "city", "website", "sectors"])
+                org_rows.append(
+                    {
+                        "sector": s,
+                        "region": o.get("nuts2") or o.get("nuts1") or "",
+                        "name": o["name"],
+                        "acronym": o.get("acronym"),
+                        "city": o.get("city"),
+                        "website": o.get("website"),
+                        "sectors": o.get("sectors"),
+                    }
+                )
+    abroad = pd.DataFrame(
+        abroad_rows, columns=["sector", "region", "name", "country", "stars", "lq", "employment"]
+    )
+    orgs_frame = pd.DataFrame(
+        org_rows, columns=["sector", "region", "name", "acronym", "city", "website", "sectors"]
+    )
     out = cands.assign(
         sector_label=cands["sector"].map(labels).fillna(cands["sector"]),
         lq=cands["sector"].map(now["lq"]) if len(now) else np.nan,
         employment=cands["sector"].map(now["employment"]) if len(now) else np.nan,
         pci=cands["sector"].map(ctx.pci),
-        strong_abroad=cands["sector"].map(lambda s: "; ".join(
-            f"{r['region']} {r['name']}" for r in abroad_rows if r["sector"] == s)),
-        organisations=cands["sector"].map(lambda s: "; ".join(
-            str(r["name"]) for r in org_rows if r["sector"] == s)),
+        strong_abroad=cands["sector"].map(
+            lambda s: "; ".join(f"{r['region']} {r['name']}" for r in abroad_rows if r["sector"] == s)
+        ),
+        organisations=cands["sector"].map(
+            lambda s: "; ".join(str(r["name"]) for r in org_rows if r["sector"] == s)
+        ),
     )
     unknown = int(now["lq"].isna().sum()) if len(now) else 0
     if unknown:
-        notes.append(f"{unknown} of the region's cells have no LQ (confidential or missing); they count as not "
-                     "specialised in the relatedness and could be candidates only by that.")
+        notes.append(
+            f"{unknown} of the region's cells have no LQ (confidential or missing); they count as not "
+            "specialised in the relatedness and could be candidates only by that."
+        )
     if not ctx.check.passes:
         out["pci"] = np.nan  # the peer's caveat: no complexity ranking without log-supermodularity
-    return GrowNext(region=region, dataset=ctx.dataset, year=ctx.year, level=ctx.level, scheme=ctx.scheme,
-                    candidates=out[list(CANDIDATE_COLUMNS)], abroad=abroad, organisations=orgs_frame,
-                    eci=eci if np.isfinite(eci) else None, eci_rank=eci_rank,
-                    n_regions=int(ctx.binary.shape[0]), check=ctx.check, notes=tuple(notes))
+    return GrowNext(
+        region=region,
+        dataset=ctx.dataset,
+        year=ctx.year,
+        level=ctx.level,
+        scheme=ctx.scheme,
+        candidates=out[list(CANDIDATE_COLUMNS)],
+        abroad=abroad,
+        organisations=orgs_frame,
+        eci=eci if np.isfinite(eci) else None,
+        eci_rank=eci_rank,
+        n_regions=int(ctx.binary.shape[0]),
+        check=ctx.check,
+        notes=tuple(notes),
+    )
 
 
 def _fits(text: str, sector: str, labels: pd.Series) -> bool:

@@ -30,7 +30,9 @@ from cluster_map.sources import organisations as orgs
 from cluster_map.store import database, directory, load
 
 ORG_NUTS_VERSION = "2016"
-_PROBLEM = re.compile(r"^(?P<file>.+?), (?P<where>line|row|record) (?P<n>\d+), column '(?P<field>[^']+)': (?P<rest>.*)$")
+_PROBLEM = re.compile(
+    r"^(?P<file>.+?), (?P<where>line|row|record) (?P<n>\d+), column '(?P<field>[^']+)': (?P<rest>.*)$"
+)
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,12 @@ class ImportReport:
         out = [f"{self.file}: {self.rows} organisation(s) read as directory {self.directory!r}."]
         if self.problems:
             out.append(f"{len(self.problems)} problem(s); nothing was written:")
-            out += [f"  line {p.line}, field {p.field!r}, value {p.value!r}: {p.todo}" if p.line is not None
-                    else f"  {p.todo}" for p in self.problems]
+            out += [
+                f"  line {p.line}, field {p.field!r}, value {p.value!r}: {p.todo}"
+                if p.line is not None
+                else f"  {p.todo}"
+                for p in self.problems
+            ]
         for k in self.known_elsewhere:
             out.append(f"  note: {k}")
         if self.written:
@@ -82,17 +88,25 @@ def _problem(message: str) -> Problem:
         return Problem(None, "", "", message)
     rest = m.group("rest")
     value = re.match(r"^('(?:[^'\\]|\\.)*'|\"[^\"]*\")", rest)
-    return Problem(int(m.group("n")), m.group("field"), value.group(1)[1:-1] if value else "",
-                   rest[value.end():].lstrip(" :") if value else rest)
+    return Problem(
+        int(m.group("n")),
+        m.group("field"),
+        value.group(1)[1:-1] if value else "",
+        rest[value.end() :].lstrip(" :") if value else rest,
+    )
 
 
-def check(path: Path, *, name: str | None = None, con: Any = None) -> tuple[orgs.Directory | None, ImportReport]:
+def check(
+    path: Path, *, name: str | None = None, con: Any = None
+) -> tuple[orgs.Directory | None, ImportReport]:
     """Validate ``path``; the directory (None when it has problems) and the report."""
     path = Path(path)
     try:
         found = orgs.read_user_directory(path, name=name)
     except InputError as exc:
-        found_problems = [_problem(p) for p in getattr(exc, "problems", [])] or [Problem(None, "", "", str(exc))]
+        found_problems = [_problem(p) for p in getattr(exc, "problems", [])] or [
+            Problem(None, "", "", str(exc))
+        ]
         return None, ImportReport(path.name, f"user:{name or path.stem}", 0, found_problems)
     frame = found.frame
     problems: list[Problem] = []
@@ -101,16 +115,24 @@ def check(path: Path, *, name: str | None = None, con: Any = None) -> tuple[orgs
     seen: dict[tuple[str, str], int] = {}
     for i, key in enumerate(keys):
         if key in seen:
-            problems.append(Problem(i + first, "name", str(frame["name"].iat[i]),
-                                    f"same name and country ({key[1]}) as line {seen[key]}; remove one of them"))
+            problems.append(
+                Problem(
+                    i + first,
+                    "name",
+                    str(frame["name"].iat[i]),
+                    f"same name and country ({key[1]}) as line {seen[key]}; remove one of them",
+                )
+            )
         else:
             seen[key] = i + first
     notes = []
     if con is not None:
         known = directory.names_and_countries(con)
         known = known[known["directory"] != found.name]
-        elsewhere = {(org_profiles.fold(n).strip(), c): d for n, c, d in
-                     zip(known["name"], known["country"], known["directory"], strict=True)}
+        elsewhere = {
+            (org_profiles.fold(n).strip(), c): d
+            for n, c, d in zip(known["name"], known["country"], known["directory"], strict=True)
+        }
         for key, line in seen.items():
             if key in elsewhere:
                 notes.append(f"line {line}: {key[0]!r} ({key[1]}) is also in directory {elsewhere[key]!r}")
@@ -118,8 +140,9 @@ def check(path: Path, *, name: str | None = None, con: Any = None) -> tuple[orgs
     return (None if problems else found), report
 
 
-def import_directory(db: Path | str | None, path: Path, *, name: str | None = None,
-                     dry_run: bool = False) -> ImportReport:
+def import_directory(
+    db: Path | str | None, path: Path, *, name: str | None = None, dry_run: bool = False
+) -> ImportReport:
     """Validate ``path`` and, unless ``dry_run`` or a problem was found, write it to the store ``db``."""
     target = get_settings(db=db).db
     con = database.connect(target)
@@ -133,8 +156,15 @@ def import_directory(db: Path | str | None, path: Path, *, name: str | None = No
     with database.build_atomically(target, seed_from_target=True) as build:
         load.replace_rows(build.connection, "organisations", "directory", [found.name])
         load.insert(build.connection, "organisations", located)
-    return ImportReport(report.file, report.directory, report.rows, [], report.known_elsewhere, True,
-                        orgs.precision_counts(located))
+    return ImportReport(
+        report.file,
+        report.directory,
+        report.rows,
+        [],
+        report.known_elsewhere,
+        True,
+        orgs.precision_counts(located),
+    )
 
 
 def _shapes(con: Any, version: str) -> gpd.GeoDataFrame:
@@ -147,8 +177,10 @@ def place(con: Any, found: orgs.Directory) -> pd.DataFrame:
     """Locate an imported directory against the store's NUTS (and US) geometry."""
     nuts = _shapes(con, ORG_NUTS_VERSION)
     if nuts.empty:
-        raise InputError(f"The store has no NUTS {ORG_NUTS_VERSION} geometry to place organisations in; "
-                         f"run a full `cluster-map ingest` first.")
+        raise InputError(
+            f"The store has no NUTS {ORG_NUTS_VERSION} geometry to place organisations in; "
+            f"run a full `cluster-map ingest` first."
+        )
     us = _shapes(con, "us")
     us_point = {}
     if "US" in set(found.frame["country"]) and len(us):

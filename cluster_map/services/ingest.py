@@ -83,7 +83,9 @@ class IngestSummary:
     regions_unmatched: Mapping[str, tuple[str, ...]]  # dataset -> codes with no geometry (not aggregates)
     codes_recoded: Mapping[str, int]  # dataset -> codes changed by NUTS recoding
     skipped: Mapping[str, str]  # optional dataset -> why it was not loaded (e.g. not in the mirror)
-    unknown_codes: Mapping[str, tuple[unknown_codes.UnknownCode, ...]]  # file -> its unknown (tolerated) codes
+    unknown_codes: Mapping[
+        str, tuple[unknown_codes.UnknownCode, ...]
+    ]  # file -> its unknown (tolerated) codes
     repairs: Mapping[str, tuple[str, ...]]  # geometry source -> regions repaired by make_valid, with how
     organisations: Mapping[str, Mapping[str, int]]  # directory -> geocode precision -> organisations
     tables: Mapping[str, int]  # rows per table
@@ -101,17 +103,27 @@ class IngestSummary:
 
     def lines(self) -> list[str]:
         """The summary as plain text lines (the CLI prints them)."""
-        out = [f"Store {self.db} ({self.store_bytes / 1e6:.1f} MB) built in {self.seconds:.1f} s "
-               f"from {self.origin}."]
+        out = [
+            f"Store {self.db} ({self.store_bytes / 1e6:.1f} MB) built in {self.seconds:.1f} s "
+            f"from {self.origin}."
+        ]
         for d in self.datasets:
             extra = ""
             if d.code in self.regions_matched:
                 unmatched = self.regions_unmatched.get(d.code, ())
-                extra = (f"; regions matched {self.regions_matched[d.code]}, unmatched {len(unmatched)}"
-                         + (f" ({', '.join(unmatched[:8])}{' ...' if len(unmatched) > 8 else ''})"
-                            if unmatched else "")
-                         + (f", recoded {self.codes_recoded.get(d.code, 0)}" if d.code in self.codes_recoded
-                            else ""))
+                extra = (
+                    f"; regions matched {self.regions_matched[d.code]}, unmatched {len(unmatched)}"
+                    + (
+                        f" ({', '.join(unmatched[:8])}{' ...' if len(unmatched) > 8 else ''})"
+                        if unmatched
+                        else ""
+                    )
+                    + (
+                        f", recoded {self.codes_recoded.get(d.code, 0)}"
+                        if d.code in self.codes_recoded
+                        else ""
+                    )
+                )
             years = f", years {d.years}" if d.years else ""
             out.append(f"  {d.code:<28} {d.kind:<13} {d.rows:>10,} rows{years}{extra}")
         for code, why in self.skipped.items():
@@ -119,8 +131,10 @@ class IngestSummary:
         out += unknown_codes.summary_lines(self.unknown_codes)
         for source, repaired in self.repairs.items():
             if repaired:
-                out.append(f"  {source}: {len(repaired)} invalid geometr{'y' if len(repaired) == 1 else 'ies'} "
-                           f"repaired with make_valid (area kept within {100 * REPAIR_AREA_TOLERANCE:g} %):")
+                out.append(
+                    f"  {source}: {len(repaired)} invalid geometr{'y' if len(repaired) == 1 else 'ies'} "
+                    f"repaired with make_valid (area kept within {100 * REPAIR_AREA_TOLERANCE:g} %):"
+                )
                 out += [f"    {r}" for r in repaired]
         for directory, counts in self.organisations.items():
             shown = ", ".join(f"{k} {v}" for k, v in counts.items())
@@ -131,8 +145,13 @@ class IngestSummary:
 
 
 # --- the ingest ---------------------------------------------------------------------------------
-def ingest(source: str | None = None, db: Path | None = None, *, progress: bool = True,
-           datasets: Sequence[str] | None = None) -> IngestSummary:
+def ingest(
+    source: str | None = None,
+    db: Path | None = None,
+    *,
+    progress: bool = True,
+    datasets: Sequence[str] | None = None,
+) -> IngestSummary:
     """Read every official source and build the store atomically.
 
     Parameters
@@ -162,13 +181,20 @@ def ingest(source: str | None = None, db: Path | None = None, *, progress: bool 
     target = Path(settings.db)
     only = _check_only(datasets, target)
     notes: list[str] = []
-    resolver = SourceResolver(source=settings.source, mirror=settings.mirror, cache_dir=settings.cache_dir,
-                              timeout=settings.http_timeout, notify=notes.append)
+    resolver = SourceResolver(
+        source=settings.source,
+        mirror=settings.mirror,
+        cache_dir=settings.cache_dir,
+        timeout=settings.http_timeout,
+        notify=notes.append,
+    )
     plan = build_plan(only)
     seconds: dict[str, float] = {}
     cpu_seconds: dict[str, float] = {}
-    with _Progress(progress) as bar, database.build_atomically(
-            target, required=_required(only), seed_from_target=bool(only)) as build:
+    with (
+        _Progress(progress) as bar,
+        database.build_atomically(target, required=_required(only), seed_from_target=bool(only)) as build,
+    ):
         con = build.connection
         if only:
             _forget(con, only)
@@ -186,8 +212,16 @@ def ingest(source: str | None = None, db: Path | None = None, *, progress: bool 
 
             carry_directories(target, con)  # and the directories a user imported (`cluster-map orgs import`)
         load.replace_rows(con, "meta", "key", ["origin", "built_at"])
-        load.insert(con, "meta", pd.DataFrame({"key": ["origin", "built_at"], "value": [
-            resolver.origin, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")]}))
+        load.insert(
+            con,
+            "meta",
+            pd.DataFrame(
+                {
+                    "key": ["origin", "built_at"],
+                    "value": [resolver.origin, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
+                }
+            ),
+        )
         bar.done("load into the store")
         seconds["load"] = time.perf_counter() - t
         tables = catalogue.table_counts(con)
@@ -202,12 +236,22 @@ def ingest(source: str | None = None, db: Path | None = None, *, progress: bool 
     for note in notes:
         log.info(note)
     return IngestSummary(
-        db=target, origin=resolver.origin, datasets=lines, regions_matched=result["matched"],
-        regions_unmatched=result["unmatched"], codes_recoded=result["recoded"], skipped=result["skipped"],
-        unknown_codes=result["unknown"], repairs=result["repairs"],
-        organisations=organisations, tables=tables, source_seconds={k: round(v, 2) for k, v in seconds.items()},
+        db=target,
+        origin=resolver.origin,
+        datasets=lines,
+        regions_matched=result["matched"],
+        regions_unmatched=result["unmatched"],
+        codes_recoded=result["recoded"],
+        skipped=result["skipped"],
+        unknown_codes=result["unknown"],
+        repairs=result["repairs"],
+        organisations=organisations,
+        tables=tables,
+        source_seconds={k: round(v, 2) for k, v in seconds.items()},
         reader_cpu_seconds=cpu_seconds,
-        metrics=metrics, seconds=round(time.perf_counter() - started, 2), store_bytes=target.stat().st_size,
+        metrics=metrics,
+        seconds=round(time.perf_counter() - started, 2),
+        store_bytes=target.stat().st_size,
     )
 
 
@@ -216,10 +260,14 @@ def _check_only(datasets: Sequence[str] | None, target: Path) -> tuple[str, ...]
         return ()
     bad = [d for d in datasets if d not in STATISTICAL_DATASETS]
     if bad:
-        raise InputError(f"Unknown dataset(s) {bad!r} for --only; choose from {', '.join(STATISTICAL_DATASETS)}.")
+        raise InputError(
+            f"Unknown dataset(s) {bad!r} for --only; choose from {', '.join(STATISTICAL_DATASETS)}."
+        )
     if not target.is_file():
-        raise StoreError(f"--only reloads datasets into an existing store, but there is none at {str(target)!r}. "
-                         f"Run a full `cluster-map ingest` first.")
+        raise StoreError(
+            f"--only reloads datasets into an existing store, but there is none at {str(target)!r}. "
+            f"Run a full `cluster-map ingest` first."
+        )
     return tuple(dict.fromkeys(datasets))
 
 
@@ -244,8 +292,13 @@ def _settle_origin(resolver: SourceResolver, plan: Sequence[Reader], bar: _Progr
             bar.note(f"Reading sources from {resolver.origin}.")
 
 
-def _read_and_write(plan: Sequence[Reader], resolver: SourceResolver, bar: _Progress,
-                    writer: StoreWriter, cpu_seconds: dict[str, float]) -> dict[str, float]:
+def _read_and_write(
+    plan: Sequence[Reader],
+    resolver: SourceResolver,
+    bar: _Progress,
+    writer: StoreWriter,
+    cpu_seconds: dict[str, float],
+) -> dict[str, float]:
     """Run the readers in threads and hand each part to ``writer`` as soon as it is read."""
     for reader in plan:
         bar.add(reader.name)
@@ -279,8 +332,14 @@ def _timed(reader: Reader, resolver: SourceResolver, bar: _Progress) -> Part:
 def _dataset_lines(con: Any) -> tuple[DatasetLine, ...]:
     rows = catalogue.datasets(con)
     return tuple(
-        DatasetLine(code=r.code, kind=r.kind, rows=int(r.row_count or 0), years=r.years or "",
-                    nuts_version=r.nuts_version or "", retrieved_from=r.retrieved_from or "")
+        DatasetLine(
+            code=r.code,
+            kind=r.kind,
+            rows=int(r.row_count or 0),
+            years=r.years or "",
+            nuts_version=r.nuts_version or "",
+            retrieved_from=r.retrieved_from or "",
+        )
         for r in rows.itertuples()
     )
 
@@ -318,8 +377,13 @@ class _Progress:
         if self.enabled:
             from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description:<28}"), BarColumn(bar_width=20),
-                                 TimeElapsedColumn(), transient=False)
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description:<28}"),
+                BarColumn(bar_width=20),
+                TimeElapsedColumn(),
+                transient=False,
+            )
             self._bar.__enter__()
         return self
 
@@ -361,8 +425,14 @@ class StoreWriter:
     def __init__(self, con: Any, waiting_for: Sequence[str] = ()) -> None:
         self.con = con
         self.waiting_for = set(waiting_for)
-        self.result: dict[str, dict[str, Any]] = {"matched": {}, "unmatched": {}, "recoded": {}, "skipped": {},
-                                                  "unknown": {}, "repairs": {}}
+        self.result: dict[str, dict[str, Any]] = {
+            "matched": {},
+            "unmatched": {},
+            "recoded": {},
+            "skipped": {},
+            "unknown": {},
+            "repairs": {},
+        }
         self._tallies: dict[str, unknown_codes.Tally] = {}
         self._regions: list[pd.DataFrame] = []
         self._fallback_regions: list[pd.DataFrame] = []
@@ -416,7 +486,9 @@ class StoreWriter:
         self._place_organisations()
         regions = self._regions + self._fallback_regions
         if regions:
-            merged = pd.concat(regions, ignore_index=True).drop_duplicates(["code", "nuts_version"], keep="first")
+            merged = pd.concat(regions, ignore_index=True).drop_duplicates(
+                ["code", "nuts_version"], keep="first"
+            )
             load.insert(self.con, "regions", merged)
         if self._provenance:  # a source read again (partial ingest) replaces its provenance row
             load.replace_rows(self.con, "datasets", "code", [str(p["code"]) for p in self._provenance])
@@ -444,12 +516,19 @@ class StoreWriter:
         from cluster_map.sources import organisations as orgs
 
         if ORGANISATION_NUTS not in self._nuts_frames:
-            raise StoreError(f"Placing organisations needs the NUTS {ORGANISATION_NUTS} geometries, which were "
-                             f"not read in this ingest; run a full `cluster-map ingest`.")
+            raise StoreError(
+                f"Placing organisations needs the NUTS {ORGANISATION_NUTS} geometries, which were "
+                f"not read in this ingest; run a full `cluster-map ingest`."
+            )
         names = [f for v, f in sorted(self._nuts_frames.items(), reverse=True) if v != ORGANISATION_NUTS]
         for directory in self._directories:
-            located = orgs.locate(directory, self._nuts_frames[ORGANISATION_NUTS], names=names,
-                                  country_points=self._country_points, us_regions=self._us_regions)
+            located = orgs.locate(
+                directory,
+                self._nuts_frames[ORGANISATION_NUTS],
+                names=names,
+                country_points=self._country_points,
+                us_regions=self._us_regions,
+            )
             load.insert(self.con, "organisations", located)
 
     def _observations(self, part: Part) -> None:
@@ -470,27 +549,41 @@ class StoreWriter:
                 if table is not None:
                     rows, applied, unmatched_nuts = nuts_versions.recode(rows, table, version, known)
                     load.insert(self.con, "nuts_recodes", applied)
-                    self.result["recoded"][code] = (self.result["recoded"].get(code, 0)
-                                                    + int(applied["code_from"].nunique()))
+                    self.result["recoded"][code] = self.result["recoded"].get(code, 0) + int(
+                        applied["code_from"].nunique()
+                    )
                     reasons = dict(zip(unmatched_nuts["code"], unmatched_nuts["reason"], strict=True))
                 matched, unmatched = match_regions(rows, known, dataset=code, reasons=reasons)
                 pieces.append(rows)
                 unmatched_all.append(unmatched)
                 matched_all |= matched
             frame = pd.concat(pieces, ignore_index=True) if pieces else frame
-            unmatched = pd.concat(unmatched_all, ignore_index=True) if unmatched_all else \
-                pd.DataFrame(columns=["dataset", "code", "nuts_version", "n_rows", "reason"])
+            unmatched = (
+                pd.concat(unmatched_all, ignore_index=True)
+                if unmatched_all
+                else pd.DataFrame(columns=["dataset", "code", "nuts_version", "n_rows", "reason"])
+            )
             load.insert(self.con, "observations", frame)
             load.insert(self.con, "unmatched_regions", unmatched)
             self._tallies[code] = unknown_codes.tally(code, part.payload["files"][code], frame, unmatched)
             self.result["matched"][code] = len(matched_all)
-            self.result["unmatched"][code] = tuple(dict.fromkeys(
-                unmatched.loc[~unmatched["reason"].isin(NOT_REGIONS), "code"]))
+            self.result["unmatched"][code] = tuple(
+                dict.fromkeys(unmatched.loc[~unmatched["reason"].isin(NOT_REGIONS), "code"])
+            )
             ds = catalogue_.find_dataset(code)
-            self._provenance.append(provenance(
-                code, "statistics", part.payload["files"][code], publisher=ds.publisher if ds else "Eurostat",
-                licence=ds.licence if ds else EUROSTAT_LICENCE, nuts_version=", ".join(versions), rows=len(frame),
-                years=year_span(frame["year"]), cells_read=cells))
+            self._provenance.append(
+                provenance(
+                    code,
+                    "statistics",
+                    part.payload["files"][code],
+                    publisher=ds.publisher if ds else "Eurostat",
+                    licence=ds.licence if ds else EUROSTAT_LICENCE,
+                    nuts_version=", ".join(versions),
+                    rows=len(frame),
+                    years=year_span(frame["year"]),
+                    cells_read=cells,
+                )
+            )
 
 
 def load_parts(con: Any, parts: Sequence[Part]) -> dict[str, dict[str, Any]]:
@@ -501,8 +594,9 @@ def load_parts(con: Any, parts: Sequence[Part]) -> dict[str, dict[str, Any]]:
     return writer.finish()
 
 
-def match_regions(frame: pd.DataFrame, known: set[str], *, dataset: str,
-                  reasons: Mapping[str, str] | None = None) -> tuple[set[str], pd.DataFrame]:
+def match_regions(
+    frame: pd.DataFrame, known: set[str], *, dataset: str, reasons: Mapping[str, str] | None = None
+) -> tuple[set[str], pd.DataFrame]:
     """Region codes of an observation frame that have a geometry, and the ``unmatched_regions`` rows.
 
     Unmatched rows carry a reason: ``aggregate`` (EU28, EA19 ...) or ``extra_regio`` (``xxZZ``), which
@@ -541,10 +635,18 @@ class StoreInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (timestamps as ISO 8601 UTC)."""
-        rows = [{k: (v.isoformat() + "Z" if isinstance(v, datetime) else v) for k, v in d.items()}
-                for d in self.datasets]
-        return {"db": str(self.db), "store_bytes": self.store_bytes, "meta": dict(self.meta),
-                "datasets": rows, "tables": dict(self.tables), "unmatched": dict(self.unmatched)}
+        rows = [
+            {k: (v.isoformat() + "Z" if isinstance(v, datetime) else v) for k, v in d.items()}
+            for d in self.datasets
+        ]
+        return {
+            "db": str(self.db),
+            "store_bytes": self.store_bytes,
+            "meta": dict(self.meta),
+            "datasets": rows,
+            "tables": dict(self.tables),
+            "unmatched": dict(self.unmatched),
+        }
 
 
 def store_info(db: Path | None = None) -> StoreInfo:
@@ -560,13 +662,30 @@ def store_info(db: Path | None = None) -> StoreInfo:
     try:
         frame = catalogue.datasets(con)
         rows = tuple(
-            {k: (None if _missing(v) else v.to_pydatetime() if isinstance(v, pd.Timestamp) else
-                 int(v) if k == "row_count" else v) for k, v in r.items()}
-            for r in frame.to_dict("records"))
+            {
+                k: (
+                    None
+                    if _missing(v)
+                    else v.to_pydatetime()
+                    if isinstance(v, pd.Timestamp)
+                    else int(v)
+                    if k == "row_count"
+                    else v
+                )
+                for k, v in r.items()
+            }
+            for r in frame.to_dict("records")
+        )
         unmatched = catalogue.unmatched_regions(con)
         counts = unmatched[~unmatched["reason"].isin(NOT_REGIONS)].groupby("dataset").size()
-        return StoreInfo(db=path, store_bytes=path.stat().st_size, meta=catalogue.meta(con), datasets=rows,
-                         tables=catalogue.table_counts(con), unmatched={k: int(v) for k, v in counts.items()})
+        return StoreInfo(
+            db=path,
+            store_bytes=path.stat().st_size,
+            meta=catalogue.meta(con),
+            datasets=rows,
+            tables=catalogue.table_counts(con),
+            unmatched={k: int(v) for k, v in counts.items()},
+        )
     finally:
         con.close()
 

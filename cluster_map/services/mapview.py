@@ -108,8 +108,25 @@ class MapLayer:
 
     def table(self) -> pd.DataFrame:
         """The layer as a plain table (no geometry), ranked, for display and CSV/XLSX download."""
-        cols = ["rank", "code", "name", "country", "value", "employment", "lq", "lq_low", "lq_high", "share",
-                "stars", "strong", "growth", "flags", "caveats", "nuts_version", "reason"]
+        cols = [
+            "rank",
+            "code",
+            "name",
+            "country",
+            "value",
+            "employment",
+            "lq",
+            "lq_low",
+            "lq_high",
+            "share",
+            "stars",
+            "strong",
+            "growth",
+            "flags",
+            "caveats",
+            "nuts_version",
+            "reason",
+        ]
         t = pd.DataFrame(self.frame[[c for c in cols if c in self.frame.columns]])
         return t.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
 
@@ -121,8 +138,10 @@ def open_store(db: Path | str) -> Any:
 
 def _require_metrics(con: Any) -> None:
     if not queries.table_exists(con, "metrics"):
-        raise StoreError("The store has no table 'metrics' (the statistics were not materialised). "
-                         "Rebuild it with `cluster-map ingest`.")
+        raise StoreError(
+            "The store has no table 'metrics' (the statistics were not materialised). "
+            "Rebuild it with `cluster-map ingest`."
+        )
 
 
 def _present(con: Any) -> pd.DataFrame:
@@ -156,21 +175,30 @@ def view_options(con: Any, dataset: str) -> ViewOptions:
     available = _mapped_in(summary)
     rows = summary[summary["dataset"] == dataset]
     if rows.empty:
-        raise InputError(f"Dataset {dataset!r} has no statistics in the store; choose one of "
-                         f"{', '.join(available) or '(none: rebuild the store)'}.")
+        raise InputError(
+            f"Dataset {dataset!r} has no statistics in the store; choose one of "
+            f"{', '.join(available) or '(none: rebuild the store)'}."
+        )
     ds = catalogue.find_dataset(dataset)
     if ds is None or not ds.mapped:
-        raise InputError(f"Dataset {dataset!r} is not one the map offers; choose one of "
-                         f"{', '.join(available) or '(none: rebuild the store)'}.")
+        raise InputError(
+            f"Dataset {dataset!r} is not one the map offers; choose one of "
+            f"{', '.join(available) or '(none: rebuild the store)'}."
+        )
     stored = sorted(int(x) for x in rows["level"].unique())
     levels = tuple(lv for lv in stored if lv in ds.map_levels) or tuple(stored)
     default_level = ds.default_level if ds.default_level in levels else levels[-1]
     sec = queries.sectors(con, dataset, level=default_level)
     sectors_ = tuple((str(c), str(lbl)) for c, lbl in zip(sec["code"], sec["label"], strict=True))
     best = int(sec["n_regions"].max()) if len(sec) else 0
-    default = next((s for s in PREFERRED_SECTORS
-                    if s in set(sec["code"]) and sec.loc[sec["code"] == s, "n_regions"].iloc[0] >= 0.6 * best),
-                   None)
+    default = next(
+        (
+            s
+            for s in PREFERRED_SECTORS
+            if s in set(sec["code"]) and sec.loc[sec["code"] == s, "n_regions"].iloc[0] >= 0.6 * best
+        ),
+        None,
+    )
     if default is None and len(sec):
         default = str(sec.sort_values(["n_regions", "code"], ascending=[False, True])["code"].iloc[0])
     regions = queries.region_codes(con, dataset)
@@ -184,14 +212,25 @@ def view_options(con: Any, dataset: str) -> ViewOptions:
     versions = tuple((int(y), str(v)) for y, v in zip(by_year["year"], by_year["nuts_version"], strict=True))
     opened = default_year or (years[-1] if years else None)
     first_version = str(rows["nuts_version"].iloc[0])
-    nuts_version = next((v for y, v in reversed(versions) if opened is not None and y <= opened), first_version)
+    nuts_version = next(
+        (v for y, v in reversed(versions) if opened is not None and y <= opened), first_version
+    )
     return ViewOptions(
-        dataset=dataset, datasets=available, sector_scheme=str(rows["sector_scheme"].iloc[0]),
-        sectors=sectors_, default_sector=default or "", years=years,
-        levels=levels, default_level=default_level,
+        dataset=dataset,
+        datasets=available,
+        sector_scheme=str(rows["sector_scheme"].iloc[0]),
+        sectors=sectors_,
+        default_sector=default or "",
+        years=years,
+        levels=levels,
+        default_level=default_level,
         countries=tuple(sorted(regions["country"].dropna().unique())),
-        regions=frozenset(regions["code"]), metrics=tuple(m.key for m in catalogue.metrics_for(ds.area)),
-        nuts_version=nuts_version, default_year=default_year, versions=versions, area=ds.area,
+        regions=frozenset(regions["code"]),
+        metrics=tuple(m.key for m in catalogue.metrics_for(ds.area)),
+        nuts_version=nuts_version,
+        default_year=default_year,
+        versions=versions,
+        area=ds.area,
     )
 
 
@@ -199,11 +238,14 @@ def map_geometry(con: Any, *, nuts_version: str, level: int) -> gpd.GeoDataFrame
     """Display geometry of a level: GeoDataFrame with code, label_lon, label_lat, geometry (EPSG:4326)."""
     rows = queries.display_geometry(con, nuts_version=nuts_version, level=level)
     if rows.empty:
-        raise StoreError(f"The store has no geometry for NUTS version {nuts_version!r} level {level}. "
-                         f"Rebuild it with `cluster-map ingest`.")
+        raise StoreError(
+            f"The store has no geometry for NUTS version {nuts_version!r} level {level}. "
+            f"Rebuild it with `cluster-map ingest`."
+        )
     geom = from_wkb(rows["wkb"])
-    return gpd.GeoDataFrame(rows[["code", "label_lon", "label_lat"]].reset_index(drop=True),
-                            geometry=geom.values, crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(
+        rows[["code", "label_lon", "label_lat"]].reset_index(drop=True), geometry=geom.values, crs=STORAGE_CRS
+    )
 
 
 def _reason(row: pd.Series, metric: str, min_employment: float, first_year: bool) -> str:
@@ -218,16 +260,27 @@ def _reason(row: pd.Series, metric: str, min_employment: float, first_year: bool
         if "c" in (row["flags"] or ""):
             low, high = row.get("lq_low"), row.get("lq_high")
             if metric == "lq" and pd.notna(low) and pd.notna(high):
-                return f"confidential in the source (flag c); from the NACE hierarchy the LQ lies between " \
-                       f"{low:,.2f} and {high:,.2f}"
+                return (
+                    f"confidential in the source (flag c); from the NACE hierarchy the LQ lies between "
+                    f"{low:,.2f} and {high:,.2f}"
+                )
             return "confidential in the source (flag c)"
         return "not available in the source (':')"
     return "not defined for this cell (e.g. the regional or benchmark total is missing)"
 
 
-def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, metric: str,
-               min_employment: float = 0.0, countries: tuple[str, ...] = (),
-               growth_from: int | None = None) -> pd.DataFrame:
+def map_values(
+    con: Any,
+    *,
+    dataset: str,
+    level: int,
+    sector: str,
+    year: int,
+    metric: str,
+    min_employment: float = 0.0,
+    countries: tuple[str, ...] = (),
+    growth_from: int | None = None,
+) -> pd.DataFrame:
     """Values of one view for every region of the level (no geometry).
 
     Columns: code, name, country, nuts_version, value, rank, employment, lq, share, stars, strong,
@@ -236,12 +289,21 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
     rank); regions below ``min_employment`` get no value and the reason.
     """
     if metric not in {m.key for m in catalogue.METRICS}:
-        raise InputError(f"Unknown metric {metric!r}; choose one of {', '.join(m.key for m in catalogue.METRICS)}.")
+        raise InputError(
+            f"Unknown metric {metric!r}; choose one of {', '.join(m.key for m in catalogue.METRICS)}."
+        )
     ds = catalogue.source_dataset(dataset, year)  # a series: the part dataset of ``year``
     cell = ds.employment if ds is not None else None
-    v = queries.map_values(con, dataset=dataset, level=level, sector=sector, year=year,
-                           growth_from=growth_from, employment=(cell.indicator, cell.breakdown) if cell else None,
-                           observations_of=ds.code if ds is not None else None)
+    v = queries.map_values(
+        con,
+        dataset=dataset,
+        level=level,
+        sector=sector,
+        year=year,
+        growth_from=growth_from,
+        employment=(cell.indicator, cell.breakdown) if cell else None,
+        observations_of=ds.code if ds is not None else None,
+    )
     share = catalogue.metric("share")
     v = v.rename(columns={share.column: "share"}).reset_index(drop=True)
     v["share"] = v["share"] * share.scale
@@ -264,11 +326,31 @@ def map_values(con: Any, *, dataset: str, level: int, sector: str, year: int, me
     v["reason"] = ""
     miss = ~has
     v.loc[miss, "reason"] = [_reason(r, metric, min_employment, first) for _, r in v[miss].iterrows()]
-    v["caveat"] = [quality.describe_caveats(c, skip=("confidential", "denominator:sections"))
-                   for c in v["caveats"]]
+    v["caveat"] = [
+        quality.describe_caveats(c, skip=("confidential", "denominator:sections")) for c in v["caveats"]
+    ]
     v["estimated"] = v["caveats"].fillna("").astype(str).str.contains("estimated:")
-    keep = ["code", "name", "country", "nuts_version", "value", "rank", "employment", "lq", "lq_low", "lq_high",
-            "share", "stars", "strong", "growth", "flags", "caveats", "caveat", "estimated", "reason"]
+    keep = [
+        "code",
+        "name",
+        "country",
+        "nuts_version",
+        "value",
+        "rank",
+        "employment",
+        "lq",
+        "lq_low",
+        "lq_high",
+        "share",
+        "stars",
+        "strong",
+        "growth",
+        "flags",
+        "caveats",
+        "caveat",
+        "estimated",
+        "reason",
+    ]
     return restrict(v[keep], countries, metric=metric)
 
 
@@ -330,43 +412,76 @@ def _hotspots(con: Any, v: pd.DataFrame, *, level: int, min_employment: float) -
     res = local_getis_ord(frame["lq"].to_numpy(), w, star=True, permutations=s.permutations, seed=s.seed)
     label = []
     for z, p in zip(res.z, res.p_sim, strict=True):
-        level_ = next((name for name, cut in (("99", 0.01), ("95", 0.05), ("90", 0.10))
-                       if significant_at(p, cut)), None)
+        level_ = next(
+            (name for name, cut in (("99", 0.01), ("95", 0.05), ("90", 0.10)) if significant_at(p, cut)), None
+        )
         label.append("ns" if level_ is None else f"{'hot' if z > 0 else 'cold'}_{level_}")
     classes = dict(zip(res.ids, label, strict=True))
     return v["code"].map(classes).astype(object).where(v["code"].isin(classes.keys()), None)
 
 
-def map_layer(con: Any, *, dataset: str, level: int, sector: str, year: int, metric: str,
-              min_employment: float = 0.0, countries: tuple[str, ...] = (),
-              options: ViewOptions | None = None, geometry: gpd.GeoDataFrame | None = None) -> MapLayer:
+def map_layer(
+    con: Any,
+    *,
+    dataset: str,
+    level: int,
+    sector: str,
+    year: int,
+    metric: str,
+    min_employment: float = 0.0,
+    countries: tuple[str, ...] = (),
+    options: ViewOptions | None = None,
+    geometry: gpd.GeoDataFrame | None = None,
+) -> MapLayer:
     """The layer of a view: geometry of every region of the level joined to :func:`map_values`."""
     opts = options or view_options(con, dataset)
     growth_from = opts.years[0] if opts.years else None
-    values = map_values(con, dataset=dataset, level=level, sector=sector, year=year, metric=metric,
-                        min_employment=min_employment, countries=countries, growth_from=growth_from)
+    values = map_values(
+        con,
+        dataset=dataset,
+        level=level,
+        sector=sector,
+        year=year,
+        metric=metric,
+        min_employment=min_employment,
+        countries=countries,
+        growth_from=growth_from,
+    )
     nuts_version = opts.nuts_version_for(year)
     geom = geometry if geometry is not None else map_geometry(con, nuts_version=nuts_version, level=level)
     frame = geom.merge(values, on="code", how="inner")
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=STORAGE_CRS)
-    return MapLayer(frame=frame, dataset=dataset, sector=sector, sector_label=opts.sector_label(sector),
-                    year=year, level=level, metric=metric, nuts_version=nuts_version)
+    return MapLayer(
+        frame=frame,
+        dataset=dataset,
+        sector=sector,
+        sector_label=opts.sector_label(sector),
+        year=year,
+        level=level,
+        metric=metric,
+        nuts_version=nuts_version,
+    )
 
 
 def layer_geojson(layer: MapLayer) -> bytes:
     """The layer as GeoJSON (EPSG:4326), properties = the table columns."""
     frame = layer.frame.drop(columns=[c for c in ("label_lon", "label_lat") if c in layer.frame])
-    frame = frame.assign(rank=frame["rank"].astype("float64"),
-                         value=frame["value"].astype(object).where(frame["value"].notna(), None))
+    frame = frame.assign(
+        rank=frame["rank"].astype("float64"),
+        value=frame["value"].astype(object).where(frame["value"].notna(), None),
+    )
     return frame.to_json(drop_id=True, na="null").encode("utf-8")
 
 
 def summary_numbers(layer: MapLayer) -> dict[str, float]:
     """Key figures of the layer: regions with data, median and maximum value."""
     vals = pd.to_numeric(layer.frame["value"], errors="coerce").dropna()
-    return {"regions": float(len(layer.frame)), "with_data": float(layer.n_with_data),
-            "median": float(np.median(vals)) if len(vals) else float("nan"),
-            "max": float(vals.max()) if len(vals) else float("nan")}
+    return {
+        "regions": float(len(layer.frame)),
+        "with_data": float(layer.n_with_data),
+        "median": float(np.median(vals)) if len(vals) else float("nan"),
+        "max": float(vals.max()) if len(vals) else float("nan"),
+    }
 
 
 def install_assets(static_dir: Path) -> None:

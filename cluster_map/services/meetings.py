@@ -51,7 +51,9 @@ def join(con: Any, db: Path | str, *, account_id: int | None, event_id: str) -> 
 def _participant(db: Path | str, event_id: str, account_id: int) -> None:
     found = meetings.participants(db, event_id=event_id)
     if int(account_id) not in set(found["account_id"]):
-        raise InputError(f"Account {account_id!r} does not take part in event {event_id!r}; join the event first.")
+        raise InputError(
+            f"Account {account_id!r} does not take part in event {event_id!r}; join the event first."
+        )
 
 
 def slots_of(found: dict[str, Any], *, day: dt.date, first: dt.time, last: dt.time) -> list[dt.datetime]:
@@ -65,7 +67,9 @@ def slots_of(found: dict[str, Any], *, day: dt.date, first: dt.time, last: dt.ti
     return out
 
 
-def publish(con: Any, db: Path | str, *, account_id: int | None, event_id: str, starts: list[dt.datetime]) -> int:
+def publish(
+    con: Any, db: Path | str, *, account_id: int | None, event_id: str, starts: list[dt.datetime]
+) -> int:
     """Replace the account's free slots at the event; each start must be on the event's grid and days."""
     me = require_account(db, account_id)
     found = find_event(con, db, event_id)
@@ -80,8 +84,10 @@ def publish(con: Any, db: Path | str, *, account_id: int | None, event_id: str, 
         if not found["date_start"] <= s.date() <= last:
             raise InputError(f"Slot {s:%Y-%m-%d %H:%M} is not on the event's days ({found['dates']}).")
         if (s.hour * 60 + s.minute) % minutes or s.second or s.microsecond:
-            raise InputError(f"Slot {s:%H:%M} is not on the event's {minutes}-minute grid (e.g. 09:00, "
-                             f"{(dt.datetime(2000, 1, 1, 9) + dt.timedelta(minutes=minutes)):%H:%M}).")
+            raise InputError(
+                f"Slot {s:%H:%M} is not on the event's {minutes}-minute grid (e.g. 09:00, "
+                f"{(dt.datetime(2000, 1, 1, 9) + dt.timedelta(minutes=minutes)):%H:%M})."
+            )
     meetings.set_availability(db, event_id=event_id, account_id=me.id, starts=starts)
     return len(set(starts))
 
@@ -109,19 +115,51 @@ def candidates(con: Any, db: Path | str, *, account_id: int | None, event_id: st
         shared = sorted(mine & theirs)
         free = free_slots(db, event_id=event_id, account_id=int(p["account_id"]))
         common = len(my_free & set(free))
-        why = (f"shares {', '.join(shared)}" if shared else "no shared sector keyword") + \
-            f"; {len(free)} free slot(s), {common} also free for you"
-        rows.append({"account_id": int(p["account_id"]), "username": p["username"],
-                     "organisation": p["org_name"] or "", "country": p["org_country"] or "", "shared": "; ".join(shared),
-                     "n_shared": len(shared), "free_slots": len(free), "common_slots": common, "why": why})
-    out = pd.DataFrame(rows, columns=["account_id", "username", "organisation", "country", "shared", "n_shared",
-                                      "free_slots", "common_slots", "why"])
-    return out.sort_values(["n_shared", "common_slots", "username"], ascending=[False, False, True]) \
-        .reset_index(drop=True)
+        why = (
+            f"shares {', '.join(shared)}" if shared else "no shared sector keyword"
+        ) + f"; {len(free)} free slot(s), {common} also free for you"
+        rows.append(
+            {
+                "account_id": int(p["account_id"]),
+                "username": p["username"],
+                "organisation": p["org_name"] or "",
+                "country": p["org_country"] or "",
+                "shared": "; ".join(shared),
+                "n_shared": len(shared),
+                "free_slots": len(free),
+                "common_slots": common,
+                "why": why,
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "account_id",
+            "username",
+            "organisation",
+            "country",
+            "shared",
+            "n_shared",
+            "free_slots",
+            "common_slots",
+            "why",
+        ],
+    )
+    return out.sort_values(
+        ["n_shared", "common_slots", "username"], ascending=[False, False, True]
+    ).reset_index(drop=True)
 
 
-def request(con: Any, db: Path | str, *, account_id: int | None, event_id: str, invitee_id: int,
-            slot_start: dt.datetime, note: str = "") -> int:
+def request(
+    con: Any,
+    db: Path | str,
+    *,
+    account_id: int | None,
+    event_id: str,
+    invitee_id: int,
+    slot_start: dt.datetime,
+    note: str = "",
+) -> int:
     """Ask ``invitee_id`` for a meeting in one of its free slots (the requester must be free too)."""
     me = require_account(db, account_id)
     found = find_event(con, db, event_id)
@@ -130,15 +168,24 @@ def request(con: Any, db: Path | str, *, account_id: int | None, event_id: str, 
     if int(invitee_id) == me.id:
         raise InputError("Ask another participant; a meeting needs two.")
     if slot_start not in free_slots(db, event_id=event_id, account_id=int(invitee_id)):
-        raise InputError(f"Slot {slot_start:%Y-%m-%d %H:%M} is not a free slot of the invitee; pick one of theirs.")
+        raise InputError(
+            f"Slot {slot_start:%Y-%m-%d %H:%M} is not a free slot of the invitee; pick one of theirs."
+        )
     if slot_start in set(meetings.booked(db, event_id=event_id, account_id=me.id)):
         raise InputError(f"You already have a meeting at {slot_start:%Y-%m-%d %H:%M}.")
     end = slot_start + dt.timedelta(minutes=int(found["slot_minutes"]))
     text = _text("message", note, limit="message") if note.strip() else ""
-    return meetings.request_meeting(db, event_id=event_id, requester_id=me.id, invitee_id=int(invitee_id),
-                                    slot_start=slot_start, slot_end=end, note=text, now=_now(),
-                                    notice=f"{me.username} asks for a meeting at {found['name']} on "
-                                    f"{slot_start:%Y-%m-%d %H:%M}")
+    return meetings.request_meeting(
+        db,
+        event_id=event_id,
+        requester_id=me.id,
+        invitee_id=int(invitee_id),
+        slot_start=slot_start,
+        slot_end=end,
+        note=text,
+        now=_now(),
+        notice=f"{me.username} asks for a meeting at {found['name']} on {slot_start:%Y-%m-%d %H:%M}",
+    )
 
 
 def decide(db: Path | str, *, account_id: int | None, meeting_id: int, accept: bool) -> None:
@@ -146,11 +193,19 @@ def decide(db: Path | str, *, account_id: int | None, meeting_id: int, accept: b
     me = require_account(db, account_id)
     word = "accepted" if accept else "declined"
     try:
-        done = meetings.decide_meeting(db, meeting_id=int(meeting_id), invitee_id=me.id, accept=accept, now=_now(),
-                                       notice=f"{me.username} {word} your meeting request #{meeting_id}")
+        done = meetings.decide_meeting(
+            db,
+            meeting_id=int(meeting_id),
+            invitee_id=me.id,
+            accept=accept,
+            now=_now(),
+            notice=f"{me.username} {word} your meeting request #{meeting_id}",
+        )
     except meetings.DoubleBooking:
-        raise InputError(f"Meeting #{meeting_id} cannot be accepted: you or the requester already have a meeting "
-                         f"in that slot. Decline it or ask for another slot.") from None
+        raise InputError(
+            f"Meeting #{meeting_id} cannot be accepted: you or the requester already have a meeting "
+            f"in that slot. Decline it or ask for another slot."
+        ) from None
     if done is None:
         raise InputError(f"Meeting #{meeting_id} is not a request waiting for you.")
 
@@ -158,8 +213,13 @@ def decide(db: Path | str, *, account_id: int | None, meeting_id: int, accept: b
 def cancel(db: Path | str, *, account_id: int | None, meeting_id: int) -> None:
     """Either party cancels a meeting; the slot is free again."""
     me = require_account(db, account_id)
-    if not meetings.cancel_meeting(db, meeting_id=int(meeting_id), account_id=me.id, now=_now(),
-                                   notice=f"{me.username} cancelled meeting #{meeting_id}"):
+    if not meetings.cancel_meeting(
+        db,
+        meeting_id=int(meeting_id),
+        account_id=me.id,
+        now=_now(),
+        notice=f"{me.username} cancelled meeting #{meeting_id}",
+    ):
         raise InputError(f"Meeting #{meeting_id} is not yours or is already over.")
 
 
@@ -167,7 +227,9 @@ def agenda(db: Path | str, *, account_id: int | None, event_id: str = "") -> pd.
     """The account's meetings (requested, accepted, declined), by time, with the other party."""
     me = require_account(db, account_id)
     found = meetings.meetings(db, account_id=me.id, event_id=event_id)
-    found["with"] = [i if r == me.username else r for r, i in zip(found["requester"], found["invitee"], strict=True)]
+    found["with"] = [
+        i if r == me.username else r for r, i in zip(found["requester"], found["invitee"], strict=True)
+    ]
     return found
 
 
@@ -176,7 +238,15 @@ def agenda_ics(con: Any, db: Path | str, *, account_id: int | None, event_id: st
     found = agenda(db, account_id=account_id, event_id=event_id)
     found = found[found["status"] == "accepted"]
     names = {e: find_event(con, db, e)["name"] for e in set(found["event_id"])}
-    items = [ics_writer.IcsEvent(uid=f"meeting-{m['id']}@cluster-map", summary=f"B2B meeting with {m['with']}",
-                                 start=m["slot_start"], end=m["slot_end"], location=names[m["event_id"]],
-                                 description=m["note"]) for m in found.to_dict("records")]
+    items = [
+        ics_writer.IcsEvent(
+            uid=f"meeting-{m['id']}@cluster-map",
+            summary=f"B2B meeting with {m['with']}",
+            start=m["slot_start"],
+            end=m["slot_end"],
+            location=names[m["event_id"]],
+            description=m["note"],
+        )
+        for m in found.to_dict("records")
+    ]
     return ics_writer.calendar(items, now=dt.datetime.now(dt.UTC), name="My B2B meetings")

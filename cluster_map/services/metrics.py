@@ -61,8 +61,9 @@ def _cell(cell: Cell | None) -> tuple[str, str, float]:
     return (cell.indicator, cell.breakdown, cell.factor) if cell is not None else ("", "", 1.0)
 
 
-def _cube_params(s: Dataset, *, level: int | None = None, year: int | None = None,
-                 nuts_version: str | None = None) -> dict[str, Any]:
+def _cube_params(
+    s: Dataset, *, level: int | None = None, year: int | None = None, nuts_version: str | None = None
+) -> dict[str, Any]:
     return store.cube_params(
         dataset=s.code, scheme=s.sector_scheme, employment=_cell(s.employment),
         establishments=s.establishments.indicator if s.establishments else "",
@@ -80,12 +81,20 @@ def _totals(con: Any, s: Dataset) -> Any:
 
 
 def _expressions(
-    cube: Any, totals: Any, s: Dataset | None, benchmark: Benchmark, min_employment: float, *,
-    by_type: bool | None = None, focus_scope: str | None = None,
+    cube: Any,
+    totals: Any,
+    s: Dataset | None,
+    benchmark: Benchmark,
+    min_employment: float,
+    *,
+    by_type: bool | None = None,
+    focus_scope: str | None = None,
 ) -> tuple[Any, Any, Any]:
     by_type = (s.by_type if s is not None else False) if by_type is None else by_type
     if benchmark == "external" and totals is None:
-        raise InputError(f"Dataset {s.code if s else ''!r} has no external benchmark; use 'dataset' or 'country'.")
+        raise InputError(
+            f"Dataset {s.code if s else ''!r} has no external benchmark; use 'dataset' or 'country'."
+        )
     if benchmark == "external":
         totals = tables.complete_totals(totals, by_type=by_type)
     m = tables.metrics(
@@ -104,22 +113,33 @@ def annotate_cube(cube: pd.DataFrame | Any, s: Dataset | None) -> pd.DataFrame:
             if name not in frame.columns:
                 frame[name] = pd.Series(dtype="object")
         return frame
-    out = quality.annotate(frame, total_declared=bool(s.total_code) if s is not None else False,
-                           minimum=get_settings().min_employment)
+    out = quality.annotate(
+        frame,
+        total_declared=bool(s.total_code) if s is not None else False,
+        minimum=get_settings().min_employment,
+    )
     return out[list(tables.CUBE_QUALITY_SCHEMA.names)]
 
 
 @functools.lru_cache(maxsize=8)
-def _materialise_sql(spec_shape: tuple[str, bool, bool], min_employment: float,
-                     focus_scope: str = "all_cells") -> tuple[str, str, str, str]:
+def _materialise_sql(
+    spec_shape: tuple[str, bool, bool], min_employment: float, focus_scope: str = "all_cells"
+) -> tuple[str, str, str, str]:
     """SQL of the metrics, of the metric rows to store, and of the two index tables, compiled once
     per process and dataset shape (benchmark, by_type, has totals) on unbound tables ``_cm_cube``,
     ``_cm_totals`` and ``_cm_m`` (ibis compilation costs ~0.1 s per expression)."""
     benchmark, by_type, has_totals = spec_shape
     cube = ibis.table(tables.CUBE_QUALITY_SCHEMA, name="_cm_cube")
     totals = ibis.table(tables.TOTALS_SCHEMA, name="_cm_totals") if has_totals else None
-    m, _, _ = _expressions(cube, totals, None, benchmark, min_employment,  # type: ignore[arg-type]
-                           by_type=by_type, focus_scope=focus_scope)
+    m, _, _ = _expressions(
+        cube,
+        totals,
+        None,
+        benchmark,  # type: ignore[arg-type]
+        min_employment,
+        by_type=by_type,
+        focus_scope=focus_scope,
+    )
     mt = ibis.table(m.schema(), name="_cm_m")
 
     def sql(e: Any) -> str:
@@ -156,7 +176,8 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
             if has_totals:
                 engines.register(con, "_cm_totals", _totals(con, s), schema=tables.TOTALS_SCHEMA)
             m_sql, rows_sql, ri_sql, si_sql = _materialise_sql(
-                (s.benchmark, s.by_type and s.benchmark == "external", has_totals), settings.min_employment,
+                (s.benchmark, s.by_type and s.benchmark == "external", has_totals),
+                settings.min_employment,
                 settings.focus_scope,
             )
             counts = {"metrics": 0, "region_indices": 0, "sector_indices": 0}
@@ -168,11 +189,16 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                 const = {"dataset": code, "nuts_version": version, "sector_scheme": s.sector_scheme,
                          "benchmark": s.benchmark}  # fmt: skip
                 counts["metrics"] += store.insert_select(con, "metrics", rows_sql, constants=const)
-                counts["region_indices"] += store.insert_select(con, "region_indices", ri_sql, constants=const)
-                counts["sector_indices"] += store.insert_select(con, "sector_indices", si_sql, constants=const)
+                counts["region_indices"] += store.insert_select(
+                    con, "region_indices", ri_sql, constants=const
+                )
+                counts["sector_indices"] += store.insert_select(
+                    con, "sector_indices", si_sql, constants=const
+                )
                 if s.ecosystems:
-                    counts["ecosystem_metrics"] = counts.get("ecosystem_metrics", 0) + _materialise_ecosystems(
-                        con, const, m_sql=m_sql, rows_sql=rows_sql, si_sql=si_sql)
+                    counts["ecosystem_metrics"] = counts.get(
+                        "ecosystem_metrics", 0
+                    ) + _materialise_ecosystems(con, const, m_sql=m_sql, rows_sql=rows_sql, si_sql=si_sql)
             if not counts["metrics"]:
                 raise StatsError(
                     f"Dataset {code!r} has observations but gives no metric rows: none of its rows is the "
@@ -183,16 +209,29 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
             if s.wages is not None and s.area in catalogue.metric("wage_ratio").areas:
                 counts["productivity"] = _materialise_productivity(con, s, settings.min_employment)
             report[code] = {**counts, "benchmark": s.benchmark, "seconds": round(time.perf_counter() - t0, 3)}
-            log.log(logging.INFO if progress else logging.DEBUG,
-                    "metrics %s: %s rows in %s s", code, counts["metrics"], report[code]["seconds"])
+            log.log(
+                logging.INFO if progress else logging.DEBUG,
+                "metrics %s: %s rows in %s s",
+                code,
+                counts["metrics"],
+                report[code]["seconds"],
+            )
         for series in catalogue.SERIES:
             if all(code in report for code in series.datasets):
                 t0 = time.perf_counter()
                 counts = store.copy_series(
-                    con, code=series.code, parts=[(p.dataset, p.first_year, p.last_year) for p in series.parts],
-                    break_years=series.join_years(), caveat=catalogue.SERIES_BREAK_CAVEAT)
-                report[series.code] = {**counts, "benchmark": "dataset", "series": list(series.datasets),
-                                       "seconds": round(time.perf_counter() - t0, 3)}
+                    con,
+                    code=series.code,
+                    parts=[(p.dataset, p.first_year, p.last_year) for p in series.parts],
+                    break_years=series.join_years(),
+                    caveat=catalogue.SERIES_BREAK_CAVEAT,
+                )
+                report[series.code] = {
+                    **counts,
+                    "benchmark": "dataset",
+                    "series": list(series.datasets),
+                    "seconds": round(time.perf_counter() - t0, 3),
+                }
     finally:
         con.disconnect()
     report["seconds"] = round(time.perf_counter() - started, 3)
@@ -212,7 +251,9 @@ def _ecosystem_quality(eco: pd.DataFrame, divisions: pd.DataFrame) -> pd.DataFra
     return out[list(tables.CUBE_QUALITY_SCHEMA.names)]
 
 
-def _materialise_ecosystems(con: Any, const: dict[str, str], *, m_sql: str, rows_sql: str, si_sql: str) -> int:
+def _materialise_ecosystems(
+    con: Any, const: dict[str, str], *, m_sql: str, rows_sql: str, si_sql: str
+) -> int:
     """Metric rows of the ecosystems of the cube in ``_cm_cube`` (one dataset and NUTS version), inserted
     with scheme ``ecosystems``; a sum that leaves out unpublished divisions is noted as a lower bound.
     Region indices are not computed over ecosystems (they overlap: shares would not add up to one)."""
@@ -221,14 +262,22 @@ def _materialise_ecosystems(con: Any, const: dict[str, str], *, m_sql: str, rows
     if eco.empty:
         return 0
     cube = _ecosystem_quality(eco, divisions)
-    eco_store.replace_temp(con, "_cm_cube", pa.Table.from_pandas(
-        cube, schema=tables.CUBE_QUALITY_SCHEMA.to_pyarrow(), preserve_index=False))
+    eco_store.replace_temp(
+        con,
+        "_cm_cube",
+        pa.Table.from_pandas(cube, schema=tables.CUBE_QUALITY_SCHEMA.to_pyarrow(), preserve_index=False),
+    )
     store.create_temp(con, "_cm_m", m_sql)
     const = {**const, "sector_scheme": catalogue.ECOSYSTEM_SCHEME}
     n = store.insert_select(con, "metrics", rows_sql, constants=const)
     store.insert_select(con, "sector_indices", si_sql, constants=const)
-    eco_store.annotate(con, dataset=const["dataset"], nuts_version=const["nuts_version"],
-                       scheme=catalogue.ECOSYSTEM_SCHEME, notes=eco)
+    eco_store.annotate(
+        con,
+        dataset=const["dataset"],
+        nuts_version=const["nuts_version"],
+        scheme=catalogue.ECOSYSTEM_SCHEME,
+        notes=eco,
+    )
     return n
 
 
@@ -242,30 +291,47 @@ def _materialise_productivity(con: Any, s: Dataset, min_employment: float) -> in
     assert s.wages is not None
     factor = WAGE_UNITS.get(s.wages.unit)
     if factor is None:
-        raise StatsError(f"Dataset {s.code!r}: wage unit {s.wages.unit!r} is not one of {', '.join(WAGE_UNITS)}; "
-                         "declare it in the catalogue.")
+        raise StatsError(
+            f"Dataset {s.code!r}: wage unit {s.wages.unit!r} is not one of {', '.join(WAGE_UNITS)}; "
+            "declare it in the catalogue."
+        )
     rows = productivity_store.cells(con, dataset=s.code)
     if rows.empty or rows["wages"].notna().sum() == 0:
         return 0
     keys = ["nuts_version", "level", "sector_scheme", "sector_level", "year", "sector", "benchmark"]
-    out = productivity_stats.productivity(rows, keys=keys, wage_factor=factor * s.wages.factor,
-                                          min_employment=min_employment)
+    out = productivity_stats.productivity(
+        rows, keys=keys, wage_factor=factor * s.wages.factor, min_employment=min_employment
+    )
     # a suspect source value earns no star of any kind (issue 11)
     suspect = rows["caveats"].fillna("").astype(str).str.contains("suspect:")
-    out["productivity_star"] = out["productivity_star"].mask(suspect & out["productivity_star"].notna(), False)
-    return productivity_store.write(con, dataset=s.code, frame=pd.concat([rows.drop(columns="caveats"), out], axis=1))
+    out["productivity_star"] = out["productivity_star"].mask(
+        suspect & out["productivity_star"].notna(), False
+    )
+    return productivity_store.write(
+        con, dataset=s.code, frame=pd.concat([rows.drop(columns="caveats"), out], axis=1)
+    )
 
 
-def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, db: Path | None,
-             benchmark: Benchmark | None, sectors: SectorScheme = "nace",
-             notes: list[pd.DataFrame] | None = None) -> tuple[Any, Any, Dataset, Benchmark]:
+def _prepare(
+    dataset: str,
+    *,
+    level: int | None,
+    year: int | None,
+    engine: str,
+    db: Path | None,
+    benchmark: Benchmark | None,
+    sectors: SectorScheme = "nace",
+    notes: list[pd.DataFrame] | None = None,
+) -> tuple[Any, Any, Dataset, Benchmark]:
     s = spec(dataset)
     if sectors not in ("nace", "ecosystems"):
         raise InputError(f"Unknown sector scheme {sectors!r}; use 'nace' or 'ecosystems'.")
     if sectors == "ecosystems" and not s.ecosystems:
         offered = ", ".join(d.code for d in catalogue.statistical() if d.ecosystems)
-        raise InputError(f"Dataset {dataset!r} has no NACE divisions, so it has no industrial ecosystems; "
-                         f"use one of {offered}.")
+        raise InputError(
+            f"Dataset {dataset!r} has no NACE divisions, so it has no industrial ecosystems; "
+            f"use one of {offered}."
+        )
     engines.check_engine(engine)
     settings = get_settings()
     src = engines.duckdb_backend(db or settings.db, read_only=True)
@@ -282,8 +348,10 @@ def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, 
         src.disconnect()
     if len(cube) == 0:
         raise InputError(
-            f"No data for dataset {dataset!r}" + (f" level {level!r}" if level is not None else "")
-            + (f" year {year!r}" if year is not None else "") + " in the store; check --level/--year."
+            f"No data for dataset {dataset!r}"
+            + (f" level {level!r}" if level is not None else "")
+            + (f" year {year!r}" if year is not None else "")
+            + " in the store; check --level/--year."
         )
     if sectors == "ecosystems":
         eco = ecosystem_cube(cube)
@@ -292,7 +360,11 @@ def _prepare(dataset: str, *, level: int | None, year: int | None, engine: str, 
         cube = _ecosystem_quality(eco, cube[cube["sector_level"] == 2])
     con = engines.backend(engine, remote=settings.spark_remote)
     t = engines.register(con, "cm_cube", cube.reset_index(drop=True), schema=tables.CUBE_QUALITY_SCHEMA)
-    tt = engines.register(con, "cm_totals", totals, schema=tables.TOTALS_SCHEMA) if totals is not None else None
+    tt = (
+        engines.register(con, "cm_totals", totals, schema=tables.TOTALS_SCHEMA)
+        if totals is not None
+        else None
+    )
     return t, tt, s, bench
 
 
@@ -318,10 +390,20 @@ def compute(
     reading of the focus star (``catalogue.FOCUS_SCOPES``; default the setting).
     """
     if focus_scope is not None and focus_scope not in catalogue.FOCUS_SCOPES:
-        raise InputError(f"Unknown focus reading {focus_scope!r}; use one of {', '.join(catalogue.FOCUS_SCOPES)}.")
+        raise InputError(
+            f"Unknown focus reading {focus_scope!r}; use one of {', '.join(catalogue.FOCUS_SCOPES)}."
+        )
     notes: list[pd.DataFrame] = []
-    t, tt, s, bench = _prepare(dataset, level=level, year=year, engine=engine, db=db, benchmark=benchmark,
-                               sectors=sectors, notes=notes)
+    t, tt, s, bench = _prepare(
+        dataset,
+        level=level,
+        year=year,
+        engine=engine,
+        db=db,
+        benchmark=benchmark,
+        sectors=sectors,
+        notes=notes,
+    )
     minimum = get_settings().min_employment if min_employment is None else min_employment
     m, _, _ = _expressions(t, tt, s, bench, minimum, focus_scope=focus_scope)
     out = engines.to_pandas(m)
@@ -332,7 +414,9 @@ def compute(
         out = out.merge(notes[0], on=keys, how="left")
         note = out.pop("note").fillna("")
         reason = out["reason"].fillna("").astype(str)
-        out["reason"] = [f"{r}; {n}" if r and n else (r or n or None) for r, n in zip(reason, note, strict=True)]
+        out["reason"] = [
+            f"{r}; {n}" if r and n else (r or n or None) for r, n in zip(reason, note, strict=True)
+        ]
     return _sorted(out, ["level", "sector_level", "year", "region", "sector"])
 
 
@@ -357,7 +441,13 @@ def indices(
 
 
 def growth(
-    dataset: str, *, start: int, end: int, level: int | None = None, engine: str = "duckdb", db: Path | None = None
+    dataset: str,
+    *,
+    start: int,
+    end: int,
+    level: int | None = None,
+    engine: str = "duckdb",
+    db: Path | None = None,
 ) -> pd.DataFrame:
     """CAGR, job creation, LQ change and shift-share of ``dataset`` between ``start`` and ``end``."""
     t, tt, s, bench = _prepare(dataset, level=level, year=None, engine=engine, db=db, benchmark=None)
@@ -439,7 +529,9 @@ def validate_long(frame: pd.DataFrame, *, name: str = "input") -> pd.DataFrame:
             + (f", year={int(out['year'][i])!r}" if "year" in frame.columns else "")
         )
     if problems:
-        raise InputError(f"{name} has {len(problems)} problem(s); fix them and retry:\n  " + "\n  ".join(problems))
+        raise InputError(
+            f"{name} has {len(problems)} problem(s); fix them and retry:\n  " + "\n  ".join(problems)
+        )
     out["parent"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     out["region_total"] = float("nan")
     return out
@@ -453,7 +545,9 @@ def validate_totals(frame: pd.DataFrame, *, name: str = "benchmark") -> pd.DataF
         raise InputError(f"{name}: missing column(s) {missing!r} (found {list(frame.columns)!r}).")
     problems: list[str] = []
     out = pd.DataFrame({"country": "ALL", "sector": frame["sector"].astype("string").str.strip()})
-    out["year"] = pd.to_numeric(frame["year"], errors="coerce").fillna(0).astype("int64") if "year" in frame else 0
+    out["year"] = (
+        pd.to_numeric(frame["year"], errors="coerce").fillna(0).astype("int64") if "year" in frame else 0
+    )
     out["employment"] = _numeric(frame, "employment", name, problems)
     out["total"] = _numeric(frame, "total", name, problems) if "total" in frame.columns else float("nan")
     out["sector_type"] = (
@@ -506,8 +600,14 @@ def compute_long(
         tt = tables.complete_totals(
             engines.register(con, "cm_long_totals", tot, schema=tables.TOTALS_SCHEMA), by_type=by_type
         )
-        m = tables.metrics(t, benchmark="external", totals=tt, by_type=by_type, min_employment=min_employment,
-                           focus_scope=scope)  # type: ignore[arg-type]
+        m = tables.metrics(
+            t,
+            benchmark="external",
+            totals=tt,
+            by_type=by_type,
+            min_employment=min_employment,
+            focus_scope=scope,  # type: ignore[arg-type]
+        )
     else:
         m = tables.metrics(t, by_type=by_type, min_employment=min_employment, focus_scope=scope)  # type: ignore[arg-type]
     out = engines.to_pandas(m)
@@ -518,4 +618,7 @@ def compute_long(
     if not has_year:
         out["year"] = pd.NA
     rest = [c for c in out.columns if c not in METRIC_COLUMNS]
-    return _sorted(out[list(METRIC_COLUMNS) + rest], ["region", "sector"] if not has_year else ["year", "region", "sector"])
+    return _sorted(
+        out[list(METRIC_COLUMNS) + rest],
+        ["region", "sector"] if not has_year else ["year", "region", "sector"],
+    )

@@ -41,8 +41,15 @@ def set_role(db: Path | str, *, admin_id: int | None, username: str, role: Liter
         raise InputError(f"Option 'role': {role!r} is not 'org' or 'admin'.")
     board.set_role(db, account_id=int(row["id"]), role=role)
     with board.transaction(db) as con:
-        moderation.audit(con, actor_id=admin.id, action=f"role {role}", target_kind="account",
-                         target_id=row["id"], reason=f"{row['username']} made {role}", now=_now())
+        moderation.audit(
+            con,
+            actor_id=admin.id,
+            action=f"role {role}",
+            target_kind="account",
+            target_id=row["id"],
+            reason=f"{row['username']} made {role}",
+            now=_now(),
+        )
 
 
 def users(db: Path | str) -> pd.DataFrame:
@@ -61,28 +68,45 @@ def decide_link(db: Path | str, *, admin_id: int | None, link_id: int, approve: 
     admin = require_admin(db, admin_id)
     why = _text("reason", reason)
     word = "approved" if approve else "rejected"
-    done = moderation.decide_link(db, link_id=int(link_id), admin_id=admin.id, approve=approve, reason=why,
-                                  now=_now(), note=f"Your request to speak for an organisation was {word}: {why}")
+    done = moderation.decide_link(
+        db,
+        link_id=int(link_id),
+        admin_id=admin.id,
+        approve=approve,
+        reason=why,
+        now=_now(),
+        note=f"Your request to speak for an organisation was {word}: {why}",
+    )
     if done is None:
         raise InputError(f"Request {link_id!r} is not pending; reload the list of requests.")
 
 
-def hide(db: Path | str, *, admin_id: int | None, target: Literal["post", "message"], target_id: int,
-         reason: str) -> None:
+def hide(
+    db: Path | str, *, admin_id: int | None, target: Literal["post", "message"], target_id: int, reason: str
+) -> None:
     """Hide a post or a message with a reason (admins only; audited)."""
     admin = require_admin(db, admin_id)
     _target(target)
-    if not moderation.set_hidden(db, target_kind=target, target_id=int(target_id), admin_id=admin.id,
-                                 reason=_text("reason", reason), now=_now()):
+    if not moderation.set_hidden(
+        db,
+        target_kind=target,
+        target_id=int(target_id),
+        admin_id=admin.id,
+        reason=_text("reason", reason),
+        now=_now(),
+    ):
         raise InputError(f"{target.capitalize()} {target_id!r} does not exist.")
 
 
-def restore(db: Path | str, *, admin_id: int | None, target: Literal["post", "message"], target_id: int) -> None:
+def restore(
+    db: Path | str, *, admin_id: int | None, target: Literal["post", "message"], target_id: int
+) -> None:
     """Show a hidden post or message again (admins only; audited)."""
     admin = require_admin(db, admin_id)
     _target(target)
-    if not moderation.set_hidden(db, target_kind=target, target_id=int(target_id), admin_id=admin.id, reason=None,
-                                 now=_now()):
+    if not moderation.set_hidden(
+        db, target_kind=target, target_id=int(target_id), admin_id=admin.id, reason=None, now=_now()
+    ):
         raise InputError(f"{target.capitalize()} {target_id!r} does not exist.")
 
 
@@ -104,16 +128,27 @@ def audit_trail(db: Path | str, *, admin_id: int | None) -> pd.DataFrame:
     return moderation.audit_trail(db)
 
 
-def edit_profile(db: Path | str, *, account_id: int | None, org_id: str, description: str, contact: str = "",
-                 website: str = "") -> None:
+def edit_profile(
+    db: Path | str,
+    *,
+    account_id: int | None,
+    org_id: str,
+    description: str,
+    contact: str = "",
+    website: str = "",
+) -> None:
     """Write the profile text of ``org_id``: only an account whose link to it an admin approved."""
     me = require_account(db, account_id)
     if me.org_id != str(org_id):
-        raise InputError(f"Account {me.username!r} does not speak for organisation {org_id!r}; ask an admin to "
-                         f"approve your link to it first.")
-    fields = {"description": _text("text", description, multiline=True),
-              "contact": _text("contact_detail", contact) if contact.strip() else "",
-              "website": _text("contact_detail", website) if website.strip() else ""}
+        raise InputError(
+            f"Account {me.username!r} does not speak for organisation {org_id!r}; ask an admin to "
+            f"approve your link to it first."
+        )
+    fields = {
+        "description": _text("text", description, multiline=True),
+        "contact": _text("contact_detail", contact) if contact.strip() else "",
+        "website": _text("contact_detail", website) if website.strip() else "",
+    }
     if not moderation.save_profile(db, org_id=str(org_id), account_id=me.id, now=_now(), **fields):
         raise InputError(f"Account {me.username!r} does not speak for organisation {org_id!r}.")
 
@@ -124,5 +159,17 @@ def profile_of(db: Path | str, org_id: str) -> dict[str, Any] | None:
     return moderation.profile(db, org_id=str(org_id))
 
 
-__all__ = ["add_user", "audit_trail", "current", "decide_link", "edit_profile", "hidden_posts", "hide",
-           "pending_links", "profile_of", "restore", "set_role", "users"]
+__all__ = [
+    "add_user",
+    "audit_trail",
+    "current",
+    "decide_link",
+    "edit_profile",
+    "hidden_posts",
+    "hide",
+    "pending_links",
+    "profile_of",
+    "restore",
+    "set_role",
+    "users",
+]

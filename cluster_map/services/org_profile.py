@@ -19,8 +19,18 @@ from cluster_map.errors import InputError
 from cluster_map.services import organisations, partners
 from cluster_map.store import directory, region_sectors
 
-STAT_COLUMNS = ("sector", "sector_label", "region", "year", "employment", "lq", "stars", "strong", "trend_pct",
-                "trend_years")
+STAT_COLUMNS = (
+    "sector",
+    "sector_label",
+    "region",
+    "year",
+    "employment",
+    "lq",
+    "stars",
+    "strong",
+    "trend_pct",
+    "trend_years",
+)
 
 
 @dataclass(frozen=True)
@@ -46,12 +56,16 @@ def profile(con: Any, org_id: str) -> OrgProfile:
     """
     me = directory.organisation(con, org_id)
     if me.empty:
-        raise InputError(f"Organisation {org_id!r} is not in the directory; search for it by name "
-                         f"(`cluster-map orgs search --text ...`).")
+        raise InputError(
+            f"Organisation {org_id!r} is not in the directory; search for it by name "
+            f"(`cluster-map orgs search --text ...`)."
+        )
     row = me.iloc[0].to_dict()
     row = {k: (None if _missing(v) else v) for k, v in row.items()}
     row["precision_label"] = organisations.PRECISION_LABELS.get(str(row["geocode_precision"]), "")
-    row["member_size"] = catalogue.member_size(int(row["members_total"])) if row["members_total"] is not None else None
+    row["member_size"] = (
+        catalogue.member_size(int(row["members_total"])) if row["members_total"] is not None else None
+    )
     row["last_updated"] = last_updated(con, str(row["directory"]))
     keys = [k for k in str(row["sector_keys"] or "").split("; ") if k]
     terms = [t for t in catalogue.SECTOR_TERMS if t.key in keys]
@@ -60,10 +74,15 @@ def profile(con: Any, org_id: str) -> OrgProfile:
     stats = partners.statistics(con)
     region = partners.stats_region(row, stats)
     codes = sorted({c for t in terms for c in t.us_clusters}) if region.startswith("US:") else nace
-    return OrgProfile(fields=row, sectors=sectors, ecosystems=organisations.ecosystems_of(nace),
-                      partnerships=organisations.partnerships_of(con, org_id),
-                      statistics=region_statistics(con, region, codes), stats_region=region.removeprefix("US:"),
-                      stats_source=stats.source)
+    return OrgProfile(
+        fields=row,
+        sectors=sectors,
+        ecosystems=organisations.ecosystems_of(nace),
+        partnerships=organisations.partnerships_of(con, org_id),
+        statistics=region_statistics(con, region, codes),
+        stats_region=region.removeprefix("US:"),
+        stats_source=stats.source,
+    )
 
 
 def last_updated(con: Any, directory_code: str) -> str:
@@ -91,15 +110,17 @@ def region_statistics(con: Any, region: str, sectors: list[str]) -> pd.DataFrame
     if not region or not sectors:
         return pd.DataFrame(columns=list(STAT_COLUMNS))
     us = region.startswith("US:")
-    src = region_sectors.source(con, scheme="us_cluster" if us else "nace_r2", level=1 if us else 2,
-                                sector_level=1 if us else 2)
+    src = region_sectors.source(
+        con, scheme="us_cluster" if us else "nace_r2", level=1 if us else 2, sector_level=1 if us else 2
+    )
     if src is None:
         return pd.DataFrame(columns=list(STAT_COLUMNS))
     dataset = src[0]
     code = region.removeprefix("US:")
     level = 1 if us else _nuts_level(code)
-    cells = region_sectors.cells(con, dataset=dataset, level=level, sector_level=1 if us else 2,
-                                 regions=[code], sectors=sectors)
+    cells = region_sectors.cells(
+        con, dataset=dataset, level=level, sector_level=1 if us else 2, regions=[code], sectors=sectors
+    )
     labels = sector_labels(con, "us_cluster" if us else "nace_r2", sectors)
     rows: list[dict[str, Any]] = []
     for sector in sectors:
@@ -110,12 +131,25 @@ def region_statistics(con: Any, region: str, sectors: list[str]) -> pd.DataFrame
         last = series.iloc[-1]
         first = series.iloc[0]
         span = int(last["year"] - first["year"])
-        trend = ((last["employment"] / first["employment"]) ** (1 / span) - 1) * 100 \
-            if span > 0 and first["employment"] > 0 else math.nan
-        rows.append({"sector": sector, "sector_label": labels.get(sector, ""), "region": code,
-                     "year": int(last["year"]), "employment": last["employment"], "lq": last["lq"],
-                     "stars": last["stars"], "strong": last["strong"], "trend_pct": trend,
-                     "trend_years": f"{int(first['year'])}-{int(last['year'])}" if span > 0 else ""})
+        trend = (
+            ((last["employment"] / first["employment"]) ** (1 / span) - 1) * 100
+            if span > 0 and first["employment"] > 0
+            else math.nan
+        )
+        rows.append(
+            {
+                "sector": sector,
+                "sector_label": labels.get(sector, ""),
+                "region": code,
+                "year": int(last["year"]),
+                "employment": last["employment"],
+                "lq": last["lq"],
+                "stars": last["stars"],
+                "strong": last["strong"],
+                "trend_pct": trend,
+                "trend_years": f"{int(first['year'])}-{int(last['year'])}" if span > 0 else "",
+            }
+        )
     return pd.DataFrame(rows, columns=list(STAT_COLUMNS))
 
 

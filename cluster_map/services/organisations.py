@@ -26,9 +26,29 @@ from cluster_map.geo import STORAGE_CRS
 from cluster_map.sources import org_profiles
 from cluster_map.store import directory
 
-TABLE_COLUMNS = ("id", "name", "acronym", "country", "city", "region_text", "sectors", "clusters", "org_type",
-                 "members", "founded_year", "website", "nuts2", "geocode_precision", "directory",
-                 "members_total", "label_level", "label_year", "org_kind", "sector_keys", "nace")
+TABLE_COLUMNS = (
+    "id",
+    "name",
+    "acronym",
+    "country",
+    "city",
+    "region_text",
+    "sectors",
+    "clusters",
+    "org_type",
+    "members",
+    "founded_year",
+    "website",
+    "nuts2",
+    "geocode_precision",
+    "directory",
+    "members_total",
+    "label_level",
+    "label_year",
+    "org_kind",
+    "sector_keys",
+    "nace",
+)
 
 
 def keywords(text: object) -> frozenset[str]:
@@ -93,8 +113,10 @@ def _sector_tokens(value: str) -> list[str]:
         keys = org_profiles.terms_of_phrase(v)
         if keys:
             return [f"~{k}" for k in keys]
-        raise InputError(f"Unknown sector {value!r}; give a NACE division (C30) or one of "
-                         f"{', '.join(t.key for t in catalogue.SECTOR_TERMS)}.") from None
+        raise InputError(
+            f"Unknown sector {value!r}; give a NACE division (C30) or one of "
+            f"{', '.join(t.key for t in catalogue.SECTOR_TERMS)}."
+        ) from None
 
 
 def where_of(con: Any, q: OrgQuery) -> tuple[str, list[object]]:
@@ -113,18 +135,29 @@ def where_of(con: Any, q: OrgQuery) -> tuple[str, list[object]]:
         divisions = ecosystem_divisions()
         unknown = [e for e in q.ecosystems if e not in divisions]
         if unknown:
-            raise InputError(f"Unknown ecosystem(s) {unknown!r}; known: {', '.join(divisions) or 'none declared'}.")
+            raise InputError(
+                f"Unknown ecosystem(s) {unknown!r}; known: {', '.join(divisions) or 'none declared'}."
+            )
         any_terms.append(sorted({f"#{d.lower()}" for e in q.ecosystems for d in divisions[e]}))
-    for value, known, what in ((q.kinds, [k.key for k in catalogue.ORG_KINDS], "type"),
-                               (q.labels, list(catalogue.LABEL_LEVELS), "label"),
-                               (q.sizes, [m.key for m in catalogue.MEMBER_SIZES], "member size")):
+    for value, known, what in (
+        (q.kinds, [k.key for k in catalogue.ORG_KINDS], "type"),
+        (q.labels, list(catalogue.LABEL_LEVELS), "label"),
+        (q.sizes, [m.key for m in catalogue.MEMBER_SIZES], "member size"),
+    ):
         if bad := [v for v in value if v not in known]:
             raise InputError(f"Unknown {what} {bad!r}; choose from {known!r}.")
     sizes = [(m.low, m.high) for m in catalogue.MEMBER_SIZES if m.key in q.sizes]
     ids = partnership_members(con, q.partnership) if q.partnership else None
-    return directory.search_where(groups=groups, countries=[catalogue.country_code(c) for c in q.countries]
-                                  if q.countries else (), region=q.region.strip().upper(), any_terms=any_terms,
-                                  kinds=q.kinds, labels=q.labels, sizes=sizes, ids=ids)
+    return directory.search_where(
+        groups=groups,
+        countries=[catalogue.country_code(c) for c in q.countries] if q.countries else (),
+        region=q.region.strip().upper(),
+        any_terms=any_terms,
+        kinds=q.kinds,
+        labels=q.labels,
+        sizes=sizes,
+        ids=ids,
+    )
 
 
 def find(con: Any, q: OrgQuery) -> SearchResult:
@@ -136,16 +169,22 @@ def find(con: Any, q: OrgQuery) -> SearchResult:
     if q.page < 1 or (q.per_page is not None and not 1 <= q.per_page <= 1000):
         raise InputError(f"Page {q.page!r} of {q.per_page!r} rows: give a page >= 1 and 1-1000 rows a page.")
     offset = 0 if q.per_page is None else (q.page - 1) * q.per_page
-    rows, total = directory.search(con, where_of(con, q), sort=q.sort, descending=q.descending,
-                                   limit=q.per_page, offset=offset)
+    rows, total = directory.search(
+        con, where_of(con, q), sort=q.sort, descending=q.descending, limit=q.per_page, offset=offset
+    )
     pages = 1 if q.per_page is None else max(1, -(-total // q.per_page))
     rows = rows.assign(precision_label=rows["geocode_precision"].map(PRECISION_LABELS))
     return SearchResult(rows.reset_index(drop=True), total, q.page, pages)
 
 
 #: How each geocode precision is said next to a location.
-PRECISION_LABELS = {"coordinates": "exact coordinates", "city": "city", "region": "region (label point)",
-                    "country": "country only (label point)", "none": "not located"}
+PRECISION_LABELS = {
+    "coordinates": "exact coordinates",
+    "city": "city",
+    "region": "region (label point)",
+    "country": "country only (label point)",
+    "none": "not located",
+}
 
 
 def search(
@@ -159,8 +198,12 @@ def search(
     """Organisations matching every criterion (free text, sector term or NACE code, countries, region)."""
     if len(sector) > 200:
         raise InputError("The sector is longer than 200 characters; shorten it.")
-    q = OrgQuery(text=text.strip(), countries=tuple(countries), region=region,
-                 sectors=(sector.strip(),) if sector.strip() else ())
+    q = OrgQuery(
+        text=text.strip(),
+        countries=tuple(countries),
+        region=region,
+        sectors=(sector.strip(),) if sector.strip() else (),
+    )
     rows = find(con, q).rows
     return rows[[c for c in TABLE_COLUMNS if c in rows.columns] + ["lat", "lon"]].reset_index(drop=True)
 
@@ -193,7 +236,9 @@ def partnerships_of(con: Any, org_id: str) -> pd.DataFrame:
     return parts[keep].reset_index(drop=True)
 
 
-def keyword_proximity(keyword_sets: Sequence[frozenset[str]], *, min_together: int = 2) -> dict[str, dict[str, float]]:
+def keyword_proximity(
+    keyword_sets: Sequence[frozenset[str]], *, min_together: int = 2
+) -> dict[str, dict[str, float]]:
     """Co-occurrence proximity of sector keywords over organisations.
 
     ``phi_kj = C_kj / max(n_k, n_j)``, with ``C_kj`` the organisations naming both and ``n_k`` those
@@ -257,7 +302,10 @@ def partners(
     theirs = [t for t, k in zip(sets, keep, strict=True) if k]
     shared = [sorted(mine & t) for t in theirs]
     rel = [sorted((near & t) - mine) for t in theirs]
-    score = [(len(s) + 0.5 * len(r)) / len(mine | t) if t else 0.0 for s, r, t in zip(shared, rel, theirs, strict=True)]
+    score = [
+        (len(s) + 0.5 * len(r)) / len(mine | t) if t else 0.0
+        for s, r, t in zip(shared, rel, theirs, strict=True)
+    ]
     out = rows.assign(shared=["; ".join(s) for s in shared], related=["; ".join(r) for r in rel], score=score)
     out = out[out["score"] > 0].sort_values(["score", "name"], ascending=[False, True]).head(top)
     return out[columns].reset_index(drop=True)
@@ -266,8 +314,11 @@ def partners(
 def points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     """The organisations of ``frame`` that have coordinates, as points (EPSG:4326) for maps and GeoJSON."""
     located = frame[frame["lat"].notna() & frame["lon"].notna()]
-    return gpd.GeoDataFrame(located.drop(columns=["lat", "lon"]).reset_index(drop=True),
-                            geometry=gpd.points_from_xy(located["lon"], located["lat"]), crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(
+        located.drop(columns=["lat", "lon"]).reset_index(drop=True),
+        geometry=gpd.points_from_xy(located["lon"], located["lat"]),
+        crs=STORAGE_CRS,
+    )
 
 
 def partnerships(con: Any, *, text: str = "", country: str = "") -> pd.DataFrame:
@@ -291,8 +342,24 @@ def sector_keywords(con: Any, *, top: int = 60) -> list[str]:
 
 
 #: Columns of a search result in lists, the CLI and downloads.
-LIST_COLUMNS = ("id", "name", "acronym", "country", "city", "nuts2", "geocode_precision", "org_kind", "sector_keys",
-                "nace", "members_total", "members_year", "label_level", "label_year", "founded_year", "website")
+LIST_COLUMNS = (
+    "id",
+    "name",
+    "acronym",
+    "country",
+    "city",
+    "nuts2",
+    "geocode_precision",
+    "org_kind",
+    "sector_keys",
+    "nace",
+    "members_total",
+    "members_year",
+    "label_level",
+    "label_year",
+    "founded_year",
+    "website",
+)
 
 
 def render(frame: pd.DataFrame, fmt: str) -> str:
@@ -316,10 +383,23 @@ def render_profile(p: Any, fmt: str) -> str:
     import json
 
     if fmt == "json":
-        return json.dumps({"fields": p.fields, "sectors": p.sectors, "ecosystems": p.ecosystems,
-                           "partnerships": p.partnerships.to_dict("records"), "region": p.stats_region,
-                           "statistics": p.statistics.to_dict("records"), "statistics_source": p.stats_source},
-                          default=str, indent=1, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                {
+                    "fields": p.fields,
+                    "sectors": p.sectors,
+                    "ecosystems": p.ecosystems,
+                    "partnerships": p.partnerships.to_dict("records"),
+                    "region": p.stats_region,
+                    "statistics": p.statistics.to_dict("records"),
+                    "statistics_source": p.stats_source,
+                },
+                default=str,
+                indent=1,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     if fmt != "table":
         raise InputError(f"Unknown format {fmt!r}; choose table or json.")
     f = p.fields
@@ -337,19 +417,31 @@ def profile_lines(p: Any) -> list[tuple[str, str]]:
     f = p.fields
 
     def members() -> str:
-        parts = [f"{f['members_total']}" + ("" if f["members_bound"] in (None, "exact") else f" ({f['members_bound']})")]
-        for col, word in (("members_companies", "companies"), ("members_smes", "SMEs"), ("members_large", "large firms"),
-                          ("members_research", "research organisations")):
+        parts = [
+            f"{f['members_total']}"
+            + ("" if f["members_bound"] in (None, "exact") else f" ({f['members_bound']})")
+        ]
+        for col, word in (
+            ("members_companies", "companies"),
+            ("members_smes", "SMEs"),
+            ("members_large", "large firms"),
+            ("members_research", "research organisations"),
+        ):
             if f[col] is not None:
                 parts.append(f"{f[col]} {word}")
         return ", ".join(parts) + (f" in {f['members_year']}" if f["members_year"] else "")
 
     region = " / ".join(str(f[c]) for c in ("nuts1", "nuts2", "nuts3") if f[c])
     out = [
-        ("type", (f"{f['org_type']} ({kind_label(f['org_kind'])})" if f["org_type"] else kind_label(f["org_kind"]))
-         if f["org_kind"] else (f["org_type"] or "")),
+        (
+            "type",
+            (f"{f['org_type']} ({kind_label(f['org_kind'])})" if f["org_type"] else kind_label(f["org_kind"]))
+            if f["org_kind"]
+            else (f["org_type"] or ""),
+        ),
         ("country", f"{catalogue.country_name(f['country'])} ({f['country']})"),
-        ("region", region), ("city", f["city"] or ""),
+        ("region", region),
+        ("city", f["city"] or ""),
         ("location", f"{f['precision_label']}" + (f" — {f['location_note']}" if f["location_note"] else "")),
         ("sectors", "; ".join(f"{s['label']} (NACE {s['nace']})" for s in p.sectors) or (f["sectors"] or "")),
         ("stated sectors", f["sectors"] or f["clusters"] or ""),
@@ -357,9 +449,16 @@ def profile_lines(p: Any) -> list[tuple[str, str]]:
         ("members", members() if f["members_total"] is not None else ""),
         ("members as stated", f["members"] or ""),
         ("founded", str(f["founded_year"] or "")),
-        ("ESCA label", f"{f['label_level']}" + (f" ({f['label_year']})" if f["label_year"] else "") if f["label_level"] else ""),
+        (
+            "ESCA label",
+            f"{f['label_level']}" + (f" ({f['label_year']})" if f["label_year"] else "")
+            if f["label_level"]
+            else "",
+        ),
         ("partnerships", "; ".join(p.partnerships["name"].astype(str)) if len(p.partnerships) else ""),
-        ("website", f["website"] or ""), ("source", f["source_url"] or ""), ("directory", f["directory"]),
+        ("website", f["website"] or ""),
+        ("source", f["source_url"] or ""),
+        ("directory", f["directory"]),
         ("last updated", f.get("last_updated") or ""),
         ("note", f["note"] or ""),
     ]

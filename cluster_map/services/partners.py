@@ -28,8 +28,19 @@ from cluster_map.stats.relatedness import proximity, rca
 from cluster_map.store import directory, region_sectors
 
 ORG_NUTS_VERSION = "2016"  # the NUTS version organisations are placed in (services.ingest.ORGANISATION_NUTS)
-COLUMNS = ("rank", "id", "name", "country", "region", "score", *score.FACTORS,
-           *(f"c_{f}" for f in score.FACTORS), "shared", "related_by", "why")
+COLUMNS = (
+    "rank",
+    "id",
+    "name",
+    "country",
+    "region",
+    "score",
+    *score.FACTORS,
+    *(f"c_{f}" for f in score.FACTORS),
+    "shared",
+    "related_by",
+    "why",
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,9 @@ class Need:
 class Statistics:
     """The statistics the factors read (one store, one load)."""
 
-    cells: dict[tuple[str, str], tuple[float, float, bool, float]]  # (region, sector) -> lq, stars, strong, emp
+    cells: dict[
+        tuple[str, str], tuple[float, float, bool, float]
+    ]  # (region, sector) -> lq, stars, strong, emp
     proximity: dict[tuple[str, str], float]
     us_related: dict[tuple[str, str], float]
     to_stats_region: dict[str, str]  # organisation NUTS code -> code in the statistics' version
@@ -73,8 +86,10 @@ def _term_keys(values: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]
         except catalogue.UnknownEntry:
             found = org_profiles.terms_of_phrase(v)
             if not found:
-                raise InputError(f"Unknown sector {v!r}; give a NACE division (C30) or one of "
-                                 f"{', '.join(t.key for t in catalogue.SECTOR_TERMS)}.") from None
+                raise InputError(
+                    f"Unknown sector {v!r}; give a NACE division (C30) or one of "
+                    f"{', '.join(t.key for t in catalogue.SECTOR_TERMS)}."
+                ) from None
             keys.extend(found)
     return tuple(dict.fromkeys(keys)), tuple(dict.fromkeys(codes))
 
@@ -105,9 +120,16 @@ def _statistics(con: Any, key: str) -> Statistics:
         for level in (0, 1, 2):
             rows = region_sectors.cells(con, dataset=dataset, level=level, sector_level=2, years=[year])
             for r in rows.itertuples(index=False):
-                cells[(str(r.region), str(r.sector))] = (_f(r.lq), _f(r.stars), _flag(r.strong), _f(r.employment))
+                cells[(str(r.region), str(r.sector))] = (
+                    _f(r.lq),
+                    _f(r.stars),
+                    _flag(r.strong),
+                    _f(r.employment),
+                )
             if level == 2:
-                matrix = rows.pivot_table(index="region", columns="sector", values="employment", aggfunc="sum").fillna(0)
+                matrix = rows.pivot_table(
+                    index="region", columns="sector", values="employment", aggfunc="sum"
+                ).fillna(0)
                 if matrix.shape[0] > 1 and matrix.shape[1] > 1:
                     phi = proximity(rca(matrix.clip(lower=0), binary=True))
                     stacked = phi.stack()
@@ -119,11 +141,20 @@ def _statistics(con: Any, key: str) -> Statistics:
     if us:
         dataset, _, year = us
         names.append(f"{dataset} {year}")
-        for r in region_sectors.cells(con, dataset=dataset, level=1, sector_level=1, years=[year]).itertuples(index=False):
-            cells[(f"US:{r.region}", str(r.sector))] = (_f(r.lq), _f(r.stars), _flag(r.strong), _f(r.employment))
+        for r in region_sectors.cells(con, dataset=dataset, level=1, sector_level=1, years=[year]).itertuples(
+            index=False
+        ):
+            cells[(f"US:{r.region}", str(r.sector))] = (
+                _f(r.lq),
+                _f(r.stars),
+                _flag(r.strong),
+                _f(r.employment),
+            )
     rel = region_sectors.related_clusters(con)
     us_related: dict[tuple[str, str], float] = {}
-    for a, b, pct, top in zip(rel["cluster_a"], rel["cluster_b"], rel["relatedness_pct"], rel["related_90"], strict=True):
+    for a, b, pct, top in zip(
+        rel["cluster_a"], rel["cluster_b"], rel["relatedness_pct"], rel["related_90"], strict=True
+    ):
         value = 1.0 if _flag(top) else (0.0 if math.isnan(_f(pct)) else _f(pct) / 100.0)
         us_related[(str(a), str(b))] = max(value, us_related.get((str(a), str(b)), 0.0))
         us_related[(str(b), str(a))] = max(value, us_related.get((str(b), str(a)), 0.0))
@@ -156,17 +187,27 @@ def need_of(con: Any, org_id: str) -> Need:
     """The need of an organisation: its own sector terms, country, region and point."""
     me = directory.organisation(con, org_id)
     if me.empty:
-        raise InputError(f"Organisation {org_id!r} is not in the directory; search for it by name first "
-                         f"(`cluster-map orgs search --text ...`).")
+        raise InputError(
+            f"Organisation {org_id!r} is not in the directory; search for it by name first "
+            f"(`cluster-map orgs search --text ...`)."
+        )
     row = me.iloc[0]
     keys = tuple(k for k in str(row["sector_keys"] or "").split("; ") if k)
     if not keys:
-        raise InputError(f"Organisation {org_id!r} ({row['name']}) names no sector the vocabulary knows "
-                         f"(its sectors: {row['sectors']!r}); describe the need with sectors instead.")
+        raise InputError(
+            f"Organisation {org_id!r} ({row['name']}) names no sector the vocabulary knows "
+            f"(its sectors: {row['sectors']!r}); describe the need with sectors instead."
+        )
     stats = statistics(con)
-    return Need(sectors=keys, country=str(row["country"]), region=stats_region(row, stats),
-                lon=_f(row["lon"]), lat=_f(row["lat"]), exclude=org_id,
-                us_clusters=tuple(_us_codes(row["clusters"])))
+    return Need(
+        sectors=keys,
+        country=str(row["country"]),
+        region=stats_region(row, stats),
+        lon=_f(row["lon"]),
+        lat=_f(row["lat"]),
+        exclude=org_id,
+        us_clusters=tuple(_us_codes(row["clusters"])),
+    )
 
 
 def _us_codes(clusters: object) -> list[str]:
@@ -174,9 +215,16 @@ def _us_codes(clusters: object) -> list[str]:
     return sorted({c for t in org_profiles.terms(keys) for c in t.us_clusters}) if keys else []
 
 
-def rank_partners(con: Any, need: Need, *, prefer: score.Prefer = "abroad", top: int | None = 20,
-                  posts: pd.DataFrame | None = None, candidates: pd.DataFrame | None = None,
-                  stats: Statistics | None = None) -> pd.DataFrame:
+def rank_partners(
+    con: Any,
+    need: Need,
+    *,
+    prefer: score.Prefer = "abroad",
+    top: int | None = 20,
+    posts: pd.DataFrame | None = None,
+    candidates: pd.DataFrame | None = None,
+    stats: Statistics | None = None,
+) -> pd.DataFrame:
     """Candidates for ``need``, best first, with every factor, its contribution and ``why`` in words.
 
     ``posts``: open marketplace posts (columns ``org_id`` and ``sectors``, a list of keywords);
@@ -190,7 +238,9 @@ def rank_partners(con: Any, need: Need, *, prefer: score.Prefer = "abroad", top:
     stats = statistics(con) if stats is None else stats
     need_keys = frozenset(keys)
     need_nace = tuple(sorted(set(org_profiles.nace_of(keys)) | set(codes)))
-    need_us = tuple(sorted(set(need.us_clusters) | {c for t in org_profiles.terms(keys) for c in t.us_clusters}))
+    need_us = tuple(
+        sorted(set(need.us_clusters) | {c for t in org_profiles.terms(keys) for c in t.us_clusters})
+    )
     orgs = directory.search_terms_of(con) if candidates is None else candidates
     orgs = orgs[orgs["id"] != need.exclude]
     if need.countries:
@@ -205,9 +255,20 @@ def rank_partners(con: Any, need: Need, *, prefer: score.Prefer = "abroad", top:
         if key not in memo:  # the factors but geography and marketplace depend on these fields only
             memo[key] = _factors(r, region, need, need_keys, need_nace, need_us, stats)
         f_market = 1.0 if post_keys.get(str(r["id"]), frozenset()) & need_keys else 0.0
-        rows.append({"id": r["id"], "name": r["name"], "country": r["country"], "region": region.removeprefix("US:"),
-                     "members": r.get("members_total"), **memo[key], "marketplace": f_market,
-                     "lon": r["lon"], "lat": r["lat"], "_precision": r["geocode_precision"]})
+        rows.append(
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "country": r["country"],
+                "region": region.removeprefix("US:"),
+                "members": r.get("members_total"),
+                **memo[key],
+                "marketplace": f_market,
+                "lon": r["lon"],
+                "lat": r["lat"],
+                "_precision": r["geocode_precision"],
+            }
+        )
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=list(COLUMNS))
@@ -222,30 +283,56 @@ def rank_partners(con: Any, need: Need, *, prefer: score.Prefer = "abroad", top:
     return ranked[[*COLUMNS, "distance_km"]].reset_index(drop=True)
 
 
-def _factors(r: dict[str, Any], region: str, need: Need, need_keys: frozenset[str], need_nace: tuple[str, ...],
-             need_us: tuple[str, ...], stats: Statistics) -> dict[str, Any]:
+def _factors(
+    r: dict[str, Any],
+    region: str,
+    need: Need,
+    need_keys: frozenset[str],
+    need_nace: tuple[str, ...],
+    need_us: tuple[str, ...],
+    stats: Statistics,
+) -> dict[str, Any]:
     """The sector, relatedness, strength and complementarity factors of one candidate."""
     cand_keys = frozenset(k for k in str(r["sector_keys"] or "").split("; ") if k)
     cand_nace = [c for c in str(r["nace"] or "").split("; ") if c]
     is_us = region.startswith("US:")
     cand_us = _us_codes(r["clusters"]) if r["country"] == "US" else []
-    f_sectors = score.sector_overlap(need_keys, cand_keys) if need_keys else (
-        len(set(need_nace) & set(cand_nace)) / len(need_nace))
-    rel, how = score.relatedness(need_nace, cand_nace, proximity=stats.proximity, us=stats.us_related,
-                                 us_need=need_us, us_cand=cand_us)
+    f_sectors = (
+        score.sector_overlap(need_keys, cand_keys)
+        if need_keys
+        else (len(set(need_nace) & set(cand_nace)) / len(need_nace))
+    )
+    rel, how = score.relatedness(
+        need_nace, cand_nace, proximity=stats.proximity, us=stats.us_related, us_need=need_us, us_cand=cand_us
+    )
     linking = sorted(set(need_us) & set(cand_us)) if is_us else sorted(set(need_nace) & set(cand_nace))
     if not linking:
         linking = cand_us if is_us else cand_nace
-    strengths = [score.cell_strength(*stats.cells[(region, d)][:3]) if (region, d) in stats.cells else 0.0
-                 for d in linking]
-    best_cell = max(((d, stats.cells[(region, d)]) for d in linking if (region, d) in stats.cells),
-                    key=lambda x: score.cell_strength(*x[1][:3]), default=None)
+    strengths = [
+        score.cell_strength(*stats.cells[(region, d)][:3]) if (region, d) in stats.cells else 0.0
+        for d in linking
+    ]
+    best_cell = max(
+        ((d, stats.cells[(region, d)]) for d in linking if (region, d) in stats.cells),
+        key=lambda x: score.cell_strength(*x[1][:3]),
+        default=None,
+    )
     union = sorted(set(need_nace) | set(cand_nace))
-    comp = [d for d in union if _lq(stats, region, d) >= 1 and _lq(stats, need.region, d) < 1] \
-        if need.region and not is_us else []
-    return {"sectors": f_sectors, "related": rel, "strength": float(np.mean(strengths)) if strengths else 0.0,
-            "complement": len(comp) / len(union) if union else 0.0, "shared": "; ".join(sorted(need_keys & cand_keys)),
-            "related_by": how, "_cell": best_cell, "_comp": comp}
+    comp = (
+        [d for d in union if _lq(stats, region, d) >= 1 and _lq(stats, need.region, d) < 1]
+        if need.region and not is_us
+        else []
+    )
+    return {
+        "sectors": f_sectors,
+        "related": rel,
+        "strength": float(np.mean(strengths)) if strengths else 0.0,
+        "complement": len(comp) / len(union) if union else 0.0,
+        "shared": "; ".join(sorted(need_keys & cand_keys)),
+        "related_by": how,
+        "_cell": best_cell,
+        "_comp": comp,
+    }
 
 
 def _lq(stats: Statistics, region: str, sector: str) -> float:
@@ -260,7 +347,11 @@ def _post_keys(posts: pd.DataFrame | None) -> dict[str, frozenset[str]]:
     for org, sectors in zip(posts["org_id"], posts["sectors"], strict=True):
         if not isinstance(org, str) or not org:
             continue
-        words = list(sectors) if isinstance(sectors, (list, tuple, np.ndarray)) else org_profiles.keyword_list(sectors)
+        words = (
+            list(sectors)
+            if isinstance(sectors, (list, tuple, np.ndarray))
+            else org_profiles.keyword_list(sectors)
+        )
         out.setdefault(org, set()).update(k for w in words for k in org_profiles.terms_of_phrase(str(w)))
     return {k: frozenset(v) for k, v in out.items()}
 

@@ -38,17 +38,49 @@ from cluster_map.store import collab, directory
 
 #: Programmes, in the order they are offered, with how a ``type`` text is recognised.
 PROGRAMMES: Final[tuple[tuple[str, str, str], ...]] = (
-    ("ESCP-4i", r"\bESCP-4i\b", "partnership"), ("ESCP-4x", r"\bESCP-4x\b", "partnership"),
-    ("ESCP-S3", r"\bESCP-S3\b", "partnership"), ("Euroclusters", r"\bEuroclusters?\b", "partnership"),
-    ("Interreg", r"\bInterreg\b", "project"), ("Horizon", r"\bHorizon\b", "project"),
-    ("COSME", r"\bCOSME\b", "project"), ("other", r".", "project"),
+    ("ESCP-4i", r"\bESCP-4i\b", "partnership"),
+    ("ESCP-4x", r"\bESCP-4x\b", "partnership"),
+    ("ESCP-S3", r"\bESCP-S3\b", "partnership"),
+    ("Euroclusters", r"\bEuroclusters?\b", "partnership"),
+    ("Interreg", r"\bInterreg\b", "project"),
+    ("Horizon", r"\bHorizon\b", "project"),
+    ("COSME", r"\bCOSME\b", "project"),
+    ("other", r".", "project"),
 )
-COLUMNS: Final = ("id", "kind", "name", "programme", "theme", "ecosystems", "period", "members", "member_ids",
-                  "countries", "target_markets", "website", "source_url", "origin", "note")
-IMPORT_FIELDS: Final = ("name", "kind", "programme", "theme", "ecosystems", "period", "members", "countries",
-                        "target_markets", "website", "source_url")
-_PERIOD = re.compile(r"\b((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}|\d{4})\s*[-–]\s*"
-                     r"((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}|\d{4})\b")
+COLUMNS: Final = (
+    "id",
+    "kind",
+    "name",
+    "programme",
+    "theme",
+    "ecosystems",
+    "period",
+    "members",
+    "member_ids",
+    "countries",
+    "target_markets",
+    "website",
+    "source_url",
+    "origin",
+    "note",
+)
+IMPORT_FIELDS: Final = (
+    "name",
+    "kind",
+    "programme",
+    "theme",
+    "ecosystems",
+    "period",
+    "members",
+    "countries",
+    "target_markets",
+    "website",
+    "source_url",
+)
+_PERIOD = re.compile(
+    r"\b((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}|\d{4})\s*[-–]\s*"
+    r"((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}|\d{4})\b"
+)
 _ROLE = re.compile(r"\s*\((coordinator|lead|partner)\)\s*$", re.IGNORECASE)
 
 
@@ -71,7 +103,9 @@ def ecosystems_of(theme: str) -> list[str]:
     words = set(re.findall(r"[a-z]+", (theme or "").lower()))
     found = []
     for eco in catalogue.ECOSYSTEMS:
-        keys = {k.lower() for k in eco.keywords} | {w for w in re.findall(r"[a-z]+", eco.label.lower()) if len(w) > 3}
+        keys = {k.lower() for k in eco.keywords} | {
+            w for w in re.findall(r"[a-z]+", eco.label.lower()) if len(w) > 3
+        }
         if words & keys:
             found.append(eco.label)
     return found
@@ -84,7 +118,9 @@ def _split(text: object) -> list[str]:
     return [str(p).strip() for p in parts if str(p).strip()]
 
 
-def link_members(orgs: pd.DataFrame, members: Iterable[str], countries: Iterable[str] = ()) -> list[dict[str, str]]:
+def link_members(
+    orgs: pd.DataFrame, members: Iterable[str], countries: Iterable[str] = ()
+) -> list[dict[str, str]]:
     """Each member as ``{name, role, org_id}``: linked to a directory profile by exact name or acronym."""
     wanted = {catalogue.country_code(c) if catalogue.country(c) else c for c in countries}
     out = []
@@ -92,14 +128,21 @@ def link_members(orgs: pd.DataFrame, members: Iterable[str], countries: Iterable
         m = _ROLE.search(raw)
         name = _ROLE.sub("", raw).strip()
         key = name.casefold()
-        hit = orgs[(orgs["name"].astype(str).str.casefold() == key) |
-                   (orgs["acronym"].fillna("").astype(str).str.casefold() == key) |
-                   (orgs["name"].astype(str).str.split(" - ").str[0].str.casefold() == key)]
+        hit = orgs[
+            (orgs["name"].astype(str).str.casefold() == key)
+            | (orgs["acronym"].fillna("").astype(str).str.casefold() == key)
+            | (orgs["name"].astype(str).str.split(" - ").str[0].str.casefold() == key)
+        ]
         if len(hit) > 1 and wanted:
             hit = hit[hit["country"].isin(wanted)] if hit["country"].isin(wanted).any() else hit
-        out.append({"name": name, "role": m[1].lower() if m else "member",
-                    "org_id": str(hit["id"].iloc[0]) if len(hit) == 1 else "",
-                    "profile": str(hit["name"].iloc[0]) if len(hit) == 1 else ""})
+        out.append(
+            {
+                "name": name,
+                "role": m[1].lower() if m else "member",
+                "org_id": str(hit["id"].iloc[0]) if len(hit) == 1 else "",
+                "profile": str(hit["name"].iloc[0]) if len(hit) == 1 else "",
+            }
+        )
     return out
 
 
@@ -110,11 +153,24 @@ def _directory_rows(con: Any, orgs: pd.DataFrame) -> list[dict[str, Any]]:
         programme, kind = programme_of(r["type"] or "")
         countries = _split(r["countries"])
         members = link_members(orgs, _split(r["member_organisations"]), countries)
-        rows.append({"id": f"dir-{i + 1}", "kind": kind, "name": r["name"], "programme": programme,
-                     "theme": r["theme"] or "", "ecosystems": ecosystems_of(r["theme"] or ""),
-                     "period": period_of(r["note"] or ""), "members": members, "countries": countries,
-                     "target_markets": [], "website": "", "source_url": r["source_url"] or "", "origin": "directory",
-                     "note": r["note"] or ""})
+        rows.append(
+            {
+                "id": f"dir-{i + 1}",
+                "kind": kind,
+                "name": r["name"],
+                "programme": programme,
+                "theme": r["theme"] or "",
+                "ecosystems": ecosystems_of(r["theme"] or ""),
+                "period": period_of(r["note"] or ""),
+                "members": members,
+                "countries": countries,
+                "target_markets": [],
+                "website": "",
+                "source_url": r["source_url"] or "",
+                "origin": "directory",
+                "note": r["note"] or "",
+            }
+        )
     return rows
 
 
@@ -122,11 +178,24 @@ def _imported_rows(db: Path | str, orgs: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for r in board_entities(db):
         countries = list(r["countries"])
-        rows.append({"id": f"imp-{r['id']}", "kind": r["kind"], "name": r["name"], "programme": r["programme"],
-                     "theme": r["theme"], "ecosystems": list(r["ecosystems"]) or ecosystems_of(r["theme"]),
-                     "period": r["period"], "members": link_members(orgs, r["members"], countries),
-                     "countries": countries, "target_markets": list(r["target_markets"]), "website": r["website"],
-                     "source_url": r["source_url"], "origin": f"import: {r['file_name']}", "note": ""})
+        rows.append(
+            {
+                "id": f"imp-{r['id']}",
+                "kind": r["kind"],
+                "name": r["name"],
+                "programme": r["programme"],
+                "theme": r["theme"],
+                "ecosystems": list(r["ecosystems"]) or ecosystems_of(r["theme"]),
+                "period": r["period"],
+                "members": link_members(orgs, r["members"], countries),
+                "countries": countries,
+                "target_markets": list(r["target_markets"]),
+                "website": r["website"],
+                "source_url": r["source_url"],
+                "origin": f"import: {r['file_name']}",
+                "note": "",
+            }
+        )
     return rows
 
 
@@ -137,8 +206,11 @@ def board_entities(db: Path | str) -> list[dict[str, Any]]:
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "member_ids"])
-    out.insert(COLUMNS.index("member_ids"), "member_ids", [[m["org_id"] for m in ms if m["org_id"]]
-                                                           for ms in out["members"]])
+    out.insert(
+        COLUMNS.index("member_ids"),
+        "member_ids",
+        [[m["org_id"] for m in ms if m["org_id"]] for ms in out["members"]],
+    )
     return out
 
 
@@ -151,14 +223,26 @@ def all_partnerships(con: Any, db: Path | str) -> pd.DataFrame:
     return _frame(_directory_rows(con, orgs) + _imported_rows(db, orgs))
 
 
-def search(con: Any, db: Path | str, *, text: str = "", programme: str = "", country: str = "", market: str = "",
-           kind: str = "") -> pd.DataFrame:
+def search(
+    con: Any,
+    db: Path | str,
+    *,
+    text: str = "",
+    programme: str = "",
+    country: str = "",
+    market: str = "",
+    kind: str = "",
+) -> pd.DataFrame:
     """Partnerships and projects matching every given criterion (text in name, theme, ecosystems, members)."""
     found = all_partnerships(con, db)
     if text.strip():
         needle = text.strip().casefold()
-        hay = [" ".join([n, t, *e, *(m["name"] for m in ms)]).casefold() for n, t, e, ms in
-               zip(found["name"], found["theme"], found["ecosystems"], found["members"], strict=True)]
+        hay = [
+            " ".join([n, t, *e, *(m["name"] for m in ms)]).casefold()
+            for n, t, e, ms in zip(
+                found["name"], found["theme"], found["ecosystems"], found["members"], strict=True
+            )
+        ]
         found = found[[needle in h for h in hay]]
     if programme:
         found = found[found["programme"] == programme]
@@ -207,14 +291,41 @@ def gateways(con: Any, db: Path | str, *, market: str = "", text: str = "") -> p
         for m in r["target_markets"]:
             if is_european(m) or (market and m != _country(market, "market")):
                 continue
-            linked = list({x["org_id"]: x for x in r["members"] if x["org_id"]}.values())  # one row per profile
+            linked = list(
+                {x["org_id"]: x for x in r["members"] if x["org_id"]}.values()
+            )  # one row per profile
             names = [x["profile"] for x in linked] or [x["name"] for x in r["members"]]
-            rows.append({"market": m, "name": r["name"], "programme": r["programme"], "kind": r["kind"],
-                         "theme": r["theme"], "ecosystems": "; ".join(r["ecosystems"]), "period": r["period"],
-                         "european_members": "; ".join(names), "member_ids": [x["org_id"] for x in linked],
-                         "countries": "; ".join(r["countries"]), "source_url": r["source_url"]})
-    return pd.DataFrame(rows, columns=["market", "name", "programme", "kind", "theme", "ecosystems", "period",
-                                       "european_members", "member_ids", "countries", "source_url"])
+            rows.append(
+                {
+                    "market": m,
+                    "name": r["name"],
+                    "programme": r["programme"],
+                    "kind": r["kind"],
+                    "theme": r["theme"],
+                    "ecosystems": "; ".join(r["ecosystems"]),
+                    "period": r["period"],
+                    "european_members": "; ".join(names),
+                    "member_ids": [x["org_id"] for x in linked],
+                    "countries": "; ".join(r["countries"]),
+                    "source_url": r["source_url"],
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "market",
+            "name",
+            "programme",
+            "kind",
+            "theme",
+            "ecosystems",
+            "period",
+            "european_members",
+            "member_ids",
+            "countries",
+            "source_url",
+        ],
+    )
 
 
 def links(con: Any, db: Path | str, *, text: str = "") -> pd.DataFrame:
@@ -228,17 +339,44 @@ def links(con: Any, db: Path | str, *, text: str = "") -> pd.DataFrame:
     for r in search(con, db, text=text).to_dict("records"):
         ids = [i for i in dict.fromkeys(r["member_ids"]) if i in orgs.index and pd.notna(orgs.at[i, "lat"])]
         for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                rows.append({"partnership": r["name"], "programme": r["programme"], "org_a": a, "org_b": b,
-                             "name_a": orgs.at[a, "name"], "name_b": orgs.at[b, "name"],
-                             "lat_a": orgs.at[a, "lat"], "lon_a": orgs.at[a, "lon"], "lat_b": orgs.at[b, "lat"],
-                             "lon_b": orgs.at[b, "lon"], "precision_a": orgs.at[a, "geocode_precision"],
-                             "precision_b": orgs.at[b, "geocode_precision"]})
-    return pd.DataFrame(rows, columns=["partnership", "programme", "org_a", "org_b", "name_a", "name_b", "lat_a",
-                                       "lon_a", "lat_b", "lon_b", "precision_a", "precision_b"])
+            for b in ids[i + 1 :]:
+                rows.append(
+                    {
+                        "partnership": r["name"],
+                        "programme": r["programme"],
+                        "org_a": a,
+                        "org_b": b,
+                        "name_a": orgs.at[a, "name"],
+                        "name_b": orgs.at[b, "name"],
+                        "lat_a": orgs.at[a, "lat"],
+                        "lon_a": orgs.at[a, "lon"],
+                        "lat_b": orgs.at[b, "lat"],
+                        "lon_b": orgs.at[b, "lon"],
+                        "precision_a": orgs.at[a, "geocode_precision"],
+                        "precision_b": orgs.at[b, "geocode_precision"],
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "partnership",
+            "programme",
+            "org_a",
+            "org_b",
+            "name_a",
+            "name_b",
+            "lat_a",
+            "lon_a",
+            "lat_b",
+            "lon_b",
+            "precision_a",
+            "precision_b",
+        ],
+    )
 
 
 # -- imports ---------------------------------------------------------------------------------------
+
 
 def parse_file(path: Path | str) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows of a partnerships/projects file (CSV with a header row, or JSON: a list or ``{"partnerships": [...]}``)
@@ -250,40 +388,57 @@ def parse_file(path: Path | str) -> tuple[list[dict[str, Any]], list[str]]:
             data = json.loads(text)
             raw = data.get("partnerships", data.get("projects")) if isinstance(data, dict) else data
             if not isinstance(raw, list):
-                raise InputError(f"{path.name!r}: expected a list of objects or {{\"partnerships\": [...]}}.")
+                raise InputError(f'{path.name!r}: expected a list of objects or {{"partnerships": [...]}}.')
             records, first = [dict(r) if isinstance(r, dict) else {"name": r} for r in raw], 1
         else:
             frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
             records, first = frame.to_dict("records"), 2
     except (json.JSONDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"Cannot read {path.name!r} ({exc}); save it as UTF-8 CSV with a header row or as JSON.") \
-            from None
+        raise InputError(
+            f"Cannot read {path.name!r} ({exc}); save it as UTF-8 CSV with a header row or as JSON."
+        ) from None
     problems: list[str] = []
     rows = []
     for n, rec in enumerate(records, start=first):
         unknown = sorted(set(rec) - set(IMPORT_FIELDS))
         if unknown:
-            problems.append(f"{path.name}, line {n}: unknown field(s) {unknown!r}; use {', '.join(IMPORT_FIELDS)}")
+            problems.append(
+                f"{path.name}, line {n}: unknown field(s) {unknown!r}; use {', '.join(IMPORT_FIELDS)}"
+            )
         row = {f: rec.get(f, "") for f in IMPORT_FIELDS}
         for f, v in row.items():
             if isinstance(v, str) and re.search(r"[\x00-\x08\x0b-\x1f\x7f]", v):
-                problems.append(f"{path.name}, line {n}, field {f!r}: {v!r} holds a control character; remove it")
+                problems.append(
+                    f"{path.name}, line {n}, field {f!r}: {v!r} holds a control character; remove it"
+                )
         if not str(row["name"]).strip():
             problems.append(f"{path.name}, line {n}, field 'name': empty; every partnership needs a name")
         kind = str(row["kind"] or "partnership").strip().lower()
         if kind not in ("partnership", "project"):
-            problems.append(f"{path.name}, line {n}, field 'kind': {row['kind']!r}; write partnership or project")
+            problems.append(
+                f"{path.name}, line {n}, field 'kind': {row['kind']!r}; write partnership or project"
+            )
         for f in ("countries", "target_markets"):
             for code in _split(row[f]):
                 if not re.fullmatch(r"[A-Za-z]{2}", code):
-                    problems.append(f"{path.name}, line {n}, field {f!r}: {code!r} is not a two-letter country code")
-        rows.append({"name": str(row["name"]).strip(), "kind": kind,
-                     "programme": str(row["programme"]).strip() or programme_of(str(row["programme"]))[0],
-                     "theme": str(row["theme"]).strip(), "ecosystems": _split(row["ecosystems"]),
-                     "period": str(row["period"]).strip(), "members": _split(row["members"]),
-                     "countries": [c.upper() for c in _split(row["countries"])],
-                     "target_markets": [c.upper() for c in _split(row["target_markets"])],
-                     "website": str(row["website"]).strip(), "source_url": str(row["source_url"]).strip()})
+                    problems.append(
+                        f"{path.name}, line {n}, field {f!r}: {code!r} is not a two-letter country code"
+                    )
+        rows.append(
+            {
+                "name": str(row["name"]).strip(),
+                "kind": kind,
+                "programme": str(row["programme"]).strip() or programme_of(str(row["programme"]))[0],
+                "theme": str(row["theme"]).strip(),
+                "ecosystems": _split(row["ecosystems"]),
+                "period": str(row["period"]).strip(),
+                "members": _split(row["members"]),
+                "countries": [c.upper() for c in _split(row["countries"])],
+                "target_markets": [c.upper() for c in _split(row["target_markets"])],
+                "website": str(row["website"]).strip(),
+                "source_url": str(row["source_url"]).strip(),
+            }
+        )
     return rows, problems
 
 
@@ -296,7 +451,9 @@ def import_file(db: Path | str, *, admin_id: int | None, path: Path | str, dry_r
     rows, problems = parse_file(path)
     if problems:
         shown = "\n  ".join(problems[:30])
-        raise InputError(f"{len(problems)} problem(s) in {Path(path).name!r}; nothing was imported:\n  {shown}")
+        raise InputError(
+            f"{len(problems)} problem(s) in {Path(path).name!r}; nothing was imported:\n  {shown}"
+        )
     if dry_run:
         return len(rows)
     now: dt.datetime = _now()

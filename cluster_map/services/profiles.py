@@ -23,9 +23,11 @@ from cluster_map.store import directory, profiles
 
 #: The dataset whose GDP is shown for European regions, and the units shown when present.
 GDP_DATASET: Final = "nama_10r_2gdp"
-GDP_UNITS: Final[dict[str, tuple[str, str]]] = {"MIO_EUR": ("GDP", "EUR million"),
-                                                "EUR_HAB": ("GDP per inhabitant", "EUR"),
-                                                "PPS_HAB": ("GDP per inhabitant", "PPS")}
+GDP_UNITS: Final[dict[str, tuple[str, str]]] = {
+    "MIO_EUR": ("GDP", "EUR million"),
+    "EUR_HAB": ("GDP per inhabitant", "EUR"),
+    "PPS_HAB": ("GDP per inhabitant", "PPS"),
+}
 BENCHMARK_ORDER: Final = ("dataset", "external", "country")
 
 
@@ -84,11 +86,16 @@ def resolve_region(con: Any, code: str, *, dataset: str) -> Region:
         by_name = choices[choices["name"].astype(str).str.lower() == code.lower()]["code"].tolist()
         hint = ", ".join(dict.fromkeys(by_name + close)) or "pick one from the list"
         known = profiles.region_lookup(con, code)
-        why = (f"has no data in {dataset!r}" if len(known) else "is not a known region code")
+        why = f"has no data in {dataset!r}" if len(known) else "is not a known region code"
         raise InputError(f"Region {code!r} {why}; did you mean: {hint}?")
     row = hit.iloc[0]
-    return Region(code=code, name=str(row["name"]), country=str(row["country"]), level=int(row["level"]),
-                  nuts_version=str(row["nuts_version"]))
+    return Region(
+        code=code,
+        name=str(row["name"]),
+        country=str(row["country"]),
+        level=int(row["level"]),
+        nuts_version=str(row["nuts_version"]),
+    )
 
 
 def one_benchmark(frame: pd.DataFrame, benchmark: str | None = None) -> pd.DataFrame:
@@ -126,17 +133,28 @@ def key_figures(con: Any, *, dataset: str, regions: Sequence[str]) -> pd.DataFra
     ds = catalogue.find_dataset(dataset)
     series = catalogue.series(dataset)
     # A series sums each part's own cells over the part's years, under the series' labels.
-    sources = [(catalogue.dataset(p.dataset), p.first_year, p.last_year) for p in series.parts] if series else \
-        [(ds, None, None)] if ds else []
+    sources = (
+        [(catalogue.dataset(p.dataset), p.first_year, p.last_year) for p in series.parts]
+        if series
+        else [(ds, None, None)]
+        if ds
+        else []
+    )
     for i, fig in enumerate(ds.figures if ds else ()):
         pieces = []
         for src, first, last in sources:
             if i >= len(src.figures):
                 continue
             cell = src.figures[i].cell
-            got = profiles.observation_totals(con, dataset=src.code, regions=regions, indicator=cell.indicator,
-                                              breakdown=cell.breakdown, sectors=src.figures[i].sectors,
-                                              sector_level=src.figures[i].sector_level)
+            got = profiles.observation_totals(
+                con,
+                dataset=src.code,
+                regions=regions,
+                indicator=cell.indicator,
+                breakdown=cell.breakdown,
+                sectors=src.figures[i].sectors,
+                sector_level=src.figures[i].sector_level,
+            )
             lo, hi = (first if first is not None else -9999), (last if last is not None else 9999)
             pieces.append(got[got["year"].between(lo, hi)])
         rows = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
@@ -144,8 +162,10 @@ def key_figures(con: Any, *, dataset: str, regions: Sequence[str]) -> pd.DataFra
             continue
         rows["value"] = rows["value"] * fig.cell.factor
         rows["label"], rows["unit"] = fig.label, fig.cell.unit
-        rows["note"] = [f"{m} of {n} cells missing: a lower bound" if m else ""
-                        for m, n in zip(rows["cells_missing"], rows["cells"], strict=True)]
+        rows["note"] = [
+            f"{m} of {n} cells missing: a lower bound" if m else ""
+            for m, n in zip(rows["cells_missing"], rows["cells"], strict=True)
+        ]
         parts.append(rows[["region", "label", "year", "value", "unit", "flags", "note"]])
     gdp = catalogue.dataset(GDP_DATASET)
     if ds is None or ds.area == gdp.area:
@@ -153,7 +173,9 @@ def key_figures(con: Any, *, dataset: str, regions: Sequence[str]) -> pd.DataFra
         for unit, (label, shown) in GDP_UNITS.items():
             if unit not in units:
                 continue
-            rows = profiles.unit_totals(con, dataset=gdp.code, regions=regions, indicator=gdp.indicator, unit=unit)
+            rows = profiles.unit_totals(
+                con, dataset=gdp.code, regions=regions, indicator=gdp.indicator, unit=unit
+            )
             if len(rows):
                 rows["label"], rows["unit"], rows["note"] = f"{label}, {shown}", shown, ""
                 parts.append(rows[["region", "label", "year", "value", "unit", "flags", "note"]])
@@ -230,24 +252,32 @@ def region_profile(
         rows = rows.assign(sector_level=rows["scheme_level"])
     level = sector_level if sector_level is not None else default_sector_level(rows)
     if "caveats" in rows.columns:
-        rows = rows.assign(caveat=[quality.describe_caveats(c, skip=("denominator:sections",))
-                                   for c in rows["caveats"]])
+        rows = rows.assign(
+            caveat=[quality.describe_caveats(c, skip=("denominator:sections",)) for c in rows["caveats"]]
+        )
     hidden = rows[(rows["year"] == year) & rows["lq"].isna() & rows["employment"].isna()]
     now = rows[(rows["year"] == year) & rows["lq"].notna()]
     if level is not None:
         now = now[now["sector_level"] == level]
         hidden = hidden[hidden["sector_level"] == level]
     bounded = hidden[hidden["lq_high"].notna()] if "lq_high" in hidden.columns else hidden.iloc[0:0]
-    confidential = bounded[[c for c in ("sector", "sector_label", "lq_low", "lq_high", "caveat")
-                            if c in bounded.columns]]
+    confidential = bounded[
+        [c for c in ("sector", "sector_label", "lq_low", "lq_high", "caveat") if c in bounded.columns]
+    ]
     if "lq_high" in confidential.columns:
         confidential = confidential.sort_values("lq_high", ascending=False)
-    spec = now[now["employment"].fillna(0) >= min_employment].sort_values(["lq", "sector"],
-                                                                          ascending=[False, True])
+    spec = now[now["employment"].fillna(0) >= min_employment].sort_values(
+        ["lq", "sector"], ascending=[False, True]
+    )
     star = spec["stars"].fillna(0) >= 1 if "stars" in spec else pd.Series(False, index=spec.index)
-    strong = spec["strong"].fillna(False).astype(bool) if "strong" in spec else pd.Series(False, index=spec.index)
-    clusters = spec[star | strong].sort_values(["stars", "lq"], ascending=[False, False]) \
-        if "stars" in spec else spec[strong]
+    strong = (
+        spec["strong"].fillna(False).astype(bool) if "strong" in spec else pd.Series(False, index=spec.index)
+    )
+    clusters = (
+        spec[star | strong].sort_values(["stars", "lq"], ascending=[False, False])
+        if "stars" in spec
+        else spec[strong]
+    )
     figures = key_figures(con, dataset=dataset, regions=[region])
     order = {label: i for i, label in enumerate(dict.fromkeys(figures["label"]))}
     latest = figures[figures["value"].notna()].sort_values("year").groupby("label", sort=False).tail(1)
@@ -257,10 +287,18 @@ def region_profile(
         indices = indices[indices["sector_level"] == level]
     orgs = organisations_in(con, reg)
     return RegionProfile(
-        region=reg, dataset=dataset, year=year, years=years,
+        region=reg,
+        dataset=dataset,
+        year=year,
+        years=years,
         key_figures=latest.reset_index(drop=True),
-        specialisations=spec.reset_index(drop=True), clusters=clusters.reset_index(drop=True),
+        specialisations=spec.reset_index(drop=True),
+        clusters=clusters.reset_index(drop=True),
         series=figures[["label", "year", "value", "unit", "flags"]].reset_index(drop=True),
-        indices=indices.reset_index(drop=True), organisations=orgs, neighbours=neighbours(con, reg),
-        sector_level=level, notes=tuple(notes), confidential=confidential.reset_index(drop=True),
+        indices=indices.reset_index(drop=True),
+        organisations=orgs,
+        neighbours=neighbours(con, reg),
+        sector_level=level,
+        notes=tuple(notes),
+        confidential=confidential.reset_index(drop=True),
     )

@@ -43,10 +43,21 @@ class Part:
     cpu_seconds: float = 0.0
 
 
-def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "", publisher: str = "",
-               licence: str = "", nuts_version: str | None = None, rows: int = 0, years: str = "",
-               notes: str = "", extracted_at: datetime | None = None,
-               cells_read: int | None = None) -> dict[str, Any]:
+def provenance(
+    code: str,
+    kind: str,
+    files: Sequence[Fetched],
+    *,
+    title: str = "",
+    publisher: str = "",
+    licence: str = "",
+    nuts_version: str | None = None,
+    rows: int = 0,
+    years: str = "",
+    notes: str = "",
+    extracted_at: datetime | None = None,
+    cells_read: int | None = None,
+) -> dict[str, Any]:
     """A ``datasets`` row: where the files came from, their sha256, what was loaded from them.
 
     ``source_url`` is the official URL of the files, or for compiled files (no official feed) a plain
@@ -63,9 +74,11 @@ def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "
     origin = next(iter(kinds)) if len(kinds) == 1 else ("mixed" if kinds else None)
     updates = [f.last_update for f in files if f.last_update is not None]
     return {
-        "code": code, "kind": kind,
+        "code": code,
+        "kind": kind,
         "title": title or (ds.title if (ds := catalogue.find_dataset(code)) is not None else ""),
-        "publisher": publisher, "licence": licence,
+        "publisher": publisher,
+        "licence": licence,
         "source_url": " ".join(dict.fromkeys(urls)),
         "retrieved_from": " ".join(_shown_source(f) for f in files),
         "origin": origin,
@@ -73,7 +86,10 @@ def provenance(code: str, kind: str, files: Sequence[Fetched], *, title: str = "
         "extracted_at": (extracted_at or datetime.now(UTC)).replace(tzinfo=None),
         "last_update": max(updates) if updates else None,
         "checksum": " ".join(f.sha256 for f in files),
-        "row_count": rows, "cells_read": cells_read, "years": years, "notes": notes,
+        "row_count": rows,
+        "cells_read": cells_read,
+        "years": years,
+        "notes": notes,
     }
 
 
@@ -98,8 +114,10 @@ def repair_note(repairs: Sequence[Any]) -> str:
 
     if not repairs:
         return ""
-    return (f"{len(repairs)} invalid geometr{'y' if len(repairs) == 1 else 'ies'} repaired with shapely.make_valid "
-            f"(each within the {100 * REPAIR_AREA_TOLERANCE:g} % area tolerance): " + "; ".join(map(str, repairs)))
+    return (
+        f"{len(repairs)} invalid geometr{'y' if len(repairs) == 1 else 'ies'} repaired with shapely.make_valid "
+        f"(each within the {100 * REPAIR_AREA_TOLERANCE:g} % area tolerance): " + "; ".join(map(str, repairs))
+    )
 
 
 def year_span(years: pd.Series) -> str:
@@ -116,7 +134,9 @@ def geometry_rows(frame: gpd.GeoDataFrame, source: str) -> pd.DataFrame:
     out = []
     for variant, column in (("full", frame.geometry.name), ("display", "display")):
         part = frame[keep].assign(variant=variant, source=source)
-        geo = gpd.GeoDataFrame(part, geometry=gpd.GeoSeries(frame[column].values, crs=frame.crs, index=frame.index))
+        geo = gpd.GeoDataFrame(
+            part, geometry=gpd.GeoSeries(frame[column].values, crs=frame.crs, index=frame.index)
+        )
         geo = geo[geo.geometry.notna() & ~geo.geometry.is_empty]
         out.append(load.geometry_frame(geo))
     return pd.concat(out, ignore_index=True)
@@ -150,9 +170,15 @@ def build_plan(only: Sequence[str] = ()) -> list[Reader]:
     """
     from cluster_map.sources import codelists, gisco, us_cmp
 
-    stats = [Reader(f"eurostat {d.code}", _eurostat_reader(d.code),
-                    probe=(d.mirror_files[-1], d.official_url) if d.required else None)
-             for d in catalogue.eurostat() if not only or d.code in only]
+    stats = [
+        Reader(
+            f"eurostat {d.code}",
+            _eurostat_reader(d.code),
+            probe=(d.mirror_files[-1], d.official_url) if d.required else None,
+        )
+        for d in catalogue.eurostat()
+        if not only or d.code in only
+    ]
     stats.sort(key=lambda r: r.name not in ("eurostat sbs_r_nuts06_r2", "eurostat sbs_na_sca_r2"))
     plan = [Reader("nuts recoding", _read_recoding)] if stats else []
     if not only:  # every version's geometry early: each dataset's rows are matched against their own version
@@ -184,25 +210,55 @@ def _read_codelists(resolver: SourceResolver) -> Part:
     nace = cl.read_nace(got.path)
     part.tables.append(("sectors", nace))
     part.tables.append(("sectors", cl.ecosystem_sectors()))
-    part.provenance.append(provenance(
-        "nace_r2", "codelist", [got], title="Statistical classification of economic activities NACE Rev. 2 "
-        "(Eurostat code list)", publisher="Eurostat", licence=EUROSTAT_LICENCE, rows=len(nace)))
+    part.provenance.append(
+        provenance(
+            "nace_r2",
+            "codelist",
+            [got],
+            title="Statistical classification of economic activities NACE Rev. 2 (Eurostat code list)",
+            publisher="Eurostat",
+            licence=EUROSTAT_LICENCE,
+            rows=len(nace),
+        )
+    )
     got = resolver.fetch(cl.GEO_DIC_FILE, cl.GEO_DIC_URL)
     labels = cl.read_geo_dic(got.path)
     aggregates = cl.geo_regions(labels, nuts_version=EUROSTAT_TARGET_NUTS)
-    part.provenance.append(provenance(
-        "geo_dic", "codelist", [got], title="Eurostat geo dictionary: aggregates and extra-regio codes "
-        "(region names come from the NUTS files)", publisher="Eurostat", licence=EUROSTAT_LICENCE,
-        nuts_version=EUROSTAT_TARGET_NUTS, rows=len(aggregates)))
+    part.provenance.append(
+        provenance(
+            "geo_dic",
+            "codelist",
+            [got],
+            title="Eurostat geo dictionary: aggregates and extra-regio codes "
+            "(region names come from the NUTS files)",
+            publisher="Eurostat",
+            licence=EUROSTAT_LICENCE,
+            nuts_version=EUROSTAT_TARGET_NUTS,
+            rows=len(aggregates),
+        )
+    )
     lists = []
-    for version, url in (("2013", cl.NUTS2010_2013_URL), ("2016", cl.NUTS2013_2016_URL), ("2021", cl.NUTS2021_URL)):
+    for version, url in (
+        ("2013", cl.NUTS2010_2013_URL),
+        ("2016", cl.NUTS2013_2016_URL),
+        ("2021", cl.NUTS2021_URL),
+    ):
         got = resolver.fetch(cl.nuts_list_file(version), url)
         regions = cl.read_nuts_regions(got.path, version)
         lists.append(regions)
-        part.provenance.append(provenance(
-            f"nuts_{version}_list", "codelist", [got], title=f"NUTS {version} classification (official "
-            f"Eurostat workbook): regions incl. extra-regio, names", publisher="Eurostat",
-            licence=EUROSTAT_LICENCE, nuts_version=version, rows=len(regions)))
+        part.provenance.append(
+            provenance(
+                f"nuts_{version}_list",
+                "codelist",
+                [got],
+                title=f"NUTS {version} classification (official "
+                f"Eurostat workbook): regions incl. extra-regio, names",
+                publisher="Eurostat",
+                licence=EUROSTAT_LICENCE,
+                nuts_version=version,
+                rows=len(regions),
+            )
+        )
     # Region lists go after the geometry files' regions (which win on duplicates, see load_parts).
     part.payload["regions_fallback"] = [*lists, aggregates]
     return part
@@ -222,12 +278,20 @@ def _read_recoding(resolver: SourceResolver) -> Part:
             return files[-1].path
 
         tables[target] = table = nuts_versions.build_recoding_table(open_file, target_version=target)
-        part.provenance.append(provenance(
-            f"nuts_recoding_{target}", "codelist", files, title=f"NUTS recoding table to NUTS {target} (JRC "
-            f"NUTS converter matrices, population weights; official Eurostat change tables; NUTS 2006->2010 "
-            f"regulation)", publisher="European Commission JRC; Eurostat",
-            licence="Commission reuse policy (Decision 2011/833/EU), acknowledge the source",
-            nuts_version=target, rows=len(table)))
+        part.provenance.append(
+            provenance(
+                f"nuts_recoding_{target}",
+                "codelist",
+                files,
+                title=f"NUTS recoding table to NUTS {target} (JRC "
+                f"NUTS converter matrices, population weights; official Eurostat change tables; NUTS 2006->2010 "
+                f"regulation)",
+                publisher="European Commission JRC; Eurostat",
+                licence="Commission reuse policy (Decision 2011/833/EU), acknowledge the source",
+                nuts_version=target,
+                rows=len(table),
+            )
+        )
     return part
 
 
@@ -238,22 +302,48 @@ def _read_us_clusters(resolver: SourceResolver) -> Part:
     bench = us_cmp.read_clusters(resolver)
     legacy = us_cmp.read_legacy_clusters(resolver)
     related, got = us_cmp.read_related(resolver)
-    part.tables += [("sectors", bench.sectors), ("sectors", legacy.sectors),
-                    ("cluster_naics", bench.cluster_naics.assign(scheme=US_CLUSTER)),
-                    ("cluster_naics", legacy.cluster_naics.assign(scheme=us_cmp.LEGACY_SCHEME)),
-                    ("related_clusters", related)]
+    part.tables += [
+        ("sectors", bench.sectors),
+        ("sectors", legacy.sectors),
+        ("cluster_naics", bench.cluster_naics.assign(scheme=US_CLUSTER)),
+        ("cluster_naics", legacy.cluster_naics.assign(scheme=us_cmp.LEGACY_SCHEME)),
+        ("related_clusters", related),
+    ]
     part.provenance += [
-        provenance("us_cmp_clusters", "clusters", bench.files, title="U.S. Cluster Mapping benchmark cluster "
-                   "definitions (2014: 51 traded + 16 local clusters, subclusters, 2012 NAICS)",
-                   publisher=_US_PUB, licence=US_CMP_LICENCE, nuts_version="us", rows=len(bench.sectors),
-                   notes=f"{len(bench.cluster_naics)} cluster-NAICS rows"),
-        provenance("us_cmp_clusters_2007", "clusters", legacy.files, title="U.S. Cluster Mapping legacy "
-                   "cluster list (clusters-list.json, NAICS 2007 basis; codes differ from 2014)",
-                   publisher=_US_PUB, licence=US_CMP_LICENCE, nuts_version="us", rows=len(legacy.sectors),
-                   notes=f"{len(legacy.cluster_naics)} cluster-NAICS rows"),
-        provenance("us_cmp_related", "clusters", [got], title="Related clusters (Delgado-Porter-Stern "
-                   "relatedness of the 51 traded clusters)", publisher=_US_PUB, licence=US_CMP_LICENCE,
-                   nuts_version="us", rows=len(related)),
+        provenance(
+            "us_cmp_clusters",
+            "clusters",
+            bench.files,
+            title="U.S. Cluster Mapping benchmark cluster "
+            "definitions (2014: 51 traded + 16 local clusters, subclusters, 2012 NAICS)",
+            publisher=_US_PUB,
+            licence=US_CMP_LICENCE,
+            nuts_version="us",
+            rows=len(bench.sectors),
+            notes=f"{len(bench.cluster_naics)} cluster-NAICS rows",
+        ),
+        provenance(
+            "us_cmp_clusters_2007",
+            "clusters",
+            legacy.files,
+            title="U.S. Cluster Mapping legacy "
+            "cluster list (clusters-list.json, NAICS 2007 basis; codes differ from 2014)",
+            publisher=_US_PUB,
+            licence=US_CMP_LICENCE,
+            nuts_version="us",
+            rows=len(legacy.sectors),
+            notes=f"{len(legacy.cluster_naics)} cluster-NAICS rows",
+        ),
+        provenance(
+            "us_cmp_related",
+            "clusters",
+            [got],
+            title="Related clusters (Delgado-Porter-Stern relatedness of the 51 traded clusters)",
+            publisher=_US_PUB,
+            licence=US_CMP_LICENCE,
+            nuts_version="us",
+            rows=len(related),
+        ),
     ]
     return part
 
@@ -269,25 +359,44 @@ def _read_organisations(resolver: SourceResolver) -> Part:
     part.tables += [("partnerships", partnerships), ("events", events)]
     part.payload["directories"] = directories
     for d in directories:
-        part.provenance.append(provenance(
-            d.name, "organisations", d.files, title=_DIRECTORY_TITLES.get(d.name, d.name),
-            publisher=(orgs.EU_DIRECTORY if d.name == orgs.EU_NAME else orgs.US_DIRECTORY).publisher,
-            licence=(orgs.EU_DIRECTORY if d.name == orgs.EU_NAME else orgs.US_DIRECTORY).licence,
-            nuts_version=ORGANISATION_NUTS, rows=len(d.frame)))
+        part.provenance.append(
+            provenance(
+                d.name,
+                "organisations",
+                d.files,
+                title=_DIRECTORY_TITLES.get(d.name, d.name),
+                publisher=(orgs.EU_DIRECTORY if d.name == orgs.EU_NAME else orgs.US_DIRECTORY).publisher,
+                licence=(orgs.EU_DIRECTORY if d.name == orgs.EU_NAME else orgs.US_DIRECTORY).licence,
+                nuts_version=ORGANISATION_NUTS,
+                rows=len(d.frame),
+            )
+        )
     part.provenance += [
-        provenance("cluster_partnerships", "organisations", [got_p], title="European Strategic Cluster "
-                   "Partnerships and Euroclusters named on public pages", publisher=orgs.PARTNERSHIPS.publisher,
-                   licence=orgs.PARTNERSHIPS.licence, rows=len(partnerships)),
-        provenance("cluster_events", "organisations", [got_e], title="Cluster events (ECCP matchmaking, "
-                   "Clusters meet Regions, TCI conferences)", publisher=orgs.EVENTS.publisher,
-                   licence=orgs.EVENTS.licence, rows=len(events)),
+        provenance(
+            "cluster_partnerships",
+            "organisations",
+            [got_p],
+            title="European Strategic Cluster Partnerships and Euroclusters named on public pages",
+            publisher=orgs.PARTNERSHIPS.publisher,
+            licence=orgs.PARTNERSHIPS.licence,
+            rows=len(partnerships),
+        ),
+        provenance(
+            "cluster_events",
+            "organisations",
+            [got_e],
+            title="Cluster events (ECCP matchmaking, Clusters meet Regions, TCI conferences)",
+            publisher=orgs.EVENTS.publisher,
+            licence=orgs.EVENTS.licence,
+            rows=len(events),
+        ),
     ]
     return part
 
 
 _DIRECTORY_TITLES = {
     "eu_cluster_organisations": "European cluster organisations (compiled from public pages; located "
-                                "offline by city, region name or country)",
+    "offline by city, region name or country)",
     "us_cmp_organisations": "U.S. Cluster Mapping cluster organisations (CurrentOrganizationsAndClusters)",
 }
 
@@ -297,8 +406,10 @@ def _us_observations_reader(only: Sequence[str]) -> Callable[[SourceResolver], P
         from cluster_map.sources import us_cmp
 
         part = Part("us cluster data 2016")
-        for dataset, reader in ((us_cmp.STATES_DATASET, us_cmp.read_states),
-                                (us_cmp.TOTALS_DATASET, us_cmp.read_totals)):
+        for dataset, reader in (
+            (us_cmp.STATES_DATASET, us_cmp.read_states),
+            (us_cmp.TOTALS_DATASET, us_cmp.read_totals),
+        ):
             if only and dataset not in only:
                 continue
             obs = reader(resolver)
@@ -325,11 +436,18 @@ def _eurostat_reader(code: str) -> Callable[[SourceResolver], Part]:
                 tried.append(f"{name}: {exc}")
         if fetched is None:
             if ds.required:
-                raise SourceError(f"Dataset {code!r}: no file could be read; tried {', '.join(ds.mirror_files)}. "
-                                  "Point CLUSTER_MAP_SOURCE at a mirror with the official file names, or go "
-                                  "online.", tried)
-            return Part(code, payload={"skipped": {code: "not in the mirror (optional; read online from "
-                                                         f"{ds.official_url})"}})
+                raise SourceError(
+                    f"Dataset {code!r}: no file could be read; tried {', '.join(ds.mirror_files)}. "
+                    "Point CLUSTER_MAP_SOURCE at a mirror with the official file names, or go "
+                    "online.",
+                    tried,
+                )
+            return Part(
+                code,
+                payload={
+                    "skipped": {code: f"not in the mirror (optional; read online from {ds.official_url})"}
+                },
+            )
         frame = eurostat.read_observations(fetched.path, dataset=code)
         eurostat.check_cells(frame, ds, name=fetched.name)
         return Part(code, observations={code: frame}, payload={"files": {code: [fetched]}})
@@ -346,11 +464,20 @@ def _nuts_reader(version: str) -> Callable[[SourceResolver], Part]:
         part = Part(nuts.source_code)
         part.tables.append(("regions", region_rows(frame, "nuts")))
         part.tables.append(("geometries", geometry_rows(frame, nuts.source_code)))
-        part.provenance.append(provenance(
-            nuts.source_code, "geometry", nuts.files, title=f"NUTS {version} regions, levels 0-3 "
-            f"(full and display-simplified geometry; labels: {nuts.label_source})",
-            publisher="Eurostat GISCO", licence=GISCO_LICENCE, nuts_version=version, rows=len(frame),
-            notes=repair_note(nuts.repairs)))
+        part.provenance.append(
+            provenance(
+                nuts.source_code,
+                "geometry",
+                nuts.files,
+                title=f"NUTS {version} regions, levels 0-3 "
+                f"(full and display-simplified geometry; labels: {nuts.label_source})",
+                publisher="Eurostat GISCO",
+                licence=GISCO_LICENCE,
+                nuts_version=version,
+                rows=len(frame),
+                notes=repair_note(nuts.repairs),
+            )
+        )
         part.payload["repairs"] = {nuts.source_code: tuple(str(r) for r in nuts.repairs)}
         part.payload["geometry_codes"] = {version: set(frame["code"])}
         part.payload["nuts_frames"] = {version: frame}
@@ -366,18 +493,30 @@ def _read_us_regions(resolver: SourceResolver) -> Part:
     part = Part(us.source_code)
     part.tables.append(("regions", region_rows(us.frame)))
     part.tables.append(("geometries", geometry_rows(us.frame, us.source_code)))
-    part.provenance.append(provenance(
-        us.source_code, "geometry", us.files, title="US nation, states, counties (us-atlas, Census "
-        "cartographic boundaries 1:10m), BEA economic areas and MSAs (U.S. Cluster Mapping)",
-        publisher="US Census Bureau; U.S. Cluster Mapping Project", licence=us_atlas.US_ATLAS_LICENCE,
-        nuts_version="us", rows=len(us.frame), notes=repair_note(us.repairs)))
+    part.provenance.append(
+        provenance(
+            us.source_code,
+            "geometry",
+            us.files,
+            title="US nation, states, counties (us-atlas, Census "
+            "cartographic boundaries 1:10m), BEA economic areas and MSAs (U.S. Cluster Mapping)",
+            publisher="US Census Bureau; U.S. Cluster Mapping Project",
+            licence=us_atlas.US_ATLAS_LICENCE,
+            nuts_version="us",
+            rows=len(us.frame),
+            notes=repair_note(us.repairs),
+        )
+    )
     part.payload["repairs"] = {us.source_code: tuple(str(r) for r in us.repairs)}
     part.payload["geometry_codes"] = {"us": set(us.frame.loc[us.frame.geometry.notna(), "code"])}
     # states and counties place the US organisations (point in polygon, state names in their names)
-    part.payload["us_regions"] = us.frame.loc[us.frame["kind"].isin(["us_state", "us_county"]),
-                                              ["code", "level", "kind", "name", "label_lon", "label_lat", "geometry"]]
+    part.payload["us_regions"] = us.frame.loc[
+        us.frame["kind"].isin(["us_state", "us_county"]),
+        ["code", "level", "kind", "name", "label_lon", "label_lat", "geometry"],
+    ]
     nation = us.frame[us.frame["kind"] == "us_nation"]
     if len(nation):
-        part.payload["country_points"] = {"US": (float(nation["label_lon"].iloc[0]),
-                                                 float(nation["label_lat"].iloc[0]))}
+        part.payload["country_points"] = {
+            "US": (float(nation["label_lon"].iloc[0]), float(nation["label_lat"].iloc[0]))
+        }
     return part

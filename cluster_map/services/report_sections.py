@@ -64,7 +64,9 @@ class Scope:
     def employment_label(self) -> str:
         """Label of the dataset's employment: its key figure's ('Persons employed'), else 'Employment'."""
         cell = self.info.employment
-        return next((f.label for f in self.info.figures if cell and f.cell.indicator == cell.indicator), "Employment")
+        return next(
+            (f.label for f in self.info.figures if cell and f.cell.indicator == cell.indicator), "Employment"
+        )
 
     @property
     def in_text(self) -> str:
@@ -80,7 +82,9 @@ class Scope:
         if self.is_us:
             return "United States (published US totals)"
         if self.benchmark_note:
-            return f"the regions of the countries with data in {self.year} (not all of Europe: see the method)"
+            return (
+                f"the regions of the countries with data in {self.year} (not all of Europe: see the method)"
+            )
         return "all regions of the dataset (Europe)"
 
 
@@ -94,6 +98,7 @@ def _cached(key: tuple[Any, ...], make: Any) -> Any:
 
 def geometry(con: Any, scope: Scope, level: int, country: str | None = None) -> gpd.GeoDataFrame:
     """Regions of a level (all, or one country's) as a GeoDataFrame in EPSG:4326 (cached per store)."""
+
     def make() -> gpd.GeoDataFrame:
         g = store.region_geometry(con, nuts_version=scope.nuts_version, level=level, country=country)
         geom = shapely.from_wkb(g["wkb"].to_numpy()) if not g.empty else []
@@ -104,8 +109,10 @@ def geometry(con: Any, scope: Scope, level: int, country: str | None = None) -> 
 
 def _level_weights(con: Any, scope: Scope) -> Any:
     """Queen weights over every region of the level (cached: the costly part of the hot spots)."""
-    return _cached(("w", scope.stamp, scope.nuts_version, scope.level),
-                   lambda: queen_weights(geometry(con, scope, scope.level), ids="code", crs=scope.crs))
+    return _cached(
+        ("w", scope.stamp, scope.nuts_version, scope.level),
+        lambda: queen_weights(geometry(con, scope, scope.level), ids="code", crs=scope.crs),
+    )
 
 
 def short(label: object, width: int = 48) -> str:
@@ -113,7 +120,7 @@ def short(label: object, width: int = 48) -> str:
     text = str(label or "")
     for prefix in ("Manufacture of ", "Manufacture and "):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             text = text[:1].upper() + text[1:]
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
@@ -131,25 +138,38 @@ def national(con: Any, scope: Scope, now: pd.DataFrame, *, min_share: float = 0.
         strong = g["strong"].fillna(False).astype(bool)
         g = g.assign(strong=strong, strong_employment=g["employment"].where(strong, 0.0))
         out = g.groupby(["sector", "sector_label"], as_index=False).agg(
-            employment=("employment", "sum"), strong_states=("strong", "sum"),
-            strong_employment=("strong_employment", "sum"), lq=("lq", "max"))
+            employment=("employment", "sum"),
+            strong_states=("strong", "sum"),
+            strong_employment=("strong_employment", "sum"),
+            lq=("lq", "max"),
+        )
         out["strong_share"] = out["strong_employment"] / out["employment"]
-        out = out[out["employment"] >= scope.min_employment].sort_values(["strong_share", "employment"],
-                                                                        ascending=False)
-        return out[["sector", "sector_label", "employment", "strong_states", "strong_share", "lq"]].reset_index(
-            drop=True)
-    nat = store.metric_rows(con, dataset=scope.dataset, level=0, sector_level=scope.sector_level,
-                            years=[scope.year], country=scope.country)
+        out = out[out["employment"] >= scope.min_employment].sort_values(
+            ["strong_share", "employment"], ascending=False
+        )
+        return out[
+            ["sector", "sector_label", "employment", "strong_states", "strong_share", "lq"]
+        ].reset_index(drop=True)
+    nat = store.metric_rows(
+        con,
+        dataset=scope.dataset,
+        level=0,
+        sector_level=scope.sector_level,
+        years=[scope.year],
+        country=scope.country,
+    )
     nat = nat[(nat["region"] == scope.country) & nat["employment"].notna()]
     total = float(nat["region_total"].max()) if not nat.empty else np.nan
     nat = nat[(nat["employment"] >= scope.min_employment) & (nat["employment"] >= min_share * total)]
     nat = nat.assign(share=nat["employment"] / total, eu_share=nat["share_sector"])
-    return (nat.sort_values(["lq", "employment"], ascending=False)
-            [["sector", "sector_label", "employment", "share", "eu_share", "lq"]].reset_index(drop=True))
+    return nat.sort_values(["lq", "employment"], ascending=False)[
+        ["sector", "sector_label", "employment", "share", "eu_share", "lq"]
+    ].reset_index(drop=True)
 
 
-def specialisation(con: Any, scope: Scope, tops: pd.DataFrame, nat: pd.DataFrame,
-                   now: pd.DataFrame) -> ReportSection:
+def specialisation(
+    con: Any, scope: Scope, tops: pd.DataFrame, nat: pd.DataFrame, now: pd.DataFrame
+) -> ReportSection:
     """National ranking and one static map of the regional LQ per top specialisation."""
     maps = []
     geo = geometry(con, scope, scope.level, None if scope.is_us else scope.country)
@@ -160,43 +180,91 @@ def specialisation(con: Any, scope: Scope, tops: pd.DataFrame, nat: pd.DataFrame
         if layer.empty:
             continue
         png = static_choropleth(
-            layer, "lq", title=f"{short(label, 60)} ({sector})", subtitle=f"Location quotient, {scope.year}",
+            layer,
+            "lq",
+            title=f"{short(label, 60)} ({sector})",
+            subtitle=f"Location quotient, {scope.year}",
             source=f"Source: {scope.dataset} ({scope.info.publisher}), Cluster Map; "
-            + ("US Census boundaries" if scope.is_us else "\u00a9 EuroGeographics for the administrative boundaries"),
-            base=base, crs=scope.crs, extent=US_EXTENT if scope.is_us else "auto", figsize=(7.0, 5.2), dpi=110)
-        maps.append(ReportMap(f"Location quotient of {label} ({sector}) by region, {scope.year}", png,
-                              f"LQ = the sector's share of the region's employment / its share in the benchmark "
-                              f"({scope.benchmark_name}); 1 = as in the benchmark, grey hatched = no data"))
+            + (
+                "US Census boundaries"
+                if scope.is_us
+                else "\u00a9 EuroGeographics for the administrative boundaries"
+            ),
+            base=base,
+            crs=scope.crs,
+            extent=US_EXTENT if scope.is_us else "auto",
+            figsize=(7.0, 5.2),
+            dpi=110,
+        )
+        maps.append(
+            ReportMap(
+                f"Location quotient of {label} ({sector}) by region, {scope.year}",
+                png,
+                f"LQ = the sector's share of the region's employment / its share in the benchmark "
+                f"({scope.benchmark_name}); 1 = as in the benchmark, grey hatched = no data",
+            )
+        )
     if scope.is_us:
-        table = ReportTable("Top_clusters", "Traded clusters by share of employment in strong clusters",
-                            nat.head(15), columns={"sector": "Cluster", "sector_label": "Name",
-                                                   "employment": "Employment", "strong_states": "Strong in (states)",
-                                                   "strong_share": "Share in strong clusters",
-                                                   "lq": "Highest state LQ"})
-        text = ("Traded clusters ranked by the share of their US employment located in states where they are "
-                "strong clusters (US Cluster Mapping method): the most geographically concentrated first; the "
-                "maps show the state LQs of the first ones.")
+        table = ReportTable(
+            "Top_clusters",
+            "Traded clusters by share of employment in strong clusters",
+            nat.head(15),
+            columns={
+                "sector": "Cluster",
+                "sector_label": "Name",
+                "employment": "Employment",
+                "strong_states": "Strong in (states)",
+                "strong_share": "Share in strong clusters",
+                "lq": "Highest state LQ",
+            },
+        )
+        text = (
+            "Traded clusters ranked by the share of their US employment located in states where they are "
+            "strong clusters (US Cluster Mapping method): the most geographically concentrated first; the "
+            "maps show the state LQs of the first ones."
+        )
     else:
-        table = ReportTable("National_LQ", f"Sectors by national location quotient, {scope.year}", nat.head(15),
-                            columns={"sector": "Sector", "sector_label": "Name", "employment": "Employment",
-                                     "share": "Share of country", "eu_share": "Share of Europe's sector",
-                                     "lq": "LQ"},
-                            note="Sectors with at least 0.5% of the country's employment; LQ of the country "
-                                 "against all countries of the dataset.")
-        text = (f"{scope.name}'s sectors ranked by the national location quotient; the maps show the regional "
-                "LQ of its top specialisations (neighbouring countries in grey).")
+        table = ReportTable(
+            "National_LQ",
+            f"Sectors by national location quotient, {scope.year}",
+            nat.head(15),
+            columns={
+                "sector": "Sector",
+                "sector_label": "Name",
+                "employment": "Employment",
+                "share": "Share of country",
+                "eu_share": "Share of Europe's sector",
+                "lq": "LQ",
+            },
+            note="Sectors with at least 0.5% of the country's employment; LQ of the country "
+            "against all countries of the dataset.",
+        )
+        text = (
+            f"{scope.name}'s sectors ranked by the national location quotient; the maps show the regional "
+            "LQ of its top specialisations (neighbouring countries in grey)."
+        )
     return ReportSection("specialisation", "Top specialisations", (text,), (table,), tuple(maps))
 
 
 # --- clusters ------------------------------------------------------------------------------------
 def _star_letters(frame: pd.DataFrame) -> pd.Series:
-    parts = [frame[c].fillna(False).astype(bool).map({True: k, False: ""})
-             for c, k in (("size_star", "S"), ("specialisation_star", "P"), ("focus_star", "F"))]
+    parts = [
+        frame[c].fillna(False).astype(bool).map({True: k, False: ""})
+        for c, k in (("size_star", "S"), ("specialisation_star", "P"), ("focus_star", "F"))
+    ]
     return parts[0] + parts[1] + parts[2]
 
 
-CLUSTER_COLUMNS = {"region": "Region", "region_name": "Name", "sector": "Sector", "label": "Sector name",
-                   "employment": "Employment", "lq": "LQ", "stars": "Stars", "which": "Star types"}
+CLUSTER_COLUMNS = {
+    "region": "Region",
+    "region_name": "Name",
+    "sector": "Sector",
+    "label": "Sector name",
+    "employment": "Employment",
+    "lq": "LQ",
+    "stars": "Stars",
+    "which": "Star types",
+}
 
 
 def clusters(scope: Scope, now: pd.DataFrame) -> ReportSection:
@@ -206,19 +274,35 @@ def clusters(scope: Scope, now: pd.DataFrame) -> ReportSection:
     strong = rows[rows["strong"].fillna(False).astype(bool)].sort_values("employment", ascending=False)
     cols = list(CLUSTER_COLUMNS)
     tables = (
-        ReportTable("Star_clusters", f"Star clusters (2 and 3 stars), {scope.year}",
-                    starred[cols].reset_index(drop=True), columns=CLUSTER_COLUMNS, print_rows=60,
-                    note="Star types: S size (employment in the top 10% of regions for the sector), P "
-                         "specialisation (LQ >= 2), F focus (share of the region's employment in the top 10%)."),
-        ReportTable("Strong_clusters", f"Strong clusters (US Cluster Mapping method), {scope.year}",
-                    strong[cols[:-2]].reset_index(drop=True), columns=CLUSTER_COLUMNS, print_rows=60,
-                    note="Strong: LQ at or above the 75th percentile and >= 1, employment and establishments "
-                         "above their 25th percentiles, over all regions of the level."),
+        ReportTable(
+            "Star_clusters",
+            f"Star clusters (2 and 3 stars), {scope.year}",
+            starred[cols].reset_index(drop=True),
+            columns=CLUSTER_COLUMNS,
+            print_rows=60,
+            note="Star types: S size (employment in the top 10% of regions for the sector), P "
+            "specialisation (LQ >= 2), F focus (share of the region's employment in the top 10%).",
+        ),
+        ReportTable(
+            "Strong_clusters",
+            f"Strong clusters (US Cluster Mapping method), {scope.year}",
+            strong[cols[:-2]].reset_index(drop=True),
+            columns=CLUSTER_COLUMNS,
+            print_rows=60,
+            note="Strong: LQ at or above the 75th percentile and >= 1, employment and establishments "
+            "above their 25th percentiles, over all regions of the level.",
+        ),
     )
     three = int((starred["stars"] == 3).sum())
-    return ReportSection("clusters", "Star and strong clusters", (
-        f"{len(starred)} region-sector cells of {scope.in_text} have two or more stars ({three} have three); "
-        f"{len(strong)} are strong clusters. Regions are compared with {scope.benchmark_name}.",), tables)
+    return ReportSection(
+        "clusters",
+        "Star and strong clusters",
+        (
+            f"{len(starred)} region-sector cells of {scope.in_text} have two or more stars ({three} have three); "
+            f"{len(strong)} are strong clusters. Regions are compared with {scope.benchmark_name}.",
+        ),
+        tables,
+    )
 
 
 def top_sectors(scope: Scope, now: pd.DataFrame, n: int = 3) -> ReportSection:
@@ -227,8 +311,10 @@ def top_sectors(scope: Scope, now: pd.DataFrame, n: int = 3) -> ReportSection:
     if scope.is_us:
         ok = ok[ok["sector_type"] == "traded"]
     ok = ok.sort_values(["region", "lq"], ascending=[True, False]).groupby("region").head(n)
-    ok = ok.assign(rank=ok.groupby("region").cumcount() + 1,
-                   text=ok["sector"] + " " + ok["sector_label"].map(lambda s: short(s, 34)))
+    ok = ok.assign(
+        rank=ok.groupby("region").cumcount() + 1,
+        text=ok["sector"] + " " + ok["sector_label"].map(lambda s: short(s, 34)),
+    )
     wide = ok.pivot(index=["region", "region_name"], columns="rank", values=["text", "lq"])
     out = pd.DataFrame(index=wide.index)
     columns = {"region": "Region", "region_name": "Name"}
@@ -237,45 +323,76 @@ def top_sectors(scope: Scope, now: pd.DataFrame, n: int = 3) -> ReportSection:
             out[f"top{i}"], out[f"lq{i}"] = wide[("text", i)], wide[("lq", i)].astype(float)
             columns |= {f"top{i}": f"Sector {i}", f"lq{i}": f"LQ {i}"}
     out = out.reset_index()
-    return ReportSection("top_sectors", "Top sectors per region", (
-        f"The {n} sectors with the highest LQ in each region, among cells with at least "
-        f"{scope.min_employment:,.0f} persons employed{' (traded clusters)' if scope.is_us else ''}.",),
-        (ReportTable("Top_sectors", f"Top sectors per region, {scope.year}", out, columns=columns),))
+    return ReportSection(
+        "top_sectors",
+        "Top sectors per region",
+        (
+            f"The {n} sectors with the highest LQ in each region, among cells with at least "
+            f"{scope.min_employment:,.0f} persons employed{' (traded clusters)' if scope.is_us else ''}.",
+        ),
+        (ReportTable("Top_sectors", f"Top sectors per region, {scope.year}", out, columns=columns),),
+    )
 
 
 # --- indices -------------------------------------------------------------------------------------
-INDEX_COLUMNS = {"region": "Region", "region_name": "Name", "employment": "Employment", "n_sectors": "Sectors",
-                 "krugman": "Krugman", "hhi": "HHI", "entropy": "Entropy", "related_variety": "Related var.",
-                 "unrelated_variety": "Unrelated var.", "cluster_strength": "Cluster strength"}
+INDEX_COLUMNS = {
+    "region": "Region",
+    "region_name": "Name",
+    "employment": "Employment",
+    "n_sectors": "Sectors",
+    "krugman": "Krugman",
+    "hhi": "HHI",
+    "entropy": "Entropy",
+    "related_variety": "Related var.",
+    "unrelated_variety": "Unrelated var.",
+    "cluster_strength": "Cluster strength",
+}
 
 
 def indices(con: Any, scope: Scope) -> tuple[ReportSection, pd.DataFrame]:
     """Krugman, HHI, entropy and variety of the country's regions, the country, and European medians."""
-    idx = store.region_indices(con, dataset=scope.dataset, level=scope.level, year=scope.year,
-                               sector_level=scope.sector_level)
-    cols = [c for c in INDEX_COLUMNS if c in idx and c not in ("region", "region_name") and idx[c].notna().any()]
+    idx = store.region_indices(
+        con, dataset=scope.dataset, level=scope.level, year=scope.year, sector_level=scope.sector_level
+    )
+    cols = [
+        c for c in INDEX_COLUMNS if c in idx and c not in ("region", "region_name") and idx[c].notna().any()
+    ]
     if idx.empty:
-        return ReportSection("indices", "Specialisation and diversification", ("No indices for this year.",)), idx
+        return ReportSection(
+            "indices", "Specialisation and diversification", ("No indices for this year.",)
+        ), idx
     mine = idx if scope.is_us else idx[idx["country"] == scope.country]
     parts = [mine[["region", "region_name", *cols]]]
     if not scope.is_us:
-        nat = store.region_indices(con, dataset=scope.dataset, level=0, year=scope.year,
-                                   sector_level=scope.sector_level)
+        nat = store.region_indices(
+            con, dataset=scope.dataset, level=0, year=scope.year, sector_level=scope.sector_level
+        )
         own = nat[nat["region"] == scope.country].assign(region_name=f"{scope.name} (country)")
         parts.append(own[["region", "region_name", *cols]])
-        parts.append(nat[cols].median().to_frame().T.assign(region="EU", region_name="Median of the countries"))
-    parts.append(idx[cols].median().to_frame().T.assign(
-        region="bench", region_name=f"Median of all {len(idx)} regions"))
+        parts.append(
+            nat[cols].median().to_frame().T.assign(region="EU", region_name="Median of the countries")
+        )
+    parts.append(
+        idx[cols]
+        .median()
+        .to_frame()
+        .T.assign(region="bench", region_name=f"Median of all {len(idx)} regions")
+    )
     table = pd.concat(parts, ignore_index=True)[["region", "region_name", *cols]]
     table["n_sectors"] = table["n_sectors"].round().astype("Int64")
-    return ReportSection("indices", "Specialisation and diversification", (
-        "Krugman dissimilarity index K = sum |s_rs - s_s| (0 = the benchmark's sector mix, maximum 2) and "
-        "Herfindahl-Hirschman concentration HHI = sum s_rs^2 of each region's employment across the "
-        "sectors of the level; entropy (bits) split into related variety (within NACE sections or US "
-        "cluster groups) and unrelated variety (between them); cluster strength = share of the employment "
-        "in strong clusters. The last rows are the benchmark: the country as a whole and the medians over "
-        "the countries and over all regions of the dataset.",),
-        (ReportTable("Indices", f"Region indices, {scope.year}", table, columns=INDEX_COLUMNS),)), idx
+    return ReportSection(
+        "indices",
+        "Specialisation and diversification",
+        (
+            "Krugman dissimilarity index K = sum |s_rs - s_s| (0 = the benchmark's sector mix, maximum 2) and "
+            "Herfindahl-Hirschman concentration HHI = sum s_rs^2 of each region's employment across the "
+            "sectors of the level; entropy (bits) split into related variety (within NACE sections or US "
+            "cluster groups) and unrelated variety (between them); cluster strength = share of the employment "
+            "in strong clusters. The last rows are the benchmark: the country as a whole and the medians over "
+            "the countries and over all regions of the dataset.",
+        ),
+        (ReportTable("Indices", f"Region indices, {scope.year}", table, columns=INDEX_COLUMNS),),
+    ), idx
 
 
 # --- growth --------------------------------------------------------------------------------------
@@ -292,41 +409,78 @@ def growth(con: Any, scope: Scope, rows: pd.DataFrame) -> ReportSection:
     """Shift-share of each region's employment change against the benchmark's sector growth."""
     years = growth_years(scope, rows)
     if years is None:
-        return ReportSection("growth", "Growth and shift-share",
-                             (f"Fewer than two years with full regional coverage for {scope.in_text} "
-                              f"(years with data: {', '.join(map(str, scope.years))}): no growth figures.",))
+        return ReportSection(
+            "growth",
+            "Growth and shift-share",
+            (
+                f"Fewer than two years with full regional coverage for {scope.in_text} "
+                f"(years with data: {', '.join(map(str, scope.years))}): no growth figures.",
+            ),
+        )
     start, end = years
-    allrows = store.metric_rows(con, dataset=scope.dataset, level=scope.level, sector_level=scope.sector_level,
-                                years=[start, end])
+    allrows = store.metric_rows(
+        con, dataset=scope.dataset, level=scope.level, sector_level=scope.sector_level, years=[start, end]
+    )
     cube = allrows[allrows["employment"].notna()][["region", "sector", "year", "employment", "country"]]
     both = cube.groupby(["region", "sector"])["year"].transform("nunique") == 2
     cube = cube[both]  # cells with a value in both years: no confidential gap is read as a job loss
     totals = cube.groupby(["sector", "year"], as_index=False)["employment"].sum()
     mine = cube if scope.is_us else cube[cube["country"] == scope.country]
-    ss = shift_share(mine[["region", "sector", "year", "employment"]], start_year=start, end_year=end,
-                     totals=totals)
-    sums = ["employment_start", "employment_end", "change", "national_growth", "industry_mix", "regional_shift"]
+    ss = shift_share(
+        mine[["region", "sector", "year", "employment"]], start_year=start, end_year=end, totals=totals
+    )
+    sums = [
+        "employment_start",
+        "employment_end",
+        "change",
+        "national_growth",
+        "industry_mix",
+        "regional_shift",
+    ]
     by_region = ss.groupby("region", as_index=False)[sums].sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        by_region["cagr"] = (by_region["employment_end"] / by_region["employment_start"]) ** (1 / (end - start)) - 1
+        by_region["cagr"] = (by_region["employment_end"] / by_region["employment_start"]) ** (
+            1 / (end - start)
+        ) - 1
     names = rows.drop_duplicates("region").set_index("region")["region_name"]
     by_region.insert(1, "region_name", by_region["region"].map(names))
     total = by_region[sums].sum()
-    by_region.loc[len(by_region)] = {"region": scope.country, "region_name": f"{scope.name} (regions' sum)",
-                                     **total.to_dict(),
-                                     "cagr": (total["employment_end"] / total["employment_start"])
-                                     ** (1 / (end - start)) - 1}
+    by_region.loc[len(by_region)] = {
+        "region": scope.country,
+        "region_name": f"{scope.name} (regions' sum)",
+        **total.to_dict(),
+        "cagr": (total["employment_end"] / total["employment_start"]) ** (1 / (end - start)) - 1,
+    }
     g = totals.pivot(index="sector", columns="year", values="employment").sum()
     bench = f"{(g[end] / g[start]) ** (1 / (end - start)) - 1:+.2%}" if g[start] > 0 else "n/a"
-    return ReportSection("growth", f"Growth and shift-share, {start}-{end}", (
-        f"Employment change of each region between {start} and {end}, summed over the sectors with a value in "
-        "both years, split into national growth (the benchmark's growth), industry mix (the sectors' "
-        "growth in the benchmark relative to it) and regional shift (the rest); the three sum to the change "
-        f"(Dunn 1960). Benchmark: {scope.benchmark_name}, which grew by {bench} a year.",),
-        (ReportTable("Shift_share", f"Shift-share {start}-{end}", by_region, columns={
-            "region": "Region", "region_name": "Name", "employment_start": str(start),
-            "employment_end": str(end), "change": "Change", "national_growth": "National growth",
-            "industry_mix": "Industry mix", "regional_shift": "Regional shift", "cagr": "CAGR"}),))
+    return ReportSection(
+        "growth",
+        f"Growth and shift-share, {start}-{end}",
+        (
+            f"Employment change of each region between {start} and {end}, summed over the sectors with a value in "
+            "both years, split into national growth (the benchmark's growth), industry mix (the sectors' "
+            "growth in the benchmark relative to it) and regional shift (the rest); the three sum to the change "
+            f"(Dunn 1960). Benchmark: {scope.benchmark_name}, which grew by {bench} a year.",
+        ),
+        (
+            ReportTable(
+                "Shift_share",
+                f"Shift-share {start}-{end}",
+                by_region,
+                columns={
+                    "region": "Region",
+                    "region_name": "Name",
+                    "employment_start": str(start),
+                    "employment_end": str(end),
+                    "change": "Change",
+                    "national_growth": "National growth",
+                    "industry_mix": "Industry mix",
+                    "regional_shift": "Regional shift",
+                    "cagr": "CAGR",
+                },
+            ),
+        ),
+    )
 
 
 # --- hot spots -----------------------------------------------------------------------------------
@@ -334,8 +488,14 @@ def hotspots(con: Any, scope: Scope, tops: pd.DataFrame, *, seed: int, permutati
     """Getis-Ord Gi* of each top sector's LQ over all regions of the level; the country's significant ones."""
     if tops.empty:
         return ReportSection("hotspots", "Hot spots", ("No sector passes the minimum employment.",))
-    allrows = store.metric_rows(con, dataset=scope.dataset, level=scope.level, sector_level=scope.sector_level,
-                                years=[scope.year], sectors=list(tops["sector"]))
+    allrows = store.metric_rows(
+        con,
+        dataset=scope.dataset,
+        level=scope.level,
+        sector_level=scope.sector_level,
+        years=[scope.year],
+        sectors=list(tops["sector"]),
+    )
     w_all = _level_weights(con, scope)
     found, n_used = [], 0
     for sector in tops["sector"]:
@@ -346,13 +506,20 @@ def hotspots(con: Any, scope: Scope, tops: pd.DataFrame, *, seed: int, permutati
         if len(nb) < 5:
             continue
         ids = sorted(nb)
-        res = local_getis_ord(vals.reindex(ids).to_numpy(), weights_from_neighbours(nb, ids=ids), star=True,
-                              permutations=permutations, seed=seed)
+        res = local_getis_ord(
+            vals.reindex(ids).to_numpy(),
+            weights_from_neighbours(nb, ids=ids),
+            star=True,
+            permutations=permutations,
+            seed=seed,
+        )
         n_used = len(ids)
         frame = res.to_frame().reset_index().assign(sector=sector, lq=vals.reindex(ids).to_numpy())
         found.append(frame)
     if not found:
-        return ReportSection("hotspots", "Hot spots", ("Too few contiguous regions with values for hot spots.",))
+        return ReportSection(
+            "hotspots", "Hot spots", ("Too few contiguous regions with values for hot spots.",)
+        )
     frame = pd.concat(found, ignore_index=True)
     names = allrows.drop_duplicates("region").set_index("region")
     frame["country"] = frame["region"].map(names["country"])
@@ -360,18 +527,38 @@ def hotspots(con: Any, scope: Scope, tops: pd.DataFrame, *, seed: int, permutati
     mine = frame if scope.is_us else frame[frame["country"] == scope.country]
     sig = mine[mine["label"].isin(["hot", "cold"])].sort_values(["sector", "z"], ascending=[True, False])
     counts = mine.groupby("sector")["label"].value_counts().unstack(fill_value=0)
-    summary = "; ".join(f"{s}: {int(counts.loc[s].get('hot', 0))} hot, {int(counts.loc[s].get('cold', 0))} cold"
-                        for s in counts.index)
+    summary = "; ".join(
+        f"{s}: {int(counts.loc[s].get('hot', 0))} hot, {int(counts.loc[s].get('cold', 0))} cold"
+        for s in counts.index
+    )
     table = sig[["region", "region_name", "sector", "label", "lq", "z", "p_sim"]].reset_index(drop=True)
     table = table.rename(columns={"label": "spot"})
-    return ReportSection("hotspots", "Hot spots of the top specialisations", (
-        f"Getis-Ord Gi* of each top sector's LQ over the {n_used} contiguous regions of the level with a value "
-        f"(queen contiguity, binary weights, {permutations} permutations, seed {seed}), so a region is judged "
-        "with its neighbours across borders. Hot spot: significant cluster of high LQs (p_sim <= 0.05, z > 0); "
-        f"cold spot: of low LQs. In {scope.in_text}: {summary or 'none'}.",),
-        (ReportTable("Hot_spots", "Significant Gi* hot and cold spots", table, columns={
-            "region": "Region", "region_name": "Name", "sector": "Sector", "spot": "Spot", "lq": "LQ",
-            "z": "z", "p_sim": "p (perm.)"}),))
+    return ReportSection(
+        "hotspots",
+        "Hot spots of the top specialisations",
+        (
+            f"Getis-Ord Gi* of each top sector's LQ over the {n_used} contiguous regions of the level with a value "
+            f"(queen contiguity, binary weights, {permutations} permutations, seed {seed}), so a region is judged "
+            "with its neighbours across borders. Hot spot: significant cluster of high LQs (p_sim <= 0.05, z > 0); "
+            f"cold spot: of low LQs. In {scope.in_text}: {summary or 'none'}.",
+        ),
+        (
+            ReportTable(
+                "Hot_spots",
+                "Significant Gi* hot and cold spots",
+                table,
+                columns={
+                    "region": "Region",
+                    "region_name": "Name",
+                    "sector": "Sector",
+                    "spot": "Spot",
+                    "lq": "LQ",
+                    "z": "z",
+                    "p_sim": "p (perm.)",
+                },
+            ),
+        ),
+    )
 
 
 # --- organisations, methodology, sources ---------------------------------------------------------
@@ -383,15 +570,35 @@ def organisations(con: Any, scope: Scope) -> tuple[ReportSection, int]:
     parts = store.partnerships_of(con, countries=codes)
     events = store.events_of(con, countries=codes)
     orgs = orgs.drop(columns=[c for c in orgs if orgs[c].isna().all() or (orgs[c].astype(str) == "").all()])
-    return ReportSection("organisations", "Cluster organisations, partnerships and events", (
-        f"{len(orgs)} cluster organisations of {scope.in_text} in the directories, {len(parts)} cluster "
-        f"partnerships with a member there and {len(events)} cluster events held there.",),
-        (ReportTable("Organisations", "Cluster organisations", orgs, print_rows=80, print_columns=(
-            "name", "acronym", "city", "nuts2", "sectors", "clusters", "org_type")),
-         ReportTable("Partnerships", "Cluster partnerships", parts,
-                     print_columns=("name", "theme", "type", "member_organisations", "countries")),
-         ReportTable("Events", "Cluster events", events,
-                     print_columns=("event_name", "event_type", "dates", "city")))), len(orgs)
+    return ReportSection(
+        "organisations",
+        "Cluster organisations, partnerships and events",
+        (
+            f"{len(orgs)} cluster organisations of {scope.in_text} in the directories, {len(parts)} cluster "
+            f"partnerships with a member there and {len(events)} cluster events held there.",
+        ),
+        (
+            ReportTable(
+                "Organisations",
+                "Cluster organisations",
+                orgs,
+                print_rows=80,
+                print_columns=("name", "acronym", "city", "nuts2", "sectors", "clusters", "org_type"),
+            ),
+            ReportTable(
+                "Partnerships",
+                "Cluster partnerships",
+                parts,
+                print_columns=("name", "theme", "type", "member_organisations", "countries"),
+            ),
+            ReportTable(
+                "Events",
+                "Cluster events",
+                events,
+                print_columns=("event_name", "event_type", "dates", "city"),
+            ),
+        ),
+    ), len(orgs)
 
 
 def _focus_rule() -> str:
@@ -403,30 +610,57 @@ def _focus_rule() -> str:
 def method(scope: Scope) -> ReportSection:
     """Formulas (the shared methodology entries), thresholds, NUTS version and the flags legend."""
     skip = {"us_lq"} if not scope.is_us else set()
-    entries = pd.DataFrame([(e.name, e.formula, f"{e.text} ({e.reference})") for e in methodology.entries()
-                            if e.key not in skip], columns=["Metric", "Formula", "Definition and reference"])
-    thresholds = pd.DataFrame([
-        ("Regions", f"{scope.info.region_word}, NUTS {scope.nuts_version} level {scope.level}"
-         if scope.info.nuts.default != "us" else f"{scope.info.region_word} (FIPS codes)"),
-        ("Sectors", f"{scope.info.sector_word}, level {scope.sector_level}"),
-        ("Benchmark of LQ and stars", scope.benchmark_name),
-        *((("Benchmark countries", scope.benchmark_note),) if scope.benchmark_note else ()),
-        ("Minimum employment (ranking, stars)", f"{scope.min_employment:,.0f} persons"),
-        ("Size star", "top 10% of the sector's regions (90th percentile, linear interpolation)"),
-        ("Focus star", _focus_rule()),
-        ("Suspect source values", "no star and no strong flag (rules on the methodology page)"),
-        ("Specialisation star", "LQ >= 2"),
-        ("Strong cluster", "top 25% of the regions by LQ (LQ >= 75th percentile) and LQ >= 1; employment, "
-                           "establishments > 25th percentile"),
-        ("Hot spots", "Gi*, queen contiguity, binary weights, p_sim <= 0.05"),
-    ], columns=["Setting", "Value"])
+    entries = pd.DataFrame(
+        [
+            (e.name, e.formula, f"{e.text} ({e.reference})")
+            for e in methodology.entries()
+            if e.key not in skip
+        ],
+        columns=["Metric", "Formula", "Definition and reference"],
+    )
+    thresholds = pd.DataFrame(
+        [
+            (
+                "Regions",
+                f"{scope.info.region_word}, NUTS {scope.nuts_version} level {scope.level}"
+                if scope.info.nuts.default != "us"
+                else f"{scope.info.region_word} (FIPS codes)",
+            ),
+            ("Sectors", f"{scope.info.sector_word}, level {scope.sector_level}"),
+            ("Benchmark of LQ and stars", scope.benchmark_name),
+            *((("Benchmark countries", scope.benchmark_note),) if scope.benchmark_note else ()),
+            ("Minimum employment (ranking, stars)", f"{scope.min_employment:,.0f} persons"),
+            ("Size star", "top 10% of the sector's regions (90th percentile, linear interpolation)"),
+            ("Focus star", _focus_rule()),
+            ("Suspect source values", "no star and no strong flag (rules on the methodology page)"),
+            ("Specialisation star", "LQ >= 2"),
+            (
+                "Strong cluster",
+                "top 25% of the regions by LQ (LQ >= 75th percentile) and LQ >= 1; employment, "
+                "establishments > 25th percentile",
+            ),
+            ("Hot spots", "Gi*, queen contiguity, binary weights, p_sim <= 0.05"),
+        ],
+        columns=["Setting", "Value"],
+    )
     flags = pd.DataFrame(sorted(schema.FLAGS.items()), columns=["Flag", "Meaning"])
-    regions = ("Regions are the 50 US states (FIPS codes); the benchmark is the published US totals, which "
-               "include DC and the territories." if scope.is_us else
-               f"Regions are NUTS {scope.nuts_version}: codes of older NUTS versions were recoded with the "
-               "official Eurostat change tables at ingest.")
-    return ReportSection("methodology", "Methodology", (
-        f"{regions} Cells flagged confidential (c) have no value and count as missing, never as zero. The "
-        "formulas below are the ones the statistics engine computes.",),
-        (ReportTable("Methods", "Formulas", entries, text_width=None), ReportTable("Thresholds", "Parameters", thresholds),
-         ReportTable("Flags", "Eurostat flags legend", flags)))
+    regions = (
+        "Regions are the 50 US states (FIPS codes); the benchmark is the published US totals, which "
+        "include DC and the territories."
+        if scope.is_us
+        else f"Regions are NUTS {scope.nuts_version}: codes of older NUTS versions were recoded with the "
+        "official Eurostat change tables at ingest."
+    )
+    return ReportSection(
+        "methodology",
+        "Methodology",
+        (
+            f"{regions} Cells flagged confidential (c) have no value and count as missing, never as zero. The "
+            "formulas below are the ones the statistics engine computes.",
+        ),
+        (
+            ReportTable("Methods", "Formulas", entries, text_width=None),
+            ReportTable("Thresholds", "Parameters", thresholds),
+            ReportTable("Flags", "Eurostat flags legend", flags),
+        ),
+    )

@@ -28,9 +28,16 @@ from cluster_map.services import coverage, report_growth
 from cluster_map.services import report_sections as sections
 from cluster_map.store import reports as store
 
-__all__ = ["RENDERERS", "CountryReport", "build_country_report", "countries", "render", "report_datasets",
-           "report_levels",
-           "write_country_report"]
+__all__ = [
+    "RENDERERS",
+    "CountryReport",
+    "build_country_report",
+    "countries",
+    "render",
+    "report_datasets",
+    "report_levels",
+    "write_country_report",
+]
 
 Format = Literal["pdf", "html", "xlsx"]
 RENDERERS: dict[str, Callable[[CountryReport], bytes]] = {
@@ -47,8 +54,10 @@ def report_levels(dataset: str) -> tuple[int, int]:
     """
     found = catalogue.find_dataset(dataset)
     if found is None or found.report_level is None:
-        raise InputError(f"Unknown dataset {dataset!r} for a report; choose one of "
-                         f"{', '.join(d.code for d in catalogue.reported())}")
+        raise InputError(
+            f"Unknown dataset {dataset!r} for a report; choose one of "
+            f"{', '.join(d.code for d in catalogue.reported())}"
+        )
     return found.report_level
 
 
@@ -62,8 +71,10 @@ def countries(con: Any, *, dataset: str = "sbs_r_nuts06_r2") -> pd.DataFrame:
     """Countries a report can be built for: country, name (English), years (with data)."""
     level, sector_level = report_levels(dataset)
     frame = store.report_countries(con, dataset=dataset, level=level, sector_level=sector_level)
-    frame["name"] = [catalogue.country_name(c, str(n).title()) for c, n in zip(frame["country"], frame["name"],
-                                                                                strict=True)]
+    frame["name"] = [
+        catalogue.country_name(c, str(n).title())
+        for c, n in zip(frame["country"], frame["name"], strict=True)
+    ]
     frame["years"] = [list(y) if isinstance(y, list | np.ndarray) else [] for y in frame["years"]]
     return frame
 
@@ -78,9 +89,17 @@ def _resolve(con: Any, dataset: str, country: str) -> tuple[str, str, list[int]]
     return code, str(row["name"].iloc[0]), sorted(int(y) for y in row["years"].iloc[0])
 
 
-def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06_r2", year: int | None = None,
-                         min_employment: float | None = None, top_sectors: int = 2, seed: int | None = None,
-                         permutations: int | None = None) -> CountryReport:
+def build_country_report(
+    con: Any,
+    *,
+    country: str,
+    dataset: str = "sbs_r_nuts06_r2",
+    year: int | None = None,
+    min_employment: float | None = None,
+    top_sectors: int = 2,
+    seed: int | None = None,
+    permutations: int | None = None,
+) -> CountryReport:
     """Assemble the country report (see the module docstring); no rendering here.
 
     Parameters
@@ -112,44 +131,85 @@ def build_country_report(con: Any, *, country: str, dataset: str = "sbs_r_nuts06
     permutations = settings.permutations if permutations is None else int(permutations)
     code, name, years = _resolve(con, dataset, country)
     if not years:
-        raise InputError(f"{name} ({code}) has no employment data in {dataset!r} at all; choose another country")
+        raise InputError(
+            f"{name} ({code}) has no employment data in {dataset!r} at all; choose another country"
+        )
     bench = coverage.coverage(con, dataset, level=level)
     # the default is the latest year whose benchmark holds every country, never a partial one
     year = (bench.default_year(years) or years[-1]) if year is None else int(year)
     if year not in years:
-        raise InputError(f"{name} ({code}) has no data in {dataset!r} for {year}; years with data: "
-                         f"{', '.join(map(str, years))}")
+        raise InputError(
+            f"{name} ({code}) has no data in {dataset!r} for {year}; years with data: "
+            f"{', '.join(map(str, years))}"
+        )
     rows = store.metric_rows(con, dataset=dataset, level=level, sector_level=sector_level, country=code)
     now = rows[(rows["year"] == year) & rows["employment"].notna()]
     if now.empty:
-        raise ReportError(f"No level-{level} metrics for {name} ({code}) in {dataset!r} {year}; rebuild the store")
-    scope = sections.Scope(country=code, name=name, dataset=dataset, year=year, years=tuple(years), level=level,
-                           sector_level=sector_level, nuts_version=str(now["nuts_version"].iloc[0]),
-                           min_employment=float(min_employment), stamp=store.store_stamp(con),
-                           benchmark_note=bench.note(year))
+        raise ReportError(
+            f"No level-{level} metrics for {name} ({code}) in {dataset!r} {year}; rebuild the store"
+        )
+    scope = sections.Scope(
+        country=code,
+        name=name,
+        dataset=dataset,
+        year=year,
+        years=tuple(years),
+        level=level,
+        sector_level=sector_level,
+        nuts_version=str(now["nuts_version"].iloc[0]),
+        min_employment=float(min_employment),
+        stamp=store.store_stamp(con),
+        benchmark_note=bench.note(year),
+    )
     nat = sections.national(con, scope, now)
     tops = nat.head(top_sectors)
     clusters = sections.clusters(scope, now)
     indices, idx = sections.indices(con, scope)
     orgs, n_orgs = sections.organisations(con, scope)
-    parts = (sections.specialisation(con, scope, tops, nat, now), clusters, sections.top_sectors(scope, now),
-             indices, sections.growth(con, scope, rows), sections.hotspots(con, scope, tops, seed=seed,
-                                                                            permutations=permutations),
-             *(x for x in (report_growth.ecosystems(con, scope), report_growth.grow(con, scope)) if x is not None),
-             orgs, sections.method(scope))
+    parts = (
+        sections.specialisation(con, scope, tops, nat, now),
+        clusters,
+        sections.top_sectors(scope, now),
+        indices,
+        sections.growth(con, scope, rows),
+        sections.hotspots(con, scope, tops, seed=seed, permutations=permutations),
+        *(x for x in (report_growth.ecosystems(con, scope), report_growth.grow(con, scope)) if x is not None),
+        orgs,
+        sections.method(scope),
+    )
     sources = _sources(con, scope)
     row = sources[sources["code"] == dataset]
-    vintage = (f"{dataset} ({row['publisher'].iloc[0]}), data {row['years'].iloc[0]}, extracted "
-               f"{pd.Timestamp(row['extracted_at'].iloc[0]):%Y-%m-%d}" if not row.empty else dataset)
+    vintage = (
+        f"{dataset} ({row['publisher'].iloc[0]}), data {row['years'].iloc[0]}, extracted "
+        f"{pd.Timestamp(row['extracted_at'].iloc[0]):%Y-%m-%d}"
+        if not row.empty
+        else dataset
+    )
     return CountryReport(
-        country=code, country_name=name, dataset=dataset, dataset_title=catalogue.dataset(dataset).title,
-        year=year, level=level, nuts_version=scope.nuts_version, vintage=vintage,
-        generated_at=datetime.now(UTC), key_figures=_key_figures(scope, now, nat, clusters, idx, n_orgs),
-        sections=parts, sources=sources,
-        parameters={"dataset": dataset, "year": str(year), "region level": str(level),
-                    "sector level": str(sector_level), "minimum employment": f"{min_employment:g}",
-                    "benchmark": scope.benchmark_name, "top sectors": str(top_sectors),
-                    "permutations": str(permutations), "seed": str(seed)})
+        country=code,
+        country_name=name,
+        dataset=dataset,
+        dataset_title=catalogue.dataset(dataset).title,
+        year=year,
+        level=level,
+        nuts_version=scope.nuts_version,
+        vintage=vintage,
+        generated_at=datetime.now(UTC),
+        key_figures=_key_figures(scope, now, nat, clusters, idx, n_orgs),
+        sections=parts,
+        sources=sources,
+        parameters={
+            "dataset": dataset,
+            "year": str(year),
+            "region level": str(level),
+            "sector level": str(sector_level),
+            "minimum employment": f"{min_employment:g}",
+            "benchmark": scope.benchmark_name,
+            "top sectors": str(top_sectors),
+            "permutations": str(permutations),
+            "seed": str(seed),
+        },
+    )
 
 
 def render(report: CountryReport, fmt: Format) -> bytes:
@@ -176,32 +236,53 @@ def _sources(con: Any, scope: sections.Scope) -> pd.DataFrame:
     """Provenance of the sources the report reads: the dataset, geometry, code lists, directories."""
     allrows = store.dataset_rows(con)
     geometry = "us_regions" if scope.is_us else f"gisco_nuts_{scope.nuts_version}"
-    keep = (allrows["code"].isin([scope.dataset, geometry]) | allrows["kind"].isin(["codelist", "organisations"])
-            | ((allrows["kind"] == "clusters") & scope.is_us))
+    keep = (
+        allrows["code"].isin([scope.dataset, geometry])
+        | allrows["kind"].isin(["codelist", "organisations"])
+        | ((allrows["kind"] == "clusters") & scope.is_us)
+    )
     first = allrows["code"] == scope.dataset
     return pd.concat([allrows[keep & first], allrows[keep & ~first]], ignore_index=True)
 
 
-def _key_figures(scope: sections.Scope, now: pd.DataFrame, nat: pd.DataFrame, clusters: Any,
-                 idx: pd.DataFrame, n_orgs: int) -> tuple[KeyFigure, ...]:
+def _key_figures(
+    scope: sections.Scope, now: pd.DataFrame, nat: pd.DataFrame, clusters: Any, idx: pd.DataFrame, n_orgs: int
+) -> tuple[KeyFigure, ...]:
     per_region = now.drop_duplicates("region")
     employment = float(per_region["region_total"].sum())
     stars = clusters.tables[0].frame
-    figs = [KeyFigure(f"{scope.regions_label} with data", int(now["region"].nunique())),
-            KeyFigure(scope.employment_label, employment)]
+    figs = [
+        KeyFigure(f"{scope.regions_label} with data", int(now["region"].nunique())),
+        KeyFigure(scope.employment_label, employment),
+    ]
     if not scope.is_us and len(per_region):
         share = employment / float(per_region["benchmark_total"].iloc[0])
         figs.append(KeyFigure("Share of the benchmark's employment", f"{share:.1%}"))
-    figs += [KeyFigure("Star clusters (2-3 stars)", len(stars), note=f"{int((stars['stars'] == 3).sum())} with 3"),
-             KeyFigure("Strong clusters", len(clusters.tables[1].frame))]
+    figs += [
+        KeyFigure("Star clusters (2-3 stars)", len(stars), note=f"{int((stars['stars'] == 3).sum())} with 3"),
+        KeyFigure("Strong clusters", len(clusters.tables[1].frame)),
+    ]
     if not nat.empty:
         top = nat.iloc[0]
-        figs.append(KeyFigure("Top specialisation", f"{sections.short(top['sector_label'], 40)} ({top['sector']})",
-                              note=(f"strong in {int(top['strong_states'])} {scope.info.region_word}" if scope.is_us
-                                    else f"LQ {top['lq']:.2f}")))
+        figs.append(
+            KeyFigure(
+                "Top specialisation",
+                f"{sections.short(top['sector_label'], 40)} ({top['sector']})",
+                note=(
+                    f"strong in {int(top['strong_states'])} {scope.info.region_word}"
+                    if scope.is_us
+                    else f"LQ {top['lq']:.2f}"
+                ),
+            )
+        )
     if not idx.empty:
         mine = idx if scope.is_us else idx[idx["country"] == scope.country]
-        figs.append(KeyFigure("Median Krugman index of the regions", float(mine["krugman"].median()),
-                              note=f"all regions: {idx['krugman'].median():.2f}"))
+        figs.append(
+            KeyFigure(
+                "Median Krugman index of the regions",
+                float(mine["krugman"].median()),
+                note=f"all regions: {idx['krugman'].median():.2f}",
+            )
+        )
     figs.append(KeyFigure("Cluster organisations in the directories", n_orgs))
     return tuple(figs)

@@ -22,8 +22,18 @@ from cluster_map.stats import hotspots, relatedness
 from cluster_map.store import profiles, rankings
 
 RANKING_COLUMNS: Final = (
-    "rank", "region", "name", "country", "employment", "share_region", "share_sector", "lq", "stars",
-    "strong", "establishments", "year",
+    "rank",
+    "region",
+    "name",
+    "country",
+    "employment",
+    "share_region",
+    "share_sector",
+    "lq",
+    "stars",
+    "strong",
+    "establishments",
+    "year",
 )
 HotSpotStatistic = Literal["gi", "lisa"]
 
@@ -71,25 +81,35 @@ def ranking(
     InputError
         When the sector has no data at that level and year (names the years that have data).
     """
-    rows = one_benchmark(rankings.sector_metrics(con, dataset=dataset, sector=sector, level=level, years=[year],
-                                                 countries=countries), benchmark)
+    rows = one_benchmark(
+        rankings.sector_metrics(
+            con, dataset=dataset, sector=sector, level=level, years=[year], countries=countries
+        ),
+        benchmark,
+    )
     if rows.empty:
         have = rankings.years(con, dataset=dataset, sector=sector, level=level)
         span = f"years with data: {', '.join(map(str, have))}" if have else "no year has data at this level"
-        raise InputError(f"Sector {sector!r} has no data for {year} at level {level} in {dataset!r} ({span}).")
+        raise InputError(
+            f"Sector {sector!r} has no data for {year} at level {level} in {dataset!r} ({span})."
+        )
     rows = rows[rows["lq"].notna() & (rows["employment"].fillna(0) >= min_employment)].copy()
     rows["rank"] = rows["lq"].rank(ascending=False, method="min").astype("Int64")
     cols = [c for c in RANKING_COLUMNS if c in rows.columns]
     return rows.sort_values(["rank", "region"])[cols].reset_index(drop=True)
 
 
-def lq_histogram(frame: pd.DataFrame, *, bins: Sequence[float] = (0, 0.5, 0.8, 1.0, 1.25, 2, 3, 5)) -> pd.DataFrame:
+def lq_histogram(
+    frame: pd.DataFrame, *, bins: Sequence[float] = (0, 0.5, 0.8, 1.0, 1.25, 2, 3, 5)
+) -> pd.DataFrame:
     """Counts of regions per LQ class (the fixed map classes, open-ended at the top).
 
     Columns: lq_class (``[a, b)`` label), regions.
     """
     edges = [*bins, np.inf]
-    labels = [f"{a:g}–{b:g}" if np.isfinite(b) else f"≥ {a:g}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    labels = [
+        f"{a:g}–{b:g}" if np.isfinite(b) else f"≥ {a:g}" for a, b in zip(edges[:-1], edges[1:], strict=True)
+    ]
     cut = pd.cut(frame["lq"], bins=edges, right=False, labels=labels)
     counts = cut.value_counts(sort=False).reindex(labels, fill_value=0)
     return pd.DataFrame({"lq_class": labels, "regions": counts.to_numpy(dtype=int)})
@@ -123,23 +143,31 @@ def shift_share(
         raise InputError(f"The end year {end_year!r} must be after the start year {start_year!r}; swap them.")
     row = rankings.sector_row(con, scheme=_scheme(con, dataset, sector, level), code=sector)
     sector_level = int(row["level"].iloc[0]) if len(row) and pd.notna(row["level"].iloc[0]) else None
-    cube = rankings.cube(con, dataset=dataset, level=level, years=[start_year, end_year], sector_level=sector_level)
+    cube = rankings.cube(
+        con, dataset=dataset, level=level, years=[start_year, end_year], sector_level=sector_level
+    )
     cube = cube[cube["employment"].notna() & (cube["employment"] >= 0)]
     if cube.empty or sector not in set(cube["sector"]):
-        raise InputError(f"Sector {sector!r} has no employment in {start_year} or {end_year} at level {level}; "
-                         f"pick two years with data.")
+        raise InputError(
+            f"Sector {sector!r} has no employment in {start_year} or {end_year} at level {level}; "
+            f"pick two years with data."
+        )
     have = set(cube["year"].unique().tolist())
     if not {start_year, end_year} <= have:
-        raise InputError(f"No employment at level {level} for {sorted({start_year, end_year} - have)!r}; "
-                         f"years with data: {sorted(have)!r}.")
+        raise InputError(
+            f"No employment at level {level} for {sorted({start_year, end_year} - have)!r}; "
+            f"years with data: {sorted(have)!r}."
+        )
     both = cube.pivot_table(index=["region", "sector"], columns="year", values="employment", aggfunc="sum")
     both = both.dropna()  # a cell missing in one year is unknown, not zero: leave it out of every total
     cells = both.stack().rename("employment").reset_index()
     if sector not in set(cells["sector"]):
-        raise InputError(f"No region has employment in {sector!r} in both {start_year} and {end_year}; "
-                         f"pick other years.")
-    ss = growth_stats.shift_share(cells[["region", "sector", "year", "employment"]], start_year=start_year,
-                                  end_year=end_year)
+        raise InputError(
+            f"No region has employment in {sector!r} in both {start_year} and {end_year}; pick other years."
+        )
+    ss = growth_stats.shift_share(
+        cells[["region", "sector", "year", "employment"]], start_year=start_year, end_year=end_year
+    )
     ss = ss[ss["sector"] == sector].copy()
     ss["cagr"] = 100 * growth_stats.cagr(ss["employment_start"], ss["employment_end"], end_year - start_year)
     names = cube.drop_duplicates("region").set_index("region")["country"]
@@ -148,8 +176,18 @@ def shift_share(
         ss = ss[ss["country"].isin(countries)]
     label = profiles.region_names(con, ss["region"].tolist(), nuts_version=_version(con, dataset, level))
     ss["name"] = ss["region"].map(label.set_index("code")["name"]).fillna(ss["region"])
-    cols = ["region", "name", "country", "employment_start", "employment_end", "change", "cagr",
-            "national_growth", "industry_mix", "regional_shift"]
+    cols = [
+        "region",
+        "name",
+        "country",
+        "employment_start",
+        "employment_end",
+        "change",
+        "cagr",
+        "national_growth",
+        "industry_mix",
+        "regional_shift",
+    ]
     return ss[cols].sort_values("change", ascending=False).reset_index(drop=True)
 
 
@@ -189,7 +227,9 @@ def hot_spots(
     if statistic not in ("gi", "lisa"):
         raise InputError(f"Unknown hot-spot statistic {statistic!r}; choose 'gi' (Getis-Ord Gi*) or 'lisa'.")
     geo = level_geometry(con, dataset=dataset, level=level)
-    rows = one_benchmark(rankings.sector_metrics(con, dataset=dataset, sector=sector, level=level, years=[year]))
+    rows = one_benchmark(
+        rankings.sector_metrics(con, dataset=dataset, sector=sector, level=level, years=[year])
+    )
     values = rows.set_index("region")
     frame = geo.assign(lq=geo["code"].map(values["lq"]), employment=geo["code"].map(values["employment"]))
     ok = frame["lq"].notna() & (frame["employment"].fillna(0) >= min_employment)
@@ -208,7 +248,9 @@ def hot_spots(
     else:
         values_ = use.set_index("code")["lq"]
         if statistic == "gi":
-            gi = hotspots.local_getis_ord(values_, w, star=True, permutations=permutations, seed=seed, alpha=alpha)
+            gi = hotspots.local_getis_ord(
+                values_, w, star=True, permutations=permutations, seed=seed, alpha=alpha
+            )
             out = gi.to_frame().rename(columns={"z": "stat"})
         else:
             li = hotspots.lisa(values_, w, permutations=permutations, seed=seed, alpha=alpha)
@@ -217,13 +259,36 @@ def hot_spots(
         frame.loc[idx, "stat"] = frame.loc[idx, "code"].map(out["stat"]).to_numpy()
         frame.loc[idx, "p_sim"] = frame.loc[idx, "code"].map(out["p_sim"]).to_numpy()
         frame.loc[idx, "label"] = frame.loc[idx, "code"].map(out["label"]).to_numpy()
-    frame["hotspot"] = [_hotspot_class(statistic, lbl, z, p) for lbl, z, p in
-                        zip(frame["label"], frame["stat"], frame["p_sim"], strict=True)]
-    frame["reason"] = frame["label"].map({"no data": "no LQ (no data or below the minimum size)",
-                                          "island": "no neighbour with data (island)",
-                                          "too few regions": "fewer than 3 regions with data"}).fillna("")
-    return frame[["code", "name", "country", "lq", "employment", "stat", "p_sim", "label", "hotspot", "reason",
-                  "geometry"]]
+    frame["hotspot"] = [
+        _hotspot_class(statistic, lbl, z, p)
+        for lbl, z, p in zip(frame["label"], frame["stat"], frame["p_sim"], strict=True)
+    ]
+    frame["reason"] = (
+        frame["label"]
+        .map(
+            {
+                "no data": "no LQ (no data or below the minimum size)",
+                "island": "no neighbour with data (island)",
+                "too few regions": "fewer than 3 regions with data",
+            }
+        )
+        .fillna("")
+    )
+    return frame[
+        [
+            "code",
+            "name",
+            "country",
+            "lq",
+            "employment",
+            "stat",
+            "p_sim",
+            "label",
+            "hotspot",
+            "reason",
+            "geometry",
+        ]
+    ]
 
 
 def _hotspot_class(statistic: str, label: str, z: float, p: float) -> str | None:
@@ -240,7 +305,9 @@ def _hotspot_class(statistic: str, label: str, z: float, p: float) -> str | None
     return "ns"
 
 
-def related_sectors(con: Any, *, dataset: str, sector: str, year: int, level: int, top: int = 15) -> pd.DataFrame:
+def related_sectors(
+    con: Any, *, dataset: str, sector: str, year: int, level: int, top: int = 15
+) -> pd.DataFrame:
     """Sectors most often co-located with ``sector`` (Hidalgo et al. 2007 proximity over the regions).
 
     Both sectors count as present in a region when its LQ >= 1 (RCA); proximity
@@ -251,21 +318,34 @@ def related_sectors(con: Any, *, dataset: str, sector: str, year: int, level: in
     row = rankings.sector_row(con, scheme=_scheme(con, dataset, sector, level), code=sector)
     sector_level = int(row["level"].iloc[0]) if len(row) and pd.notna(row["level"].iloc[0]) else None
     cube = rankings.cube(con, dataset=dataset, level=level, years=[year], sector_level=sector_level)
-    matrix = cube.pivot_table(index="region", columns="sector", values="employment", aggfunc="sum").fillna(0.0)
+    matrix = cube.pivot_table(index="region", columns="sector", values="employment", aggfunc="sum").fillna(
+        0.0
+    )
     matrix = matrix.clip(lower=0.0)
     if sector not in matrix.columns or len(matrix) < 2:
-        raise InputError(f"Sector {sector!r} has no employment in {year} at level {level}; pick another year.")
+        raise InputError(
+            f"Sector {sector!r} has no employment in {year} at level {level}; pick another year."
+        )
     binary = relatedness.rca(matrix, binary=True)
     phi = relatedness.proximity(binary)
     both = binary.T @ binary
     labels = cube.drop_duplicates("sector").set_index("sector")["sector_label"]
-    out = pd.DataFrame({"sector": phi.index, "label": phi.index.map(labels), "proximity": phi[sector].to_numpy(),
-                        "regions_both": both[sector].reindex(phi.index).to_numpy().astype(int)})
+    out = pd.DataFrame(
+        {
+            "sector": phi.index,
+            "label": phi.index.map(labels),
+            "proximity": phi[sector].to_numpy(),
+            "regions_both": both[sector].reindex(phi.index).to_numpy().astype(int),
+        }
+    )
     out = out[out["sector"] != sector]
     pub = rankings.related_clusters(con, cluster=sector)
     if len(pub):
-        out = out.merge(pub.rename(columns={"cluster": "sector"})[["sector", "relatedness", "related_90"]],
-                        on="sector", how="left")
+        out = out.merge(
+            pub.rename(columns={"cluster": "sector"})[["sector", "relatedness", "related_90"]],
+            on="sector",
+            how="left",
+        )
         out = out.sort_values(["relatedness", "proximity"], ascending=False, na_position="last")
     else:
         out = out.sort_values(["proximity", "regions_both", "sector"], ascending=[False, False, True])
@@ -276,8 +356,9 @@ def level_geometry(con: Any, *, dataset: str, level: int) -> gpd.GeoDataFrame:
     """Geometry (display variant) of the regions of ``level`` in ``dataset``: code, name, country, geometry."""
     rows = profiles.level_geometry(con, nuts_version=_version(con, dataset, level), level=level)
     geom = from_wkb(rows["wkb"])
-    return gpd.GeoDataFrame(rows[["code", "name", "country"]].reset_index(drop=True), geometry=geom.values,
-                            crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(
+        rows[["code", "name", "country"]].reset_index(drop=True), geometry=geom.values, crs=STORAGE_CRS
+    )
 
 
 def sector_indices(con: Any, *, dataset: str, sector: str, level: int) -> pd.DataFrame:
@@ -292,8 +373,10 @@ def _version(con: Any, dataset: str, level: int) -> str:
     regions = profiles.regions_with_data(con, dataset=dataset)
     at = regions[regions["level"] == level]
     if at.empty:
-        raise InputError(f"Dataset {dataset!r} has no regions at level {level}; levels with data: "
-                         f"{sorted(regions['level'].unique().tolist())!r}.")
+        raise InputError(
+            f"Dataset {dataset!r} has no regions at level {level}; levels with data: "
+            f"{sorted(regions['level'].unique().tolist())!r}."
+        )
     return str(at["nuts_version"].iloc[0])
 
 

@@ -29,10 +29,17 @@ from cluster_map.store import catalogue as store_catalogue
 from cluster_map.store import database
 
 #: What the data page and ``sources check --help`` say about checking online.
-CHECK_HINT: Final = "What the official sources offer now is checked by `cluster-map sources check` (needs the network)."
+CHECK_HINT: Final = (
+    "What the official sources offer now is checked by `cluster-map sources check` (needs the network)."
+)
 COMPILED: Final = "compiled directory (no official feed)"
-_ORIGIN_WORDS: Final = {"url": "official URL", "mirror": "local mirror", "mixed": "official URL and local mirror",
-                        "compiled": "shipped file", "user": "your file"}
+_ORIGIN_WORDS: Final = {
+    "url": "official URL",
+    "mirror": "local mirror",
+    "mixed": "official URL and local mirror",
+    "compiled": "shipped file",
+    "user": "your file",
+}
 
 
 @dataclass(frozen=True)
@@ -71,38 +78,66 @@ class SourcesCheck:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (datetimes as ISO 8601 UTC)."""
+
         def clean(v: Any) -> Any:
             return v.isoformat() + "Z" if isinstance(v, datetime) else v
 
-        return {"db": self.db, "checked_online": self.checked_online, "note": self.note,
-                "datasets": [{k: clean(v) for k, v in asdict(r).items()} for r in self.rows]}
+        return {
+            "db": self.db,
+            "checked_online": self.checked_online,
+            "note": self.note,
+            "datasets": [{k: clean(v) for k, v in asdict(r).items()} for r in self.rows],
+        }
 
     def frame(self) -> pd.DataFrame:
         """The table the app shows (one row per dataset)."""
-        cols = ["code", "years", "nuts_version", "origin", "extracted_at", "last_update", "official_latest_year",
-                "official_last_update", "status"]
+        cols = [
+            "code",
+            "years",
+            "nuts_version",
+            "origin",
+            "extracted_at",
+            "last_update",
+            "official_latest_year",
+            "official_last_update",
+            "status",
+        ]
         return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in self.rows], columns=cols)
 
     def lines(self) -> list[str]:
         """Plain text lines (the CLI prints them)."""
-        out = [self.note] if self.note else [f"Official sources checked now ({eurostat_toc.TOC_URL} for Eurostat)."]
+        out = (
+            [self.note]
+            if self.note
+            else [f"Official sources checked now ({eurostat_toc.TOC_URL} for Eurostat)."]
+        )
         out.append(f"Store {self.db}:")
         for r in self.rows:
-            loaded = (f"loaded {r.years or 'no years'}" + (f", NUTS {r.nuts_version}" if r.nuts_version else "")
-                      + f", from {_ORIGIN_WORDS.get(r.origin, r.origin or '?')}" + f", read {_day(r.extracted_at)}"
-                      + (f", source updated {_day(r.last_update)}" if r.last_update else "")) if r.loaded \
+            loaded = (
+                (
+                    f"loaded {r.years or 'no years'}"
+                    + (f", NUTS {r.nuts_version}" if r.nuts_version else "")
+                    + f", from {_ORIGIN_WORDS.get(r.origin, r.origin or '?')}"
+                    + f", read {_day(r.extracted_at)}"
+                    + (f", source updated {_day(r.last_update)}" if r.last_update else "")
+                )
+                if r.loaded
                 else "not loaded"
+            )
             official = ""
             if r.official_latest_year is not None or r.official_last_update is not None:
-                official = (f"; official now: data {r.official_years or '?'}, last update "
-                            f"{_day(r.official_last_update)}")
+                official = (
+                    f"; official now: data {r.official_years or '?'}, last update "
+                    f"{_day(r.official_last_update)}"
+                )
             verdict = "" if r.status == "not loaded" else f" -> {r.status}"
             out.append(f"  {r.code:<22} {loaded}{official}{verdict}")
         return out
 
 
-def check(db: Path | None = None, *, online: bool = True,
-          fetch_text: Callable[[str], str] | None = None) -> SourcesCheck:
+def check(
+    db: Path | None = None, *, online: bool = True, fetch_text: Callable[[str], str] | None = None
+) -> SourcesCheck:
     """Compare the store at ``db`` (default ``CLUSTER_MAP_DB``) with the official sources now.
 
     ``fetch_text(url) -> str`` reads a URL (default: a plain HTTP GET with ``CLUSTER_MAP_HTTP_TIMEOUT``);
@@ -119,14 +154,18 @@ def check(db: Path | None = None, *, online: bool = True,
         try:
             toc = eurostat_toc.read_toc(read)
         except SourceError as exc:
-            note = (f"Cannot check the official sources now ({str(exc).splitlines()[0].rstrip('.')}); showing what is loaded. "
-                    f"Run `cluster-map sources check` again when online.")
+            note = (
+                f"Cannot check the official sources now ({str(exc).splitlines()[0].rstrip('.')}); showing what is loaded. "
+                f"Run `cluster-map sources check` again when online."
+            )
     else:
         note = "Official sources not checked (offline); showing what is loaded. " + CHECK_HINT
     if store_note:
         note = f"{note} {store_note}".strip()
-    rows = tuple(_status(d, loaded.get(d.code), toc, checked=online and not note.startswith("Cannot"))
-                 for d in catalogue.DATASETS)
+    rows = tuple(
+        _status(d, loaded.get(d.code), toc, checked=online and not note.startswith("Cannot"))
+        for d in catalogue.DATASETS
+    )
     return SourcesCheck(db=str(path), checked_online=bool(toc), note=note, rows=rows)
 
 
@@ -153,8 +192,13 @@ def _loaded(path: Path) -> tuple[dict[str, Mapping[str, Any]], str]:
     return {str(r["code"]): r for r in frame.to_dict("records")}, ""
 
 
-def _status(ds: catalogue.Dataset, row: Mapping[str, Any] | None, toc: Mapping[str, eurostat_toc.TocEntry],
-            *, checked: bool) -> SourceStatus:
+def _status(
+    ds: catalogue.Dataset,
+    row: Mapping[str, Any] | None,
+    toc: Mapping[str, eurostat_toc.TocEntry],
+    *,
+    checked: bool,
+) -> SourceStatus:
     entry = toc.get(ds.code.lower()) if ds.layout == "eurostat" else None
     years = _text(row.get("years")) if row else ""
     origin = _text(row.get("origin")) if row else ""
@@ -162,27 +206,45 @@ def _status(ds: catalogue.Dataset, row: Mapping[str, Any] | None, toc: Mapping[s
         origin = _origin_of(_text(row.get("retrieved_from")))
     status = _verdict(ds, row, years, entry, checked=checked)
     return SourceStatus(
-        code=ds.code, title=ds.title, required=ds.required, loaded=row is not None, years=years,
-        nuts_version=_text(row.get("nuts_version")) if row else "", origin=origin,
+        code=ds.code,
+        title=ds.title,
+        required=ds.required,
+        loaded=row is not None,
+        years=years,
+        nuts_version=_text(row.get("nuts_version")) if row else "",
+        origin=origin,
         retrieved_from=_text(row.get("retrieved_from")) if row else "",
         extracted_at=_when(row.get("extracted_at")) if row else None,
         last_update=_when(row.get("last_update")) if row else None,
         official_latest_year=entry.latest_year if entry else None,
         official_last_update=entry.last_update if entry else None,
         official_years="-".join(p for p in (entry.data_start, entry.data_end) if p) if entry else "",
-        status=status)
+        status=status,
+    )
 
 
-def _verdict(ds: catalogue.Dataset, row: Mapping[str, Any] | None, years: str,
-             entry: eurostat_toc.TocEntry | None, *, checked: bool) -> str:
+def _verdict(
+    ds: catalogue.Dataset,
+    row: Mapping[str, Any] | None,
+    years: str,
+    entry: eurostat_toc.TocEntry | None,
+    *,
+    checked: bool,
+) -> str:
     if ds.compiled:
         return COMPILED + ("" if row is not None else "; not loaded")
     if ds.layout != "eurostat":
-        return ("no machine-readable listing to check against; see " + ds.official_url) if checked else \
-            ("loaded" if row is not None else "not loaded")
+        return (
+            ("no machine-readable listing to check against; see " + ds.official_url)
+            if checked
+            else ("loaded" if row is not None else "not loaded")
+        )
     if not checked:
-        return "loaded; not checked online" if row is not None else \
-            ("not loaded" if ds.required else "optional; read when found")
+        return (
+            "loaded; not checked online"
+            if row is not None
+            else ("not loaded" if ds.required else "optional; read when found")
+        )
     if entry is None:
         return "not in Eurostat's table of contents"
     if row is None:
@@ -199,8 +261,10 @@ def _verdict(ds: catalogue.Dataset, row: Mapping[str, Any] | None, years: str,
 
 def _origin_of(retrieved_from: str) -> str:
     """The origin of a row written before the ``origin`` column existed."""
-    parts = {("url" if p.startswith(("http://", "https://")) else "user" if p.startswith("user:") else "mirror")
-             for p in retrieved_from.split()}
+    parts = {
+        ("url" if p.startswith(("http://", "https://")) else "user" if p.startswith("user:") else "mirror")
+        for p in retrieved_from.split()
+    }
     return next(iter(parts)) if len(parts) == 1 else ("mixed" if parts else "")
 
 

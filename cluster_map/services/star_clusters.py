@@ -24,14 +24,31 @@ Scheme = Literal["divisions", "ecosystems"]
 SECTOR_LEVELS: Final[dict[str, int]] = {"divisions": 2, "ecosystems": catalogue.ECOSYSTEM_LEVEL}
 #: The European Cluster Observatory's published counts the view compares with.
 ECO_PUBLISHED: Final = {
-    "with_star": 2000, "three_stars": 150,
+    "with_star": 2000,
+    "three_stars": 150,
     "source": "European Cluster Observatory star-cluster mapping: about 2,000 regional clusters with at least "
-              "one star, about 150 with three ('world-class'), over its cluster categories and NUTS 2 regions "
-              "(Ketels & Protsiv, European Cluster Panorama 2014, and earlier ECO mappings)",
+    "one star, about 150 with three ('world-class'), over its cluster categories and NUTS 2 regions "
+    "(Ketels & Protsiv, European Cluster Panorama 2014, and earlier ECO mappings)",
 }
-COLUMNS: Final = ("rank", "stars", "region", "name", "country", "sector", "sector_label", "employment", "lq",
-                  "share_region", "size_star", "specialisation_star", "focus_star", "productivity_star",
-                  "wage_ratio", "performance", "reason")
+COLUMNS: Final = (
+    "rank",
+    "stars",
+    "region",
+    "name",
+    "country",
+    "sector",
+    "sector_label",
+    "employment",
+    "lq",
+    "share_region",
+    "size_star",
+    "specialisation_star",
+    "focus_star",
+    "productivity_star",
+    "wage_ratio",
+    "performance",
+    "reason",
+)
 
 
 @dataclass(frozen=True)
@@ -52,8 +69,9 @@ class StarClusters:
         return len(self.cells)
 
 
-def star_clusters(con: Any, *, dataset: str, year: int | None = None, level: int | None = None,
-                  scheme: Scheme = "divisions") -> StarClusters:
+def star_clusters(
+    con: Any, *, dataset: str, year: int | None = None, level: int | None = None, scheme: Scheme = "divisions"
+) -> StarClusters:
     """Every cell with at least one star, ranked: most stars first, then largest employment.
 
     Raises
@@ -75,18 +93,30 @@ def star_clusters(con: Any, *, dataset: str, year: int | None = None, level: int
         raise InputError(f"Dataset {dataset!r} has no year with data.")
     bench = queries.benchmark_of(con, dataset)
     sl = SECTOR_LEVELS[scheme]
-    cells = stars.starred_cells(con, dataset=dataset, level=level, year=year, sector_level=sl, benchmark=bench)
-    evaluated = stars.cells_evaluated(con, dataset=dataset, level=level, year=year, sector_level=sl,
-                                      benchmark=bench)
+    cells = stars.starred_cells(
+        con, dataset=dataset, level=level, year=year, sector_level=sl, benchmark=bench
+    )
+    evaluated = stars.cells_evaluated(
+        con, dataset=dataset, level=level, year=year, sector_level=sl, benchmark=bench
+    )
     n_eval = int(evaluated["cells"].iloc[0]) if len(evaluated) else 0
     if n_eval == 0:
-        raise InputError(f"No stars for {dataset!r} level {level} in {year} ({scheme}); years with data: "
-                         f"{', '.join(map(str, opts.years))}.")
+        raise InputError(
+            f"No stars for {dataset!r} level {level} in {year} ({scheme}); years with data: "
+            f"{', '.join(map(str, opts.years))}."
+        )
     cells = cells.copy()
     cells["rank"] = range(1, len(cells) + 1)
-    return StarClusters(dataset=dataset, level=level, year=year, scheme=scheme,
-                        cells=cells[list(COLUMNS)].reset_index(drop=True), counts=count_table(cells),
-                        evaluated=n_eval, convention=catalogue.metric("stars").rule)
+    return StarClusters(
+        dataset=dataset,
+        level=level,
+        year=year,
+        scheme=scheme,
+        cells=cells[list(COLUMNS)].reset_index(drop=True),
+        counts=count_table(cells),
+        evaluated=n_eval,
+        convention=catalogue.metric("stars").rule,
+    )
 
 
 def count_table(cells: pd.DataFrame) -> pd.DataFrame:
@@ -95,12 +125,16 @@ def count_table(cells: pd.DataFrame) -> pd.DataFrame:
     Columns: stars ('★', '★★', '★★★', 'at least one'), cells, eco_published (None where ECO gives none).
     """
     n = cells["stars"].value_counts()
-    rows = [("★", int(n.get(1, 0)), None), ("★★", int(n.get(2, 0)), None),
-            ("★★★ (world-class)", int(n.get(3, 0)), ECO_PUBLISHED["three_stars"]),
-            ("at least one star", int(len(cells)), ECO_PUBLISHED["with_star"])]
+    rows = [
+        ("★", int(n.get(1, 0)), None),
+        ("★★", int(n.get(2, 0)), None),
+        ("★★★ (world-class)", int(n.get(3, 0)), ECO_PUBLISHED["three_stars"]),
+        ("at least one star", int(len(cells)), ECO_PUBLISHED["with_star"]),
+    ]
     if "productivity_star" in cells:
-        rows.append(("of which with the productivity star", int(cells["productivity_star"].fillna(False).sum()),
-                     None))
+        rows.append(
+            ("of which with the productivity star", int(cells["productivity_star"].fillna(False).sum()), None)
+        )
     return pd.DataFrame(rows, columns=["stars", "cells", "eco_published"]).astype({"eco_published": "Int64"})
 
 
@@ -113,11 +147,20 @@ def region_layer(con: Any, result: StarClusters) -> gpd.GeoDataFrame:
     opts = mapview.view_options(con, result.dataset)
     geom = mapview.map_geometry(con, nuts_version=opts.nuts_version_for(result.year), level=result.level)
     cells = result.cells
-    agg = cells.groupby("region").agg(stars=("stars", "max"), n_starred=("stars", "size"),
-                                      n_three=("stars", lambda s: int((s == 3).sum())))
-    top = cells.groupby("region").head(5).groupby("region").apply(
-        lambda g: "; ".join(f"{lbl} {'★' * int(s)}" for lbl, s in zip(g["sector_label"], g["stars"], strict=True)),
-        include_groups=False)
+    agg = cells.groupby("region").agg(
+        stars=("stars", "max"), n_starred=("stars", "size"), n_three=("stars", lambda s: int((s == 3).sum()))
+    )
+    top = (
+        cells.groupby("region")
+        .head(5)
+        .groupby("region")
+        .apply(
+            lambda g: "; ".join(
+                f"{lbl} {'★' * int(s)}" for lbl, s in zip(g["sector_label"], g["stars"], strict=True)
+            ),
+            include_groups=False,
+        )
+    )
     names = queries.region_codes(con, result.dataset).set_index("code")["name"]
     out = geom.assign(name=geom["code"].map(names).fillna(geom["code"]))
     out = out.merge(agg, left_on="code", right_index=True, how="left")

@@ -24,8 +24,18 @@ from cluster_map.services import profiles
 from cluster_map.store import profiles as store
 from cluster_map.store import reports as report_store
 
-COLUMNS = ("year", "dataset", "employment", "lq", "stars", "strong", "estimated", "converted", "caveats",
-           "nuts_version")
+COLUMNS = (
+    "year",
+    "dataset",
+    "employment",
+    "lq",
+    "stars",
+    "strong",
+    "estimated",
+    "converted",
+    "caveats",
+    "nuts_version",
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +61,15 @@ def _parts(dataset: str, present: set[str]) -> list[tuple[str, int | None, int |
     return parts or [(dataset, None, None)]
 
 
-def sector_series(con: Any, *, dataset: str, region: str, sector: str, sector_level: int | None = None,
-                  benchmark: str | None = None) -> SectorSeries:
+def sector_series(
+    con: Any,
+    *,
+    dataset: str,
+    region: str,
+    sector: str,
+    sector_level: int | None = None,
+    benchmark: str | None = None,
+) -> SectorSeries:
     """Employment and LQ of ``sector`` in ``region`` for every year, over the datasets of ``dataset``'s series."""
     present = set(report_store.metric_datasets(con))
     frames: list[pd.DataFrame] = []
@@ -67,12 +84,23 @@ def sector_series(con: Any, *, dataset: str, region: str, sector: str, sector_le
             rows = rows[rows["year"] <= last]
         frames.append(rows.assign(dataset=code))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    label = str(rows["sector_label"].dropna().iloc[0]) if len(rows) and rows["sector_label"].notna().any() else sector
+    label = (
+        str(rows["sector_label"].dropna().iloc[0])
+        if len(rows) and rows["sector_label"].notna().any()
+        else sector
+    )
     if rows.empty:
         return SectorSeries(region, sector, label, pd.DataFrame(columns=list(COLUMNS)))
-    caveats = rows["caveats"].fillna("").astype(str) if "caveats" in rows.columns else pd.Series("", index=rows.index)
-    rows = rows.assign(caveats=caveats, estimated=caveats.str.contains("estimated:", regex=False),
-                       converted=caveats.str.contains(r"converted:|estimated:jrc", regex=True))
+    caveats = (
+        rows["caveats"].fillna("").astype(str)
+        if "caveats" in rows.columns
+        else pd.Series("", index=rows.index)
+    )
+    rows = rows.assign(
+        caveats=caveats,
+        estimated=caveats.str.contains("estimated:", regex=False),
+        converted=caveats.str.contains(r"converted:|estimated:jrc", regex=True),
+    )
     rows = rows.sort_values("year").drop_duplicates("year", keep="last")
     for col in ("stars", "strong"):
         if col not in rows.columns:
@@ -88,11 +116,18 @@ def _breaks(frame: pd.DataFrame, dataset: str) -> tuple[tuple[int, str], ...]:
         if prev is not None:
             if row.dataset != prev.dataset:
                 series = catalogue.series_of(dataset)
-                out.append((int(row.year), series.break_note if series else f"{prev.dataset} -> {row.dataset}"))
+                out.append(
+                    (int(row.year), series.break_note if series else f"{prev.dataset} -> {row.dataset}")
+                )
             elif row.nuts_version != prev.nuts_version:
                 out.append((int(row.year), f"NUTS {prev.nuts_version} -> NUTS {row.nuts_version}"))
             elif bool(prev.converted) and not bool(row.converted):
-                out.append((int(row.year), f"NUTS version change: the years before were converted to NUTS "
-                                           f"{row.nuts_version} at ingest"))
+                out.append(
+                    (
+                        int(row.year),
+                        f"NUTS version change: the years before were converted to NUTS "
+                        f"{row.nuts_version} at ingest",
+                    )
+                )
         prev = row
     return tuple(out)

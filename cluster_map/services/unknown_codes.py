@@ -34,10 +34,18 @@ from cluster_map.errors import SourceError
 from cluster_map.sources.fetch import Fetched
 
 #: What each kind of code is called in messages.
-KIND_WORDS: Mapping[str, str] = {"sector": "sector", "region": "region", "indicator": "indicator", "flag": "flag"}
+KIND_WORDS: Mapping[str, str] = {
+    "sector": "sector",
+    "region": "region",
+    "indicator": "indicator",
+    "flag": "flag",
+}
 #: Code lists of the sector schemes, as messages name them.
-_SCHEME_WORDS: Mapping[str, str] = {"nace_r2": "NACE Rev. 2 (nace_r2)", "us_cluster": "U.S. benchmark cluster",
-                                    "us_cluster_2007": "U.S. legacy cluster"}
+_SCHEME_WORDS: Mapping[str, str] = {
+    "nace_r2": "NACE Rev. 2 (nace_r2)",
+    "us_cluster": "U.S. benchmark cluster",
+    "us_cluster_2007": "U.S. legacy cluster",
+}
 #: Line numbers named per refused code.
 LINES_SHOWN = 5
 
@@ -57,11 +65,16 @@ class UnknownCode:
 
     def problem(self) -> str:
         """The refusal as one line naming file, lines and value."""
-        where = f"line{'s' if len(self.lines) > 1 else ''} {', '.join(map(str, self.lines))}" if self.lines \
+        where = (
+            f"line{'s' if len(self.lines) > 1 else ''} {', '.join(map(str, self.lines))}"
+            if self.lines
             else "lines not found"
+        )
         more = " ..." if len(self.lines) >= LINES_SHOWN and self.rows > len(self.lines) else ""
-        return (f"{self.file}: {where}{more}: unknown {KIND_WORDS[self.kind]} code {self.code!r} ({self.why}; "
-                f"{self.rows} row{'s' if self.rows != 1 else ''})")
+        return (
+            f"{self.file}: {where}{more}: unknown {KIND_WORDS[self.kind]} code {self.code!r} ({self.why}; "
+            f"{self.rows} row{'s' if self.rows != 1 else ''})"
+        )
 
 
 @dataclass
@@ -77,17 +90,29 @@ class Tally:
     spec: Dataset | None = None  # a user's dataset being added (not yet registered in the catalogue)
 
 
-def tally(dataset: str, files: Sequence[Fetched], frame: pd.DataFrame, unmatched: pd.DataFrame, *,
-          spec: Dataset | None = None) -> Tally:
+def tally(
+    dataset: str,
+    files: Sequence[Fetched],
+    frame: pd.DataFrame,
+    unmatched: pd.DataFrame,
+    *,
+    spec: Dataset | None = None,
+) -> Tally:
     """Count the codes of ``frame`` (one dataset's recoded observations) and keep its unmatched regions."""
     codes = set(unmatched["code"]) if len(unmatched) else set()
     hit = frame.loc[frame["region"].isin(codes), ["region", "region_original"]].drop_duplicates()
     originals: dict[str, set[str]] = {}
     for region, original in hit.itertuples(index=False):
         originals.setdefault(str(region), set()).add(str(original))
-    return Tally(dataset=dataset, files=files, sectors=frame["sector"].value_counts(sort=False),
-                 indicators=frame["indicator"].value_counts(sort=False), unmatched=unmatched, originals=originals,
-                 spec=spec)
+    return Tally(
+        dataset=dataset,
+        files=files,
+        sectors=frame["sector"].value_counts(sort=False),
+        indicators=frame["indicator"].value_counts(sort=False),
+        unmatched=unmatched,
+        originals=originals,
+        spec=spec,
+    )
 
 
 def judge(t: Tally, known_sectors: Mapping[str, set[str]]) -> list[UnknownCode]:
@@ -104,24 +129,52 @@ def judge(t: Tally, known_sectors: Mapping[str, set[str]]) -> list[UnknownCode]:
     out: list[UnknownCode] = []
     for r in t.unmatched.itertuples(index=False):
         kind_reason = catalogue.TOLERATED_REGION_KINDS.get(str(r.reason))
-        why = f"no NUTS {r.nuts_version} geometry: {r.reason}" if r.nuts_version != "us" else \
-            f"no US region geometry: {r.reason}"
-        out.append(UnknownCode(t.dataset, file, "region", str(r.code), int(r.n_rows), why,
-                               kind_reason or ds.tolerance("region", str(r.code)) or ""))
+        why = (
+            f"no NUTS {r.nuts_version} geometry: {r.reason}"
+            if r.nuts_version != "us"
+            else f"no US region geometry: {r.reason}"
+        )
+        out.append(
+            UnknownCode(
+                t.dataset,
+                file,
+                "region",
+                str(r.code),
+                int(r.n_rows),
+                why,
+                kind_reason or ds.tolerance("region", str(r.code)) or "",
+            )
+        )
     known = known_sectors.get(ds.sector_scheme)
     if ds.sector_scheme != "total" and known:
         for code, n in t.sectors.items():
             if code not in known:
-                out.append(UnknownCode(t.dataset, file, "sector", str(code), int(n),
-                                       f"not in the {_SCHEME_WORDS.get(ds.sector_scheme, ds.sector_scheme)} code list",
-                                       ds.tolerance("sector", str(code)) or ""))
+                out.append(
+                    UnknownCode(
+                        t.dataset,
+                        file,
+                        "sector",
+                        str(code),
+                        int(n),
+                        f"not in the {_SCHEME_WORDS.get(ds.sector_scheme, ds.sector_scheme)} code list",
+                        ds.tolerance("sector", str(code)) or "",
+                    )
+                )
     if ds.indicator_dim and ds.indicator_dim != catalogue.AUTO and not users:
         declared = ds.known_indicators()
         for code, n in t.indicators.items():
             if code not in declared:
-                out.append(UnknownCode(t.dataset, file, "indicator", str(code), int(n),
-                                       f"not an indicator the catalogue declares for {t.dataset}",
-                                       ds.tolerance("indicator", str(code)) or ""))
+                out.append(
+                    UnknownCode(
+                        t.dataset,
+                        file,
+                        "indicator",
+                        str(code),
+                        int(n),
+                        f"not an indicator the catalogue declares for {t.dataset}",
+                        ds.tolerance("indicator", str(code)) or "",
+                    )
+                )
     return sorted(out, key=lambda u: (u.kind, u.code))
 
 
@@ -138,7 +191,8 @@ def refuse(unknown: Sequence[UnknownCode], tallies: Mapping[str, Tally]) -> None
         "the previous store is unchanged. Fix or re-download the file; or, if a code is right, declare it "
         "tolerated for its dataset in cluster_map/catalogue.py (Dataset.tolerated, with the reason; for your own "
         "dataset: the spec file's 'tolerated' key).",
-        [u.problem() for u in shown])
+        [u.problem() for u in shown],
+    )
 
 
 def summary_lines(unknown: Mapping[str, Sequence[UnknownCode]]) -> list[str]:
@@ -177,8 +231,11 @@ def _with_lines(u: UnknownCode, t: Tally) -> UnknownCode:
         if not path.is_file():
             continue
         dim = _dimension(ds, u.kind)
-        found = eurostat.lines_with_codes(path, dim, codes, limit=LINES_SHOWN) if ds.layout == "eurostat" and dim \
+        found = (
+            eurostat.lines_with_codes(path, dim, codes, limit=LINES_SHOWN)
+            if ds.layout == "eurostat" and dim
             else integrity.lines_with_values(path, codes, limit=LINES_SHOWN)
+        )
         lines += sorted(n for hits in found.values() for n in hits)
     return replace(u, lines=tuple(sorted(lines)[:LINES_SHOWN]))
 

@@ -47,11 +47,15 @@ class Upload:
 def _fail(name: str, problems: list[str]) -> InputError:
     shown = "\n".join(f"- {p}" for p in problems[:MAX_SHOWN])
     more = f"\n- ... and {len(problems) - MAX_SHOWN} more" if len(problems) > MAX_SHOWN else ""
-    return InputError(f"{name!r} was not imported ({len(problems)} problem{'s' if len(problems) > 1 else ''}; "
-                      f"fix them and upload again, nothing was changed):\n{shown}{more}")
+    return InputError(
+        f"{name!r} was not imported ({len(problems)} problem{'s' if len(problems) > 1 else ''}; "
+        f"fix them and upload again, nothing was changed):\n{shown}{more}"
+    )
 
 
-def parse(data: bytes, *, name: str = "upload.csv", known_regions: Collection[str] | None = None) -> pd.DataFrame:
+def parse(
+    data: bytes, *, name: str = "upload.csv", known_regions: Collection[str] | None = None
+) -> pd.DataFrame:
     """Validate the bytes of an upload and return its rows (``region, sector, year, employment`` ...).
 
     Raises
@@ -64,17 +68,26 @@ def parse(data: bytes, *, name: str = "upload.csv", known_regions: Collection[st
         raise _fail(name, [f"the file has {len(data):,} bytes; the limit is {MAX_BYTES:,} (split it)"])
     nul = data.find(b"\x00", 0, 8192)
     if nul >= 0:
-        raise _fail(name, [f"the file holds binary data (a NUL byte at offset {nul}), not CSV text; export your table "
-                           "as CSV UTF-8 and upload that file"])
+        raise _fail(
+            name,
+            [
+                f"the file holds binary data (a NUL byte at offset {nul}), not CSV text; export your table "
+                "as CSV UTF-8 and upload that file"
+            ],
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise _fail(name, [f"line {line}: byte {data[exc.start:exc.start + 1]!r} at offset {exc.start} is not "
-                           f"UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)"]) from None
+        raise _fail(
+            name,
+            [
+                f"line {line}: byte {data[exc.start : exc.start + 1]!r} at offset {exc.start} is not "
+                f"UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)"
+            ],
+        ) from None
     if not text.strip():
-        raise _fail(name, ["the file is empty; the first line must be the header "
-                           f"{','.join(REQUIRED)}"])
+        raise _fail(name, [f"the file is empty; the first line must be the header {','.join(REQUIRED)}"])
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader)]
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
@@ -82,8 +95,13 @@ def parse(data: bytes, *, name: str = "upload.csv", known_regions: Collection[st
         raise _fail(name, [f"line 1: the header {header[0][:60]!r} is separated by {sep}; use commas"])
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise _fail(name, [f"line 1: missing column{'s' if len(missing) > 1 else ''} {missing!r}; the header has "
-                           f"{header!r} and needs {list(REQUIRED)!r} (optional: {list(OPTIONAL)!r})"])
+        raise _fail(
+            name,
+            [
+                f"line 1: missing column{'s' if len(missing) > 1 else ''} {missing!r}; the header has "
+                f"{header!r} and needs {list(REQUIRED)!r} (optional: {list(OPTIONAL)!r})"
+            ],
+        )
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         raise _fail(name, [f"line 1: column{'s' if len(dupes) > 1 else ''} {dupes!r} appear more than once"])
@@ -104,12 +122,16 @@ def parse(data: bytes, *, name: str = "upload.csv", known_regions: Collection[st
         rec: dict[str, object] = {}
         for col in ("region", "sector"):
             if not _CODE.match(cell[col]):
-                problems.append(f"line {lineno}, column {col!r}: {cell[col][:40]!r} is not a code "
-                                f"(letters, digits, '-', '_', '.'; 1-16 characters)")
+                problems.append(
+                    f"line {lineno}, column {col!r}: {cell[col][:40]!r} is not a code "
+                    f"(letters, digits, '-', '_', '.'; 1-16 characters)"
+                )
             rec[col] = cell[col]
         if known is not None and _CODE.match(cell["region"]) and cell["region"] not in known:
-            problems.append(f"line {lineno}, column 'region': unknown region code {cell['region']!r}; use NUTS "
-                            f"codes of the store (e.g. AT13) or US state FIPS codes")
+            problems.append(
+                f"line {lineno}, column 'region': unknown region code {cell['region']!r}; use NUTS "
+                f"codes of the store (e.g. AT13) or US state FIPS codes"
+            )
         year = cell["year"]
         if not (year.isdigit() and len(year) == 4 and 1900 <= int(year) <= 2100):
             problems.append(f"line {lineno}, column 'year': {year[:20]!r} is not a year (1900-2100)")
@@ -128,14 +150,18 @@ def parse(data: bytes, *, name: str = "upload.csv", known_regions: Collection[st
                     raise ValueError
                 rec[col] = value
             except ValueError:
-                problems.append(f"line {lineno}, column {col!r}: {raw[:30]!r} is not a number >= 0 "
-                                f"(use '.' for decimals, no thousands separator)")
+                problems.append(
+                    f"line {lineno}, column {col!r}: {raw[:30]!r} is not a number >= 0 "
+                    f"(use '.' for decimals, no thousands separator)"
+                )
         if "country" in cell:
             rec["country"] = cell["country"].upper() or str(cell["region"])[:2]
         key = (str(rec["region"]), str(rec["sector"]), int(rec.get("year", -1)))  # type: ignore[call-overload]
         if "year" in rec and key in seen:
-            problems.append(f"line {lineno}: region {key[0]!r}, sector {key[1]!r}, year {key[2]} already given "
-                            f"in line {seen[key]}")
+            problems.append(
+                f"line {lineno}: region {key[0]!r}, sector {key[1]!r}, year {key[2]} already given "
+                f"in line {seen[key]}"
+            )
         elif "year" in rec:
             seen[key] = lineno
         records.append(rec)
@@ -146,14 +172,20 @@ def parse(data: bytes, *, name: str = "upload.csv", known_regions: Collection[st
     return pd.DataFrame.from_records(records)
 
 
-def load(data: bytes, *, name: str = "upload.csv", known_regions: Collection[str] | None = None,
-         min_employment: float = 0.0) -> Upload:
+def load(
+    data: bytes,
+    *,
+    name: str = "upload.csv",
+    known_regions: Collection[str] | None = None,
+    min_employment: float = 0.0,
+) -> Upload:
     """Validate an upload (:func:`parse`) and compute its metrics per year with the statistics engine
     (:func:`cluster_map.services.metrics.compute_long`: shares, LQ, stars, US CMP flags).
 
     The benchmark is the upload itself (all its regions, per year): ``LQ = (E_rs/E_r)/(E_s/E)``.
     """
     rows = parse(data, name=name, known_regions=known_regions)
-    metrics = compute_long(rows.drop(columns=[c for c in ("country",) if c in rows.columns]),
-                           min_employment=min_employment)
+    metrics = compute_long(
+        rows.drop(columns=[c for c in ("country",) if c in rows.columns]), min_employment=min_employment
+    )
     return Upload(name=name, rows=len(rows), observations=rows, metrics=metrics.reset_index(drop=True))

@@ -50,10 +50,16 @@ class Added:
 
     def lines(self) -> list[str]:
         """Plain-text lines for the CLI."""
-        out = [f"Added {self.code!r} from {self.file} ({self.kind}): {self.rows:,} rows, years {self.years}, "
-               f"NUTS {self.nuts_version}; regions matched {self.matched}, unmatched {len(self.unmatched)}"
-               + (f" ({', '.join(self.unmatched[:8])}{' ...' if len(self.unmatched) > 8 else ''})"
-                  if self.unmatched else "") + f"; {self.metric_rows:,} metric rows."]
+        out = [
+            f"Added {self.code!r} from {self.file} ({self.kind}): {self.rows:,} rows, years {self.years}, "
+            f"NUTS {self.nuts_version}; regions matched {self.matched}, unmatched {len(self.unmatched)}"
+            + (
+                f" ({', '.join(self.unmatched[:8])}{' ...' if len(self.unmatched) > 8 else ''})"
+                if self.unmatched
+                else ""
+            )
+            + f"; {self.metric_rows:,} metric rows."
+        ]
         return out
 
 
@@ -64,8 +70,10 @@ def read_spec(path: Path | None) -> dict[str, Any]:
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{Path(path).name}: cannot read the spec file ({exc}); see the README's "
-                         "'Bring your own dataset' for its keys.") from exc
+        raise InputError(
+            f"{Path(path).name}: cannot read the spec file ({exc}); see the README's "
+            "'Bring your own dataset' for its keys."
+        ) from exc
 
 
 def describe(code: str, path: Path, frame: pd.DataFrame, spec: dict[str, Any], kind: str) -> Dataset:
@@ -79,34 +87,52 @@ def describe(code: str, path: Path, frame: pd.DataFrame, spec: dict[str, Any], k
             cells = frame.groupby(["indicator", "breakdown"]).size()
             if len(cells) != 1:
                 listed = "; ".join(f"{i} {b}".strip() for i, b in list(cells.index)[:10])
-                raise InputError(f"{name}: the file has {len(cells)} candidate employment cells ({listed}); say which "
-                                 "one is employment in a spec file (employment = {indicator = ..., breakdown = ...}) "
-                                 "or pin the other dimensions (pins = {sex = \"T\"}).")
+                raise InputError(
+                    f"{name}: the file has {len(cells)} candidate employment cells ({listed}); say which "
+                    "one is employment in a spec file (employment = {indicator = ..., breakdown = ...}) "
+                    'or pin the other dimensions (pins = {sex = "T"}).'
+                )
             indicator, breakdown = cells.index[0]
             keys["employment"] = {"indicator": indicator, "breakdown": breakdown}
     if kind == "long_csv":
-        keys.setdefault("establishments", {"indicator": "establishments", "unit": "establishments"}
-                        if "establishments" in set(frame["indicator"]) else None)
-        keys.setdefault("wages", {"indicator": "wages", "unit": ""} if "wages" in set(frame["indicator"]) else None)
+        keys.setdefault(
+            "establishments",
+            {"indicator": "establishments", "unit": "establishments"}
+            if "establishments" in set(frame["indicator"])
+            else None,
+        )
+        keys.setdefault(
+            "wages", {"indicator": "wages", "unit": ""} if "wages" in set(frame["indicator"]) else None
+        )
         keys = {k: v for k, v in keys.items() if v is not None}
         keys.setdefault("unit_dim", None)
     try:
-        return catalogue.user_dataset(code, {k: v for k, v in keys.items() if v is not None or k == "unit_dim"},
-                                      layout="long_csv" if kind == "long_csv" else "eurostat", source_name=name)
+        return catalogue.user_dataset(
+            code,
+            {k: v for k, v in keys.items() if v is not None or k == "unit_dim"},
+            layout="long_csv" if kind == "long_csv" else "eurostat",
+            source_name=name,
+        )
     except ValueError as exc:
         raise InputError(f"{name}: {exc}") from exc
 
 
 def _read(path: Path, code: str, spec: dict[str, Any], kind: str, nuts_version: str | None) -> pd.DataFrame:
     if kind == "long_csv":
-        return user_files.read_long_csv(path, dataset=code, nuts_version=nuts_version or "2021",
-                                        sector_scheme=str(spec.get("sector_scheme", "nace_r2")))
+        return user_files.read_long_csv(
+            path,
+            dataset=code,
+            nuts_version=nuts_version or "2021",
+            sector_scheme=str(spec.get("sector_scheme", "nace_r2")),
+        )
     try:
         pre = catalogue.user_dataset(code, spec, source_name=path.name) if spec else None
     except ValueError as exc:
         raise InputError(f"{path.name}: {exc}") from exc
     # with a spec, its NUTS rule (one version, or one per range of years) places each row
-    return eurostat.read_observations(path, dataset=code, nuts_version=None if pre else nuts_version, spec=pre)
+    return eurostat.read_observations(
+        path, dataset=code, nuts_version=None if pre else nuts_version, spec=pre
+    )
 
 
 def best_version(codes: set[str], known: dict[str, set[str]]) -> tuple[str, int]:
@@ -133,11 +159,15 @@ def add_dataset(file: Path, *, code: str, spec_file: Path | None = None, db: Pat
 
     file = Path(file)
     if not CODE.match(code):
-        raise InputError(f"Dataset code {code!r} must be lower case letters, digits and '_' (2-48 characters, "
-                         "starting with a letter), e.g. 'my_region_jobs'.")
+        raise InputError(
+            f"Dataset code {code!r} must be lower case letters, digits and '_' (2-48 characters, "
+            "starting with a letter), e.g. 'my_region_jobs'."
+        )
     if code in {d.code for d in catalogue.DATASETS}:
-        raise InputError(f"{code!r} is a catalogued dataset; reload it with `cluster-map ingest --only {code}`, "
-                         "or give your own file another code.")
+        raise InputError(
+            f"{code!r} is a catalogued dataset; reload it with `cluster-map ingest --only {code}`, "
+            "or give your own file another code."
+        )
     if not file.is_file():
         raise InputError(f"File {str(file)!r} not found.")
     target = Path(get_settings(db=db).db)
@@ -161,11 +191,16 @@ def add_dataset(file: Path, *, code: str, spec_file: Path | None = None, db: Pat
     ds = describe(code, file, frame, spec, kind)
     eurostat.check_cells(frame, ds, name=file.name)
     matched, unmatched = set(), pd.DataFrame()
-    with database.build_atomically(target, required=("meta", "datasets", "observations"),
-                                   seed_from_target=True) as build:
+    with database.build_atomically(
+        target, required=("meta", "datasets", "observations"), seed_from_target=True
+    ) as build:
         w = build.connection
-        for table, column in (("observations", "dataset"), ("unmatched_regions", "dataset"),
-                              ("datasets", "code"), ("user_datasets", "code")):
+        for table, column in (
+            ("observations", "dataset"),
+            ("unmatched_regions", "dataset"),
+            ("datasets", "code"),
+            ("user_datasets", "code"),
+        ):
             load.replace_rows(w, table, column, [code])
         parts, unmatched_parts = [], []
         for version in sorted(frame["nuts_version"].unique()):
@@ -181,14 +216,45 @@ def add_dataset(file: Path, *, code: str, spec_file: Path | None = None, db: Pat
         now = datetime.now(UTC).replace(tzinfo=None)
         years = sorted(int(y) for y in frame["year"].unique())
         span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-        load.insert(w, "datasets", pd.DataFrame([{
-            "code": code, "kind": "statistics", "title": ds.title, "publisher": ds.publisher, "licence": ds.licence,
-            "source_url": "user file (no official source)", "retrieved_from": f"user:{file.name}",
-            "origin": "user", "nuts_version": ", ".join(sorted(frame["nuts_version"].unique())), "extracted_at": now,
-            "checksum": sha256_of(file), "row_count": len(frame), "cells_read": len(frame), "years": span,
-            "notes": f"added with cluster-map ingest --add ({file.name}, {kind})"}]))
-        load.insert(w, "user_datasets", pd.DataFrame([{"code": code, "spec": json.dumps(catalogue.dataset_to_spec(ds)),
-                                                       "file_name": file.name, "added_at": now}]))
+        load.insert(
+            w,
+            "datasets",
+            pd.DataFrame(
+                [
+                    {
+                        "code": code,
+                        "kind": "statistics",
+                        "title": ds.title,
+                        "publisher": ds.publisher,
+                        "licence": ds.licence,
+                        "source_url": "user file (no official source)",
+                        "retrieved_from": f"user:{file.name}",
+                        "origin": "user",
+                        "nuts_version": ", ".join(sorted(frame["nuts_version"].unique())),
+                        "extracted_at": now,
+                        "checksum": sha256_of(file),
+                        "row_count": len(frame),
+                        "cells_read": len(frame),
+                        "years": span,
+                        "notes": f"added with cluster-map ingest --add ({file.name}, {kind})",
+                    }
+                ]
+            ),
+        )
+        load.insert(
+            w,
+            "user_datasets",
+            pd.DataFrame(
+                [
+                    {
+                        "code": code,
+                        "spec": json.dumps(catalogue.dataset_to_spec(ds)),
+                        "file_name": file.name,
+                        "added_at": now,
+                    }
+                ]
+            ),
+        )
         build.close()
         catalogue.register(ds)
         try:
@@ -197,19 +263,34 @@ def add_dataset(file: Path, *, code: str, spec_file: Path | None = None, db: Pat
             catalogue.forget(code)
             raise
     real = unmatched.loc[~unmatched["reason"].isin(NOT_REGIONS), "code"] if len(unmatched) else pd.Series([])
-    return Added(code=code, file=file.name, kind=kind, rows=len(frame), years=span, nuts_version=nuts,
-                 matched=len(matched), unmatched=tuple(dict.fromkeys(real)),
-                 metric_rows=int(report.get(code, {}).get("metrics", 0)))
+    return Added(
+        code=code,
+        file=file.name,
+        kind=kind,
+        rows=len(frame),
+        years=span,
+        nuts_version=nuts,
+        matched=len(matched),
+        unmatched=tuple(dict.fromkeys(real)),
+        metric_rows=int(report.get(code, {}).get("metrics", 0)),
+    )
 
 
-def _refuse_unknown(con: Any, code: str, file: Path, frame: pd.DataFrame, unmatched: pd.DataFrame,
-                    ds: catalogue.Dataset) -> None:
+def _refuse_unknown(
+    con: Any, code: str, file: Path, frame: pd.DataFrame, unmatched: pd.DataFrame, ds: catalogue.Dataset
+) -> None:
     """Fail naming file, lines and value on a sector or region code nobody knows (unless the spec tolerates it)."""
     from cluster_map.services import unknown_codes
     from cluster_map.sources.fetch import Fetched
 
-    shown = Fetched(name=file.name, path=file, retrieved_from=f"user:{file.name}", official_url="", sha256="",
-                    origin="user")
+    shown = Fetched(
+        name=file.name,
+        path=file,
+        retrieved_from=f"user:{file.name}",
+        official_url="",
+        sha256="",
+        origin="user",
+    )
     t = unknown_codes.tally(code, [shown], frame, unmatched, spec=ds)
     sectors = store_catalogue.sectors(con)
     known = {str(s): set(g["code"]) for s, g in sectors.groupby("scheme")}
@@ -229,8 +310,10 @@ def carry_over(old: Path, con: Any) -> tuple[str, ...]:
         codes = [str(c) for c in specs["code"]]
         if not codes:
             return ()
-        frames = {t: store_catalogue.dataset_rows(src, t, codes)
-                  for t in ("observations", "unmatched_regions", "datasets")}
+        frames = {
+            t: store_catalogue.dataset_rows(src, t, codes)
+            for t in ("observations", "unmatched_regions", "datasets")
+        }
     finally:
         src.close()
     for table, frame in frames.items():

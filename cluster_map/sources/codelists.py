@@ -32,7 +32,9 @@ from cluster_map.sources import integrity
 GeoKind = Literal["nuts", "aggregate", "extra_regio"]
 
 #: Eurostat's SDMX 2.1 codelist endpoint, TSV in English (one ``code<TAB>label`` line per code).
-CODELIST_API: Final = "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/codelist/ESTAT/{id}/latest?format=TSV&lang=en"
+CODELIST_API: Final = (
+    "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/codelist/ESTAT/{id}/latest?format=TSV&lang=en"
+)
 
 
 def codelist_url(codelist_id: str) -> str:
@@ -49,7 +51,9 @@ INDIC_SBS_URL: Final = codelist_url("INDIC_SBS")
 NUTS2021_FILE: Final = "eurostat/nuts/NUTS2021.xlsx"
 NUTS2021_URL: Final = "https://ec.europa.eu/eurostat/documents/345175/629341/NUTS2021.xlsx"
 NUTS2010_2013_FILE: Final = "eurostat/nuts/NUTS 2010 - NUTS 2013.xls"
-NUTS2010_2013_URL: Final = "https://ec.europa.eu/eurostat/documents/345175/629341/NUTS%202010%20-%20NUTS%202013.xls"
+NUTS2010_2013_URL: Final = (
+    "https://ec.europa.eu/eurostat/documents/345175/629341/NUTS%202010%20-%20NUTS%202013.xls"
+)
 NUTS2013_2016_FILE: Final = "eurostat/nuts/NUTS2013-NUTS2016.xlsx"
 NUTS2013_2016_URL: Final = "https://ec.europa.eu/eurostat/documents/345175/629341/NUTS2013-NUTS2016.xlsx"
 
@@ -108,39 +112,52 @@ def read_nace(path: str | Path) -> pd.DataFrame:
     raw = integrity.read_table(path, name=name, dtype=str, keep_default_na=False)
     missing = {"code", "name", "level", "parent"} - set(raw.columns)
     if missing:
-        raise SourceError(f"{name}: line 1 lacks column(s) {sorted(missing)!r}; columns are "
-                          f"{list(raw.columns)!r}. Use Eurostat's nace_r2 code list.")
-    problems = [f"{name}: line {i + 2}, column level: {v!r} is not a level 0-4"
-                for i, v in raw["level"].items() if v not in {"0", "1", "2", "3", "4"}]
+        raise SourceError(
+            f"{name}: line 1 lacks column(s) {sorted(missing)!r}; columns are "
+            f"{list(raw.columns)!r}. Use Eurostat's nace_r2 code list."
+        )
+    problems = [
+        f"{name}: line {i + 2}, column level: {v!r} is not a level 0-4"
+        for i, v in raw["level"].items()
+        if v not in {"0", "1", "2", "3", "4"}
+    ]
     dup = raw["code"].duplicated(keep="first")
-    problems += [f"{name}: line {i + 2}, column code: duplicate code {raw.at[i, 'code']!r}" for i in dup[dup].index]
+    problems += [
+        f"{name}: line {i + 2}, column code: duplicate code {raw.at[i, 'code']!r}" for i in dup[dup].index
+    ]
     parents = raw["parent"].where(raw["parent"] != "NULL")
     orphan = parents.notna() & ~parents.isin(raw["code"])
-    problems += [f"{name}: line {i + 2}, column parent: {parents[i]!r} is not a code of the list"
-                 for i in orphan[orphan].index]
+    problems += [
+        f"{name}: line {i + 2}, column parent: {parents[i]!r} is not a code of the list"
+        for i in orphan[orphan].index
+    ]
     if problems:
         raise SourceError(f"{name}: {len(problems)} problem(s) in the NACE code list.", problems)
-    return pd.DataFrame({
-        "scheme": "nace_r2",
-        "code": raw["code"],
-        "label": raw["name"],
-        "level": raw["level"].astype("int64"),
-        "parent": parents.astype("object").where(parents.notna(), None),
-        "sector_type": None,
-    })[list(SECTOR_COLUMNS)]
+    return pd.DataFrame(
+        {
+            "scheme": "nace_r2",
+            "code": raw["code"],
+            "label": raw["name"],
+            "level": raw["level"].astype("int64"),
+            "parent": parents.astype("object").where(parents.notna(), None),
+            "sector_type": None,
+        }
+    )[list(SECTOR_COLUMNS)]
 
 
 def ecosystem_sectors() -> pd.DataFrame:
     """Sectors frame (:data:`SECTOR_COLUMNS`) of the industrial ecosystems declared in the catalogue:
     scheme ``ecosystems``, the slug as code, level :data:`cluster_map.catalogue.ECOSYSTEM_LEVEL`."""
-    return pd.DataFrame({
-        "scheme": catalogue.ECOSYSTEM_SCHEME,
-        "code": [e.slug for e in catalogue.ECOSYSTEMS],
-        "label": [e.label for e in catalogue.ECOSYSTEMS],
-        "level": catalogue.ECOSYSTEM_LEVEL,
-        "parent": None,
-        "sector_type": None,
-    })[list(SECTOR_COLUMNS)]
+    return pd.DataFrame(
+        {
+            "scheme": catalogue.ECOSYSTEM_SCHEME,
+            "code": [e.slug for e in catalogue.ECOSYSTEMS],
+            "label": [e.label for e in catalogue.ECOSYSTEMS],
+            "level": catalogue.ECOSYSTEM_LEVEL,
+            "parent": None,
+            "sector_type": None,
+        }
+    )[list(SECTOR_COLUMNS)]
 
 
 def _is_codelist_tsv(head: bytes) -> bool:
@@ -171,14 +188,16 @@ def nace_from_labels(labels: dict[str, str]) -> pd.DataFrame:
     for code, label in labels.items():
         level, parent = _nace_level(code)
         rows.append((code, label, level, parent if parent in labels else None))
-    return pd.DataFrame({
-        "scheme": "nace_r2",
-        "code": [r[0] for r in rows],
-        "label": [r[1] for r in rows],
-        "level": pd.Series([r[2] for r in rows], dtype="int64"),
-        "parent": pd.Series([r[3] for r in rows], dtype="object"),
-        "sector_type": None,
-    })[list(SECTOR_COLUMNS)]
+    return pd.DataFrame(
+        {
+            "scheme": "nace_r2",
+            "code": [r[0] for r in rows],
+            "label": [r[1] for r in rows],
+            "level": pd.Series([r[2] for r in rows], dtype="int64"),
+            "parent": pd.Series([r[3] for r in rows], dtype="object"),
+            "sector_type": None,
+        }
+    )[list(SECTOR_COLUMNS)]
 
 
 # --- geo labels (code list TSV, geo.dic) --------------------------------------------------------
@@ -223,9 +242,19 @@ def read_geo_dic(path: str | Path) -> dict[str, str]:
 
 def geo_regions(labels: dict[str, str], *, nuts_version: str = "2013") -> pd.DataFrame:
     """Regions frame of the aggregates and extra-regio codes of ``geo.dic`` (kind != 'nuts')."""
-    rows = [(c, nuts_version, _level(c) if k == "extra_regio" else None, c[:2] if k == "extra_regio" else None,
-             label, _parent(c) if k == "extra_regio" else None, k)
-            for c, label in labels.items() if (k := geo_kind(c)) != "nuts"]
+    rows = [
+        (
+            c,
+            nuts_version,
+            _level(c) if k == "extra_regio" else None,
+            c[:2] if k == "extra_regio" else None,
+            label,
+            _parent(c) if k == "extra_regio" else None,
+            k,
+        )
+        for c, label in labels.items()
+        if (k := geo_kind(c)) != "nuts"
+    ]
     return pd.DataFrame(rows, columns=list(REGION_COLUMNS)).astype({"level": "Int64"})
 
 
@@ -244,7 +273,9 @@ def read_excel_sheet(path: str | Path, sheet: str, header: int | None) -> pd.Dat
     :class:`SourceError` naming the file (see :mod:`cluster_map.sources.integrity`).
     """
     name = Path(path).name
-    return integrity.read_sheet(integrity.open_workbook(path, name=name), sheet, name=name, header=header, dtype=str)
+    return integrity.read_sheet(
+        integrity.open_workbook(path, name=name), sheet, name=name, header=header, dtype=str
+    )
 
 
 def read_nuts_regions(path: str | Path, version: str) -> pd.DataFrame:
@@ -261,33 +292,41 @@ def read_nuts_regions(path: str | Path, version: str) -> pd.DataFrame:
     label_cols = ["Country", "NUTS level 1", "NUTS level 2", "NUTS level 3"]
     missing = [c for c in [code_col, *label_cols] if c not in raw.columns]
     if missing:
-        raise SourceError(f"{name}, sheet {sheet!r}: header row {header + 1} lacks {missing!r}; "
-                          f"columns are {list(raw.columns)[:10]!r}.")
+        raise SourceError(
+            f"{name}, sheet {sheet!r}: header row {header + 1} lacks {missing!r}; "
+            f"columns are {list(raw.columns)[:10]!r}."
+        )
     raw = raw[raw[code_col].notna()].copy()
     # footnotes below the table ('Note: NUTS 2013 codes in italics ...') are sentences, not codes
     raw = raw[~raw[code_col].str.contains(r"\S+\s+\S+\s+\S+", regex=True)]
     # the change tables list a region split over several new ones once per part: 'EL300 (part)'
     raw[code_col] = raw[code_col].str.replace(r"\s*\(part\)\s*$", "", regex=True).str.strip()
     bad = ~raw[code_col].str.match(_NUTS_SHAPE)
-    problems = [f"{name}, sheet {sheet!r}, row {i + header + 2}: code {c!r} is not a NUTS code"
-                for i, c in raw.loc[bad, code_col].items()]
+    problems = [
+        f"{name}, sheet {sheet!r}, row {i + header + 2}: code {c!r} is not a NUTS code"
+        for i, c in raw.loc[bad, code_col].items()
+    ]
     if problems:
         raise SourceError(f"{name}: {len(problems)} bad code(s) in the NUTS {version} list.", problems)
     raw = raw.drop_duplicates(code_col)
     codes = raw[code_col]
     level = codes.str.len() - 2
     labels = raw[label_cols].to_numpy()
-    names = [row[lv] if isinstance(row[lv], str) else next((x for x in row if isinstance(x, str)), None)
-             for row, lv in zip(labels, level, strict=True)]
-    return pd.DataFrame({
-        "code": codes.to_numpy(),
-        "nuts_version": version,
-        "level": level.astype("int64").to_numpy(),
-        "country": codes.str[:2].to_numpy(),
-        "name": [n.strip() if isinstance(n, str) else None for n in names],
-        "parent": [_parent(c) for c in codes],
-        "kind": [geo_kind(c) for c in codes],
-    })[list(REGION_COLUMNS)].reset_index(drop=True)
+    names = [
+        row[lv] if isinstance(row[lv], str) else next((x for x in row if isinstance(x, str)), None)
+        for row, lv in zip(labels, level, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "code": codes.to_numpy(),
+            "nuts_version": version,
+            "level": level.astype("int64").to_numpy(),
+            "country": codes.str[:2].to_numpy(),
+            "name": [n.strip() if isinstance(n, str) else None for n in names],
+            "parent": [_parent(c) for c in codes],
+            "kind": [geo_kind(c) for c in codes],
+        }
+    )[list(REGION_COLUMNS)].reset_index(drop=True)
 
 
 def _level(code: str) -> int:

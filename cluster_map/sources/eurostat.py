@@ -83,12 +83,22 @@ def describe(dataset: str, dims: list[str], spec: Dataset | None = None) -> Data
         return found
     indicator_dim = next((d for d in dims if d.startswith("indic") or d == "na_item"), None)
     return Dataset(
-        code=dataset, title=dataset, label=dataset, publisher="Eurostat", licence=EUROSTAT_LICENCE,
-        area="europe", layout="eurostat", official_urls=(catalogue.eurostat_api_url(dataset),),
-        mirror_files=catalogue.eurostat_files(dataset), role="auxiliary", required=False,
+        code=dataset,
+        title=dataset,
+        label=dataset,
+        publisher="Eurostat",
+        licence=EUROSTAT_LICENCE,
+        area="europe",
+        layout="eurostat",
+        official_urls=(catalogue.eurostat_api_url(dataset),),
+        mirror_files=catalogue.eurostat_files(dataset),
+        role="auxiliary",
+        required=False,
         sector_scheme="nace_r2" if "nace_r2" in dims else "total",
-        sector_dim="nace_r2" if "nace_r2" in dims else None, indicator_dim=indicator_dim,
-        indicator="" if indicator_dim else dataset.upper(), unit_dim="unit" if "unit" in dims else None,
+        sector_dim="nace_r2" if "nace_r2" in dims else None,
+        indicator_dim=indicator_dim,
+        indicator="" if indicator_dim else dataset.upper(),
+        unit_dim="unit" if "unit" in dims else None,
     )
 
 
@@ -113,8 +123,9 @@ def official_url(code: str, *, layout: str = "api") -> str:
 
 def source_file(code: str) -> SourceFile:
     """The :class:`~cluster_map.schema.SourceFile` of a Eurostat dataset."""
-    return SourceFile(path=mirror_name(code), url=official_url(code), publisher="Eurostat",
-                      licence=EUROSTAT_LICENCE)
+    return SourceFile(
+        path=mirror_name(code), url=official_url(code), publisher="Eurostat", licence=EUROSTAT_LICENCE
+    )
 
 
 def dataset_of(path: str | Path) -> str:
@@ -146,12 +157,15 @@ class CellProblems:
     found: list[tuple[int, int | str, str, str]] = field(default_factory=list)
 
     def describe(self, name: str, line_of: Callable[[int], int]) -> list[str]:
-        return [f"{name}: line {line_of(i)}, column {col}: {cell!r} {why}"
-                for i, col, cell, why in sorted(self.found, key=lambda p: (p[0], str(p[1])))]
+        return [
+            f"{name}: line {line_of(i)}, column {col}: {cell!r} {why}"
+            for i, col, cell, why in sorted(self.found, key=lambda p: (p[0], str(p[1])))
+        ]
 
 
-def parse_cells(cells: pa.Array, *, column: int | str, problems: CellProblems,
-                tolerated_flags: str = "") -> tuple[pa.Array, pa.Array, pa.Array]:
+def parse_cells(
+    cells: pa.Array, *, column: int | str, problems: CellProblems, tolerated_flags: str = ""
+) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Split cells ``'5.6 u'`` into value (float64, NULL for ``:``), flags (``'u'``) and a present mask.
 
     Empty cells are not present. A cell that is neither a number nor ``:``, or has a flag letter
@@ -180,8 +194,10 @@ def parse_cells(cells: pa.Array, *, column: int | str, problems: CellProblems,
                 why = f"value {num[i].as_py()!r} is not a number or ':'"
             else:
                 unknown = sorted(set(flags[i].as_py()) - allowed)
-                why = (f"unknown flag(s) {''.join(unknown)!r}; known flags are {known} (a flag the source "
-                       "really uses can be declared tolerated in cluster_map/catalogue.py)")
+                why = (
+                    f"unknown flag(s) {''.join(unknown)!r}; known flags are {known} (a flag the source "
+                    "really uses can be declared tolerated in cluster_map/catalogue.py)"
+                )
             problems.found.append((i, column, cell, why))
     number = pc.if_else(pc.and_(numeric, present), num, pa.scalar(None, pa.string()))
     value = pc.cast(number, pa.float64())
@@ -201,12 +217,17 @@ def parse_header(line: str, name: str) -> TsvHeader:
     cells = line.rstrip("\r\n").split("\t")
     first = cells[0]
     if "\\" not in first:
-        raise SourceError(f"{name}: line 1 {first!r} is not a Eurostat TSV header "
-                          "(expected e.g. 'nace_r2,indic_sb,geo\\time'); is this the right file?")
+        raise SourceError(
+            f"{name}: line 1 {first!r} is not a Eurostat TSV header "
+            "(expected e.g. 'nace_r2,indic_sb,geo\\time'); is this the right file?"
+        )
     dims = [d.strip() for d in first.split("\\")[0].split(",")]
     periods = [c.strip() for c in cells[1:]]
-    problems = [f"{name}: line 1, column {i + 2}: period {p!r} is not a year (only annual data is read)"
-                for i, p in enumerate(periods) if not re.fullmatch(r"\d{4}", p)]
+    problems = [
+        f"{name}: line 1, column {i + 2}: period {p!r} is not a year (only annual data is read)"
+        for i, p in enumerate(periods)
+        if not re.fullmatch(r"\d{4}", p)
+    ]
     dup = sorted({p for p in periods if periods.count(p) > 1})
     problems += [f"{name}: line 1: period {p!r} appears twice" for p in dup]
     if dims[-1] != "geo":
@@ -216,8 +237,13 @@ def parse_header(line: str, name: str) -> TsvHeader:
     return TsvHeader(dims=dims, periods=periods, years=[int(p) for p in periods])
 
 
-def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str | None = None,
-             spec: Dataset | None = None) -> pd.DataFrame:
+def read_tsv(
+    path: str | Path,
+    *,
+    dataset: str | None = None,
+    nuts_version: str | None = None,
+    spec: Dataset | None = None,
+) -> pd.DataFrame:
     """Read a Eurostat bulk TSV (2017 or current API layout, gzipped or not) into observations.
 
     Parameters
@@ -256,9 +282,12 @@ def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str 
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, use_threads=True),
-            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in cols},
-                                                 strings_can_be_null=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter="\t", quote_char=False, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in cols}, strings_can_be_null=False
+            ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise SourceError(f"{name}: cannot be read as tab-separated UTF-8 text ({exc}).") from exc
@@ -266,16 +295,20 @@ def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str 
     lines = _LineNumbers(data, has_gaps=bool(bad_rows))
     problems: list[str] = []
     if bad_rows:
-        problems += [f"{name}: line {n}: {k} cells, expected {ncol}: {text[:60]!r}"
-                     for n, k, text in _malformed_lines(data, ncol)]
+        problems += [
+            f"{name}: line {n}: {k} cells, expected {ncol}: {text[:60]!r}"
+            for n, k, text in _malformed_lines(data, ncol)
+        ]
     key = table.column("key").combine_chunks()
     parts = pc.split_pattern(key, ",")
     nparts = pc.list_value_length(parts)
     wrong = pc.not_equal(nparts, len(header.dims))
     if pc.any(wrong).as_py():
         for i in pc.indices_nonzero(wrong).to_pylist():
-            problems.append(f"{name}: line {lines(i)}, column 1: key {key[i].as_py()!r} has "
-                            f"{nparts[i].as_py()} codes, expected {len(header.dims)} ({','.join(header.dims)})")
+            problems.append(
+                f"{name}: line {lines(i)}, column 1: key {key[i].as_py()!r} has "
+                f"{nparts[i].as_py()} codes, expected {len(header.dims)} ({','.join(header.dims)})"
+            )
         keep = pc.invert(wrong)
         table, key = table.filter(keep), key.filter(keep)
         parts = pc.split_pattern(key, ",")
@@ -287,15 +320,18 @@ def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str 
     dim_arrays = {d: pc.list_element(parts, j) for j, d in enumerate(header.dims)}
     if "freq" in dim_arrays:
         for i in pc.indices_nonzero(pc.not_equal(dim_arrays["freq"], "A")).to_pylist()[:50]:
-            problems.append(f"{name}: line {lines(i)}, column 1: freq {dim_arrays['freq'][i].as_py()!r} "
-                            "(only annual 'A' data is read)")
+            problems.append(
+                f"{name}: line {lines(i)}, column 1: freq {dim_arrays['freq'][i].as_py()!r} "
+                "(only annual 'A' data is read)"
+            )
 
     chunks: list[dict[str, pa.Array]] = []
     cell_problems = CellProblems()
     for j, (period, year) in enumerate(zip(header.periods, header.years, strict=True)):
         cells = table.column(period).combine_chunks()
-        value, flags, present = parse_cells(cells, column=j + 2, problems=cell_problems,
-                                            tolerated_flags=_tolerated_flags(dataset, spec))
+        value, flags, present = parse_cells(
+            cells, column=j + 2, problems=cell_problems, tolerated_flags=_tolerated_flags(dataset, spec)
+        )
         chunk = {d: a.filter(present) for d, a in dim_arrays.items()}
         n = pc.sum(pc.cast(present, pa.int64())).as_py() or 0
         chunk["__year"] = pa.nulls(n, pa.int64()).fill_null(year)
@@ -305,8 +341,11 @@ def read_tsv(path: str | Path, *, dataset: str | None = None, nuts_version: str 
     problems += cell_problems.describe(name, lines)
     if problems:
         problems.sort(key=_line_of_problem)
-        raise SourceError(f"{name}: {len(problems)} problem(s); the file was not loaded. "
-                          "Fix the lines below or re-download the file.", problems)
+        raise SourceError(
+            f"{name}: {len(problems)} problem(s); the file was not loaded. "
+            "Fix the lines below or re-download the file.",
+            problems,
+        )
     merged = {k: pa.concat_arrays([c[k] for c in chunks]) for k in chunks[0]} if chunks else {}
     return observations(dataset, header.dims, merged, nuts_version=nuts_version, name=name, spec=spec)
 
@@ -329,8 +368,11 @@ class _LineNumbers:
     def _build(self, *, skip_malformed: bool) -> None:
         text = self._data.split(b"\n")
         ncol = text[0].count(b"\t") + 1
-        self._map = [i + 1 for i, ln in enumerate(text[1:], start=1)
-                     if ln.strip() and (not skip_malformed or ln.rstrip(b"\r").count(b"\t") + 1 == ncol)]
+        self._map = [
+            i + 1
+            for i, ln in enumerate(text[1:], start=1)
+            if ln.strip() and (not skip_malformed or ln.rstrip(b"\r").count(b"\t") + 1 == ncol)
+        ]
 
     def drop(self, rows: list[int]) -> None:
         if self._map is None:
@@ -405,12 +447,27 @@ def count_cells(path: str | Path) -> int:
 
 
 # --- SDMX-CSV -----------------------------------------------------------------------------------
-_SDMX_RESERVED = {"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION", "LAST UPDATE", "TIME_PERIOD",
-                  "OBS_VALUE", "OBS_FLAG", "CONF_STATUS", "freq"}
+_SDMX_RESERVED = {
+    "DATAFLOW",
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "ACTION",
+    "LAST UPDATE",
+    "TIME_PERIOD",
+    "OBS_VALUE",
+    "OBS_FLAG",
+    "CONF_STATUS",
+    "freq",
+}
 
 
-def read_sdmx_csv(path: str | Path, *, dataset: str | None = None, nuts_version: str | None = None,
-                  spec: Dataset | None = None) -> pd.DataFrame:
+def read_sdmx_csv(
+    path: str | Path,
+    *,
+    dataset: str | None = None,
+    nuts_version: str | None = None,
+    spec: Dataset | None = None,
+) -> pd.DataFrame:
     """Read an SDMX-CSV file (Eurostat API ``format=SDMX-CSV``) into observations.
 
     Columns ``DATAFLOW`` (e.g. ``ESTAT:SBS_R_NUTS06_R2(1.0)``), ``LAST UPDATE``, ``freq``, the
@@ -422,16 +479,22 @@ def read_sdmx_csv(path: str | Path, *, dataset: str | None = None, nuts_version:
     data = data.removeprefix(b"\xef\xbb\xbf")
     header = next(csv.reader([data[: data.find(b"\n")].decode("utf-8", "replace").rstrip("\r")]), [])
     try:
-        table = pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
-            strings_can_be_null=False, column_types={c: pa.string() for c in header}),
-            read_options=pacsv.ReadOptions(use_threads=True))
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            convert_options=pacsv.ConvertOptions(
+                strings_can_be_null=False, column_types={c: pa.string() for c in header}
+            ),
+            read_options=pacsv.ReadOptions(use_threads=True),
+        )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise SourceError(f"{name}: cannot be read as SDMX-CSV ({exc}).") from exc
     names = table.column_names
     missing = [c for c in ("TIME_PERIOD", "OBS_VALUE", "geo") if c not in names]
     if missing:
-        raise SourceError(f"{name}: line 1 lacks column(s) {missing!r}; columns are {names!r}. "
-                          "Download the dataset with format=SDMX-CSV.")
+        raise SourceError(
+            f"{name}: line 1 lacks column(s) {missing!r}; columns are {names!r}. "
+            "Download the dataset with format=SDMX-CSV."
+        )
     if dataset is None:
         flows = pc.unique(table.column("DATAFLOW")).to_pylist() if "DATAFLOW" in names else []
         match = re.search(r":([A-Za-z0-9_]+)\(", flows[0]) if len(flows) == 1 else None
@@ -445,39 +508,59 @@ def read_sdmx_csv(path: str | Path, *, dataset: str | None = None, nuts_version:
     if "freq" in names:
         freq = table.column("freq").combine_chunks()
         for i in pc.indices_nonzero(pc.not_equal(freq, "A")).to_pylist()[:50]:
-            problems.append(f"{name}: line {i + 2}, column freq: {freq[i].as_py()!r} (only annual 'A' is read)")
-    raw_flags = table.column("OBS_FLAG").combine_chunks() if "OBS_FLAG" in names else \
-        pa.array([""] * table.num_rows, pa.string())
+            problems.append(
+                f"{name}: line {i + 2}, column freq: {freq[i].as_py()!r} (only annual 'A' is read)"
+            )
+    raw_flags = (
+        table.column("OBS_FLAG").combine_chunks()
+        if "OBS_FLAG" in names
+        else pa.array([""] * table.num_rows, pa.string())
+    )
     if "CONF_STATUS" in names:  # today's API marks confidential cells here, not in OBS_FLAG
         conf = pc.equal(pc.utf8_upper(table.column("CONF_STATUS").combine_chunks()), "C")
         has_c = pc.match_substring(raw_flags, "c")
-        raw_flags = pc.if_else(pc.and_(conf, pc.invert(has_c)),
-                               pc.binary_join_element_wise(raw_flags, "c", ""), raw_flags)
+        raw_flags = pc.if_else(
+            pc.and_(conf, pc.invert(has_c)), pc.binary_join_element_wise(raw_flags, "c", ""), raw_flags
+        )
     obs = table.column("OBS_VALUE").combine_chunks()
     cells = pc.binary_join_element_wise(pc.if_else(pc.equal(obs, ""), ":", obs), raw_flags, " ")
     cell_problems = CellProblems()
-    value, flags, _ = parse_cells(cells, column="OBS_VALUE/OBS_FLAG", problems=cell_problems,
-                                  tolerated_flags=_tolerated_flags(dataset, spec))
+    value, flags, _ = parse_cells(
+        cells,
+        column="OBS_VALUE/OBS_FLAG",
+        problems=cell_problems,
+        tolerated_flags=_tolerated_flags(dataset, spec),
+    )
     problems += cell_problems.describe(name, lambda i: i + 2)
     key_cols = [table.column(d).combine_chunks() for d in dims] + [periods]
     key = pc.binary_join_element_wise(*key_cols, "\x1f")
     if pc.count_distinct(key).as_py() < len(key):
         dup = pd.Series(key.to_numpy(zero_copy_only=False)).duplicated(keep="first")
         for i in dup[dup].index:
-            problems.append(f"{name}: line {int(i) + 2}: duplicate observation "
-                            f"{key[int(i)].as_py().replace(chr(31), ',')!r}")
+            problems.append(
+                f"{name}: line {int(i) + 2}: duplicate observation "
+                f"{key[int(i)].as_py().replace(chr(31), ',')!r}"
+            )
     if problems:
         problems.sort(key=_line_of_problem)
-        raise SourceError(f"{name}: {len(problems)} problem(s); the file was not loaded. "
-                          "Fix the lines below or re-download the file.", problems)
+        raise SourceError(
+            f"{name}: {len(problems)} problem(s); the file was not loaded. "
+            "Fix the lines below or re-download the file.",
+            problems,
+        )
     arrays = {d: table.column(d).combine_chunks() for d in dims}
     arrays["__year"] = pc.cast(periods, pa.int64())
     arrays["__value"], arrays["__flags"] = value, flags
     return observations(dataset, dims, arrays, nuts_version=nuts_version, name=name, spec=spec)
 
 
-def read_observations(path: str | Path, *, dataset: str | None = None, nuts_version: str | None = None,
-                      spec: Dataset | None = None) -> pd.DataFrame:
+def read_observations(
+    path: str | Path,
+    *,
+    dataset: str | None = None,
+    nuts_version: str | None = None,
+    spec: Dataset | None = None,
+) -> pd.DataFrame:
     """Read a Eurostat file of either kind: SDMX-CSV when line 1 starts with DATAFLOW, else TSV."""
     head = read_bytes(path)[:200].lstrip(b"\xef\xbb\xbf")
     reader = read_sdmx_csv if head.startswith((b"DATAFLOW", b'"DATAFLOW"', b"STRUCTURE")) else read_tsv
@@ -491,8 +574,10 @@ def check_cells(frame: pd.DataFrame, ds: Dataset, *, name: str) -> None:
     the dataset's employment cell (indicator and breakdown), naming what the file has instead.
     """
     if frame.empty:
-        raise SourceError(f"{name}: no data cells for dataset {ds.code!r} (only a header?); the file would "
-                          "load into nothing. Re-download it or check that it is the right file.")
+        raise SourceError(
+            f"{name}: no data cells for dataset {ds.code!r} (only a header?); the file would "
+            "load into nothing. Re-download it or check that it is the right file."
+        )
     cell = ds.employment or ds.value_added
     quantity = "employment" if ds.employment is not None else "value added"
     if cell is None:
@@ -508,13 +593,22 @@ def check_cells(frame: pd.DataFrame, ds: Dataset, *, name: str) -> None:
     else:
         indicators = sorted(frame["indicator"].unique())
         why = f"the file has indicator(s) {{{', '.join(map(str, indicators[:12]))}}}"
-    raise SourceError(f"{name}: no rows of the {quantity} cell of {ds.code!r} ({wanted}); {why}. "
-                      "Is it the right file, or has the source renamed its codes?")
+    raise SourceError(
+        f"{name}: no rows of the {quantity} cell of {ds.code!r} ({wanted}); {why}. "
+        "Is it the right file, or has the source renamed its codes?"
+    )
 
 
 # --- long frame ---------------------------------------------------------------------------------
-def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
-                 nuts_version: str | None, name: str, spec: Dataset | None = None) -> pd.DataFrame:
+def observations(
+    dataset: str,
+    dims: list[str],
+    arrays: dict[str, pa.Array],
+    *,
+    nuts_version: str | None,
+    name: str,
+    spec: Dataset | None = None,
+) -> pd.DataFrame:
     """Assemble the observation frame from per-dimension arrays plus ``__year/__value/__flags``.
 
     The dataset's pins (``sex=T``) keep only the rows with the pinned code where the file has the
@@ -524,19 +618,28 @@ def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
     m = describe(dataset, dims, spec)
     if catalogue.AUTO in (m.indicator_dim, m.unit_dim):  # a user's spec left them to the header
         auto = describe(f"\x00{dataset}", dims)
-        m = replace(m, indicator_dim=auto.indicator_dim if m.indicator_dim == catalogue.AUTO else m.indicator_dim,
-                    unit_dim=auto.unit_dim if m.unit_dim == catalogue.AUTO else m.unit_dim)
+        m = replace(
+            m,
+            indicator_dim=auto.indicator_dim if m.indicator_dim == catalogue.AUTO else m.indicator_dim,
+            unit_dim=auto.unit_dim if m.unit_dim == catalogue.AUTO else m.unit_dim,
+        )
         if m.indicator_dim is None and not m.indicator:
             m = replace(m, indicator=dataset.upper())
     n = len(arrays["__year"]) if arrays else 0
     if n == 0:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "int64" if c == "year"
-                                          else "str") for c in OBSERVATION_COLUMNS})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="float64" if c == "value" else "int64" if c == "year" else "str")
+                for c in OBSERVATION_COLUMNS
+            }
+        )
     needed = [d for d in (m.sector_dim, m.indicator_dim, m.unit_dim) if d]
     missing = [d for d in needed if d not in dims]
     if missing:
-        raise SourceError(f"{name}: dataset {dataset!r} needs dimension(s) {missing!r}, the file has "
-                          f"{dims!r}; is it the right file for {dataset!r}?")
+        raise SourceError(
+            f"{name}: dataset {dataset!r} needs dimension(s) {missing!r}, the file has "
+            f"{dims!r}; is it the right file for {dataset!r}?"
+        )
     arrays, pinned = _apply_pins(m, dims, arrays, name)
 
     geo = arrays["geo"]
@@ -546,8 +649,13 @@ def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
     else:
         ind_codes = pc.unique(indicator).to_pylist() if indicator is not None else [m.indicator]
         table_ = {c: m.unit_of(c) or sbs_unit(c) for c in ind_codes}
-        unit = pa.array([table_[c] for c in ind_codes], pa.string()).take(pc.index_in(indicator, pa.array(
-            ind_codes, pa.string()))) if indicator is not None else None
+        unit = (
+            pa.array([table_[c] for c in ind_codes], pa.string()).take(
+                pc.index_in(indicator, pa.array(ind_codes, pa.string()))
+            )
+            if indicator is not None
+            else None
+        )
     used = {"geo", "freq", m.sector_dim, m.indicator_dim, m.unit_dim, *pinned}
     other = [d for d in dims if d not in used]
     if other:
@@ -562,28 +670,31 @@ def observations(dataset: str, dims: list[str], arrays: dict[str, pa.Array], *,
         versions = years.map({y: m.nuts.version_for(int(y)) for y in years.unique()})
     else:
         versions = m.nuts.default
-    frame = pd.DataFrame({
-        "dataset": dataset,
-        "region": geo.to_pandas(),
-        "region_original": geo.to_pandas(),
-        "nuts_version": versions,
-        "sector_scheme": m.sector_scheme,
-        "sector": arrays[m.sector_dim].to_pandas() if m.sector_dim else "",
-        "indicator": indicator.to_pandas() if indicator is not None else m.indicator,
-        "unit": unit.to_pandas() if unit is not None else "",
-        "breakdown": breakdown.to_pandas() if breakdown is not None else "",
-        "year": years,
-        "value": arrays["__value"].to_pandas(),
-        "flags": arrays["__flags"].to_pandas(),
-    })
+    frame = pd.DataFrame(
+        {
+            "dataset": dataset,
+            "region": geo.to_pandas(),
+            "region_original": geo.to_pandas(),
+            "nuts_version": versions,
+            "sector_scheme": m.sector_scheme,
+            "sector": arrays[m.sector_dim].to_pandas() if m.sector_dim else "",
+            "indicator": indicator.to_pandas() if indicator is not None else m.indicator,
+            "unit": unit.to_pandas() if unit is not None else "",
+            "breakdown": breakdown.to_pandas() if breakdown is not None else "",
+            "year": years,
+            "value": arrays["__value"].to_pandas(),
+            "flags": arrays["__flags"].to_pandas(),
+        }
+    )
     for c in ("dataset", "nuts_version", "sector_scheme", "sector", "indicator", "unit", "breakdown"):
         if frame[c].dtype != "str":
             frame[c] = frame[c].astype("str")
     return frame[list(OBSERVATION_COLUMNS)]
 
 
-def _apply_pins(m: Dataset, dims: list[str], arrays: dict[str, pa.Array],
-                name: str) -> tuple[dict[str, pa.Array], list[str]]:
+def _apply_pins(
+    m: Dataset, dims: list[str], arrays: dict[str, pa.Array], name: str
+) -> tuple[dict[str, pa.Array], list[str]]:
     """Keep the rows of each pinned code; the pinned dimensions (found in the file) are returned."""
     keep = None
     pinned: list[str] = []
@@ -594,14 +705,28 @@ def _apply_pins(m: Dataset, dims: list[str], arrays: dict[str, pa.Array],
         match = pc.equal(arrays[dim], code)
         if not pc.any(match).as_py():
             found = sorted(str(c) for c in pc.unique(arrays[dim]).to_pylist())
-            raise SourceError(f"{name}: no rows with {dim}={code} for dataset {m.code!r}; the file has {dim} in "
-                              f"{{{', '.join(found[:20])}}}. Is it the right file?")
+            raise SourceError(
+                f"{name}: no rows with {dim}={code} for dataset {m.code!r}; the file has {dim} in "
+                f"{{{', '.join(found[:20])}}}. Is it the right file?"
+            )
         keep = match if keep is None else pc.and_(keep, match)
     if keep is None:
         return arrays, pinned
     return {k: v.filter(keep) for k, v in arrays.items()}, pinned
 
 
-__all__ = ["FLAGS", "check_cells", "count_cells", "dataset_of", "describe", "lines_with_codes", "mirror_name",
-           "official_url",
-           "read_observations", "read_sdmx_csv", "read_tsv", "sbs_unit", "source_file"]
+__all__ = [
+    "FLAGS",
+    "check_cells",
+    "count_cells",
+    "dataset_of",
+    "describe",
+    "lines_with_codes",
+    "mirror_name",
+    "official_url",
+    "read_observations",
+    "read_sdmx_csv",
+    "read_tsv",
+    "sbs_unit",
+    "source_file",
+]

@@ -24,8 +24,15 @@ from typing import Final
 from cluster_map.errors import SourceError
 
 TOC_URL: Final = "https://ec.europa.eu/eurostat/api/dissemination/catalogue/toc/txt?lang=en"
-TOC_COLUMNS: Final = ("title", "code", "type", "last update of data", "last table structure change",
-                      "data start", "data end")
+TOC_COLUMNS: Final = (
+    "title",
+    "code",
+    "type",
+    "last update of data",
+    "last table structure change",
+    "data start",
+    "data end",
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,10 @@ def parse_toc(text: str, *, name: str = "table of contents") -> dict[str, TocEnt
     header = [h.strip().lower() for h in next(rows, [])]
     missing = [c for c in TOC_COLUMNS if c not in header]
     if missing:
-        raise SourceError(f"{name}: line 1 lacks column(s) {missing!r}; columns are {header[:10]!r}. "
-                          f"Eurostat's TOC is {TOC_URL}.")
+        raise SourceError(
+            f"{name}: line 1 lacks column(s) {missing!r}; columns are {header[:10]!r}. "
+            f"Eurostat's TOC is {TOC_URL}."
+        )
     at = {c: header.index(c) for c in header}
     out: dict[str, TocEntry] = {}
     for row in rows:
@@ -83,11 +92,14 @@ def parse_toc(text: str, *, name: str = "table of contents") -> dict[str, TocEnt
             continue
         count = row[at["values"]].strip() if "values" in at and at["values"] < len(row) else ""
         out[code] = TocEntry(
-            code=code, title=row[at["title"]].strip(),
+            code=code,
+            title=row[at["title"]].strip(),
             last_update=parse_date(row[at["last update of data"]]),
             structure_change=parse_date(row[at["last table structure change"]]),
-            data_start=row[at["data start"]].strip(), data_end=row[at["data end"]].strip(),
-            values=int(count) if count.isdigit() else None)
+            data_start=row[at["data start"]].strip(),
+            data_end=row[at["data end"]].strip(),
+            values=int(count) if count.isdigit() else None,
+        )
     return out
 
 

@@ -132,7 +132,9 @@ class SourceResolver:
         if self.source and not _is_url(self.source):
             return self._record(self._from_directory(Path(self.source), name, url))
         if self.source:
-            return self._record(self._download(self.source.rstrip("/") + "/" + name, name, url, origin="mirror"))
+            return self._record(
+                self._download(self.source.rstrip("/") + "/" + name, name, url, origin="mirror")
+            )
         if url and not self._unreachable:
             try:
                 return self._record(self._download(url, name, url, origin="url"))
@@ -141,8 +143,10 @@ class SourceResolver:
                     raise
                 self._fell_back(exc, name)
         if not self._has_mirror():
-            raise SourceError(f"Source file {name!r} has no official URL and no mirror is configured; set "
-                              f"CLUSTER_MAP_MIRROR or CLUSTER_MAP_SOURCE to a directory that holds it.")
+            raise SourceError(
+                f"Source file {name!r} has no official URL and no mirror is configured; set "
+                f"CLUSTER_MAP_MIRROR or CLUSTER_MAP_SOURCE to a directory that holds it."
+            )
         assert self.mirror is not None
         return self._record(self._from_directory(Path(self.mirror), name, url))
 
@@ -170,12 +174,18 @@ class SourceResolver:
                     tried.append(f"{name}: not in {'the source directory' if self.source else 'the mirror'}")
                     continue
             try:
-                return self.fetch(name, url) if self.source else self._record(
-                    self._from_directory(Path(self.mirror), name, url))  # type: ignore[arg-type]
+                return (
+                    self.fetch(name, url)
+                    if self.source
+                    else self._record(self._from_directory(Path(self.mirror), name, url))  # type: ignore[arg-type]
+                )
             except SourceError as exc:
                 tried.append(f"{name}: {exc}")
-        raise SourceError(f"None of the files {', '.join(map(repr, names))} could be read. Point "
-                          f"CLUSTER_MAP_SOURCE at a mirror with the official file names, or go online.", tried)
+        raise SourceError(
+            f"None of the files {', '.join(map(repr, names))} could be read. Point "
+            f"CLUSTER_MAP_SOURCE at a mirror with the official file names, or go online.",
+            tried,
+        )
 
     def fetch_compiled(self, name: str) -> Fetched:
         """A compiled file with no official feed, read from the shipped file (never tried online).
@@ -188,8 +198,10 @@ class SourceResolver:
         else:
             root = Path(self.source) if self.source else self.mirror
             if root is None or not Path(root).is_dir():
-                raise SourceError(f"{name!r} is a compiled directory with no official download; set "
-                                  "CLUSTER_MAP_SOURCE or CLUSTER_MAP_MIRROR to a directory that holds it.")
+                raise SourceError(
+                    f"{name!r} is a compiled directory with no official download; set "
+                    "CLUSTER_MAP_SOURCE or CLUSTER_MAP_MIRROR to a directory that holds it."
+                )
             got = self._from_directory(Path(root), name, "")
         return self._record(replace(got, compiled=True))
 
@@ -208,9 +220,11 @@ class SourceResolver:
             with self._lock:
                 first, self._unreachable = not self._unreachable, True
             if first:
-                self.notify(f"Official URLs cannot be reached ({_reason(exc)}); reading {name!r} and every "
-                            f"further file from the local mirror at {self.mirror} (each dataset's provenance "
-                            f"says where it came from).")
+                self.notify(
+                    f"Official URLs cannot be reached ({_reason(exc)}); reading {name!r} and every "
+                    f"further file from the local mirror at {self.mirror} (each dataset's provenance "
+                    f"says where it came from)."
+                )
         else:
             self.notify(f"Cannot download {name!r} ({_reason(exc)}); reading it from the local mirror.")
 
@@ -222,8 +236,15 @@ class SourceResolver:
                 f"that holds the official files under the same names, or unset it to download "
                 f"{url or 'it from its official URL'}."
             )
-        return Fetched(name=name, path=path, retrieved_from=MIRROR_PREFIX + name, official_url=url,
-                       sha256=sha256_of(path), origin="mirror", mirror_name=name)
+        return Fetched(
+            name=name,
+            path=path,
+            retrieved_from=MIRROR_PREFIX + name,
+            official_url=url,
+            sha256=sha256_of(path),
+            origin="mirror",
+            mirror_name=name,
+        )
 
     def _download(self, address: str, name: str, url: str, *, origin: Origin) -> Fetched:
         cache = Path(self.cache_dir) if self.cache_dir else Path(".cluster_map_cache")
@@ -238,8 +259,10 @@ class SourceResolver:
                 shutil.copyfileobj(resp, out)
         except urllib.error.HTTPError as exc:  # the server answered: this file only
             tmp.unlink(missing_ok=True)
-            raise SourceError(f"Cannot download {address!r} (HTTP {exc.code} {exc.reason}). Check the address, "
-                              f"or set CLUSTER_MAP_SOURCE to a local mirror directory.") from exc
+            raise SourceError(
+                f"Cannot download {address!r} (HTTP {exc.code} {exc.reason}). Check the address, "
+                f"or set CLUSTER_MAP_SOURCE to a local mirror directory."
+            ) from exc
         except (urllib.error.URLError, OSError, ValueError) as exc:
             tmp.unlink(missing_ok=True)
             raise _Unreachable(
@@ -247,9 +270,16 @@ class SourceResolver:
                 f"to a local mirror directory with the official file names."
             ) from exc
         tmp.replace(target)
-        return Fetched(name=name, path=target, retrieved_from=address, official_url=url,
-                       sha256=sha256_of(target), origin=origin, mirror_name=name,
-                       last_update=_http_date(modified))
+        return Fetched(
+            name=name,
+            path=target,
+            retrieved_from=address,
+            official_url=url,
+            sha256=sha256_of(target),
+            origin=origin,
+            mirror_name=name,
+            last_update=_http_date(modified),
+        )
 
 
 def _http_date(value: str | None) -> datetime | None:

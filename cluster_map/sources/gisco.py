@@ -39,8 +39,16 @@ NUTS_VERSIONS: Final[tuple[str, ...]] = ("2013", "2016", "2021", "2024")
 
 #: Columns of the frame returned by :func:`read_nuts` (``geometry`` full, ``display`` simplified).
 NUTS_COLUMNS: Final = (
-    "code", "nuts_version", "level", "country", "name", "parent", "label_lon", "label_lat",
-    "geometry", "display",
+    "code",
+    "nuts_version",
+    "level",
+    "country",
+    "name",
+    "parent",
+    "label_lon",
+    "label_lat",
+    "geometry",
+    "display",
 )
 
 GISCO_GEOJSON: Final = "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/"
@@ -147,8 +155,11 @@ def read_nuts(
         pts = labels.drop_duplicates("NUTS_ID").set_index(labels["NUTS_ID"].astype(str).str.strip())
         xy = frame["code"].map(pd.Series(shapely.get_x(pts.geometry.array), index=pts.index))
         frame["label_lon"] = xy.to_numpy(dtype=float)
-        frame["label_lat"] = frame["code"].map(
-            pd.Series(shapely.get_y(pts.geometry.array), index=pts.index)).to_numpy(dtype=float)
+        frame["label_lat"] = (
+            frame["code"]
+            .map(pd.Series(shapely.get_y(pts.geometry.array), index=pts.index))
+            .to_numpy(dtype=float)
+        )
         label_source = "gisco label points"
     missing = frame["label_lon"].isna().to_numpy()
     if missing.any():
@@ -161,7 +172,9 @@ def read_nuts(
     return NutsGeometry(version, frame[list(NUTS_COLUMNS)], tuple(fetched), label_source, repairs)
 
 
-def read_all_nuts(resolver: SourceResolver, versions: tuple[str, ...] = NUTS_VERSIONS) -> dict[str, NutsGeometry]:
+def read_all_nuts(
+    resolver: SourceResolver, versions: tuple[str, ...] = NUTS_VERSIONS
+) -> dict[str, NutsGeometry]:
     """:func:`read_nuts` for every version in ``versions`` (default: all four)."""
     return {v: read_nuts(resolver, v) for v in versions}
 
@@ -176,13 +189,17 @@ def read_geometry_file(path: Path, *, name: str | None = None) -> gpd.GeoDataFra
     try:
         gdf = pyogrio.read_dataframe(path, use_arrow=True)
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
-        raise SourceError(f"Cannot read geometry file {label!r}: {exc}. Replace it with the official file.") from exc
+        raise SourceError(
+            f"Cannot read geometry file {label!r}: {exc}. Replace it with the official file."
+        ) from exc
     if Path(path).suffix.lower() == ".shp":  # the Arrow reader stops quietly at a cut-off .dbf or .shx
         declared, stem = int(pyogrio.read_info(path).get("features", -1)), Path(label).stem
         if declared > len(gdf):
-            raise SourceError(f"Geometry file {label!r} declares {declared} features but only {len(gdf)} can be "
-                              f"read: {stem}.shp, {stem}.shx or {stem}.dbf is cut off (a truncated download or copy). Replace "
-                              f"the shapefile's parts with the official files.")
+            raise SourceError(
+                f"Geometry file {label!r} declares {declared} features but only {len(gdf)} can be "
+                f"read: {stem}.shp, {stem}.shx or {stem}.dbf is cut off (a truncated download or copy). Replace "
+                f"the shapefile's parts with the official files."
+            )
     if gdf.crs is None:
         raise SourceError(
             f"Geometry file {label!r} has no CRS (missing .prj file or 'crs' member). GISCO NUTS files "
@@ -194,8 +211,13 @@ def read_geometry_file(path: Path, *, name: str | None = None) -> gpd.GeoDataFra
         gdf = gdf.to_crs(STORAGE_CRS)
     xmin, ymin, xmax, ymax = (float(v) for v in gdf.total_bounds) if len(gdf) else EUROPE_ENVELOPE
     ex0, ey0, ex1, ey1 = EUROPE_ENVELOPE
-    if not (np.isfinite([xmin, ymin, xmax, ymax]).all() and xmin >= ex0 and ymin >= ey0
-            and xmax <= ex1 and ymax <= ey1):
+    if not (
+        np.isfinite([xmin, ymin, xmax, ymax]).all()
+        and xmin >= ex0
+        and ymin >= ey0
+        and xmax <= ex1
+        and ymax <= ey1
+    ):
         raise SourceError(
             f"Geometry file {label!r} declares CRS {crs_name!r}, but its coordinates "
             f"(lon {xmin:.6g}..{xmax:.6g}, lat {ymin:.6g}..{ymax:.6g} after conversion to EPSG:4326) "
@@ -206,7 +228,9 @@ def read_geometry_file(path: Path, *, name: str | None = None) -> gpd.GeoDataFra
 
 
 # -- internals ---------------------------------------------------------------------------------
-def _read_layer(resolver: SourceResolver, files: list[SourceFile], fetched: list[Fetched]) -> gpd.GeoDataFrame:
+def _read_layer(
+    resolver: SourceResolver, files: list[SourceFile], fetched: list[Fetched]
+) -> gpd.GeoDataFrame:
     if files[0].path.endswith(".shp"):
         parts = [resolver.fetch(f.path, f.url) for f in files]
         fetched += parts
@@ -236,21 +260,30 @@ def _unzipped(parts: list[Fetched]) -> Path:
                 (target / Path(member).name).write_bytes(zf.read(member))
     out = target / Path(parts[0].name).name
     if not out.is_file():
-        raise SourceError(f"The package {parts[0].official_url!r} holds no {out.name!r}; "
-                          f"set CLUSTER_MAP_SOURCE to a mirror with the unzipped files.")
+        raise SourceError(
+            f"The package {parts[0].official_url!r} holds no {out.name!r}; "
+            f"set CLUSTER_MAP_SOURCE to a mirror with the unzipped files."
+        )
     return out
 
 
-def _names(resolver: SourceResolver, spec: dict[str, list[SourceFile]], regions: pd.DataFrame,
-           fetched: list[Fetched]) -> pd.Series:
+def _names(
+    resolver: SourceResolver, spec: dict[str, list[SourceFile]], regions: pd.DataFrame, fetched: list[Fetched]
+) -> pd.Series:
     codes = regions["NUTS_ID"].astype(str).str.strip()
     if spec["names"]:
         f = spec["names"][0]
         got = resolver.fetch(f.path, f.url)
         fetched.append(got)
-        at = integrity.read_table(_unzipped([got]), name=f.path, encoding="cp1252", dtype=str, keep_default_na=False,
-                                  advice="it must be the Windows-1252 CSV of the GISCO package: restore it from the "
-                                         "official package")
+        at = integrity.read_table(
+            _unzipped([got]),
+            name=f.path,
+            encoding="cp1252",
+            dtype=str,
+            keep_default_na=False,
+            advice="it must be the Windows-1252 CSV of the GISCO package: restore it from the "
+            "official package",
+        )
         _require(at, ("NUTS_ID", "NAME_LATN"), f.path)
         lookup = at.drop_duplicates("NUTS_ID").set_index("NUTS_ID")["NAME_LATN"]
         names = codes.map(lookup)
@@ -282,8 +315,10 @@ def _attributes(files: list[SourceFile]) -> str:
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise SourceError(f"{name!r} lacks column(s) {missing!r} (has {list(frame.columns)!r}); "
-                          f"it is not a GISCO NUTS file: replace it with the official file.")
+        raise SourceError(
+            f"{name!r} lacks column(s) {missing!r} (has {list(frame.columns)!r}); "
+            f"it is not a GISCO NUTS file: replace it with the official file."
+        )
 
 
 def _fix_parents(frame: gpd.GeoDataFrame) -> None:

@@ -40,8 +40,17 @@ from cluster_map.sources.codelists import (
 )
 
 RECODING_COLUMNS: Final = ("code_from", "version_from", "code_to", "version_to", "method", "weight", "note")
-APPLIED_COLUMNS: Final = ("dataset", "code_from", "version_from", "code_to", "version_to", "method", "weight",
-                          "n_rows", "n_collisions")
+APPLIED_COLUMNS: Final = (
+    "dataset",
+    "code_from",
+    "version_from",
+    "code_to",
+    "version_to",
+    "method",
+    "weight",
+    "n_rows",
+    "n_collisions",
+)
 UNMATCHED_COLUMNS: Final = ("dataset", "code", "nuts_version", "n_rows", "reason")
 KEY: Final = ["dataset", "sector_scheme", "sector", "indicator", "unit", "breakdown", "year"]
 
@@ -49,30 +58,34 @@ JRC_DIR: Final = "eurostat/nuts/jrc_nutsconverter/_JRC_NUTSconverter_Matrices_re
 JRC_URL: Final = "https://urban.jrc.ec.europa.eu/nutsconverter/{name}"
 JRC_VERSIONS: Final = ("2010", "2013", "2016", "2021", "2024")
 #: Units whose values add up over regions; other units (PC, EUR_HAB, THS_EUR per person ...) do not.
-ADDITIVE_UNITS: Final = frozenset({"NR", "THS", "THS_PER", "PER", "MIO_EUR", "MIO_PPS", "MIO_NAC",
-                                   "MIO_PPS_EU27_2020", "USD", "USD_THS"})
+ADDITIVE_UNITS: Final = frozenset(
+    {"NR", "THS", "THS_PER", "PER", "MIO_EUR", "MIO_PPS", "MIO_NAC", "MIO_PPS_EU27_2020", "USD", "USD_THS"}
+)
 
 _REG = "NUTS 2006 -> 2010, Commission Regulation (EU) No 31/2011"
 #: (code 2006, code 2010, note) for the 2006 codes found in sbs_r_nuts06_r2 (levels 1 and 2).
 NUTS2006_TO_2010: Final = (
-    [("DE41", "DE40", f"{_REG}: Brandenburg-Nordost merged into DE40 Brandenburg"),
-     ("DE42", "DE40", f"{_REG}: Brandenburg-Südwest merged into DE40 Brandenburg"),
-     ("DED1", "DED4", f"{_REG}: Chemnitz recoded, boundary shift (Saxon district reform 2008)"),
-     ("DED3", "DED5", f"{_REG}: Leipzig recoded, boundary shift (Saxon district reform 2008)"),
-     ("FI13", "FI1D", f"{_REG}: Itä-Suomi merged into FI1D Pohjois- ja Itä-Suomi"),
-     ("FI1A", "FI1D", f"{_REG}: Pohjois-Suomi merged into FI1D Pohjois- ja Itä-Suomi"),
-     ("ITD", "ITH", f"{_REG}: Nord-Est recoded"), ("ITE", "ITI", f"{_REG}: Centro recoded")]
+    [
+        ("DE41", "DE40", f"{_REG}: Brandenburg-Nordost merged into DE40 Brandenburg"),
+        ("DE42", "DE40", f"{_REG}: Brandenburg-Südwest merged into DE40 Brandenburg"),
+        ("DED1", "DED4", f"{_REG}: Chemnitz recoded, boundary shift (Saxon district reform 2008)"),
+        ("DED3", "DED5", f"{_REG}: Leipzig recoded, boundary shift (Saxon district reform 2008)"),
+        ("FI13", "FI1D", f"{_REG}: Itä-Suomi merged into FI1D Pohjois- ja Itä-Suomi"),
+        ("FI1A", "FI1D", f"{_REG}: Pohjois-Suomi merged into FI1D Pohjois- ja Itä-Suomi"),
+        ("ITD", "ITH", f"{_REG}: Nord-Est recoded"),
+        ("ITE", "ITI", f"{_REG}: Centro recoded"),
+    ]
     + [(f"ITD{i}", f"ITH{i}", f"{_REG}: recoded") for i in range(1, 6)]
     + [(f"ITE{i}", f"ITI{i}", f"{_REG}: recoded") for i in range(1, 5)]
 )
 #: Old codes that cannot be recoded from the files we have, with the reason.
 DISCONTINUED: Final[dict[str, str]] = {
     "FI18": "NUTS 2006 Etelä-Suomi, split in NUTS 2010 into FI1B Helsinki-Uusimaa and FI1C Etelä-Suomi; "
-            "no official split weights for NUTS 2006 in the sources",
+    "no official split weights for NUTS 2006 in the sources",
     "UKD2": "NUTS 2006 Cheshire, split in NUTS 2010 (Halton to UKD7 Merseyside, rest UKD6 Cheshire); "
-            "no official split weights for NUTS 2006 in the sources",
+    "no official split weights for NUTS 2006 in the sources",
     "UKD5": "NUTS 2006 Merseyside, enlarged by Halton into UKD7 in NUTS 2010; no official weights for the "
-            "part from UKD2",
+    "part from UKD2",
 }
 
 
@@ -83,10 +96,17 @@ def jrc_name(level: int, version_from: str, version_to: str) -> str:
 
 def change_table_files(target_version: str) -> list[tuple[str, str]]:
     """``(name, official URL)`` of every file :func:`build_recoding_table` reads for a target version."""
-    files = [(jrc_name(lv, v, target_version), JRC_URL.format(name=Path(jrc_name(lv, v, target_version)).name))
-             for v in JRC_VERSIONS if v < target_version for lv in (1, 2, 3)]
-    official = {"2013": (NUTS2010_2013_FILE, NUTS2010_2013_URL), "2016": (NUTS2013_2016_FILE, NUTS2013_2016_URL),
-                "2021": (NUTS2021_FILE, NUTS2021_URL)}
+    files = [
+        (jrc_name(lv, v, target_version), JRC_URL.format(name=Path(jrc_name(lv, v, target_version)).name))
+        for v in JRC_VERSIONS
+        if v < target_version
+        for lv in (1, 2, 3)
+    ]
+    official = {
+        "2013": (NUTS2010_2013_FILE, NUTS2010_2013_URL),
+        "2016": (NUTS2013_2016_FILE, NUTS2013_2016_URL),
+        "2021": (NUTS2021_FILE, NUTS2021_URL),
+    }
     return files + ([official[target_version]] if target_version in official else [])
 
 
@@ -101,20 +121,38 @@ def read_jrc_matrix(path: str | Path, *, covariate: str = "pop11", min_weight: f
     found = re.search(r"_v(\d{4})_v(\d{4})", name)
     raw = integrity.read_table(path, name=name, dtype={0: str, 1: str})
     cols = list(raw.columns)
-    if not found or len(cols) < 3 or not cols[0].startswith("code_v") or covariate not in cols or "areaKm" not in cols:
-        raise SourceError(f"{name}: not a JRC NUTS converter matrix (columns {cols[:4]!r}, covariate "
-                          f"{covariate!r}); expected e.g. n2_cm_v2010_v2013.csv with code_v2010,code_v2013,...")
+    if (
+        not found
+        or len(cols) < 3
+        or not cols[0].startswith("code_v")
+        or covariate not in cols
+        or "areaKm" not in cols
+    ):
+        raise SourceError(
+            f"{name}: not a JRC NUTS converter matrix (columns {cols[:4]!r}, covariate "
+            f"{covariate!r}); expected e.g. n2_cm_v2010_v2013.csv with code_v2010,code_v2013,..."
+        )
     v_from, v_to = found.group(1), found.group(2)
     try:
-        frame = pd.DataFrame({"code_from": raw[cols[0]], "code_to": raw[cols[1]],
-                              "cov": raw[covariate].astype(float), "area": raw["areaKm"].astype(float)})
+        frame = pd.DataFrame(
+            {
+                "code_from": raw[cols[0]],
+                "code_to": raw[cols[1]],
+                "cov": raw[covariate].astype(float),
+                "area": raw["areaKm"].astype(float),
+            }
+        )
     except ValueError as exc:
-        raise SourceError(f"{name}: columns {covariate!r} and 'areaKm' must be numbers ({exc}); "
-                          f"{integrity.DOWNLOAD_AGAIN}.") from exc
+        raise SourceError(
+            f"{name}: columns {covariate!r} and 'areaKm' must be numbers ({exc}); {integrity.DOWNLOAD_AGAIN}."
+        ) from exc
     total = frame.groupby("code_from")["cov"].transform("sum")
     area_total = frame.groupby("code_from")["area"].transform("sum")
-    frame["weight"] = np.where(total > 0, frame["cov"] / total.where(total > 0, 1),
-                               frame["area"] / area_total.where(area_total > 0, 1))
+    frame["weight"] = np.where(
+        total > 0,
+        frame["cov"] / total.where(total > 0, 1),
+        frame["area"] / area_total.where(area_total > 0, 1),
+    )
     frame = frame[frame["weight"] >= min_weight].copy()
     frame["weight"] = frame["weight"] / frame.groupby("code_from")["weight"].transform("sum")
     frame["version_from"], frame["version_to"] = v_from, v_to
@@ -123,23 +161,40 @@ def read_jrc_matrix(path: str | Path, *, covariate: str = "pop11", min_weight: f
 
 def read_official_changes(path: str | Path, version_to: str) -> pd.DataFrame:
     """The official correspondence sheets (levels 1-3) as (code_from, code_to, note)."""
-    sheets = ["Changes NUTS-1", "Changes NUTS-2", "Changes NUTS-3"] if version_to == "2021" else \
-        ["Correspondence NUTS-1", "Correspondence NUTS-2", "Correspondence NUTS-3"]
+    sheets = (
+        ["Changes NUTS-1", "Changes NUTS-2", "Changes NUTS-3"]
+        if version_to == "2021"
+        else ["Correspondence NUTS-1", "Correspondence NUTS-2", "Correspondence NUTS-3"]
+    )
     parts = []
     book = integrity.open_workbook(path)
     for sheet in sheets:
         raw = integrity.read_sheet(book, sheet, name=Path(path).name, header=0, dtype=str)
         code_cols = [c for c in raw.columns if str(c).startswith("Code ")]
         if len(code_cols) < 2 or "Change" not in raw.columns:
-            raise SourceError(f"{Path(path).name}, sheet {sheet!r}: expected columns 'Code <year>' and 'Change'.")
-        parts.append(pd.DataFrame({"code_from": raw[code_cols[0]], "code_to": raw[code_cols[1]],
-                                   "note": raw["Change"].astype(str).str.strip()}))
+            raise SourceError(
+                f"{Path(path).name}, sheet {sheet!r}: expected columns 'Code <year>' and 'Change'."
+            )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "code_from": raw[code_cols[0]],
+                    "code_to": raw[code_cols[1]],
+                    "note": raw["Change"].astype(str).str.strip(),
+                }
+            )
+        )
     out = pd.concat(parts, ignore_index=True)
     return out[out["code_from"].notna()].drop_duplicates("code_from").reset_index(drop=True)
 
 
-def build_recoding_table(open_file: Callable[[str, str], Path], *, target_version: str = "2013",
-                         covariate: str = "pop11", min_weight: float = 0.01) -> pd.DataFrame:
+def build_recoding_table(
+    open_file: Callable[[str, str], Path],
+    *,
+    target_version: str = "2013",
+    covariate: str = "pop11",
+    min_weight: float = 0.01,
+) -> pd.DataFrame:
     """Recoding table (:data:`RECODING_COLUMNS`) from every older version to ``target_version``.
 
     Parameters
@@ -160,8 +215,11 @@ def build_recoding_table(open_file: Callable[[str, str], Path], *, target_versio
     for v in sorted((v for v in JRC_VERSIONS if v < target_version), reverse=True):
         for lv in (1, 2, 3):
             name = jrc_name(lv, v, target_version)
-            m = read_jrc_matrix(open_file(name, JRC_URL.format(name=Path(name).name)),
-                                covariate=covariate, min_weight=min_weight)
+            m = read_jrc_matrix(
+                open_file(name, JRC_URL.format(name=Path(name).name)),
+                covariate=covariate,
+                min_weight=min_weight,
+            )
             targets |= set(m["code_to"])
             pieces.append(m)
     table = pd.concat(pieces, ignore_index=True)
@@ -177,7 +235,9 @@ def build_recoding_table(open_file: Callable[[str, str], Path], *, target_versio
                 rows.append((old, "2006", r["code_to"], target_version, r["weight"], note))
         else:
             rows.append((old, "2006", new, target_version, 1.0, note))
-    old06 = pd.DataFrame(rows, columns=["code_from", "version_from", "code_to", "version_to", "weight", "note"])
+    old06 = pd.DataFrame(
+        rows, columns=["code_from", "version_from", "code_to", "version_to", "weight", "note"]
+    )
     table = pd.concat([table.assign(note=""), old06], ignore_index=True)
     official = {"2013": NUTS2010_2013_FILE, "2016": NUTS2013_2016_FILE, "2021": NUTS2021_FILE}
     prev = JRC_VERSIONS[JRC_VERSIONS.index(target_version) - 1]
@@ -186,8 +246,9 @@ def build_recoding_table(open_file: Callable[[str, str], Path], *, target_versio
         notes = read_official_changes(open_file(official[target_version], url), target_version)
         notes = notes.set_index("code_from")["note"]
         direct = (table["version_from"] == prev) & table["code_from"].isin(notes.index)
-        table.loc[direct, "note"] = ("official " + prev + "->" + target_version + ": "
-                                     + table.loc[direct, "code_from"].map(notes))
+        table.loc[direct, "note"] = (
+            "official " + prev + "->" + target_version + ": " + table.loc[direct, "code_from"].map(notes)
+        )
     table["method"] = _methods(table)
     return table[list(RECODING_COLUMNS)].sort_values(["code_from", "code_to"]).reset_index(drop=True)
 
@@ -198,9 +259,14 @@ def _methods(table: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(n_to > 1, "split", np.where(n_from > 1, "merge", "rename")), index=table.index)
 
 
-def recode(obs: pd.DataFrame, table: pd.DataFrame, target_version: str, known_codes: Collection[str], *,
-           additive_units: Collection[str] = ADDITIVE_UNITS,
-           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def recode(
+    obs: pd.DataFrame,
+    table: pd.DataFrame,
+    target_version: str,
+    known_codes: Collection[str],
+    *,
+    additive_units: Collection[str] = ADDITIVE_UNITS,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Recode the regions of an observation frame to ``target_version``.
 
     Rules
@@ -237,8 +303,9 @@ def recode(obs: pd.DataFrame, table: pd.DataFrame, target_version: str, known_co
     recoded, applied = _combine(obs[to_recode], table, target_version, additive_units)
     native_mask = region.isin(set(recoded["region"])) & ~to_recode
     native = obs.loc[native_mask, [*KEY, "region", "value"]].rename(columns={"value": "native_value"})
-    hit = recoded.reset_index(drop=True).merge(native.reset_index(names="native_row"), on=[*KEY, "region"],
-                                               how="left")
+    hit = recoded.reset_index(drop=True).merge(
+        native.reset_index(names="native_row"), on=[*KEY, "region"], how="left"
+    )
     collided = hit["native_row"].notna()
     recoded_wins = collided & hit["native_value"].isna() & hit["value"].notna()
     drop_recoded = collided & ~recoded_wins
@@ -246,27 +313,40 @@ def recode(obs: pd.DataFrame, table: pd.DataFrame, target_version: str, known_co
         lost = hit[collided].groupby(["dataset", "region", "region_original"]).size()
         applied["n_collisions"] = [
             int(sum(n for (d, to, orig), n in lost.items() if d == ds and to == t and c in orig.split("+")))
-            for ds, c, t in applied[["dataset", "code_from", "code_to"]].itertuples(index=False)]
+            for ds, c, t in applied[["dataset", "code_from", "code_to"]].itertuples(index=False)
+        ]
     keep_mask = ~to_recode
     if recoded_wins.any():
         keep_mask &= ~obs.index.isin(hit.loc[recoded_wins, "native_row"])
     out = pd.concat([obs[keep_mask], hit.loc[~drop_recoded, [*obs.columns, "caveats"]]], ignore_index=True)
     out["caveats"] = out["caveats"].fillna("") if "caveats" in out.columns else ""
     out["nuts_version"] = target_version
-    unmatched = (obs[unmatched_mask].groupby(["dataset", "region"]).size().rename("n_rows").reset_index()
-                 .rename(columns={"region": "code"}))
+    unmatched = (
+        obs[unmatched_mask]
+        .groupby(["dataset", "region"])
+        .size()
+        .rename("n_rows")
+        .reset_index()
+        .rename(columns={"region": "code"})
+    )
     unmatched["nuts_version"] = target_version
     countries = {c[:2] for c in known_codes if isinstance(c, str)}
     unmatched["reason"] = [
-        DISCONTINUED.get(c) or (f"no NUTS {target_version} region of country {c[:2]!r} is known "
-                                "(not in the region lists or geometries loaded)" if c[:2] not in countries
-                                else f"not a NUTS {target_version} code and not in the NUTS change tables")
-        for c in unmatched["code"]]
+        DISCONTINUED.get(c)
+        or (
+            f"no NUTS {target_version} region of country {c[:2]!r} is known "
+            "(not in the region lists or geometries loaded)"
+            if c[:2] not in countries
+            else f"not a NUTS {target_version} code and not in the NUTS change tables"
+        )
+        for c in unmatched["code"]
+    ]
     return out, applied, unmatched[list(UNMATCHED_COLUMNS)]
 
 
-def _combine(parts: pd.DataFrame, table: pd.DataFrame, target: str,
-             additive_units: Collection[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _combine(
+    parts: pd.DataFrame, table: pd.DataFrame, target: str, additive_units: Collection[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     cols = list(parts.columns)
     if parts.empty:
         return parts.assign(caveats=pd.Series(dtype="str")), pd.DataFrame(columns=list(APPLIED_COLUMNS))
@@ -276,9 +356,15 @@ def _combine(parts: pd.DataFrame, table: pd.DataFrame, target: str,
     m["wv"] = m["value"] * m["weight"]
     by = [*KEY, "code_to", "version_from"]
     g = m.groupby(by, sort=False, dropna=False)
-    res = g.agg(value=("wv", "sum"), n_values=("value", "count"), n_rows=("value", "size"),
-                flags=("flags", "first"), region_original=("region_original", "first"),
-                weight=("weight", "first"), method=("method", "first")).reset_index()
+    res = g.agg(
+        value=("wv", "sum"),
+        n_values=("value", "count"),
+        n_rows=("value", "size"),
+        flags=("flags", "first"),
+        region_original=("region_original", "first"),
+        weight=("weight", "first"),
+        method=("method", "first"),
+    ).reset_index()
     res = res.join(required, on=["code_to", "version_from"])
     complete = res["n_values"] == res["required"]
     plain = (res["method"] == "rename") & (res["weight"] == 1.0)
@@ -290,9 +376,12 @@ def _combine(parts: pd.DataFrame, table: pd.DataFrame, target: str,
         several = several.astype({"flags": object, "region_original": object})
         several["region_original"] = several["region_original"] + "+"
         joined = several.groupby(by, sort=False, dropna=False)[["flags", "region_original"]].sum()
-        joined["flags"] = joined["flags"].map({f: "".join(dict.fromkeys(f)) for f in joined["flags"].unique()})
+        joined["flags"] = joined["flags"].map(
+            {f: "".join(dict.fromkeys(f)) for f in joined["flags"].unique()}
+        )
         joined["region_original"] = joined["region_original"].map(
-            {o: "+".join(sorted(set(o.strip("+").split("+")))) for o in joined["region_original"].unique()})
+            {o: "+".join(sorted(set(o.strip("+").split("+")))) for o in joined["region_original"].unique()}
+        )
         res = res.join(joined.add_suffix("_all"), on=by)
         res["flags"] = res["flags_all"].where(multi, res["flags"])
         res["region_original"] = res["region_original_all"].where(multi, res["region_original"])
@@ -300,9 +389,14 @@ def _combine(parts: pd.DataFrame, table: pd.DataFrame, target: str,
     res = res.sort_values("value", na_position="last").drop_duplicates([*KEY, "code_to"], keep="first")
     res["region"] = res["code_to"]
     res["nuts_version"] = target
-    res["caveats"] = np.where(res["method"] == "rename", "converted:nuts_rename",
-                              "estimated:jrc_pop_" + res["method"].astype(str))
-    applied = (m.groupby(["dataset", "code_from", "version_from", "code_to", "version_to", "method", "weight"])
-               .size().rename("n_rows").reset_index())
+    res["caveats"] = np.where(
+        res["method"] == "rename", "converted:nuts_rename", "estimated:jrc_pop_" + res["method"].astype(str)
+    )
+    applied = (
+        m.groupby(["dataset", "code_from", "version_from", "code_to", "version_to", "method", "weight"])
+        .size()
+        .rename("n_rows")
+        .reset_index()
+    )
     applied["n_collisions"] = 0
     return res[[*cols, "caveats"]], applied[list(APPLIED_COLUMNS)]

@@ -151,7 +151,7 @@ def query_groups(text: str) -> list[tuple[str, ...]]:
     vocab = _vocabulary()
     while i < len(ws):
         for n in (4, 3, 2):  # longest vocabulary phrase first
-            joined = " ".join(ws[i:i + n])
+            joined = " ".join(ws[i : i + n])
             if i + n <= len(ws) and joined in vocab:
                 groups.append((*(f"~{k}" for k in vocab[joined]), joined.replace(" ", "_")))
                 i += n
@@ -189,13 +189,36 @@ class Members:
 
 _NUMBER: Final = re.compile(
     r"(?P<q>>=?|≥|more than|over|around|about|approx(?:\.|imately)?|c\.|~|almost|nearly)?\s*"
-    r"(?P<n>\d{1,3}(?:[,.]\d{3})+|\d+)(?!\s*%)\s*(?P<unit>[^\d+;,()]*)", re.IGNORECASE)
+    r"(?P<n>\d{1,3}(?:[,.]\d{3})+|\d+)(?!\s*%)\s*(?P<unit>[^\d+;,()]*)",
+    re.IGNORECASE,
+)
 _YEAR: Final = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _SMES: Final = ("sme", "small and medium", "small")
 _LARGE: Final = ("large", "big")
-_COMPANIES: Final = ("compan", "firm", "enterprise", "business", "industr", "manufactur", "supplier", "startup")
-_RESEARCH: Final = ("research", "rdi", "r&d", "academ", "universit", "institut", "education", "lab", "rto",
-                    "scien", "school", "higher")
+_COMPANIES: Final = (
+    "compan",
+    "firm",
+    "enterprise",
+    "business",
+    "industr",
+    "manufactur",
+    "supplier",
+    "startup",
+)
+_RESEARCH: Final = (
+    "research",
+    "rdi",
+    "r&d",
+    "academ",
+    "universit",
+    "institut",
+    "education",
+    "lab",
+    "rto",
+    "scien",
+    "school",
+    "higher",
+)
 
 
 def _int(text: str) -> int:
@@ -249,9 +272,13 @@ def parse_members(text: object, year: object = None) -> Members:
     body = _YEAR.sub(" ", first) if found_year is not None and stated_year is None else first
     outside = re.sub(r"\([^)]*\)", " ", body)
     inside = " ".join(re.findall(r"\(([^)]*)\)", body))
-    head, *breakdown = re.split(r"\b(?:incl\.?|including|of which|among them)", outside, maxsplit=1, flags=re.I)
+    head, *breakdown = re.split(
+        r"\b(?:incl\.?|including|of which|among them)", outside, maxsplit=1, flags=re.I
+    )
     outside, inside = head, " ".join([inside, *breakdown])
-    parts = [(m.group("q"), _int(m.group("n")), _category(m.group("unit"))) for m in _NUMBER.finditer(outside)]
+    parts = [
+        (m.group("q"), _int(m.group("n")), _category(m.group("unit"))) for m in _NUMBER.finditer(outside)
+    ]
     extra = [(m.group("q"), _int(m.group("n")), _category(m.group("unit"))) for m in _NUMBER.finditer(inside)]
     if not parts:
         return Members(year=found_year)
@@ -261,8 +288,15 @@ def parse_members(text: object, year: object = None) -> Members:
             fields[cat] = fields.get(cat, 0) + n
     bounds = {_bound(q) for q, _, _ in parts}
     bound = "at least" if "at least" in bounds else ("about" if "about" in bounds else "exact")
-    return Members(total=sum(n for _, n, _ in parts), companies=fields.get("companies"), smes=fields.get("smes"),
-                   large=fields.get("large"), research=fields.get("research"), bound=bound, year=found_year)
+    return Members(
+        total=sum(n for _, n, _ in parts),
+        companies=fields.get("companies"),
+        smes=fields.get("smes"),
+        large=fields.get("large"),
+        research=fields.get("research"),
+        bound=bound,
+        year=found_year,
+    )
 
 
 def _year(value: object) -> int | None:

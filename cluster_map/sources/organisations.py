@@ -41,18 +41,29 @@ from cluster_map.schema import US_CMP_LICENCE, SourceFile
 from cluster_map.sources import integrity, org_profiles
 from cluster_map.sources.fetch import Fetched, SourceResolver
 
-_CMP_RAW: Final = "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
+_CMP_RAW: Final = (
+    "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
+)
 #: The compiled EU directory, partnerships and events have no official feed (url ''): they are read from
 #: the shipped file, in the source directory or the mirror, never online (``SourceResolver.fetch_compiled``).
-EU_DIRECTORY: Final = SourceFile("cluster_organisations/eu_cluster_organisations.csv", "",
-                                 "compiled from public pages (see the file's source_url column)",
-                                 "facts with attribution to the cited pages")
-PARTNERSHIPS: Final = SourceFile("cluster_organisations/partnerships.csv", "",
-                                 EU_DIRECTORY.publisher, EU_DIRECTORY.licence)
-EVENTS: Final = SourceFile("cluster_organisations/events.csv", "", EU_DIRECTORY.publisher, EU_DIRECTORY.licence)
-US_DIRECTORY: Final = SourceFile("us_cluster_mapping/cmp/cms/modules/hbs_content/csv/CurrentOrganizationsAndClusters.csv",
-                                 _CMP_RAW + "cms/modules/hbs_content/csv/CurrentOrganizationsAndClusters.csv",
-                                 "U.S. Cluster Mapping Project", US_CMP_LICENCE)
+EU_DIRECTORY: Final = SourceFile(
+    "cluster_organisations/eu_cluster_organisations.csv",
+    "",
+    "compiled from public pages (see the file's source_url column)",
+    "facts with attribution to the cited pages",
+)
+PARTNERSHIPS: Final = SourceFile(
+    "cluster_organisations/partnerships.csv", "", EU_DIRECTORY.publisher, EU_DIRECTORY.licence
+)
+EVENTS: Final = SourceFile(
+    "cluster_organisations/events.csv", "", EU_DIRECTORY.publisher, EU_DIRECTORY.licence
+)
+US_DIRECTORY: Final = SourceFile(
+    "us_cluster_mapping/cmp/cms/modules/hbs_content/csv/CurrentOrganizationsAndClusters.csv",
+    _CMP_RAW + "cms/modules/hbs_content/csv/CurrentOrganizationsAndClusters.csv",
+    "U.S. Cluster Mapping Project",
+    US_CMP_LICENCE,
+)
 
 _MIRROR_CSV: Final = "use the mirror's UTF-8 CSV (restore the file)"
 _USER_CSV: Final = "save it again as a UTF-8 CSV with a header row"
@@ -60,21 +71,87 @@ EU_NAME: Final = "eu_cluster_organisations"
 US_NAME: Final = "us_cmp_organisations"
 
 REQUIRED: Final = ("name", "country")
-OPTIONAL: Final = ("id", "acronym", "city", "region", "sectors", "clusters", "org_type", "members",
-                   "members_year", "founded_year", "esca_label", "website", "source_url", "lat", "lon", "note")
+OPTIONAL: Final = (
+    "id",
+    "acronym",
+    "city",
+    "region",
+    "sectors",
+    "clusters",
+    "org_type",
+    "members",
+    "members_year",
+    "founded_year",
+    "esca_label",
+    "website",
+    "source_url",
+    "lat",
+    "lon",
+    "note",
+)
 #: Columns of the ``organisations`` table (cluster_map/store/schema.py), in order.
 ORGANISATION_COLUMNS: Final = (
-    "id", "directory", "name", "acronym", "country", "city", "region_text", "sectors", "clusters", "org_type",
-    "members", "founded_year", "esca_label", "website", "source_url", "lat", "lon", "geocode_precision",
-    "nuts0", "nuts1", "nuts2", "nuts3", "nuts_version",
+    "id",
+    "directory",
+    "name",
+    "acronym",
+    "country",
+    "city",
+    "region_text",
+    "sectors",
+    "clusters",
+    "org_type",
+    "members",
+    "founded_year",
+    "esca_label",
+    "website",
+    "source_url",
+    "lat",
+    "lon",
+    "geocode_precision",
+    "nuts0",
+    "nuts1",
+    "nuts2",
+    "nuts3",
+    "nuts_version",
     # read from the text above (sources/org_profiles.py): empty where the text does not say it
-    "members_year", "members_total", "members_companies", "members_smes", "members_large", "members_research",
-    "members_bound", "label_level", "label_year", "org_kind", "sector_keys", "nace", "location_note", "note",
+    "members_year",
+    "members_total",
+    "members_companies",
+    "members_smes",
+    "members_large",
+    "members_research",
+    "members_bound",
+    "label_level",
+    "label_year",
+    "org_kind",
+    "sector_keys",
+    "nace",
+    "location_note",
+    "note",
     "search_terms",
 )
-PARTNERSHIP_COLUMNS: Final = ("name", "theme", "type", "member_organisations", "countries", "source_url", "note")
-EVENT_COLUMNS: Final = ("event_name", "event_type", "date_start", "date_end", "city", "country",
-                        "organisers_partners", "participants", "source_url", "note")
+PARTNERSHIP_COLUMNS: Final = (
+    "name",
+    "theme",
+    "type",
+    "member_organisations",
+    "countries",
+    "source_url",
+    "note",
+)
+EVENT_COLUMNS: Final = (
+    "event_name",
+    "event_type",
+    "date_start",
+    "date_end",
+    "city",
+    "country",
+    "organisers_partners",
+    "participants",
+    "source_url",
+    "note",
+)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _COUNTRY = re.compile(r"[A-Z]{2}")
@@ -91,7 +168,9 @@ class Directory:
     coordinate_precision: str = "coordinates"
 
 
-def validate(frame: pd.DataFrame, *, file: str, where: str = "line", first: int = 2) -> tuple[pd.DataFrame, list[str]]:
+def validate(
+    frame: pd.DataFrame, *, file: str, where: str = "line", first: int = 2
+) -> tuple[pd.DataFrame, list[str]]:
     """Check an organisation table; return the cleaned frame and every problem found.
 
     ``where``/``first`` say how rows are named in messages (``line`` 2 = first data row of a CSV,
@@ -101,8 +180,10 @@ def validate(frame: pd.DataFrame, *, file: str, where: str = "line", first: int 
     problems: list[str] = []
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        return frame, [f"{file}: required column(s) {missing!r} missing (columns found: {list(frame.columns)!r}); "
-                       f"add them (see the import format in the README)"]
+        return frame, [
+            f"{file}: required column(s) {missing!r} missing (columns found: {list(frame.columns)!r}); "
+            f"add them (see the import format in the README)"
+        ]
     unknown = [c for c in frame.columns if c not in REQUIRED + OPTIONAL and not c.startswith("x_")]
     frame = frame.drop(columns=unknown)
     for col in REQUIRED + OPTIONAL:
@@ -123,7 +204,9 @@ def validate(frame: pd.DataFrame, *, file: str, where: str = "line", first: int 
             problems.append(f"{at(i, 'name')}: empty; every organisation needs a name")
     for i, value in text["country"].items():
         if not _COUNTRY.fullmatch(value.upper()):
-            problems.append(f"{at(i, 'country')}: {value!r} is not a 2-letter ISO 3166 country code (e.g. 'DE')")
+            problems.append(
+                f"{at(i, 'country')}: {value!r} is not a 2-letter ISO 3166 country code (e.g. 'DE')"
+            )
     text["country"] = text["country"].str.upper()
     lat = pd.to_numeric(text["lat"].where(text["lat"] != ""), errors="coerce")
     lon = pd.to_numeric(text["lon"].where(text["lon"] != ""), errors="coerce")
@@ -131,17 +214,23 @@ def validate(frame: pd.DataFrame, *, file: str, where: str = "line", first: int 
         for i, value in text[col].items():
             v = values.at[i]
             if value and (pd.isna(v) or abs(v) > limit):
-                problems.append(f"{at(i, col)}: {value!r} is not a {col} in [-{limit}, {limit}]; give decimal degrees")
+                problems.append(
+                    f"{at(i, col)}: {value!r} is not a {col} in [-{limit}, {limit}]; give decimal degrees"
+                )
     one = (text["lat"] == "") != (text["lon"] == "")
     for i in one[one].index:
-        problems.append(f"{at(i, 'lat')}: lat {text.at[i, 'lat']!r} and lon {text.at[i, 'lon']!r}: give both or neither")
+        problems.append(
+            f"{at(i, 'lat')}: lat {text.at[i, 'lat']!r} and lon {text.at[i, 'lon']!r}: give both or neither"
+        )
     years = {}
     for col in ("founded_year", "members_year"):
         year = pd.to_numeric(text[col].where(text[col] != ""), errors="coerce")
         for i, value in text[col].items():
             v = year.at[i]
             if value and (pd.isna(v) or v != int(v) or not 1800 <= v <= 2100):
-                problems.append(f"{at(i, col)}: {value!r} is not a year; give a 4-digit year or leave it empty")
+                problems.append(
+                    f"{at(i, col)}: {value!r} is not a year; give a 4-digit year or leave it empty"
+                )
         years[col] = year
     out = text.copy()
     out["lat"], out["lon"] = lat, lon
@@ -167,26 +256,41 @@ def read_user_directory(path: Path, *, name: str | None = None) -> Directory:
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            raw, where, first = integrity.read_table(path, name=label, advice=_USER_CSV, line_breaks=False, dtype=str,
-                                                     keep_default_na=False), "line", 2
+            raw, where, first = (
+                integrity.read_table(
+                    path, name=label, advice=_USER_CSV, line_breaks=False, dtype=str, keep_default_na=False
+                ),
+                "line",
+                2,
+            )
         elif suffix in (".xlsx", ".xlsm"):
             raw, where, first = pd.read_excel(path, dtype=str, keep_default_na=False), "row", 2
         elif suffix == ".json":
             data = json.loads(path.read_text(encoding="utf-8-sig"))
             records = data.get("organisations") if isinstance(data, dict) else data
             if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-                raise InputError(f"{label}: JSON must be a list of objects or {{\"organisations\": [...]}}.")
+                raise InputError(f'{label}: JSON must be a list of objects or {{"organisations": [...]}}.')
             raw, where, first = pd.DataFrame(records, dtype=object), "record", 1
         else:
             raise InputError(f"{label}: unsupported file type {suffix!r}; give a .csv, .xlsx or .json file.")
     except SourceError as exc:  # empty, binary, cut off: the user's file, so an input error
         raise InputError(str(exc)) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
-            ValueError, OSError, zipfile.BadZipFile, KeyError) as exc:
+    except (
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        ValueError,
+        OSError,
+        zipfile.BadZipFile,
+        KeyError,
+    ) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"{label}: cannot be read as {suffix[1:].upper()} ({exc}); save it as UTF-8 "
-                         f"CSV, XLSX or JSON with a header row.") from exc
+        raise InputError(
+            f"{label}: cannot be read as {suffix[1:].upper()} ({exc}); save it as UTF-8 "
+            f"CSV, XLSX or JSON with a header row."
+        ) from exc
     frame, problems = validate(raw, file=label, where=where, first=first)
     if problems:
         err = InputError(f"{len(problems)} problem(s) in {label}:\n  " + "\n  ".join(problems[:50]))
@@ -198,7 +302,9 @@ def read_user_directory(path: Path, *, name: str | None = None) -> Directory:
 def read_eu_directory(resolver: SourceResolver) -> Directory:
     """The compiled European directory (263 organisations). Its lat/lon come from city matching."""
     got = resolver.fetch_compiled(EU_DIRECTORY.path)
-    raw = integrity.read_table(got.path, name=EU_DIRECTORY.path, advice=_MIRROR_CSV, dtype=str, keep_default_na=False)
+    raw = integrity.read_table(
+        got.path, name=EU_DIRECTORY.path, advice=_MIRROR_CSV, dtype=str, keep_default_na=False
+    )
     raw = raw.rename(columns={"confidence_note": "note"})  # what was inferred, in the compiler's words
     frame, problems = validate(raw, file=EU_DIRECTORY.path)
     if problems:
@@ -224,14 +330,26 @@ def read_us_directory(resolver: SourceResolver) -> Directory:
     if missing := [c for c in need if c not in raw.columns]:
         raise SourceError(f"{US_DIRECTORY.path!r} lacks column(s) {missing!r}; use the official file.")
     raw = raw.apply(lambda s: s.str.strip()).drop_duplicates(need)
-    problems = [f"{US_DIRECTORY.path}, org_id {oid!r}: titles {sorted(g['org_title'].unique())!r} differ"
-                for oid, g in raw.groupby("org_id") if g["org_title"].nunique() > 1]
+    problems = [
+        f"{US_DIRECTORY.path}, org_id {oid!r}: titles {sorted(g['org_title'].unique())!r} differ"
+        for oid, g in raw.groupby("org_id")
+        if g["org_title"].nunique() > 1
+    ]
     if problems:
         raise SourceError(f"Inconsistent organisations in {US_DIRECTORY.path!r}:", problems)
-    grouped = raw.groupby(["org_id", "org_title"], sort=False)["cluster_name"].agg(
-        lambda s: "; ".join(sorted(v for v in set(s) if v))).reset_index()
-    frame = pd.DataFrame({"id": grouped["org_id"], "name": grouped["org_title"], "country": "US",
-                          "clusters": grouped["cluster_name"]})
+    grouped = (
+        raw.groupby(["org_id", "org_title"], sort=False)["cluster_name"]
+        .agg(lambda s: "; ".join(sorted(v for v in set(s) if v)))
+        .reset_index()
+    )
+    frame = pd.DataFrame(
+        {
+            "id": grouped["org_id"],
+            "name": grouped["org_title"],
+            "country": "US",
+            "clusters": grouped["cluster_name"],
+        }
+    )
     frame, problems = validate(frame, file=US_DIRECTORY.path)
     if problems:
         raise SourceError(f"Problems in {US_DIRECTORY.path!r}:", problems)
@@ -266,8 +384,12 @@ def read_events(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
     if problems:
         raise SourceError(f"Problems in {EVENTS.path!r}:", problems)
     precision = [date_precision(s, e) for s, e in zip(frame["date_start"], frame["date_end"], strict=True)]
-    frame.insert(0, "id", [event_id(n, s) for n, s in zip(frame["event_name"], frame["date_start"], strict=True)])
-    frame.insert(3, "dates", [dates_label(s, e) for s, e in zip(frame["date_start"], frame["date_end"], strict=True)])
+    frame.insert(
+        0, "id", [event_id(n, s) for n, s in zip(frame["event_name"], frame["date_start"], strict=True)]
+    )
+    frame.insert(
+        3, "dates", [dates_label(s, e) for s, e in zip(frame["date_start"], frame["date_end"], strict=True)]
+    )
     frame.insert(4, "date_precision", pd.Series(precision, dtype=object))
     frame["date_start"], frame["date_end"] = pd.Series(starts, dtype=object), pd.Series(ends, dtype=object)
     return frame, got
@@ -280,8 +402,20 @@ def event_id(name: str, start: str) -> str:
     return "ev-" + hashlib.sha1(f"{name}|{start}".encode(), usedforsecurity=False).hexdigest()[:12]
 
 
-_MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                  "October", "November", "December")
+_MONTHS: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _one_precision(text: str) -> str | None:
@@ -301,6 +435,7 @@ def dates_label(start: str, end: str) -> str:
     >>> dates_label("2023-03", "")
     'March 2023'
     """
+
     def one(text: str) -> str:
         text = text.strip()
         return f"{_MONTHS[int(text[5:7]) - 1]} {text[:4]}" if len(text) == 7 else text
@@ -326,7 +461,9 @@ def _period(text: str, name: str, i: int, col: str, problems: list[str]) -> tupl
         last = (first + (pd.offsets.MonthEnd(0) if mo else pd.offsets.YearEnd(0))).date()
         return first.date(), last
     except ValueError:
-        problems.append(f"{name}, line {i + 2}, column {col!r}: {text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+        problems.append(
+            f"{name}, line {i + 2}, column {col!r}: {text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+        )
         return None, None
 
 
@@ -345,21 +482,47 @@ NUTS_TO_ISO: Final = {v: k for k, v in ISO_TO_NUTS.items()}
 #: English names of regions that NUTS names only in the national language (normalised English
 #: name -> NUTS names, any version); extend when a directory uses another exonym.
 REGION_EXONYMS: Final[dict[str, tuple[str, ...]]] = {
-    "carinthia": ("Kärnten",), "lower austria": ("Niederösterreich",), "styria": ("Steiermark",),
-    "upper austria": ("Oberösterreich",), "vienna": ("Wien",), "tyrol": ("Tirol",),
-    "brussels region": ("Région de Bruxelles-Capitale",), "brussels": ("Région de Bruxelles-Capitale",),
-    "flanders": ("Vlaams Gewest",), "wallonia": ("Région wallonne",), "south west": ("Yugozapaden",),
-    "bavaria": ("Bayern",), "rhineland palatinate": ("Rheinland-Pfalz",), "saxony": ("Sachsen",),
-    "saxony anhalt": ("Sachsen-Anhalt",), "north rhine westphalia": ("Nordrhein-Westfalen",),
-    "hesse": ("Hessen",), "lower saxony": ("Niedersachsen",), "thuringia": ("Thüringen",),
-    "basque country": ("País Vasco",), "catalonia": ("Cataluña",), "asturias": ("Principado de Asturias",),
-    "andalusia": ("Andalucía",), "valencia": ("Comunitat Valenciana",), "navarre": ("Comunidad Foral de Navarra",),
-    "east and north finland": ("Pohjois- ja Itä-Suomi", "Itä-Suomi"), "lapland": ("Lappi",),
-    "ostrobothnia": ("Pohjanmaa",), "central transdanubia": ("Közép-Dunántúl",),
-    "lombardy": ("Lombardia",), "tuscany": ("Toscana",), "sicily": ("Sicilia",), "sardinia": ("Sardegna",),
-    "piedmont": ("Piemonte",), "apulia": ("Puglia",), "masovia": ("Makroregion województwo mazowieckie", "Mazowieckie"),
-    "silesia": ("Śląskie",), "lesser poland": ("Małopolskie",), "greater poland": ("Wielkopolskie",),
-    "western slovakia": ("Západné Slovensko",), "attica": ("Attiki",),
+    "carinthia": ("Kärnten",),
+    "lower austria": ("Niederösterreich",),
+    "styria": ("Steiermark",),
+    "upper austria": ("Oberösterreich",),
+    "vienna": ("Wien",),
+    "tyrol": ("Tirol",),
+    "brussels region": ("Région de Bruxelles-Capitale",),
+    "brussels": ("Région de Bruxelles-Capitale",),
+    "flanders": ("Vlaams Gewest",),
+    "wallonia": ("Région wallonne",),
+    "south west": ("Yugozapaden",),
+    "bavaria": ("Bayern",),
+    "rhineland palatinate": ("Rheinland-Pfalz",),
+    "saxony": ("Sachsen",),
+    "saxony anhalt": ("Sachsen-Anhalt",),
+    "north rhine westphalia": ("Nordrhein-Westfalen",),
+    "hesse": ("Hessen",),
+    "lower saxony": ("Niedersachsen",),
+    "thuringia": ("Thüringen",),
+    "basque country": ("País Vasco",),
+    "catalonia": ("Cataluña",),
+    "asturias": ("Principado de Asturias",),
+    "andalusia": ("Andalucía",),
+    "valencia": ("Comunitat Valenciana",),
+    "navarre": ("Comunidad Foral de Navarra",),
+    "east and north finland": ("Pohjois- ja Itä-Suomi", "Itä-Suomi"),
+    "lapland": ("Lappi",),
+    "ostrobothnia": ("Pohjanmaa",),
+    "central transdanubia": ("Közép-Dunántúl",),
+    "lombardy": ("Lombardia",),
+    "tuscany": ("Toscana",),
+    "sicily": ("Sicilia",),
+    "sardinia": ("Sardegna",),
+    "piedmont": ("Piemonte",),
+    "apulia": ("Puglia",),
+    "masovia": ("Makroregion województwo mazowieckie", "Mazowieckie"),
+    "silesia": ("Śląskie",),
+    "lesser poland": ("Małopolskie",),
+    "greater poland": ("Wielkopolskie",),
+    "western slovakia": ("Západné Slovensko",),
+    "attica": ("Attiki",),
 }
 
 
@@ -410,15 +573,21 @@ def locate(
     df = directory.frame.reset_index(drop=True)
     n = len(df)
     lon, lat = df["lon"].to_numpy(dtype=float).copy(), df["lat"].to_numpy(dtype=float).copy()
-    precision = np.where(np.isfinite(lon) & np.isfinite(lat), directory.coordinate_precision, "none").astype(object)
+    precision = np.where(np.isfinite(lon) & np.isfinite(lat), directory.coordinate_precision, "none").astype(
+        object
+    )
     max_level = np.where(precision != "none", 3, -1)
     notes: list[str | None] = [None] * n
     nuts_country = df["country"].map(lambda c: ISO_TO_NUTS.get(c, c))
 
     todo = precision == "none"
     index: dict = {}
-    if todo.any() and ((df["city"] != "").any() or (us_regions is not None and (df["country"] == "US").any())):
-        wanted = set(df.loc[todo & (df["city"] != ""), "country"]) | ({"US"} if us_regions is not None else set())
+    if todo.any() and (
+        (df["city"] != "").any() or (us_regions is not None and (df["country"] == "US").any())
+    ):
+        wanted = set(df.loc[todo & (df["city"] != ""), "country"]) | (
+            {"US"} if us_regions is not None else set()
+        )
         index = _city_index(cities, wanted)
         for i in np.flatnonzero(todo & (df["city"] != "").to_numpy()):
             hit = index.get((df.at[i, "country"], normalise(df.at[i, "city"])))
@@ -436,16 +605,26 @@ def locate(
 
     if us_regions is not None:
         states = us_regions[us_regions["kind"] == "us_state"]
-        for i in np.flatnonzero((precision == "none") & (df["country"] == "US").to_numpy()
-                                & (df["city"] == "").to_numpy() & (df["region"] == "").to_numpy()):
+        for i in np.flatnonzero(
+            (precision == "none")
+            & (df["country"] == "US").to_numpy()
+            & (df["city"] == "").to_numpy()
+            & (df["region"] == "").to_numpy()
+        ):
             place = place_in_name(str(df.at[i, "name"]), states, index)
             if place:
                 kind, label, x, y = place
                 lon[i], lat[i], precision[i], max_level[i] = x, y, kind, 3 if kind == "city" else 1
-                notes[i] = f"{'city' if kind == 'city' else 'state'} {label!r} read from the organisation's name"
+                notes[i] = (
+                    f"{'city' if kind == 'city' else 'state'} {label!r} read from the organisation's name"
+                )
 
-    points = {str(c): (float(x), float(y)) for c, x, y in
-              nuts.loc[nuts["level"] == 0, ["code", "label_lon", "label_lat"]].itertuples(index=False)}
+    points = {
+        str(c): (float(x), float(y))
+        for c, x, y in nuts.loc[nuts["level"] == 0, ["code", "label_lon", "label_lat"]].itertuples(
+            index=False
+        )
+    }
     points.update(country_points or {})
     single = _single_region_levels(nuts)
     for i in np.flatnonzero(precision == "none"):
@@ -453,34 +632,72 @@ def locate(
         if pt:
             deep = single.get(nuts_country.iat[i], 0)
             lon[i], lat[i], precision[i], max_level[i] = pt[0], pt[1], "country", deep
-            notes[i] = ("no city or region stated: drawn at the country's label point"
-                        + (f"; the country is one NUTS {deep} region, so its NUTS 1-{deep} codes apply" if deep else ""))
+            notes[i] = "no city or region stated: drawn at the country's label point" + (
+                f"; the country is one NUTS {deep} region, so its NUTS 1-{deep} codes apply" if deep else ""
+            )
 
     codes = _point_in_polygon(lon, lat, nuts)
     if us_regions is not None:
         us = (df["country"] == "US").to_numpy()
-        us_codes = _point_in_polygon(np.where(us, lon, np.nan), np.where(us, lat, np.nan),
-                                     us_regions[us_regions["kind"].isin(["us_state", "us_county"])])
+        us_codes = _point_in_polygon(
+            np.where(us, lon, np.nan),
+            np.where(us, lat, np.nan),
+            us_regions[us_regions["kind"].isin(["us_state", "us_county"])],
+        )
         for level in (1, 3):
             codes[level] = np.where(us, us_codes[level], codes[level])
-    out = pd.DataFrame({
-        "id": directory.name + ":" + df["id"], "directory": directory.name, "name": df["name"],
-        "acronym": df["acronym"], "country": df["country"], "city": df["city"], "region_text": df["region"],
-        "sectors": df["sectors"], "clusters": df["clusters"], "org_type": df["org_type"], "members": df["members"],
-        "founded_year": df["founded_year"], "esca_label": df["esca_label"], "website": df["website"],
-        "source_url": df["source_url"], "lat": lat, "lon": lon, "geocode_precision": precision,
-    })
+    out = pd.DataFrame(
+        {
+            "id": directory.name + ":" + df["id"],
+            "directory": directory.name,
+            "name": df["name"],
+            "acronym": df["acronym"],
+            "country": df["country"],
+            "city": df["city"],
+            "region_text": df["region"],
+            "sectors": df["sectors"],
+            "clusters": df["clusters"],
+            "org_type": df["org_type"],
+            "members": df["members"],
+            "founded_year": df["founded_year"],
+            "esca_label": df["esca_label"],
+            "website": df["website"],
+            "source_url": df["source_url"],
+            "lat": lat,
+            "lon": lon,
+            "geocode_precision": precision,
+        }
+    )
     known = set(nuts.loc[nuts["level"] == 0, "code"]) | ({"US"} if us_regions is not None else set())
     for level in range(4):
         found = codes[level].tolist()
         if level == 0:  # the country itself when the point falls outside every polygon
-            found = [c if c is not None else (k if k in known else None) for c, k in zip(found, nuts_country, strict=True)]
-        out[f"nuts{level}"] = _nullable([c if m >= level else None for c, m in zip(found, max_level, strict=True)])
+            found = [
+                c if c is not None else (k if k in known else None)
+                for c, k in zip(found, nuts_country, strict=True)
+            ]
+        out[f"nuts{level}"] = _nullable(
+            [c if m >= level else None for c, m in zip(found, max_level, strict=True)]
+        )
     version = str(nuts["nuts_version"].iat[0]) if len(nuts) else None
-    out["nuts_version"] = _nullable([("us" if k == "US" else version) if c is not None else None
-                                     for c, k in zip(out["nuts0"], df["country"], strict=True)])
-    for col in ("acronym", "city", "region_text", "sectors", "clusters", "org_type", "members", "esca_label",
-                "website", "source_url"):
+    out["nuts_version"] = _nullable(
+        [
+            ("us" if k == "US" else version) if c is not None else None
+            for c, k in zip(out["nuts0"], df["country"], strict=True)
+        ]
+    )
+    for col in (
+        "acronym",
+        "city",
+        "region_text",
+        "sectors",
+        "clusters",
+        "org_type",
+        "members",
+        "esca_label",
+        "website",
+        "source_url",
+    ):
         out[col] = _nullable([v if v != "" else None for v in out[col]])
     out = pd.concat([out, profile_fields(df, notes)], axis=1)
     assert len(out) == n
@@ -505,18 +722,44 @@ def profile_fields(df: pd.DataFrame, location_notes: Sequence[str | None]) -> pd
         label = org_profiles.parse_label(r["esca_label"])
         keys = org_profiles.sector_keys(r["sectors"], r["clusters"])
         nace = org_profiles.nace_of(keys)
-        rows.append({
-            "members_year": members.year, "members_total": members.total, "members_companies": members.companies,
-            "members_smes": members.smes, "members_large": members.large, "members_research": members.research,
-            "members_bound": members.bound, "label_level": label.level, "label_year": label.year,
-            "org_kind": org_profiles.org_kind(r["org_type"]), "sector_keys": "; ".join(keys) or None,
-            "nace": "; ".join(nace) or None, "location_note": loc_note, "note": r.get("note") or None,
-            "search_terms": org_profiles.search_terms(r["name"], r["acronym"], r["city"], r["region"], r["sectors"],
-                                                      r["clusters"], keys=keys, nace=nace),
-        })
+        rows.append(
+            {
+                "members_year": members.year,
+                "members_total": members.total,
+                "members_companies": members.companies,
+                "members_smes": members.smes,
+                "members_large": members.large,
+                "members_research": members.research,
+                "members_bound": members.bound,
+                "label_level": label.level,
+                "label_year": label.year,
+                "org_kind": org_profiles.org_kind(r["org_type"]),
+                "sector_keys": "; ".join(keys) or None,
+                "nace": "; ".join(nace) or None,
+                "location_note": loc_note,
+                "note": r.get("note") or None,
+                "search_terms": org_profiles.search_terms(
+                    r["name"],
+                    r["acronym"],
+                    r["city"],
+                    r["region"],
+                    r["sectors"],
+                    r["clusters"],
+                    keys=keys,
+                    nace=nace,
+                ),
+            }
+        )
     out = pd.DataFrame(rows, columns=list(ORGANISATION_COLUMNS[-15:]))
-    for col in ("members_year", "members_total", "members_companies", "members_smes", "members_large",
-                "members_research", "label_year"):
+    for col in (
+        "members_year",
+        "members_total",
+        "members_companies",
+        "members_smes",
+        "members_large",
+        "members_research",
+        "label_year",
+    ):
         out[col] = pd.array(out[col].astype(object).where(out[col].notna(), None), dtype="Int64")
     return out
 
@@ -526,8 +769,9 @@ def profile_fields(df: pd.DataFrame, location_notes: Sequence[str | None]) -> pd
 US_NAME_CITY_MIN_POPULATION: Final = 200_000
 
 
-def place_in_name(name: str, states: pd.DataFrame, cities: Mapping[tuple[str, str], tuple[float, float, float]]
-                  ) -> tuple[str, str, float, float] | None:
+def place_in_name(
+    name: str, states: pd.DataFrame, cities: Mapping[tuple[str, str], tuple[float, float, float]]
+) -> tuple[str, str, float, float] | None:
     """A US state or large city that an organisation's name names: ``(precision, place, lon, lat)``.
 
     The longest place name wins (``New York City`` over ``New York``); at equal length a state wins
@@ -541,11 +785,13 @@ def place_in_name(name: str, states: pd.DataFrame, cities: Mapping[tuple[str, st
     """
     words = normalise(name).replace("'s ", " ").split()
     best: tuple[int, int, str, str, float, float] | None = None
-    state_index = {normalise(str(n)): (str(n), float(x), float(y))
-                   for n, x, y in states[["name", "label_lon", "label_lat"]].itertuples(index=False)}
+    state_index = {
+        normalise(str(n)): (str(n), float(x), float(y))
+        for n, x, y in states[["name", "label_lon", "label_lat"]].itertuples(index=False)
+    }
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
-            key = " ".join(words[start:start + size])
+            key = " ".join(words[start : start + size])
             if start + size < len(words) and words[start + size] == "river":
                 continue
             if key in state_index:
@@ -598,7 +844,9 @@ def _region_index(frames: Sequence[pd.DataFrame]) -> dict[tuple[str, str], tuple
     index: dict[tuple[str, str], tuple[int, float, float]] = {}
     for frame in frames:
         local: dict[tuple[str, str], tuple[int, float, float]] = {}
-        for cc, name, level, x, y in frame[["country", "name", "level", "label_lon", "label_lat"]].itertuples(index=False):
+        for cc, name, level, x, y in frame[["country", "name", "level", "label_lon", "label_lat"]].itertuples(
+            index=False
+        ):
             if not isinstance(name, str) or pd.isna(x):
                 continue
             for part in {name, *name.split("/")}:
@@ -610,8 +858,9 @@ def _region_index(frames: Sequence[pd.DataFrame]) -> dict[tuple[str, str], tuple
     return index
 
 
-def _match_region(index: Mapping[tuple[str, str], tuple[int, float, float]], country: str,
-                  text: str) -> tuple[int, float, float] | None:
+def _match_region(
+    index: Mapping[tuple[str, str], tuple[int, float, float]], country: str, text: str
+) -> tuple[int, float, float] | None:
     key = normalise(re.sub(r"\(.*?\)", "", text))
     if not key:
         return None
@@ -625,8 +874,9 @@ def _match_region(index: Mapping[tuple[str, str], tuple[int, float, float]], cou
 def _point_in_polygon(lon: np.ndarray, lat: np.ndarray, nuts: gpd.GeoDataFrame) -> dict[int, np.ndarray]:
     """NUTS code per level for each point (None outside); points within 10 km of a coast count."""
     ok = np.isfinite(lon) & np.isfinite(lat)
-    pts = gpd.GeoDataFrame({"i": np.flatnonzero(ok)}, geometry=gpd.points_from_xy(lon[ok], lat[ok]),
-                           crs=STORAGE_CRS)
+    pts = gpd.GeoDataFrame(
+        {"i": np.flatnonzero(ok)}, geometry=gpd.points_from_xy(lon[ok], lat[ok]), crs=STORAGE_CRS
+    )
     result = {}
     for level in range(4):
         col = np.full(len(lon), None, dtype=object)
@@ -636,11 +886,19 @@ def _point_in_polygon(lon: np.ndarray, lat: np.ndarray, nuts: gpd.GeoDataFrame) 
             hit = gpd.sjoin(pts, polys, how="left", predicate="within").drop_duplicates("i")
             miss = hit[hit["code"].isna()]
             if len(miss):
-                near = gpd.sjoin_nearest(pts[pts["i"].isin(miss["i"])].to_crs(EUROPE_CRS),
-                                         polys.to_crs(EUROPE_CRS), how="left", max_distance=10_000)
+                near = gpd.sjoin_nearest(
+                    pts[pts["i"].isin(miss["i"])].to_crs(EUROPE_CRS),
+                    polys.to_crs(EUROPE_CRS),
+                    how="left",
+                    max_distance=10_000,
+                )
                 near = near.dropna(subset=["code"]).drop_duplicates("i")
-                hit = pd.concat([pd.DataFrame(hit.dropna(subset=["code"])[["i", "code"]]),
-                                 pd.DataFrame(near[["i", "code"]])])
+                hit = pd.concat(
+                    [
+                        pd.DataFrame(hit.dropna(subset=["code"])[["i", "code"]]),
+                        pd.DataFrame(near[["i", "code"]]),
+                    ]
+                )
             col[hit["i"].to_numpy(dtype=int)] = hit["code"].to_numpy(dtype=object)
         result[level] = col
     return result

@@ -31,20 +31,42 @@ from cluster_map.sources.fetch import Fetched, SourceResolver
 
 US_ATLAS_LICENCE: Final = "US Census Bureau cartographic boundaries (public domain); us-atlas packaging ISC"
 _ATLAS_CDN: Final = "https://cdn.jsdelivr.net/npm/us-atlas@3.0.1/"
-_CMP_RAW: Final = "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
+_CMP_RAW: Final = (
+    "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
+)
 
-STATES_FILE: Final = SourceFile("us_atlas/us-atlas@3.0.1/states-10m.json", _ATLAS_CDN + "states-10m.json",
-                                "US Census Bureau (us-atlas)", US_ATLAS_LICENCE)
-COUNTIES_FILE: Final = SourceFile("us_atlas/us-atlas@3.0.1/counties-10m.json", _ATLAS_CDN + "counties-10m.json",
-                                  "US Census Bureau (us-atlas)", US_ATLAS_LICENCE)
-EAS_MSAS_FILE: Final = SourceFile("us_cluster_mapping/cmp/data/web/viz/json/countiesEasMsas.json",
-                                  _CMP_RAW + "data/web/viz/json/countiesEasMsas.json",
-                                  "U.S. Cluster Mapping Project", US_CMP_LICENCE)
+STATES_FILE: Final = SourceFile(
+    "us_atlas/us-atlas@3.0.1/states-10m.json",
+    _ATLAS_CDN + "states-10m.json",
+    "US Census Bureau (us-atlas)",
+    US_ATLAS_LICENCE,
+)
+COUNTIES_FILE: Final = SourceFile(
+    "us_atlas/us-atlas@3.0.1/counties-10m.json",
+    _ATLAS_CDN + "counties-10m.json",
+    "US Census Bureau (us-atlas)",
+    US_ATLAS_LICENCE,
+)
+EAS_MSAS_FILE: Final = SourceFile(
+    "us_cluster_mapping/cmp/data/web/viz/json/countiesEasMsas.json",
+    _CMP_RAW + "data/web/viz/json/countiesEasMsas.json",
+    "U.S. Cluster Mapping Project",
+    US_CMP_LICENCE,
+)
 
 #: Columns of the frame returned by :func:`read_us_regions`.
 US_REGION_COLUMNS: Final = (
-    "code", "nuts_version", "level", "country", "name", "parent", "kind", "label_lon", "label_lat",
-    "geometry", "display",
+    "code",
+    "nuts_version",
+    "level",
+    "country",
+    "name",
+    "parent",
+    "kind",
+    "label_lon",
+    "label_lat",
+    "geometry",
+    "display",
 )
 #: The nation has no id or name in us-atlas; this is the code and name used for it.
 NATION_CODE: Final = "US"
@@ -54,8 +76,9 @@ _LEVEL: Final = {"us_nation": 0, "us_state": 1, "us_ea": 2, "us_msa": 2, "us_cou
 _EXTENT: Final = (-180.0, -15.0, 180.0, 72.0)  # lon/lat envelope of US states and territories
 
 
-def decode_topology(topology: dict[str, Any], object_name: str, *, source: str = "topology") -> list[
-        tuple[str | None, dict[str, Any], shapely.Geometry | None]]:
+def decode_topology(
+    topology: dict[str, Any], object_name: str, *, source: str = "topology"
+) -> list[tuple[str | None, dict[str, Any], shapely.Geometry | None]]:
     """Decode one object of a TopoJSON topology into ``(id, properties, geometry)`` triples.
 
     Geometries are shapely objects in the topology's coordinates (lon/lat for us-atlas). Null
@@ -68,8 +91,10 @@ def decode_topology(topology: dict[str, Any], object_name: str, *, source: str =
     """
     objects = topology.get("objects", {})
     if object_name not in objects:
-        raise SourceError(f"TopoJSON {source!r} has no object {object_name!r} (has {sorted(objects)!r}); "
-                          f"use the official file.")
+        raise SourceError(
+            f"TopoJSON {source!r} has no object {object_name!r} (has {sorted(objects)!r}); "
+            f"use the official file."
+        )
     arcs = _decode_arcs(topology, source)
     transform = topology.get("transform")
     obj = objects[object_name]
@@ -80,8 +105,10 @@ def decode_topology(topology: dict[str, Any], object_name: str, *, source: str =
         try:
             geom = _geometry(geo, arcs, transform)
         except IndexError:
-            raise SourceError(f"TopoJSON {source!r}, object {object_name!r}: geometry {gid!r} refers to an "
-                              f"arc that does not exist; the file is truncated or corrupt.") from None
+            raise SourceError(
+                f"TopoJSON {source!r}, object {object_name!r}: geometry {gid!r} refers to an "
+                f"arc that does not exist; the file is truncated or corrupt."
+            ) from None
         out.append((None if gid is None else str(gid), dict(geo.get("properties") or {}), geom))
     return out
 
@@ -99,7 +126,8 @@ def _decode_arcs(topology: dict[str, Any], source: str) -> list[np.ndarray]:
         a = a[:, :2]
         if transform:
             a = np.cumsum(a, axis=0) * np.asarray(transform["scale"], dtype=float) + np.asarray(
-                transform["translate"], dtype=float)
+                transform["translate"], dtype=float
+            )
         arcs.append(a)
     return arcs
 
@@ -127,7 +155,9 @@ def _point(p: Sequence[float], transform: dict[str, Any] | None) -> tuple[float,
     return p[0], p[1]
 
 
-def _geometry(geo: dict[str, Any], arcs: list[np.ndarray], transform: dict[str, Any] | None) -> shapely.Geometry | None:
+def _geometry(
+    geo: dict[str, Any], arcs: list[np.ndarray], transform: dict[str, Any] | None
+) -> shapely.Geometry | None:
     kind = geo.get("type")
     if kind == "Polygon":
         return _polygon(geo["arcs"], arcs)
@@ -170,9 +200,13 @@ def read_us_regions(resolver: SourceResolver) -> UsRegions:
     repairs: list[Repair] = []
     states_topo = _load(resolver, STATES_FILE, fetched)
     topo: dict[str, dict[str, Any]] = {STATES_FILE.path: states_topo}
-    for obj, kind, f in (("nation", "us_nation", STATES_FILE), ("states", "us_state", STATES_FILE),
-                         ("counties", "us_county", COUNTIES_FILE), ("eas", "us_ea", EAS_MSAS_FILE),
-                         ("msas", "us_msa", EAS_MSAS_FILE)):
+    for obj, kind, f in (
+        ("nation", "us_nation", STATES_FILE),
+        ("states", "us_state", STATES_FILE),
+        ("counties", "us_county", COUNTIES_FILE),
+        ("eas", "us_ea", EAS_MSAS_FILE),
+        ("msas", "us_msa", EAS_MSAS_FILE),
+    ):
         if f.path not in topo:  # each file is read when its first object is due (errors in file order)
             topo[f.path] = _load(resolver, f, fetched)
         frame, fixed = _frame(topo[f.path], obj, kind, f.path)
@@ -201,7 +235,9 @@ def _load(resolver: SourceResolver, f: SourceFile, fetched: list[Fetched]) -> di
     return topo
 
 
-def _frame(topo: dict[str, Any], obj: str, kind: str, source: str) -> tuple[gpd.GeoDataFrame, tuple[Repair, ...]]:
+def _frame(
+    topo: dict[str, Any], obj: str, kind: str, source: str
+) -> tuple[gpd.GeoDataFrame, tuple[Repair, ...]]:
     rows = decode_topology(topo, obj, source=source)
     codes, names, geoms = [], [], []
     for gid, props, geom in rows:
@@ -211,23 +247,37 @@ def _frame(topo: dict[str, Any], obj: str, kind: str, source: str) -> tuple[gpd.
         geoms.append(geom)
     missing = [i for i, c in enumerate(codes) if not c]
     if missing:
-        raise SourceError(f"{source!r}, object {obj!r}: features {missing[:10]!r} have no id; use the official file.")
+        raise SourceError(
+            f"{source!r}, object {obj!r}: features {missing[:10]!r} have no id; use the official file."
+        )
     frame = gpd.GeoDataFrame(
-        {"code": codes, "nuts_version": "us", "level": _LEVEL[kind], "country": "US", "name": names,
-         "kind": kind},
-        geometry=geoms, crs=STORAGE_CRS,
+        {
+            "code": codes,
+            "nuts_version": "us",
+            "level": _LEVEL[kind],
+            "country": "US",
+            "name": names,
+            "kind": kind,
+        },
+        geometry=geoms,
+        crs=STORAGE_CRS,
     )
-    frame["parent"] = frame["code"].str[:2] if kind == "us_county" else (None if kind == "us_nation" else NATION_CODE)
+    frame["parent"] = (
+        frame["code"].str[:2] if kind == "us_county" else (None if kind == "us_nation" else NATION_CODE)
+    )
     dups = frame.loc[frame["code"].duplicated(), "code"].tolist()
     if dups:
         raise SourceError(f"{source!r}, object {obj!r}: codes {dups[:10]!r} appear more than once.")
     x0, y0, x1, y1 = frame.total_bounds
     if x0 < _EXTENT[0] or y0 < _EXTENT[1] or x1 > _EXTENT[2] or y1 > _EXTENT[3]:
-        raise SourceError(f"{source!r}, object {obj!r}: coordinates (lon {x0:.4g}..{x1:.4g}, lat {y0:.4g}.."
-                          f"{y1:.4g}) are not US lon/lat; the file is projected (e.g. the Albers variant): use "
-                          f"the unprojected file.")
-    frame, repairs = repair_geometries(frame, source=f"{source} ({obj})", allow_empty=kind == "us_county",
-                                       area_crs=US_CRS)
+        raise SourceError(
+            f"{source!r}, object {obj!r}: coordinates (lon {x0:.4g}..{x1:.4g}, lat {y0:.4g}.."
+            f"{y1:.4g}) are not US lon/lat; the file is projected (e.g. the Albers variant): use "
+            f"the unprojected file."
+        )
+    frame, repairs = repair_geometries(
+        frame, source=f"{source} ({obj})", allow_empty=kind == "us_county", area_crs=US_CRS
+    )
     pts = shapely.point_on_surface(np.asarray(frame.geometry.array, dtype=object))
     frame["label_lon"] = shapely.get_x(pts)
     frame["label_lat"] = shapely.get_y(pts)

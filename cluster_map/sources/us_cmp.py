@@ -31,27 +31,51 @@ from cluster_map.schema import OBSERVATION_COLUMNS, US_CLUSTER, US_CMP_LICENCE, 
 from cluster_map.sources import integrity
 from cluster_map.sources.fetch import Fetched, SourceResolver
 
-_CMP_RAW: Final = "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
-_API_RAW: Final = ("https://raw.githubusercontent.com/aousabdo/clustermapping/"
-                   "4da7354f4acb1389f7f8b6972cd5e1fb7e54e298/clustermapping_app/data/")
-_XWALK_RAW: Final = ("https://raw.githubusercontent.com/ACR1/industry-clusters/"
-                     "59f88b820b8214435425f2971ff86ffd443f59fb/Shared_Files/")
+_CMP_RAW: Final = (
+    "https://raw.githubusercontent.com/clustermapping/cmp/f1b2b674482e3016a90dccfce9dc2c0c4638898b/"
+)
+_API_RAW: Final = (
+    "https://raw.githubusercontent.com/aousabdo/clustermapping/"
+    "4da7354f4acb1389f7f8b6972cd5e1fb7e54e298/clustermapping_app/data/"
+)
+_XWALK_RAW: Final = (
+    "https://raw.githubusercontent.com/ACR1/industry-clusters/"
+    "59f88b820b8214435425f2971ff86ffd443f59fb/Shared_Files/"
+)
 _PUB: Final = "U.S. Cluster Mapping Project"
 
-CLUSTER_LIST: Final = SourceFile("us_cluster_mapping/cmp/cms/modules/hbs_homepage/js/clusters-list.json",
-                                 _CMP_RAW + "cms/modules/hbs_homepage/js/clusters-list.json", _PUB, US_CMP_LICENCE)
-RELATED: Final = SourceFile("us_cluster_mapping/cmp/data/web/viz/json/relatedClusters.json",
-                            _CMP_RAW + "data/web/viz/json/relatedClusters.json", _PUB, US_CMP_LICENCE)
-STATES: Final = SourceFile("us_cluster_mapping/clustermapping_api_2016/all_states_clusters.csv",
-                           _API_RAW + "all_states_clusters.csv", _PUB + " (data API dump, 2016)", US_CMP_LICENCE)
+CLUSTER_LIST: Final = SourceFile(
+    "us_cluster_mapping/cmp/cms/modules/hbs_homepage/js/clusters-list.json",
+    _CMP_RAW + "cms/modules/hbs_homepage/js/clusters-list.json",
+    _PUB,
+    US_CMP_LICENCE,
+)
+RELATED: Final = SourceFile(
+    "us_cluster_mapping/cmp/data/web/viz/json/relatedClusters.json",
+    _CMP_RAW + "data/web/viz/json/relatedClusters.json",
+    _PUB,
+    US_CMP_LICENCE,
+)
+STATES: Final = SourceFile(
+    "us_cluster_mapping/clustermapping_api_2016/all_states_clusters.csv",
+    _API_RAW + "all_states_clusters.csv",
+    _PUB + " (data API dump, 2016)",
+    US_CMP_LICENCE,
+)
 #: National benchmark totals recovered from the published state LQs for the mirror; there is no
 #: official download of this table (url ''), so it is read from the source directory or the mirror.
-TOTALS: Final = SourceFile("us_cluster_mapping/clustermapping_api_2016/us_national_cluster_totals_2016.csv",
-                           "", _PUB + " (national benchmarks)", US_CMP_LICENCE)
-CROSSWALK: Final = SourceFile("us_cluster_mapping/naics_cluster_crosswalk/NAICS_crosswalks_to_Cluster_system.xlsx",
-                              _XWALK_RAW + "NAICS_crosswalks_to_Cluster_system.xlsx",
-                              "U.S. Cluster Mapping Project (benchmark NAICS list as transcribed by Emsi)",
-                              US_CMP_LICENCE)
+TOTALS: Final = SourceFile(
+    "us_cluster_mapping/clustermapping_api_2016/us_national_cluster_totals_2016.csv",
+    "",
+    _PUB + " (national benchmarks)",
+    US_CMP_LICENCE,
+)
+CROSSWALK: Final = SourceFile(
+    "us_cluster_mapping/naics_cluster_crosswalk/NAICS_crosswalks_to_Cluster_system.xlsx",
+    _XWALK_RAW + "NAICS_crosswalks_to_Cluster_system.xlsx",
+    "U.S. Cluster Mapping Project (benchmark NAICS list as transcribed by Emsi)",
+    US_CMP_LICENCE,
+)
 
 STATES_DATASET: Final = "us_cmp_states_2016"
 TOTALS_DATASET: Final = "us_cmp_totals_2016"
@@ -101,14 +125,23 @@ def read_clusters(resolver: SourceResolver) -> UsClusters:
     government "clusters" are left out.
     """
     states, got_states = _read_states_csv(resolver)
-    clusters = (states[["cluster_code_t", "cluster_name_t", "cluster_type"]].drop_duplicates()
-                .sort_values("cluster_code_t", key=lambda s: s.astype(int)))
+    clusters = (
+        states[["cluster_code_t", "cluster_name_t", "cluster_type"]]
+        .drop_duplicates()
+        .sort_values("cluster_code_t", key=lambda s: s.astype(int))
+    )
     if len(clusters) != N_CLUSTERS or clusters["cluster_code_t"].duplicated().any():
-        raise SourceError(f"{STATES.path!r} should name {N_CLUSTERS} clusters once each (code, name, type); "
-                          f"found {len(clusters)} combinations. Use the official file.")
+        raise SourceError(
+            f"{STATES.path!r} should name {N_CLUSTERS} clusters once each (code, name, type); "
+            f"found {len(clusters)} combinations. Use the official file."
+        )
     got_x = resolver.fetch(CROSSWALK.path, CROSSWALK.url)
-    xw = integrity.read_sheet(integrity.open_workbook(got_x.path, name=CROSSWALK.path), "Emsi NAICS to Porter Cluster",
-                              name=CROSSWALK.path, dtype=str)
+    xw = integrity.read_sheet(
+        integrity.open_workbook(got_x.path, name=CROSSWALK.path),
+        "Emsi NAICS to Porter Cluster",
+        name=CROSSWALK.path,
+        dtype=str,
+    )
     xw.columns = [str(c).strip() for c in xw.columns]
     need = ["NAICS", "Cluster", "SubclusterName", "EmsiSpecificNAICS (non standard)"]
     if missing := [c for c in need if c not in xw.columns]:
@@ -121,20 +154,42 @@ def read_clusters(resolver: SourceResolver) -> UsClusters:
     xw["naics"] = xw["NAICS"].astype(str).str.strip()
     bad = xw.loc[~xw["naics"].str.fullmatch(r"\d{6}"), "naics"].tolist()
     if bad:
-        raise SourceError(f"{CROSSWALK.path!r}: NAICS codes {bad[:10]!r} are not 6 digits; use the official workbook.")
+        raise SourceError(
+            f"{CROSSWALK.path!r}: NAICS codes {bad[:10]!r} are not 6 digits; use the official workbook."
+        )
     subs = xw.dropna(subset=["SubclusterName"])[["cluster_code", "SubclusterName"]].drop_duplicates()
     subs["n"] = subs.groupby("cluster_code").cumcount() + 1
     subs["code"] = subs["cluster_code"] + "." + subs["n"].astype(str)
     sub_code = subs.set_index(["cluster_code", "SubclusterName"])["code"]
-    xw["subcluster_code"] = [sub_code.get((c, s)) for c, s in zip(xw["cluster_code"], xw["SubclusterName"], strict=True)]
+    xw["subcluster_code"] = [
+        sub_code.get((c, s)) for c, s in zip(xw["cluster_code"], xw["SubclusterName"], strict=True)
+    ]
     type_of = dict(zip(clusters["cluster_code_t"], clusters["cluster_type"], strict=True))
-    sectors = pd.concat([
-        pd.DataFrame({"scheme": US_CLUSTER, "code": clusters["cluster_code_t"], "label": clusters["cluster_name_t"],
-                      "level": 1, "parent": None, "sector_type": clusters["cluster_type"]}),
-        pd.DataFrame({"scheme": US_SUBCLUSTER, "code": subs["code"], "label": subs["SubclusterName"].str.strip(),
-                      "level": 2, "parent": subs["cluster_code"],
-                      "sector_type": subs["cluster_code"].map(type_of)}),
-    ], ignore_index=True)
+    sectors = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "scheme": US_CLUSTER,
+                    "code": clusters["cluster_code_t"],
+                    "label": clusters["cluster_name_t"],
+                    "level": 1,
+                    "parent": None,
+                    "sector_type": clusters["cluster_type"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "scheme": US_SUBCLUSTER,
+                    "code": subs["code"],
+                    "label": subs["SubclusterName"].str.strip(),
+                    "level": 2,
+                    "parent": subs["cluster_code"],
+                    "sector_type": subs["cluster_code"].map(type_of),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     naics = xw[list(NAICS_COLUMNS)].drop_duplicates().reset_index(drop=True)
     return UsClusters(sectors[list(SECTOR_COLUMNS)], naics, (got_states, got_x))
 
@@ -167,7 +222,9 @@ def read_legacy_clusters(resolver: SourceResolver) -> UsClusters:
                 subs.append((LEGACY_SUBSCHEME, f"{code}.{sub}", label, 2, code, kind))
         naics += [(code, None, str(c)) for c in codes]
     if problems:
-        raise SourceError(f"Malformed cluster records in {CLUSTER_LIST.path!r}; use the official file:", problems)
+        raise SourceError(
+            f"Malformed cluster records in {CLUSTER_LIST.path!r}; use the official file:", problems
+        )
     sectors = pd.DataFrame(rows + subs, columns=list(SECTOR_COLUMNS))
     return UsClusters(sectors, pd.DataFrame(naics, columns=list(NAICS_COLUMNS)), (got,))
 
@@ -187,13 +244,20 @@ def read_related(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
     need = ["clustera", "clusterb", "cr_all", "cr_all_pc", "rel_all_90_v3"]
     if missing := [c for c in need if c not in frame.columns]:
         raise SourceError(f"{RELATED.path!r} lacks field(s) {missing!r}; use the official file.")
-    out = pd.DataFrame({
-        "cluster_a": frame["clustera"].astype(str),
-        "cluster_b": frame["clusterb"].astype(str),
-        "relatedness": _numbers(frame["cr_all"], RELATED.path, "cr_all", where="record", first=0),
-        "relatedness_pct": _numbers(frame["cr_all_pc"], RELATED.path, "cr_all_pc", where="record", first=0),
-        "related_90": frame["rel_all_90_v3"].astype(str).str.strip().isin(["1", "1.0", "true", "True", "TRUE"]),
-    })
+    out = pd.DataFrame(
+        {
+            "cluster_a": frame["clustera"].astype(str),
+            "cluster_b": frame["clusterb"].astype(str),
+            "relatedness": _numbers(frame["cr_all"], RELATED.path, "cr_all", where="record", first=0),
+            "relatedness_pct": _numbers(
+                frame["cr_all_pc"], RELATED.path, "cr_all_pc", where="record", first=0
+            ),
+            "related_90": frame["rel_all_90_v3"]
+            .astype(str)
+            .str.strip()
+            .isin(["1", "1.0", "true", "True", "TRUE"]),
+        }
+    )
     dups = out.loc[out.duplicated(["cluster_a", "cluster_b"]), ["cluster_a", "cluster_b"]]
     if len(dups):
         raise SourceError(f"{RELATED.path!r}: duplicate cluster pairs {dups.head(10).values.tolist()!r}.")
@@ -212,28 +276,46 @@ def read_states(resolver: SourceResolver) -> UsObservations:
         problems.append(f"line {bad.index[0] + 2}: region_type_t {bad.iloc[0]!r} is not 'state'")
     dup = raw.duplicated(["region_code_t", "cluster_code_t", "year_t"], keep=False)
     for i in np.flatnonzero(dup.to_numpy())[:10]:
-        problems.append(f"line {i + 2}: state {raw['region_code_t'].iat[i]!r} x cluster "
-                        f"{raw['cluster_code_t'].iat[i]!r} appears more than once")
+        problems.append(
+            f"line {i + 2}: state {raw['region_code_t'].iat[i]!r} x cluster "
+            f"{raw['cluster_code_t'].iat[i]!r} appears more than once"
+        )
     n_states, n_clusters = raw["region_code_t"].nunique(), raw["cluster_code_t"].nunique()
     if (n_states, n_clusters) != (N_STATES, N_CLUSTERS) or len(raw) != N_STATES * N_CLUSTERS:
-        problems.append(f"{len(raw)} rows for {n_states} states x {n_clusters} clusters; expected "
-                        f"{N_STATES} x {N_CLUSTERS} = {N_STATES * N_CLUSTERS}")
+        problems.append(
+            f"{len(raw)} rows for {n_states} states x {n_clusters} clusters; expected "
+            f"{N_STATES} x {N_CLUSTERS} = {N_STATES * N_CLUSTERS}"
+        )
     bad_fips = raw.loc[~raw["region_code_t"].str.fullmatch(r"\d{2}"), "region_code_t"]
-    problems += [f"line {i + 2}: region_code_t {v!r} is not a 2-digit state FIPS code" for i, v in bad_fips.items()]
+    problems += [
+        f"line {i + 2}: region_code_t {v!r} is not a 2-digit state FIPS code" for i, v in bad_fips.items()
+    ]
     bad_type = raw.loc[~raw["cluster_type"].isin(["traded", "local"]), "cluster_type"]
     problems += [f"line {i + 2}: cluster_type {v!r} is not 'traded' or 'local'" for i, v in bad_type.items()]
-    values = {ind: _numbers(raw[col], STATES.path, col, problems) for ind, (col, _unit) in STATE_INDICATORS.items()}
+    values = {
+        ind: _numbers(raw[col], STATES.path, col, problems) for ind, (col, _unit) in STATE_INDICATORS.items()
+    }
     years = _numbers(raw["year_t"], STATES.path, "year_t", problems)
     if problems:
         raise SourceError(f"Problems in {STATES.path!r}; use the official file:", problems)
     flags = np.where(raw["supression_b"].str.upper() == "TRUE", "c", "")
     parts = [
-        pd.DataFrame({
-            "dataset": STATES_DATASET, "region": raw["region_code_t"], "region_original": raw["region_code_t"],
-            "nuts_version": "us", "sector_scheme": US_CLUSTER, "sector": raw["cluster_code_t"],
-            "indicator": ind, "unit": unit, "breakdown": "", "year": years.astype(int),
-            "value": values[ind], "flags": flags,
-        })
+        pd.DataFrame(
+            {
+                "dataset": STATES_DATASET,
+                "region": raw["region_code_t"],
+                "region_original": raw["region_code_t"],
+                "nuts_version": "us",
+                "sector_scheme": US_CLUSTER,
+                "sector": raw["cluster_code_t"],
+                "indicator": ind,
+                "unit": unit,
+                "breakdown": "",
+                "year": years.astype(int),
+                "value": values[ind],
+                "flags": flags,
+            }
+        )
         for ind, (_col, unit) in STATE_INDICATORS.items()
     ]
     frame = pd.concat(parts, ignore_index=True)[list(OBSERVATION_COLUMNS)]
@@ -257,38 +339,70 @@ def read_totals(resolver: SourceResolver) -> UsObservations:
     if problems:
         raise SourceError(f"Problems in {TOTALS.path!r}; use the official file:", problems)
     parts = [
-        pd.DataFrame({"dataset": TOTALS_DATASET, "region": "US", "region_original": "US", "nuts_version": "us",
-                      "sector_scheme": US_CLUSTER, "sector": raw["cluster_code_t"], "indicator": ind, "unit": "NR",
-                      "breakdown": "", "year": years.astype(int), "value": vals, "flags": ""})
+        pd.DataFrame(
+            {
+                "dataset": TOTALS_DATASET,
+                "region": "US",
+                "region_original": "US",
+                "nuts_version": "us",
+                "sector_scheme": US_CLUSTER,
+                "sector": raw["cluster_code_t"],
+                "indicator": ind,
+                "unit": "NR",
+                "breakdown": "",
+                "year": years.astype(int),
+                "value": vals,
+                "flags": "",
+            }
+        )
         for ind, vals in (("emp", emp), ("type_total_emp", tot))
     ]
-    return UsObservations(TOTALS_DATASET, pd.concat(parts, ignore_index=True)[list(OBSERVATION_COLUMNS)], (got,))
+    return UsObservations(
+        TOTALS_DATASET, pd.concat(parts, ignore_index=True)[list(OBSERVATION_COLUMNS)], (got,)
+    )
 
 
 def _read_states_csv(resolver: SourceResolver) -> tuple[pd.DataFrame, Fetched]:
     got = resolver.fetch(STATES.path, STATES.url)
-    need = ["region_type_t", "region_code_t", "cluster_code_t", "cluster_name_t", "cluster_type", "year_t",
-            "supression_b"] + [c for c, _u in STATE_INDICATORS.values()]
+    need = [
+        "region_type_t",
+        "region_code_t",
+        "cluster_code_t",
+        "cluster_name_t",
+        "cluster_type",
+        "year_t",
+        "supression_b",
+    ] + [c for c, _u in STATE_INDICATORS.values()]
     return _csv(got, STATES.path, need), got
 
 
 def _csv(got: Fetched, name: str, need: list[str]) -> pd.DataFrame:
     raw = integrity.read_table(got.path, name=name, dtype=str, keep_default_na=False, encoding="utf-8")
     if missing := [c for c in need if c not in raw.columns]:
-        raise SourceError(f"{name!r} lacks column(s) {missing!r} (has {list(raw.columns)[:12]!r}); "
-                          f"use the official file.")
+        raise SourceError(
+            f"{name!r} lacks column(s) {missing!r} (has {list(raw.columns)[:12]!r}); use the official file."
+        )
     return raw.apply(lambda s: s.str.strip())
 
 
-def _numbers(col: pd.Series, name: str, column: str, problems: list[str] | None = None, *,
-             where: str = "line", first: int = 2) -> np.ndarray:
+def _numbers(
+    col: pd.Series,
+    name: str,
+    column: str,
+    problems: list[str] | None = None,
+    *,
+    where: str = "line",
+    first: int = 2,
+) -> np.ndarray:
     """Column as float; '' is NaN; any other non-number is a problem naming the line (or record)."""
     text = col.astype(str).str.strip()
     values = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(values) & (text != "").to_numpy()
     if bad.any():
-        msgs = [f"{where} {i + first}, column {column!r}: {text.iat[i]!r} is not a number"
-                for i in np.flatnonzero(bad)]
+        msgs = [
+            f"{where} {i + first}, column {column!r}: {text.iat[i]!r} is not a number"
+            for i in np.flatnonzero(bad)
+        ]
         if problems is None:
             raise SourceError(f"Non-numeric values in {name!r}; use the official file:", msgs)
         problems += msgs

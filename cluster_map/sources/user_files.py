@@ -36,13 +36,16 @@ def kind_of(path: str | Path) -> Kind:
     header = {c.strip().strip('"').lower() for c in first.split(",")}
     if set(LONG_REQUIRED) <= header:
         return "long_csv"
-    raise SourceError(f"{name}: line 1 {first[:80]!r} is neither a Eurostat TSV header (e.g. "
-                      "'freq,unit,nace_r2,geo\\TIME_PERIOD'), nor SDMX-CSV (DATAFLOW,...), nor a long CSV with "
-                      f"columns {', '.join(LONG_REQUIRED)}; convert the file to one of these.")
+    raise SourceError(
+        f"{name}: line 1 {first[:80]!r} is neither a Eurostat TSV header (e.g. "
+        "'freq,unit,nace_r2,geo\\TIME_PERIOD'), nor SDMX-CSV (DATAFLOW,...), nor a long CSV with "
+        f"columns {', '.join(LONG_REQUIRED)}; convert the file to one of these."
+    )
 
 
-def read_long_csv(path: str | Path, *, dataset: str, nuts_version: str,
-                  sector_scheme: str = "nace_r2") -> pd.DataFrame:
+def read_long_csv(
+    path: str | Path, *, dataset: str, nuts_version: str, sector_scheme: str = "nace_r2"
+) -> pd.DataFrame:
     """Observations (:data:`~cluster_map.schema.OBSERVATION_COLUMNS`) of a long CSV.
 
     Indicators are the column names (``employment``, ``establishments``, ``wages``), unit ``NR`` (wages
@@ -76,18 +79,34 @@ def read_long_csv(path: str | Path, *, dataset: str, nuts_version: str,
         values[col] = num
     dup = raw.duplicated(["region", "sector", "year"])
     for i in raw.index[dup][:20]:
-        problems.append(f"{name}: line {i + 2}: duplicate region, sector and year "
-                        f"({raw['region'][i]!r}, {raw['sector'][i]!r}, {raw['year'][i]!r})")
+        problems.append(
+            f"{name}: line {i + 2}: duplicate region, sector and year "
+            f"({raw['region'][i]!r}, {raw['sector'][i]!r}, {raw['year'][i]!r})"
+        )
     if problems:
-        raise SourceError(f"{name}: {len(problems)} problem(s); nothing was loaded. Fix the lines below.", problems)
+        raise SourceError(
+            f"{name}: {len(problems)} problem(s); nothing was loaded. Fix the lines below.", problems
+        )
     if raw.empty:
         raise SourceError(f"{name}: no data rows under the header; nothing to load.")
     parts = []
     for col, num in values.items():
-        parts.append(pd.DataFrame({
-            "dataset": dataset, "region": raw["region"].str.strip(), "region_original": raw["region"].str.strip(),
-            "nuts_version": nuts_version, "sector_scheme": sector_scheme, "sector": raw["sector"].str.strip(),
-            "indicator": col, "unit": "" if col == "wages" else "NR", "breakdown": "",
-            "year": years.astype("int64"), "value": num.astype("float64"), "flags": "",
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "dataset": dataset,
+                    "region": raw["region"].str.strip(),
+                    "region_original": raw["region"].str.strip(),
+                    "nuts_version": nuts_version,
+                    "sector_scheme": sector_scheme,
+                    "sector": raw["sector"].str.strip(),
+                    "indicator": col,
+                    "unit": "" if col == "wages" else "NR",
+                    "breakdown": "",
+                    "year": years.astype("int64"),
+                    "value": num.astype("float64"),
+                    "flags": "",
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)[list(OBSERVATION_COLUMNS)]

@@ -26,7 +26,9 @@ def _matrix(matrix: pd.DataFrame | np.ndarray) -> np.ndarray:
         raise StatsError("The matrix holds NaN; fill missing cells (0) or drop them before computing indices")
     if (m < 0).any():
         r, s = np.argwhere(m < 0)[0]
-        raise StatsError(f"Negative employment {float(m[r, s])!r} at row {r}, column {s}; employment must be >= 0")
+        raise StatsError(
+            f"Negative employment {float(m[r, s])!r} at row {r}, column {s}; employment must be >= 0"
+        )
     return m
 
 
@@ -114,9 +116,7 @@ def _entropy(p: np.ndarray, base: float) -> np.ndarray:
     return -terms.sum(axis=1) / np.log(base)
 
 
-def variety(
-    matrix: pd.DataFrame, groups: Mapping[str, str], *, base: float = 2.0
-) -> pd.DataFrame:
+def variety(matrix: pd.DataFrame, groups: Mapping[str, str], *, base: float = 2.0) -> pd.DataFrame:
     """Entropy of each region's sector structure, split into unrelated and related variety.
 
     Parameters

@@ -49,16 +49,24 @@ class SupermodularityCheck:
     def sentence(self) -> str:
         """The result in words (for profiles, reports and the methodology page)."""
         if not self.quartets:
-            return "Log-supermodularity could not be checked (no adjacent 2 x 2 block with four positive cells)."
-        verdict = ("holds well enough to read ECI and PCI as complexity rankings" if self.passes else
-                   "does not hold well enough: read ECI and PCI as descriptive orderings, not complexity rankings")
-        return (f"Log-supermodularity check: {self.satisfied:,} of {self.quartets:,} adjacent region x sector "
-                f"blocks ({self.share:.0%}) satisfy E_rp E_r'p' >= E_rp' E_r'p in the ECI x PCI order; the "
-                f"threshold is {self.min_share:.0%}, so it {verdict}.")
+            return (
+                "Log-supermodularity could not be checked (no adjacent 2 x 2 block with four positive cells)."
+            )
+        verdict = (
+            "holds well enough to read ECI and PCI as complexity rankings"
+            if self.passes
+            else "does not hold well enough: read ECI and PCI as descriptive orderings, not complexity rankings"
+        )
+        return (
+            f"Log-supermodularity check: {self.satisfied:,} of {self.quartets:,} adjacent region x sector "
+            f"blocks ({self.share:.0%}) satisfy E_rp E_r'p' >= E_rp' E_r'p in the ECI x PCI order; the "
+            f"threshold is {self.min_share:.0%}, so it {verdict}."
+        )
 
 
-def log_supermodularity(matrix: pd.DataFrame, eci: pd.Series, pci: pd.Series, *,
-                        min_share: float = MIN_SHARE) -> SupermodularityCheck:
+def log_supermodularity(
+    matrix: pd.DataFrame, eci: pd.Series, pci: pd.Series, *, min_share: float = MIN_SHARE
+) -> SupermodularityCheck:
     """Check log-supermodularity of ``matrix`` (employment, regions x sectors) in the (ECI, PCI) order.
 
     Regions and sectors without a rank (NaN) are left out; so are blocks with a zero cell (log 0).

@@ -29,8 +29,18 @@ import pandas as pd
 
 #: Columns of the cube (:data:`cluster_map.stats.tables.CUBE_SCHEMA`) in order.
 CUBE_COLUMNS: tuple[str, ...] = (
-    "level", "sector_level", "year", "region", "sector", "country", "employment", "establishments", "wages",
-    "sector_type", "parent", "region_total",
+    "level",
+    "sector_level",
+    "year",
+    "region",
+    "sector",
+    "country",
+    "employment",
+    "establishments",
+    "wages",
+    "sector_type",
+    "parent",
+    "region_total",
 )
 _KEYS = ["level", "year", "region"]
 
@@ -69,13 +79,24 @@ def aggregate(
     """
     div = cube[cube["sector_level"] == division_level]
     if div.empty:
-        return pd.DataFrame({c: pd.Series(dtype=cube[c].dtype if c in cube else "object")
-                             for c in (*CUBE_COLUMNS, "divisions", "missing", "note")})
-    link = pd.DataFrame([(eco, d) for eco, ds in members.items() for d in ds], columns=["ecosystem", "sector"])
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=cube[c].dtype if c in cube else "object")
+                for c in (*CUBE_COLUMNS, "divisions", "missing", "note")
+            }
+        )
+    link = pd.DataFrame(
+        [(eco, d) for eco, ds in members.items() for d in ds], columns=["ecosystem", "sector"]
+    )
     by_cell = div.groupby(_KEYS, sort=False)
-    totals = pd.concat([by_cell["region_total"].max().rename("_published"),
-                        by_cell["employment"].sum(min_count=1).rename("_sum"),
-                        by_cell["country"].first()], axis=1).reset_index()
+    totals = pd.concat(
+        [
+            by_cell["region_total"].max().rename("_published"),
+            by_cell["employment"].sum(min_count=1).rename("_sum"),
+            by_cell["country"].first(),
+        ],
+        axis=1,
+    ).reset_index()
     rows = div.merge(link, on="sector", how="inner")
     if rows.empty:
         return aggregate(cube.iloc[0:0], members, sector_level=sector_level, division_level=division_level)
@@ -83,7 +104,8 @@ def aggregate(
     # the member lists are joined once per group from rows sorted by sector code.
     keys = [*_KEYS, "ecosystem"]
     rows = rows.sort_values([*keys, "sector"], kind="stable").astype(
-        {"employment": "float64", "establishments": "float64", "wages": "float64"})
+        {"employment": "float64", "establishments": "float64", "wages": "float64"}
+    )
     grouped = rows.groupby(keys, sort=True)
     out = grouped[["employment", "establishments", "wages"]].sum(min_count=1)
     has = rows["employment"].notna()
@@ -115,7 +137,9 @@ def _joined(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     ends = np.r_[starts[1:], len(codes)]
     index = pd.MultiIndex.from_frame(rows.iloc[starts][keys])
-    return pd.Series([";".join(codes[a:b]) for a, b in zip(starts, ends, strict=True)], index=index, dtype="object")
+    return pd.Series(
+        [";".join(codes[a:b]) for a, b in zip(starts, ends, strict=True)], index=index, dtype="object"
+    )
 
 
 def note(missing: str, *, known: bool = True) -> str:

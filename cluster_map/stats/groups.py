@@ -42,8 +42,13 @@ def _not_local(rows: pd.DataFrame) -> pd.Series:
     return rows["sector_type"].isna() | (rows["sector_type"] != "local")
 
 
-def thresholds(population: pd.DataFrame, *, size_quantile: float = 0.9, focus_quantile: float = 0.9,
-               focus_scope: FocusScope = "all_cells") -> pd.DataFrame:
+def thresholds(
+    population: pd.DataFrame,
+    *,
+    size_quantile: float = 0.9,
+    focus_quantile: float = 0.9,
+    focus_scope: FocusScope = "all_cells",
+) -> pd.DataFrame:
     """The star and strong-cluster thresholds of each sector, over the regions' cells of one partition.
 
     Returns one row per sector: ``q_size`` (Q90 of employment), ``q_focus`` (Q90 of the share of the
@@ -74,9 +79,17 @@ def thresholds(population: pd.DataFrame, *, size_quantile: float = 0.9, focus_qu
     return out.rename_axis("sector").reset_index()
 
 
-def group_cells(population: pd.DataFrame, members: Sequence[str], *, name: str, min_employment: float = 0.0,
-                specialisation_lq: float = 2.0, size_quantile: float = 0.9, focus_quantile: float = 0.9,
-                focus_scope: FocusScope = "all_cells") -> pd.DataFrame:
+def group_cells(
+    population: pd.DataFrame,
+    members: Sequence[str],
+    *,
+    name: str,
+    min_employment: float = 0.0,
+    specialisation_lq: float = 2.0,
+    size_quantile: float = 0.9,
+    focus_quantile: float = 0.9,
+    focus_scope: FocusScope = "all_cells",
+) -> pd.DataFrame:
     """The cells of the group ``members`` (one row per sector), recomputed from the members' counts.
 
     Parameters
@@ -117,8 +130,10 @@ def group_cells(population: pd.DataFrame, members: Sequence[str], *, name: str, 
     known = set(population["region"])
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise StatsError(f"Region(s) {unknown!r} have no rows in this partition; choose regions of the same "
-                         "dataset, level and year")
+        raise StatsError(
+            f"Region(s) {unknown!r} have no rows in this partition; choose regions of the same "
+            "dataset, level and year"
+        )
     rows = population[population["region"].isin(codes)].copy()
     rows["_suspect"] = _suspect(rows)
     typ = ["sector_type"] if "sector_type" in rows.columns else []
@@ -127,21 +142,31 @@ def group_cells(population: pd.DataFrame, members: Sequence[str], *, name: str, 
         per_region = per_region.assign(sector_type=per_region["sector_type"].fillna(""))
     totals = per_region.groupby(typ)["region_total"].agg(["sum", "count"]) if typ else None
     extra = [c for c in ("sector_label", "sector_type") if c in rows.columns]
-    agg = rows.groupby("sector", sort=True).agg(
-        employment=("employment", lambda s: s.sum() if s.notna().all() else np.nan),
-        members=("employment", "count"),
-        establishments=("establishments", lambda s: s.sum() if s.notna().all() else np.nan)
-        if "establishments" in rows.columns else ("employment", lambda s: np.nan),
-        sector_total=("sector_total", "max"), sector_total_min=("sector_total", "min"),
-        benchmark_total=("benchmark_total", "max"), benchmark_total_min=("benchmark_total", "min"),
-        suspect=("_suspect", "any"),
-        **{c: (c, "first") for c in extra},
-    ).reset_index()
+    agg = (
+        rows.groupby("sector", sort=True)
+        .agg(
+            employment=("employment", lambda s: s.sum() if s.notna().all() else np.nan),
+            members=("employment", "count"),
+            establishments=("establishments", lambda s: s.sum() if s.notna().all() else np.nan)
+            if "establishments" in rows.columns
+            else ("employment", lambda s: np.nan),
+            sector_total=("sector_total", "max"),
+            sector_total_min=("sector_total", "min"),
+            benchmark_total=("benchmark_total", "max"),
+            benchmark_total_min=("benchmark_total", "min"),
+            suspect=("_suspect", "any"),
+            **{c: (c, "first") for c in extra},
+        )
+        .reset_index()
+    )
     differs = ((agg["sector_total"] != agg["sector_total_min"]) & agg["sector_total"].notna()) | (
-        (agg["benchmark_total"] != agg["benchmark_total_min"]) & agg["benchmark_total"].notna())
+        (agg["benchmark_total"] != agg["benchmark_total_min"]) & agg["benchmark_total"].notna()
+    )
     if differs.any():
-        raise StatsError(f"The members {codes!r} are measured against different benchmarks (sector "
-                         f"{agg.loc[differs, 'sector'].iloc[0]!r}); group regions of one benchmark")
+        raise StatsError(
+            f"The members {codes!r} are measured against different benchmarks (sector "
+            f"{agg.loc[differs, 'sector'].iloc[0]!r}); group regions of one benchmark"
+        )
     agg = agg.drop(columns=["sector_total_min", "benchmark_total_min"])
     if typ:
         assert totals is not None
@@ -158,7 +183,9 @@ def group_cells(population: pd.DataFrame, members: Sequence[str], *, name: str, 
         agg["share_sector"] = agg["employment"] / agg["sector_total"]
         agg["lq"] = agg["share_region"] / (agg["sector_total"] / agg["benchmark_total"])
     agg.loc[~np.isfinite(agg["lq"]), "lq"] = np.nan
-    q = thresholds(population, size_quantile=size_quantile, focus_quantile=focus_quantile, focus_scope=focus_scope)
+    q = thresholds(
+        population, size_quantile=size_quantile, focus_quantile=focus_quantile, focus_scope=focus_scope
+    )
     agg = agg.merge(q, on="sector", how="left")
     emp = agg["employment"]
     defined = emp.notna()
@@ -170,8 +197,9 @@ def group_cells(population: pd.DataFrame, members: Sequence[str], *, name: str, 
     agg["stars"] = parts.astype("Int8").sum(axis=1).astype("Int8").mask(parts.isna().any(axis=1))
     not_local = _not_local(agg)
     est_ok = (agg["establishments"] > agg["q_est25"]) | agg["q_est25"].isna()
-    strong = ((agg["lq"] >= agg["q_lq75"]) & (agg["lq"] >= 1.0) & (emp > agg["q_emp25"]) & est_ok
-              & ~agg["suspect"])
+    strong = (
+        (agg["lq"] >= agg["q_lq75"]) & (agg["lq"] >= 1.0) & (emp > agg["q_emp25"]) & est_ok & ~agg["suspect"]
+    )
     flag_defined = (emp > 0) & not_local & agg["lq"].notna()
     agg["strong"] = strong.astype("boolean").where(flag_defined, pd.NA)
     agg.loc[(emp == 0) & not_local, "strong"] = False
@@ -180,7 +208,28 @@ def group_cells(population: pd.DataFrame, members: Sequence[str], *, name: str, 
     reason[agg["members"] < len(codes)] = REASON_MEMBER_MISSING
     agg["reason"] = reason
     agg.insert(0, "region", name)
-    cols = ["region", "sector", *extra, "employment", "establishments", "region_total", "sector_total",
-            "benchmark_total", "share_region", "share_sector", "lq", "size_star", "specialisation_star",
-            "focus_star", "stars", "strong", "members", "reason"]
-    return agg[cols].sort_values(["lq", "sector"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    cols = [
+        "region",
+        "sector",
+        *extra,
+        "employment",
+        "establishments",
+        "region_total",
+        "sector_total",
+        "benchmark_total",
+        "share_region",
+        "share_sector",
+        "lq",
+        "size_star",
+        "specialisation_star",
+        "focus_star",
+        "stars",
+        "strong",
+        "members",
+        "reason",
+    ]
+    return (
+        agg[cols]
+        .sort_values(["lq", "sector"], ascending=[False, True], na_position="last")
+        .reset_index(drop=True)
+    )

@@ -11,7 +11,9 @@ from cluster_map.errors import StatsError
 from cluster_map.stats.specialisation import Benchmark, location_quotients, validate_cube
 
 
-def cagr(start: np.ndarray | pd.Series | float, end: np.ndarray | pd.Series | float, years: float) -> np.ndarray:
+def cagr(
+    start: np.ndarray | pd.Series | float, end: np.ndarray | pd.Series | float, years: float
+) -> np.ndarray:
     """Compound annual growth rate.
 
     Notes
@@ -36,7 +38,9 @@ def _two_years(frame: pd.DataFrame, start_year: int, end_year: int, by: Sequence
     years = set(checked["year"].unique().tolist())
     missing = [y for y in (start_year, end_year) if y not in years]
     if missing:
-        raise StatsError(f"Year(s) {missing!r} are not in the frame (it has {sorted(years)!r}); pick years with data")
+        raise StatsError(
+            f"Year(s) {missing!r} are not in the frame (it has {sorted(years)!r}); pick years with data"
+        )
     return checked[checked["year"].isin([start_year, end_year])]
 
 
@@ -83,8 +87,18 @@ def growth(
     out["job_creation"] = out["employment_end"] - out["employment_start"]
     out["cagr"] = cagr(out["employment_start"], out["employment_end"], end_year - start_year)
     out["lq_change"] = out["lq_end"] - out["lq_start"]
-    return out[[*keys, "employment_start", "employment_end", "job_creation", "cagr", "lq_start", "lq_end",
-                "lq_change"]]
+    return out[
+        [
+            *keys,
+            "employment_start",
+            "employment_end",
+            "job_creation",
+            "cagr",
+            "lq_start",
+            "lq_end",
+            "lq_change",
+        ]
+    ]
 
 
 def shift_share(
@@ -148,7 +162,9 @@ def shift_share(
         sector = tw[[start_year, end_year]].set_axis(["employment_start", "employment_end"], axis=1)
         unknown = sorted(set(wide["sector"]) - set(sector.index))
         if unknown:
-            raise StatsError(f"Sectors {unknown[:10]!r} have no benchmark totals; the totals must hold every sector")
+            raise StatsError(
+                f"Sectors {unknown[:10]!r} have no benchmark totals; the totals must hold every sector"
+            )
         overall = None
         e0 = float(sector["employment_start"].sum())
         e1 = float(sector["employment_end"].sum())

@@ -49,10 +49,14 @@ def significant_at(p: Any, alpha: float) -> np.ndarray:
 # --- weights --------------------------------------------------------------------------------------
 def _projected(frame: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     if frame.crs is None:
-        raise StatsError("The geometries have no CRS; set one (e.g. frame.set_crs('EPSG:4326')) before building weights")
+        raise StatsError(
+            "The geometries have no CRS; set one (e.g. frame.set_crs('EPSG:4326')) before building weights"
+        )
     out = frame.to_crs(crs)
     if not out.crs.is_projected:
-        raise StatsError(f"CRS {crs!r} is not projected; distances need a projected CRS such as {EUROPE_CRS!r}")
+        raise StatsError(
+            f"CRS {crs!r} is not projected; distances need a projected CRS such as {EUROPE_CRS!r}"
+        )
     return out
 
 
@@ -64,7 +68,9 @@ def _ids(frame: gpd.GeoDataFrame, ids: str | None) -> list[Any]:
     return values
 
 
-def queen_weights(frame: gpd.GeoDataFrame, *, ids: str | None = None, crs: str = EUROPE_CRS) -> libpysal.weights.W:
+def queen_weights(
+    frame: gpd.GeoDataFrame, *, ids: str | None = None, crs: str = EUROPE_CRS
+) -> libpysal.weights.W:
     """Queen contiguity weights (regions sharing a vertex or an edge are neighbours).
 
     Parameters
@@ -94,7 +100,11 @@ def _points(frame: gpd.GeoDataFrame, crs: str) -> np.ndarray:
 
 
 def distance_band_weights(
-    frame: gpd.GeoDataFrame, threshold: float, *, ids: str | None = None, binary: bool = True,
+    frame: gpd.GeoDataFrame,
+    threshold: float,
+    *,
+    ids: str | None = None,
+    binary: bool = True,
     crs: str = EUROPE_CRS,
 ) -> libpysal.weights.W:
     """Distance-band weights between region centroids (``d_ij <= threshold`` in CRS units, metres).
@@ -108,23 +118,29 @@ def distance_band_weights(
         raise StatsError(f"threshold must be a positive distance in metres, got {threshold!r}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return libpysal.weights.DistanceBand(_points(frame, crs), threshold=threshold, binary=binary,
-                                             ids=_ids(frame, ids))
+        return libpysal.weights.DistanceBand(
+            _points(frame, crs), threshold=threshold, binary=binary, ids=_ids(frame, ids)
+        )
 
 
-def knn_weights(frame: gpd.GeoDataFrame, k: int, *, ids: str | None = None, crs: str = EUROPE_CRS) -> libpysal.weights.W:
+def knn_weights(
+    frame: gpd.GeoDataFrame, k: int, *, ids: str | None = None, crs: str = EUROPE_CRS
+) -> libpysal.weights.W:
     """``k`` nearest neighbours of each region centroid in the projected ``crs`` (libpysal ``KNN``)."""
     if k < 1 or k >= len(frame):
         raise StatsError(f"k must be between 1 and the number of regions - 1 ({len(frame) - 1}), got {k!r}")
     return libpysal.weights.KNN(_points(frame, crs), k=k, ids=_ids(frame, ids))
 
 
-def weights_from_neighbours(neighbours: Mapping[Any, Sequence[Any]], *, ids: Sequence[Any] | None = None) -> libpysal.weights.W:
+def weights_from_neighbours(
+    neighbours: Mapping[Any, Sequence[Any]], *, ids: Sequence[Any] | None = None
+) -> libpysal.weights.W:
     """Binary weights from a neighbour list ``{id: [neighbour ids]}`` (e.g. read from a GAL file)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return libpysal.weights.W({k: list(v) for k, v in neighbours.items()},
-                                  id_order=list(ids) if ids is not None else None)
+        return libpysal.weights.W(
+            {k: list(v) for k, v in neighbours.items()}, id_order=list(ids) if ids is not None else None
+        )
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -149,9 +165,13 @@ def _values(values: Any, w: libpysal.weights.W) -> np.ndarray:
         values = values.to_numpy()
     y = np.asarray(values, dtype="float64")
     if y.ndim != 1 or len(y) != w.n:
-        raise StatsError(f"Got {y.shape!r} values for {w.n} regions in the weights; pass one value per region")
+        raise StatsError(
+            f"Got {y.shape!r} values for {w.n} regions in the weights; pass one value per region"
+        )
     if np.isnan(y).any():
-        raise StatsError(f"{int(np.isnan(y).sum())} value(s) are missing; drop those regions from values and weights")
+        raise StatsError(
+            f"{int(np.isnan(y).sum())} value(s) are missing; drop those regions from values and weights"
+        )
     return y
 
 
@@ -174,8 +194,13 @@ class MoranResult:
 
 
 def moran(
-    values: Any, w: libpysal.weights.W, *, transformation: Literal["r", "b", "v", "d"] = "r",
-    permutations: int = 999, seed: int | None = 0, two_tailed: bool = True,
+    values: Any,
+    w: libpysal.weights.W,
+    *,
+    transformation: Literal["r", "b", "v", "d"] = "r",
+    permutations: int = 999,
+    seed: int | None = 0,
+    two_tailed: bool = True,
 ) -> MoranResult:
     """Global Moran's I (esda ``Moran``).
 
@@ -202,9 +227,17 @@ def moran(
         warnings.simplefilter("ignore")
         m = esda.Moran(y, w, transformation=transformation, permutations=permutations, two_tailed=two_tailed)
     return MoranResult(
-        i=float(m.I), expected=float(m.EI), variance_norm=float(m.VI_norm), z_norm=float(m.z_norm),
-        p_norm=float(m.p_norm), variance_rand=float(m.VI_rand), z_rand=float(m.z_rand), p_rand=float(m.p_rand),
-        p_sim=float(m.p_sim) if permutations else None, permutations=permutations, n=int(m.n),
+        i=float(m.I),
+        expected=float(m.EI),
+        variance_norm=float(m.VI_norm),
+        z_norm=float(m.z_norm),
+        p_norm=float(m.p_norm),
+        variance_rand=float(m.VI_rand),
+        z_rand=float(m.z_rand),
+        p_rand=float(m.p_rand),
+        p_sim=float(m.p_sim) if permutations else None,
+        permutations=permutations,
+        n=int(m.n),
     )
 
 
@@ -224,14 +257,26 @@ class LisaResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per region: local_i, quadrant, p_sim, significant, label."""
-        return pd.DataFrame({"local_i": self.local_i, "quadrant": self.quadrant, "p_sim": self.p_sim,
-                             "significant": self.significant, "label": self.label},
-                            index=pd.Index(self.ids, name="region"))
+        return pd.DataFrame(
+            {
+                "local_i": self.local_i,
+                "quadrant": self.quadrant,
+                "p_sim": self.p_sim,
+                "significant": self.significant,
+                "label": self.label,
+            },
+            index=pd.Index(self.ids, name="region"),
+        )
 
 
 def lisa(
-    values: Any, w: libpysal.weights.W, *, transformation: Literal["r", "b"] = "r", permutations: int = 999,
-    seed: int | None = 0, alpha: float = 0.05,
+    values: Any,
+    w: libpysal.weights.W,
+    *,
+    transformation: Literal["r", "b"] = "r",
+    permutations: int = 999,
+    seed: int | None = 0,
+    alpha: float = 0.05,
 ) -> LisaResult:
     """Local Moran's I (LISA) with quadrants and significance (esda ``Moran_Local``).
 
@@ -245,13 +290,23 @@ def lisa(
     y = _values(values, w)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m = esda.Moran_Local(y, w, transformation=transformation, permutations=permutations, seed=seed, n_jobs=1)
+        m = esda.Moran_Local(
+            y, w, transformation=transformation, permutations=permutations, seed=seed, n_jobs=1
+        )
     quadrant = np.array([QUADRANTS[int(q)] for q in m.q], dtype=object)
     p_sim = np.asarray(m.p_sim, dtype="float64") if permutations else np.full(len(y), np.nan)
     significant = significant_at(p_sim, alpha)
     label = np.where(significant, quadrant, "ns").astype(object)
-    return LisaResult(ids=tuple(w.id_order), local_i=np.asarray(m.Is, dtype="float64"), quadrant=quadrant,
-                      p_sim=p_sim, significant=significant, label=label, alpha=alpha, permutations=permutations)
+    return LisaResult(
+        ids=tuple(w.id_order),
+        local_i=np.asarray(m.Is, dtype="float64"),
+        quadrant=quadrant,
+        p_sim=p_sim,
+        significant=significant,
+        label=label,
+        alpha=alpha,
+        permutations=permutations,
+    )
 
 
 # --- Getis-Ord ------------------------------------------------------------------------------------
@@ -268,7 +323,9 @@ class GetisOrdResult:
     permutations: int
 
 
-def getis_ord(values: Any, w: libpysal.weights.W, *, permutations: int = 999, seed: int | None = 0) -> GetisOrdResult:
+def getis_ord(
+    values: Any, w: libpysal.weights.W, *, permutations: int = 999, seed: int | None = 0
+) -> GetisOrdResult:
     """Global Getis-Ord G (esda ``G``; binary weights).
 
     Notes
@@ -281,9 +338,15 @@ def getis_ord(values: Any, w: libpysal.weights.W, *, permutations: int = 999, se
     with _seeded(seed), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         g = esda.G(y, w, permutations=permutations)
-    return GetisOrdResult(g=float(g.G), expected=float(g.EG), variance=float(g.VG), z_norm=float(g.z_norm),
-                          p_norm=float(g.p_norm), p_sim=float(g.p_sim) if permutations else None,
-                          permutations=permutations)
+    return GetisOrdResult(
+        g=float(g.G),
+        expected=float(g.EG),
+        variance=float(g.VG),
+        z_norm=float(g.z_norm),
+        p_norm=float(g.p_norm),
+        p_sim=float(g.p_sim) if permutations else None,
+        permutations=permutations,
+    )
 
 
 @dataclass(frozen=True)
@@ -303,13 +366,21 @@ class LocalGResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per region: g, z, p_norm, p_sim, label."""
-        return pd.DataFrame({"g": self.g, "z": self.z, "p_norm": self.p_norm, "p_sim": self.p_sim,
-                             "label": self.label}, index=pd.Index(self.ids, name="region"))
+        return pd.DataFrame(
+            {"g": self.g, "z": self.z, "p_norm": self.p_norm, "p_sim": self.p_sim, "label": self.label},
+            index=pd.Index(self.ids, name="region"),
+        )
 
 
 def local_getis_ord(
-    values: Any, w: libpysal.weights.W, *, star: bool = True, transform: Literal["B", "R"] = "B",
-    permutations: int = 999, seed: int | None = 0, alpha: float = 0.05,
+    values: Any,
+    w: libpysal.weights.W,
+    *,
+    star: bool = True,
+    transform: Literal["B", "R"] = "B",
+    permutations: int = 999,
+    seed: int | None = 0,
+    alpha: float = 0.05,
 ) -> LocalGResult:
     """Local Getis-Ord Gi (``star=False``) or Gi* (``star=True``) hot and cold spots (esda ``G_Local``).
 
@@ -338,7 +409,18 @@ def local_getis_ord(
     p_sim = np.asarray(g.p_sim, dtype="float64") if permutations else np.full(len(y), np.nan)
     p_z_sim = np.asarray(g.p_z_sim, dtype="float64") if permutations else np.full(len(y), np.nan)
     significant = significant_at(p_sim, alpha)
-    label = np.where(significant & (z > 0), "hot", np.where(significant & (z < 0), "cold", "ns")).astype(object)
-    return LocalGResult(ids=tuple(w.id_order), g=np.asarray(g.Gs, dtype="float64"), z=z,
-                        p_norm=2.0 * st.norm.sf(np.abs(z)), p_sim=p_sim, p_z_sim=p_z_sim, label=label, star=star,
-                        alpha=alpha, permutations=permutations)
+    label = np.where(significant & (z > 0), "hot", np.where(significant & (z < 0), "cold", "ns")).astype(
+        object
+    )
+    return LocalGResult(
+        ids=tuple(w.id_order),
+        g=np.asarray(g.Gs, dtype="float64"),
+        z=z,
+        p_norm=2.0 * st.norm.sf(np.abs(z)),
+        p_sim=p_sim,
+        p_z_sim=p_z_sim,
+        label=label,
+        star=star,
+        alpha=alpha,
+        permutations=permutations,
+    )

@@ -39,8 +39,14 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod
 
-WEIGHTS: Final[dict[str, float]] = {"sectors": 0.30, "related": 0.15, "strength": 0.25, "complement": 0.10,
-                                    "geography": 0.15, "marketplace": 0.05}
+WEIGHTS: Final[dict[str, float]] = {
+    "sectors": 0.30,
+    "related": 0.15,
+    "strength": 0.25,
+    "complement": 0.10,
+    "geography": 0.15,
+    "marketplace": 0.05,
+}
 FACTORS: Final = tuple(WEIGHTS)
 DISTANCE_SCALE_KM: Final = 1000.0
 _GEOD: Final = Geod(ellps="WGS84")
@@ -57,9 +63,15 @@ def sector_overlap(need: frozenset[str], cand: frozenset[str]) -> float:
     return len(need & cand) / len(need) if need else 0.0
 
 
-def relatedness(need: Iterable[str], cand: Iterable[str], *, proximity: Mapping[tuple[str, str], float],
-                us: Mapping[tuple[str, str], float] | None = None, us_need: Iterable[str] = (),
-                us_cand: Iterable[str] = ()) -> tuple[float, str]:
+def relatedness(
+    need: Iterable[str],
+    cand: Iterable[str],
+    *,
+    proximity: Mapping[tuple[str, str], float],
+    us: Mapping[tuple[str, str], float] | None = None,
+    us_need: Iterable[str] = (),
+    us_cand: Iterable[str] = (),
+) -> tuple[float, str]:
     """The strongest link between distinct codes of the two sides and how it was found.
 
     ``proximity`` maps NACE division pairs (both orders) to co-location ``phi``; ``us`` maps US
@@ -141,7 +153,12 @@ def rank(factors: pd.DataFrame, *, weights: Mapping[str, float] = WEIGHTS) -> pd
         score += out[f"c_{f}"].to_numpy()
     out["score"] = np.round(score, 6)
     members = pd.to_numeric(out["members"], errors="coerce").fillna(-1)
-    out = out.assign(_m=members).sort_values(["score", "strength", "_m", "id"], ascending=[False, False, False, True],
-                                             kind="mergesort").drop(columns="_m")
+    out = (
+        out.assign(_m=members)
+        .sort_values(
+            ["score", "strength", "_m", "id"], ascending=[False, False, False, True], kind="mergesort"
+        )
+        .drop(columns="_m")
+    )
     out["rank"] = np.arange(1, len(out) + 1)
     return out.reset_index(drop=True)

@@ -89,14 +89,22 @@ def productivity(
     groups = frame[keys]
     w_s = wages.where(ok).groupby([groups[k] for k in keys], dropna=False).transform("sum")
     e_s = emp.where(ok).groupby([groups[k] for k in keys], dropna=False).transform("sum")
-    level = (w_s / e_s.where(e_s > 0))
+    level = w_s / e_s.where(e_s > 0)
     ratio = (per / level).where(ok & (level > 0))
     star = pd.Series(pd.NA, index=frame.index, dtype="boolean")
     has = ratio.notna()
     if has.any():
         top = top_share(ratio[has], groups[has], quantile=quantile)
         star[has] = (top & (emp[has] >= min_employment)).astype(bool)
-    band = pd.Series([performance_band(r) if pd.notna(r) else None for r in ratio], index=frame.index,
-                     dtype="object")
-    return pd.DataFrame({"wage_per_person": per.astype("float64"), "wage_ratio": ratio.astype("float64"),
-                         "productivity_star": star, "performance": band}, index=frame.index)
+    band = pd.Series(
+        [performance_band(r) if pd.notna(r) else None for r in ratio], index=frame.index, dtype="object"
+    )
+    return pd.DataFrame(
+        {
+            "wage_per_person": per.astype("float64"),
+            "wage_ratio": ratio.astype("float64"),
+            "productivity_star": star,
+            "performance": band,
+        },
+        index=frame.index,
+    )

@@ -41,14 +41,17 @@ SUSPECT_RULES: Final[dict[str, str]] = {
     "sole_region": (
         "one region of a country holds all of the country's employment in a sector that has employment in "
         "at least {ubiquity:.0%} of the other countries' regions of the level, while the country's other "
-        "regions report an explicit 0 (the non-zero cell and the zeros are caveated)"),
+        "regions report an explicit 0 (the non-zero cell and the zeros are caveated)"
+    ),
     "exceeds_parent": (
         "a division is larger than its section (or a group larger than its division) in the same region and "
-        "year"),
+        "year"
+    ),
     "year_jump": (
         "the value differs by more than a factor {factor:g} from both adjacent years of the same region and "
         "sector (a spike, not a step; a first or last year from its neighbour and the year beyond), with at "
-        "least {minimum:,.0f} persons in the larger of the two years"),
+        "least {minimum:,.0f} persons in the larger of the two years"
+    ),
 }
 #: Order of the caveat families in a ``caveats`` string.
 CAVEAT_ORDER: Final = ("confidential", "suspect:", "estimated:", "denominator:")
@@ -64,8 +67,13 @@ _KEY = ["level", "region", "year"]
 def _codes(parts: list[pd.Series], index: pd.Index) -> pd.Series:
     """Join per-cell code series (empty string = none) into one ``;``-separated string per cell."""
     columns = [part.reindex(index).fillna("").astype(str).tolist() for part in parts]
-    return pd.Series([";".join(c for c in cell if c) for cell in zip(*columns, strict=True)] if columns
-                     else [""] * len(index), index=index, dtype="object")
+    return pd.Series(
+        [";".join(c for c in cell if c) for cell in zip(*columns, strict=True)]
+        if columns
+        else [""] * len(index),
+        index=index,
+        dtype="object",
+    )
 
 
 def denominators(cube: pd.DataFrame, *, total_declared: bool = True) -> pd.DataFrame:
@@ -112,9 +120,16 @@ def denominators(cube: pd.DataFrame, *, total_declared: bool = True) -> pd.DataF
     top = pd.concat([cube[hier == 1], orphan])[keys + ["sector", "employment"]]
     kids = divisions[divisions["parent"].isin(sections)]
     kids = kids.assign(_null=kids["employment"].isna().astype("int64"))
-    children = kids.groupby(keys + ["parent"], dropna=False).agg(
-        child_sum=("employment", "sum"), child_n=("employment", "size"), child_null=("_null", "sum"),
-    ).reset_index().rename(columns={"parent": "sector"})
+    children = (
+        kids.groupby(keys + ["parent"], dropna=False)
+        .agg(
+            child_sum=("employment", "sum"),
+            child_n=("employment", "size"),
+            child_null=("_null", "sum"),
+        )
+        .reset_index()
+        .rename(columns={"parent": "sector"})
+    )
     units = top.merge(children, on=keys + ["sector"], how="outer")
     emp = units["employment"]
     units["value"] = emp.where(emp.notna(), units["child_sum"])
@@ -175,20 +190,31 @@ def confidential_bounds(cube: pd.DataFrame) -> pd.DataFrame:
     sib = c[c["_parent"].notna()].groupby(keys + ["_parent"], dropna=False)["employment"].sum().rename("_sib")
     kids = c[c["parent"].notna() & (hier >= 2)].groupby(keys + ["parent"], dropna=False)["employment"].sum()
     kids = kids.rename("_kids").reset_index().rename(columns={"parent": "sector"})
-    x = c.merge(parents, on=keys + ["_parent"], how="left").merge(
-        sib.reset_index(), on=keys + ["_parent"], how="left").merge(kids, on=keys + ["sector"], how="left")
+    x = (
+        c.merge(parents, on=keys + ["_parent"], how="left")
+        .merge(sib.reset_index(), on=keys + ["_parent"], how="left")
+        .merge(kids, on=keys + ["sector"], how="left")
+    )
     x = x.sort_values("_row")
     null = x["employment"].isna().to_numpy()
-    high = np.maximum(x["_p"].to_numpy(dtype="float64") - x["_sib"].fillna(0.0).to_numpy(dtype="float64"), 0.0)
+    high = np.maximum(
+        x["_p"].to_numpy(dtype="float64") - x["_sib"].fillna(0.0).to_numpy(dtype="float64"), 0.0
+    )
     low = x["_kids"].fillna(0.0).to_numpy(dtype="float64")
     ok = null & ~np.isnan(high)
     low = np.minimum(low, high)
-    return pd.DataFrame({"employment_low": np.where(ok, low, np.nan), "employment_high": np.where(ok, high, np.nan)},
-                        index=cube.index)
+    return pd.DataFrame(
+        {"employment_low": np.where(ok, low, np.nan), "employment_high": np.where(ok, high, np.nan)},
+        index=cube.index,
+    )
 
 
 def suspect_rules(
-    cube: pd.DataFrame, *, factor: float = YEAR_FACTOR, minimum: float = 1000.0, ubiquity: float = UBIQUITY,
+    cube: pd.DataFrame,
+    *,
+    factor: float = YEAR_FACTOR,
+    minimum: float = 1000.0,
+    ubiquity: float = UBIQUITY,
 ) -> pd.Series:
     """The ``suspect:<rule>`` codes of each cell (``''`` when none), rules of :data:`SUSPECT_RULES`.
 
@@ -230,8 +256,11 @@ def suspect_rules(
         # present elsewhere: the share of the other countries' regions with employment in the sector
         rest_n = merged["_all_n"] - merged["_n"]
         ubiq = (merged["_all_pos"] - merged["_npos"]) / rest_n.where(rest_n > 0)
-        hit = ((merged["level"] >= 1) & (merged["_n"] >= 2) & (merged["_npos"] == 1)
-               & (ubiq >= ubiquity)).fillna(False).to_numpy(dtype=bool)
+        hit = (
+            ((merged["level"] >= 1) & (merged["_n"] >= 2) & (merged["_npos"] == 1) & (ubiq >= ubiquity))
+            .fillna(False)
+            .to_numpy(dtype=bool)
+        )
         hit = hit & emp.notna().to_numpy()
         sole = pd.Series(np.where(hit, "suspect:sole_region", ""), index=index, dtype="object")
     # exceeds_parent
@@ -267,16 +296,24 @@ def suspect_rules(
 
 def observation_caveats(caveats: pd.Series) -> pd.Series:
     """The ``estimated:<method>`` codes of the ingest's ``observations.caveats`` (renames are not estimates)."""
+
     def keep(text: object) -> str:
         if not isinstance(text, str) or not text:
             return ""
-        codes = sorted({c.strip() for c in text.replace(",", ";").split(";") if c.strip().startswith("estimated:")})
+        codes = sorted(
+            {c.strip() for c in text.replace(",", ";").split(";") if c.strip().startswith("estimated:")}
+        )
         return ";".join(codes)
+
     return caveats.map(keep).astype("object")
 
 
 def annotate(
-    cube: pd.DataFrame, *, total_declared: bool = True, factor: float = YEAR_FACTOR, minimum: float = 1000.0,
+    cube: pd.DataFrame,
+    *,
+    total_declared: bool = True,
+    factor: float = YEAR_FACTOR,
+    minimum: float = 1000.0,
     ubiquity: float = UBIQUITY,
 ) -> pd.DataFrame:
     """The cube with denominators, confidential bounds, suspect flags and caveat codes (module docstring).
@@ -290,32 +327,44 @@ def annotate(
             out[column] = ""
     if "hier_level" not in out.columns:
         out["hier_level"] = out["sector_level"]
-    bounds = confidential_bounds(out)  # before the denominators: a top-level unit's parent is the published total
+    bounds = confidential_bounds(
+        out
+    )  # before the denominators: a top-level unit's parent is the published total
     den = denominators(out, total_declared=total_declared)
     keys = [k for k in _KEY if k in out.columns]
     merged = out[keys].merge(den, on=keys, how="left")
     replace = merged["denominator_level"].isin(["sections", "divisions"]).to_numpy()
-    out["region_total"] = np.where(replace, merged["denominator"].to_numpy(dtype="float64"),
-                                   out["region_total"].to_numpy(dtype="float64"))
+    out["region_total"] = np.where(
+        replace,
+        merged["denominator"].to_numpy(dtype="float64"),
+        out["region_total"].to_numpy(dtype="float64"),
+    )
     level_code = np.where(replace, "denominator:" + merged["denominator_level"].astype(str), "")
-    lb_code = np.where(merged["lower_bound"].fillna(False).astype(bool).to_numpy(), "denominator:lower_bound", "")
+    lb_code = np.where(
+        merged["lower_bound"].fillna(False).astype(bool).to_numpy(), "denominator:lower_bound", ""
+    )
     out["employment_low"] = bounds["employment_low"].to_numpy()
     out["employment_high"] = bounds["employment_high"].to_numpy()
     suspect = suspect_rules(out, factor=factor, minimum=minimum, ubiquity=ubiquity)
     out["suspect"] = (suspect != "").to_numpy()
     confidential = out["employment"].isna() & out["flags"].fillna("").astype(str).str.contains("c")
-    out["caveats"] = _codes([
-        pd.Series(np.where(confidential, "confidential", ""), index=out.index),
-        suspect,
-        observation_caveats(out["caveats"]),
-        pd.Series(level_code, index=out.index),
-        pd.Series(lb_code, index=out.index),
-    ], out.index)
+    out["caveats"] = _codes(
+        [
+            pd.Series(np.where(confidential, "confidential", ""), index=out.index),
+            suspect,
+            observation_caveats(out["caveats"]),
+            pd.Series(level_code, index=out.index),
+            pd.Series(lb_code, index=out.index),
+        ],
+        out.index,
+    )
     out["confidential"] = confidential.to_numpy()
     return out
 
 
-def aggregate_caveats(agg: pd.DataFrame, parts: pd.DataFrame, members: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+def aggregate_caveats(
+    agg: pd.DataFrame, parts: pd.DataFrame, members: dict[str, tuple[str, ...]]
+) -> pd.DataFrame:
     """Quality columns of an aggregate of cells (e.g. an industrial ecosystem summed from divisions).
 
     Parameters
@@ -338,22 +387,40 @@ def aggregate_caveats(agg: pd.DataFrame, parts: pd.DataFrame, members: dict[str,
     out = agg.copy()
     keys = [k for k in _KEY if k in out.columns]
     if out.empty:
-        for column, value in (("flags", ""), ("caveats", ""), ("hier_level", 0), ("employment_low", np.nan),
-                              ("employment_high", np.nan), ("suspect", False), ("confidential", False)):
+        for column, value in (
+            ("flags", ""),
+            ("caveats", ""),
+            ("hier_level", 0),
+            ("employment_low", np.nan),
+            ("employment_high", np.nan),
+            ("suspect", False),
+            ("confidential", False),
+        ):
             out[column] = pd.Series(dtype=type(value) if not isinstance(value, float) else "float64")
         return out
     p = parts[keys + ["sector", "employment", "suspect", "caveats"]].copy()
     codes = p["caveats"].fillna("").astype(str).str.split(";")
     p["_region_codes"] = codes.map(lambda cs: [c for c in cs if c.startswith(("estimated:", "denominator:"))])
     p["_suspect_codes"] = codes.map(lambda cs: [c for c in cs if c.startswith("suspect:")])
-    region = p.groupby(keys)["_region_codes"].agg(
-        lambda s: list(dict.fromkeys(c for cs in s for c in cs))).rename("_rc")
+    region = (
+        p.groupby(keys)["_region_codes"]
+        .agg(lambda s: list(dict.fromkeys(c for cs in s for c in cs)))
+        .rename("_rc")
+    )
     link = pd.DataFrame([(a, d) for a, ds in members.items() for d in ds], columns=["_agg", "sector"])
     sus = p[p["suspect"].fillna(False).astype(bool) & p["employment"].notna()].merge(link, on="sector")
-    sus_codes = sus.groupby(keys + ["_agg"])["_suspect_codes"].agg(
-        lambda s: sorted({c for cs in s for c in cs})).rename("_sc").reset_index().rename(columns={"_agg": "sector"})
-    m = out[keys + ["sector"]].merge(region.reset_index(), on=keys, how="left").merge(
-        sus_codes, on=keys + ["sector"], how="left")
+    sus_codes = (
+        sus.groupby(keys + ["_agg"])["_suspect_codes"]
+        .agg(lambda s: sorted({c for cs in s for c in cs}))
+        .rename("_sc")
+        .reset_index()
+        .rename(columns={"_agg": "sector"})
+    )
+    m = (
+        out[keys + ["sector"]]
+        .merge(region.reset_index(), on=keys, how="left")
+        .merge(sus_codes, on=keys + ["sector"], how="left")
+    )
     sc = m["_sc"].map(lambda v: v if isinstance(v, list) else [])
     rc = m["_rc"].map(lambda v: v if isinstance(v, list) else [])
     order = {fam: i for i, fam in enumerate(CAVEAT_ORDER)}
@@ -384,7 +451,7 @@ CAVEAT_TEXT: Final[dict[str, str]] = {
     "denominator:divisions": "region total: the sum of its NACE divisions (no published total or sections)",
     "denominator:lower_bound": "region total is a lower bound (a confidential section is missing from it)",
     SERIES_BREAK_CAVEAT: "break in series: the first year of the successor dataset (other indicator "
-                         "definition and NUTS version); compare with earlier years with care",
+    "definition and NUTS version); compare with earlier years with care",
 }
 
 

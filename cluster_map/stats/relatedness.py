@@ -141,8 +141,11 @@ def _standardise(x: np.ndarray) -> np.ndarray:
 
 
 def complexity(
-    matrix: pd.DataFrame, *, method: Literal["eigenvector", "reflections"] = "eigenvector",
-    iterations: int = 20, binary_input: bool = False,
+    matrix: pd.DataFrame,
+    *,
+    method: Literal["eigenvector", "reflections"] = "eigenvector",
+    iterations: int = 20,
+    binary_input: bool = False,
 ) -> ComplexityResult:
     """Economic Complexity Index of regions and Product (sector) Complexity Index.
 
@@ -212,8 +215,11 @@ def complexity(
     pci_s = pd.Series(np.nan, index=m.columns, name="pci")
     pci_s[cols] = pci
     return ComplexityResult(
-        eci=eci_s, pci=pci_s, diversity=pd.Series(diversity, index=m.index, name="diversity"),
-        ubiquity=pd.Series(ubiquity, index=m.columns, name="ubiquity"), method=method,
+        eci=eci_s,
+        pci=pci_s,
+        diversity=pd.Series(diversity, index=m.index, name="diversity"),
+        ubiquity=pd.Series(ubiquity, index=m.columns, name="ubiquity"),
+        method=method,
     )
 
 
@@ -244,17 +250,25 @@ def related_clusters_matrix(
     needed = ["clustera", "clusterb", measure]
     missing = [c for c in needed if c not in records.columns]
     if missing:
-        raise StatsError(f"The related-clusters records lack columns {missing!r}; they have {list(records.columns)[:12]!r}")
-    frame = pd.DataFrame({
-        "a": records["clustera"].astype(str),
-        "b": records["clusterb"].astype(str),
-        "v": pd.to_numeric(records[measure].replace("", np.nan), errors="coerce"),
-    })
+        raise StatsError(
+            f"The related-clusters records lack columns {missing!r}; they have {list(records.columns)[:12]!r}"
+        )
+    frame = pd.DataFrame(
+        {
+            "a": records["clustera"].astype(str),
+            "b": records["clusterb"].astype(str),
+            "v": pd.to_numeric(records[measure].replace("", np.nan), errors="coerce"),
+        }
+    )
     if frame.duplicated(["a", "b"]).any():
         dup = frame[frame.duplicated(["a", "b"], keep=False)].head(3).to_dict("records")
         raise StatsError(f"Duplicate cluster pairs in the related-clusters records, e.g. {dup!r}")
     matrix = frame.pivot(index="a", columns="b", values="v")
-    order = list(clusters) if clusters is not None else sorted(set(matrix.index) | set(matrix.columns), key=_code_key)
+    order = (
+        list(clusters)
+        if clusters is not None
+        else sorted(set(matrix.index) | set(matrix.columns), key=_code_key)
+    )
     return matrix.reindex(index=order, columns=order).rename_axis(index="cluster", columns="related_cluster")
 
 

@@ -23,7 +23,13 @@ REASON_SECTOR_ZERO = "benchmark sector employment is zero"
 REASON_BELOW_MINIMUM = "below minimum size"
 
 LQ_COLUMNS = (
-    "region_total", "sector_total", "benchmark_total", "share_region", "share_sector", "lq", "lq_reason",
+    "region_total",
+    "sector_total",
+    "benchmark_total",
+    "share_region",
+    "share_sector",
+    "lq",
+    "lq_reason",
 )
 
 
@@ -128,7 +134,8 @@ def _benchmark_from_totals(
             f"{', '.join(repr(b) for b in by)}); it has {list(totals.columns)!r}"
         )
     tot = validate_cube(
-        totals.assign(region="benchmark"), by=[b for b in by if b in totals.columns],
+        totals.assign(region="benchmark"),
+        by=[b for b in by if b in totals.columns],
         value_columns=["employment", *(["total"] if "total" in totals.columns else [])],
     )
     join = ["sector", *[b for b in by if b in tot.columns]]
@@ -144,7 +151,9 @@ def _benchmark_from_totals(
             tot["total"] = tot.groupby(group, dropna=False)["employment"].transform("sum")
         else:
             tot["total"] = tot["employment"].sum()
-    tot = tot[[*join, "employment", "total"]].rename(columns={"employment": "_bench_sector", "total": "_bench_total"})
+    tot = tot[[*join, "employment", "total"]].rename(
+        columns={"employment": "_bench_sector", "total": "_bench_total"}
+    )
     merged = out[join].reset_index().merge(tot, on=join, how="left").set_index("index")
     merged.index.name = out.index.name
     unknown = merged["_bench_sector"].isna() & out["employment"].notna()
@@ -231,7 +240,9 @@ def location_quotients(
     if benchmark not in ("dataset", "country", "totals"):
         raise StatsError(f"Unknown benchmark {benchmark!r}; use 'dataset', 'country' or 'totals'")
     if benchmark == "totals" and totals is None:
-        raise StatsError("benchmark='totals' needs a totals frame (columns sector, employment[, total, year])")
+        raise StatsError(
+            "benchmark='totals' needs a totals frame (columns sector, employment[, total, year])"
+        )
     if benchmark != "totals" and totals is not None:
         raise StatsError(f"A totals frame was given with benchmark={benchmark!r}; use benchmark='totals'")
     by = list(by)
@@ -239,7 +250,9 @@ def location_quotients(
     type_cols: list[str] = []
     if within_type:
         if "sector_type" not in out.columns or out["sector_type"].isna().any():
-            raise StatsError("within_type=True needs a 'sector_type' column without empty cells ('traded'/'local')")
+            raise StatsError(
+                "within_type=True needs a 'sector_type' column without empty cells ('traded'/'local')"
+            )
         type_cols = ["sector_type"]
     emp = out["employment"]
     filled = out.assign(_e=emp.fillna(0.0))

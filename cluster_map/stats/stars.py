@@ -18,7 +18,11 @@ Interpolation = Literal["linear", "lower", "higher", "midpoint", "nearest"]
 
 
 def top_share(
-    values: pd.Series, groups: pd.DataFrame | pd.Series | None, *, quantile: float, rule: TopRule = "quantile",
+    values: pd.Series,
+    groups: pd.DataFrame | pd.Series | None,
+    *,
+    quantile: float,
+    rule: TopRule = "quantile",
     interpolation: Interpolation = "linear",
 ) -> pd.Series:
     """Flag the values in the top ``1 - quantile`` of their group.
@@ -57,9 +61,13 @@ def top_share(
             keys.append(f"_g{i}")
     if rule == "quantile":
         if keys:
-            threshold = frame.groupby(keys, dropna=False)["v"].transform("quantile", quantile, interpolation=interpolation)
+            threshold = frame.groupby(keys, dropna=False)["v"].transform(
+                "quantile", quantile, interpolation=interpolation
+            )
         else:
-            threshold = pd.Series(frame["v"].quantile(quantile, interpolation=interpolation), index=frame.index)
+            threshold = pd.Series(
+                frame["v"].quantile(quantile, interpolation=interpolation), index=frame.index
+            )
         flag = frame["v"] >= threshold
     elif rule == "rank":
         if keys:
@@ -151,15 +159,19 @@ def observatory_stars(
     else:
         out = location_quotients(frame, benchmark=benchmark, totals=totals, by=by, within_type=within_type)
     groups = out[["sector", *by]]
-    size = top_share(out["employment"], groups, quantile=size_quantile, rule=rule, interpolation=interpolation)
+    size = top_share(
+        out["employment"], groups, quantile=size_quantile, rule=rule, interpolation=interpolation
+    )
     if focus_scope == "sector":
-        focus = top_share(out["share_region"], groups, quantile=focus_quantile, rule=rule,
-                          interpolation=interpolation)
+        focus = top_share(
+            out["share_region"], groups, quantile=focus_quantile, rule=rule, interpolation=interpolation
+        )
     elif focus_scope == "all_cells":
         positive = out["employment"] > 0
         ranked = out["share_region"].where(positive)
-        focus = top_share(ranked, out[by] if by else None, quantile=focus_quantile, rule=rule,
-                          interpolation=interpolation)
+        focus = top_share(
+            ranked, out[by] if by else None, quantile=focus_quantile, rule=rule, interpolation=interpolation
+        )
         focus = focus.mask(out["share_region"].notna() & ~positive.fillna(False), False)
     else:
         raise StatsError(f"Unknown focus_scope {focus_scope!r}; use 'all_cells' or 'sector'")

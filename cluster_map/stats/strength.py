@@ -75,7 +75,11 @@ def cmp_flags(
     else:
         validate_cube(frame, by=by, value_columns=("employment", "establishments"))
         out = location_quotients(
-            frame, benchmark="totals" if totals is not None else "dataset", totals=totals, by=by, within_type=True
+            frame,
+            benchmark="totals" if totals is not None else "dataset",
+            totals=totals,
+            by=by,
+            within_type=True,
         )
         out["establishments"] = pd.to_numeric(out["establishments"]).astype("float64")
     if "sector_type" not in out.columns:
@@ -85,14 +89,16 @@ def cmp_flags(
     keys = [*by, "sector"]
     pop = out[active]
     grouped = pop.groupby(keys, dropna=False)
-    thresholds = pd.DataFrame({
-        "lq_q25": grouped["lq"].quantile(0.25, interpolation=interpolation),
-        "lq_q50": grouped["lq"].quantile(0.50, interpolation=interpolation),
-        "lq_q75": grouped["lq"].quantile(0.75, interpolation=interpolation),
-        "lq_q90": grouped["lq"].quantile(0.90, interpolation=interpolation),
-        "emp_q25": grouped["employment"].quantile(0.25, interpolation=interpolation),
-        "est_q25": grouped["establishments"].quantile(0.25, interpolation=interpolation),
-    }).reset_index()
+    thresholds = pd.DataFrame(
+        {
+            "lq_q25": grouped["lq"].quantile(0.25, interpolation=interpolation),
+            "lq_q50": grouped["lq"].quantile(0.50, interpolation=interpolation),
+            "lq_q75": grouped["lq"].quantile(0.75, interpolation=interpolation),
+            "lq_q90": grouped["lq"].quantile(0.90, interpolation=interpolation),
+            "emp_q25": grouped["employment"].quantile(0.25, interpolation=interpolation),
+            "est_q25": grouped["establishments"].quantile(0.25, interpolation=interpolation),
+        }
+    ).reset_index()
     drop = [c for c in thresholds.columns if c not in keys and c in out.columns]
     out = out.drop(columns=drop)
     merged = out[keys].reset_index().merge(thresholds, on=keys, how="left").set_index("index")
@@ -149,11 +155,13 @@ def cluster_strength(
     traded_rows["_s"] = traded_rows["_e"].where(strong, 0.0)
     traded_rows["_n"] = strong.astype(int)
     grouped = traded_rows.groupby(["region", *by], dropna=False)
-    out = pd.DataFrame({
-        "traded_employment": grouped["_e"].sum(),
-        "strong_employment": grouped["_s"].sum(),
-        "strong_clusters": grouped["_n"].sum(),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "traded_employment": grouped["_e"].sum(),
+            "strong_employment": grouped["_s"].sum(),
+            "strong_clusters": grouped["_n"].sum(),
+        }
+    ).reset_index()
     with np.errstate(divide="ignore", invalid="ignore"):
         out["cluster_strength"] = out["strong_employment"] / out["traded_employment"].where(
             out["traded_employment"] > 0

@@ -203,9 +203,7 @@ def metrics(
     r = c.group_by(keys + ["region"] + typ).aggregate(
         _sum_r=c.employment.sum(), _given_r=c.region_total.max()
     )
-    r = r.mutate(_e_r=r._sum_r if by_type else ibis.coalesce(r._given_r, r._sum_r)).drop(
-        "_sum_r", "_given_r"
-    )
+    r = r.mutate(_e_r=r._sum_r if by_type else ibis.coalesce(r._given_r, r._sum_r)).drop("_sum_r", "_given_r")
     t = _join(c, r, keys + ["region"] + typ, how="left")
 
     if benchmark == "external":
@@ -258,9 +256,9 @@ def metrics(
     if quantiles:
         q = t.group_by(keys + ["sector"]).aggregate(**quantiles)
         if flags:
-            q = q.mutate(
-                _q_lq25=q._q_lq[0], _q_lq50=q._q_lq[1], _q_lq75=q._q_lq[2], _q_lq90=q._q_lq[3]
-            ).drop("_q_lq")
+            q = q.mutate(_q_lq25=q._q_lq[0], _q_lq50=q._q_lq[1], _q_lq75=q._q_lq[2], _q_lq90=q._q_lq[3]).drop(
+                "_q_lq"
+            )
         t = _join(t, q, keys + ["sector"], how="left")
     if stars and focus_scope == "all_cells":
         qa = t.group_by(keys).aggregate(_q_focus=t.share_region.quantile(focus_quantile, where=ranked))
@@ -488,7 +486,9 @@ def sector_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
         theil=(x._a * _div(x._a, x._b).ln()).sum(),
     )
     n = agg.regions.cast(_F)
-    gini = 2.0 * ((n - agg.n_regions.cast(_F)) * agg.employment + agg._jx) / (n * agg.employment) - (n + 1.0) / n
+    gini = (
+        2.0 * ((n - agg.n_regions.cast(_F)) * agg.employment + agg._jx) / (n * agg.employment) - (n + 1.0) / n
+    )
     return agg.select(
         *part,
         "employment",

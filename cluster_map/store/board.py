@@ -34,9 +34,26 @@ from cluster_map.store.directory import like_pattern
 
 BOARD_SCHEMA_VERSION = "3"
 #: Columns of a post as returned by :func:`posts` and :func:`post`.
-POST_COLUMNS = ("id", "kind", "title", "body", "sectors", "countries", "expires", "status", "created_at",
-                "updated_at", "author_id", "username", "org_id", "org_name", "org_country", "contact",
-                "contact_detail", "hidden_reason")
+POST_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "body",
+    "sectors",
+    "countries",
+    "expires",
+    "status",
+    "created_at",
+    "updated_at",
+    "author_id",
+    "username",
+    "org_id",
+    "org_name",
+    "org_country",
+    "contact",
+    "contact_detail",
+    "hidden_reason",
+)
 _V1 = (
     "CREATE TABLE IF NOT EXISTS board_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     "CREATE SEQUENCE IF NOT EXISTS account_ids",
@@ -149,7 +166,9 @@ LOCK_RETRY_SECONDS = 3.0
 
 
 @contextmanager
-def connect(db: Path | str, *, retry_seconds: float = LOCK_RETRY_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    db: Path | str, *, retry_seconds: float = LOCK_RETRY_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-write connection to the board file (created with its schema if missing).
 
     A lock held by another process is retried with growing pauses for ``retry_seconds``.
@@ -171,13 +190,17 @@ def connect(db: Path | str, *, retry_seconds: float = LOCK_RETRY_SECONDS) -> Ite
             if "lock" not in first.lower():
                 raise StoreError(f"Cannot open the board file {str(path)!r}: {first}.") from exc
             if time.monotonic() >= deadline:
-                raise StoreError(f"The board file {str(path)!r} is locked by another process ({first}); "
-                                 f"try again in a moment.") from exc
+                raise StoreError(
+                    f"The board file {str(path)!r} is locked by another process ({first}); "
+                    f"try again in a moment."
+                ) from exc
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
         except duckdb.Error as exc:
-            raise StoreError(f"{str(path)!r} is not a board file ({str(exc).splitlines()[0]}); move it away "
-                             f"or point CLUSTER_MAP_DB elsewhere.") from exc
+            raise StoreError(
+                f"{str(path)!r} is not a board file ({str(exc).splitlines()[0]}); move it away "
+                f"or point CLUSTER_MAP_DB elsewhere."
+            ) from exc
     try:
         _ensure_schema(con, path)
         yield con
@@ -193,15 +216,19 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     if found == BOARD_SCHEMA_VERSION:
         return
     if found not in ("", "1", "2"):
-        raise StoreError(f"The board file {str(path)!r} has schema version {found!r}; this Cluster Map "
-                         f"needs {BOARD_SCHEMA_VERSION!r}. Move the file away to start a new board.")
+        raise StoreError(
+            f"The board file {str(path)!r} has schema version {found!r}; this Cluster Map "
+            f"needs {BOARD_SCHEMA_VERSION!r}. Move the file away to start a new board."
+        )
     with _lock(path):  # create (or upgrade versions 1 and 2) in one transaction
         con.execute("BEGIN")
         try:
             for statement in (*_V1, *_V2, *_V3):
                 con.execute(statement)
-            con.execute("INSERT INTO board_meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = ?",
-                        [BOARD_SCHEMA_VERSION, BOARD_SCHEMA_VERSION])
+            con.execute(
+                "INSERT INTO board_meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = ?",
+                [BOARD_SCHEMA_VERSION, BOARD_SCHEMA_VERSION],
+            )
             con.execute("COMMIT")
         except duckdb.Error:
             con.execute("ROLLBACK")
@@ -251,28 +278,49 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) 
 
 # -- accounts ---------------------------------------------------------------------------------------
 
-def create_account(db: Path | str, *, username: str, password_hash: str, now: dt.datetime,
-                   role: str = "org") -> int:
+
+def create_account(
+    db: Path | str, *, username: str, password_hash: str, now: dt.datetime, role: str = "org"
+) -> int:
     """Insert an account and return its id; :class:`InputError` when the username is taken."""
     with transaction(db) as con:
         try:
-            return int(con.execute("INSERT INTO accounts (username, password_hash, created_at, role) "
-                                   "VALUES (?, ?, ?, ?) RETURNING id",
-                                   [username, password_hash, now, role]).fetchall()[0][0])
+            return int(
+                con.execute(
+                    "INSERT INTO accounts (username, password_hash, created_at, role) "
+                    "VALUES (?, ?, ?, ?) RETURNING id",
+                    [username, password_hash, now, role],
+                ).fetchall()[0][0]
+            )
         except duckdb.ConstraintException:
-            raise InputError(f"Field 'username': {username!r} is already taken; choose another name.") from None
+            raise InputError(
+                f"Field 'username': {username!r} is already taken; choose another name."
+            ) from None
 
 
-def account(db: Path | str, *, account_id: int | None = None, username: str | None = None) -> dict[str, Any] | None:
+def account(
+    db: Path | str, *, account_id: int | None = None, username: str | None = None
+) -> dict[str, Any] | None:
     """One account by id or by (lower-case) username, or ``None``."""
     with connect(db) as con:
-        rows = _rows(con, "SELECT id, username, password_hash, org_id, org_name, org_country, created_at, role "
-                     "FROM accounts WHERE id = ? OR username = ?", [account_id, username])
+        rows = _rows(
+            con,
+            "SELECT id, username, password_hash, org_id, org_name, org_country, created_at, role "
+            "FROM accounts WHERE id = ? OR username = ?",
+            [account_id, username],
+        )
     return rows[0] if rows else None
 
 
-def set_organisation(db: Path | str, *, account_id: int, org_id: str | None, org_name: str | None,
-                     org_country: str | None, con: duckdb.DuckDBPyConnection | None = None) -> None:
+def set_organisation(
+    db: Path | str,
+    *,
+    account_id: int,
+    org_id: str | None,
+    org_name: str | None,
+    org_country: str | None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> None:
     """Link ``account_id`` to a directory organisation (``None`` values unlink it).
 
     Called by the approval of a link (inside its transaction, ``con``), never by the account itself.
@@ -294,9 +342,13 @@ def set_role(db: Path | str, *, account_id: int, role: str) -> None:
 def accounts(db: Path | str) -> pd.DataFrame:
     """Every account (id, username, role, org_id, org_name, org_country, created_at), by id."""
     with connect(db) as con:
-        found = _rows(con, "SELECT id, username, role, org_id, org_name, org_country, created_at FROM accounts "
-                      "ORDER BY id")
-    return pd.DataFrame(found, columns=["id", "username", "role", "org_id", "org_name", "org_country", "created_at"])
+        found = _rows(
+            con,
+            "SELECT id, username, role, org_id, org_name, org_country, created_at FROM accounts ORDER BY id",
+        )
+    return pd.DataFrame(
+        found, columns=["id", "username", "role", "org_id", "org_name", "org_country", "created_at"]
+    )
 
 
 def record_failed_sign_in(db: Path | str, *, username: str, at: dt.datetime) -> None:
@@ -309,7 +361,11 @@ def failed_sign_ins(db: Path | str, *, username: str, since: dt.datetime) -> int
     """Failed sign-ins of ``username`` at or after ``since`` (older ones are deleted)."""
     with transaction(db) as con:
         con.execute("DELETE FROM failed_sign_ins WHERE failed_at < ?", [since])
-        return int(con.execute("SELECT count(*) FROM failed_sign_ins WHERE username = ?", [username]).fetchall()[0][0])
+        return int(
+            con.execute("SELECT count(*) FROM failed_sign_ins WHERE username = ?", [username]).fetchall()[0][
+                0
+            ]
+        )
 
 
 def clear_failed_sign_ins(db: Path | str, *, username: str) -> None:
@@ -320,13 +376,40 @@ def clear_failed_sign_ins(db: Path | str, *, username: str) -> None:
 
 # -- posts ------------------------------------------------------------------------------------------
 
-def insert_post(db: Path | str, *, author_id: int, kind: str, title: str, body: str, sectors: Sequence[str],
-                countries: Sequence[str], expires: dt.date, now: dt.datetime, contact: str = "messages",
-                contact_detail: str = "", con: duckdb.DuckDBPyConnection | None = None) -> int:
+
+def insert_post(
+    db: Path | str,
+    *,
+    author_id: int,
+    kind: str,
+    title: str,
+    body: str,
+    sectors: Sequence[str],
+    countries: Sequence[str],
+    expires: dt.date,
+    now: dt.datetime,
+    contact: str = "messages",
+    contact_detail: str = "",
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> int:
     """Insert an open post and return its id (inside ``con``'s transaction when given)."""
-    sql = ("INSERT INTO posts (author_id, kind, title, body, sectors, countries, expires, status, created_at, "
-           "updated_at, contact, contact_detail) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id")
-    params = [author_id, kind, title, body, list(sectors), list(countries), expires, now, now, contact, contact_detail]
+    sql = (
+        "INSERT INTO posts (author_id, kind, title, body, sectors, countries, expires, status, created_at, "
+        "updated_at, contact, contact_detail) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id"
+    )
+    params = [
+        author_id,
+        kind,
+        title,
+        body,
+        list(sectors),
+        list(countries),
+        expires,
+        now,
+        now,
+        contact,
+        contact_detail,
+    ]
     if con is not None:
         return int(con.execute(sql, params).fetchall()[0][0])
     with transaction(db) as own:
@@ -335,29 +418,66 @@ def insert_post(db: Path | str, *, author_id: int, kind: str, title: str, body: 
 
 def posts_since(con: duckdb.DuckDBPyConnection, *, author_id: int, since: dt.datetime) -> int:
     """How many posts ``author_id`` made at or after ``since`` (for the posting rate limit)."""
-    return int(con.execute("SELECT count(*) FROM posts WHERE author_id = ? AND created_at >= ?",
-                           [author_id, since]).fetchall()[0][0])
+    return int(
+        con.execute(
+            "SELECT count(*) FROM posts WHERE author_id = ? AND created_at >= ?", [author_id, since]
+        ).fetchall()[0][0]
+    )
 
 
-def update_post(db: Path | str, *, post_id: int, author_id: int, kind: str, title: str, body: str,
-                sectors: Sequence[str], countries: Sequence[str], expires: dt.date, status: str,
-                now: dt.datetime, contact: str = "messages", contact_detail: str = "") -> bool:
+def update_post(
+    db: Path | str,
+    *,
+    post_id: int,
+    author_id: int,
+    kind: str,
+    title: str,
+    body: str,
+    sectors: Sequence[str],
+    countries: Sequence[str],
+    expires: dt.date,
+    status: str,
+    now: dt.datetime,
+    contact: str = "messages",
+    contact_detail: str = "",
+) -> bool:
     """Replace the fields of post ``post_id`` if ``author_id`` wrote it; ``True`` if a row changed."""
     with transaction(db) as con:
-        return bool(con.execute(
-            "UPDATE posts SET kind = ?, title = ?, body = ?, sectors = ?, countries = ?, expires = ?, status = ?, "
-            "updated_at = ?, contact = ?, contact_detail = ? WHERE id = ? AND author_id = ? RETURNING id",
-            [kind, title, body, list(sectors), list(countries), expires, status, now, contact, contact_detail,
-             post_id, author_id]).fetchall())
+        return bool(
+            con.execute(
+                "UPDATE posts SET kind = ?, title = ?, body = ?, sectors = ?, countries = ?, expires = ?, status = ?, "
+                "updated_at = ?, contact = ?, contact_detail = ? WHERE id = ? AND author_id = ? RETURNING id",
+                [
+                    kind,
+                    title,
+                    body,
+                    list(sectors),
+                    list(countries),
+                    expires,
+                    status,
+                    now,
+                    contact,
+                    contact_detail,
+                    post_id,
+                    author_id,
+                ],
+            ).fetchall()
+        )
 
 
 def delete_post(db: Path | str, *, post_id: int, author_id: int) -> bool:
     """Delete post ``post_id`` (and its conversations) if ``author_id`` wrote it; ``True`` if a row went."""
     with transaction(db) as con:
-        gone = bool(con.execute("DELETE FROM posts WHERE id = ? AND author_id = ? RETURNING id",
-                                [post_id, author_id]).fetchall())
+        gone = bool(
+            con.execute(
+                "DELETE FROM posts WHERE id = ? AND author_id = ? RETURNING id", [post_id, author_id]
+            ).fetchall()
+        )
         if gone:
-            con.execute("DELETE FROM messages WHERE thread_id IN (SELECT id FROM threads WHERE post_id = ?)", [post_id])
+            con.execute(
+                "DELETE FROM messages WHERE thread_id IN (SELECT id FROM threads WHERE post_id = ?)",
+                [post_id],
+            )
             con.execute("DELETE FROM threads WHERE post_id = ?", [post_id])
         return gone
 
@@ -376,9 +496,18 @@ def post(db: Path | str, *, post_id: int) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def posts(db: Path | str, *, kind: str = "", sector: str = "", country: str = "", text: str = "",
-          valid_on: dt.date | None = None, status: str = "", author_id: int | None = None,
-          include_hidden: bool = False) -> pd.DataFrame:
+def posts(
+    db: Path | str,
+    *,
+    kind: str = "",
+    sector: str = "",
+    country: str = "",
+    text: str = "",
+    valid_on: dt.date | None = None,
+    status: str = "",
+    author_id: int | None = None,
+    include_hidden: bool = False,
+) -> pd.DataFrame:
     """Posts matching every given criterion, newest first (columns :data:`POST_COLUMNS`).
 
     ``sector`` is a substring of any keyword, ``country`` a country sought or the poster's
@@ -387,7 +516,10 @@ def posts(db: Path | str, *, kind: str = "", sector: str = "", country: str = ""
     out unless ``include_hidden``.
     """
     with connect(db) as con:
-        found = _rows(con, _POST_SELECT + """
+        found = _rows(
+            con,
+            _POST_SELECT
+            + """
             WHERE (? = '' OR p.kind = ?)
               AND (? = '' OR array_to_string(p.sectors, '; ') ILIKE ? ESCAPE '\\')
               AND (? = '' OR list_contains(p.countries, ?) OR a.org_country = ?)
@@ -397,6 +529,23 @@ def posts(db: Path | str, *, kind: str = "", sector: str = "", country: str = ""
               AND (?::BIGINT IS NULL OR p.author_id = ?::BIGINT)
               AND (? OR p.hidden_reason IS NULL)
             ORDER BY p.created_at DESC, p.id DESC""",
-                      [kind, kind, sector, like_pattern(sector), country, country, country, text, like_pattern(text),
-                       valid_on, valid_on, status, status, author_id, author_id, include_hidden])
+            [
+                kind,
+                kind,
+                sector,
+                like_pattern(sector),
+                country,
+                country,
+                country,
+                text,
+                like_pattern(text),
+                valid_on,
+                valid_on,
+                status,
+                status,
+                author_id,
+                author_id,
+                include_hidden,
+            ],
+        )
     return pd.DataFrame(found, columns=list(POST_COLUMNS))

@@ -40,13 +40,21 @@ def datasets(con: duckdb.DuckDBPyConnection, *, kind: str | None = None) -> pd.D
     Ordered statistics, geometry, clusters, organisations, code lists; then by code.
     """
     where, params = where_clause({"kind": kind}, frozenset({"kind"}))
-    order = ("CASE kind WHEN 'statistics' THEN 0 WHEN 'geometry' THEN 1 WHEN 'clusters' THEN 2 "
-             "WHEN 'organisations' THEN 3 WHEN 'codelist' THEN 4 ELSE 5 END, code")
+    order = (
+        "CASE kind WHEN 'statistics' THEN 0 WHEN 'geometry' THEN 1 WHEN 'clusters' THEN 2 "
+        "WHEN 'organisations' THEN 3 WHEN 'codelist' THEN 4 ELSE 5 END, code"
+    )
     return query(con, f"SELECT * FROM datasets{where} ORDER BY {order}", params)  # noqa: S608 (allow-listed identifiers)
 
 
-def regions(con: duckdb.DuckDBPyConnection, *, nuts_version: str | None = None, level: int | None = None,
-            kind: str | None = None, country: str | None = None) -> pd.DataFrame:
+def regions(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    nuts_version: str | None = None,
+    level: int | None = None,
+    kind: str | None = None,
+    country: str | None = None,
+) -> pd.DataFrame:
     """Regions (code, nuts_version, level, country, name, parent, kind), filtered."""
     where, params = where_clause(
         {"nuts_version": nuts_version, "level": level, "kind": kind, "country": country},
@@ -55,14 +63,18 @@ def regions(con: duckdb.DuckDBPyConnection, *, nuts_version: str | None = None, 
     return query(con, f"SELECT * FROM regions{where} ORDER BY nuts_version, level, code", params)  # noqa: S608 (allow-listed identifiers)
 
 
-def region_codes(con: duckdb.DuckDBPyConnection, nuts_version: str, *, with_geometry: bool = True) -> set[str]:
+def region_codes(
+    con: duckdb.DuckDBPyConnection, nuts_version: str, *, with_geometry: bool = True
+) -> set[str]:
     """Codes of one NUTS version (``with_geometry``: only those that have a geometry)."""
     table = "geometries" if with_geometry else "regions"
     rows = query(con, f"SELECT DISTINCT code FROM {table} WHERE nuts_version = ?", [nuts_version])  # noqa: S608 (allow-listed identifiers)
     return set(rows["code"])
 
 
-def sectors(con: duckdb.DuckDBPyConnection, *, scheme: str | None = None, level: int | None = None) -> pd.DataFrame:
+def sectors(
+    con: duckdb.DuckDBPyConnection, *, scheme: str | None = None, level: int | None = None
+) -> pd.DataFrame:
     """Sectors of a scheme (``nace_r2``, ``us_cluster``, ``us_subcluster``)."""
     where, params = where_clause({"scheme": scheme, "level": level}, frozenset({"scheme", "level"}))
     return query(con, f"SELECT * FROM sectors{where} ORDER BY scheme, code", params)  # noqa: S608 (allow-listed identifiers)
@@ -85,8 +97,12 @@ def suspect_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     sectors and regions (sorted, ``', '``-joined); empty when the store has no caveats column."""
     cols = query(con, "SELECT column_name FROM information_schema.columns WHERE table_name = 'metrics'")
     if "caveats" not in set(cols["column_name"]):
-        return pd.DataFrame(columns=["dataset", "country", "year", "level", "rule", "cells", "sectors", "regions"])
-    return query(con, """
+        return pd.DataFrame(
+            columns=["dataset", "country", "year", "level", "rule", "cells", "sectors", "regions"]
+        )
+    return query(
+        con,
+        """
         WITH c AS (
             SELECT dataset, country, year, level, region, sector, unnest(string_split(caveats, ';')) AS code
             FROM metrics WHERE caveats LIKE '%suspect:%' AND sector_scheme <> 'ecosystems')
@@ -94,7 +110,8 @@ def suspect_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                string_agg(DISTINCT sector, ', ' ORDER BY sector) AS sectors,
                string_agg(DISTINCT region, ', ' ORDER BY region) AS regions
         FROM c WHERE code LIKE 'suspect:%'
-        GROUP BY ALL ORDER BY dataset, level DESC, country, year, rule""")
+        GROUP BY ALL ORDER BY dataset, level DESC, country, year, rule""",
+    )
 
 
 def conversion_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -103,14 +120,17 @@ def conversion_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     Columns: dataset, what ('values' from ``observations.caveats``, 'codes recoded' from ``nuts_recodes``),
     method (the caveat / recode method), n (values, or distinct codes), rows (observation rows concerned).
     """
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT dataset, 'values' AS what, caveats AS method, count(*) AS n, count(*) AS rows
         FROM observations WHERE coalesce(caveats, '') <> '' GROUP BY ALL
         UNION ALL
         SELECT dataset, 'codes recoded' AS what, coalesce(method, '') AS method, count(DISTINCT code_from) AS n,
                coalesce(sum(n_rows), 0) AS rows
         FROM nuts_recodes GROUP BY ALL
-        ORDER BY dataset, what DESC, method""")
+        ORDER BY dataset, what DESC, method""",
+    )
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -125,7 +145,9 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def observation_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per statistical dataset: rows, values present, first/last year, regions, unmatched codes."""
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT o.dataset, any_value(o.nuts_version) AS nuts_version, count(*) AS rows,
                count(o.value) AS values_present, min(o.year) AS year_min, max(o.year) AS year_max,
                count(DISTINCT o.region) AS regions,
@@ -136,14 +158,18 @@ def observation_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                USING (dataset)
         LEFT JOIN (SELECT dataset, count(DISTINCT code_from) AS n_recoded FROM nuts_recodes GROUP BY dataset) r
                USING (dataset)
-        GROUP BY o.dataset ORDER BY o.dataset""")
+        GROUP BY o.dataset ORDER BY o.dataset""",
+    )
 
 
 def organisation_precision(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Organisations per directory and geocode precision (coordinates, city, region, country, none)."""
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT directory, coalesce(geocode_precision, 'none') AS geocode_precision, count(*) AS n
-        FROM organisations GROUP BY ALL ORDER BY directory, n DESC""")
+        FROM organisations GROUP BY ALL ORDER BY directory, n DESC""",
+    )
 
 
 def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -165,12 +191,16 @@ def dataset_rows(con: duckdb.DuckDBPyConnection, table: str, codes: list[str]) -
     column = {"observations": "dataset", "unmatched_regions": "dataset", "datasets": "code"}.get(table)
     if column is None:
         raise ValueError(f"No per-dataset rows in table {table!r}.")
-    return query(con, f'SELECT * FROM "{table}" WHERE list_contains(?::VARCHAR[], "{column}")',  # noqa: S608
-                 [codes])
+    return query(
+        con,
+        f'SELECT * FROM "{table}" WHERE list_contains(?::VARCHAR[], "{column}")',  # noqa: S608
+        [codes],
+    )
 
 
-def register_user_datasets(con: duckdb.DuckDBPyConnection | None = None, *,
-                           rows: pd.DataFrame | None = None) -> tuple[str, ...]:
+def register_user_datasets(
+    con: duckdb.DuckDBPyConnection | None = None, *, rows: pd.DataFrame | None = None
+) -> tuple[str, ...]:
     """Register the store's user datasets (table ``user_datasets``, or ``rows`` of it) in this process's
     catalogue, so every layer treats them like catalogued ones; returns their codes."""
     import json

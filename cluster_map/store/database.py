@@ -204,7 +204,7 @@ def clean_stale_builds(target: Path) -> list[Path]:
     """
     removed: list[Path] = []
     for p in target.parent.glob(f"{target.name}{BUILDING_SUFFIX}*"):
-        pid_text = p.name[len(target.name) + len(BUILDING_SUFFIX):].split(".")[0]
+        pid_text = p.name[len(target.name) + len(BUILDING_SUFFIX) :].split(".")[0]
         pid = int(pid_text) if pid_text.isdigit() else None
         if pid is not None and pid != os.getpid() and _alive(pid):
             raise StoreError(
@@ -227,8 +227,9 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def build_atomically(db: Path | str, *, required: Iterable[str] = REQUIRED_TABLES,
-                     seed_from_target: bool = False) -> Iterator[Build]:
+def build_atomically(
+    db: Path | str, *, required: Iterable[str] = REQUIRED_TABLES, seed_from_target: bool = False
+) -> Iterator[Build]:
     """Build a new store next to ``db`` and swap it in only if it is complete and valid.
 
     Parameters

@@ -16,11 +16,43 @@ from cluster_map.store.database import query
 from cluster_map.store.queries import table_exists
 
 ORGANISATION_COLUMNS = (
-    "id", "directory", "name", "acronym", "country", "city", "region_text", "sectors", "clusters",
-    "org_type", "members", "founded_year", "esca_label", "website", "source_url", "lat", "lon",
-    "geocode_precision", "nuts0", "nuts1", "nuts2", "nuts3", "nuts_version",
-    "members_year", "members_total", "members_companies", "members_smes", "members_large", "members_research",
-    "members_bound", "label_level", "label_year", "org_kind", "sector_keys", "nace", "location_note", "note",
+    "id",
+    "directory",
+    "name",
+    "acronym",
+    "country",
+    "city",
+    "region_text",
+    "sectors",
+    "clusters",
+    "org_type",
+    "members",
+    "founded_year",
+    "esca_label",
+    "website",
+    "source_url",
+    "lat",
+    "lon",
+    "geocode_precision",
+    "nuts0",
+    "nuts1",
+    "nuts2",
+    "nuts3",
+    "nuts_version",
+    "members_year",
+    "members_total",
+    "members_companies",
+    "members_smes",
+    "members_large",
+    "members_research",
+    "members_bound",
+    "label_level",
+    "label_year",
+    "org_kind",
+    "sector_keys",
+    "nace",
+    "location_note",
+    "note",
 )
 _SELECT = ", ".join(ORGANISATION_COLUMNS)
 #: Columns a search may be sorted by (an allow-list: the user picks one).
@@ -54,7 +86,9 @@ def organisations(
     """
     if not table_exists(con, "organisations"):
         return pd.DataFrame(columns=list(ORGANISATION_COLUMNS))
-    return query(con, f"""
+    return query(
+        con,
+        f"""
         SELECT {_SELECT} FROM organisations
         WHERE (? = '' OR concat_ws(' ', name, acronym, city, region_text, sectors, clusters)
                          ILIKE ? ESCAPE '\\')
@@ -63,8 +97,19 @@ def organisations(
           AND (? = '' OR ? IN (nuts0, nuts1, nuts2, nuts3))
           AND (? = '' OR directory = ?)
         ORDER BY country, name""",  # noqa: S608 - only the constant column list is spliced
-                 [text, like_pattern(text), sector, like_pattern(sector), list(countries), list(countries),
-                  region, region, directory, directory])
+        [
+            text,
+            like_pattern(text),
+            sector,
+            like_pattern(sector),
+            list(countries),
+            list(countries),
+            region,
+            region,
+            directory,
+            directory,
+        ],
+    )
 
 
 def organisation(con: duckdb.DuckDBPyConnection, org_id: str) -> pd.DataFrame:
@@ -76,35 +121,60 @@ def directory_dates(con: duckdb.DuckDBPyConnection, code: str) -> tuple[Any, Any
     """(the source's own last update, when Cluster Map read it) of directory ``code``; ``None`` where unknown."""
     if not table_exists(con, "datasets"):
         return None, None
-    found = con.execute("SELECT last_update, extracted_at FROM datasets WHERE code = ? ORDER BY extracted_at DESC "
-                        "LIMIT 1", [code]).fetchone()
+    found = con.execute(
+        "SELECT last_update, extracted_at FROM datasets WHERE code = ? ORDER BY extracted_at DESC LIMIT 1",
+        [code],
+    ).fetchone()
     return (None, None) if found is None else (found[0], found[1])
 
 
 def partnerships(con: duckdb.DuckDBPyConnection, *, text: str = "", country: str = "") -> pd.DataFrame:
     """Cluster partnerships whose name, theme or members match ``text`` and that involve ``country``."""
     if not table_exists(con, "partnerships"):
-        return pd.DataFrame(columns=["name", "theme", "type", "member_organisations", "countries",
-                                     "source_url", "note"])
-    return query(con, """
+        return pd.DataFrame(
+            columns=["name", "theme", "type", "member_organisations", "countries", "source_url", "note"]
+        )
+    return query(
+        con,
+        """
         SELECT name, theme, type, member_organisations, countries, source_url, note FROM partnerships
         WHERE (? = '' OR concat_ws(' ', name, theme, member_organisations) ILIKE ? ESCAPE '\\')
           AND (? = '' OR list_contains(string_split(replace(coalesce(countries, ''), ' ', ''), ';'), ?))
-        ORDER BY name""", [text, like_pattern(text), country, country])
+        ORDER BY name""",
+        [text, like_pattern(text), country, country],
+    )
 
 
 def events(con: duckdb.DuckDBPyConnection, *, text: str = "", country: str = "") -> pd.DataFrame:
     """Cluster events matching ``text`` (name, type, organisers) in ``country``, newest first."""
     if not table_exists(con, "events"):
-        return pd.DataFrame(columns=["id", "event_name", "event_type", "dates", "date_precision", "date_start",
-                                     "date_end", "city", "country", "organisers_partners", "participants",
-                                     "source_url", "note"])
-    return query(con, """
+        return pd.DataFrame(
+            columns=[
+                "id",
+                "event_name",
+                "event_type",
+                "dates",
+                "date_precision",
+                "date_start",
+                "date_end",
+                "city",
+                "country",
+                "organisers_partners",
+                "participants",
+                "source_url",
+                "note",
+            ]
+        )
+    return query(
+        con,
+        """
         SELECT id, event_name, event_type, dates, date_precision, date_start, date_end, city, country, organisers_partners,
                participants, source_url, note FROM events
         WHERE (? = '' OR concat_ws(' ', event_name, event_type, organisers_partners, city) ILIKE ? ESCAPE '\\')
           AND (? = '' OR country = ?)
-        ORDER BY date_start DESC NULLS LAST, event_name""", [text, like_pattern(text), country, country])
+        ORDER BY date_start DESC NULLS LAST, event_name""",
+        [text, like_pattern(text), country, country],
+    )
 
 
 def countries(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -119,10 +189,13 @@ def sector_keywords(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Sector keywords of the directory with the number of organisations using each: keyword, n."""
     if not table_exists(con, "organisations"):
         return pd.DataFrame(columns=["keyword", "n"])
-    return query(con, """
+    return query(
+        con,
+        """
         WITH k AS (SELECT trim(unnest(string_split(coalesce(sectors, ''), ';'))) AS keyword FROM organisations)
         SELECT lower(keyword) AS keyword, count(*) AS n FROM k WHERE keyword <> ''
-        GROUP BY ALL ORDER BY n DESC, keyword""")
+        GROUP BY ALL ORDER BY n DESC, keyword""",
+    )
 
 
 def search_where(
@@ -150,7 +223,9 @@ def search_where(
     clauses: list[str] = []
     params: list[object] = []
     for terms, word in groups:
-        clauses.append("(list_has_any(search_terms, ?::VARCHAR[]) OR concat_ws(' ', name, acronym) ILIKE ? ESCAPE '\\')")
+        clauses.append(
+            "(list_has_any(search_terms, ?::VARCHAR[]) OR concat_ws(' ', name, acronym) ILIKE ? ESCAPE '\\')"
+        )
         params += [list(terms), like_pattern(word)]
     if countries:
         clauses.append("list_contains(?::VARCHAR[], country)")
@@ -204,36 +279,65 @@ def search(
     if not table_exists(con, "organisations"):
         return pd.DataFrame(columns=list(ORGANISATION_COLUMNS)), 0
     clause, params = where
-    key = ("CASE label_level WHEN 'gold' THEN 3 WHEN 'silver' THEN 2 WHEN 'bronze' THEN 1 END"
-           if sort == "label_level" else sort)
+    key = (
+        "CASE label_level WHEN 'gold' THEN 3 WHEN 'silver' THEN 2 WHEN 'bronze' THEN 1 END"
+        if sort == "label_level"
+        else sort
+    )
     order = f"{key} {'DESC' if descending else 'ASC'} NULLS LAST, name, id"
     page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
     # spliced: the clause of search_where (placeholders only), an allow-listed sort column, two integers
     sql = f"SELECT {_SELECT}, count(*) OVER () AS n_found FROM organisations WHERE {clause} ORDER BY {order}{page}"  # noqa: S608
     rows = query(con, sql, params)
     count_sql = f"SELECT count(*) AS n FROM organisations WHERE {clause}"  # noqa: S608
-    total = int(rows["n_found"].iloc[0]) if len(rows) else (
-        0 if offset == 0 else int(query(con, count_sql, params)["n"].iloc[0]))
+    total = (
+        int(rows["n_found"].iloc[0])
+        if len(rows)
+        else (0 if offset == 0 else int(query(con, count_sql, params)["n"].iloc[0]))
+    )
     return rows.drop(columns=["n_found"]), total
 
 
 def search_terms_of(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """id, country, nuts2, lat, lon, sector_keys, nace of every organisation (the partner finder's input)."""
     if not table_exists(con, "organisations"):
-        return pd.DataFrame(columns=["id", "name", "country", "nuts0", "nuts1", "nuts2", "lat", "lon",
-                                     "geocode_precision", "sector_keys", "nace", "clusters", "sectors", "members_total"])
-    return query(con, """SELECT id, name, country, nuts0, nuts1, nuts2, lat, lon, geocode_precision, sector_keys,
-                                nace, clusters, sectors, members_total FROM organisations ORDER BY id""")
+        return pd.DataFrame(
+            columns=[
+                "id",
+                "name",
+                "country",
+                "nuts0",
+                "nuts1",
+                "nuts2",
+                "lat",
+                "lon",
+                "geocode_precision",
+                "sector_keys",
+                "nace",
+                "clusters",
+                "sectors",
+                "members_total",
+            ]
+        )
+    return query(
+        con,
+        """SELECT id, name, country, nuts0, nuts1, nuts2, lat, lon, geocode_precision, sector_keys,
+                                nace, clusters, sectors, members_total FROM organisations ORDER BY id""",
+    )
 
 
 def region_shapes(con: duckdb.DuckDBPyConnection, nuts_version: str) -> pd.DataFrame:
     """code, nuts_version, level, country, name, kind, label_lon, label_lat, wkb (full geometry) of one
     version (``'us'``: US states and counties), for placing imported organisations."""
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT r.code, r.nuts_version, r.level, r.country, r.name, r.kind, g.label_lon, g.label_lat, g.wkb
         FROM regions r JOIN geometries g ON g.code = r.code AND g.nuts_version = r.nuts_version AND g.variant = 'full'
         WHERE r.nuts_version = ? AND r.level BETWEEN 0 AND 3
-          AND (? <> 'us' OR r.kind IN ('us_state', 'us_county'))""", [nuts_version, nuts_version])
+          AND (? <> 'us' OR r.kind IN ('us_state', 'us_county'))""",
+        [nuts_version, nuts_version],
+    )
 
 
 def names_and_countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -29,8 +29,15 @@ def read_divisions(con: Any, name: str, *, sector_level: int = 2) -> pd.DataFram
     """Rows of the temporary cube ``name`` whose ``sector_level`` is ``sector_level`` (NACE divisions).
 
     Read on the connection itself: a temporary table is not visible to its cursors."""
-    return _raw(con).sql(f"SELECT * FROM {_name(name)} WHERE sector_level = ?",  # noqa: S608
-                         params=[sector_level]).to_arrow_table().to_pandas()
+    return (
+        _raw(con)
+        .sql(
+            f"SELECT * FROM {_name(name)} WHERE sector_level = ?",  # noqa: S608
+            params=[sector_level],
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
 
 
 def replace_temp(con: Any, name: str, data: pa.Table) -> int:
@@ -44,8 +51,9 @@ def replace_temp(con: Any, name: str, data: pa.Table) -> int:
     return int(raw.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])  # noqa: S608
 
 
-def annotate(con: Any, *, dataset: str, nuts_version: str, scheme: str, notes: pd.DataFrame,
-             column: str = "reason") -> int:
+def annotate(
+    con: Any, *, dataset: str, nuts_version: str, scheme: str, notes: pd.DataFrame, column: str = "reason"
+) -> int:
     """Append ``notes`` (level, year, region, sector, note) to ``column`` of the matching metric rows of
     ``dataset``'s ``scheme`` rows in ``nuts_version`` ('; '-separated); returns the rows noted."""
     if column not in ("reason", "caveats"):
@@ -54,13 +62,17 @@ def annotate(con: Any, *, dataset: str, nuts_version: str, scheme: str, notes: p
     if notes.empty:
         return 0
     raw = _raw(con)
-    raw.register("_cm_eco_notes", pa.Table.from_pandas(notes[["level", "year", "region", "sector", "note"]],
-                                                        preserve_index=False))
+    raw.register(
+        "_cm_eco_notes",
+        pa.Table.from_pandas(notes[["level", "year", "region", "sector", "note"]], preserve_index=False),
+    )
     try:
-        sql = (f"UPDATE metrics m SET {column} = CASE WHEN m.{column} IS NULL OR m.{column} = '' "  # noqa: S608
-               f"THEN n.note ELSE m.{column} || '; ' || n.note END FROM _cm_eco_notes n "
-               "WHERE m.dataset = ? AND m.nuts_version = ? AND m.sector_scheme = ? AND m.level = n.level "
-               "AND m.year = n.year AND m.region = n.region AND m.sector = n.sector")
+        sql = (
+            f"UPDATE metrics m SET {column} = CASE WHEN m.{column} IS NULL OR m.{column} = '' "  # noqa: S608
+            f"THEN n.note ELSE m.{column} || '; ' || n.note END FROM _cm_eco_notes n "
+            "WHERE m.dataset = ? AND m.nuts_version = ? AND m.sector_scheme = ? AND m.level = n.level "
+            "AND m.year = n.year AND m.region = n.region AND m.sector = n.sector"
+        )
         raw.execute(sql, [dataset, nuts_version, scheme])
     finally:
         raw.unregister("_cm_eco_notes")

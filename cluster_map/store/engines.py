@@ -36,7 +36,9 @@ def check_engine(engine: str) -> Engine:
     return engine  # type: ignore[return-value]
 
 
-def duckdb_backend(db: Path | str | None = None, *, read_only: bool = True, threads: int | None = None) -> Any:
+def duckdb_backend(
+    db: Path | str | None = None, *, read_only: bool = True, threads: int | None = None
+) -> Any:
     """An ibis DuckDB backend on the store file ``db`` (or in memory when ``db`` is None)."""
     try:
         if db is None:
@@ -44,9 +46,7 @@ def duckdb_backend(db: Path | str | None = None, *, read_only: bool = True, thre
         else:
             path = Path(db)
             if not path.is_file():
-                raise StoreError(
-                    f"No store at {str(path)!r}. Run `cluster-map ingest` first or pass --db."
-                )
+                raise StoreError(f"No store at {str(path)!r}. Run `cluster-map ingest` first or pass --db.")
             con = ibis.duckdb.connect(str(path), read_only=read_only)
     except StoreError:
         raise
@@ -100,7 +100,9 @@ def spark_session(remote: str = "", *, cores: str = "*") -> Any:
         return session
 
 
-def spark_backend(remote: str = "", *, shuffle_partitions: int | None = None, adaptive: bool | None = None) -> Any:
+def spark_backend(
+    remote: str = "", *, shuffle_partitions: int | None = None, adaptive: bool | None = None
+) -> Any:
     """An ibis PySpark backend over :func:`spark_session`.
 
     Small inputs (tests, the store's datasets) run several times faster with
@@ -114,7 +116,9 @@ def spark_backend(remote: str = "", *, shuffle_partitions: int | None = None, ad
     return ibis.pyspark.connect(session)
 
 
-def backend(engine: str = "duckdb", *, db: Path | str | None = None, remote: str = "", read_only: bool = True) -> Any:
+def backend(
+    engine: str = "duckdb", *, db: Path | str | None = None, remote: str = "", read_only: bool = True
+) -> Any:
     """The ibis backend for ``engine`` (``'duckdb'`` on ``db`` or in memory, ``'spark'``)."""
     if check_engine(engine) == "spark":
         return spark_backend(remote, shuffle_partitions=2, adaptive=False)
@@ -136,8 +140,10 @@ def register(con: Any, name: str, data: pd.DataFrame | pa.Table, *, schema: Any 
         if isinstance(data, pa.Table):
             data = data.to_pandas()
         session = con._session
-        frame = session.createDataFrame(data) if len(data) else session.createDataFrame(
-            data, schema=_spark_schema(data)
+        frame = (
+            session.createDataFrame(data)
+            if len(data)
+            else session.createDataFrame(data, schema=_spark_schema(data))
         )
         frame.createOrReplaceTempView(name)
         return con.table(name)

@@ -40,8 +40,14 @@ def table_columns(table: str) -> tuple[tuple[str, str, bool], ...]:
 
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
-    "VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(), "BLOB": pa.binary(), "TIMESTAMP": pa.timestamp("us"), "DATE": pa.date32(),
+    "VARCHAR": pa.string(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "BLOB": pa.binary(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "DATE": pa.date32(),
     "VARCHAR[]": pa.list_(pa.string()),
 }
 
@@ -88,8 +94,14 @@ def _column(table: str, name: str, values: pd.Series, typ: pa.DataType) -> pa.Ar
         ) from exc
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, data: pd.DataFrame | pa.Table,
-           *, constants: Mapping[str, object] | None = None, order_by: Sequence[str] = ()) -> int:
+def insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    data: pd.DataFrame | pa.Table,
+    *,
+    constants: Mapping[str, object] | None = None,
+    order_by: Sequence[str] = (),
+) -> int:
     """Append ``data`` to ``table`` in one ``INSERT ... SELECT`` over a registered Arrow table.
 
     ``order_by`` sorts the rows on the way in (DuckDB sorts in parallel), which keeps the file's
@@ -141,8 +153,9 @@ def geometry_frame(gdf: pd.DataFrame, *, geometry: str = "geometry") -> pd.DataF
     return out
 
 
-def insert_geometries(con: duckdb.DuckDBPyConnection, gdf: pd.DataFrame,
-                      *, constants: Mapping[str, object] | None = None) -> int:
+def insert_geometries(
+    con: duckdb.DuckDBPyConnection, gdf: pd.DataFrame, *, constants: Mapping[str, object] | None = None
+) -> int:
     """Append a GeoDataFrame (code, nuts_version, level, variant, geometry, label_lon/lat) to ``geometries``."""
     return insert(con, "geometries", geometry_frame(gdf), constants=constants)
 

@@ -104,12 +104,16 @@ def insert_select(con: Any, table: str, select_sql: str, *, constants: dict[str,
     expression for the same DuckDB) plus ``constants`` (e.g. dataset), sorted for slice reads."""
     _check_table(table)
     extra, params = _constants(constants or {})
-    sql = (f"INSERT INTO {table} BY NAME SELECT _s.*{extra} FROM ({select_sql}) _s "  # noqa: S608
-           f"ORDER BY {WITHIN[table]}")
+    sql = (
+        f"INSERT INTO {table} BY NAME SELECT _s.*{extra} FROM ({select_sql}) _s "  # noqa: S608
+        f"ORDER BY {WITHIN[table]}"
+    )
     return int(_raw(con).execute(sql, params).fetchall()[0][0])
 
 
-def insert_frame(con: Any, table: str, frame: pd.DataFrame | pa.Table, *, constants: dict[str, str] | None = None) -> int:
+def insert_frame(
+    con: Any, table: str, frame: pd.DataFrame | pa.Table, *, constants: dict[str, str] | None = None
+) -> int:
     """Append a frame (e.g. computed on Spark) to ``table`` by column name, sorted for slice reads."""
     _check_table(table)
     raw = _raw(con)
@@ -121,8 +125,14 @@ def insert_frame(con: Any, table: str, frame: pd.DataFrame | pa.Table, *, consta
         raw.unregister("_cm_insert")
 
 
-def copy_series(con: Any, *, code: str, parts: Sequence[tuple[str, int | None, int | None]],
-                break_years: Sequence[int], caveat: str) -> dict[str, int]:
+def copy_series(
+    con: Any,
+    *,
+    code: str,
+    parts: Sequence[tuple[str, int | None, int | None]],
+    break_years: Sequence[int],
+    caveat: str,
+) -> dict[str, int]:
     """Copy the rows of each part dataset (dataset, first year, last year; None: open) of every metric
     table to dataset ``code``, sorted for slice reads; the ``metrics`` rows of ``break_years`` get
     ``caveat`` appended to ``caveats`` (';'-separated). Returns the rows written per table."""
@@ -130,16 +140,27 @@ def copy_series(con: Any, *, code: str, parts: Sequence[tuple[str, int | None, i
     out: dict[str, int] = {}
     for table in TABLES:
         cols = [r[0] for r in raw.execute(f"DESCRIBE {table}").fetchall()]  # noqa: S608 - allow-listed
-        select = ", ".join("?::VARCHAR AS dataset" if c == "dataset" else (
-            "CASE WHEN list_contains(?::INTEGER[], year) THEN concat_ws(';', nullif(caveats, ''), ?::VARCHAR) "
-            "ELSE caveats END AS caveats") if c == "caveats" else c for c in cols)
+        select = ", ".join(
+            "?::VARCHAR AS dataset"
+            if c == "dataset"
+            else (
+                "CASE WHEN list_contains(?::INTEGER[], year) THEN concat_ws(';', nullif(caveats, ''), ?::VARCHAR) "
+                "ELSE caveats END AS caveats"
+            )
+            if c == "caveats"
+            else c
+            for c in cols
+        )
         params: list[Any] = [code] + ([list(break_years), caveat] if "caveats" in cols else [])
-        where = " OR ".join("(dataset = ? AND year >= coalesce(?, year) AND year <= coalesce(?, year))"
-                            for _ in parts)
+        where = " OR ".join(
+            "(dataset = ? AND year >= coalesce(?, year) AND year <= coalesce(?, year))" for _ in parts
+        )
         for part in parts:
             params += list(part)
-        sql = (f"INSERT INTO {table} SELECT {select} FROM {table} WHERE {where} "  # noqa: S608 - allow-listed
-               f"ORDER BY {WITHIN[table]}")
+        sql = (
+            f"INSERT INTO {table} SELECT {select} FROM {table} WHERE {where} "  # noqa: S608 - allow-listed
+            f"ORDER BY {WITHIN[table]}"
+        )
         out[table] = int(raw.execute(sql, params).fetchall()[0][0])
     return out
 
@@ -196,9 +217,7 @@ def read_table(
 
 def datasets_with_metrics(con: Any) -> list[str]:
     """Datasets present in ``metrics`` (empty when the table is missing)."""
-    rows = _query(
-        con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'metrics'", []
-    )
+    rows = _query(con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'metrics'", [])
     if not int(rows["n"].iloc[0]):
         return []
     return _query(con, "SELECT DISTINCT dataset FROM metrics ORDER BY dataset", [])["dataset"].tolist()
@@ -275,14 +294,18 @@ def cube_params(
 
 def observation_versions(con: Any, dataset: str) -> list[str]:
     """NUTS versions of a dataset's observations (ascending)."""
-    rows = _query(con, "SELECT DISTINCT nuts_version FROM observations WHERE dataset = ? ORDER BY 1", [dataset])
+    rows = _query(
+        con, "SELECT DISTINCT nuts_version FROM observations WHERE dataset = ? ORDER BY 1", [dataset]
+    )
     return [str(v) for v in rows["nuts_version"]]
 
 
 def cube_diagnosis(con: Any, params: dict[str, Any]) -> str:
     """Why a dataset's cube is empty, in one sentence: how many of its employment rows exist, how many
     have a region of their NUTS version, how many a sector of the scheme."""
-    rows = _query(con, """
+    rows = _query(
+        con,
+        """
         WITH o AS (SELECT DISTINCT region, nuts_version, sector FROM observations
                    WHERE dataset = ? AND indicator = ? AND breakdown = ?)
         SELECT count(*) AS cells,
@@ -291,11 +314,15 @@ def cube_diagnosis(con: Any, params: dict[str, Any]) -> str:
                    AS with_region,
                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM sectors s WHERE s.code = o.sector AND s.scheme = ?))
                    AS with_sector
-        FROM o""", [params["dataset"], params["emp"], params["emp_breakdown"], params["scheme"]])
+        FROM o""",
+        [params["dataset"], params["emp"], params["emp_breakdown"], params["scheme"]],
+    )
     r = rows.iloc[0]
-    return (f"Employment cell {params['emp']!r} {params['emp_breakdown']!r}: {int(r['cells'])} region-sector "
-            f"combinations, {int(r['with_region'])} with a known region, {int(r['with_sector'])} with a known "
-            "sector. Check the dataset's NUTS version and sector codes in the catalogue.")
+    return (
+        f"Employment cell {params['emp']!r} {params['emp_breakdown']!r}: {int(r['cells'])} region-sector "
+        f"combinations, {int(r['with_region'])} with a known region, {int(r['with_sector'])} with a known "
+        "sector. Check the dataset's NUTS version and sector codes in the catalogue."
+    )
 
 
 def create_cube(con: Any, name: str, params: dict[str, Any]) -> int:

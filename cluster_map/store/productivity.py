@@ -13,7 +13,16 @@ import pandas as pd
 import pyarrow as pa
 
 #: The partition and row keys of table ``metrics`` that identify one cell.
-CELL_KEYS = ("nuts_version", "level", "sector_scheme", "sector_level", "year", "sector", "region", "benchmark")
+CELL_KEYS = (
+    "nuts_version",
+    "level",
+    "sector_scheme",
+    "sector_level",
+    "year",
+    "sector",
+    "region",
+    "benchmark",
+)
 #: Columns written (declared in :data:`cluster_map.store.metrics.DDL`).
 COLUMNS = ("wage_per_person", "wage_ratio", "productivity_star", "performance")
 
@@ -25,8 +34,15 @@ def _raw(con: Any) -> Any:
 def cells(con: Any, *, dataset: str) -> pd.DataFrame:
     """Every metric row of ``dataset`` with its keys, employment, wages and caveats."""
     raw = _raw(con)
-    return raw.sql(f"SELECT {', '.join(CELL_KEYS)}, employment, wages, caveats FROM metrics "  # noqa: S608
-                   "WHERE dataset = ?", params=[dataset]).to_arrow_table().to_pandas()
+    return (
+        raw.sql(
+            f"SELECT {', '.join(CELL_KEYS)}, employment, wages, caveats FROM metrics "  # noqa: S608
+            "WHERE dataset = ?",
+            params=[dataset],
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
 
 
 def write(con: Any, *, dataset: str, frame: pd.DataFrame) -> int:
@@ -40,8 +56,10 @@ def write(con: Any, *, dataset: str, frame: pd.DataFrame) -> int:
     try:
         sets = ", ".join(f"{c} = p.{c}" for c in COLUMNS)
         on = " AND ".join(f"m.{k} = p.{k}" for k in CELL_KEYS)
-        raw.execute(f"UPDATE metrics m SET {sets} FROM _cm_prod p WHERE m.dataset = ? AND {on}",  # noqa: S608
-                    [dataset])
+        raw.execute(
+            f"UPDATE metrics m SET {sets} FROM _cm_prod p WHERE m.dataset = ? AND {on}",  # noqa: S608
+            [dataset],
+        )
     finally:
         raw.unregister("_cm_prod")
     return len(rows)

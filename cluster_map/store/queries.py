@@ -17,7 +17,14 @@ from cluster_map.store.database import query
 
 #: Metric columns of table ``metrics`` that a map may show (allow-list for identifiers).
 METRIC_COLUMNS_SQL: Final = (
-    "employment", "establishments", "share_region", "share_sector", "lq", "stars", "strong", "wage_ratio",
+    "employment",
+    "establishments",
+    "share_region",
+    "share_sector",
+    "lq",
+    "stars",
+    "strong",
+    "wage_ratio",
 )
 
 
@@ -29,8 +36,11 @@ def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def metric_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Column names of table ``metrics``."""
-    rows = query(con, "SELECT column_name FROM information_schema.columns WHERE table_name = 'metrics' "
-                      "ORDER BY ordinal_position")
+    rows = query(
+        con,
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'metrics' "
+        "ORDER BY ordinal_position",
+    )
     return rows["column_name"].tolist()
 
 
@@ -39,37 +49,51 @@ def dataset_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     Columns: dataset, nuts_version, sector_scheme, level, first_year, last_year, n_regions, title.
     """
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT m.dataset, m.nuts_version, m.sector_scheme, m.level,
                min(m.year) AS first_year, max(m.year) AS last_year,
                count(DISTINCT m.region) AS n_regions, any_value(d.title) AS title
         FROM metrics m LEFT JOIN datasets d ON d.code = m.dataset
-        GROUP BY ALL ORDER BY m.dataset, m.level""")
+        GROUP BY ALL ORDER BY m.dataset, m.level""",
+    )
 
 
 def benchmark_of(con: duckdb.DuckDBPyConnection, dataset: str) -> str:
     """The benchmark the map shows for ``dataset``: 'dataset' when materialised, else the first one."""
-    rows = query(con, """
+    rows = query(
+        con,
+        """
         SELECT benchmark FROM metrics WHERE dataset = ? GROUP BY benchmark
-        ORDER BY benchmark <> 'dataset', benchmark LIMIT 1""", [dataset])
+        ORDER BY benchmark <> 'dataset', benchmark LIMIT 1""",
+        [dataset],
+    )
     return str(rows["benchmark"].iloc[0]) if len(rows) else "dataset"
 
 
 def years(con: duckdb.DuckDBPyConnection, dataset: str, level: int | None = None) -> list[int]:
     """Years with at least one location quotient in ``dataset`` (ascending)."""
-    rows = query(con, """
+    rows = query(
+        con,
+        """
         SELECT DISTINCT year FROM metrics
         WHERE dataset = ? AND lq IS NOT NULL AND (? IS NULL OR level = ?) ORDER BY year""",
-                 [dataset, level, level])
+        [dataset, level, level],
+    )
     return [int(y) for y in rows["year"]]
 
 
 def year_coverage(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int, sector: str) -> pd.DataFrame:
     """Regions with an LQ per year for one sector and level. Columns: year, n_regions (ascending)."""
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT year, count(lq) AS n_regions FROM metrics
         WHERE dataset = ? AND level = ? AND sector = ? AND benchmark = ?
-        GROUP BY year ORDER BY year""", [dataset, level, sector, benchmark_of(con, dataset)])
+        GROUP BY year ORDER BY year""",
+        [dataset, level, sector, benchmark_of(con, dataset)],
+    )
 
 
 def benchmark_countries(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int) -> pd.DataFrame:
@@ -77,10 +101,14 @@ def benchmark_countries(con: duckdb.DuckDBPyConnection, dataset: str, *, level: 
 
     Columns: year, countries (sorted list), ascending by year."""
     country = "country" if "country" in set(metric_columns(con)) else "left(region, 2)"
-    return query(con, f"""
+    return query(
+        con,
+        f"""
         SELECT year, list(DISTINCT {country} ORDER BY {country}) AS countries FROM metrics
         WHERE dataset = ? AND level = ? AND benchmark = ? AND employment > 0 AND {country} IS NOT NULL
-        GROUP BY year ORDER BY year""", [dataset, level, benchmark_of(con, dataset)])  # noqa: S608 - a constant
+        GROUP BY year ORDER BY year""",  # noqa: S608 - a constant column name
+        [dataset, level, benchmark_of(con, dataset)],
+    )
 
 
 def sectors(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int) -> pd.DataFrame:
@@ -89,7 +117,9 @@ def sectors(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int) -> pd.D
     Columns: code, label, level, parent, n_regions (regions with an LQ in the latest year), last_year.
     Sorted by code.
     """
-    return query(con, """
+    return query(
+        con,
+        """
         WITH last AS (SELECT max(year) AS y FROM metrics WHERE dataset = ? AND lq IS NOT NULL),
         cov AS (
             SELECT m.sector, m.sector_scheme, count(*) FILTER (WHERE m.year = (SELECT y FROM last)
@@ -101,17 +131,23 @@ def sectors(con: duckdb.DuckDBPyConnection, dataset: str, *, level: int) -> pd.D
         FROM cov c LEFT JOIN sectors s ON s.scheme = c.sector_scheme AND s.code = c.sector
         WHERE c.sector <> ''
         ORDER BY CASE WHEN regexp_matches(c.sector, '^[0-9]+$') THEN lpad(c.sector, 4, '0')
-                      ELSE c.sector END""", [dataset, dataset, benchmark_of(con, dataset), level])
+                      ELSE c.sector END""",
+        [dataset, dataset, benchmark_of(con, dataset), level],
+    )
 
 
 def region_codes(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
     """Regions of ``dataset`` (any level) with name and country. Columns: code, level, country, name."""
-    return query(con, """
+    return query(
+        con,
+        """
         WITH r AS (SELECT DISTINCT region, nuts_version, level FROM metrics WHERE dataset = ?)
         SELECT r.region AS code, r.level, coalesce(g.country, left(r.region, 2)) AS country,
                coalesce(g.name, r.region) AS name
         FROM r LEFT JOIN regions g ON g.code = r.region AND g.nuts_version = r.nuts_version
-        ORDER BY code""", [dataset])
+        ORDER BY code""",
+        [dataset],
+    )
 
 
 def year_versions(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
@@ -119,14 +155,26 @@ def year_versions(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
 
     One version a year: a dataset's geo codes change version between years, never within one.
     """
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT year, any_value(nuts_version) AS nuts_version FROM metrics WHERE dataset = ?
-        GROUP BY year ORDER BY year""", [dataset])
+        GROUP BY year ORDER BY year""",
+        [dataset],
+    )
 
 
-def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sector: str, year: int,
-               growth_from: int | None = None, employment: tuple[str, str] | None = None,
-               observations_of: str | None = None) -> pd.DataFrame:
+def map_values(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    dataset: str,
+    level: int,
+    sector: str,
+    year: int,
+    growth_from: int | None = None,
+    employment: tuple[str, str] | None = None,
+    observations_of: str | None = None,
+) -> pd.DataFrame:
     """Every region of ``level`` in ``dataset`` with the metrics of one sector and year.
 
     Regions come from ``regions`` of the NUTS version of ``year``'s metrics (so regions with no data
@@ -146,8 +194,11 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
     establishments = "m.establishments" if "establishments" in cols else "NULL::DOUBLE"
     wage_ratio = "m.wage_ratio" if "wage_ratio" in cols else "NULL::DOUBLE"
     performance = "m.performance" if "performance" in cols else "NULL::VARCHAR"
-    quality = ("m.caveats, m.lq_low, m.lq_high" if {"caveats", "lq_low", "lq_high"} <= cols
-               else "NULL::VARCHAR AS caveats, NULL::DOUBLE AS lq_low, NULL::DOUBLE AS lq_high")
+    quality = (
+        "m.caveats, m.lq_low, m.lq_high"
+        if {"caveats", "lq_low", "lq_high"} <= cols
+        else "NULL::VARCHAR AS caveats, NULL::DOUBLE AS lq_low, NULL::DOUBLE AS lq_high"
+    )
     sql = f"""
         WITH nv AS (SELECT coalesce(any_value(nuts_version) FILTER (WHERE year = ?), any_value(nuts_version)) AS v
                     FROM metrics WHERE dataset = ? AND level = ?),
@@ -173,9 +224,29 @@ def map_values(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, sect
         ORDER BY reg.code"""  # noqa: S608 - spliced parts are constants chosen above; values are bound
     span = (year - growth_from) if growth_from is not None else 0
     b = benchmark_of(con, dataset)
-    params = [year, dataset, level, level, dataset, level, sector, year, b,
-              dataset, level, sector, growth_from if growth_from is not None else -1, b,
-              observations_of or dataset, sector, year, indicator, breakdown, span, span or 1]
+    params = [
+        year,
+        dataset,
+        level,
+        level,
+        dataset,
+        level,
+        sector,
+        year,
+        b,
+        dataset,
+        level,
+        sector,
+        growth_from if growth_from is not None else -1,
+        b,
+        observations_of or dataset,
+        sector,
+        year,
+        indicator,
+        breakdown,
+        span,
+        span or 1,
+    ]
     return query(con, sql, params)
 
 
@@ -184,11 +255,15 @@ def display_geometry(con: duckdb.DuckDBPyConnection, *, nuts_version: str, level
 
     Falls back to the 'full' variant when no display variant was built.
     """
-    rows = query(con, """
+    rows = query(
+        con,
+        """
         SELECT code, wkb, label_lon, label_lat, variant FROM geometries
         WHERE nuts_version = ? AND level = ? AND variant IN ('display', 'full')
         QUALIFY row_number() OVER (PARTITION BY code ORDER BY variant = 'display' DESC) = 1
-        ORDER BY code""", [nuts_version, level])
+        ORDER BY code""",
+        [nuts_version, level],
+    )
     return rows
 
 
@@ -203,14 +278,32 @@ def organisations(con: duckdb.DuckDBPyConnection, *, countries: tuple[str, ...] 
     Columns: id, name, acronym, country, city, sectors, clusters, website, lat, lon, directory, nuts2.
     """
     if not table_exists(con, "organisations"):
-        return pd.DataFrame(columns=["id", "name", "acronym", "country", "city", "sectors", "clusters",
-                                     "website", "lat", "lon", "directory", "nuts2"])
-    return query(con, """
+        return pd.DataFrame(
+            columns=[
+                "id",
+                "name",
+                "acronym",
+                "country",
+                "city",
+                "sectors",
+                "clusters",
+                "website",
+                "lat",
+                "lon",
+                "directory",
+                "nuts2",
+            ]
+        )
+    return query(
+        con,
+        """
         SELECT id, name, acronym, country, city, sectors, clusters, website, lat, lon, directory, nuts2
         FROM organisations
         WHERE lat IS NOT NULL AND lon IS NOT NULL
           AND (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], country))
-        ORDER BY name""", [list(countries), list(countries)])
+        ORDER BY name""",
+        [list(countries), list(countries)],
+    )
 
 
 def check_metric(column: str) -> str:

@@ -33,14 +33,17 @@ def sector_metrics(
 
     Columns: the columns of ``metrics`` plus name and country of the region. Sorted by year, region.
     """
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT m.*, coalesce(r.name, m.region) AS name, coalesce(r.country, left(m.region, 2)) AS country
         FROM metrics m LEFT JOIN regions r ON r.code = m.region AND r.nuts_version = m.nuts_version
         WHERE m.dataset = ? AND m.sector = ? AND m.level = ?
           AND (len(?::INTEGER[]) = 0 OR list_contains(?::INTEGER[], m.year))
           AND (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], coalesce(r.country, left(m.region, 2))))
         ORDER BY m.year, m.region""",
-                 [dataset, sector, level, list(years), list(years), list(countries), list(countries)])
+        [dataset, sector, level, list(years), list(years), list(countries), list(countries)],
+    )
 
 
 def cube(
@@ -56,7 +59,9 @@ def cube(
     ``sector_level`` ``None`` keeps every sector. Columns: region, country, sector, sector_label, year,
     employment, lq.
     """
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT m.region, coalesce(r.country, left(m.region, 2)) AS country, m.sector,
                coalesce(s.label, m.sector) AS sector_label, m.year, m.employment, m.lq
         FROM metrics m
@@ -65,15 +70,19 @@ def cube(
         WHERE m.dataset = ? AND m.level = ? AND list_contains(?::INTEGER[], m.year)
           AND (? IS NULL OR s.level = ?)
         ORDER BY m.year, m.region, m.sector""",
-                 [dataset, level, list(years), sector_level, sector_level])
+        [dataset, level, list(years), sector_level, sector_level],
+    )
 
 
 def years(con: duckdb.DuckDBPyConnection, *, dataset: str, sector: str, level: int) -> list[int]:
     """Years in which ``sector`` has employment in at least one region of ``level`` (ascending)."""
-    rows = query(con, """
+    rows = query(
+        con,
+        """
         SELECT DISTINCT year FROM metrics
         WHERE dataset = ? AND sector = ? AND level = ? AND employment IS NOT NULL ORDER BY year""",
-                 [dataset, sector, level])
+        [dataset, sector, level],
+    )
     return [int(y) for y in rows["year"]]
 
 
@@ -84,21 +93,26 @@ def related_clusters(con: duckdb.DuckDBPyConnection, *, cluster: str) -> pd.Data
     """
     if not table_exists(con, "related_clusters"):
         return pd.DataFrame(columns=["cluster", "label", "relatedness", "relatedness_pct", "related_90"])
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT c.cluster_b AS cluster, coalesce(s.label, c.cluster_b) AS label, c.relatedness,
                c.relatedness_pct, c.related_90
         FROM related_clusters c
         LEFT JOIN sectors s ON s.scheme = 'us_cluster' AND s.code = c.cluster_b
         WHERE c.cluster_a = ? AND c.cluster_b <> ?
-        ORDER BY c.relatedness DESC NULLS LAST, c.cluster_b""", [cluster, cluster])
+        ORDER BY c.relatedness DESC NULLS LAST, c.cluster_b""",
+        [cluster, cluster],
+    )
 
 
 def sector_indices(con: duckdb.DuckDBPyConnection, *, dataset: str, sector: str) -> pd.DataFrame:
     """Rows of ``sector_indices`` (Gini, Hoover, concentration) of one sector; empty if not built."""
     if not table_exists(con, "sector_indices"):
         return pd.DataFrame()
-    return query(con, "SELECT * FROM sector_indices WHERE dataset = ? AND sector = ? ORDER BY year",
-                 [dataset, sector])
+    return query(
+        con, "SELECT * FROM sector_indices WHERE dataset = ? AND sector = ? ORDER BY year", [dataset, sector]
+    )
 
 
 def metrics_table(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, year: int) -> pd.DataFrame:

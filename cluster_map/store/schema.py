@@ -183,12 +183,18 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
 
 #: Tables a complete store must hold rows in (a partial ``--only`` ingest checks only what it loaded).
 REQUIRED_TABLES: tuple[str, ...] = (
-    "meta", "datasets", "regions", "geometries", "sectors", "observations", "related_clusters",
-    "cluster_naics", "organisations",
+    "meta",
+    "datasets",
+    "regions",
+    "geometries",
+    "sectors",
+    "observations",
+    "related_clusters",
+    "cluster_naics",
+    "organisations",
 )
 
 
 def create_statements() -> list[str]:
     """``CREATE TABLE`` statements of every table, in dependency-free order."""
     return [ddl.strip() for ddl in TABLES.values()]
-

@@ -11,15 +11,18 @@ import pandas as pd
 from cluster_map.store.database import query
 
 
-def starred_cells(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, year: int, sector_level: int,
-                  benchmark: str) -> pd.DataFrame:
+def starred_cells(
+    con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, year: int, sector_level: int, benchmark: str
+) -> pd.DataFrame:
     """Cells with at least one star of one (dataset, region level, year, sector level, benchmark).
 
     Columns: region, name, country, nuts_version, sector, sector_label, sector_scheme, stars, size_star,
     specialisation_star, focus_star, productivity_star, performance, wage_ratio, employment, lq, share_region,
     share_sector, reason.
     """
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT m.region, coalesce(g.name, m.region) AS name, m.country, m.nuts_version, m.sector,
                coalesce(s.label, m.sector) AS sector_label, m.sector_scheme, m.stars, m.size_star,
                m.specialisation_star, m.focus_star, m.productivity_star, m.performance, m.wage_ratio,
@@ -30,17 +33,22 @@ def starred_cells(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, y
         WHERE m.dataset = ? AND m.level = ? AND m.year = ? AND m.sector_level = ? AND m.benchmark = ?
           AND m.stars >= 1
         ORDER BY m.stars DESC, m.employment DESC, m.region, m.sector""",
-                 [dataset, level, year, sector_level, benchmark])
+        [dataset, level, year, sector_level, benchmark],
+    )
 
 
-def cells_evaluated(con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, year: int, sector_level: int,
-                    benchmark: str) -> pd.DataFrame:
+def cells_evaluated(
+    con: duckdb.DuckDBPyConnection, *, dataset: str, level: int, year: int, sector_level: int, benchmark: str
+) -> pd.DataFrame:
     """How many cells of the slice have stars computed (not NULL) and how many regions and sectors.
 
     Columns: cells, regions, sectors.
     """
-    return query(con, """
+    return query(
+        con,
+        """
         SELECT count(stars) AS cells, count(DISTINCT region) FILTER (WHERE stars IS NOT NULL) AS regions,
                count(DISTINCT sector) FILTER (WHERE stars IS NOT NULL) AS sectors
         FROM metrics WHERE dataset = ? AND level = ? AND year = ? AND sector_level = ? AND benchmark = ?""",
-                 [dataset, level, year, sector_level, benchmark])
+        [dataset, level, year, sector_level, benchmark],
+    )

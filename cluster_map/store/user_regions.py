@@ -28,8 +28,9 @@ def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_SCHEMA)
 
 
-def save(db: Path | str, *, owner_id: int, name: str, members: Sequence[str],
-         now: dt.datetime | None = None) -> None:
+def save(
+    db: Path | str, *, owner_id: int, name: str, members: Sequence[str], now: dt.datetime | None = None
+) -> None:
     """Insert or replace the account's custom region ``name``."""
     when = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
     with board.transaction(db) as con:  # replace in one transaction, the only writer of the file meanwhile
@@ -42,8 +43,9 @@ def list_for(db: Path | str, *, owner_id: int) -> list[dict[str, Any]]:
     """The account's custom regions (name, members, saved_at), by name."""
     with board.connect(db) as con:
         _ensure(con)
-        rows = con.execute("SELECT name, members, saved_at FROM custom_regions WHERE owner_id = ? ORDER BY name",
-                           [owner_id]).fetchall()
+        rows = con.execute(
+            "SELECT name, members, saved_at FROM custom_regions WHERE owner_id = ? ORDER BY name", [owner_id]
+        ).fetchall()
     return [{"name": n, "members": list(m), "saved_at": t} for n, m, t in rows]
 
 
@@ -51,7 +53,8 @@ def delete(db: Path | str, *, owner_id: int, name: str) -> bool:
     """Delete the account's custom region ``name``; whether there was one."""
     with board.transaction(db) as con:
         _ensure(con)
-        found = con.execute("SELECT count(*) FROM custom_regions WHERE owner_id = ? AND name = ?",
-                            [owner_id, name]).fetchall()[0][0]
+        found = con.execute(
+            "SELECT count(*) FROM custom_regions WHERE owner_id = ? AND name = ?", [owner_id, name]
+        ).fetchall()[0][0]
         con.execute("DELETE FROM custom_regions WHERE owner_id = ? AND name = ?", [owner_id, name])
     return bool(found)

@@ -23,7 +23,17 @@ from cluster_map.ui.errors import boundary
 from cluster_map.ui.text import plain
 
 ACCOUNT_KEY = "board-account"
-LIST_COLUMNS = ["id", "kind", "title", "organisation", "country", "sectors", "countries", "expires", "username"]
+LIST_COLUMNS = [
+    "id",
+    "kind",
+    "title",
+    "organisation",
+    "country",
+    "sectors",
+    "countries",
+    "expires",
+    "username",
+]
 
 
 def board_path() -> Path:
@@ -48,8 +58,10 @@ def _set_account(account: Account | None) -> None:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _organisations(key: str) -> dict[str, str]:
     found = organisations.search(data.connection())
-    return {i: f"{n} ({c})" for i, n, c in zip(found["id"], found["name"].astype(str), found["country"].fillna("?"),
-                                              strict=True)}
+    return {
+        i: f"{n} ({c})"
+        for i, n, c in zip(found["id"], found["name"].astype(str), found["country"].fillna("?"), strict=True)
+    }
 
 
 def account_panel(db: Path) -> Account | None:
@@ -65,8 +77,9 @@ def account_panel(db: Path) -> Account | None:
                     _set_account(board.sign_in(db, username=name, password=password))
         with register, st.form("board-register"):
             name = st.text_input("Username (letters, digits, . _ -)", key="board-rg-user", max_chars=32)
-            password = st.text_input("Password (at least 10 characters)", type="password", key="board-rg-pw",
-                                     max_chars=256)
+            password = st.text_input(
+                "Password (at least 10 characters)", type="password", key="board-rg-pw", max_chars=256
+            )
             again = st.text_input("Password again", type="password", key="board-rg-pw2", max_chars=256)
             if st.form_submit_button("Register"):
                 if password != again:
@@ -79,10 +92,18 @@ def account_panel(db: Path) -> Account | None:
     if fresh != account:
         st.session_state[ACCOUNT_KEY] = account = fresh
     left, mid, right = st.columns([5, 1, 1])
-    org = f" for {account.org_name} ({account.org_country or '?'})" if account.org_id else " (no organisation linked)"
+    org = (
+        f" for {account.org_name} ({account.org_country or '?'})"
+        if account.org_id
+        else " (no organisation linked)"
+    )
     left.text(f"Signed in as {account.username}{org}" + (" · admin" if account.is_admin else ""))
-    mid.metric("Unread", conversations.unread(db, account_id=account.id), help="Unread notifications: answers to "
-               "your posts, replies, decisions, new posts matching your saved searches.")
+    mid.metric(
+        "Unread",
+        conversations.unread(db, account_id=account.id),
+        help="Unread notifications: answers to "
+        "your posts, replies, decisions, new posts matching your saved searches.",
+    )
     if right.button("Sign out", key="board-sign-out"):
         _set_account(None)
     pending = board.pending_link(db, account_id=account.id)
@@ -91,12 +112,18 @@ def account_panel(db: Path) -> Account | None:
     with st.expander("Speak for a cluster organisation of the directory (an admin approves the link)"):
         names = _organisations(data.store_key())
         options = [""] + list(names)
-        chosen = st.selectbox("Organisation", options, index=options.index(account.org_id)
-                              if account.org_id in names else 0, key="board-org",
-                              format_func=lambda i: names.get(i, "none"))
+        chosen = st.selectbox(
+            "Organisation",
+            options,
+            index=options.index(account.org_id) if account.org_id in names else 0,
+            key="board-org",
+            format_func=lambda i: names.get(i, "none"),
+        )
         if st.button("Ask for the link" if chosen else "Remove the link", key="board-org-save"):
             with boundary(stop=False):
-                _set_account(board.link_organisation(db, data.connection(), account_id=account.id, org_id=chosen))
+                _set_account(
+                    board.link_organisation(db, data.connection(), account_id=account.id, org_id=chosen)
+                )
     return account
 
 
@@ -104,23 +131,58 @@ def _post_fields(prefix: str, row: dict | None = None) -> dict:
     row = row or {}
     today = dt.date.today()
     expires = row.get("expires") or today + dt.timedelta(days=30)
-    kind = st.radio("Kind", board.KINDS, horizontal=True, key=f"{prefix}-kind",
-                    index=board.KINDS.index(row.get("kind", "offer")))
+    kind = st.radio(
+        "Kind",
+        board.KINDS,
+        horizontal=True,
+        key=f"{prefix}-kind",
+        index=board.KINDS.index(row.get("kind", "offer")),
+    )
     title = st.text_input("Title", value=row.get("title", ""), max_chars=120, key=f"{prefix}-title")
     text = st.text_area("Text", value=row.get("body", ""), max_chars=4000, key=f"{prefix}-text")
-    sectors = st.text_input("Sector keywords (separated by ;)", value="; ".join(row.get("sectors", [])),
-                            key=f"{prefix}-sectors", max_chars=500)
-    countries = st.text_input("Countries sought (codes such as DE, AT; empty = anywhere)",
-                              value=", ".join(row.get("countries", [])), key=f"{prefix}-countries", max_chars=200)
-    expires = st.date_input("Expires on", value=max(expires, today), min_value=today,
-                            max_value=today + board.MAX_EXPIRY, key=f"{prefix}-expires")
-    contact = st.radio("Contact", board.CONTACTS, horizontal=True, key=f"{prefix}-contact",
-                       index=board.CONTACTS.index(row.get("contact") or "messages"),
-                       format_func={"messages": "in-app messages", "email": "e-mail", "phone": "phone"}.get)
-    detail = st.text_input("E-mail or phone (shown only to those whose interest you accept)",
-                           value=row.get("contact_detail") or "", max_chars=200, key=f"{prefix}-detail")
-    return {"kind": kind, "title": title, "text": text, "sectors": sectors, "countries": countries, "expires": expires,
-            "contact": contact, "contact_detail": detail}
+    sectors = st.text_input(
+        "Sector keywords (separated by ;)",
+        value="; ".join(row.get("sectors", [])),
+        key=f"{prefix}-sectors",
+        max_chars=500,
+    )
+    countries = st.text_input(
+        "Countries sought (codes such as DE, AT; empty = anywhere)",
+        value=", ".join(row.get("countries", [])),
+        key=f"{prefix}-countries",
+        max_chars=200,
+    )
+    expires = st.date_input(
+        "Expires on",
+        value=max(expires, today),
+        min_value=today,
+        max_value=today + board.MAX_EXPIRY,
+        key=f"{prefix}-expires",
+    )
+    contact = st.radio(
+        "Contact",
+        board.CONTACTS,
+        horizontal=True,
+        key=f"{prefix}-contact",
+        index=board.CONTACTS.index(row.get("contact") or "messages"),
+        format_func={"messages": "in-app messages", "email": "e-mail", "phone": "phone"}.get,
+    )
+    detail = st.text_input(
+        "E-mail or phone (shown only to those whose interest you accept)",
+        value=row.get("contact_detail") or "",
+        max_chars=200,
+        key=f"{prefix}-detail",
+    )
+    return {
+        "kind": kind,
+        "title": title,
+        "text": text,
+        "sectors": sectors,
+        "countries": countries,
+        "expires": expires,
+        "contact": contact,
+        "contact_detail": detail,
+    }
 
 
 def new_post_form(db: Path, account: Account) -> None:
@@ -147,7 +209,9 @@ def browse_panel(db: Path) -> pd.DataFrame:
     expired = c5.checkbox("Include expired", key="board-f-expired")
     found = pd.DataFrame(columns=LIST_COLUMNS)
     with boundary(stop=False):
-        found = board.browse(db, kind=kind, sector=sector, country=country, text=text, include_expired=expired)
+        found = board.browse(
+            db, kind=kind, sector=sector, country=country, text=text, include_expired=expired
+        )
     st.caption(f"{len(found)} open posts.")
     st.dataframe(found[LIST_COLUMNS], hide_index=True, width="stretch", key="board-list")
     return found
@@ -155,11 +219,18 @@ def browse_panel(db: Path) -> pd.DataFrame:
 
 def _show_post(row: dict) -> None:
     st.text(f"#{row['id']} {row['kind']}: {row['title']}")
-    st.text(f"by {row['username']}" + (f", {row['org_name']} ({row['org_country']})" if row["org_id"] else "")
-            + f"; expires {row['expires']}; {row['status']}")
-    st.text(f"Sectors: {'; '.join(row['sectors'])}. Countries sought: {', '.join(row['countries']) or 'anywhere'}.")
+    st.text(
+        f"by {row['username']}"
+        + (f", {row['org_name']} ({row['org_country']})" if row["org_id"] else "")
+        + f"; expires {row['expires']}; {row['status']}"
+    )
+    st.text(
+        f"Sectors: {'; '.join(row['sectors'])}. Countries sought: {', '.join(row['countries']) or 'anywhere'}."
+    )
     st.text(row["body"])
-    how = {"messages": "in-app messages", "email": "e-mail", "phone": "phone"}.get(row.get("contact") or "", "")
+    how = {"messages": "in-app messages", "email": "e-mail", "phone": "phone"}.get(
+        row.get("contact") or "", ""
+    )
     st.text(f"Contact: {how}" + (f" · {row['contact_detail']}" if row.get("contact_detail") else ""))
     if row.get("hidden_reason"):
         st.text(f"Hidden by a moderator: {row['hidden_reason']}")
@@ -172,7 +243,9 @@ def _interest_form(db: Path, account: Account | None, row: dict) -> None:
     if account.id == row["author_id"] or row["status"] != "open":
         return
     with st.form(f"board-interest-{row['id']}", clear_on_submit=True):
-        note = st.text_area("A note to the author (optional)", max_chars=2000, key=f"board-interest-text-{row['id']}")
+        note = st.text_area(
+            "A note to the author (optional)", max_chars=2000, key=f"board-interest-text-{row['id']}"
+        )
         if st.form_submit_button("Express interest"):
             with boundary(stop=False):
                 tid = conversations.express_interest(db, account_id=account.id, post_id=row["id"], text=note)
@@ -184,17 +257,27 @@ def details_and_matches(db: Path, found: pd.DataFrame, account: Account | None =
     if found.empty:
         return
     titles = dict(zip(found["id"], found["kind"] + ": " + found["title"], strict=True))
-    pid = st.selectbox("Read a post and find matches", list(titles), key="board-pick",
-                       format_func=lambda i: f"#{i} {titles[i]}")
+    pid = st.selectbox(
+        "Read a post and find matches",
+        list(titles),
+        key="board-pick",
+        format_func=lambda i: f"#{i} {titles[i]}",
+    )
     with boundary(stop=False):
         row = board.post(db, post_id=pid, viewer_id=account.id if account else None)
         _show_post(row)
         _interest_form(db, account, row)
         best = board.matches(db, post_id=pid)
         st.caption(f"{len(best)} matching posts (shared sector keywords first, then country fit).")
-        st.dataframe(best.drop(columns=["text"]), hide_index=True, width="stretch", key="board-matches",
-                     column_config={"country_fit": st.column_config.ProgressColumn("country fit", min_value=0.0,
-                                                                                  max_value=1.0)})
+        st.dataframe(
+            best.drop(columns=["text"]),
+            hide_index=True,
+            width="stretch",
+            key="board-matches",
+            column_config={
+                "country_fit": st.column_config.ProgressColumn("country fit", min_value=0.0, max_value=1.0)
+            },
+        )
 
 
 def my_posts_panel(db: Path, account: Account) -> None:
@@ -204,7 +287,9 @@ def my_posts_panel(db: Path, account: Account) -> None:
     if mine.empty:
         st.info("You have not posted yet.")
         return
-    st.dataframe(mine[LIST_COLUMNS + ["status", "hidden"]], hide_index=True, width="stretch", key="board-mine")
+    st.dataframe(
+        mine[LIST_COLUMNS + ["status", "hidden"]], hide_index=True, width="stretch", key="board-mine"
+    )
     titles = dict(zip(mine["id"], mine["title"], strict=True))
     pid = st.selectbox("Post", list(titles), key="board-mine-pick", format_func=lambda i: f"#{i} {titles[i]}")
     row = board.post(db, post_id=pid, viewer_id=account.id)

@@ -21,11 +21,21 @@ def specialisation_bubbles(spec: pd.DataFrame, *, title: str = "") -> go.Figure:
     """LQ (x, log) x employment (y, log), bubble size = employment, colour = stars; one bubble per sector."""
     frame = spec[(spec["lq"] > 0) & (spec["employment"] > 0)].copy()
     frame["stars"] = frame["stars"].fillna(0).astype(int).astype(str) if "stars" in frame else "0"
-    fig = px.scatter(frame, x="lq", y="employment", size="employment", color="stars", hover_name="sector_label",
-                     hover_data={"sector": True, "lq": ":.2f", "employment": ":,.0f", "stars": True},
-                     log_x=True, log_y=True, size_max=40, title=title,
-                     labels={"lq": "Location quotient (log)", "employment": "Employment (log)", "stars": "Stars"},
-                     category_orders={"stars": ["0", "1", "2", "3"]})
+    fig = px.scatter(
+        frame,
+        x="lq",
+        y="employment",
+        size="employment",
+        color="stars",
+        hover_name="sector_label",
+        hover_data={"sector": True, "lq": ":.2f", "employment": ":,.0f", "stars": True},
+        log_x=True,
+        log_y=True,
+        size_max=40,
+        title=title,
+        labels={"lq": "Location quotient (log)", "employment": "Employment (log)", "stars": "Stars"},
+        category_orders={"stars": ["0", "1", "2", "3"]},
+    )
     fig.add_vline(x=1.0, line_dash="dot", line_color="grey")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=420)
     return fig
@@ -33,8 +43,13 @@ def specialisation_bubbles(spec: pd.DataFrame, *, title: str = "") -> go.Figure:
 
 def lq_histogram(hist: pd.DataFrame, *, title: str = "") -> go.Figure:
     """Bar chart of regions per LQ class (from :func:`cluster_map.services.sectors.lq_histogram`)."""
-    fig = px.bar(hist, x="lq_class", y="regions", title=title,
-                 labels={"lq_class": "Location quotient", "regions": "Regions"})
+    fig = px.bar(
+        hist,
+        x="lq_class",
+        y="regions",
+        title=title,
+        labels={"lq_class": "Location quotient", "regions": "Regions"},
+    )
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=320)
     return fig
 
@@ -43,27 +58,50 @@ def time_series(series: pd.DataFrame, *, title: str = "", breaks: Sequence[int] 
     """One line per key figure (facets, own y axes): label, year, value; a dashed line marks each break
     in series (``breaks``: the first year after the break)."""
     frame = series.dropna(subset=["value"])
-    fig = px.line(frame, x="year", y="value", facet_row="label", markers=True, title=title,
-                  labels={"value": "", "year": "Year"})
+    fig = px.line(
+        frame,
+        x="year",
+        y="value",
+        facet_row="label",
+        markers=True,
+        title=title,
+        labels={"value": "", "year": "Year"},
+    )
     fig.update_yaxes(matches=None)
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
-    fig.update_layout(height=max(220, 180 * max(frame["label"].nunique(), 1)), showlegend=False,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    fig.update_layout(
+        height=max(220, 180 * max(frame["label"].nunique(), 1)),
+        showlegend=False,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
     for year in breaks:
-        fig.add_vline(x=year - 0.5, line_dash="dash", line_color="#b45309",
-                      annotation_text="break in series", annotation_position="top left")
+        fig.add_vline(
+            x=year - 0.5,
+            line_dash="dash",
+            line_color="#b45309",
+            annotation_text="break in series",
+            annotation_position="top left",
+        )
     return fig
 
 
-def compare_bars(long: pd.DataFrame, *, metric: str, sectors: Sequence[str], title: str = "",
-                 metric_label: str = "") -> go.Figure:
+def compare_bars(
+    long: pd.DataFrame, *, metric: str, sectors: Sequence[str], title: str = "", metric_label: str = ""
+) -> go.Figure:
     """Grouped bars of ``metric`` for ``sectors`` (x) and each region (colour)."""
     frame = long[long["sector"].isin(sectors)].copy()
     frame["region_label"] = frame["region"] + " " + frame["name"].astype(str).str.slice(0, 30)
-    fig = px.bar(frame, x="sector", y=metric, color="region_label", barmode="group", title=title,
-                 hover_data={"sector_label": True},
-                 labels={"region_label": "Region", "sector": "Sector", metric: metric_label or metric},
-                 category_orders={"sector": list(sectors)})
+    fig = px.bar(
+        frame,
+        x="sector",
+        y=metric,
+        color="region_label",
+        barmode="group",
+        title=title,
+        hover_data={"sector_label": True},
+        labels={"region_label": "Region", "sector": "Sector", metric: metric_label or metric},
+        category_orders={"sector": list(sectors)},
+    )
     if metric == "lq":
         fig.add_hline(y=1.0, line_dash="dot", line_color="grey")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=420)
@@ -73,15 +111,28 @@ def compare_bars(long: pd.DataFrame, *, metric: str, sectors: Sequence[str], tit
 def shift_share_bars(ss: pd.DataFrame, *, top: int = 20, title: str = "") -> go.Figure:
     """Stacked bars of the three shift-share components for the regions with the largest changes."""
     head = ss.reindex(ss["change"].abs().sort_values(ascending=False).index).head(top)
-    long = head.melt(id_vars=["region"], value_vars=["national_growth", "industry_mix", "regional_shift"],
-                     var_name="component", value_name="jobs")
-    fig = px.bar(long, x="region", y="jobs", color="component", title=title, barmode="relative",
-                 labels={"jobs": "Change in employment"})
+    long = head.melt(
+        id_vars=["region"],
+        value_vars=["national_growth", "industry_mix", "regional_shift"],
+        var_name="component",
+        value_name="jobs",
+    )
+    fig = px.bar(
+        long,
+        x="region",
+        y="jobs",
+        color="component",
+        title=title,
+        barmode="relative",
+        labels={"jobs": "Change in employment"},
+    )
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=380)
     return fig
 
 
-def sector_over_time(frame: pd.DataFrame, *, breaks: Sequence[tuple[int, str]] = (), title: str = "") -> go.Figure:
+def sector_over_time(
+    frame: pd.DataFrame, *, breaks: Sequence[tuple[int, str]] = (), title: str = ""
+) -> go.Figure:
     """Employment (top) and location quotient (bottom) of one region x sector by year (CMP style).
 
     ``frame``: year, employment, lq, estimated, converted (from
@@ -91,29 +142,74 @@ def sector_over_time(frame: pd.DataFrame, *, breaks: Sequence[tuple[int, str]] =
     """
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("Employment", "Location quotient"))
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=("Employment", "Location quotient"),
+    )
     data = frame.dropna(subset=["employment"])
     marked = data["estimated"].astype(bool) | data["converted"].astype(bool)
     for row, col, fmt in ((1, "employment", ",.0f"), (2, "lq", ".2f")):
-        fig.add_trace(go.Scatter(x=data["year"], y=data[col], mode="lines", line={"color": "#1f5f8b"},
-                                 showlegend=False, hoverinfo="skip"), row=row, col=1)
-        for is_marked, name, symbol in ((False, "reported", "circle"),
-                                        (True, "estimated or converted from an older NUTS version", "diamond-open")):
+        fig.add_trace(
+            go.Scatter(
+                x=data["year"],
+                y=data[col],
+                mode="lines",
+                line={"color": "#1f5f8b"},
+                showlegend=False,
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=1,
+        )
+        for is_marked, name, symbol in (
+            (False, "reported", "circle"),
+            (True, "estimated or converted from an older NUTS version", "diamond-open"),
+        ):
             part = data[marked == is_marked]
             if part.empty:
                 continue
-            fig.add_trace(go.Scatter(
-                x=part["year"], y=part[col], mode="markers", name=name, legendgroup=name, showlegend=row == 1,
-                marker={"symbol": symbol, "size": 9, "color": "#1f5f8b", "line": {"width": 2, "color": "#1f5f8b"}},
-                customdata=part["caveats"].fillna("").to_numpy(),
-                hovertemplate=f"%{{x}}: %{{y:{fmt}}}<br>%{{customdata}}<extra></extra>"), row=row, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=part["year"],
+                    y=part[col],
+                    mode="markers",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=row == 1,
+                    marker={
+                        "symbol": symbol,
+                        "size": 9,
+                        "color": "#1f5f8b",
+                        "line": {"width": 2, "color": "#1f5f8b"},
+                    },
+                    customdata=part["caveats"].fillna("").to_numpy(),
+                    hovertemplate=f"%{{x}}: %{{y:{fmt}}}<br>%{{customdata}}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
     fig.add_hline(y=1.0, line_dash="dot", line_color="grey", row=2, col=1)
     for year, note in breaks:
         fig.add_vline(x=year - 0.5, line_dash="dash", line_color="#b03a2e")
-        fig.add_annotation(x=year - 0.5, y=1.0, yref="paper", text=f"break {year}", hovertext=note, showarrow=False,
-                           font={"color": "#b03a2e", "size": 11}, xanchor="left", yanchor="bottom")
+        fig.add_annotation(
+            x=year - 0.5,
+            y=1.0,
+            yref="paper",
+            text=f"break {year}",
+            hovertext=note,
+            showarrow=False,
+            font={"color": "#b03a2e", "size": 11},
+            xanchor="left",
+            yanchor="bottom",
+        )
     fig.update_xaxes(dtick=1, title_text="Year", row=2, col=1)
-    fig.update_layout(title=title, height=460, margin={"l": 10, "r": 10, "t": 60, "b": 10},
-                      legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(
+        title=title,
+        height=460,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+    )
     return fig

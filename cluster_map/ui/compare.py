@@ -19,24 +19,46 @@ def pick_regions(filters: Filters) -> tuple[str, ...]:
     choices = region_choices(filters.dataset)
     labels = dict(zip(choices["code"], choices["label"], strict=True))
     current = [r for r in filters.regions if r in labels]
-    picked = st.multiselect("Regions to compare (up to 10)", list(labels), default=current,
-                            format_func=lambda c: labels.get(c, c), max_selections=compare.MAX_REGIONS,
-                            placeholder="Type NUTS codes or names", key="cmp-regions")
+    picked = st.multiselect(
+        "Regions to compare (up to 10)",
+        list(labels),
+        default=current,
+        format_func=lambda c: labels.get(c, c),
+        max_selections=compare.MAX_REGIONS,
+        placeholder="Type NUTS codes or names",
+        key="cmp-regions",
+    )
     return tuple(picked)
 
 
 def pick_metric() -> str:
     """Metric shown in the sector x region table and the bar chart."""
-    metric = st.sidebar.selectbox("Metric", list(compare.COMPARE_METRICS),
-                                  format_func=lambda m: compare.COMPARE_METRICS.get(m, m), key="cmp-metric")
+    metric = st.sidebar.selectbox(
+        "Metric",
+        list(compare.COMPARE_METRICS),
+        format_func=lambda m: compare.COMPARE_METRICS.get(m, m),
+        key="cmp-metric",
+    )
     return str(metric)
 
 
 @st.cache_data(show_spinner="Comparing...", max_entries=64)
-def _compare(key: str, dataset: str, regions: tuple[str, ...], year: int | None, metric: str,
-             sector_level: int | None = None) -> Any:
-    return compare.compare_regions(data.connection(), dataset=dataset, regions=regions, year=year, metric=metric,
-                                   sector_level=sector_level)
+def _compare(
+    key: str,
+    dataset: str,
+    regions: tuple[str, ...],
+    year: int | None,
+    metric: str,
+    sector_level: int | None = None,
+) -> Any:
+    return compare.compare_regions(
+        data.connection(),
+        dataset=dataset,
+        regions=regions,
+        year=year,
+        metric=metric,
+        sector_level=sector_level,
+    )
 
 
 def load(filters: Filters, metric: str, *, sector_level: int | None = None) -> compare.Comparison:
@@ -69,10 +91,15 @@ def show_sectors(f: Filters, c: compare.Comparison) -> None:
         st.info("No sector data for these regions in this year.")
         return
     top = c.wide["sector"].head(10).tolist()
-    st.plotly_chart(charts.compare_bars(c.long, metric=c.metric, sectors=top, metric_label=label), config=charts.CONFIG,
-                    width="stretch")
+    st.plotly_chart(
+        charts.compare_bars(c.long, metric=c.metric, sectors=top, metric_label=label),
+        config=charts.CONFIG,
+        width="stretch",
+    )
     st.dataframe(c.wide, hide_index=True, width="stretch")
-    downloads.buttons(c.wide, stem=f"compare_{c.metric}_{c.year}", key="dl-cmp-wide", parameters=_params(f, c))
+    downloads.buttons(
+        c.wide, stem=f"compare_{c.metric}_{c.year}", key="dl-cmp-wide", parameters=_params(f, c)
+    )
     with st.expander("All sectors, long format"):
         st.dataframe(c.long, hide_index=True, width="stretch")
         downloads.buttons(c.long, stem=f"compare_long_{c.year}", key="dl-cmp-long", parameters=_params(f, c))
@@ -85,5 +112,6 @@ def show_indices(f: Filters, c: compare.Comparison) -> None:
         st.info("The store has no specialisation indices for these regions.")
         return
     st.dataframe(c.indices, hide_index=True, width="stretch")
-    downloads.buttons(pd.DataFrame(c.indices), stem=f"compare_indices_{c.year}", key="dl-cmp-ind",
-                      parameters=_params(f, c))
+    downloads.buttons(
+        pd.DataFrame(c.indices), stem=f"compare_indices_{c.year}", key="dl-cmp-ind", parameters=_params(f, c)
+    )

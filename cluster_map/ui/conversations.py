@@ -17,8 +17,17 @@ from cluster_map.services.board import Account
 from cluster_map.ui.errors import boundary
 from cluster_map.ui.text import plain
 
-THREAD_LIST = ["id", "post_id", "post_title", "owner", "respondent", "respondent_org", "status", "n_messages",
-               "last_at"]
+THREAD_LIST = [
+    "id",
+    "post_id",
+    "post_title",
+    "owner",
+    "respondent",
+    "respondent_org",
+    "status",
+    "n_messages",
+    "last_at",
+]
 
 
 def notifications_panel(db: Path, account: Account) -> None:
@@ -27,10 +36,13 @@ def notifications_panel(db: Path, account: Account) -> None:
     unread = int(found["read_at"].isna().sum())
     st.subheader(f"Notifications ({plain(unread)} unread)")
     if found.empty:
-        st.info("No notifications yet: answers to your posts and new posts matching your saved searches show here.")
+        st.info(
+            "No notifications yet: answers to your posts and new posts matching your saved searches show here."
+        )
         return
-    shown = found.assign(unread=found["read_at"].isna())[["unread", "created_at", "kind", "text", "post_id",
-                                                          "thread_id"]]
+    shown = found.assign(unread=found["read_at"].isna())[
+        ["unread", "created_at", "kind", "text", "post_id", "thread_id"]
+    ]
     st.dataframe(shown, hide_index=True, width="stretch", key="board-notes")
     if unread and st.button("Mark all read", key="board-notes-read"):
         conversations.mark_read(db, account_id=account.id)
@@ -40,16 +52,27 @@ def notifications_panel(db: Path, account: Account) -> None:
 def _pick_thread(threads: pd.DataFrame, key: str) -> int | None:
     if threads.empty:
         return None
-    labels: dict[int, str] = {int(t): f"#{t} on #{p} {title} ({who}, {status})" for t, p, title, who, status in
-                              zip(threads["id"], threads["post_id"], threads["post_title"], threads["respondent"],
-                                  threads["status"], strict=True)}
+    labels: dict[int, str] = {
+        int(t): f"#{t} on #{p} {title} ({who}, {status})"
+        for t, p, title, who, status in zip(
+            threads["id"],
+            threads["post_id"],
+            threads["post_title"],
+            threads["respondent"],
+            threads["status"],
+            strict=True,
+        )
+    }
     chosen = st.selectbox("Conversation", list(labels), key=key, format_func=lambda i: labels[i])
     return None if chosen is None else int(chosen)
 
 
 def inbox_panel(db: Path, account: Account) -> None:
     """Answers to my posts (accept / decline) and my answers to others, then the chosen thread."""
-    mine, theirs = conversations.inbox(db, account_id=account.id), conversations.sent(db, account_id=account.id)
+    mine, theirs = (
+        conversations.inbox(db, account_id=account.id),
+        conversations.sent(db, account_id=account.id),
+    )
     st.subheader(f"Answers to my posts ({len(mine)})")
     if mine.empty:
         st.info("Nobody has answered your posts yet.")
@@ -68,8 +91,10 @@ def thread_panel(db: Path, account: Account, thread_id: int) -> None:
     """One conversation: its messages as text, accept/decline for the post's author, a reply box."""
     with boundary(stop=False):
         head, msgs = conversations.conversation(db, account_id=account.id, thread_id=thread_id)
-        st.text(f"Conversation #{head['id']} on {head['post_kind']} #{head['post_id']} {head['post_title']}: "
-                f"{head['respondent']} answered {head['owner']}; {head['status']}.")
+        st.text(
+            f"Conversation #{head['id']} on {head['post_kind']} #{head['post_id']} {head['post_title']}: "
+            f"{head['respondent']} answered {head['owner']}; {head['status']}."
+        )
         for m in msgs.itertuples():
             st.text(f"{m.created_at:%Y-%m-%d %H:%M} {m.sender}: {m.body}")
         if account.id == head["owner_id"] and head["status"] == "pending":
@@ -101,17 +126,24 @@ def saved_searches_panel(db: Path, account: Account) -> None:
         text = c5.text_input("Text", max_chars=200, key="board-s-text")
         if st.form_submit_button("Save search"):
             with boundary(stop=False):
-                conversations.save_search(db, account_id=account.id, name=name, kind=kind, sector=sector,
-                                          country=country, text=text)
+                conversations.save_search(
+                    db, account_id=account.id, name=name, kind=kind, sector=sector, country=country, text=text
+                )
                 st.rerun()
     found = conversations.saved_searches(db, account_id=account.id)
     if found.empty:
         st.caption("No saved searches.")
         return
-    st.dataframe(found[["id", "name", "kind", "sector", "country", "text"]], hide_index=True, width="stretch",
-                 key="board-searches")
+    st.dataframe(
+        found[["id", "name", "kind", "sector", "country", "text"]],
+        hide_index=True,
+        width="stretch",
+        key="board-searches",
+    )
     names = dict(zip(found["id"], found["name"], strict=True))
-    sid = st.selectbox("Saved search", list(names), key="board-s-pick", format_func=lambda i: f"#{i} {names[i]}")
+    sid = st.selectbox(
+        "Saved search", list(names), key="board-s-pick", format_func=lambda i: f"#{i} {names[i]}"
+    )
     if st.button("Delete saved search", key="board-s-delete"):
         with boundary(stop=False):
             conversations.delete_search(db, account_id=account.id, search_id=sid)

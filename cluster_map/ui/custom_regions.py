@@ -21,12 +21,24 @@ from cluster_map.ui.profile import region_choices
 from cluster_map.ui.state import Filters
 from cluster_map.ui.text import plain
 
-COLUMNS = ("sector", "sector_label", "lq", "employment", "share_region", "stars", "strong", "members", "reason")
+COLUMNS = (
+    "sector",
+    "sector_label",
+    "lq",
+    "employment",
+    "share_region",
+    "stars",
+    "strong",
+    "members",
+    "reason",
+)
 
 
 @st.cache_data(show_spinner="Summing the members' counts ...", max_entries=32)
 def _group(key: str, dataset: str, encoded: str, year: int | None) -> GroupProfile:
-    return custom_regions.group_profile(data.connection(), custom_regions.parse(encoded), dataset=dataset, year=year)
+    return custom_regions.group_profile(
+        data.connection(), custom_regions.parse(encoded), dataset=dataset, year=year
+    )
 
 
 def builder(filters: Filters) -> Filters:
@@ -38,16 +50,29 @@ def builder(filters: Filters) -> Filters:
         labels = dict(zip(level["code"], level["label"], strict=True))
         saved = _saved()
         if saved:
-            pick = st.selectbox("Your saved custom regions", [None, *[g.encode() for g in saved]], key="cr-saved",
-                                format_func=lambda v: "choose one" if v is None else custom_regions.parse(v).label)
+            pick = st.selectbox(
+                "Your saved custom regions",
+                [None, *[g.encode() for g in saved]],
+                key="cr-saved",
+                format_func=lambda v: "choose one" if v is None else custom_regions.parse(v).label,
+            )
             if pick and pick != filters.custom:
                 return filters.with_(custom=pick)
-        name = st.text_input("Name", value=current.name if current else "", max_chars=custom_regions.MAX_NAME,
-                             placeholder="e.g. Øresund", key="cr-name")
-        members = st.multiselect("Member regions", list(labels),
-                                 default=[m for m in (current.members if current else ()) if m in labels],
-                                 format_func=lambda c: labels.get(c, c), placeholder="Type codes or names",
-                                 key="cr-members")
+        name = st.text_input(
+            "Name",
+            value=current.name if current else "",
+            max_chars=custom_regions.MAX_NAME,
+            placeholder="e.g. Øresund",
+            key="cr-name",
+        )
+        members = st.multiselect(
+            "Member regions",
+            list(labels),
+            default=[m for m in (current.members if current else ()) if m in labels],
+            format_func=lambda c: labels.get(c, c),
+            placeholder="Type codes or names",
+            key="cr-members",
+        )
         left, right = st.columns(2)
         if left.button("Show the custom region", type="primary", key="cr-show", disabled=not members):
             try:
@@ -71,23 +96,35 @@ def show(filters: Filters) -> None:
     group = custom_regions.parse(filters.custom)
     g = _group(data.store_key(), filters.dataset, filters.custom, filters.year)
     st.header(f"{plain(group.name)} · custom region")
-    st.caption(f"{plain(' + '.join(m.code + ' ' + m.name for m in g.members), 400)} · {plain(g.dataset)} · "
-               f"year {g.year:d} · figures recomputed from the members' counts (sums, not averages) against the "
-               "same benchmark and thresholds as every region")
+    st.caption(
+        f"{plain(' + '.join(m.code + ' ' + m.name for m in g.members), 400)} · {plain(g.dataset)} · "
+        f"year {g.year:d} · figures recomputed from the members' counts (sums, not averages) against the "
+        "same benchmark and thresholds as every region"
+    )
     cols = st.columns(4)
     cells = g.cells
     cols[0].metric(f"Employment · {g.year:d}", f"{g.employment:,.0f}")
     cols[1].metric("Star clusters (2-3 stars)", int((cells["stars"].fillna(0) >= 2).sum()))
     cols[2].metric("Strong clusters", int(cells["strong"].fillna(False).astype(bool).sum()))
     top = g.specialisations
-    cols[3].metric("Top specialisation (LQ)", f"{top['sector'].iloc[0]} · {top['lq'].iloc[0]:.2f}" if len(top) else "n/a")
+    cols[3].metric(
+        "Top specialisation (LQ)", f"{top['sector'].iloc[0]} · {top['lq'].iloc[0]:.2f}" if len(top) else "n/a"
+    )
     spec = top[top["employment"].fillna(0) >= filters.min_employment]
     if len(spec):
-        st.plotly_chart(charts.specialisation_bubbles(spec), config=charts.CONFIG, width="stretch", key="cr-bubbles")
-    table = spec[[c for c in COLUMNS if c in spec.columns]].assign(share_region=lambda f: f["share_region"] * 100)
+        st.plotly_chart(
+            charts.specialisation_bubbles(spec), config=charts.CONFIG, width="stretch", key="cr-bubbles"
+        )
+    table = spec[[c for c in COLUMNS if c in spec.columns]].assign(
+        share_region=lambda f: f["share_region"] * 100
+    )
     st.dataframe(table.rename(columns={"share_region": "share_region (%)"}), hide_index=True, width="stretch")
-    downloads.buttons(table, stem=f"custom_region_{g.year}", key="cr-dl",
-                      parameters={"dataset": g.dataset, "year": g.year, "custom": filters.custom})
+    downloads.buttons(
+        table,
+        stem=f"custom_region_{g.year}",
+        key="cr-dl",
+        parameters={"dataset": g.dataset, "year": g.year, "custom": filters.custom},
+    )
     _share_and_save(group, filters)
     years = _years(g)
     if len(years) > 1:

@@ -125,17 +125,35 @@ def geometry_url(nuts_version: str, level: int, *, precision: int = 4) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _map_values(key: str, dataset: str, level: int, sector: str, year: int, metric: str,
-                min_employment: float, growth_from: int | None) -> pd.DataFrame:
-    return mapview.map_values(_connection(key), dataset=dataset, level=level, sector=sector, year=year,
-                              metric=metric, min_employment=min_employment, growth_from=growth_from)
+def _map_values(
+    key: str,
+    dataset: str,
+    level: int,
+    sector: str,
+    year: int,
+    metric: str,
+    min_employment: float,
+    growth_from: int | None,
+) -> pd.DataFrame:
+    return mapview.map_values(
+        _connection(key),
+        dataset=dataset,
+        level=level,
+        sector=sector,
+        year=year,
+        metric=metric,
+        min_employment=min_employment,
+        growth_from=growth_from,
+    )
 
 
 def _year(filters: Filters, opts: ViewOptions) -> int:
     year = filters.year if filters.year is not None else opts.latest_year
     if year is None:
-        raise StoreError(f"Dataset {filters.dataset!r} has no year with metrics; rebuild the store with "
-                         "`cluster-map ingest`.")
+        raise StoreError(
+            f"Dataset {filters.dataset!r} has no year with metrics; rebuild the store with "
+            "`cluster-map ingest`."
+        )
     return int(year)
 
 
@@ -144,8 +162,16 @@ def level_values(filters: Filters) -> pd.DataFrame:
     opts = view_options(filters.dataset)
     year = _year(filters, opts)
     growth_from = opts.years[0] if opts.years else None
-    return _map_values(store_key(), filters.dataset, filters.level, filters.sector or opts.default_sector,
-                       year, filters.metric, float(filters.min_employment), growth_from)
+    return _map_values(
+        store_key(),
+        filters.dataset,
+        filters.level,
+        filters.sector or opts.default_sector,
+        year,
+        filters.metric,
+        float(filters.min_employment),
+        growth_from,
+    )
 
 
 def map_layer(filters: Filters) -> MapLayer:
@@ -154,12 +180,18 @@ def map_layer(filters: Filters) -> MapLayer:
     year = _year(filters, opts)
     values = mapview.restrict(level_values(filters), tuple(filters.countries), metric=filters.metric)
     geom = geometry(opts.nuts_version_for(year), filters.level)
-    frame = gpd.GeoDataFrame(geom.merge(values, on="code", how="inner"), geometry="geometry",
-                             crs=geom.crs)
+    frame = gpd.GeoDataFrame(geom.merge(values, on="code", how="inner"), geometry="geometry", crs=geom.crs)
     sector = filters.sector or opts.default_sector
-    return MapLayer(frame=frame, dataset=filters.dataset, sector=sector,
-                    sector_label=opts.sector_label(sector), year=year, level=filters.level,
-                    metric=filters.metric, nuts_version=opts.nuts_version_for(year))
+    return MapLayer(
+        frame=frame,
+        dataset=filters.dataset,
+        sector=sector,
+        sector_label=opts.sector_label(sector),
+        year=year,
+        level=filters.level,
+        metric=filters.metric,
+        nuts_version=opts.nuts_version_for(year),
+    )
 
 
 _LAST = "_cm_last_view"

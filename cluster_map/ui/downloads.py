@@ -32,9 +32,16 @@ def buttons(
     """
     if frame is None or frame.empty:
         return
-    files = catalogue.download_files(frame, stem=stem, parameters=dict(parameters or {}), sources=list(sources),
-                                 geo=geo, parquet=parquet)
+    files = catalogue.download_files(
+        frame, stem=stem, parameters=dict(parameters or {}), sources=list(sources), geo=geo, parquet=parquet
+    )
     cols = st.columns(len(files))
     for col, f in zip(cols, files, strict=True):
-        col.download_button(plain(f.label), data=f.data, file_name=f.file_name, mime=f.mime, key=f"{key}-{f.fmt}",
-                            width="stretch")
+        col.download_button(
+            plain(f.label),
+            data=f.data,
+            file_name=f.file_name,
+            mime=f.mime,
+            key=f"{key}-{f.fmt}",
+            width="stretch",
+        )

@@ -27,8 +27,13 @@ def message(exc: ClusterMapError) -> str:
     The message quotes file names and values (``!r``) from outside, so it is shown as plain text
     (:func:`cluster_map.ui.text.plain`, one line per problem); only the prefix is Markdown.
     """
-    kind = ("Bad input" if isinstance(exc, InputError) else "Store problem" if isinstance(exc, StoreError)
-            else "Problem")
+    kind = (
+        "Bad input"
+        if isinstance(exc, InputError)
+        else "Store problem"
+        if isinstance(exc, StoreError)
+        else "Problem"
+    )
     return f"**{kind}:** {plain(exc, 2000, lines=True)}"
 
 

@@ -35,10 +35,27 @@ from cluster_map.ui.text import plain
 REGION_PAGE = "pages/1_Region_profile.py"
 MAP_HEIGHT = 620
 _URL = "_cm_url"
-_W = {k: f"cm_{k}" for k in ("dataset", "level", "sector", "year", "metric", "classes", "countries",
-                              "min_emp", "orgs", "hot", "stars")}
+_W = {
+    k: f"cm_{k}"
+    for k in (
+        "dataset",
+        "level",
+        "sector",
+        "year",
+        "metric",
+        "classes",
+        "countries",
+        "min_emp",
+        "orgs",
+        "hot",
+        "stars",
+    )
+}
 #: Initial view (centre, zoom) per area: mainland Europe, not the outermost regions; the US states.
-VIEWS: dict[str, tuple[tuple[float, float], float]] = {"europe": ((53.0, 14.0), 3.75), "us": ((39.0, -97.0), 3.75)}
+VIEWS: dict[str, tuple[tuple[float, float], float]] = {
+    "europe": ((53.0, 14.0), 3.75),
+    "us": ((39.0, -97.0), 3.75),
+}
 
 
 def _sync_widgets(filters: Filters) -> None:
@@ -75,35 +92,61 @@ def filter_sidebar(filters: Filters) -> Filters:
     codes = [c for c, _ in opts.sectors]
     labels = dict(opts.sectors)
     _fix(_W["sector"], codes, opts.default_sector)
-    sector = sb.selectbox("Sector (type to search)", codes, key=_W["sector"],
-                          format_func=lambda c: f"{c} · {labels.get(c, c)}")
+    sector = sb.selectbox(
+        "Sector (type to search)", codes, key=_W["sector"], format_func=lambda c: f"{c} · {labels.get(c, c)}"
+    )
     _fix(_W["year"], opts.years, opts.latest_year)
-    year = sb.select_slider("Year", options=list(opts.years), key=_W["year"]) if len(opts.years) > 1 else \
-        sb.selectbox("Year", list(opts.years), key=_W["year"])
+    year = (
+        sb.select_slider("Year", options=list(opts.years), key=_W["year"])
+        if len(opts.years) > 1
+        else sb.selectbox("Year", list(opts.years), key=_W["year"])
+    )
     _fix(_W["metric"], opts.metrics, filters.metric if filters.metric in opts.metrics else opts.metrics[0])
-    metric = sb.selectbox("Metric", list(opts.metrics), key=_W["metric"],
-                          format_func=lambda m: catalogue.metric(m).label)
+    metric = sb.selectbox(
+        "Metric", list(opts.metrics), key=_W["metric"], format_func=lambda m: catalogue.metric(m).label
+    )
     _fix(_W["level"], opts.levels, opts.default_level)
-    level = sb.selectbox("Level", list(opts.levels), key=_W["level"],
-                         format_func=lambda v: "US states" if opts.nuts_version == "us" else f"NUTS {v}")
-    st.session_state[_W["countries"]] = [c for c in st.session_state.get(_W["countries"], [])
-                                         if c in opts.countries]
+    level = sb.selectbox(
+        "Level",
+        list(opts.levels),
+        key=_W["level"],
+        format_func=lambda v: "US states" if opts.nuts_version == "us" else f"NUTS {v}",
+    )
+    st.session_state[_W["countries"]] = [
+        c for c in st.session_state.get(_W["countries"], []) if c in opts.countries
+    ]
     countries = sb.multiselect("Countries (none = all)", list(opts.countries), key=_W["countries"])
     min_emp = sb.number_input("Minimum employment of a cell", min_value=0, step=500, key=_W["min_emp"])
-    classes = sb.radio("Classes", list(CLASSIFICATIONS), key=_W["classes"],
-                       format_func=lambda c: CLASSIFICATIONS[c], horizontal=False)
-    return filters.with_(page="map", dataset=dataset, sector_scheme=opts.sector_scheme, sector=sector,
-                         year=int(year), metric=metric, level=int(level), countries=tuple(countries),
-                         min_employment=float(min_emp), classification=classes)
+    classes = sb.radio(
+        "Classes",
+        list(CLASSIFICATIONS),
+        key=_W["classes"],
+        format_func=lambda c: CLASSIFICATIONS[c],
+        horizontal=False,
+    )
+    return filters.with_(
+        page="map",
+        dataset=dataset,
+        sector_scheme=opts.sector_scheme,
+        sector=sector,
+        year=int(year),
+        metric=metric,
+        level=int(level),
+        countries=tuple(countries),
+        min_employment=float(min_emp),
+        classification=classes,
+    )
 
 
 def layer_toggles() -> dict[str, bool]:
     """Overlay switches (session only): organisations, hot spots, star clusters."""
     sb = st.sidebar
     sb.markdown("**Layers**")
-    return {"orgs": sb.toggle("Cluster organisations", key=_W["orgs"]),
-            "hot": sb.toggle("Hot spots (Gi* of the LQ)", key=_W["hot"]),
-            "stars": sb.toggle("Star clusters (2+ stars)", key=_W["stars"])}
+    return {
+        "orgs": sb.toggle("Cluster organisations", key=_W["orgs"]),
+        "hot": sb.toggle("Hot spots (Gi* of the LQ)", key=_W["hot"]),
+        "stars": sb.toggle("Star clusters (2+ stars)", key=_W["stars"]),
+    }
 
 
 def _overlays(filters: Filters, layer: MapLayer, on: dict[str, bool]) -> list[Any]:
@@ -146,13 +189,26 @@ def _build_paint(layer: MapLayer, filters: Filters, reference: pd.DataFrame) -> 
         ref, scheme = None, None
         if spec.classes == "quantiles":
             metric_for_classes = "lq"  # nothing to classify: every region is no data
-    classes = classes_for(metric_for_classes, ref, scheme=scheme,  # type: ignore[arg-type]  # checked by decode
-                          title=spec.label)
+    classes = classes_for(
+        metric_for_classes,
+        ref,
+        scheme=scheme,  # type: ignore[arg-type]  # checked by decode
+        title=spec.label,
+    )
     frame = layer.frame.drop(columns="geometry")
     sub = f"{layer.sector} · {layer.sector_label} · {layer.year}"
-    return paint(frame, value_col="value", label_col="name", classes=classes,
-                 unit="%" if spec.kind == "percent" else "", digits=spec.digits, title=spec.label, subtitle=sub,
-                 value_label=spec.label, fit=False)
+    return paint(
+        frame,
+        value_col="value",
+        label_col="name",
+        classes=classes,
+        unit="%" if spec.kind == "percent" else "",
+        digits=spec.digits,
+        title=spec.label,
+        subtitle=sub,
+        value_label=spec.label,
+        fit=False,
+    )
 
 
 def map_paint(filters: Filters) -> Paint:
@@ -176,16 +232,33 @@ def show_map(filters: Filters, overlays: dict[str, bool] | None = None) -> None:
     base = data.encoded_geometry(version, 0, precision=3) if opts.area != "us" else None
     tiles = get_settings().tile_url or None
     # the geometry is a static file the browser fetches once: reruns re-send only the map script
-    m = base_map(geom, base=base, tiles=tiles, tiles_attr="map tiles (CLUSTER_MAP_TILE_URL)", fit=False,
-                 geometry_url=data.geometry_url(version, filters.level),
-                 base_geometry_url=data.geometry_url(version, 0, precision=3) if base is not None else None)
+    m = base_map(
+        geom,
+        base=base,
+        tiles=tiles,
+        tiles_attr="map tiles (CLUSTER_MAP_TILE_URL)",
+        fit=False,
+        geometry_url=data.geometry_url(version, filters.level),
+        base_geometry_url=data.geometry_url(version, 0, precision=3) if base is not None else None,
+    )
     center, zoom = VIEWS[opts.area]
     groups = [map_paint(filters).feature_group()]
-    extra = _overlays(filters, data.map_layer(filters), overlays or {}) if overlays and any(overlays.values()) \
+    extra = (
+        _overlays(filters, data.map_layer(filters), overlays or {})
+        if overlays and any(overlays.values())
         else []
-    returned = st_folium(m, key="cm_map", height=MAP_HEIGHT, use_container_width=True, center=center, zoom=zoom,
-                         returned_objects=["last_object_clicked_tooltip"], feature_group_to_add=groups + extra,
-                         layer_control=layer_control() if extra else None)
+    )
+    returned = st_folium(
+        m,
+        key="cm_map",
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        center=center,
+        zoom=zoom,
+        returned_objects=["last_object_clicked_tooltip"],
+        feature_group_to_add=groups + extra,
+        layer_control=layer_control() if extra else None,
+    )
     code = clicked_region(returned)
     if code and code in opts.regions:
         _open_region(code, filters)
@@ -195,17 +268,31 @@ def show_map(filters: Filters, overlays: dict[str, bool] | None = None) -> None:
 def show_table(layer: MapLayer, filters: Filters) -> None:
     """The ranked table of the view with CSV / XLSX / GeoJSON downloads."""
     table = layer.table()
-    st.dataframe(table, hide_index=True, width="stretch", height=320,
-                 column_config={"value": st.column_config.Column(catalogue.metric(filters.metric).label)})
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=320,
+        column_config={"value": st.column_config.Column(catalogue.metric(filters.metric).label)},
+    )
     stem = f"cluster_map_{layer.dataset}_{layer.sector}_{layer.year}_{filters.metric}_L{layer.level}"
     geo = layer.frame.drop(columns=[c for c in ("label_lon", "label_lat") if c in layer.frame])
-    files = (("CSV", "csv", table, "text/csv"),
-             ("XLSX", "xlsx", table, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-             ("GeoJSON (map layer)", "geojson", geo, "application/geo+json"))
+    files = (
+        ("CSV", "csv", table, "text/csv"),
+        ("XLSX", "xlsx", table, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("GeoJSON (map layer)", "geojson", geo, "application/geo+json"),
+    )
     # The bytes are built only when a button is clicked (a callable), not on every rerun.
     for col, (label, fmt, frame, mime) in zip(st.columns(len(files)), files, strict=True):
-        col.download_button(plain(label), data=_exporter(frame, fmt), file_name=f"{stem}.{fmt}", mime=mime,
-                            key=f"cm_map_{fmt}", on_click="ignore", width="stretch")
+        col.download_button(
+            plain(label),
+            data=_exporter(frame, fmt),
+            file_name=f"{stem}.{fmt}",
+            mime=mime,
+            key=f"cm_map_{fmt}",
+            on_click="ignore",
+            width="stretch",
+        )
 
 
 def _exporter(frame: pd.DataFrame, fmt: str) -> Any:
@@ -221,24 +308,37 @@ def headline(layer: MapLayer, filters: Filters) -> None:
     st.subheader(f"{spec.label}: {plain(layer.sector)} {plain(layer.sector_label)}, {plain(layer.year)}")
     nums = service.summary_numbers(layer)
     where = "US states" if layer.nuts_version == "us" else f"NUTS {layer.level} ({layer.nuts_version})"
-    st.caption(f"{plain(dataset_label(layer.dataset))} · {plain(where)} · {int(nums['with_data'])} of "
-               f"{int(nums['regions'])} regions with a value · {spec.unit}. Click a region for its profile.")
+    st.caption(
+        f"{plain(dataset_label(layer.dataset))} · {plain(where)} · {int(nums['with_data'])} of "
+        f"{int(nums['regions'])} regions with a value · {spec.unit}. Click a region for its profile."
+    )
     note = data.benchmark_note(layer.dataset, layer.level, layer.year)
     if note:
         st.warning(plain(note, 0))
     frame = layer.frame
     estimated = int(frame["estimated"].fillna(False).astype(bool).sum()) if "estimated" in frame else 0
-    suspect = int(frame["caveats"].fillna("").astype(str).str.contains("suspect:").sum()) if "caveats" in frame else 0
+    suspect = (
+        int(frame["caveats"].fillna("").astype(str).str.contains("suspect:").sum())
+        if "caveats" in frame
+        else 0
+    )
     marks = []
     if estimated:
-        marks.append(f"dashed outline: {estimated} regions with estimated values (converted from an older NUTS "
-                     "version by population weights)")
+        marks.append(
+            f"dashed outline: {estimated} regions with estimated values (converted from an older NUTS "
+            "version by population weights)"
+        )
     if suspect:
         marks.append(f"{suspect} regions with a suspect source value (no star, no strong flag)")
     if marks:
         st.caption(plain("Caveats: " + "; ".join(marks) + ". The tooltip says why.", 0))
     brk = catalogue.series_break(layer.dataset, layer.year)
     if brk:
-        st.warning(plain(f"Break in series: {brk}. Values of {int(layer.year)} carry the caveat "
-                         f"{catalogue.SERIES_BREAK_CAVEAT}; compare them with earlier years with care.", 0),
-                   icon=":material/timeline:")
+        st.warning(
+            plain(
+                f"Break in series: {brk}. Values of {int(layer.year)} carry the caveat "
+                f"{catalogue.SERIES_BREAK_CAVEAT}; compare them with earlier years with care.",
+                0,
+            ),
+            icon=":material/timeline:",
+        )

@@ -25,9 +25,15 @@ def show_datasets() -> None:
     """Every ingested dataset with publisher, licence, URLs, extraction time, checksum and rows."""
     st.subheader("Datasets and provenance")
     rows = _datasets(data.store_key())
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"source_url": st.column_config.TextColumn("official URL"),
-                                "checksum": st.column_config.TextColumn("sha256")})
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "source_url": st.column_config.TextColumn("official URL"),
+            "checksum": st.column_config.TextColumn("sha256"),
+        },
+    )
     downloads.buttons(rows, stem="datasets_provenance", key="dl-datasets", parameters={"table": "datasets"})
 
 
@@ -38,18 +44,32 @@ def show_sources_check() -> None:
     st.subheader("Sources: loaded vs. official")
     result = sources.loaded_only(data.connection())
     origins = sorted({str(o) for o in result.frame().get("origin", pd.Series(dtype=str)).dropna() if str(o)})
-    st.info("The app does not check the official sources online; this is what the store holds"
-            + (f" (read from: {plain(', '.join(origins), 0)})" if origins else "") + ". "
-            + plain(result.note, 0), icon=":material/cloud_off:")
-    frame = result.frame().rename(columns={"extracted_at": "read at", "last_update": "source's last update",
-                                           "official_latest_year": "official latest year",
-                                           "official_last_update": "official last update"})
+    st.info(
+        "The app does not check the official sources online; this is what the store holds"
+        + (f" (read from: {plain(', '.join(origins), 0)})" if origins else "")
+        + ". "
+        + plain(result.note, 0),
+        icon=":material/cloud_off:",
+    )
+    frame = result.frame().rename(
+        columns={
+            "extracted_at": "read at",
+            "last_update": "source's last update",
+            "official_latest_year": "official latest year",
+            "official_last_update": "official last update",
+        }
+    )
     for col in ("official latest year", "official last update"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), "not checked (offline)")
-    frame["source's last update"] = frame["source's last update"].astype(object).where(
-        frame["source's last update"].notna(), "not given by the source")
+    frame["source's last update"] = (
+        frame["source's last update"]
+        .astype(object)
+        .where(frame["source's last update"].notna(), "not given by the source")
+    )
     st.dataframe(frame, hide_index=True, width="stretch")
-    downloads.buttons(frame, stem="sources_check", key="dl-sources-check", parameters={"table": "sources check"})
+    downloads.buttons(
+        frame, stem="sources_check", key="dl-sources-check", parameters={"table": "sources check"}
+    )
 
 
 def show_series() -> None:
@@ -59,21 +79,33 @@ def show_series() -> None:
         st.caption(plain(series.title or series.label, 0))
         st.dataframe(table, hide_index=True, width="stretch")
         years = ", ".join(str(y) for y in series.join_years())
-        st.info(plain(f"Break flag: {series.break_note}. Every value of {years} carries the caveat "
-                      f"{SERIES_BREAK_CAVEAT}; the map says so above the map and in each tooltip, the "
-                      "profile's trend chart draws a dashed line at the join, and the downloads carry the "
-                      "caveat in the caveats column.", 0), icon=":material/timeline:")
+        st.info(
+            plain(
+                f"Break flag: {series.break_note}. Every value of {years} carries the caveat "
+                f"{SERIES_BREAK_CAVEAT}; the map says so above the map and in each tooltip, the "
+                "profile's trend chart draws a dashed line at the join, and the downloads carry the "
+                "caveat in the caveats column.",
+                0,
+            ),
+            icon=":material/timeline:",
+        )
 
 
 def show_definitions() -> None:
     """The indicator definitions of the catalogued datasets side by side (from the catalogue)."""
     st.subheader("Indicator definitions side by side")
-    st.caption("What each dataset's employment, local units, wages and value added are, in which unit, for "
-               "which regions and sectors (read from the catalogue; 'x1000': the file is in thousands).")
+    st.caption(
+        "What each dataset's employment, local units, wages and value added are, in which unit, for "
+        "which regions and sectors (read from the catalogue; 'x1000': the file is in thousands)."
+    )
     table = catalogue.indicator_definitions()
     st.dataframe(table, hide_index=True, width="stretch")
-    downloads.buttons(table, stem="indicator_definitions", key="dl-definitions",
-                      parameters={"table": "indicator definitions"})
+    downloads.buttons(
+        table,
+        stem="indicator_definitions",
+        key="dl-definitions",
+        parameters={"table": "indicator definitions"},
+    )
 
 
 def show_conversions() -> None:
@@ -84,9 +116,11 @@ def show_conversions() -> None:
         st.caption("No value was converted or estimated at ingest: every value is as published.")
         return
     values = table[table["what"] == "values"]
-    st.markdown(f"**{int(values['n'].sum()):,} values converted or estimated**, "
-                f"{int(table.loc[table['what'] == 'codes recoded', 'n'].sum()):,} NUTS codes recoded "
-                "(the caveat names the method; JRC = the JRC NUTS converter's population weights)")
+    st.markdown(
+        f"**{int(values['n'].sum()):,} values converted or estimated**, "
+        f"{int(table.loc[table['what'] == 'codes recoded', 'n'].sum()):,} NUTS codes recoded "
+        "(the caveat names the method; JRC = the JRC NUTS converter's population weights)"
+    )
     st.dataframe(table, hide_index=True, width="stretch")
     downloads.buttons(table, stem="conversions", key="dl-conversions", parameters={"table": "conversions"})
 
@@ -104,8 +138,10 @@ def show_conventions() -> None:
     chosen = get_settings().focus_scope
     for c in catalogue.conventions("focus_scope"):
         mark = "in force" if c.key == chosen else f"selectable: CLUSTER_MAP_FOCUS_SCOPE={c.key}"
-        st.markdown(f"- **{plain(c.label)}** ({plain(mark)}): {plain(c.text, 0)}"
-                    + (f" Source: {plain(c.source, 0)}." if c.source else ""))
+        st.markdown(
+            f"- **{plain(c.label)}** ({plain(mark)}): {plain(c.text, 0)}"
+            + (f" Source: {plain(c.source, 0)}." if c.source else "")
+        )
 
 
 def show_methods() -> None:
@@ -119,9 +155,13 @@ def show_methods() -> None:
             st.caption(f"Reference: {plain(entry.reference, 0)}")
             if entry.key == "ecosystems":
                 st.dataframe(methodology.ecosystem_table(), hide_index=True, width="stretch")
-                st.caption(f"Source: {plain(methodology.ECOSYSTEM_SOURCE, 0)}. NACE codes in Eurostat notation "
-                           "(C303 = 30.3).")
-    downloads.buttons(catalogue.methods(), stem="methodology", key="dl-methods", parameters={"table": "methods"})
+                st.caption(
+                    f"Source: {plain(methodology.ECOSYSTEM_SOURCE, 0)}. NACE codes in Eurostat notation "
+                    "(C303 = 30.3)."
+                )
+    downloads.buttons(
+        catalogue.methods(), stem="methodology", key="dl-methods", parameters={"table": "methods"}
+    )
 
 
 def show_limits() -> None:
@@ -136,29 +176,44 @@ def show_limits() -> None:
     with left:
         st.markdown(f"**NUTS codes recoded at ingest** ({len(recodes)})")
         st.dataframe(recodes, hide_index=True, width="stretch", height=260)
-        downloads.buttons(recodes, stem="nuts_recodes", key="dl-recodes", parameters={"table": "nuts_recodes"})
+        downloads.buttons(
+            recodes, stem="nuts_recodes", key="dl-recodes", parameters={"table": "nuts_recodes"}
+        )
     with right:
-        st.markdown(f"**Region codes that match no region** ({len(unmatched)}; each with its rows and the reason)")
+        st.markdown(
+            f"**Region codes that match no region** ({len(unmatched)}; each with its rows and the reason)"
+        )
         st.dataframe(unmatched, hide_index=True, width="stretch", height=260)
-        downloads.buttons(unmatched, stem="unmatched_regions", key="dl-unmatched",
-                          parameters={"table": "unmatched_regions"})
-    st.markdown("**Codes the ingest does not know but accepts** (declared once in the catalogue, with the "
-                "reason; any other unknown sector, region, indicator or flag code fails the ingest)")
+        downloads.buttons(
+            unmatched, stem="unmatched_regions", key="dl-unmatched", parameters={"table": "unmatched_regions"}
+        )
+    st.markdown(
+        "**Codes the ingest does not know but accepts** (declared once in the catalogue, with the "
+        "reason; any other unknown sector, region, indicator or flag code fails the ingest)"
+    )
     st.dataframe(catalogue.tolerated_codes(), hide_index=True, width="stretch")
     repairs = catalogue.geometry_repairs(con)
-    st.markdown(f"**Invalid geometries repaired at ingest** ({len(repairs)} sources; shapely.make_valid, kept only "
-                f"when the repair changes a region's area by at most {100 * REPAIR_AREA_TOLERANCE:g} %, else the "
-                "ingest fails naming the region)")
+    st.markdown(
+        f"**Invalid geometries repaired at ingest** ({len(repairs)} sources; shapely.make_valid, kept only "
+        f"when the repair changes a region's area by at most {100 * REPAIR_AREA_TOLERANCE:g} %, else the "
+        "ingest fails naming the region)"
+    )
     if len(repairs):
         st.dataframe(repairs, hide_index=True, width="stretch")
     else:
         st.caption("No geometry needed a repair.")
     problems = catalogue.known_source_problems(con)
-    st.markdown(f"**Known source problems** ({int(problems['cells'].sum()) if len(problems) else 0} NUTS 2 cells "
-                "caveated suspect: no star, no strong flag)")
+    st.markdown(
+        f"**Known source problems** ({int(problems['cells'].sum()) if len(problems) else 0} NUTS 2 cells "
+        "caveated suspect: no star, no strong flag)"
+    )
     st.dataframe(problems, hide_index=True, width="stretch", height=260)
-    downloads.buttons(problems, stem="known_source_problems", key="dl-problems",
-                      parameters={"table": "known_source_problems", "level": 2})
+    downloads.buttons(
+        problems,
+        stem="known_source_problems",
+        key="dl-problems",
+        parameters={"table": "known_source_problems", "level": 2},
+    )
 
 
 def show_downloads(filters: Filters) -> None:
@@ -168,12 +223,21 @@ def show_downloads(filters: Filters) -> None:
     c1, c2 = st.columns(2)
     level = c1.selectbox("Level", opts.levels, index=opts.levels.index(opts.default_level), key="meth-level")
     year = c2.selectbox("Year", list(reversed(opts.years)), key="meth-year")
-    if st.button(f"Prepare {plain(dataset_label(filters.dataset))}, level {plain(level)}, {plain(year)}",
-                 key="meth-prepare"):
+    if st.button(
+        f"Prepare {plain(dataset_label(filters.dataset))}, level {plain(level)}, {plain(year)}",
+        key="meth-prepare",
+    ):
         con = data.connection()
         table = catalogue.metrics_table(con, dataset=filters.dataset, level=int(level), year=int(year))
-        st.caption(f"{len(table):,} rows (one per region x sector). XLSX is offered up to "
-                   f"{catalogue.XLSX_MAX_CELLS:,} cells; larger tables come as CSV and Parquet.")
-        downloads.buttons(table, stem=f"metrics_{filters.dataset}_L{level}_{year}", key="dl-metrics",
-                          parameters={"dataset": filters.dataset, "level": level, "year": year},
-                          sources=catalogue.sources_for(con, [filters.dataset]), parquet=True)
+        st.caption(
+            f"{len(table):,} rows (one per region x sector). XLSX is offered up to "
+            f"{catalogue.XLSX_MAX_CELLS:,} cells; larger tables come as CSV and Parquet."
+        )
+        downloads.buttons(
+            table,
+            stem=f"metrics_{filters.dataset}_L{level}_{year}",
+            key="dl-metrics",
+            parameters={"dataset": filters.dataset, "level": level, "year": year},
+            sources=catalogue.sources_for(con, [filters.dataset]),
+            parquet=True,
+        )

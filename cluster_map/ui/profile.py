@@ -30,23 +30,36 @@ def show_warnings(warnings: list[str]) -> None:
 def view_controls(filters: Filters, *, year: bool = True, level: bool = False) -> Filters:
     """Sidebar: dataset, year (and region level); changes go to the URL. Returns the chosen view."""
     sets = data.datasets()
-    dataset = st.sidebar.selectbox("Dataset", sets, index=sets.index(filters.dataset) if filters.dataset in sets
-                                   else 0, format_func=dataset_label, key="ctl-dataset")
+    dataset = st.sidebar.selectbox(
+        "Dataset",
+        sets,
+        index=sets.index(filters.dataset) if filters.dataset in sets else 0,
+        format_func=dataset_label,
+        key="ctl-dataset",
+    )
     opts = data.view_options(dataset)
     out = filters.with_(dataset=dataset, sector_scheme=opts.sector_scheme)
     if dataset != filters.dataset:
-        out = out.with_(sector=opts.default_sector, year=opts.latest_year,
-                        level=opts.default_level, regions=())
+        out = out.with_(
+            sector=opts.default_sector, year=opts.latest_year, level=opts.default_level, regions=()
+        )
     if level and len(opts.levels) > 1:
-        lv = st.sidebar.selectbox("Region level", opts.levels, index=opts.levels.index(out.level)
-                                  if out.level in opts.levels else len(opts.levels) - 1,
-                                  format_func=lambda v: f"NUTS {v}" if dataset != "us_cmp_states_2016" else "States",
-                                  key="ctl-level")
+        lv = st.sidebar.selectbox(
+            "Region level",
+            opts.levels,
+            index=opts.levels.index(out.level) if out.level in opts.levels else len(opts.levels) - 1,
+            format_func=lambda v: f"NUTS {v}" if dataset != "us_cmp_states_2016" else "States",
+            key="ctl-level",
+        )
         out = out.with_(level=int(lv))
     if year and opts.years:
         years = list(opts.years)
-        y = st.sidebar.selectbox("Year", years, index=years.index(out.year) if out.year in years else len(years) - 1,
-                                 key="ctl-year")
+        y = st.sidebar.selectbox(
+            "Year",
+            years,
+            index=years.index(out.year) if out.year in years else len(years) - 1,
+            key="ctl-year",
+        )
         out = out.with_(year=int(y))
     return out
 
@@ -67,30 +80,50 @@ def pick_region(filters: Filters) -> str | None:
     codes = choices["code"].tolist()
     labels = dict(zip(choices["code"], choices["label"], strict=True))
     current = filters.regions[0] if filters.regions and filters.regions[0] in labels else None
-    if current and (st.session_state.get("profile-url-region") != current or "profile-region" not in st.session_state):
+    if current and (
+        st.session_state.get("profile-url-region") != current or "profile-region" not in st.session_state
+    ):
         st.session_state["profile-region"] = current  # the URL changed (neighbour button, link): follow it
     st.session_state["profile-url-region"] = current
     if current is None:
         st.info("Choose a region to see its profile (type a code or a name).", icon=":material/search:")
     # the state set above picks the region; index only says "nothing chosen yet" (no URL region)
-    code = st.selectbox("Region", codes, index=0 if current else None,
-                        format_func=lambda c: labels.get(c, c), placeholder="Type a NUTS code or a name",
-                        key="profile-region")
+    code = st.selectbox(
+        "Region",
+        codes,
+        index=0 if current else None,
+        format_func=lambda c: labels.get(c, c),
+        placeholder="Type a NUTS code or a name",
+        key="profile-region",
+    )
     return code
 
 
 @st.cache_data(show_spinner="Building the profile...", max_entries=64)
-def _profile(key: str, dataset: str, region: str, year: int | None, min_employment: float,
-             sector_level: int | None = None) -> Any:
-    return profiles.region_profile(data.connection(), dataset=dataset, region=region, year=year,
-                                   min_employment=min_employment, sector_level=sector_level)
+def _profile(
+    key: str,
+    dataset: str,
+    region: str,
+    year: int | None,
+    min_employment: float,
+    sector_level: int | None = None,
+) -> Any:
+    return profiles.region_profile(
+        data.connection(),
+        dataset=dataset,
+        region=region,
+        year=year,
+        min_employment=min_employment,
+        sector_level=sector_level,
+    )
 
 
 def load(filters: Filters, region: str, *, sector_level: int | None = None) -> profiles.RegionProfile:
     """The profile of ``region`` for the view (cached per store, dataset, region, year, minimum size, sector
     level: divisions by default, :data:`cluster_map.catalogue.ECOSYSTEM_LEVEL` for the ecosystems)."""
-    return _profile(data.store_key(), filters.dataset, region, filters.year, float(filters.min_employment),
-                    sector_level)
+    return _profile(
+        data.store_key(), filters.dataset, region, filters.year, float(filters.min_employment), sector_level
+    )
 
 
 SCHEMES = {"divisions": "NACE sectors", "ecosystems": "Industrial ecosystems"}
@@ -101,9 +134,16 @@ def sector_choice(filters: Filters) -> str:
     ds = catalogue.find_dataset(filters.dataset)
     if ds is None or not ds.ecosystems:
         return "divisions"
-    return str(st.sidebar.radio("Sectors", list(SCHEMES), format_func=SCHEMES.get, key="profile-scheme",
-                                help="Industrial ecosystems of the EU Industrial Strategy, as sums of NACE "
-                                "divisions (see Data and methodology)."))
+    return str(
+        st.sidebar.radio(
+            "Sectors",
+            list(SCHEMES),
+            format_func=SCHEMES.get,
+            key="profile-scheme",
+            help="Industrial ecosystems of the EU Industrial Strategy, as sums of NACE "
+            "divisions (see Data and methodology).",
+        )
+    )
 
 
 def sector_level(scheme: str) -> int | None:
@@ -113,8 +153,14 @@ def sector_level(scheme: str) -> int | None:
 
 @st.cache_data(show_spinner="Finding related sectors to grow...", max_entries=64)
 def _grow(key: str, dataset: str, region: str, year: int, scheme: str, sector_level: int | None) -> Any:
-    return grow_next_service.grow_next(data.connection(), dataset=dataset, region=region, year=year,
-                                       scheme=scheme, sector_level=sector_level)  # type: ignore[arg-type]
+    return grow_next_service.grow_next(
+        data.connection(),
+        dataset=dataset,
+        region=region,
+        year=year,
+        scheme=scheme,  # type: ignore[arg-type]
+        sector_level=sector_level,
+    )
 
 
 def grow_next(p: profiles.RegionProfile, scheme: str) -> None:
@@ -128,21 +174,33 @@ def grow_next(p: profiles.RegionProfile, scheme: str) -> None:
     if g.candidates.empty:
         st.info("The region is specialised (LQ >= 1) in every sector with data.")
         return
-    st.caption("Sectors the region is not yet specialised in (LQ < 1), closest first by relatedness density: "
-               "the share of the sectors co-located with them across Europe's regions (co-location proximity, "
-               "Hidalgo et al. 2007) that the region already specialises in. Beside each, the regions of other "
-               "countries strongest in it and cluster organisations there.")
+    st.caption(
+        "Sectors the region is not yet specialised in (LQ < 1), closest first by relatedness density: "
+        "the share of the sectors co-located with them across Europe's regions (co-location proximity, "
+        "Hidalgo et al. 2007) that the region already specialises in. Beside each, the regions of other "
+        "countries strongest in it and cluster organisations there."
+    )
     cols = [c for c in g.candidates.columns if c != "pci" or g.complexity_shown]
-    st.dataframe(g.candidates[cols], hide_index=True, width="stretch",
-                 column_config={"density": st.column_config.NumberColumn("relatedness density", format="%.2f"),
-                                "lq": st.column_config.NumberColumn("LQ here", format="%.2f")})
+    st.dataframe(
+        g.candidates[cols],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "density": st.column_config.NumberColumn("relatedness density", format="%.2f"),
+            "lq": st.column_config.NumberColumn("LQ here", format="%.2f"),
+        },
+    )
     if g.complexity_shown and g.eci is not None:
         st.caption(f"ECI of the region: {g.eci:.2f} (rank {plain(g.eci_rank)} of {plain(g.n_regions)}).")
     st.caption(plain(g.check.sentence(), 0))
     for note in g.notes:
         st.caption(plain(note, 0))
-    downloads.buttons(g.candidates, stem=f"grow_next_{p.region.code}_{p.year}_{scheme}", key="dl-grow",
-                      parameters={**_params(p), "sectors": scheme})
+    downloads.buttons(
+        g.candidates,
+        stem=f"grow_next_{p.region.code}_{p.year}_{scheme}",
+        key="dl-grow",
+        parameters={**_params(p), "sectors": scheme},
+    )
 
 
 def _compact(value: float) -> str:
@@ -155,15 +213,22 @@ def _compact(value: float) -> str:
 
 
 def _params(p: profiles.RegionProfile) -> dict[str, Any]:
-    return {"dataset": p.dataset, "region": p.region.code, "year": p.year, "nuts_version": p.region.nuts_version,
-            "sector_level": p.sector_level}
+    return {
+        "dataset": p.dataset,
+        "region": p.region.code,
+        "year": p.year,
+        "nuts_version": p.region.nuts_version,
+        "sector_level": p.sector_level,
+    }
 
 
 def header(p: profiles.RegionProfile) -> None:
     """Title, place in the NUTS hierarchy, notes."""
     st.header(f"{plain(p.region.code)} · {plain(p.region.name)}")
-    st.caption(f"{plain(dataset_label(p.dataset))} · NUTS {plain(p.region.nuts_version)} level "
-               f"{plain(p.region.level)} · country {plain(p.region.country)} · year {plain(p.year)}")
+    st.caption(
+        f"{plain(dataset_label(p.dataset))} · NUTS {plain(p.region.nuts_version)} level "
+        f"{plain(p.region.level)} · country {plain(p.region.country)} · year {plain(p.year)}"
+    )
     for note in p.notes:
         st.info(plain(note, 400))
 
@@ -176,9 +241,14 @@ def key_figures(p: profiles.RegionProfile) -> None:
         return
     cols = st.columns(min(len(p.key_figures), 4))
     for i, row in enumerate(p.key_figures.itertuples()):
-        label = row.label if not row.unit or row.unit.lower() in row.label.lower() else f"{row.label}, {row.unit}"
-        cols[i % len(cols)].metric(f"{plain(label)} · {plain(row.year)}", _compact(row.value),
-                                   help=plain(row.note, 400) if row.note else None)
+        label = (
+            row.label if not row.unit or row.unit.lower() in row.label.lower() else f"{row.label}, {row.unit}"
+        )
+        cols[i % len(cols)].metric(
+            f"{plain(label)} · {plain(row.year)}",
+            _compact(row.value),
+            help=plain(row.note, 400) if row.note else None,
+        )
     downloads.buttons(p.series, stem=f"key_figures_{p.region.code}", key="dl-figures", parameters=_params(p))
 
 
@@ -188,21 +258,49 @@ def specialisations(p: profiles.RegionProfile) -> None:
     if p.specialisations.empty:
         st.info("No sector has a location quotient here for this year (too small or confidential).")
         return
-    st.plotly_chart(charts.specialisation_bubbles(p.specialisations), config=charts.CONFIG,
-                    width="stretch")
-    cols = [c for c in ("sector", "sector_label", "employment", "lq", "share_region", "share_sector", "stars",
-                        "strong", "caveat") if c in p.specialisations.columns]
+    st.plotly_chart(charts.specialisation_bubbles(p.specialisations), config=charts.CONFIG, width="stretch")
+    cols = [
+        c
+        for c in (
+            "sector",
+            "sector_label",
+            "employment",
+            "lq",
+            "share_region",
+            "share_sector",
+            "stars",
+            "strong",
+            "caveat",
+        )
+        if c in p.specialisations.columns
+    ]
     st.dataframe(p.specialisations[cols], hide_index=True, width="stretch")
-    downloads.buttons(p.specialisations[cols], stem=f"specialisations_{p.region.code}_{p.year}",
-                      key="dl-spec", parameters=_params(p))
+    downloads.buttons(
+        p.specialisations[cols],
+        stem=f"specialisations_{p.region.code}_{p.year}",
+        key="dl-spec",
+        parameters=_params(p),
+    )
     if not p.confidential.empty:
-        st.markdown(f"**Confidential in the source** ({len(p.confidential)} sectors): no LQ, but the NACE "
-                    "hierarchy bounds it (the section minus its published divisions).")
-        st.dataframe(p.confidential, hide_index=True, width="stretch",
-                     column_config={"lq_low": st.column_config.NumberColumn("lowest possible LQ", format="%.2f"),
-                                    "lq_high": st.column_config.NumberColumn("highest possible LQ", format="%.2f")})
-        downloads.buttons(p.confidential, stem=f"confidential_{p.region.code}_{p.year}", key="dl-conf",
-                          parameters=_params(p))
+        st.markdown(
+            f"**Confidential in the source** ({len(p.confidential)} sectors): no LQ, but the NACE "
+            "hierarchy bounds it (the section minus its published divisions)."
+        )
+        st.dataframe(
+            p.confidential,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "lq_low": st.column_config.NumberColumn("lowest possible LQ", format="%.2f"),
+                "lq_high": st.column_config.NumberColumn("highest possible LQ", format="%.2f"),
+            },
+        )
+        downloads.buttons(
+            p.confidential,
+            stem=f"confidential_{p.region.code}_{p.year}",
+            key="dl-conf",
+            parameters=_params(p),
+        )
 
 
 def clusters(p: profiles.RegionProfile) -> None:
@@ -211,11 +309,26 @@ def clusters(p: profiles.RegionProfile) -> None:
     if p.clusters.empty:
         st.info("No sector reaches a star or the strong-cluster threshold here.")
         return
-    cols = [c for c in ("sector", "sector_label", "stars", "size_star", "specialisation_star", "focus_star",
-                        "strong", "lq", "employment", "caveat") if c in p.clusters.columns]
+    cols = [
+        c
+        for c in (
+            "sector",
+            "sector_label",
+            "stars",
+            "size_star",
+            "specialisation_star",
+            "focus_star",
+            "strong",
+            "lq",
+            "employment",
+            "caveat",
+        )
+        if c in p.clusters.columns
+    ]
     st.dataframe(p.clusters[cols], hide_index=True, width="stretch")
-    downloads.buttons(p.clusters[cols], stem=f"clusters_{p.region.code}_{p.year}", key="dl-clusters",
-                      parameters=_params(p))
+    downloads.buttons(
+        p.clusters[cols], stem=f"clusters_{p.region.code}_{p.year}", key="dl-clusters", parameters=_params(p)
+    )
 
 
 def series(p: profiles.RegionProfile) -> None:
@@ -237,13 +350,31 @@ def indices(p: profiles.RegionProfile) -> None:
     if p.indices.empty:
         st.info("The store has no specialisation indices for this region.")
         return
-    keep = [c for c in ("year", "krugman", "krugman_half", "hhi", "entropy", "related_variety", "unrelated_variety",
-                        "cluster_strength", "n_sectors", "published_share") if c in p.indices.columns]
+    keep = [
+        c
+        for c in (
+            "year",
+            "krugman",
+            "krugman_half",
+            "hhi",
+            "entropy",
+            "related_variety",
+            "unrelated_variety",
+            "cluster_strength",
+            "n_sectors",
+            "published_share",
+        )
+        if c in p.indices.columns
+    ]
     st.dataframe(p.indices[keep], hide_index=True, width="stretch")
-    st.caption("Krugman in [0, 2] (krugman_half in [0, 1]); HHI in [1/n, 1]; computed over the published "
-               "sectors only (published_share: their share of the region's total; confidential ones are never "
-               "counted as 0); see Data and methodology.")
-    downloads.buttons(p.indices[keep], stem=f"indices_{p.region.code}", key="dl-indices", parameters=_params(p))
+    st.caption(
+        "Krugman in [0, 2] (krugman_half in [0, 1]); HHI in [1/n, 1]; computed over the published "
+        "sectors only (published_share: their share of the region's total; confidential ones are never "
+        "counted as 0); see Data and methodology."
+    )
+    downloads.buttons(
+        p.indices[keep], stem=f"indices_{p.region.code}", key="dl-indices", parameters=_params(p)
+    )
 
 
 def organisations(p: profiles.RegionProfile) -> None:
@@ -252,11 +383,15 @@ def organisations(p: profiles.RegionProfile) -> None:
     if p.organisations.empty:
         st.info("No cluster organisation of the directory is located in this region.")
         return
-    cols = [c for c in ("name", "acronym", "city", "located", "sectors", "org_type", "website")
-            if c in p.organisations]
+    cols = [
+        c
+        for c in ("name", "acronym", "city", "located", "sectors", "org_type", "website")
+        if c in p.organisations
+    ]
     st.dataframe(p.organisations[cols], hide_index=True, width="stretch")
-    downloads.buttons(p.organisations[cols], stem=f"organisations_{p.region.code}", key="dl-orgs",
-                      parameters=_params(p))
+    downloads.buttons(
+        p.organisations[cols], stem=f"organisations_{p.region.code}", key="dl-orgs", parameters=_params(p)
+    )
 
 
 def neighbours(p: profiles.RegionProfile, filters: Filters) -> None:

@@ -54,8 +54,9 @@ def report_controls() -> tuple[str, str, int | None]:
     left, mid, right = st.columns([2, 2, 1])
     codes: list[str] = list(report_datasets())
     if not codes:
-        raise StoreError("The store has no statistics a report can be built from; rebuild it with "
-                         "`cluster-map ingest`.")
+        raise StoreError(
+            "The store has no statistics a report can be built from; rebuild it with `cluster-map ingest`."
+        )
     dataset = str(left.selectbox("Dataset", codes, format_func=dataset_label, key="rep_ds") or codes[0])
     years: list[int]
     if catalogue.dataset(dataset).area == "us":  # one country: the states of the United States
@@ -66,8 +67,16 @@ def report_controls() -> tuple[str, str, int | None]:
         labels: dict[str, str] = dict(zip(choices["country"], choices["name"], strict=True))
         options = list(labels)
         default = options.index("DE") if "DE" in labels else 0
-        country = str(mid.selectbox("Country", options, index=default, key="rep_country",
-                                    format_func=lambda c: f"{c} · {labels[c]}") or "")
+        country = str(
+            mid.selectbox(
+                "Country",
+                options,
+                index=default,
+                key="rep_country",
+                format_func=lambda c: f"{c} · {labels[c]}",
+            )
+            or ""
+        )
         years = [int(y) for y in choices.set_index("country").loc[country, "years"]] if country else []
     year = right.selectbox("Year", sorted(years, reverse=True), key="rep_year") if years else None
     return dataset, country, year
@@ -80,8 +89,10 @@ def report_downloads(dataset: str, country: str, year: int | None) -> None:
     if st.button("Build report", type="primary", key="rep_build"):
         st.session_state["rep_request"] = request
     if st.session_state.get("rep_request") != request:  # downloads stay after a rerun, until inputs change
-        st.caption("A report takes a few seconds: maps of the top specialisations, star and strong "
-                   "clusters, indices, shift-share, hot spots, organisations, methodology and sources.")
+        st.caption(
+            "A report takes a few seconds: maps of the top specialisations, star and strong "
+            "clusters, indices, shift-share, hot spots, organisations, methodology and sources."
+        )
         return
     if not formats:
         st.info("Choose at least one format.")
@@ -99,16 +110,26 @@ def report_downloads(dataset: str, country: str, year: int | None) -> None:
     cols = st.columns(len(built))
     for col, (fmt, payload) in zip(cols, built, strict=True):
         name = exports.writers.file_name(f"cluster_map_{report.country}_{dataset}_{report.year}", fmt)
-        col.download_button(f"Download {plain(fmt.upper())} ({len(payload) / 1024:,.0f} KB)", data=payload,
-                            file_name=name, mime=MIME[fmt], key=f"rep-dl-{fmt}", width="stretch", on_click="ignore")
+        col.download_button(
+            f"Download {plain(fmt.upper())} ({len(payload) / 1024:,.0f} KB)",
+            data=payload,
+            file_name=name,
+            mime=MIME[fmt],
+            key=f"rep-dl-{fmt}",
+            width="stretch",
+            on_click="ignore",
+        )
 
 
 def export_controls() -> None:
     """Any store table as CSV, XLSX, Parquet, GeoJSON or GeoParquet, with its provenance sidecar."""
     c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
-    table = c1.selectbox("Table", list(exports.TABLES), index=list(exports.TABLES).index("metrics"), key="exp_t")
-    dataset = c2.selectbox("Dataset", [None, *report_datasets()], key="exp_ds",
-                           format_func=lambda d: "all" if d is None else d)
+    table = c1.selectbox(
+        "Table", list(exports.TABLES), index=list(exports.TABLES).index("metrics"), key="exp_t"
+    )
+    dataset = c2.selectbox(
+        "Dataset", [None, *report_datasets()], key="exp_ds", format_func=lambda d: "all" if d is None else d
+    )
     year = c3.number_input("Year", min_value=1990, max_value=2100, value=None, step=1, key="exp_year")
     fmt = c4.selectbox("Format", list(exports.FORMATS), key="exp_fmt")
     filters: dict[str, object] = {}
@@ -122,7 +143,18 @@ def export_controls() -> None:
         result = _export(data.store_key(), table, fmt, tuple(sorted(filters.items())))
     st.caption(f"{result.rows:,} rows")
     a, b = st.columns(2)
-    a.download_button(f"Download {plain(result.file_name)}", data=result.data, file_name=result.file_name,
-                      key="exp-dl", width="stretch")
-    b.download_button("Provenance (JSON)", data=result.sidecar, file_name=result.file_name + ".provenance.json",
-                      mime="application/json", key="exp-dl-prov", width="stretch")
+    a.download_button(
+        f"Download {plain(result.file_name)}",
+        data=result.data,
+        file_name=result.file_name,
+        key="exp-dl",
+        width="stretch",
+    )
+    b.download_button(
+        "Provenance (JSON)",
+        data=result.sidecar,
+        file_name=result.file_name + ".provenance.json",
+        mime="application/json",
+        key="exp-dl-prov",
+        width="stretch",
+    )

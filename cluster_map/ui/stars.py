@@ -30,31 +30,56 @@ SCHEME_LABELS = {"divisions": "NACE divisions", "ecosystems": "Industrial ecosys
 
 def controls(filters: Filters) -> tuple[Filters, str]:
     """Sidebar: European dataset, sectors (divisions or ecosystems), region level and year."""
-    sets = [d for d in data.datasets() if (ds := catalogue.find_dataset(d)) is not None and ds.area == "europe"
-            and ds.report_level is not None and ds.report_level[1] >= 2]
+    sets = [
+        d
+        for d in data.datasets()
+        if (ds := catalogue.find_dataset(d)) is not None
+        and ds.area == "europe"
+        and ds.report_level is not None
+        and ds.report_level[1] >= 2
+    ]
     if not sets:
         st.info("The store has no European dataset with NACE divisions; build it with `cluster-map ingest`.")
         st.stop()
-    dataset = st.sidebar.selectbox("Dataset", sets, index=sets.index(filters.dataset) if filters.dataset in sets
-                                   else 0, format_func=dataset_label, key="stars-dataset")
+    dataset = st.sidebar.selectbox(
+        "Dataset",
+        sets,
+        index=sets.index(filters.dataset) if filters.dataset in sets else 0,
+        format_func=dataset_label,
+        key="stars-dataset",
+    )
     opts = data.view_options(dataset)
     ds = catalogue.dataset(dataset)
     schemes = ["divisions", "ecosystems"] if ds.ecosystems else ["divisions"]
     scheme = st.sidebar.radio("Sectors", schemes, format_func=SCHEME_LABELS.get, key="stars-scheme")
     levels = list(opts.levels)
-    level = st.sidebar.selectbox("Region level", levels, index=levels.index(opts.default_level),
-                                 format_func=lambda v: f"NUTS {v}", key="stars-level")
+    level = st.sidebar.selectbox(
+        "Region level",
+        levels,
+        index=levels.index(opts.default_level),
+        format_func=lambda v: f"NUTS {v}",
+        key="stars-level",
+    )
     years = list(opts.years)
     default = opts.latest_year if opts.latest_year in years else years[-1]
-    year = st.sidebar.selectbox("Year", years, index=years.index(filters.year) if filters.year in years
-                                else years.index(default), key="stars-year")
+    year = st.sidebar.selectbox(
+        "Year",
+        years,
+        index=years.index(filters.year) if filters.year in years else years.index(default),
+        key="stars-year",
+    )
     return filters.with_(page="stars", dataset=dataset, level=int(level), year=int(year)), str(scheme)
 
 
 @st.cache_data(show_spinner="Collecting the starred cells...", max_entries=32)
 def _load(key: str, dataset: str, level: int, year: int, scheme: str) -> star_clusters.StarClusters:
-    return star_clusters.star_clusters(data.connection(), dataset=dataset, level=level, year=year,
-                                       scheme=scheme)  # type: ignore[arg-type]
+    return star_clusters.star_clusters(
+        data.connection(),
+        dataset=dataset,
+        level=level,
+        year=year,
+        scheme=scheme,  # type: ignore[arg-type]
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -73,15 +98,23 @@ def counts(result: star_clusters.StarClusters) -> None:
     cols = st.columns(4)
     for col, (label, value) in zip(cols, c.items(), strict=True):
         col.metric(plain(label), f"{int(value):,}")
-    shown = result.counts.assign(eco_published=result.counts["eco_published"].map(
-        lambda v: "—" if pd.isna(v) else f"about {int(v):,}"))
-    st.dataframe(shown.rename(columns={"cells": "cells here", "eco_published": "ECO published"}),
-                 hide_index=True, width="content")
-    st.caption(f"{result.n_starred:,} of {result.evaluated:,} region x sector cells have a star "
-               f"({plain(SCHEME_LABELS[result.scheme])}, NUTS {plain(result.level)}, {plain(result.year)}). Convention: "
-               f"{plain(result.convention, 0)}; cells under {get_settings().min_employment:,.0f} persons "
-               f"employed earn none. ECO's figures: {plain(star_clusters.ECO_PUBLISHED['source'], 0)}.")
-    note = data.benchmark_note(result.dataset, result.level, result.year)  # a partial year says which countries
+    shown = result.counts.assign(
+        eco_published=result.counts["eco_published"].map(lambda v: "—" if pd.isna(v) else f"about {int(v):,}")
+    )
+    st.dataframe(
+        shown.rename(columns={"cells": "cells here", "eco_published": "ECO published"}),
+        hide_index=True,
+        width="content",
+    )
+    st.caption(
+        f"{result.n_starred:,} of {result.evaluated:,} region x sector cells have a star "
+        f"({plain(SCHEME_LABELS[result.scheme])}, NUTS {plain(result.level)}, {plain(result.year)}). Convention: "
+        f"{plain(result.convention, 0)}; cells under {get_settings().min_employment:,.0f} persons "
+        f"employed earn none. ECO's figures: {plain(star_clusters.ECO_PUBLISHED['source'], 0)}."
+    )
+    note = data.benchmark_note(
+        result.dataset, result.level, result.year
+    )  # a partial year says which countries
     if note:
         st.warning(plain(note, 0))
     stars_entry = next((e for e in methodology.entries() if e.key == "stars"), None)
@@ -97,35 +130,83 @@ def show_map(f: Filters, scheme: str) -> None:
     version = data.view_options(f.dataset).nuts_version_for(f.year)
     geom = data.encoded_geometry(version, f.level)
     base = data.encoded_geometry(version, 0, precision=3)
-    m = base_map(geom, base=base, key="stars", tiles=get_settings().tile_url or None, fit=False,
-                 geometry_url=data.geometry_url(version, f.level),
-                 base_geometry_url=data.geometry_url(version, 0, precision=3))
+    m = base_map(
+        geom,
+        base=base,
+        key="stars",
+        tiles=get_settings().tile_url or None,
+        fit=False,
+        geometry_url=data.geometry_url(version, f.level),
+        base_geometry_url=data.geometry_url(version, 0, precision=3),
+    )
     m.fit_bounds(VIEW_BOUNDS)
-    by = st.radio("Colour regions by", ["n_three", "stars"], horizontal=True, key="stars-colour",
-                  format_func={"n_three": "three-star cells", "stars": "most stars of a cell"}.get)
+    by = st.radio(
+        "Colour regions by",
+        ["n_three", "stars"],
+        horizontal=True,
+        key="stars-colour",
+        format_func={"n_three": "three-star cells", "stars": "most stars of a cell"}.get,
+    )
     if by == "stars":
         classes = star_classes(title="Most stars of the region")
     else:
-        classes = fixed((1, 2, 4), colours=STAR_COLOURS, labels=("none", "1", "2 – 3", "≥ 4"),
-                        title="Three-star cells of the region")
-    p = paint(layer.drop(columns="geometry"), value_col=str(by), label_col="name", classes=classes,
-              tooltip_fields=[("stars", "most stars"), ("n_starred", "cells with a star"),
-                              ("n_three", "three-star cells"), ("clusters", "top clusters")], key="stars", title=classes.title,
-              subtitle=f"{SCHEME_LABELS[scheme]} · {f.year}")
-    st_folium(m, key="stars_map", height=520, use_container_width=True, returned_objects=[],
-              feature_group_to_add=[p.feature_group()])
+        classes = fixed(
+            (1, 2, 4),
+            colours=STAR_COLOURS,
+            labels=("none", "1", "2 – 3", "≥ 4"),
+            title="Three-star cells of the region",
+        )
+    p = paint(
+        layer.drop(columns="geometry"),
+        value_col=str(by),
+        label_col="name",
+        classes=classes,
+        tooltip_fields=[
+            ("stars", "most stars"),
+            ("n_starred", "cells with a star"),
+            ("n_three", "three-star cells"),
+            ("clusters", "top clusters"),
+        ],
+        key="stars",
+        title=classes.title,
+        subtitle=f"{SCHEME_LABELS[scheme]} · {f.year}",
+    )
+    st_folium(
+        m,
+        key="stars_map",
+        height=520,
+        use_container_width=True,
+        returned_objects=[],
+        feature_group_to_add=[p.feature_group()],
+    )
 
 
 def show_list(f: Filters, result: star_clusters.StarClusters) -> None:
     """The starred cells as one sortable table (rank first), with downloads."""
     table = result.cells
-    st.dataframe(table, hide_index=True, width="stretch", height=480,
-                 column_config={"rank": st.column_config.NumberColumn("rank", format="%d"),
-                                "stars": st.column_config.NumberColumn("stars", format="%d ★"),
-                                "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
-                                "share_region": st.column_config.NumberColumn("share of region", format="%.3f"),
-                                "employment": st.column_config.NumberColumn("employment", format="%d"),
-                                "wage_ratio": st.column_config.NumberColumn("wage ratio", format="%.2f")})
-    params: dict[str, Any] = {"dataset": f.dataset, "level": f.level, "year": f.year, "sectors": result.scheme}
-    downloads.buttons(pd.DataFrame(table), stem=f"star_clusters_{f.dataset}_L{f.level}_{f.year}_{result.scheme}",
-                      key="dl-stars", parameters=params)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=480,
+        column_config={
+            "rank": st.column_config.NumberColumn("rank", format="%d"),
+            "stars": st.column_config.NumberColumn("stars", format="%d ★"),
+            "lq": st.column_config.NumberColumn("LQ", format="%.2f"),
+            "share_region": st.column_config.NumberColumn("share of region", format="%.3f"),
+            "employment": st.column_config.NumberColumn("employment", format="%d"),
+            "wage_ratio": st.column_config.NumberColumn("wage ratio", format="%.2f"),
+        },
+    )
+    params: dict[str, Any] = {
+        "dataset": f.dataset,
+        "level": f.level,
+        "year": f.year,
+        "sectors": result.scheme,
+    }
+    downloads.buttons(
+        pd.DataFrame(table),
+        stem=f"star_clusters_{f.dataset}_L{f.level}_{f.year}_{result.scheme}",
+        key="dl-stars",
+        parameters=params,
+    )

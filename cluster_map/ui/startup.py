@@ -28,8 +28,9 @@ def _assets(static_dir: str) -> bool:
 def _store(db: str) -> str:
     path = Path(db)
     if not path.is_file():
-        with st.status("First run: building the store from the official sources (a few minutes)...",
-                       expanded=True) as status:
+        with st.status(
+            "First run: building the store from the official sources (a few minutes)...", expanded=True
+        ) as status:
             st.write(f"Store: {plain(path, 0)}. Offline, the sources are read from the local mirror.")
             summary = mapview.build_store(path)
             status.update(label=f"Store built in {summary:.0f} s.", state="complete", expanded=False)

@@ -166,8 +166,10 @@ def decode(
         default_opts = options_for(base.dataset)
         known = datasets or default_opts.datasets
         if dataset not in known:
-            warnings.append(f"Unknown dataset {_q(dataset)} in the link; showing {base.dataset!r} "
-                            f"(datasets: {', '.join(known)}).")
+            warnings.append(
+                f"Unknown dataset {_q(dataset)} in the link; showing {base.dataset!r} "
+                f"(datasets: {', '.join(known)})."
+            )
             dataset = base.dataset
         opts = default_opts if dataset == base.dataset else options_for(dataset)
     elif datasets is not None and dataset not in datasets:
@@ -177,17 +179,20 @@ def decode(
     scheme = opts.sector_scheme if opts else (_one(params, "scheme") or base.sector_scheme)
     given_scheme = _one(params, "scheme")
     if opts and given_scheme and given_scheme != opts.sector_scheme:
-        warnings.append(f"Sector scheme {_q(given_scheme)} does not fit dataset {dataset!r}; "
-                        f"using {opts.sector_scheme!r}.")
+        warnings.append(
+            f"Sector scheme {_q(given_scheme)} does not fit dataset {dataset!r}; "
+            f"using {opts.sector_scheme!r}."
+        )
 
     metric = _one(params, "metric") or base.metric
     if metric not in METRICS:
-        warnings.append(f"Unknown metric {_q(metric)} in the link; showing the location quotient "
-                        f"(metrics: {', '.join(METRICS)}).")
+        warnings.append(
+            f"Unknown metric {_q(metric)} in the link; showing the location quotient "
+            f"(metrics: {', '.join(METRICS)})."
+        )
         metric = base.metric
     elif opts and metric not in opts.metrics:
-        warnings.append(f"Metric {metric!r} is not available for {dataset!r}; showing "
-                        f"{opts.metrics[0]!r}.")
+        warnings.append(f"Metric {metric!r} is not available for {dataset!r}; showing {opts.metrics[0]!r}.")
         metric = opts.metrics[0]
 
     level_raw = _one(params, "level")
@@ -197,8 +202,9 @@ def decode(
             level = int(level_raw)
         else:
             allowed = ", ".join(map(str, opts.levels)) if opts else "0-3"
-            warnings.append(f"Level {_q(level_raw)} is not available; showing level {level} "
-                            f"(levels: {allowed}).")
+            warnings.append(
+                f"Level {_q(level_raw)} is not available; showing level {level} (levels: {allowed})."
+            )
 
     sector = _one(params, "sector") or ""
     if sector and not _CODE.match(sector):
@@ -207,8 +213,10 @@ def decode(
     if opts:
         codes = {c for c, _ in opts.sectors}
         if sector and sector not in codes:
-            warnings.append(f"Unknown sector {sector!r} for {dataset!r}; showing {opts.default_sector!r} "
-                            f"({opts.sector_label(opts.default_sector)}). Pick a sector from the list.")
+            warnings.append(
+                f"Unknown sector {sector!r} for {dataset!r}; showing {opts.default_sector!r} "
+                f"({opts.sector_label(opts.default_sector)}). Pick a sector from the list."
+            )
             sector = ""
         sector = sector or opts.default_sector
 
@@ -227,7 +235,9 @@ def decode(
     if opts:
         bad = [c for c in countries if c not in opts.countries]
         if bad:
-            warnings.append(f"Unknown countries {[short(c, 20) for c in bad[:10]]!r} ignored (countries: {', '.join(opts.countries)}).")
+            warnings.append(
+                f"Unknown countries {[short(c, 20) for c in bad[:10]]!r} ignored (countries: {', '.join(opts.countries)})."
+            )
             countries = [c for c in countries if c in opts.countries]
     countries = [c for c in countries if _CODE.match(c)]
 
@@ -236,7 +246,9 @@ def decode(
     if opts:
         bad = [r for r in regions if r not in opts.regions]
         if bad:
-            warnings.append(f"Unknown regions {bad[:10]!r} ignored; pick regions on the map or from the list.")
+            warnings.append(
+                f"Unknown regions {bad[:10]!r} ignored; pick regions on the map or from the list."
+            )
             regions = [r for r in regions if r in opts.regions]
     if len(regions) > MAX_REGIONS:
         warnings.append(f"{len(regions)} regions given; keeping the first {MAX_REGIONS}.")
@@ -245,8 +257,10 @@ def decode(
 
     classification = _one(params, "classes") or base.classification
     if classification not in CLASSIFICATIONS:
-        warnings.append(f"Unknown classification {_q(classification)}; using fixed classes "
-                        f"(choices: {', '.join(CLASSIFICATIONS)}).")
+        warnings.append(
+            f"Unknown classification {_q(classification)}; using fixed classes "
+            f"(choices: {', '.join(CLASSIFICATIONS)})."
+        )
         classification = base.classification
 
     min_emp = 0.0
@@ -272,8 +286,19 @@ def decode(
             warnings.append(f"Custom region {_q(raw_custom, 60)} in the link is not usable: {exc}")
 
     return (
-        Filters(page=page, dataset=dataset, sector_scheme=scheme, sector=sector, year=year, metric=metric,
-                level=level, countries=tuple(dict.fromkeys(countries)), regions=tuple(regions),
-                classification=classification, min_employment=min_emp, custom=custom),
+        Filters(
+            page=page,
+            dataset=dataset,
+            sector_scheme=scheme,
+            sector=sector,
+            year=year,
+            metric=metric,
+            level=level,
+            countries=tuple(dict.fromkeys(countries)),
+            regions=tuple(regions),
+            classification=classification,
+            min_employment=min_emp,
+            custom=custom,
+        ),
         warnings,
     )

@@ -42,8 +42,9 @@ _BREAKS: Final = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 def clean(value: object) -> str:
     """``str(value)`` with line breaks as spaces, control and bidi-override characters dropped."""
     text = _BREAKS.sub(" ", "" if value is None else str(value))
-    return "".join(ch for ch in text if ch == "\t" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI)) \
-        .replace("\t", " ")
+    return "".join(
+        ch for ch in text if ch == "\t" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI)
+    ).replace("\t", " ")
 
 
 def short(value: object, limit: int = 40) -> str:

@@ -42,17 +42,25 @@ def show_upload() -> None:
         st.session_state.pop(_STATE, None)
         return
     try:
-        result = uploads.load(file.getvalue(), name=file.name, known_regions=_known(data.store_key()) if check else None)
+        result = uploads.load(
+            file.getvalue(), name=file.name, known_regions=_known(data.store_key()) if check else None
+        )
     except InputError as exc:
         st.session_state.pop(_STATE, None)
         st.error(plain(exc, 2000, lines=True), icon=":material/error:")
         return
     st.session_state[_STATE] = result
-    st.success(f"{plain(result.name)}: {result.rows:,} rows imported for this session only; location quotients "
-               f"computed with your file as its own benchmark.")
+    st.success(
+        f"{plain(result.name)}: {result.rows:,} rows imported for this session only; location quotients "
+        f"computed with your file as its own benchmark."
+    )
     st.dataframe(result.metrics, hide_index=True, width="stretch", height=320)
-    downloads.buttons(result.metrics, stem=f"upload_metrics_{result.name}", key="dl-upload",
-                      parameters={"upload": result.name, "benchmark": "the upload itself"})
+    downloads.buttons(
+        result.metrics,
+        stem=f"upload_metrics_{result.name}",
+        key="dl-upload",
+        parameters={"upload": result.name, "benchmark": "the upload itself"},
+    )
     add_to_store(file.getvalue(), name=file.name)
 
 
@@ -63,26 +71,42 @@ def add_to_store(content: bytes, *, name: str) -> None:
     st.markdown("**Add to the store** (for everyone, like `cluster-map ingest --add FILE --code CODE`)")
     account = current_account()
     if account is None or not account.is_admin:
-        st.caption("Only a signed-in admin can add a file to the store (sign in on the board page); "
-                   "your upload stays in this session.")
+        st.caption(
+            "Only a signed-in admin can add a file to the store (sign in on the board page); "
+            "your upload stays in this session."
+        )
         return
     stem = re.sub(r"[^a-z0-9_]+", "_", Path(name).stem.lower()).strip("_")
     default = stem if stem[:1].isalpha() else f"my_{stem}"
-    code = st.text_input("Dataset code", value=default[:48], max_chars=48, key="up-add-code",
-                         help="Lower case letters, digits and '_', starting with a letter.")
+    code = st.text_input(
+        "Dataset code",
+        value=default[:48],
+        max_chars=48,
+        key="up-add-code",
+        help="Lower case letters, digits and '_', starting with a letter.",
+    )
     if not st.button("Add to the store", key="up-add", type="primary"):
         return
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).name) or "upload.csv"
-    with tempfile.TemporaryDirectory(prefix="cm_add_") as tmp, st.spinner("Validating and writing a new store ..."):
+    with (
+        tempfile.TemporaryDirectory(prefix="cm_add_") as tmp,
+        st.spinner("Validating and writing a new store ..."),
+    ):
         path = Path(tmp) / safe
         path.write_bytes(content)
         try:
             added = user_datasets.add_dataset(path, code=code, db=data.db_path())
         except ClusterMapError as exc:
-            st.error(f"{plain(safe)} was not added to the store; the store is unchanged.\n\n"
-                     + plain(exc, 2000, lines=True), icon=":material/error:")
+            st.error(
+                f"{plain(safe)} was not added to the store; the store is unchanged.\n\n"
+                + plain(exc, 2000, lines=True),
+                icon=":material/error:",
+            )
             return
     data.drop_stale()
-    st.success(f"Added {plain(added.code)} to the store: {added.rows:,} rows, years {plain(added.years)}, "
-               f"NUTS {plain(added.nuts_version)}, {added.metric_rows:,} metric rows. It is now in the dataset "
-               "menu of every page.", icon=":material/check_circle:")
+    st.success(
+        f"Added {plain(added.code)} to the store: {added.rows:,} rows, years {plain(added.years)}, "
+        f"NUTS {plain(added.nuts_version)}, {added.metric_rows:,} metric rows. It is now in the dataset "
+        "menu of every page.",
+        icon=":material/check_circle:",
+    )

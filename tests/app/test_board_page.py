@@ -41,8 +41,11 @@ def _register(at: AppTest, name: str) -> AppTest:
 
 def _frame(at: AppTest, kind: str):  # list (browse), matches, mine: told apart by their columns
     frames = [d.value for d in at.dataframe]
-    want = {"list": lambda c: "status" not in c and "n_shared" not in c, "matches": lambda c: "n_shared" in c,
-            "mine": lambda c: "status" in c}[kind]
+    want = {
+        "list": lambda c: "status" not in c and "n_shared" not in c,
+        "matches": lambda c: "n_shared" in c,
+        "mine": lambda c: "status" in c,
+    }[kind]
     return next(f for f in frames if want(set(f.columns)))
 
 
@@ -87,10 +90,15 @@ def _approve_all(board_db: Path) -> None:
     from cluster_map.services import board, moderation
 
     users = moderation.users(board_db)
-    admin = (board.sign_in(board_db, username="root", password=PW) if "root" in set(users["username"])
-             else moderation.add_user(board_db, username="root", password=PW, role="admin"))
+    admin = (
+        board.sign_in(board_db, username="root", password=PW)
+        if "root" in set(users["username"])
+        else moderation.add_user(board_db, username="root", password=PW, role="admin")
+    )
     for link in moderation.pending_links(board_db, admin_id=admin.id)["id"]:
-        moderation.decide_link(board_db, admin_id=admin.id, link_id=int(link), approve=True, reason="checked by phone")
+        moderation.decide_link(
+            board_db, admin_id=admin.id, link_id=int(link), approve=True, reason="checked by phone"
+        )
 
 
 def test_link_organisation_and_match_another_account(env: Path) -> None:

@@ -22,7 +22,8 @@ def _run(monkeypatch: pytest.MonkeyPatch, db: Path, params: dict[str, str]) -> A
 
 
 def test_default_year_is_complete_and_a_partial_year_names_its_countries(
-        monkeypatch: pytest.MonkeyPatch, mirror_store: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, mirror_store: Path
+) -> None:
     at = _run(monkeypatch, mirror_store, {"sector": "C29", "metric": "lq"})
     assert not at.exception
     assert any("2014" in s.value for s in at.subheader), [s.value for s in at.subheader]

@@ -40,11 +40,15 @@ def test_events_page_keeps_partial_dates_and_offers_an_ics(env: Path) -> None:
     at = _page("9_Events_and_meetings.py")
     assert not at.exception, at.exception
     listed = next(d.value for d in at.dataframe if "timing" in d.value.columns)
-    assert listed[["name", "dates"]].values.tolist() == [["Clusters meet Regions - Graz", "2025"],
-                                                         ["Clusters meet Regions - Vienna", "2024-03-26 – 2024-03-27"]]
+    assert listed[["name", "dates"]].values.tolist() == [
+        ["Clusters meet Regions - Graz", "2025"],
+        ["Clusters meet Regions - Vienna", "2024-03-26 – 2024-03-27"],
+    ]
     assert any("left out because their source gives only a month or a year" in c.value for c in at.caption)
     cal = next(d.value for d in at.dataframe if "month" in d.value.columns)
-    assert "Clusters meet Regions - Graz" not in " ".join(cal["events"].iloc[:12])  # not put on a day or month
+    assert "Clusters meet Regions - Graz" not in " ".join(
+        cal["events"].iloc[:12]
+    )  # not put on a day or month
 
 
 def test_b2b_on_the_events_page(env: Path) -> None:
@@ -53,7 +57,9 @@ def test_b2b_on_the_events_page(env: Path) -> None:
     path = env.parent / "board.duckdb"
     admin = moderation.add_user(path, username="root", password=PW, role="admin")
     con = connect(env)
-    eid = add_event(con, path, admin_id=admin.id, name="Battery days", event_type="b2b", date_start="2030-05-06")
+    eid = add_event(
+        con, path, admin_id=admin.id, name="Battery days", event_type="b2b", date_start="2030-05-06"
+    )
     con.close()
     alice = board_service.register(path, username="alice", password=PW)
     at = AppTest.from_file(str(PAGES / "9_Events_and_meetings.py"), default_timeout=60)
@@ -76,15 +82,30 @@ def test_partnerships_page_and_gateways(env: Path, tmp_path: Path) -> None:
     path = env.parent / "board.duckdb"
     admin = moderation.add_user(path, username="root", password=PW, role="admin")
     src = tmp_path / "g.json"
-    src.write_text(json.dumps([{"name": "EU-Japan health gateway", "theme": "health", "members": "ACstyria",
-                                "countries": "AT", "target_markets": "JP"}]), encoding="utf-8")
+    src.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "EU-Japan health gateway",
+                    "theme": "health",
+                    "members": "ACstyria",
+                    "countries": "AT",
+                    "target_markets": "JP",
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
     partnerships.import_file(path, admin_id=admin.id, path=src)
     at = _page("10_Partnerships.py")
     assert not at.exception, at.exception
-    listed = next(d.value for d in at.dataframe if "programme" in d.value.columns and "members" in d.value.columns)
+    listed = next(
+        d.value for d in at.dataframe if "programme" in d.value.columns and "members" in d.value.columns
+    )
     assert sorted(listed["name"]) == ["EU-Japan health gateway", "RECiPE4Mobility"]
     at.text_input(key="gw-market").input("JP")
     at = at.text_input(key="gw-text").input("health").run()
     gw = next(d.value for d in at.dataframe if "market" in d.value.columns)
     assert gw[["market", "name", "european_members"]].values.tolist() == [
-        ["JP", "EU-Japan health gateway", "Automotive Cluster Styria"]]
+        ["JP", "EU-Japan health gateway", "Automotive Cluster Styria"]
+    ]

@@ -69,7 +69,9 @@ def test_region_names_reach_the_map_escaped(monkeypatch, tiny_store) -> None:
     assert "\\u0026lt;script\\u0026gt;alert" in args["feature_group"]
 
 
-def test_changing_sector_year_metric_updates_url_and_recolours_without_new_geometry(monkeypatch, tiny_store) -> None:
+def test_changing_sector_year_metric_updates_url_and_recolours_without_new_geometry(
+    monkeypatch, tiny_store
+) -> None:
     at = _app(monkeypatch, tiny_store)
     before = _component(at)
     _widget(at, "selectbox", "Sector").set_value("C").run()
@@ -99,13 +101,16 @@ def test_url_round_trip_reproduces_the_view(monkeypatch, tiny_store) -> None:
     assert _component(again)["feature_group"] == _component(at)["feature_group"]
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"sector": "ZZ99"}, "Unknown sector 'ZZ99'"),
-    ({"dataset": "nope"}, "Unknown dataset 'nope'"),
-    ({"year": "1900"}, "Year '1900' has no data"),
-    ({"regions": "AA11,XX99"}, "Unknown regions ['XX99']"),
-    ({"metric": "<b>x</b>"}, "Unknown metric"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"sector": "ZZ99"}, "Unknown sector 'ZZ99'"),
+        ({"dataset": "nope"}, "Unknown dataset 'nope'"),
+        ({"year": "1900"}, "Year '1900' has no data"),
+        ({"regions": "AA11,XX99"}, "Unknown regions ['XX99']"),
+        ({"metric": "<b>x</b>"}, "Unknown metric"),
+    ],
+)
 def test_bad_link_gives_a_message_and_the_default_view(monkeypatch, tiny_store, params, message) -> None:
     at = _app(monkeypatch, tiny_store, params)
     assert any(message in unescape(w.value) for w in at.warning), [w.value for w in at.warning]
@@ -156,7 +161,12 @@ def test_mirror_default_view_is_a_real_nuts2_lq_map(monkeypatch, mirror_store) -
     _widget(at, "selectbox", "Dataset").set_value("us_cmp_states_2016").run()
     qp = _qp(at)
     assert not at.exception and not at.error
-    assert (qp["dataset"], qp["scheme"], qp["level"], qp["year"]) == ("us_cmp_states_2016", "us_cluster", "1", "2016")
+    assert (qp["dataset"], qp["scheme"], qp["level"], qp["year"]) == (
+        "us_cmp_states_2016",
+        "us_cluster",
+        "1",
+        "2016",
+    )
     assert _component(at)["script"] != script, "another geometry: a new base map"
 
 

@@ -45,7 +45,11 @@ def _run(page: str, **params: str) -> AppTest:
 def _texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.header]
     parts += [e.value for e in at.subheader]
-    parts += [str(e.value) for e in at.info] + [str(e.value) for e in at.warning] + [str(e.value) for e in at.error]
+    parts += (
+        [str(e.value) for e in at.info]
+        + [str(e.value) for e in at.warning]
+        + [str(e.value) for e in at.error]
+    )
     return "\n".join(unescape(str(p)) for p in parts)
 
 
@@ -126,7 +130,9 @@ def test_aerospace_valley_profile_on_the_mirror(mirror_env: Path) -> None:
     assert fields["last updated"].startswith("read into the store on ")  # the compiled file states no date
     stats = next(d.value for d in at.dataframe if "lq" in d.value.columns)
     c30 = stats[stats["sector"] == "C30"].iloc[0]
-    assert c30["region"] == "FR" and c30["lq"] > 1 and bool(c30["strong"])  # France in other transport equipment
+    assert (
+        c30["region"] == "FR" and c30["lq"] > 1 and bool(c30["strong"])
+    )  # France in other transport equipment
     partners = next(d.value for d in at.dataframe if "why" in d.value.columns)
     assert len(partners) > 0 and (partners["country"] != "FR").all()
     assert partners["score"].is_monotonic_decreasing

@@ -36,7 +36,11 @@ def _run(page: str, **params: str) -> AppTest:
 
 def _texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.header]
-    parts += [str(e.value) for e in at.info] + [str(e.value) for e in at.warning] + [str(e.value) for e in at.error]
+    parts += (
+        [str(e.value) for e in at.info]
+        + [str(e.value) for e in at.warning]
+        + [str(e.value) for e in at.error]
+    )
     parts += [m.label for m in at.metric]
     return "\n".join(unescape(str(p)) for p in parts)  # the text a reader sees
 
@@ -57,7 +61,10 @@ def test_region_profile_unknown_region_gives_message_and_pick_list(tiny_env: Pat
     assert not at.exception
     assert any("ZZ99" in str(w.value) for w in at.warning)
     assert at.selectbox(key="profile-region").value is None
-    assert "AT13" in at.selectbox(key="profile-region").options[2] or len(at.selectbox(key="profile-region").options) == 5
+    assert (
+        "AT13" in at.selectbox(key="profile-region").options[2]
+        or len(at.selectbox(key="profile-region").options) == 5
+    )
 
 
 def test_region_profile_pick_list_sets_the_url(tiny_env: Path) -> None:
@@ -170,8 +177,15 @@ def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
     assert not at.error, [e.value for e in at.error]
     provenance = at.dataframe[0].value
     assert provenance["code"].tolist() == ["sbs_r_nuts06_r2"]
-    assert {"publisher", "licence", "source_url", "retrieved_from", "extracted_at", "checksum", "row_count"} \
-        <= set(provenance.columns)
+    assert {
+        "publisher",
+        "licence",
+        "source_url",
+        "retrieved_from",
+        "extracted_at",
+        "checksum",
+        "row_count",
+    } <= set(provenance.columns)
     flags = next(d.value for d in at.dataframe if "meaning" in d.value.columns)
     assert "confidential" in flags["meaning"].tolist()
     # the sources check table: every catalogued dataset, with a word on what was (not) checked
@@ -180,13 +194,18 @@ def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
     assert any("does not check the official sources" in i.value for i in at.info)
     assert set(check["official latest year"]) == {"not checked (offline)"}  # said, never an empty cell
     # the SBS series: definitions side by side and the break at 2021
-    side = next(d.value for d in at.dataframe if {"sbs_r_nuts06_r2", "sbs_r_nuts2021"} <= set(d.value.columns))
+    side = next(
+        d.value for d in at.dataframe if {"sbs_r_nuts06_r2", "sbs_r_nuts2021"} <= set(d.value.columns)
+    )
     assert side.set_index("quantity").loc["Persons employed", "sbs_r_nuts2021"].startswith("EMP_LOC_NR")
     assert side.set_index("quantity").loc["Persons employed", "sbs_r_nuts06_r2"].startswith("V16110")
     assert any("break in series in 2021" in i.value for i in at.info)
     # every catalogued cube's definitions side by side
-    defs = next(d.value for d in at.dataframe if {"lfst_r_lfe2en2", "sbs_r_nuts2021", "us_cmp_states_2016"}
-                <= set(d.value.columns)).set_index("quantity")
+    defs = next(
+        d.value
+        for d in at.dataframe
+        if {"lfst_r_lfe2en2", "sbs_r_nuts2021", "us_cmp_states_2016"} <= set(d.value.columns)
+    ).set_index("quantity")
     assert defs.loc["Persons employed", "sbs_r_nuts2021"].startswith("EMP_LOC_NR (persons employed")
     assert defs.loc["Persons employed", "sbs_r_nuts06_r2"].startswith("V16110")
     assert "x1000" in defs.loc["Persons employed", "lfst_r_lfe2en2"]
@@ -225,10 +244,13 @@ def test_upload_of_a_good_csv_shows_its_metrics(tiny_env: Path) -> None:
     assert at.session_state["cm_upload"].rows == 4
 
 
-@pytest.mark.parametrize(("page", "params"), [
-    ("2_Sector_explorer.py", {"sector": "C29"}),
-    ("4_Organisations.py", {}),
-])
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("2_Sector_explorer.py", {"sector": "C29"}),
+        ("4_Organisations.py", {}),
+    ],
+)
 def test_maps_load_nothing_from_off_the_server(tiny_env: Path, page: str, params: dict[str, str]) -> None:
     at = _run(page, **params)
     maps = at.get("component_instance")
@@ -245,8 +267,19 @@ def test_maps_load_nothing_from_off_the_server(tiny_env: Path, page: str, params
 
 
 def test_no_unsafe_html_in_the_pages_and_widgets() -> None:
-    mine = [*sorted(PAGES.glob("[1-5]_*.py"))] + [ROOT / "cluster_map" / "ui" / f"{m}.py" for m in (
-        "profile", "sector", "compare", "organisations", "methodology", "downloads", "upload", "charts")]
+    mine = [*sorted(PAGES.glob("[1-5]_*.py"))] + [
+        ROOT / "cluster_map" / "ui" / f"{m}.py"
+        for m in (
+            "profile",
+            "sector",
+            "compare",
+            "organisations",
+            "methodology",
+            "downloads",
+            "upload",
+            "charts",
+        )
+    ]
     for path in mine:
         assert "unsafe_allow_html" not in path.read_text(encoding="utf-8"), path
 
@@ -262,16 +295,19 @@ def mirror_env(mirror_store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.mark.mirror
 @pytest.mark.slow
-@pytest.mark.parametrize(("page", "params"), [
-    ("1_Region_profile.py", {"regions": "DE21"}),
-    ("1_Region_profile.py", {"dataset": "us_cmp_states_2016", "regions": "06", "level": "1"}),
-    ("1_Region_profile.py", {"dataset": "lfst_r_lfe2en2", "regions": "FR10"}),
-    ("2_Sector_explorer.py", {"sector": "C29", "year": "2015", "level": "2", "min_emp": "1000"}),
-    ("2_Sector_explorer.py", {"dataset": "us_cmp_states_2016", "sector": "10", "level": "1"}),
-    ("3_Compare.py", {"regions": "DE21,FR10,ITC4,ES51"}),
-    ("4_Organisations.py", {"countries": "DE"}),
-    ("5_Data_and_methodology.py", {}),
-])
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("1_Region_profile.py", {"regions": "DE21"}),
+        ("1_Region_profile.py", {"dataset": "us_cmp_states_2016", "regions": "06", "level": "1"}),
+        ("1_Region_profile.py", {"dataset": "lfst_r_lfe2en2", "regions": "FR10"}),
+        ("2_Sector_explorer.py", {"sector": "C29", "year": "2015", "level": "2", "min_emp": "1000"}),
+        ("2_Sector_explorer.py", {"dataset": "us_cmp_states_2016", "sector": "10", "level": "1"}),
+        ("3_Compare.py", {"regions": "DE21,FR10,ITC4,ES51"}),
+        ("4_Organisations.py", {"countries": "DE"}),
+        ("5_Data_and_methodology.py", {}),
+    ],
+)
 def test_pages_on_the_mirror_store(mirror_env: Path, page: str, params: dict[str, str]) -> None:
     at = _run(page, **params)
     assert not at.exception, at.exception

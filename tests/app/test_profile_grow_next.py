@@ -54,6 +54,7 @@ def test_compare_by_ecosystem(mirror_env: Path) -> None:
     assert not at.error, [e.value for e in at.error]
     slugs = {e.slug for e in catalogue.ECOSYSTEMS}
     tables = [d.value for d in at.dataframe]
-    assert any("mobility-transport-automotive" in set(map(str, t.get("sector", t.index))) for t in tables), \
-        [t.columns.tolist() for t in tables]
+    assert any("mobility-transport-automotive" in set(map(str, t.get("sector", t.index))) for t in tables), [
+        t.columns.tolist() for t in tables
+    ]
     assert slugs

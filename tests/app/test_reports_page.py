@@ -43,7 +43,9 @@ def test_build_offers_the_downloads(page: AppTest) -> None:
     assert not page.error, [e.value for e in page.error]
     assert any("Greece (EL)" in unescape(str(s.value)) for s in page.success)
     labels = _downloads(page)
-    assert len(labels) == 2 and labels[0].startswith("Download XLSX") and labels[1].startswith("Download HTML")
+    assert (
+        len(labels) == 2 and labels[0].startswith("Download XLSX") and labels[1].startswith("Download HTML")
+    )
     page.run()  # a rerun (e.g. after a download) keeps the buttons
     assert len(_downloads(page)) == 2
 

@@ -25,10 +25,16 @@ def test_star_counts_are_the_stored_stars(mirror_store: Path) -> None:
     con = mapview.open_store(mirror_store)
     try:
         r = star_clusters.star_clusters(con, dataset="sbs_r_nuts06_r2", level=2, year=2014)
-        stored = con.sql("""SELECT stars, count(*) AS n FROM metrics WHERE dataset = 'sbs_r_nuts06_r2'
+        stored = (
+            con.sql("""SELECT stars, count(*) AS n FROM metrics WHERE dataset = 'sbs_r_nuts06_r2'
                             AND level = 2 AND year = 2014 AND sector_level = 2 AND stars >= 1
-                            GROUP BY stars""").to_df().set_index("stars")["n"]
-        eco = star_clusters.star_clusters(con, dataset="sbs_r_nuts06_r2", level=2, year=2014, scheme="ecosystems")
+                            GROUP BY stars""")
+            .to_df()
+            .set_index("stars")["n"]
+        )
+        eco = star_clusters.star_clusters(
+            con, dataset="sbs_r_nuts06_r2", level=2, year=2014, scheme="ecosystems"
+        )
         layer = star_clusters.region_layer(con, r)
     finally:
         con.close()
@@ -36,13 +42,17 @@ def test_star_counts_are_the_stored_stars(mirror_store: Path) -> None:
     assert counts["★★★ (world-class)"] == stored[3] and counts["★"] == stored[1]
     assert counts["at least one star"] == int(stored.sum()) == r.n_starred
     assert r.counts.set_index("stars").loc["at least one star", "eco_published"] == 2000
-    assert list(r.cells.columns[:2]) == ["rank", "stars"] and r.cells["rank"].tolist() == list(range(1, r.n_starred + 1))
+    assert list(r.cells.columns[:2]) == ["rank", "stars"] and r.cells["rank"].tolist() == list(
+        range(1, r.n_starred + 1)
+    )
     assert r.cells["stars"].is_monotonic_decreasing
     assert set(eco.cells["sector"]) <= {e.slug for e in catalogue.ECOSYSTEMS} and eco.n_starred > 100
     # the map row of a region: its most stars and how many starred cells
     top = r.cells.iloc[0]
     row = layer.set_index("code").loc[top["region"]]
-    assert row["stars"] == top["stars"] and row["n_starred"] == int((r.cells["region"] == top["region"]).sum())
+    assert row["stars"] == top["stars"] and row["n_starred"] == int(
+        (r.cells["region"] == top["region"]).sum()
+    )
 
 
 @pytest.mark.mirror
@@ -57,8 +67,11 @@ def test_star_clusters_page(mirror_env: Path) -> None:
     assert "Convention:" in captions and "about 2,000" in captions
     assert at.dataframe and list(at.dataframe[-1].value.columns[:2]) == ["rank", "stars"]
     maps = at.get("component_instance")
-    assert maps and all(link.startswith("/app/static/") for m in maps
-                        for link in json.loads(m.proto.json_args).get("js_links", []))
+    assert maps and all(
+        link.startswith("/app/static/")
+        for m in maps
+        for link in json.loads(m.proto.json_args).get("js_links", [])
+    )
     at.sidebar.radio[0].set_value("ecosystems").run()
     assert not at.exception, at.exception
     assert "Industrial ecosystems" in "\n".join(unescape(c.value) for c in at.caption)

@@ -56,18 +56,23 @@ def test_an_admin_adds_a_good_file_to_the_store(db: Path) -> None:
     at.button(key="up-add").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
-    assert any("Added my_jobs to the store: 4 rows" in unescape(s.value) for s in at.success), \
-        [s.value for s in at.success]
+    assert any("Added my_jobs to the store: 4 rows" in unescape(s.value) for s in at.success), [
+        s.value for s in at.success
+    ]
     assert "my_jobs" in _datasets(db)
     with database.connect(db, read_only=True) as con:
-        lq = database.query(con, "SELECT lq FROM metrics WHERE dataset = 'my_jobs' AND region = 'AT13' "
-                                 "AND sector = 'C29' AND year = 2015")["lq"]
+        lq = database.query(
+            con,
+            "SELECT lq FROM metrics WHERE dataset = 'my_jobs' AND region = 'AT13' "
+            "AND sector = 'C29' AND year = 2015",
+        )["lq"]
     assert lq.iloc[0] == pytest.approx((1100 / 1480) / (1180 / 2080))
     # the app reads the new store at once (the dataset menu offers it)
     again = AppTest.from_file(PAGE, default_timeout=120).run()
     assert not again.exception, again.exception
-    assert any("my_jobs" in str(o) for sb in again.selectbox for o in sb.options), \
-        [sb.options for sb in again.selectbox]
+    assert any("my_jobs" in str(o) for sb in again.selectbox for o in sb.options), [
+        sb.options for sb in again.selectbox
+    ]
 
 
 def test_a_file_with_an_unknown_region_is_refused_and_the_store_untouched(db: Path) -> None:

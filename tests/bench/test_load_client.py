@@ -53,8 +53,11 @@ WRITTEN = {"Employment": "metric=employment", "Cluster stars": "metric=stars"}
 
 
 async def _two(base: str) -> list[tuple[Run, Run, ProtocolSession]]:
-    return list(await asyncio.gather(*(_user(base, sector, metric) for sector, metric in zip(("C29", "C10"), WRITTEN,
-                                                                                             strict=True))))
+    return list(
+        await asyncio.gather(
+            *(_user(base, sector, metric) for sector, metric in zip(("C29", "C10"), WRITTEN, strict=True))
+        )
+    )
 
 
 @pytest.mark.mirror

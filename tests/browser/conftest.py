@@ -19,8 +19,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCAL = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:",
-         "about:", "chrome-extension:")
+LOCAL = (
+    "http://localhost",
+    "http://127.0.0.1",
+    "ws://localhost",
+    "ws://127.0.0.1",
+    "data:",
+    "blob:",
+    "about:",
+    "chrome-extension:",
+)
 
 
 def free_port() -> int:
@@ -32,8 +40,21 @@ def free_port() -> int:
 def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
     """``streamlit run app.py`` on ``port`` with ``CLUSTER_MAP_DB=db``; waits until it answers."""
     env = {**os.environ, "CLUSTER_MAP_DB": str(db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -59,8 +59,16 @@ SHOWN = (
     f"Unknown classification {_q(URL_PAYLOADS['classes'])}",
     f"Minimum employment {_q(URL_PAYLOADS['min_emp'], 20)} is not a number",
 )
-PAGES = ("", "Region_profile", "Sector_explorer", "Compare", "Organisations", "Data_and_methodology", "Reports",
-         "Offers_and_demands")
+PAGES = (
+    "",
+    "Region_profile",
+    "Sector_explorer",
+    "Compare",
+    "Organisations",
+    "Data_and_methodology",
+    "Reports",
+    "Offers_and_demands",
+)
 FILTER_PAGES = PAGES[:6]  # the pages that read the view from the URL
 HEADINGS = {"Reports": "Country reports", "Offers_and_demands": "Offers and demands"}
 
@@ -80,7 +88,9 @@ HARM_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def hostile_url(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path, artifacts: Path) -> Iterator[str]:
+def hostile_url(
+    tmp_path_factory: pytest.TempPathFactory, chromium_path: Path, artifacts: Path
+) -> Iterator[str]:
     """A server over the tiny store with hostile names (one per module)."""
     db = build_tiny_store(tmp_path_factory.mktemp("hostile") / "cluster_map.duckdb")
     port = free_port()
@@ -152,15 +162,20 @@ def test_hostile_link_parameters_are_text_on_every_page(page, requests, hostile_
         assert_harmless(page, requests, name or "Map")
 
 
-@pytest.mark.parametrize(("path", "text"), [
-    ("/?sector=F43", f"Specialised construction activities {IMAGE}"),
-    ("/Region_profile?regions=DE22", f"DE22 · Niederbayern {IMAGE}"),
-    ("/Region_profile?regions=AT12", f"AT12 · Niederösterreich {LINK}"),
-    ("/Sector_explorer?sector=F43&level=2", f"F43 · Specialised construction activities {IMAGE}"),
-    ("/Compare?regions=AT12,DE22", "Key figures"),
-    ("/Organisations", "Cluster organisations"),
-])
-def test_hostile_names_in_the_data_stay_text(page, requests, hostile_url, artifacts, path: str, text: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("/?sector=F43", f"Specialised construction activities {IMAGE}"),
+        ("/Region_profile?regions=DE22", f"DE22 · Niederbayern {IMAGE}"),
+        ("/Region_profile?regions=AT12", f"AT12 · Niederösterreich {LINK}"),
+        ("/Sector_explorer?sector=F43&level=2", f"F43 · Specialised construction activities {IMAGE}"),
+        ("/Compare?regions=AT12,DE22", "Key figures"),
+        ("/Organisations", "Cluster organisations"),
+    ],
+)
+def test_hostile_names_in_the_data_stay_text(
+    page, requests, hostile_url, artifacts, path: str, text: str
+) -> None:
     page.goto(hostile_url + path)
     shown(page, text)
     assert_harmless(page, requests, path)

@@ -42,11 +42,17 @@ def class_pixel_share(png: bytes, colours: list[str], opacity: float, under: str
 
     img = Image.open(io.BytesIO(png)).convert("RGB")
     bg = _rgb(under)
-    wanted = [tuple(round(opacity * c + (1 - opacity) * b) for c, b in zip(_rgb(col), bg, strict=True))
-              for col in colours if col.startswith("#")]
+    wanted = [
+        tuple(round(opacity * c + (1 - opacity) * b) for c, b in zip(_rgb(col), bg, strict=True))
+        for col in colours
+        if col.startswith("#")
+    ]
     counts = img.getcolors(maxcolors=img.width * img.height) or []
-    hit = sum(n for n, px in counts
-              if any(all(abs(p - w) <= tol for p, w in zip(px, want, strict=True)) for want in wanted))
+    hit = sum(
+        n
+        for n, px in counts
+        if any(all(abs(p - w) <= tol for p, w in zip(px, want, strict=True)) for want in wanted)
+    )
     return hit / (img.width * img.height)
 
 

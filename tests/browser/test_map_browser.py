@@ -52,7 +52,9 @@ def map_frame(page, timeout: float = 60.0):
             if len(fills) > 10 and any(f and f != "#f0f0f0" for f in fills):
                 return frame
         page.wait_for_timeout(100)
-    raise AssertionError(f"no painted map within the timeout; frames {[f.url for f in page.frames]}, last {seen!r}")
+    raise AssertionError(
+        f"no painted map within the timeout; frames {[f.url for f in page.frames]}, last {seen!r}"
+    )
 
 
 def fills(frame) -> list[str]:
@@ -162,8 +164,9 @@ def test_tooltip_shows_value_rank_and_nuts_version(page, app_url, artifacts) -> 
     assert re.search(r"Rank: \d+ of \d+", text) and "NUTS version: 2013" in text
 
 
-def test_a_page_link_as_the_first_visit_after_a_restart_gets_the_apps_navigation(page, mirror_store, artifacts,
-                                                                               tmp_path) -> None:
+def test_a_page_link_as_the_first_visit_after_a_restart_gets_the_apps_navigation(
+    page, mirror_store, artifacts, tmp_path
+) -> None:
     """Until app.py's st.navigation has run once, Streamlit treats pages/ as an old-style page folder.
 
     A fresh server whose first visitor follows a shared profile link must still show the app's own

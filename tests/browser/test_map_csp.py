@@ -55,9 +55,25 @@ def csp_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: Path, artif
     install_assets(home / "static")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(home / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.enableStaticServing", "true", "--server.fileWatcherType", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(home / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.enableStaticServing",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+    ]
     log = artifacts / "csp_server.log"
     proc = subprocess.Popen(cmd, cwd=home, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -86,10 +102,15 @@ def _open(page, url: str):  # type: ignore[no-untyped-def]
     return frame
 
 
-def test_a_missed_escape_in_the_map_makes_no_request_leave_the_machine(page, csp_app: str,  # type: ignore[no-untyped-def]
-                                                                      artifacts: Path) -> None:
+def test_a_missed_escape_in_the_map_makes_no_request_leave_the_machine(
+    page,
+    csp_app: str,  # type: ignore[no-untyped-def]
+    artifacts: Path,
+) -> None:
     violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     frame = _open(page, f"{csp_app}/?csp=1")
     assert frame.locator("path.leaflet-interactive").count() == 2  # both regions drawn
     assert page.offsite == []  # type: ignore[attr-defined]

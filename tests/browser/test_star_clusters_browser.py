@@ -14,9 +14,12 @@ def test_star_clusters_page_in_a_browser(page, app_url, artifacts) -> None:
     page.wait_for_timeout(1500)
     page.screenshot(path=str(artifacts / "star_clusters.png"), full_page=True)
     page.locator("iframe[title='streamlit_folium.st_folium']").first.screenshot(
-        path=str(artifacts / "star_clusters_map.png"))
+        path=str(artifacts / "star_clusters_map.png")
+    )
     body = page.content()
     assert "Europe's star clusters" in body or "Europe&#39;s star clusters" in body
     assert "world-class" in body and "at least one star" in body
-    assert len(set(painted)) >= 3, set(painted)  # regions with no star and with 1, 2, 3 stars differ in colour
+    assert len(set(painted)) >= 3, set(
+        painted
+    )  # regions with no star and with 1, 2, 3 stars differ in colour
     assert page.offsite == [], page.offsite  # type: ignore[attr-defined]

@@ -35,9 +35,26 @@ def proxied(mirror_store: Path, chromium_path: Path, artifacts: Path) -> Iterato
         port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     log = artifacts / "serve_workers.log"
-    proc = subprocess.Popen([sys.executable, "-m", "cluster_map.cli", "serve", "--db", str(mirror_store), "--port",
-                             str(port), "--address", "127.0.0.1", "--workers", "2"], cwd=ROOT, env=env,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cluster_map.cli",
+            "serve",
+            "--db",
+            str(mirror_store),
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     try:
@@ -84,18 +101,31 @@ def test_two_browsers_through_the_proxy_each_stay_on_a_worker(browser, proxied: 
         context = browser.new_context(viewport={"width": 1300, "height": 900})
         page = context.new_page()
         page.offsite, page.csp = [], []  # type: ignore[attr-defined]
-        context.route("**/*", lambda route, p=page: route.continue_() if route.request.url.startswith(LOCAL)
-                      else (p.offsite.append(route.request.url), route.abort()))
-        page.on("console", lambda msg, p=page: p.csp.append(msg.text) if "Content Security Policy" in msg.text
-                else None)
+        context.route(
+            "**/*",
+            lambda route, p=page: (
+                route.continue_()
+                if route.request.url.startswith(LOCAL)
+                else (p.offsite.append(route.request.url), route.abort())
+            ),
+        )
+        page.on(
+            "console",
+            lambda msg, p=page: p.csp.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
         headers: list[dict[str, str]] = []
-        page.on("response", lambda r, h=headers: h.append(r.headers) if r.url.endswith(("/", "?sector=C29")) else None)
+        page.on(
+            "response",
+            lambda r, h=headers: h.append(r.headers) if r.url.endswith(("/", "?sector=C29")) else None,
+        )
         page.goto(f"{proxied}/?sector=C29")
         map_frame(page, timeout=120)
         cookies = {c["name"]: c["value"] for c in context.cookies()}
         assert "cm_route" in cookies, cookies
         routes.append(cookies["cm_route"])
-        assert any("img-src 'self' data: blob:" in h.get("content-security-policy", "") for h in headers), headers
+        assert any("img-src 'self' data: blob:" in h.get("content-security-policy", "") for h in headers), (
+            headers
+        )
         page.screenshot(path=str(artifacts / f"workers_{i}.png"))
         pages.append((context, page))
     for context, page in pages:

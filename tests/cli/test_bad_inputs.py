@@ -48,6 +48,7 @@ def _tsv_lines(edit: Callable[[list[str]], list[str]]) -> Callable[[bytes], byte
     def damage(real: bytes) -> bytes:
         lines = gzip.decompress(real).decode("utf-8").split("\n")
         return gzip.compress("\n".join(edit(lines)).encode("utf-8"), mtime=0)
+
     return damage
 
 
@@ -88,7 +89,7 @@ def duplicate_key(lines: list[str]) -> list[str]:  # line 5 repeats line 2
 
 
 def bad_header(lines: list[str]) -> list[str]:
-    return ["unit,nace_r2,age,geo" + lines[0][lines[0].index("\t"):], *lines[1:]]
+    return ["unit,nace_r2,age,geo" + lines[0][lines[0].index("\t") :], *lines[1:]]
 
 
 def truncated(real: bytes) -> bytes:
@@ -97,6 +98,7 @@ def truncated(real: bytes) -> bytes:
 
 def bow_tie(region: str) -> Callable[[bytes], bytes]:
     """The region's polygon replaced by a bow tie over its bounding box (its rings cancel: area 0 as drawn)."""
+
     def damage(real: bytes) -> bytes:
         doc = json.loads(real)
         for f in doc["features"]:
@@ -104,8 +106,12 @@ def bow_tie(region: str) -> Callable[[bytes], bytes]:
                 xs = [p[0] for p in _rings(f["geometry"])[0]]
                 ys = [p[1] for p in _rings(f["geometry"])[0]]
                 x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-                f["geometry"] = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]]}
+                f["geometry"] = {
+                    "type": "Polygon",
+                    "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]],
+                }
         return json.dumps(doc).encode()
+
     return damage
 
 
@@ -122,13 +128,16 @@ def hostile_regions(real: bytes) -> bytes:
             p["NAME_LATN"] = p["NUTS_NAME"] = IMAGE
         if p["NUTS_ID"] == "DE300":
             ring = _rings(f["geometry"])[0]
-            k = max(range(len(ring) - 1), key=lambda i: abs(ring[i + 1][0] - ring[i][0]) + abs(ring[i + 1][1] - ring[i][1]))
+            k = max(
+                range(len(ring) - 1),
+                key=lambda i: abs(ring[i + 1][0] - ring[i][0]) + abs(ring[i + 1][1] - ring[i][1]),
+            )
             (ax, ay), (bx, by) = ring[k], ring[k + 1]
             a1 = (ax + 0.49 * (bx - ax), ay + 0.49 * (by - ay))
             a2 = (ax + 0.51 * (bx - ax), ay + 0.51 * (by - ay))
             ox, oy = -(by - ay) * 0.01, (bx - ax) * 0.01  # a small step across the edge
             loop = [list(a1), [a2[0] + ox, a2[1] + oy], [a1[0] + ox, a1[1] + oy], list(a2)]
-            ring[k + 1:k + 1] = loop
+            ring[k + 1 : k + 1] = loop
     return json.dumps(doc).encode()
 
 
@@ -149,38 +158,110 @@ class Case:
     said: tuple[str, ...]  # every fragment must be in the output
 
 
-CASES: dict[str, Case] = {c.what: c for c in (
-    Case("unknown NACE code Z99", {LFS: _tsv_lines(inject_sector)}, ONLY_LFS, 1,
-         (f"{LFS}: line 6: unknown sector code 'Z99' (not in the NACE Rev. 2 (nace_r2) code list; 8 rows)",
-          "Dataset.tolerated")),
-    Case("unknown region code QQ77", {LFS: _tsv_lines(inject_region)}, ONLY_LFS, 1,
-         (f"{LFS}: line 9: unknown region code 'QQ77' (no NUTS 2013 geometry: no NUTS 2013 region of country 'QQ'",)),
-    Case("Z99 and QQ77 in one file", {LFS: _tsv_lines(inject_both)}, ONLY_LFS, 1,
-         (f"{LFS}: line 6: unknown sector code 'Z99'", f"{LFS}: line 9: unknown region code 'QQ77'",
-          "the file holds 2 code(s)")),
-    Case("wrong field count", {LFS: _tsv_lines(short_line)}, ONLY_LFS, 1, ("line 4: 8 cells, expected 9",)),
-    Case("non-numeric value", {LFS: _tsv_lines(non_numeric)}, ONLY_LFS, 1,
-         ("line 3, column 2: 'five u' value 'five' is not a number or ':'",)),
-    Case("unknown flag", {LFS: _tsv_lines(unknown_flag)}, ONLY_LFS, 1,
-         ("line 2, column 9: '13.1 q' unknown flag(s) 'q'",)),
-    Case("duplicate key", {LFS: _tsv_lines(duplicate_key)}, ONLY_LFS, 1,
-         ("line 5, column 1: duplicate key 'THS,A,Y15-24,AT'",)),
-    Case("bad header", {LFS: _tsv_lines(bad_header)}, ONLY_LFS, 1, ("line 1 'unit,nace_r2,age,geo' is not a Eurostat TSV header",)),
-    Case("truncated gzip", {LFS: truncated}, ONLY_LFS, 1, ("lfst_r_lfe2en2.tsv.gz: damaged gzip file",)),
-    Case("self-intersecting polygon (bow tie)", {NUTS2024: bow_tie("DE212")}, (), 1,
-         (f"Invalid region geometry in {NUTS2024}", "'DE212': invalid geometry (Self-intersection",
-          "more than the 1 % a repair may change")),
-    Case("truncated NUTS2021.xlsx", {NUTS2021_XLSX: truncated}, (), 1,
-         ("NUTS2021.xlsx: not a readable Excel workbook", "download it again")),
-    Case("empty organisations CSV", {EU_ORGS: lambda real: b""}, (), 1,
-         ("eu_cluster_organisations.csv: the file is empty (0 bytes)",)),
-    Case("names with markup, a tiny self-intersection", {NUTS2024: hostile_regions, EU_ORGS: hostile_organisation},
-         (), 0, ("gisco_nuts_2024: 1 invalid geometry repaired with make_valid", "DE300 (Self-intersection")),
-)}
+CASES: dict[str, Case] = {
+    c.what: c
+    for c in (
+        Case(
+            "unknown NACE code Z99",
+            {LFS: _tsv_lines(inject_sector)},
+            ONLY_LFS,
+            1,
+            (
+                f"{LFS}: line 6: unknown sector code 'Z99' (not in the NACE Rev. 2 (nace_r2) code list; 8 rows)",
+                "Dataset.tolerated",
+            ),
+        ),
+        Case(
+            "unknown region code QQ77",
+            {LFS: _tsv_lines(inject_region)},
+            ONLY_LFS,
+            1,
+            (
+                f"{LFS}: line 9: unknown region code 'QQ77' (no NUTS 2013 geometry: no NUTS 2013 region of country 'QQ'",
+            ),
+        ),
+        Case(
+            "Z99 and QQ77 in one file",
+            {LFS: _tsv_lines(inject_both)},
+            ONLY_LFS,
+            1,
+            (
+                f"{LFS}: line 6: unknown sector code 'Z99'",
+                f"{LFS}: line 9: unknown region code 'QQ77'",
+                "the file holds 2 code(s)",
+            ),
+        ),
+        Case(
+            "wrong field count", {LFS: _tsv_lines(short_line)}, ONLY_LFS, 1, ("line 4: 8 cells, expected 9",)
+        ),
+        Case(
+            "non-numeric value",
+            {LFS: _tsv_lines(non_numeric)},
+            ONLY_LFS,
+            1,
+            ("line 3, column 2: 'five u' value 'five' is not a number or ':'",),
+        ),
+        Case(
+            "unknown flag",
+            {LFS: _tsv_lines(unknown_flag)},
+            ONLY_LFS,
+            1,
+            ("line 2, column 9: '13.1 q' unknown flag(s) 'q'",),
+        ),
+        Case(
+            "duplicate key",
+            {LFS: _tsv_lines(duplicate_key)},
+            ONLY_LFS,
+            1,
+            ("line 5, column 1: duplicate key 'THS,A,Y15-24,AT'",),
+        ),
+        Case(
+            "bad header",
+            {LFS: _tsv_lines(bad_header)},
+            ONLY_LFS,
+            1,
+            ("line 1 'unit,nace_r2,age,geo' is not a Eurostat TSV header",),
+        ),
+        Case("truncated gzip", {LFS: truncated}, ONLY_LFS, 1, ("lfst_r_lfe2en2.tsv.gz: damaged gzip file",)),
+        Case(
+            "self-intersecting polygon (bow tie)",
+            {NUTS2024: bow_tie("DE212")},
+            (),
+            1,
+            (
+                f"Invalid region geometry in {NUTS2024}",
+                "'DE212': invalid geometry (Self-intersection",
+                "more than the 1 % a repair may change",
+            ),
+        ),
+        Case(
+            "truncated NUTS2021.xlsx",
+            {NUTS2021_XLSX: truncated},
+            (),
+            1,
+            ("NUTS2021.xlsx: not a readable Excel workbook", "download it again"),
+        ),
+        Case(
+            "empty organisations CSV",
+            {EU_ORGS: lambda real: b""},
+            (),
+            1,
+            ("eu_cluster_organisations.csv: the file is empty (0 bytes)",),
+        ),
+        Case(
+            "names with markup, a tiny self-intersection",
+            {NUTS2024: hostile_regions, EU_ORGS: hostile_organisation},
+            (),
+            0,
+            ("gisco_nuts_2024: 1 invalid geometry repaired with make_valid", "DE300 (Self-intersection"),
+        ),
+    )
+}
 
 
 def corrupt_mirror(root: Path, mirror: Path, replaced: dict[str, bytes]) -> Path:
     """``root`` holding the mirror (entries linked, never copied) with the files of ``replaced`` written."""
+
     def fill(src: Path, dst: Path, names: dict[tuple[str, ...], bytes]) -> None:
         dst.mkdir(parents=True, exist_ok=True)
         heads = {n[0] for n in names}
@@ -193,6 +274,7 @@ def corrupt_mirror(root: Path, mirror: Path, replaced: dict[str, bytes]) -> Path
                 (dst / head).write_bytes(inner[()])
             else:
                 fill(src / head, dst / head, inner)
+
     fill(mirror, root, {Path(n).parts: b for n, b in replaced.items()})
     return root
 
@@ -202,7 +284,9 @@ def run_case(case: Case, mirror: Path, store: Path, work: Path) -> tuple[int, st
     import contextlib
     import io
 
-    root = corrupt_mirror(work / "mirror", mirror, {n: f((mirror / n).read_bytes()) for n, f in case.files.items()})
+    root = corrupt_mirror(
+        work / "mirror", mirror, {n: f((mirror / n).read_bytes()) for n, f in case.files.items()}
+    )
     db = work / "store.duckdb"
     shutil.copy(store, db)
     before = hashlib.sha256(db.read_bytes()).hexdigest()
@@ -213,8 +297,9 @@ def run_case(case: Case, mirror: Path, store: Path, work: Path) -> tuple[int, st
 
 
 @pytest.mark.parametrize("what", list(CASES))
-def test_bad_input(what: str, mirror: Path, mirror_store: Path, tmp_path: Path,
-                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input(
+    what: str, mirror: Path, mirror_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = CASES[what]
     code, said, unchanged = run_case(case, mirror, mirror_store, tmp_path)
     said += capsys.readouterr().err  # typer writes the error to the real stderr
@@ -252,18 +337,22 @@ def check_hostile_text(db: Path) -> None:
 
 def table(mirror: Path, store: Path, work: Path) -> str:
     """The bad-input table as markdown: corruption, files, exit code, first line of the message, store kept."""
-    rows = ["| corruption | file(s) | exit | message (the first problem named) | store unchanged |",
-            "|---|---|---|---|---|"]
+    rows = [
+        "| corruption | file(s) | exit | message (the first problem named) | store unchanged |",
+        "|---|---|---|---|---|",
+    ]
     for i, case in enumerate(CASES.values()):
         code, said, unchanged = run_case(case, mirror, store, work / str(i))
         lines = [ln.strip() for ln in said.splitlines() if ln.strip()]
         first = next((ln for ln in lines if ln.startswith("Error:")), "")
-        problem = next((ln for ln in lines[lines.index(first) + 1:] if ":" in ln), "") if first else ""
+        problem = next((ln for ln in lines[lines.index(first) + 1 :] if ":" in ln), "") if first else ""
         repaired = [ln for ln in lines if "repaired with make_valid" in ln or "(Self-intersection" in ln]
         message = (problem or first) if code else "; ".join(repaired)
         message = message.replace("|", "\\|")[:300]
-        rows.append(f"| {case.what} | {', '.join(Path(n).name for n in case.files)} | {code} | {message} | "
-                    f"{'yes' if unchanged else 'no (rebuilt)'} |")
+        rows.append(
+            f"| {case.what} | {', '.join(Path(n).name for n in case.files)} | {code} | {message} | "
+            f"{'yes' if unchanged else 'no (rebuilt)'} |"
+        )
     return "\n".join(rows)
 
 

@@ -31,8 +31,10 @@ def test_info_lists_datasets_with_provenance(tmp_path: Path, tiny_plan: list) ->
     runner.invoke(app, ["ingest", "--source", str(tmp_path), "--db", str(db), "--no-progress"])
     result = runner.invoke(app, ["info", "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "sbs_r_nuts06_r2  [statistics]  6 rows, years 2014-2015, NUTS 2013, 1 region codes without geometry" \
+    assert (
+        "sbs_r_nuts06_r2  [statistics]  6 rows, years 2014-2015, NUTS 2013, 1 region codes without geometry"
         in result.output
+    )
     assert "official: https://example.org/sbs_r_nuts06_r2.tsv.gz" in result.output
     assert "read from: mirror:sbs_r_nuts06_r2.tsv.gz (local mirror)" in result.output
 
@@ -49,13 +51,17 @@ def test_info_json_is_machine_readable(tmp_path: Path, tiny_plan: list) -> None:
     assert data["tables"]["observations"] == 6 and data["meta"]["schema_version"] == str(SCHEMA_VERSION)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["info"], "No store at"),
-    (["ingest", "--only", "gdp", "--no-progress"], "Unknown dataset(s) ['gdp']"),
-    (["ingest", "--only", "sbs_r_nuts06_r2", "--no-progress"], "Run a full `cluster-map ingest` first"),
-])
-def test_errors_are_one_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                      args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["info"], "No store at"),
+        (["ingest", "--only", "gdp", "--no-progress"], "Unknown dataset(s) ['gdp']"),
+        (["ingest", "--only", "sbs_r_nuts06_r2", "--no-progress"], "Run a full `cluster-map ingest` first"),
+    ],
+)
+def test_errors_are_one_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     code = main([*args, "--db", str(tmp_path / "none.duckdb")])
     err = capsys.readouterr().err
     assert code == 1

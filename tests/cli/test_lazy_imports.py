@@ -9,7 +9,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("esda", "libpysal", "sklearn", "weasyprint", "ibis", "matplotlib", "pyspark", "openpyxl", "xlsxwriter")
+HEAVY = (
+    "esda",
+    "libpysal",
+    "sklearn",
+    "weasyprint",
+    "ibis",
+    "matplotlib",
+    "pyspark",
+    "openpyxl",
+    "xlsxwriter",
+)
 
 
 def _loaded_after(code: str) -> set[str]:
@@ -24,17 +34,24 @@ def test_registering_the_commands_loads_no_heavy_library() -> None:
 
 
 def test_help_loads_no_heavy_library() -> None:
-    code = ("from cluster_map.cli.main import main\n"
-            "import contextlib, io\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    main(['report', '--help'])")
+    code = (
+        "from cluster_map.cli.main import main\n"
+        "import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['report', '--help'])"
+    )
     assert _loaded_after(code) == set()
 
 
 def test_python_dash_m_runs_the_cli() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "cluster_map.cli", "version"], capture_output=True, text=True,
-                          env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "cluster_map.cli", "version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0 and done.stdout.strip()
 
 

@@ -58,8 +58,22 @@ def test_indices(tiny: Path, tmp_path: Path) -> None:
     out = tmp_path / "ri.csv"
     assert main(["indices", "--dataset", "sbs_r_nuts06_r2", "--db", str(tiny), "--out", str(out)]) == 0
     assert {"krugman", "hhi", "related_variety", "cluster_strength"} <= set(_read(out).columns)
-    assert main(["indices", "--dataset", "sbs_r_nuts06_r2", "--kind", "sector", "--db", str(tiny),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "indices",
+                "--dataset",
+                "sbs_r_nuts06_r2",
+                "--kind",
+                "sector",
+                "--db",
+                str(tiny),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert {"gini", "locational_gini", "hoover", "theil"} <= set(_read(out).columns)
 
 
@@ -68,14 +82,24 @@ def test_indices(tiny: Path, tmp_path: Path) -> None:
     [
         (["metrics", "--out", "x.csv"], "exactly one of --dataset"),
         (["metrics", "--dataset", "nope", "--out", "x.csv"], "Unknown dataset 'nope'"),
-        (["metrics", "--dataset", "lfst_r_lfe2en2", "--engine", "pandas", "--out", "x.csv"], "Unknown engine"),
+        (
+            ["metrics", "--dataset", "lfst_r_lfe2en2", "--engine", "pandas", "--out", "x.csv"],
+            "Unknown engine",
+        ),
         (["metrics", "--input", "missing.csv", "--out", "x.csv"], "does not exist"),
-        (["metrics", "--dataset", "lfst_r_lfe2en2", "--benchmark", "t.csv", "--out", "x.csv"], "--input only"),
-        (["indices", "--dataset", "lfst_r_lfe2en2", "--kind", "world", "--out", "x.csv"], "'region' or 'sector'"),
+        (
+            ["metrics", "--dataset", "lfst_r_lfe2en2", "--benchmark", "t.csv", "--out", "x.csv"],
+            "--input only",
+        ),
+        (
+            ["indices", "--dataset", "lfst_r_lfe2en2", "--kind", "world", "--out", "x.csv"],
+            "'region' or 'sector'",
+        ),
     ],
 )
-def test_errors_are_one_clear_line(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                   args: list[str], message: str) -> None:
+def test_errors_are_one_clear_line(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     assert main([*args, "--db", str(tiny)] if args[0] == "indices" or "--dataset" in args else args) == 1
     assert message in capsys.readouterr().err
 
@@ -89,8 +113,17 @@ def test_bad_long_table_names_line_and_value(tmp_path: Path, capsys: pytest.Capt
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("=1+1", "'=1+1"), ("+x", "'+x"), ("-x", "'-x"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-     ("AT1", "AT1"), (-1.5, -1.5), (None, None)],
+    [
+        ("=1+1", "'=1+1"),
+        ("+x", "'+x"),
+        ("-x", "'-x"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("AT1", "AT1"),
+        (-1.5, -1.5),
+        (None, None),
+    ],
 )
 def test_protect(cell: object, expected: object) -> None:
     assert protect(cell) == expected
@@ -98,7 +131,17 @@ def test_protect(cell: object, expected: object) -> None:
 
 def test_metrics_by_ecosystem_on_the_mirror(mirror_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "eco.csv"
-    args = ["metrics", "--dataset", "sbs_r_nuts06_r2", "--level", "2", "--year", "2014", "--sectors", "ecosystems"]
+    args = [
+        "metrics",
+        "--dataset",
+        "sbs_r_nuts06_r2",
+        "--level",
+        "2",
+        "--year",
+        "2014",
+        "--sectors",
+        "ecosystems",
+    ]
     assert main([*args, "--db", str(mirror_store), "--out", str(out)]) == 0
     frame = _read(out)
     assert set(frame["sector_scheme"]) == {"ecosystems"}
@@ -116,15 +159,20 @@ def test_metrics_by_ecosystem_on_the_mirror(mirror_store: Path, tmp_path: Path) 
                             AND level = 2 AND year = 2014 AND sector_scheme = 'ecosystems'""").to_df()
     finally:
         con.close()
-    both = stored.merge(frame.assign(lq_cli=pd.to_numeric(frame.lq), stars_cli=pd.to_numeric(frame.stars))
-                        [["region", "sector", "lq_cli", "stars_cli"]], on=["region", "sector"])
+    both = stored.merge(
+        frame.assign(lq_cli=pd.to_numeric(frame.lq), stars_cli=pd.to_numeric(frame.stars))[
+            ["region", "sector", "lq_cli", "stars_cli"]
+        ],
+        on=["region", "sector"],
+    )
     assert len(both) == len(stored)
     assert ((both.lq - both.lq_cli).abs().fillna(0) < 1e-12).all()
     assert (both.stars.fillna(-1) == both.stars_cli.fillna(-1)).all()
 
 
-def test_metrics_ecosystems_refused_without_divisions(tiny: Path, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_metrics_ecosystems_refused_without_divisions(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["metrics", "--dataset", "lfst_r_lfe2en2", "--sectors", "ecosystems", "--db", str(tiny)]
     assert main([*args, "--out", str(tmp_path / "x.csv")]) != 0
     assert "no NACE divisions" in capsys.readouterr().err
@@ -133,18 +181,55 @@ def test_metrics_ecosystems_refused_without_divisions(tiny: Path, tmp_path: Path
 @pytest.mark.mirror
 def test_metrics_of_a_custom_region(mirror_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "g.csv"
-    code = main(["metrics", "--dataset", "sbs_r_nuts06_r2", "--custom", "Øresund=DK01,SE22", "--year", "2014",
-                 "--out", str(out), "--db", str(mirror_store)])
+    code = main(
+        [
+            "metrics",
+            "--dataset",
+            "sbs_r_nuts06_r2",
+            "--custom",
+            "Øresund=DK01,SE22",
+            "--year",
+            "2014",
+            "--out",
+            str(out),
+            "--db",
+            str(mirror_store),
+        ]
+    )
     assert code == 0
     frame = pd.read_csv(out)
     assert set(frame["region"]) == {"Øresund"} and set(frame["members_codes"]) == {"DK01+SE22"}
     assert set(frame["year"]) == {2014} and frame["lq"].notna().any() and "strong" in frame.columns
-    assert main(["metrics", "--dataset", "sbs_r_nuts06_r2", "--custom", "DK01", "--out", str(out),
-                 "--db", str(mirror_store)]) == 1
+    assert (
+        main(
+            [
+                "metrics",
+                "--dataset",
+                "sbs_r_nuts06_r2",
+                "--custom",
+                "DK01",
+                "--out",
+                str(out),
+                "--db",
+                str(mirror_store),
+            ]
+        )
+        == 1
+    )
 
 
 def test_metrics_caveats_column_and_focus_reading_on_the_mirror(mirror_store: Path, tmp_path: Path) -> None:
-    base = ["metrics", "--dataset", "sbs_r_nuts06_r2", "--level", "2", "--year", "2014", "--db", str(mirror_store)]
+    base = [
+        "metrics",
+        "--dataset",
+        "sbs_r_nuts06_r2",
+        "--level",
+        "2",
+        "--year",
+        "2014",
+        "--db",
+        str(mirror_store),
+    ]
     assert main([*base, "--out", str(tmp_path / "eco.csv")]) == 0
     assert main([*base, "--focus", "sector", "--out", str(tmp_path / "sector.csv")]) == 0
     eco, within = _read(tmp_path / "eco.csv"), _read(tmp_path / "sector.csv")

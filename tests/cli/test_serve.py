@@ -53,7 +53,9 @@ def test_serve_uses_an_existing_store_as_is(calls, tmp_path: Path) -> None:
     assert cmd[cmd.index("--server.port") + 1] == "8501"
 
 
-def test_workers_without_nginx_say_what_to_do(calls, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_without_nginx_say_what_to_do(
+    calls, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import cluster_map.cli.serve as serve
 
     db = tmp_path / "there.duckdb"
@@ -64,8 +66,9 @@ def test_workers_without_nginx_say_what_to_do(calls, tmp_path: Path, capsys, mon
     assert "sticky sessions" in err and "--proxy-config" in err and "Traceback" not in err
 
 
-def test_workers_start_streamlit_per_port_and_write_the_proxy_config(calls, tmp_path: Path, capsys,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_start_streamlit_per_port_and_write_the_proxy_config(
+    calls, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import cluster_map.cli.serve as serve
 
     started: list[list[str]] = []
@@ -88,10 +91,18 @@ def test_workers_start_streamlit_per_port_and_write_the_proxy_config(calls, tmp_
     db.write_bytes(b"x")
     conf = tmp_path / "cluster_map.conf"
     monkeypatch.setattr(serve.subprocess, "Popen", Child)
-    assert main(["serve", "--db", str(db), "--port", "8600", "--workers", "2", "--proxy-config", str(conf)]) == 0
+    assert (
+        main(["serve", "--db", str(db), "--port", "8600", "--workers", "2", "--proxy-config", str(conf)]) == 0
+    )
     assert [c[c.index("--server.port") + 1] for c in started] == ["8601", "8602"]
-    assert all(c[c.index("--server.address") + 1] == "127.0.0.1" for c in started)  # only the proxy faces users
+    assert all(
+        c[c.index("--server.address") + 1] == "127.0.0.1" for c in started
+    )  # only the proxy faces users
     text = conf.read_text()
-    assert "server 127.0.0.1:8601" in text and "server 127.0.0.1:8602" in text and "listen 127.0.0.1:8600" in text
+    assert (
+        "server 127.0.0.1:8601" in text
+        and "server 127.0.0.1:8602" in text
+        and "listen 127.0.0.1:8600" in text
+    )
     assert "hash $cm_route consistent" in text and "proxy_set_header Upgrade $http_upgrade" in text
     assert "2 workers on ports 8601-8602" in capsys.readouterr().out

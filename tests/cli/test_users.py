@@ -21,7 +21,9 @@ def store(tmp_path: Path) -> Path:
 
 def test_add_admin_with_a_prompted_password_then_list(store: Path) -> None:
     runner = CliRunner()
-    got = runner.invoke(app, ["users", "add", "Root", "--role", "admin", "--db", str(store)], input=f"{PW}\n{PW}\n")
+    got = runner.invoke(
+        app, ["users", "add", "Root", "--role", "admin", "--db", str(store)], input=f"{PW}\n{PW}\n"
+    )
     assert got.exit_code == 0, got.output
     assert "Added admin account 'root'" in got.output and PW not in got.output
     assert board.sign_in(store.parent / "board.duckdb", username="root", password=PW).is_admin
@@ -31,10 +33,13 @@ def test_add_admin_with_a_prompted_password_then_list(store: Path) -> None:
     assert [line.split("\t")[1:3] for line in listed] == [["root", "admin"], ["alice", "org"]]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--role", "owner", "--password", PW], "Option '--role'"),
-    (["--password", "short"], "Field 'password'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "owner", "--password", PW], "Option '--role'"),
+        (["--password", "short"], "Field 'password'"),
+    ],
+)
 def test_bad_input_is_a_clear_error(store: Path, args: list[str], message: str) -> None:
     from cluster_map.errors import InputError
 

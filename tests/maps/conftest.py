@@ -14,8 +14,12 @@ ATTR_NAME = 'Quote" onmouseover="alert(2)'
 @pytest.fixture()
 def layer() -> gpd.GeoDataFrame:
     """Four regions AA1..AA4 (2x2 squares near 10E 50N) with LQ values, one of them without data."""
-    boxes = [shapely.box(10, 50, 11, 51), shapely.box(11, 50, 12, 51), shapely.box(10, 51, 11, 52),
-             shapely.box(11, 51, 12.5, 52.5)]
+    boxes = [
+        shapely.box(10, 50, 11, 51),
+        shapely.box(11, 50, 12, 51),
+        shapely.box(10, 51, 11, 52),
+        shapely.box(11, 51, 12.5, 52.5),
+    ]
     return gpd.GeoDataFrame(
         {
             "code": ["AA1", "AA2", "AA3", "AA4"],
@@ -44,14 +48,16 @@ def countries(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 @pytest.fixture()
 def organisations() -> pd.DataFrame:
     """Three organisations: hostile name and website, a bare host name, one without coordinates."""
-    return pd.DataFrame({
-        "id": ["EUCO0001", "EUCO0002", "EUCO0003"],
-        "name": [XSS_NAME, "Cluster Two", "No place"],
-        "acronym": [None, "C2", None],
-        "country": ["AA", "AA", "AA"],
-        "city": ['Town" onclick="x', "Ville", None],
-        "sectors": ["automotive; <b>mobility</b>", "health", "food"],
-        "website": ["javascript:alert(3)", "cluster-two.example.org", None],
-        "lat": [50.5, 51.5, None],
-        "lon": [10.5, 11.5, None],
-    })
+    return pd.DataFrame(
+        {
+            "id": ["EUCO0001", "EUCO0002", "EUCO0003"],
+            "name": [XSS_NAME, "Cluster Two", "No place"],
+            "acronym": [None, "C2", None],
+            "country": ["AA", "AA", "AA"],
+            "city": ['Town" onclick="x', "Ville", None],
+            "sectors": ["automotive; <b>mobility</b>", "health", "food"],
+            "website": ["javascript:alert(3)", "cluster-two.example.org", None],
+            "lat": [50.5, 51.5, None],
+            "lon": [10.5, 11.5, None],
+        }
+    )

@@ -44,15 +44,16 @@ def test_install_repairs_a_truncated_copy(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("names", BUNDLES)
-def test_a_bundle_is_its_scripts_in_order_each_ended_so_none_swallows_the_next(tmp_path: Path,
-                                                                           names: tuple[str, ...]) -> None:
+def test_a_bundle_is_its_scripts_in_order_each_ended_so_none_swallows_the_next(
+    tmp_path: Path, names: tuple[str, ...]
+) -> None:
     install_static_assets(tmp_path)
     text = (tmp_path / "vendor" / bundle_target(names)).read_bytes()
     starts = [text.index(ASSETS[name].source().read_bytes()) for name in names]
     assert starts == sorted(starts)
     for name in names:  # a trailing `//# sourceMappingURL` comment must not run into the next file
         source = ASSETS[name].source().read_bytes()
-        assert text[text.index(source) + len(source):].startswith(b"\n;\n")
+        assert text[text.index(source) + len(source) :].startswith(b"\n;\n")
 
 
 def test_install_rewrites_a_stale_bundle(tmp_path: Path) -> None:
@@ -124,21 +125,24 @@ def test_unknown_mode_is_refused() -> None:
         localise(folium.Map(tiles=None), mode="cdn")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("html", "expected"), [
-    ('<script src="https://cdn.example.com/a.js"></script>', ["https://cdn.example.com/a.js"]),
-    ("<script src='http://x.org/a.js'></script>", ["http://x.org/a.js"]),
-    ('<link rel="stylesheet" href="//cdn.example.com/a.css"/>', ["//cdn.example.com/a.css"]),
-    ('<img src="HTTPS://x.org/i.png">', ["HTTPS://x.org/i.png"]),
-    ('<iframe src="https://x.org/"></iframe>', ["https://x.org/"]),
-    ('<script src="/app/static/vendor/leaflet/leaflet.js"></script>', []),
-    ('<link rel="stylesheet" href="static/a.css"/>', []),
-    ('<a href="https://cluster.example.org">site</a>', []),
-    ("<script>var u = 'https://x.org';</script>", []),
-    ("<style>.a {background: url(https://x.org/i.png)}</style>", ["https://x.org/i.png"]),
-    ("<style>.a {background: url( '//x.org/i.png' )}</style>", ["//x.org/i.png"]),
-    ('<style>@import "https://x.org/a.css";</style>', ["https://x.org/a.css"]),
-    ("<style>.a {background: url(data:image/png;base64,AAAA)}</style>", []),
-    ("<style>.a {behavior: url(#default#VML)}</style>", []),
-])
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<script src="https://cdn.example.com/a.js"></script>', ["https://cdn.example.com/a.js"]),
+        ("<script src='http://x.org/a.js'></script>", ["http://x.org/a.js"]),
+        ('<link rel="stylesheet" href="//cdn.example.com/a.css"/>', ["//cdn.example.com/a.css"]),
+        ('<img src="HTTPS://x.org/i.png">', ["HTTPS://x.org/i.png"]),
+        ('<iframe src="https://x.org/"></iframe>', ["https://x.org/"]),
+        ('<script src="/app/static/vendor/leaflet/leaflet.js"></script>', []),
+        ('<link rel="stylesheet" href="static/a.css"/>', []),
+        ('<a href="https://cluster.example.org">site</a>', []),
+        ("<script>var u = 'https://x.org';</script>", []),
+        ("<style>.a {background: url(https://x.org/i.png)}</style>", ["https://x.org/i.png"]),
+        ("<style>.a {background: url( '//x.org/i.png' )}</style>", ["//x.org/i.png"]),
+        ('<style>@import "https://x.org/a.css";</style>', ["https://x.org/a.css"]),
+        ("<style>.a {background: url(data:image/png;base64,AAAA)}</style>", []),
+        ("<style>.a {behavior: url(#default#VML)}</style>", []),
+    ],
+)
 def test_offsite_links(html: str, expected: list[str]) -> None:
     assert offsite_links(html) == expected

@@ -20,13 +20,22 @@ pytestmark = [
 
 
 def _fills(page) -> list[str]:  # type: ignore[no-untyped-def]
-    return page.eval_on_selector_all("path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))")
+    return page.eval_on_selector_all(
+        "path.leaflet-interactive", "els => els.map(e => e.getAttribute('fill'))"
+    )
 
 
-def test_standalone_map_draws_offline_with_escaped_tooltips(layer: gpd.GeoDataFrame, countries,  # type: ignore[no-untyped-def]
-                                                            organisations: pd.DataFrame, tmp_path: Path, browser,
-                                                            artifacts: Path) -> None:
-    m = choropleth(layer, value_col="value", label_col="name", classes=lq_classes(), base=countries, assets="inline")
+def test_standalone_map_draws_offline_with_escaped_tooltips(
+    layer: gpd.GeoDataFrame,
+    countries,  # type: ignore[no-untyped-def]
+    organisations: pd.DataFrame,
+    tmp_path: Path,
+    browser,
+    artifacts: Path,
+) -> None:
+    m = choropleth(
+        layer, value_col="value", label_col="name", classes=lq_classes(), base=countries, assets="inline"
+    )
     m.add_child(organisations_layer(organisations))
     m.add_child(star_layer(layer))
     m.add_child(layer_control())
@@ -70,8 +79,12 @@ def test_standalone_map_draws_offline_with_escaped_tooltips(layer: gpd.GeoDataFr
         context.close()
 
 
-def test_streamlit_style_page_fetches_assets_and_geometry_from_the_server(layer: gpd.GeoDataFrame, countries,  # type: ignore[no-untyped-def]
-                                                                          tmp_path: Path, browser) -> None:
+def test_streamlit_style_page_fetches_assets_and_geometry_from_the_server(
+    layer: gpd.GeoDataFrame,
+    countries,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    browser,
+) -> None:
     """URL mode: Leaflet from /app/static/vendor, geometry fetched from /app/static/vendor/geo, paint applied."""
     import functools
     import threading
@@ -83,8 +96,12 @@ def test_streamlit_style_page_fetches_assets_and_geometry_from_the_server(layer:
     static = tmp_path / "app" / "static"
     install_static_assets(static)
     enc, benc = encode_geometry(layer), encode_geometry(countries, precision=3)
-    m = base_map(enc, base=benc, geometry_url=publish_geometry(enc, static),
-                 base_geometry_url=publish_geometry(benc, static))
+    m = base_map(
+        enc,
+        base=benc,
+        geometry_url=publish_geometry(enc, static),
+        base_geometry_url=publish_geometry(benc, static),
+    )
     m.add_child(paint(layer, value_col="value", label_col="name", classes=lq_classes()).feature_group())
     (tmp_path / "index.html").write_text(m.get_root().render(), encoding="utf-8")
 

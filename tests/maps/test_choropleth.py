@@ -36,7 +36,7 @@ def _call_args(html: str, call: str, key: str) -> list[object]:
     while True:
         obj, end = _DECODER.raw_decode(html, start)
         args.append(obj)
-        if html[end:end + 2] != ", ":
+        if html[end : end + 2] != ", ":
             return args
         start = end + 2
 
@@ -56,16 +56,23 @@ def _decode(data: dict) -> dict[str, list]:
 
 def test_rendered_map_has_no_offsite_links_in_both_modes(layer: gpd.GeoDataFrame, countries) -> None:  # type: ignore[no-untyped-def]
     for mode in ("url", "inline"):
-        m = choropleth(layer, value_col="value", label_col="name", classes=lq_classes(), base=countries,
-                       assets=mode)
+        m = choropleth(
+            layer, value_col="value", label_col="name", classes=lq_classes(), base=countries, assets=mode
+        )
         html = m.get_root().render()
         assert offsite_links(html) == []
-        for host in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "bootstrapcdn.com", "d3js.org"):
+        for host in (
+            "cdn.jsdelivr.net",
+            "cdnjs.cloudflare.com",
+            "code.jquery.com",
+            "bootstrapcdn.com",
+            "d3js.org",
+        ):
             assert host not in html
         if mode == "url":
             assert '<script src="/app/static/vendor/bundle/leaflet+markerclusterjs.js"></script>' in html
         else:
-            assert '<script src=' not in html and "Leaflet 1.9.3" in html
+            assert "<script src=" not in html and "Leaflet 1.9.3" in html
 
 
 def test_hostile_names_stay_text(layer: gpd.GeoDataFrame) -> None:
@@ -105,11 +112,15 @@ def test_tooltip_rows_carry_value_rank_flags_version_and_reason(layer: gpd.GeoDa
     assert p.payload["fields"] == ["LQ", "Rank", "Employment", "Source flags"]
     assert p.payload["common"] == [["NUTS version", "2013"]]  # one value for all: sent once
     assert p.payload["rows"]["AA1"][1:] == ["0.50", "3 of 3", "1,200", "e (estimated)"]
-    assert p.tooltip("AA1") == ("<b>AA1 · &lt;script&gt;alert(1)&lt;/script&gt;</b><br>"
-                                "LQ: 0.50 (&lt; 0.8 (under-represented))<br>Rank: 3 of 3<br>Employment: 1,200<br>"
-                                "Source flags: e (estimated)<br>NUTS version: 2013")
-    assert p.tooltip("AA3") == ("<b>AA3 · Plain &amp; simple</b><br>LQ: no data: confidential in the source (flag c)"
-                                "<br>Source flags: c (confidential)<br>NUTS version: 2013")
+    assert p.tooltip("AA1") == (
+        "<b>AA1 · &lt;script&gt;alert(1)&lt;/script&gt;</b><br>"
+        "LQ: 0.50 (&lt; 0.8 (under-represented))<br>Rank: 3 of 3<br>Employment: 1,200<br>"
+        "Source flags: e (estimated)<br>NUTS version: 2013"
+    )
+    assert p.tooltip("AA3") == (
+        "<b>AA3 · Plain &amp; simple</b><br>LQ: no data: confidential in the source (flag c)"
+        "<br>Source flags: c (confidential)<br>NUTS version: 2013"
+    )
     assert p.tooltip("ZZ9") is None
 
 
@@ -121,11 +132,26 @@ def test_categorical_values_show_their_class_label(layer: gpd.GeoDataFrame) -> N
 
 
 def test_legend_lists_classes_and_no_data(layer: gpd.GeoDataFrame) -> None:
-    html = choropleth(layer, value_col="value", label_col="name", classes=lq_classes(),
-                      subtitle="C29 <motor vehicles>, 2015").get_root().render()
+    html = (
+        choropleth(
+            layer,
+            value_col="value",
+            label_col="name",
+            classes=lq_classes(),
+            subtitle="C29 <motor vehicles>, 2015",
+        )
+        .get_root()
+        .render()
+    )
     legend = _call_args(html, "paint", "choropleth")[0]["legend"]
     assert legend.count('class="cm-swatch') == 6
-    for label in ("Location quotient", "2 – 3 (highly specialised)", "≥ 3", "no data", "&lt;motor vehicles&gt;"):
+    for label in (
+        "Location quotient",
+        "2 – 3 (highly specialised)",
+        "≥ 3",
+        "no data",
+        "&lt;motor vehicles&gt;",
+    ):
         assert label in legend
     assert ".cm-legend" in html  # its style is in the page head
 
@@ -175,7 +201,11 @@ def test_map_fits_the_layer_bounds(layer: gpd.GeoDataFrame) -> None:
 
 def test_tiles_are_optional(layer: gpd.GeoDataFrame) -> None:
     assert "L.tileLayer" not in base_map(layer).get_root().render()
-    html = base_map(layer, tiles="https://tiles.example.org/{z}/{x}/{y}.png", tiles_attr="© example").get_root().render()
+    html = (
+        base_map(layer, tiles="https://tiles.example.org/{z}/{x}/{y}.png", tiles_attr="© example")
+        .get_root()
+        .render()
+    )
     assert "https://tiles.example.org/{z}/{x}/{y}.png" in html and offsite_links(html) == []
 
 
@@ -188,8 +218,9 @@ def test_encode_geometry_handles_holes_multipolygons_empties_and_crs() -> None:
     ring = shapely.box(0, 0, 4, 4).difference(shapely.box(1, 1, 2, 2))
     multi = shapely.MultiPolygon([shapely.box(5, 5, 6, 6), shapely.box(7, 7, 8, 8)])
     sliver = shapely.Polygon([(9, 9), (9.00001, 9), (9, 9.00001)])  # collapses on the 1e-4 grid
-    frame = gpd.GeoDataFrame({"code": ["H", "M", "E", "S"]},
-                             geometry=[ring, multi, shapely.Polygon(), sliver], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"code": ["H", "M", "E", "S"]}, geometry=[ring, multi, shapely.Polygon(), sliver], crs="EPSG:4326"
+    )
     enc = encode_geometry(frame)
     data = json.loads(enc.data_json)
     assert enc.codes == ("H", "M") and data["c"] == ["H", "M"]
@@ -207,24 +238,30 @@ def test_encoded_geometry_is_smaller_than_geojson(layer: gpd.GeoDataFrame) -> No
     assert enc.nbytes < len(layer[["code", "geometry"]].to_json().encode())
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda g: encode_geometry(g, code_col="nuts"), "no column 'nuts'"),
-    (lambda g: encode_geometry(g.iloc[:0]), "no polygon geometry"),
-    (lambda g: paint(g, value_col="lq", label_col="name", classes=lq_classes()), "no column 'lq'"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda g: encode_geometry(g, code_col="nuts"), "no column 'nuts'"),
+        (lambda g: encode_geometry(g.iloc[:0]), "no polygon geometry"),
+        (lambda g: paint(g, value_col="lq", label_col="name", classes=lq_classes()), "no column 'lq'"),
+    ],
+)
 def test_bad_layers_are_refused(layer: gpd.GeoDataFrame, call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match=message):
         call(layer)
 
 
-@pytest.mark.parametrize(("returned", "expected"), [
-    ({"last_active_drawing": {"type": "Feature", "properties": {"c": "DE21"}}}, "DE21"),
-    ({"last_active_drawing": {"properties": {"o": "EUCO1"}}, "last_object_clicked_tooltip": None}, None),
-    ({"last_active_drawing": None, "last_object_clicked_tooltip": "FR10 · Île-de-FranceLQ: 1.2"}, "FR10"),
-    ({"last_object_clicked_tooltip": "Cluster organisations"}, None),
-    ({}, None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("returned", "expected"),
+    [
+        ({"last_active_drawing": {"type": "Feature", "properties": {"c": "DE21"}}}, "DE21"),
+        ({"last_active_drawing": {"properties": {"o": "EUCO1"}}, "last_object_clicked_tooltip": None}, None),
+        ({"last_active_drawing": None, "last_object_clicked_tooltip": "FR10 · Île-de-FranceLQ: 1.2"}, "FR10"),
+        ({"last_object_clicked_tooltip": "Cluster organisations"}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
 def test_clicked_region(returned: dict | None, expected: str | None) -> None:
     assert clicked_region(returned) == expected
 
@@ -234,8 +271,11 @@ def test_real_nuts2_layer_renders_offline_and_small(mirror) -> None:  # type: ig
     from cluster_map.geo import coverage_simplify
 
     g = gpd.read_file(mirror / "gisco/nuts/geojson/NUTS_RG_20M_2021_4326_LEVL_2.geojson")
-    g = gpd.GeoDataFrame({"code": g["NUTS_ID"], "name": g["NAME_LATN"]},
-                         geometry=coverage_simplify(g.geometry, 0.015), crs="EPSG:4326")
+    g = gpd.GeoDataFrame(
+        {"code": g["NUTS_ID"], "name": g["NAME_LATN"]},
+        geometry=coverage_simplify(g.geometry, 0.015),
+        crs="EPSG:4326",
+    )
     g["value"] = np.linspace(0.1, 4.0, len(g))
     g.loc[g.index[:5], "value"] = np.nan
     m = choropleth(g, value_col="value", label_col="name", classes=lq_classes())
@@ -252,7 +292,10 @@ def test_paint_takes_explicit_bounds_for_a_plain_frame(layer: gpd.GeoDataFrame) 
     frame = layer.drop(columns="geometry")
     p = paint(frame, value_col="value", label_col="name", classes=lq_classes(), bounds=((50, 10), (51, 12)))
     assert p.payload["bounds"] == [[50.0, 10.0], [51.0, 12.0]]
-    assert paint(frame, value_col="value", label_col="name", classes=lq_classes(), fit=True).payload["bounds"] is None
+    assert (
+        paint(frame, value_col="value", label_col="name", classes=lq_classes(), fit=True).payload["bounds"]
+        is None
+    )
 
 
 def test_non_interactive_base_map_draws_plain_countries(countries: gpd.GeoDataFrame) -> None:

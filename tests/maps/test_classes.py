@@ -67,12 +67,15 @@ def test_few_distinct_values_give_fewer_classes() -> None:
     assert single.k == 1 and single.assign([4.0, np.nan]).tolist() == [0, -1]
 
 
-@pytest.mark.parametrize(("builder", "values", "expected"), [
-    (star_classes, [0, 1, 2, 3, None, 2.0, np.int64(1), 4], [0, 1, 2, 3, -1, 2, 1, -1]),
-    (boolean_classes, [True, False, None, np.True_, 1, 0, pd.NA], [1, 0, -1, 1, 1, 0, -1]),
-    (lambda: hotspot_classes("gi"), ["hot_99", "ns", "cold_95", "bogus", None], [0, 3, 5, -1, -1]),
-    (lambda: hotspot_classes("lisa"), ["HH", "LL", "HL", "LH", "ns"], [0, 3, 1, 2, 4]),
-])
+@pytest.mark.parametrize(
+    ("builder", "values", "expected"),
+    [
+        (star_classes, [0, 1, 2, 3, None, 2.0, np.int64(1), 4], [0, 1, 2, 3, -1, 2, 1, -1]),
+        (boolean_classes, [True, False, None, np.True_, 1, 0, pd.NA], [1, 0, -1, 1, 1, 0, -1]),
+        (lambda: hotspot_classes("gi"), ["hot_99", "ns", "cold_95", "bogus", None], [0, 3, 5, -1, -1]),
+        (lambda: hotspot_classes("lisa"), ["HH", "LL", "HL", "LH", "ns"], [0, 3, 1, 2, 4]),
+    ],
+)
 def test_categorical_classes(builder, values, expected) -> None:  # type: ignore[no-untyped-def]
     assert builder().assign(values).tolist() == expected
 
@@ -107,23 +110,28 @@ def test_classes_for_data_driven_schemes() -> None:
     assert classes_for("employment", ref, scheme="equal_interval", k=4).k == 4
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda: classes_for("employment"), "needs the reference values"),
-    (lambda: classes_for("employment", [1, 2], scheme="fixed"), "no fixed classes"),
-    (lambda: quantiles([np.nan, None]), "every region has no data"),
-    (lambda: palette("Rainbow", 5), "Unknown palette"),
-    (lambda: palette("Blues", 12), "1 to 9"),
-    (lambda: Classes(kind="x", labels=("a",), colours=("#000", "#fff")), "1 labels but 2 colours"),
-    (lambda: Classes(kind="x", labels=("a", "b"), colours=("#000", "#fff"), breaks=(2.0, 1.0)), "breaks"),
-    (lambda: fixed([3, 1]), "not increasing"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: classes_for("employment"), "needs the reference values"),
+        (lambda: classes_for("employment", [1, 2], scheme="fixed"), "no fixed classes"),
+        (lambda: quantiles([np.nan, None]), "every region has no data"),
+        (lambda: palette("Rainbow", 5), "Unknown palette"),
+        (lambda: palette("Blues", 12), "1 to 9"),
+        (lambda: Classes(kind="x", labels=("a",), colours=("#000", "#fff")), "1 labels but 2 colours"),
+        (lambda: Classes(kind="x", labels=("a", "b"), colours=("#000", "#fff"), breaks=(2.0, 1.0)), "breaks"),
+        (lambda: fixed([3, 1]), "not increasing"),
+    ],
+)
 def test_bad_input_is_refused(call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match=message):
         call()
 
 
-@given(st.lists(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), min_size=1, max_size=60),
-       st.integers(min_value=2, max_value=9))
+@given(
+    st.lists(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), min_size=1, max_size=60),
+    st.integers(min_value=2, max_value=9),
+)
 def test_quantile_classes_are_monotone_and_in_range(values: list[float], k: int) -> None:
     c = quantiles(values, k=k)
     idx = c.assign(sorted(values))

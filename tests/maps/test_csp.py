@@ -11,14 +11,17 @@ from cluster_map.maps import csp
 from cluster_map.maps.choropleth import base_map
 
 
-@pytest.mark.parametrize(("tiles", "origin"), [
-    (None, None),
-    ("", None),
-    ("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", "https://*.tile.openstreetmap.org"),
-    ("http://tiles.example.org:8080/{z}/{x}/{y}.png", "http://tiles.example.org:8080"),
-    ("/app/static/tiles/{z}/{x}/{y}.png", None),  # served by the app itself: 'self'
-    ("javascript:alert(1)", None),
-])
+@pytest.mark.parametrize(
+    ("tiles", "origin"),
+    [
+        (None, None),
+        ("", None),
+        ("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", "https://*.tile.openstreetmap.org"),
+        ("http://tiles.example.org:8080/{z}/{x}/{y}.png", "http://tiles.example.org:8080"),
+        ("/app/static/tiles/{z}/{x}/{y}.png", None),  # served by the app itself: 'self'
+        ("javascript:alert(1)", None),
+    ],
+)
 def test_tile_origin(tiles: str | None, origin: str | None) -> None:
     assert csp.tile_origin(tiles) == origin
 
@@ -29,7 +32,9 @@ def test_the_policy_allows_only_the_server_and_in_document_data() -> None:
         assert directives[name] == "'self' data: blob:", name
     assert directives["object-src"] == "'none'"
     assert "http" not in csp.policy()
-    with_tiles = dict(d.split(" ", 1) for d in csp.policy(tiles="https://{s}.tile.example.org/{z}/{x}/{y}.png").split("; "))
+    with_tiles = dict(
+        d.split(" ", 1) for d in csp.policy(tiles="https://{s}.tile.example.org/{z}/{x}/{y}.png").split("; ")
+    )
     assert with_tiles["img-src"] == "'self' data: blob: https://*.tile.example.org"
     assert with_tiles["connect-src"] == "'self' data: blob:"  # tiles are images, nothing else may go there
 

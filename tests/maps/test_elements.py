@@ -22,8 +22,13 @@ from cluster_map.maps.elements import RawText, RenderedOnce
 from cluster_map.maps.layers import hotspot_layer, organisations_layer, star_layer
 
 #: Jinja that, if evaluated, would print 49 and the server's working directory.
-HOSTILE = ["{{ 7*7 }} land", "{{ cycler.__init__.__globals__.os.getcwd() }}", "{% if true %}x{% endif %}",
-           "{# comment #}", "{{ 'a' ~ 'b' }}"]
+HOSTILE = [
+    "{{ 7*7 }} land",
+    "{{ cycler.__init__.__globals__.os.getcwd() }}",
+    "{% if true %}x{% endif %}",
+    "{# comment #}",
+    "{{ 'a' ~ 'b' }}",
+]
 
 
 def _evaluated(html: str) -> list[str]:
@@ -35,7 +40,7 @@ def _evaluated(html: str) -> list[str]:
 @pytest.fixture()
 def hostile(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = layer.copy()
-    out["name"] = HOSTILE[:len(out)]
+    out["name"] = HOSTILE[: len(out)]
     return out
 
 
@@ -51,17 +56,23 @@ def test_paint_and_geometry_keep_jinja_syntax_as_text(hostile: gpd.GeoDataFrame,
     assert "{{ 7*7 }} land" in html and "{# comment #}" in html
 
 
-def test_st_folium_rendering_runs_no_template_from_data(hostile: gpd.GeoDataFrame,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_st_folium_rendering_runs_no_template_from_data(
+    hostile: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What st_folium does with the map and the paint: render them (side effects count, not only output)."""
     from streamlit_folium import _get_feature_group_string, generate_leaflet_string
 
     monkeypatch.delenv("CLUSTER_MAP_TEST_SSTI", raising=False)
-    hostile = hostile.assign(name=["{{ cycler.__init__.__globals__.os.environ.__setitem__("
-                                   "'CLUSTER_MAP_TEST_SSTI', 'ran') }}", *HOSTILE[:len(hostile) - 1]])
+    hostile = hostile.assign(
+        name=[
+            "{{ cycler.__init__.__globals__.os.environ.__setitem__('CLUSTER_MAP_TEST_SSTI', 'ran') }}",
+            *HOSTILE[: len(hostile) - 1],
+        ]
+    )
     m = base_map(encode_geometry(hostile))
-    group = paint(hostile.drop(columns="geometry"), value_col="value", label_col="name",
-                  classes=lq_classes()).feature_group()
+    group = paint(
+        hostile.drop(columns="geometry"), value_col="value", label_col="name", classes=lq_classes()
+    ).feature_group()
     m.get_root().render()
     script = generate_leaflet_string(m) + _get_feature_group_string(group, m)
     m.get_root().render()  # st_folium renders the whole figure with the group on it
@@ -70,8 +81,16 @@ def test_st_folium_rendering_runs_no_template_from_data(hostile: gpd.GeoDataFram
 
 
 def test_overlays_keep_jinja_syntax_as_text(hostile: gpd.GeoDataFrame) -> None:
-    orgs = pd.DataFrame({"id": [1, 2], "name": HOSTILE[:2], "lat": [50.5, 51.5], "lon": [10.5, 11.5],
-                         "country": ["AA", "AA"], "city": HOSTILE[2:4]})
+    orgs = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "name": HOSTILE[:2],
+            "lat": [50.5, 51.5],
+            "lon": [10.5, 11.5],
+            "country": ["AA", "AA"],
+            "city": HOSTILE[2:4],
+        }
+    )
     m = folium.Map(tiles=None)
     for group in (organisations_layer(orgs), hotspot_layer(hostile), star_layer(hostile, min_stars=2)):
         group.add_to(m)

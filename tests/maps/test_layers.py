@@ -50,7 +50,9 @@ def test_organisations_without_coordinates_are_counted(organisations: pd.DataFra
 
 
 def test_organisation_popup_skips_empty_fields() -> None:
-    assert organisation_popup({"name": "A", "founded_year": 2008.0, "city": ""}) == "<b>A</b><br>Founded: 2008"
+    assert (
+        organisation_popup({"name": "A", "founded_year": 2008.0, "city": ""}) == "<b>A</b><br>Founded: 2008"
+    )
 
 
 def test_organisations_need_coordinates() -> None:
@@ -86,8 +88,9 @@ def test_star_layer_outlines_regions_with_two_or_more_stars(layer: gpd.GeoDataFr
 
 def test_every_layer_together_renders_offline_with_a_layer_control(layer, countries, organisations) -> None:  # type: ignore[no-untyped-def]
     for mode in ("url", "inline"):
-        m = choropleth(layer, value_col="value", label_col="name", classes=lq_classes(), base=countries,
-                       assets=mode)
+        m = choropleth(
+            layer, value_col="value", label_col="name", classes=lq_classes(), base=countries, assets=mode
+        )
         for overlay in (organisations_layer(organisations), hotspot_layer(layer), star_layer(layer)):
             m.add_child(overlay)
         m.add_child(layer_control())

@@ -13,12 +13,34 @@ EVIL = "<script>alert(1)</script>"
 
 
 def test_lines_are_escaped_and_dashed_when_a_seat_is_imprecise() -> None:
-    pairs = pd.DataFrame([
-        {"partnership": "LASER-GO", "programme": "ESCP-4i", "name_a": "LITEK", "name_b": EVIL, "lat_a": 54.7,
-         "lon_a": 25.3, "lat_b": 48.8, "lon_b": 2.3, "precision_a": "city", "precision_b": "city"},
-        {"partnership": "LASER-GO", "programme": "ESCP-4i", "name_a": "LITEK", "name_b": "HTS", "lat_a": 54.7,
-         "lon_a": 25.3, "lat_b": 47.2, "lon_b": 15.0, "precision_a": "city", "precision_b": "region"},
-    ])
+    pairs = pd.DataFrame(
+        [
+            {
+                "partnership": "LASER-GO",
+                "programme": "ESCP-4i",
+                "name_a": "LITEK",
+                "name_b": EVIL,
+                "lat_a": 54.7,
+                "lon_a": 25.3,
+                "lat_b": 48.8,
+                "lon_b": 2.3,
+                "precision_a": "city",
+                "precision_b": "city",
+            },
+            {
+                "partnership": "LASER-GO",
+                "programme": "ESCP-4i",
+                "name_a": "LITEK",
+                "name_b": "HTS",
+                "lat_a": 54.7,
+                "lon_a": 25.3,
+                "lat_b": 47.2,
+                "lon_b": 15.0,
+                "precision_a": "city",
+                "precision_b": "region",
+            },
+        ]
+    )
     m = folium.Map(tiles=None)
     group = partnership_links_layer(pairs)
     group.add_to(m)

@@ -26,15 +26,27 @@ def _app() -> None:
     from cluster_map.maps.classes import lq_classes, star_classes
     from cluster_map.maps.layers import layer_control, organisations_layer
 
-    g = gpd.GeoDataFrame({"code": ["AA1", "AA2"], "name": ["<script>alert(1)</script>", "B"],
-                          "lq": [0.5, 2.5], "stars": [0, 3]},
-                         geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs="EPSG:4326")
+    g = gpd.GeoDataFrame(
+        {
+            "code": ["AA1", "AA2"],
+            "name": ["<script>alert(1)</script>", "B"],
+            "lq": [0.5, 2.5],
+            "stars": [0, 3],
+        },
+        geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+        crs="EPSG:4326",
+    )
     metric = st.radio("metric", ["lq", "stars"], key="metric")
     classes = lq_classes() if metric == "lq" else star_classes()
     p = paint(g.drop(columns="geometry"), value_col=metric, label_col="name", classes=classes)
     orgs = organisations_layer(pd.DataFrame({"name": ["Org"], "lat": [0.5], "lon": [0.5]}))
-    st_folium(base_map(g), key="map", feature_group_to_add=[p.feature_group(), orgs],
-              layer_control=layer_control(), returned_objects=["last_object_clicked_tooltip"])
+    st_folium(
+        base_map(g),
+        key="map",
+        feature_group_to_add=[p.feature_group(), orgs],
+        layer_control=layer_control(),
+        returned_objects=["last_object_clicked_tooltip"],
+    )
 
 
 def _args(at) -> dict:  # type: ignore[no-untyped-def]

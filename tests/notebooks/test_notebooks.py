@@ -25,16 +25,21 @@ def test_outputs_are_cleared_in_git(path: Path) -> None:
 @pytest.mark.mirror
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_top_to_bottom(path: Path, mirror: Path, mirror_store: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notebook_runs_top_to_bottom(
+    path: Path, mirror: Path, mirror_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from nbclient import NotebookClient
 
     monkeypatch.setenv("CLUSTER_MAP_DB", str(mirror_store))
     monkeypatch.setenv("CLUSTER_MAP_SOURCE", str(mirror))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()  # raises CellExecutionError with the failing cell and its traceback
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"
+    ]
     assert not errors
     assert os.environ["CLUSTER_MAP_DB"] == str(mirror_store)

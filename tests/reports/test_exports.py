@@ -22,20 +22,35 @@ DANGEROUS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "region": ["AT13", "DE21", "FR10", "XX01", "YY02", "ZZ03"],
-        "name": DANGEROUS,
-        "employment": [1200.0, -5.0, float("nan"), 3.0, 4.0, 5.0],
-        "stars": [3, 0, 1, 2, 2, 1],
-        "strong": [True, False, True, False, True, False],
-        "day": [dt.date(2015, 1, 2)] * 6,
-    })
+    return pd.DataFrame(
+        {
+            "region": ["AT13", "DE21", "FR10", "XX01", "YY02", "ZZ03"],
+            "name": DANGEROUS,
+            "employment": [1200.0, -5.0, float("nan"), 3.0, 4.0, 5.0],
+            "stars": [3, 0, 1, 2, 2, 1],
+            "strong": [True, False, True, False, True, False],
+            "day": [dt.date(2015, 1, 2)] * 6,
+        }
+    )
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=1+2", "'=1+2"), ("+x", "'+x"), ("-x", "'-x"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("Wien", "Wien"), ("", ""), ("a=b", "a=b"), (-3, -3), (2.5, 2.5), (None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+x", "'+x"),
+        ("-x", "'-x"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Wien", "Wien"),
+        ("", ""),
+        ("a=b", "a=b"),
+        (-3, -3),
+        (2.5, 2.5),
+        (None, None),
+    ],
+)
 def test_neutralise_table(value: object, expected: object) -> None:
     assert exports.neutralise(value) == expected
 
@@ -58,7 +73,7 @@ def test_csv_reads_back_with_formulas_neutralised() -> None:
 
 
 def test_xlsx_has_typed_cells_frozen_header_and_no_formula() -> None:
-    data = exports.to_xlsx({"ranking": _frame()}, notes=["=HYPERLINK(\"x\")", "source: Eurostat"])
+    data = exports.to_xlsx({"ranking": _frame()}, notes=['=HYPERLINK("x")', "source: Eurostat"])
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["ranking", "about"]
     ws = wb["ranking"]
@@ -95,8 +110,11 @@ def test_parquet_round_trip_keeps_values() -> None:
 
 
 def test_geojson_writes_features_in_4326() -> None:
-    gdf = gpd.GeoDataFrame({"code": ["AT13"], "name": ["<script>alert(1)</script>"]},
-                           geometry=[Point(1_000_000, 2_000_000)], crs="EPSG:3035")
+    gdf = gpd.GeoDataFrame(
+        {"code": ["AT13"], "name": ["<script>alert(1)</script>"]},
+        geometry=[Point(1_000_000, 2_000_000)],
+        crs="EPSG:3035",
+    )
     doc = json.loads(exports.to_geojson(gdf))
     assert doc["type"] == "FeatureCollection"
     feat = doc["features"][0]
@@ -121,12 +139,25 @@ def test_export_unknown_format() -> None:
 
 
 def test_provenance_names_sources_and_parameters() -> None:
-    sources = [{"code": "sbs_r_nuts06_r2", "publisher": "Eurostat", "extracted_at": pd.Timestamp("2026-11-25 10:00"),
-                "row_count": pd.Series([7]).iloc[0], "checksum": "ab" * 32}]
-    doc = json.loads(exports.provenance(table="ranking", parameters={"year": 2015, "countries": ("AT", "DE"),
-                                                                     "lq": float("nan")},
-                                        sources=sources, rows=3, columns=["region"],
-                                        generated_at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC)))
+    sources = [
+        {
+            "code": "sbs_r_nuts06_r2",
+            "publisher": "Eurostat",
+            "extracted_at": pd.Timestamp("2026-11-25 10:00"),
+            "row_count": pd.Series([7]).iloc[0],
+            "checksum": "ab" * 32,
+        }
+    ]
+    doc = json.loads(
+        exports.provenance(
+            table="ranking",
+            parameters={"year": 2015, "countries": ("AT", "DE"), "lq": float("nan")},
+            sources=sources,
+            rows=3,
+            columns=["region"],
+            generated_at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC),
+        )
+    )
     assert doc["sources"][0]["code"] == "sbs_r_nuts06_r2"
     assert doc["sources"][0]["extracted_at"].startswith("2026-11-25T10:00")
     assert doc["sources"][0]["row_count"] == 7
@@ -134,10 +165,13 @@ def test_provenance_names_sources_and_parameters() -> None:
     assert doc["rows"] == 3 and doc["generated_at"] == "2026-11-25T00:00:00+00:00"
 
 
-@pytest.mark.parametrize(("stem", "fmt", "expected"), [
-    ("ranking C10 2015", "csv", "ranking_C10_2015.csv"),
-    ("../etc/passwd", "xlsx", "etc_passwd.xlsx"),
-    ("", "csv", "table.csv"),
-])
+@pytest.mark.parametrize(
+    ("stem", "fmt", "expected"),
+    [
+        ("ranking C10 2015", "csv", "ranking_C10_2015.csv"),
+        ("../etc/passwd", "xlsx", "etc_passwd.xlsx"),
+        ("", "csv", "table.csv"),
+    ],
+)
 def test_file_name_is_safe(stem: str, fmt: str, expected: str) -> None:
     assert exports.file_name(stem, fmt) == expected

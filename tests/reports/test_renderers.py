@@ -34,22 +34,51 @@ def _png() -> bytes:
 
 @pytest.fixture(scope="module")
 def report() -> CountryReport:
-    top = pd.DataFrame({"region": ["DE11", "DE21"], "name": ["Stuttgart", EVIL], "sector": ["C29", "C29"],
-                        "lq": [3.52, 1.25], "employment": [210000.0, 54000.0], "stars": [3, 1],
-                        "note": [INJECT, "+SUM(A1)"]})
-    sources = pd.DataFrame({"code": ["sbs_r_nuts06_r2"], "title": ["SBS by NUTS 2"], "publisher": ["Eurostat"],
-                            "licence": ["CC BY 4.0"], "source_url": ["https://ec.europa.eu/eurostat/x"],
-                            "retrieved_from": ["mirror/eurostat/bulk/sbs_r_nuts06_r2.tsv.gz"],
-                            "extracted_at": [pd.Timestamp("2026-11-25 10:00")], "checksum": ["ab" * 32]})
+    top = pd.DataFrame(
+        {
+            "region": ["DE11", "DE21"],
+            "name": ["Stuttgart", EVIL],
+            "sector": ["C29", "C29"],
+            "lq": [3.52, 1.25],
+            "employment": [210000.0, 54000.0],
+            "stars": [3, 1],
+            "note": [INJECT, "+SUM(A1)"],
+        }
+    )
+    sources = pd.DataFrame(
+        {
+            "code": ["sbs_r_nuts06_r2"],
+            "title": ["SBS by NUTS 2"],
+            "publisher": ["Eurostat"],
+            "licence": ["CC BY 4.0"],
+            "source_url": ["https://ec.europa.eu/eurostat/x"],
+            "retrieved_from": ["mirror/eurostat/bulk/sbs_r_nuts06_r2.tsv.gz"],
+            "extracted_at": [pd.Timestamp("2026-11-25 10:00")],
+            "checksum": ["ab" * 32],
+        }
+    )
     return CountryReport(
-        country="DE", country_name="Deutschland", dataset="sbs_r_nuts06_r2", dataset_title="SBS by NUTS 2",
-        year=2015, level=2, nuts_version="2013", vintage="Eurostat sbs_r_nuts06_r2 (2008-2015)",
+        country="DE",
+        country_name="Deutschland",
+        dataset="sbs_r_nuts06_r2",
+        dataset_title="SBS by NUTS 2",
+        year=2015,
+        level=2,
+        nuts_version="2013",
+        vintage="Eurostat sbs_r_nuts06_r2 (2008-2015)",
         generated_at=datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
         key_figures=(KeyFigure("Persons employed", 30_000_000.0, "persons"), KeyFigure("Regions", 38)),
-        sections=(ReportSection("stars", "Star clusters", paragraphs=(f"Name {EVIL}",),
-                                tables=(ReportTable("Star_clusters", "Star clusters", top),),
-                                maps=(ReportMap("Top specialisation", _png()),)),),
-        sources=sources, parameters={"min_employment": "1000"},
+        sections=(
+            ReportSection(
+                "stars",
+                "Star clusters",
+                paragraphs=(f"Name {EVIL}",),
+                tables=(ReportTable("Star_clusters", "Star clusters", top),),
+                maps=(ReportMap("Top specialisation", _png()),),
+            ),
+        ),
+        sources=sources,
+        parameters={"min_employment": "1000"},
     )
 
 
@@ -91,19 +120,46 @@ def test_print_rows_and_columns_cap_the_pdf_not_the_workbook() -> None:
     import numpy as np
     import openpyxl
 
-    frame = pd.DataFrame({"code": [f"R{i:02d}" for i in range(30)], "n": np.arange(30, dtype="int64") * 1000,
-                          "long": ["x" * 200] * 30, "hidden": ["secret"] * 30})
-    table = ReportTable("Many", "Many rows", frame, print_rows=10, print_columns=("code", "n", "long"),
-                        columns={"n": "Count"})
+    frame = pd.DataFrame(
+        {
+            "code": [f"R{i:02d}" for i in range(30)],
+            "n": np.arange(30, dtype="int64") * 1000,
+            "long": ["x" * 200] * 30,
+            "hidden": ["secret"] * 30,
+        }
+    )
+    table = ReportTable(
+        "Many", "Many rows", frame, print_rows=10, print_columns=("code", "n", "long"), columns={"n": "Count"}
+    )
     assert table.truncated and list(table.print_frame().columns) == ["code", "Count", "long"]
     assert len(table.print_frame()) == 10 and len(table.display_frame()) == 30
     rep = CountryReport(
-        country="AT", country_name="Austria", dataset="sbs_r_nuts06_r2", dataset_title="SBS", year=2015, level=2,
-        nuts_version="2013", vintage="v", generated_at=datetime(2026, 11, 25, tzinfo=UTC), key_figures=(),
-        sections=(ReportSection("s", "Section", tables=(table,)),), sources=pd.DataFrame(
-            {"code": ["x"], "kind": ["statistics"], "title": ["t"], "publisher": ["p"], "licence": ["l"],
-             "source_url": ["u"], "retrieved_from": ["r"], "extracted_at": [pd.Timestamp("2026-11-25")],
-             "checksum": ["c" * 64], "years": ["2015"]}))
+        country="AT",
+        country_name="Austria",
+        dataset="sbs_r_nuts06_r2",
+        dataset_title="SBS",
+        year=2015,
+        level=2,
+        nuts_version="2013",
+        vintage="v",
+        generated_at=datetime(2026, 11, 25, tzinfo=UTC),
+        key_figures=(),
+        sections=(ReportSection("s", "Section", tables=(table,)),),
+        sources=pd.DataFrame(
+            {
+                "code": ["x"],
+                "kind": ["statistics"],
+                "title": ["t"],
+                "publisher": ["p"],
+                "licence": ["l"],
+                "source_url": ["u"],
+                "retrieved_from": ["r"],
+                "extracted_at": [pd.Timestamp("2026-11-25")],
+                "checksum": ["c" * 64],
+                "years": ["2015"],
+            }
+        ),
+    )
     html = render_html(rep)
     assert "R09" in html and "R10" not in html and "First 10 of 30 rows" in html
     assert "secret" not in html and "29,000" not in html and "9,000" in html  # numpy ints get separators
@@ -113,10 +169,20 @@ def test_print_rows_and_columns_cap_the_pdf_not_the_workbook() -> None:
     assert ws.max_row == 31 and ws["C2"].value == "x" * 200 and ws["D2"].value == "secret"
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (1234567.0, "1,234,567"), (3.14159, "3.14"), (0.04567, "0.046"), (float("nan"), ""), (None, ""),
-    (True, "yes"), (42, "42"), (pd.Timestamp("2026-11-25 10:00"), "2026-11-25"), ("Wien", "Wien"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1234567.0, "1,234,567"),
+        (3.14159, "3.14"),
+        (0.04567, "0.046"),
+        (float("nan"), ""),
+        (None, ""),
+        (True, "yes"),
+        (42, "42"),
+        (pd.Timestamp("2026-11-25 10:00"), "2026-11-25"),
+        ("Wien", "Wien"),
+    ],
+)
 def test_cell_formatting(value: object, text: str) -> None:
     from cluster_map.reports.html import _cell
 
@@ -135,8 +201,14 @@ def test_column_widths_keep_numbers_whole_and_share_the_rest() -> None:
     narrow = pd.DataFrame({"code": ["DE11", "DE12"], "lq": [5.27, 10.14]})
     widths, wide = column_widths(narrow)
     assert sum(widths) == pytest.approx(100, abs=0.1) and not wide
-    long_text = pd.DataFrame({"region": ["DE11"] * 3, "lq": [1.0, 2.0, 3.0], "label": ["word " * 60] * 3,
-                              "other": ["more text " * 5] * 3})
+    long_text = pd.DataFrame(
+        {
+            "region": ["DE11"] * 3,
+            "lq": [1.0, 2.0, 3.0],
+            "label": ["word " * 60] * 3,
+            "other": ["more text " * 5] * 3,
+        }
+    )
     widths, wide = column_widths(long_text)
     assert not wide and widths[2] > widths[3] > widths[1]  # text shares the room in proportion to length
     many = pd.DataFrame({f"Column number {i}": [123456.789] for i in range(14)})

@@ -34,10 +34,15 @@ def db(tmp_path: Path) -> Path:
 def _approved(db: Path, store: Any, account: board.Account, org_id: str) -> board.Account:
     """Ask for the link, and let an admin approve it (linking needs an admin's approval)."""
     board.link_organisation(db, store, account_id=account.id, org_id=org_id)
-    admin = board.sign_in(db, username="root", password=PW) if board_has(db, "root") else \
-        board.register(db, username="root", password=PW, role="admin")
+    admin = (
+        board.sign_in(db, username="root", password=PW)
+        if board_has(db, "root")
+        else board.register(db, username="root", password=PW, role="admin")
+    )
     link = moderation.pending_links(db, admin_id=admin.id)
-    moderation.decide_link(db, admin_id=admin.id, link_id=int(link["id"].iloc[-1]), approve=True, reason="checked")
+    moderation.decide_link(
+        db, admin_id=admin.id, link_id=int(link["id"].iloc[-1]), approve=True, reason="checked"
+    )
     return board.current(db, account.id)
 
 
@@ -46,8 +51,14 @@ def board_has(db: Path, username: str) -> bool:
 
 
 def _post(db: Path, account: board.Account, **fields: Any) -> int:
-    values = dict(kind="offer", title="Battery test bench", text="Bench time\nfor pilots", sectors="batteries",
-                  countries="", expires=TODAY + dt.timedelta(days=30))
+    values = dict(
+        kind="offer",
+        title="Battery test bench",
+        text="Bench time\nfor pilots",
+        sectors="batteries",
+        countries="",
+        expires=TODAY + dt.timedelta(days=30),
+    )
     values.update(fields)
     return board.create_post(db, account_id=account.id, today=TODAY, **values)
 
@@ -68,10 +79,17 @@ def test_register_then_sign_in_case_insensitive(db: Path) -> None:
     assert board.sign_in(db, username=" ALICE.M ", password=PW) == made
 
 
-@pytest.mark.parametrize(("username", "password", "field"), [
-    ("al", PW, "username"), ("a" * 33, PW, "username"), ("alice smith", PW, "username"),
-    ("al\x00ice", PW, "username"), ("alice", "short", "password"), ("alice", "x" * 257, "password"),
-])
+@pytest.mark.parametrize(
+    ("username", "password", "field"),
+    [
+        ("al", PW, "username"),
+        ("a" * 33, PW, "username"),
+        ("alice smith", PW, "username"),
+        ("al\x00ice", PW, "username"),
+        ("alice", "short", "password"),
+        ("alice", "x" * 257, "password"),
+    ],
+)
 def test_register_refuses_bad_input(db: Path, username: str, password: str, field: str) -> None:
     with pytest.raises(InputError, match=f"Field '{field}'"):
         board.register(db, username=username, password=password)
@@ -97,7 +115,9 @@ def test_failed_sign_ins_are_rate_limited_per_username(db: Path) -> None:
         with pytest.raises(InputError, match="Wrong"):
             board.sign_in(db, username="alice", password="guess", now=NOW + dt.timedelta(seconds=i))
     with pytest.raises(InputError, match="Too many failed sign-ins for 'alice'"):
-        board.sign_in(db, username="alice", password=PW, now=NOW + dt.timedelta(minutes=1))  # even the right one
+        board.sign_in(
+            db, username="alice", password=PW, now=NOW + dt.timedelta(minutes=1)
+        )  # even the right one
     assert board.sign_in(db, username="bob", password=PW, now=NOW).username == "bob"  # per username
     later = NOW + board.FAILED_SIGN_IN_WINDOW + dt.timedelta(minutes=1)
     assert board.sign_in(db, username="alice", password=PW, now=later).username == "alice"
@@ -120,16 +140,31 @@ def test_post_is_listed_with_the_organisation(db: Path, store: Any) -> None:
     pid = _post(db, me, sectors="Batteries; Automotive, batteries", countries="de, AT")
     row = board.browse(db, today=TODAY).iloc[0]
     assert (row["id"], row["organisation"], row["country"]) == (pid, "Automotive Cluster Styria", "AT")
-    assert (row["sectors"], row["countries"], row["text"]) == ("batteries; automotive", "DE, AT", "Bench time\nfor pilots")
+    assert (row["sectors"], row["countries"], row["text"]) == (
+        "batteries; automotive",
+        "DE, AT",
+        "Bench time\nfor pilots",
+    )
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"kind": "swap"}, "kind"), ({"title": "ab"}, "title"), ({"title": "x" * 121}, "title"),
-    ({"title": "bad\x1b[31m"}, "title"), ({"text": ""}, "text"), ({"text": "a\x00b"}, "text"),
-    ({"sectors": ""}, "sectors"), ({"sectors": ";".join(f"k{i}" for i in range(13))}, "sectors"),
-    ({"sectors": "x"}, "sectors"), ({"countries": "Germany"}, "countries"), ({"expires": "2026-02-30"}, "expires"),
-    ({"expires": TODAY - dt.timedelta(days=1)}, "expires"), ({"expires": TODAY + dt.timedelta(days=400)}, "expires"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"kind": "swap"}, "kind"),
+        ({"title": "ab"}, "title"),
+        ({"title": "x" * 121}, "title"),
+        ({"title": "bad\x1b[31m"}, "title"),
+        ({"text": ""}, "text"),
+        ({"text": "a\x00b"}, "text"),
+        ({"sectors": ""}, "sectors"),
+        ({"sectors": ";".join(f"k{i}" for i in range(13))}, "sectors"),
+        ({"sectors": "x"}, "sectors"),
+        ({"countries": "Germany"}, "countries"),
+        ({"expires": "2026-02-30"}, "expires"),
+        ({"expires": TODAY - dt.timedelta(days=1)}, "expires"),
+        ({"expires": TODAY + dt.timedelta(days=400)}, "expires"),
+    ],
+)
 def test_post_validation_names_the_field(db: Path, fields: dict, field: str) -> None:
     me = board.register(db, username="alice", password=PW)
     with pytest.raises(InputError, match=f"Field '{field}'"):
@@ -139,8 +174,17 @@ def test_post_validation_names_the_field(db: Path, fields: dict, field: str) -> 
 def test_author_edits_closes_and_deletes_own_post(db: Path) -> None:
     me = board.register(db, username="alice", password=PW)
     pid = _post(db, me)
-    board.edit_post(db, account_id=me.id, post_id=pid, kind="demand", title="Need a bench", text="t",
-                    sectors="batteries", expires=TODAY + dt.timedelta(days=2), today=TODAY)
+    board.edit_post(
+        db,
+        account_id=me.id,
+        post_id=pid,
+        kind="demand",
+        title="Need a bench",
+        text="t",
+        sectors="batteries",
+        expires=TODAY + dt.timedelta(days=2),
+        today=TODAY,
+    )
     assert board.post(db, post_id=pid)["title"] == "Need a bench"
     board.set_status(db, account_id=me.id, post_id=pid, status="closed")
     assert board.browse(db, today=TODAY).empty
@@ -155,8 +199,17 @@ def test_account_b_cannot_touch_a_post_of_account_a(db: Path) -> None:
     pid = _post(db, a)
     refused = "belongs to another account"
     with pytest.raises(InputError, match=refused):
-        board.edit_post(db, account_id=b.id, post_id=pid, kind="offer", title="hijacked", text="t", sectors="x1",
-                        expires=TODAY, today=TODAY)
+        board.edit_post(
+            db,
+            account_id=b.id,
+            post_id=pid,
+            kind="offer",
+            title="hijacked",
+            text="t",
+            sectors="x1",
+            expires=TODAY,
+            today=TODAY,
+        )
     with pytest.raises(InputError, match=refused):
         board.set_status(db, account_id=b.id, post_id=pid, status="closed")
     with pytest.raises(InputError, match=refused):
@@ -175,10 +228,16 @@ def test_expired_posts_are_hidden_unless_asked_for(db: Path) -> None:
     assert len(board.browse(db, today=later, include_expired=True)) == 2
 
 
-@pytest.mark.parametrize(("filters", "titles"), [
-    ({"kind": "demand"}, ["Need food"]), ({"sector": "FOOD"}, ["Need food"]), ({"country": "de"}, ["Bench"]),
-    ({"text": "pilot"}, ["Bench"]), ({"text": "%"}, []),
-])
+@pytest.mark.parametrize(
+    ("filters", "titles"),
+    [
+        ({"kind": "demand"}, ["Need food"]),
+        ({"sector": "FOOD"}, ["Need food"]),
+        ({"country": "de"}, ["Bench"]),
+        ({"text": "pilot"}, ["Bench"]),
+        ({"text": "%"}, []),
+    ],
+)
 def test_browse_filters(db: Path, filters: dict, titles: list[str]) -> None:
     me = board.register(db, username="alice", password=PW)
     _post(db, me, title="Bench", countries="DE")
@@ -208,7 +267,11 @@ def test_matches_rank_by_shared_keywords_then_country_fit(db: Path, store: Any) 
     found = board.matches(db, post_id=demand, today=TODAY)
     assert found["title"].tolist() == ["AT two keywords", "DE one keyword", "AT one keyword"]
     assert found["n_shared"].tolist() == [2, 1, 1]
-    assert found["country_fit"].tolist() == [0.0, 1.0, 0.5]  # AT not sought / DE sought, open / AT not sought, open
+    assert found["country_fit"].tolist() == [
+        0.0,
+        1.0,
+        0.5,
+    ]  # AT not sought / DE sought, open / AT not sought, open
     assert found["shared"].iloc[0] == "automotive; batteries"
     with pytest.raises(InputError, match="Post 999"):
         board.matches(db, post_id=999)
@@ -224,9 +287,19 @@ def test_injection_strings_are_stored_as_text(db: Path, evil: str) -> None:
         board.sign_in(db, username=evil, password=evil)
 
 
-@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"),
-                                               blacklist_characters=";,"), min_size=2, max_size=40)
-                .filter(lambda k: 2 <= len(" ".join(k.lower().split())) <= 40), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.characters(
+                blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"), blacklist_characters=";,"
+            ),
+            min_size=2,
+            max_size=40,
+        ).filter(lambda k: 2 <= len(" ".join(k.lower().split())) <= 40),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_parsed_keywords_are_lower_unique_and_reparse_to_themselves(words: list[str]) -> None:
     parsed = board.parse_keywords(words)
     assert len(parsed) == len(set(parsed)) <= len(words)

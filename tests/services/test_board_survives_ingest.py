@@ -19,8 +19,15 @@ def test_board_content_survives_a_rebuild_of_the_store(tmp_path: Path, tiny_plan
     assert path.parent == db.parent and path != db
     admin = moderation.add_user(path, username="root", password=PW, role="admin")
     alice, bob = (board.register(path, username=n, password=PW) for n in ("alice", "bob"))
-    pid = board.create_post(path, account_id=alice.id, kind="offer", title="Battery bench", text="t",
-                            sectors="batteries", expires=dt.date.today() + dt.timedelta(days=9))
+    pid = board.create_post(
+        path,
+        account_id=alice.id,
+        kind="offer",
+        title="Battery bench",
+        text="t",
+        sectors="batteries",
+        expires=dt.date.today() + dt.timedelta(days=9),
+    )
     tid = conversations.express_interest(path, account_id=bob.id, post_id=pid, text="interested")
     moderation.hide(path, admin_id=admin.id, target="post", target_id=pid, reason="checking a report")
     before = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -29,5 +36,7 @@ def test_board_content_survives_a_rebuild_of_the_store(tmp_path: Path, tiny_plan
     assert db.is_file() and store_before
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # byte for byte
     assert board.post(path, post_id=pid, viewer_id=alice.id)["hidden_reason"] == "checking a report"
-    assert conversations.conversation(path, account_id=alice.id, thread_id=tid)[1]["body"].tolist() == ["interested"]
+    assert conversations.conversation(path, account_id=alice.id, thread_id=tid)[1]["body"].tolist() == [
+        "interested"
+    ]
     assert moderation.audit_trail(path, admin_id=admin.id)["action"].tolist() == ["hide"]

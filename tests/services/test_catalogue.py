@@ -27,8 +27,15 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def test_datasets_with_provenance(con: Any) -> None:
     rows = catalogue.datasets(con)
     assert rows["code"].tolist() == ["sbs_r_nuts06_r2"]
-    assert {"publisher", "licence", "source_url", "retrieved_from", "extracted_at", "checksum", "row_count"} \
-        <= set(rows.columns)
+    assert {
+        "publisher",
+        "licence",
+        "source_url",
+        "retrieved_from",
+        "extracted_at",
+        "checksum",
+        "row_count",
+    } <= set(rows.columns)
     assert catalogue.sources_for(con, ["sbs_r_nuts06_r2"])[0]["publisher"] == "Eurostat"
 
 
@@ -47,15 +54,28 @@ def test_limits_unmatched_recodes(con: Any) -> None:
 
 def test_metrics_table(con: Any) -> None:
     t = catalogue.metrics_table(con, dataset="sbs_r_nuts06_r2", level=2, year=2015)
-    assert list(t.columns[:9]) == ["dataset", "nuts_version", "level", "year", "region", "region_name",
-                                   "sector_scheme", "sector", "sector_label"]
+    assert list(t.columns[:9]) == [
+        "dataset",
+        "nuts_version",
+        "level",
+        "year",
+        "region",
+        "region_name",
+        "sector_scheme",
+        "sector",
+        "sector_label",
+    ]
 
 
 def test_download_files_read_back_neutralised() -> None:
-    frame = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "Wien"], "lq": [1.5, -0.2]})
+    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x")', "Wien"], "lq": [1.5, -0.2]})
     geo = gpd.GeoDataFrame(frame, geometry=[Point(16, 48), Point(11, 48)], crs="EPSG:4326")
-    files = {f.fmt: f for f in catalogue.download_files(frame, stem="t", parameters={"year": 2015},
-                                                        sources=[{"code": "x"}], geo=geo, parquet=True)}
+    files = {
+        f.fmt: f
+        for f in catalogue.download_files(
+            frame, stem="t", parameters={"year": 2015}, sources=[{"code": "x"}], geo=geo, parquet=True
+        )
+    }
     assert set(files) == {"csv", "xlsx", "parquet", "geojson", "json"}
     rows = list(csv.DictReader(io.StringIO(files["csv"].data.decode("utf-8-sig"), newline="")))
     assert rows[0]["name"].startswith("'=") and rows[1]["lq"] == "-0.2"
@@ -70,4 +90,8 @@ def test_download_files_read_back_neutralised() -> None:
 def test_large_tables_get_parquet_instead_of_xlsx(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(catalogue, "XLSX_MAX_CELLS", 5)
     frame = pd.DataFrame({"a": range(3), "b": range(3)})
-    assert [f.fmt for f in catalogue.download_files(frame, stem="t", parameters={})] == ["csv", "parquet", "json"]
+    assert [f.fmt for f in catalogue.download_files(frame, stem="t", parameters={})] == [
+        "csv",
+        "parquet",
+        "json",
+    ]

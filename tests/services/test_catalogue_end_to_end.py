@@ -28,8 +28,9 @@ def con(current_store: Path):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("ds", catalogue.DATASETS, ids=lambda d: d.code)
 def test_every_catalogued_dataset_is_ingested_with_provenance(con, ds: catalogue.Dataset) -> None:  # type: ignore[no-untyped-def]
-    rows = database.query(con, "SELECT code, title, publisher, row_count, nuts_version FROM datasets WHERE code = ?",
-                          [ds.code])
+    rows = database.query(
+        con, "SELECT code, title, publisher, row_count, nuts_version FROM datasets WHERE code = ?", [ds.code]
+    )
     assert len(rows) == 1, ds.code
     assert rows["title"].iloc[0] == ds.title and rows["publisher"].iloc[0] == ds.publisher
     assert rows["row_count"].iloc[0] > 0
@@ -38,8 +39,11 @@ def test_every_catalogued_dataset_is_ingested_with_provenance(con, ds: catalogue
 
 @pytest.mark.parametrize("ds", catalogue.statistical(), ids=lambda d: d.code)
 def test_every_statistical_dataset_has_metrics_for_each_of_its_versions(con, ds: catalogue.Dataset) -> None:  # type: ignore[no-untyped-def]
-    m = database.query(con, "SELECT nuts_version, count(*) AS n, count(lq) AS n_lq FROM metrics "
-                            "WHERE dataset = ? GROUP BY ALL", [ds.code])
+    m = database.query(
+        con,
+        "SELECT nuts_version, count(*) AS n, count(lq) AS n_lq FROM metrics WHERE dataset = ? GROUP BY ALL",
+        [ds.code],
+    )
     assert len(m) and (m["n_lq"] > 0).all(), ds.code
     assert set(m["nuts_version"]) <= set(ds.nuts.versions())
 
@@ -50,8 +54,15 @@ def test_every_mapped_dataset_draws_a_map_layer_and_a_profile(con, ds: catalogue
     opts = mapview.view_options(con, ds.code)
     year = opts.latest_year
     assert year is not None and opts.default_level in ds.map_levels
-    layer = mapview.map_layer(con, dataset=ds.code, level=opts.default_level, sector=opts.default_sector,
-                              year=year, metric="lq", options=opts)
+    layer = mapview.map_layer(
+        con,
+        dataset=ds.code,
+        level=opts.default_level,
+        sector=opts.default_sector,
+        year=year,
+        metric="lq",
+        options=opts,
+    )
     assert layer.nuts_version == ds.nuts.version_for(year)
     assert layer.n_with_data > 0 and layer.frame.geometry.notna().all()
     region = str(layer.frame.loc[layer.frame["reason"] == "", "code"].iloc[0])

@@ -37,12 +37,15 @@ def test_year_and_duplicates(con: Any) -> None:
     assert c.year == 2010 and c.regions["code"].tolist() == ["AT11", "AT12"]
 
 
-@pytest.mark.parametrize(("regions", "metric", "message"), [
-    ([], "lq", "at least one region"),
-    ([f"R{i}" for i in range(11)], "lq", "at most 10"),
-    (["AT11"], "gdp", "Unknown metric 'gdp'"),
-    (["AT11", "XX99"], "lq", "'XX99'"),
-])
+@pytest.mark.parametrize(
+    ("regions", "metric", "message"),
+    [
+        ([], "lq", "at least one region"),
+        ([f"R{i}" for i in range(11)], "lq", "at most 10"),
+        (["AT11"], "gdp", "Unknown metric 'gdp'"),
+        (["AT11", "XX99"], "lq", "'XX99'"),
+    ],
+)
 def test_bad_requests(con: Any, regions: list[str], metric: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         compare.compare_regions(con, dataset=DS, regions=regions, metric=metric)

@@ -27,8 +27,14 @@ def people(db: Path) -> dict[str, board.Account]:
 
 
 def _post(db: Path, who: board.Account, **fields: Any) -> int:
-    values = dict(kind="offer", title="Battery test bench", text="Bench time for pilots", sectors="batteries",
-                  countries="", expires=TODAY + dt.timedelta(days=30))
+    values = dict(
+        kind="offer",
+        title="Battery test bench",
+        text="Bench time for pilots",
+        sectors="batteries",
+        countries="",
+        expires=TODAY + dt.timedelta(days=30),
+    )
     values.update(fields)
     return board.create_post(db, account_id=who.id, today=TODAY, **values)
 
@@ -37,7 +43,9 @@ def test_interest_reaches_the_owners_inbox_with_a_notification_and_both_read_the
     alice, bob = people["alice"], people["bob"]
     pid = _post(db, alice)
     assert conversations.unread(db, account_id=alice.id) == 0
-    tid = conversations.express_interest(db, account_id=bob.id, post_id=pid, text="We need 3 days of bench time.")
+    tid = conversations.express_interest(
+        db, account_id=bob.id, post_id=pid, text="We need 3 days of bench time."
+    )
     assert conversations.unread(db, account_id=alice.id) == 1
     note = conversations.notifications(db, account_id=alice.id).iloc[0]
     assert (note["kind"], note["thread_id"], note["post_id"]) == ("interest", tid, pid)
@@ -48,15 +56,19 @@ def test_interest_reaches_the_owners_inbox_with_a_notification_and_both_read_the
     assert conversations.sent(db, account_id=bob.id)["id"].tolist() == [tid]
 
     conversations.decide(db, account_id=alice.id, thread_id=tid, decision="accepted")
-    assert conversations.notifications(db, account_id=bob.id, unread_only=True)["kind"].tolist() == ["accepted"]
+    assert conversations.notifications(db, account_id=bob.id, unread_only=True)["kind"].tolist() == [
+        "accepted"
+    ]
     conversations.reply(db, account_id=alice.id, thread_id=tid, text="Welcome: which week?")
     conversations.reply(db, account_id=bob.id, thread_id=tid, text="Week 12.")
     for who in (alice, bob):
         head, msgs = conversations.conversation(db, account_id=who.id, thread_id=tid)
         assert head["status"] == "accepted"
         assert msgs[["sender", "kind", "body"]].values.tolist() == [
-            ["bob", "interest", "We need 3 days of bench time."], ["alice", "reply", "Welcome: which week?"],
-            ["bob", "reply", "Week 12."]]
+            ["bob", "interest", "We need 3 days of bench time."],
+            ["alice", "reply", "Welcome: which week?"],
+            ["bob", "reply", "Week 12."],
+        ]
     assert conversations.unread(db, account_id=alice.id) == 2  # the interest and bob's reply
     assert conversations.mark_read(db, account_id=alice.id) == 2
     assert conversations.unread(db, account_id=alice.id) == 0
@@ -66,9 +78,11 @@ def test_interest_reaches_the_owners_inbox_with_a_notification_and_both_read_the
 def test_a_third_account_reads_nothing_and_cannot_write_or_decide(db, people) -> None:
     alice, bob, carol = people["alice"], people["bob"], people["carol"]
     tid = conversations.express_interest(db, account_id=bob.id, post_id=_post(db, alice))
-    for call in (lambda: conversations.conversation(db, account_id=carol.id, thread_id=tid),
-                 lambda: conversations.reply(db, account_id=carol.id, thread_id=tid, text="me too"),
-                 lambda: conversations.decide(db, account_id=carol.id, thread_id=tid, decision="accepted")):
+    for call in (
+        lambda: conversations.conversation(db, account_id=carol.id, thread_id=tid),
+        lambda: conversations.reply(db, account_id=carol.id, thread_id=tid, text="me too"),
+        lambda: conversations.decide(db, account_id=carol.id, thread_id=tid, decision="accepted"),
+    ):
         with pytest.raises(InputError, match="does not exist or is not yours"):
             call()
     with pytest.raises(InputError, match="Only the author"):  # the respondent cannot accept itself
@@ -101,9 +115,13 @@ def test_declined_thread_takes_no_more_messages(db, people) -> None:
 def test_interest_is_refused(db, people, case: str) -> None:
     alice, bob = people["alice"], people["bob"]
     pid = _post(db, alice)
-    who, post_id, match = {"visitor": (None, pid, "Visitors can read"), "own post": (alice.id, pid, "your own"),
-                           "twice": (bob.id, pid, r"already answered post 1 \(conversation #1\)"),
-                           "closed": (bob.id, pid, "is closed"), "unknown": (bob.id, 99, "Post 99 does not exist")}[case]
+    who, post_id, match = {
+        "visitor": (None, pid, "Visitors can read"),
+        "own post": (alice.id, pid, "your own"),
+        "twice": (bob.id, pid, r"already answered post 1 \(conversation #1\)"),
+        "closed": (bob.id, pid, "is closed"),
+        "unknown": (bob.id, 99, "Post 99 does not exist"),
+    }[case]
     if case == "twice":
         conversations.express_interest(db, account_id=bob.id, post_id=pid)
     if case == "closed":
@@ -114,8 +132,16 @@ def test_interest_is_refused(db, people, case: str) -> None:
 
 def test_a_visitor_cannot_post(db) -> None:
     with pytest.raises(InputError, match="Visitors can read; sign in or register"):
-        board.create_post(db, account_id=None, kind="offer", title="Spam offer", text="x", sectors="spam",
-                          expires=TODAY, today=TODAY)
+        board.create_post(
+            db,
+            account_id=None,
+            kind="offer",
+            title="Spam offer",
+            text="x",
+            sectors="spam",
+            expires=TODAY,
+            today=TODAY,
+        )
     assert board.browse(db, today=TODAY).empty
 
 
@@ -137,12 +163,14 @@ def test_posting_and_messages_are_rate_limited_per_account(db, people) -> None:
 
 def test_saved_search_notifies_of_new_matching_posts_by_others_only(db, people) -> None:
     alice, bob = people["alice"], people["bob"]
-    sid = conversations.save_search(db, account_id=bob.id, name="battery offers", kind="offer", sector="BATTER")
+    sid = conversations.save_search(
+        db, account_id=bob.id, name="battery offers", kind="offer", sector="BATTER"
+    )
     conversations.save_search(db, account_id=alice.id, name="mine", sector="batteries")
-    _post(db, alice, title="Battery bench")                       # matches bob's search
-    _post(db, alice, title="Battery need", kind="demand")          # wrong kind
-    _post(db, alice, title="Food line", sectors="food")            # wrong sector
-    _post(db, bob, title="Bob's own battery offer")               # bob's own post; alice's search matches
+    _post(db, alice, title="Battery bench")  # matches bob's search
+    _post(db, alice, title="Battery need", kind="demand")  # wrong kind
+    _post(db, alice, title="Food line", sectors="food")  # wrong sector
+    _post(db, bob, title="Bob's own battery offer")  # bob's own post; alice's search matches
     got = conversations.notifications(db, account_id=bob.id)
     assert got["text"].tolist() == ["New offer matching your search 'battery offers': Battery bench"]
     assert conversations.notifications(db, account_id=alice.id)["post_id"].tolist() == [4]
@@ -155,18 +183,27 @@ def test_saved_search_notifies_of_new_matching_posts_by_others_only(db, people) 
         conversations.delete_search(db, account_id=alice.id, search_id=sid)
 
 
-@pytest.mark.parametrize(("search", "expected"), [
-    ({"kind": "", "sector": "", "country": "", "text": ""}, True),
-    ({"kind": "demand", "sector": "", "country": "", "text": ""}, False),
-    ({"kind": "", "sector": "bat", "country": "", "text": ""}, True),
-    ({"kind": "", "sector": "food", "country": "", "text": ""}, False),
-    ({"kind": "", "sector": "", "country": "DE", "text": ""}, True),   # sought
-    ({"kind": "", "sector": "", "country": "AT", "text": ""}, True),   # the poster's organisation
-    ({"kind": "", "sector": "", "country": "FR", "text": ""}, False),
-    ({"kind": "", "sector": "", "country": "", "text": "PILOT"}, True),
-    ({"kind": "", "sector": "", "country": "", "text": "robot"}, False),
-])
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ({"kind": "", "sector": "", "country": "", "text": ""}, True),
+        ({"kind": "demand", "sector": "", "country": "", "text": ""}, False),
+        ({"kind": "", "sector": "bat", "country": "", "text": ""}, True),
+        ({"kind": "", "sector": "food", "country": "", "text": ""}, False),
+        ({"kind": "", "sector": "", "country": "DE", "text": ""}, True),  # sought
+        ({"kind": "", "sector": "", "country": "AT", "text": ""}, True),  # the poster's organisation
+        ({"kind": "", "sector": "", "country": "FR", "text": ""}, False),
+        ({"kind": "", "sector": "", "country": "", "text": "PILOT"}, True),
+        ({"kind": "", "sector": "", "country": "", "text": "robot"}, False),
+    ],
+)
 def test_post_matches_saved_search_table(search: dict, expected: bool) -> None:
-    post = {"kind": "offer", "title": "Bench", "body": "for pilots", "sectors": ["batteries"], "countries": ["DE"],
-            "org_country": "AT"}
+    post = {
+        "kind": "offer",
+        "title": "Bench",
+        "body": "for pilots",
+        "sectors": ["batteries"],
+        "countries": ["DE"],
+        "org_country": "AT",
+    }
     assert board.post_matches(post, search) is expected

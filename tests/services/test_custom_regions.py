@@ -44,18 +44,26 @@ def test_oresund_lq_is_worked_from_the_members_counts(con) -> None:  # type: ign
 
 
 @pytest.mark.mirror
-@pytest.mark.parametrize(("dataset", "codes"), [
-    (DATASET, ("DE21", "FR10", "DK01", "ITC4", "PL12", "SE22")), ("us_cmp_states_2016", ("06", "36", "48")),
-    ("lfst_r_lfe2en2", ("DE21", "FR10", "AT13")),
-])
+@pytest.mark.parametrize(
+    ("dataset", "codes"),
+    [
+        (DATASET, ("DE21", "FR10", "DK01", "ITC4", "PL12", "SE22")),
+        ("us_cmp_states_2016", ("06", "36", "48")),
+        ("lfst_r_lfe2en2", ("DE21", "FR10", "AT13")),
+    ],
+)
 def test_property_group_of_one_region_is_that_region(con, dataset: str, codes: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     for code in codes:
         g = custom_regions.group_profile(con, CustomRegion(code, (code,)), dataset=dataset)
         mine = g.member_cells.set_index("sector").reindex(g.cells["sector"])
         cells = g.cells.set_index("sector")
-        assert np.allclose(cells["lq"].astype(float).fillna(-1), mine["lq"].astype(float).fillna(-1), rtol=1e-12)
+        assert np.allclose(
+            cells["lq"].astype(float).fillna(-1), mine["lq"].astype(float).fillna(-1), rtol=1e-12
+        )
         for col in ("stars", "size_star", "specialisation_star", "focus_star", "strong"):
-            assert (cells[col].astype("Float64").fillna(-1) == mine[col].astype("Float64").fillna(-1)).all(), (code, col)
+            assert (
+                cells[col].astype("Float64").fillna(-1) == mine[col].astype("Float64").fillna(-1)
+            ).all(), (code, col)
 
 
 @pytest.mark.mirror
@@ -66,11 +74,17 @@ def test_members_of_different_levels_or_unknown_are_refused(con) -> None:  # typ
         custom_regions.group_profile(con, custom_regions.parse("Nowhere=DK01,ZZ99"), dataset=DATASET)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("DK01,SE22", "NAME=CODE,CODE"), ("=DK01", "needs a name"), ("Øresund=", "no member regions"),
-    ("Bad\x07name=DK01", "contains"), ("x=DK-01", "not a region code"), ("a=" + ",".join(f"R{i}" for i in range(61)),
-                                                                        "at most 60"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("DK01,SE22", "NAME=CODE,CODE"),
+        ("=DK01", "needs a name"),
+        ("Øresund=", "no member regions"),
+        ("Bad\x07name=DK01", "contains"),
+        ("x=DK-01", "not a region code"),
+        ("a=" + ",".join(f"R{i}" for i in range(61)), "at most 60"),
+    ],
+)
 def test_parse_errors(text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         custom_regions.parse(text)
@@ -84,10 +98,15 @@ def test_parse_and_encode_round_trip() -> None:
 def test_saved_custom_regions_belong_to_their_account(tmp_path: Path) -> None:
     db = tmp_path / "board.duckdb"
     custom_regions.save(db, account_id=1, custom=CustomRegion("Øresund", ("DK01", "SE22")))
-    custom_regions.save(db, account_id=1, custom=CustomRegion("Øresund", ("DK01", "SE22", "SE23")))  # replaced
+    custom_regions.save(
+        db, account_id=1, custom=CustomRegion("Øresund", ("DK01", "SE22", "SE23"))
+    )  # replaced
     custom_regions.save(db, account_id=2, custom=CustomRegion("Mine", ("06",)))
     assert custom_regions.saved(db, account_id=1) == [CustomRegion("Øresund", ("DK01", "SE22", "SE23"))]
     assert custom_regions.saved(db, account_id=2) == [CustomRegion("Mine", ("06",))]
     assert not custom_regions.delete(db, account_id=2, name="Øresund")  # not theirs
-    assert custom_regions.delete(db, account_id=1, name="Øresund") and custom_regions.saved(db, account_id=1) == []
+    assert (
+        custom_regions.delete(db, account_id=1, name="Øresund")
+        and custom_regions.saved(db, account_id=1) == []
+    )
     assert custom_regions.saved(db, account_id=2) == [CustomRegion("Mine", ("06",))]

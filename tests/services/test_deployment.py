@@ -25,7 +25,10 @@ def test_the_nginx_site_is_sticky_and_passes_websockets() -> None:
     assert site.count("server 127.0.0.1:850") == 2
     assert "hash $cm_route consistent;" in site  # the cookie (or the first request's id) picks the worker
     assert "''      $request_id;" in site and 'Set-Cookie "cm_route=$cm_route;' in site
-    assert "proxy_set_header Upgrade $http_upgrade;" in site and "proxy_set_header Connection $cm_connection;" in site
+    assert (
+        "proxy_set_header Upgrade $http_upgrade;" in site
+        and "proxy_set_header Connection $cm_connection;" in site
+    )
     assert f'add_header Content-Security-Policy "{deployment.PAGE_POLICY}" always;' in site
 
 
@@ -33,8 +36,9 @@ def test_the_nginx_site_is_sticky_and_passes_websockets() -> None:
 def test_nginx_accepts_the_standalone_configuration(tmp_path: Path) -> None:
     conf = tmp_path / "nginx.conf"
     conf.write_text(deployment.nginx_standalone(port=8501, workers=(8502, 8503), prefix=tmp_path))
-    done = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        ["nginx", "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert "syntax is ok" in done.stderr
 

@@ -29,23 +29,40 @@ def names(con: Any, q: OrgQuery) -> list[str]:
     return orgs.find(con, q).rows["name"].tolist()
 
 
-@pytest.mark.parametrize(("query", "includes", "excludes"), [
-    # the case: Aerospace Valley is tagged "aeronautics; space", never "aerospace"
-    (OrgQuery(text="aerospace", countries=("FR",)), ["Aerospace Valley"], ["Minalogic"]),
-    (OrgQuery(text="aeronautics"), ["Aerospace Valley", "Hamburg Aviation e.V."], []),
-    (OrgQuery(text="Aerospace Val"), ["Aerospace Valley"], []),  # a part of the name still finds it
-    (OrgQuery(sectors=("C30",), countries=("FR",)), ["Aerospace Valley"], []),  # by NACE code
-    (OrgQuery(text="C30", countries=("FR",)), ["Aerospace Valley"], []),
-    (OrgQuery(sectors=("aerospace",), countries=("US",)), ["Space Florida", "Ohio Aerospace Institute"], []),
-    (OrgQuery(text="automotive", countries=("AT",)), ["Automotive Cluster Styria"], []),
-    (OrgQuery(sectors=("C29",), countries=("AT",)), ["Automobil-Cluster (Business Upper Austria)"], []),
-    (OrgQuery(text="clusters", countries=("SE",)), ["Clusters of Sweden"], []),  # stem: clusters ~ cluster
-    (OrgQuery(text="photonics", countries=("US",)), ["Rochester Regional Photonics Cluster"], ["Space Florida"]),
-    (OrgQuery(labels=("gold",)), ["Basque Energy Cluster"], ["Aerospace Valley"]),
-    (OrgQuery(kinds=("network",), countries=("SE",)), ["Clusters of Sweden"], ["Mobile Heights"]),
-    (OrgQuery(region="12"), ["Space Florida", "Florida Photonics Cluster"], ["Colorado Space Coalition"]),
-])
-def test_search_finds_and_leaves_out(con: Any, query: OrgQuery, includes: list[str], excludes: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("query", "includes", "excludes"),
+    [
+        # the case: Aerospace Valley is tagged "aeronautics; space", never "aerospace"
+        (OrgQuery(text="aerospace", countries=("FR",)), ["Aerospace Valley"], ["Minalogic"]),
+        (OrgQuery(text="aeronautics"), ["Aerospace Valley", "Hamburg Aviation e.V."], []),
+        (OrgQuery(text="Aerospace Val"), ["Aerospace Valley"], []),  # a part of the name still finds it
+        (OrgQuery(sectors=("C30",), countries=("FR",)), ["Aerospace Valley"], []),  # by NACE code
+        (OrgQuery(text="C30", countries=("FR",)), ["Aerospace Valley"], []),
+        (
+            OrgQuery(sectors=("aerospace",), countries=("US",)),
+            ["Space Florida", "Ohio Aerospace Institute"],
+            [],
+        ),
+        (OrgQuery(text="automotive", countries=("AT",)), ["Automotive Cluster Styria"], []),
+        (OrgQuery(sectors=("C29",), countries=("AT",)), ["Automobil-Cluster (Business Upper Austria)"], []),
+        (
+            OrgQuery(text="clusters", countries=("SE",)),
+            ["Clusters of Sweden"],
+            [],
+        ),  # stem: clusters ~ cluster
+        (
+            OrgQuery(text="photonics", countries=("US",)),
+            ["Rochester Regional Photonics Cluster"],
+            ["Space Florida"],
+        ),
+        (OrgQuery(labels=("gold",)), ["Basque Energy Cluster"], ["Aerospace Valley"]),
+        (OrgQuery(kinds=("network",), countries=("SE",)), ["Clusters of Sweden"], ["Mobile Heights"]),
+        (OrgQuery(region="12"), ["Space Florida", "Florida Photonics Cluster"], ["Colorado Space Coalition"]),
+    ],
+)
+def test_search_finds_and_leaves_out(
+    con: Any, query: OrgQuery, includes: list[str], excludes: list[str]
+) -> None:
     found = names(con, query)
     assert set(includes) <= set(found), (query, found)
     assert not set(excludes) & set(found)
@@ -59,7 +76,9 @@ def test_member_size_filter_uses_the_parsed_total(con: Any) -> None:
 
 
 def test_partnership_filter_finds_named_members(con: Any) -> None:
-    found = names(con, OrgQuery(partnership="LASER-GO - Strategic Cluster Partnership in Photonics for Health"))
+    found = names(
+        con, OrgQuery(partnership="LASER-GO - Strategic Cluster Partnership in Photonics for Health")
+    )
     assert {"Optics Valley", "Human Technology Styria"} <= set(found)
 
 
@@ -72,15 +91,18 @@ def test_paging_and_sorting(con: Any) -> None:
     assert totals == sorted(totals, reverse=True)
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    (OrgQuery(sectors=("spaceships",)), "Unknown sector 'spaceships'"),
-    (OrgQuery(labels=("platinum",)), "Unknown label"),
-    (OrgQuery(sizes=("huge",)), "Unknown member size"),
-    (OrgQuery(sort="website"), "Cannot sort by 'website'"),
-    (OrgQuery(page=0, per_page=10), "page >= 1"),
-    (OrgQuery(partnership="Nope"), "Unknown partnership 'Nope'"),
-    (OrgQuery(text="x" * 201), "200 characters"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (OrgQuery(sectors=("spaceships",)), "Unknown sector 'spaceships'"),
+        (OrgQuery(labels=("platinum",)), "Unknown label"),
+        (OrgQuery(sizes=("huge",)), "Unknown member size"),
+        (OrgQuery(sort="website"), "Cannot sort by 'website'"),
+        (OrgQuery(page=0, per_page=10), "page >= 1"),
+        (OrgQuery(partnership="Nope"), "Unknown partnership 'Nope'"),
+        (OrgQuery(text="x" * 201), "200 characters"),
+    ],
+)
 def test_bad_filters_say_what_to_do(con: Any, query: OrgQuery, message: str) -> None:
     with pytest.raises(InputError, match=message):
         orgs.find(con, query)

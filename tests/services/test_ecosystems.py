@@ -22,8 +22,12 @@ def con(mirror_store: Path) -> Iterator[Any]:
 
 
 def test_search_finds_ecosystems_by_name_and_keyword() -> None:
-    opts = [("C29", "Manufacture of motor vehicles"), ("mobility-transport-automotive", "Mobility – Transport – "
-            "Automotive"), ("aerospace-defence", "Aerospace & defence"), ("tourism", "Tourism")]
+    opts = [
+        ("C29", "Manufacture of motor vehicles"),
+        ("mobility-transport-automotive", "Mobility – Transport – Automotive"),
+        ("aerospace-defence", "Aerospace & defence"),
+        ("tourism", "Tourism"),
+    ]
     assert sectors.search_sectors(opts, "automotive") == ["mobility-transport-automotive"]
     assert sectors.search_sectors(opts, "Aerospace") == ["aerospace-defence"]
     assert sectors.search_sectors(opts, "tourism") == ["tourism"]
@@ -39,8 +43,15 @@ def test_map_offers_ecosystems_and_ranks_them(con: Any) -> None:
     assert {e.slug for e in catalogue.ECOSYSTEMS} <= set(codes)
     for word in ("automotive", "aerospace", "tourism"):
         assert sectors.search_sectors(opts.sectors, word), word
-    layer = mapview.map_layer(con, dataset=DS, level=2, sector="mobility-transport-automotive", year=2014,
-                              metric="stars", options=opts)
+    layer = mapview.map_layer(
+        con,
+        dataset=DS,
+        level=2,
+        sector="mobility-transport-automotive",
+        year=2014,
+        metric="stars",
+        options=opts,
+    )
     assert layer.n_with_data > 200 and layer.sector_label == "Mobility – Transport – Automotive"
     r = sectors.ranking(con, dataset=DS, sector="tourism", year=2014, level=2, min_employment=1000)
     assert r["rank"].iloc[0] == 1 and r["lq"].is_monotonic_decreasing
@@ -48,7 +59,9 @@ def test_map_offers_ecosystems_and_ranks_them(con: Any) -> None:
 
 
 def test_profile_by_ecosystem(con: Any) -> None:
-    p = profiles.region_profile(con, dataset=DS, region="CZ02", year=2014, sector_level=catalogue.ECOSYSTEM_LEVEL)
+    p = profiles.region_profile(
+        con, dataset=DS, region="CZ02", year=2014, sector_level=catalogue.ECOSYSTEM_LEVEL
+    )
     assert set(p.specialisations["sector"]) <= {e.slug for e in catalogue.ECOSYSTEMS}
     top = p.specialisations.iloc[0]
     assert top["sector"] == "mobility-transport-automotive" and top["lq"] > 2
@@ -84,4 +97,6 @@ def test_grow_next_on_the_mirror(con: Any) -> None:
     assert 0.4 < g.check.share < 0.6 and not g.complexity_shown and c["pci"].isna().all()
     e = grow_next.grow_next(con, dataset=DS, region="DE91", year=2014, scheme="ecosystems")
     assert set(e.candidates["sector"]) <= {x.slug for x in catalogue.ECOSYSTEMS}
-    assert "mobility-transport-automotive" in set(e.candidates["sector"])  # C29 confidential: LQ a lower bound < 1
+    assert "mobility-transport-automotive" in set(
+        e.candidates["sector"]
+    )  # C29 confidential: LQ a lower bound < 1

@@ -70,13 +70,18 @@ def test_organisations_as_points(con: Any) -> None:
     assert len(frame) >= 20 and (frame.geometry.dropna().geom_type == "Point").all()
 
 
-@pytest.mark.parametrize(("table", "fmt", "filters", "message"), [
-    ("secrets", "csv", {}, "cannot be exported"),
-    ("metrics", "csv", {"colour": "red"}, "Cannot filter on 'colour'"),
-    ("metrics", "docx", {}, "Unknown export format 'docx'"),
-    ("sectors", "geojson", {}, "no regions to draw"),
-])
-def test_bad_requests_say_what_to_do(con: Any, table: str, fmt: str, filters: dict[str, Any], message: str) -> None:
+@pytest.mark.parametrize(
+    ("table", "fmt", "filters", "message"),
+    [
+        ("secrets", "csv", {}, "cannot be exported"),
+        ("metrics", "csv", {"colour": "red"}, "Cannot filter on 'colour'"),
+        ("metrics", "docx", {}, "Unknown export format 'docx'"),
+        ("sectors", "geojson", {}, "no regions to draw"),
+    ],
+)
+def test_bad_requests_say_what_to_do(
+    con: Any, table: str, fmt: str, filters: dict[str, Any], message: str
+) -> None:
     with pytest.raises(InputError, match=message):
         exports.export(con, table, fmt, filters=filters)  # type: ignore[arg-type]
 

@@ -49,25 +49,36 @@ def test_lq_values_ranks_and_reasons(con) -> None:
 
 
 def test_minimum_employment_and_country_filter(con) -> None:
-    v = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="employment",
-                           min_employment=1000, countries=("AA",)).set_index("code")
+    v = mapview.map_values(
+        con,
+        dataset="sbs_r_nuts06_r2",
+        level=2,
+        sector="C29",
+        year=2015,
+        metric="employment",
+        min_employment=1000,
+        countries=("AA",),
+    ).set_index("code")
     assert list(v.index) == ["AA11", "AA12", "AA13"]
     assert v.loc["AA12", "reason"] == "employment 400 below the minimum 1,000"
     assert v.loc["AA11", "rank"] == 1 and v.loc["AA11", "value"] == 3630
 
 
 def test_growth_is_compound_annual_percent(con) -> None:
-    v = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="growth",
-                           growth_from=2014).set_index("code")
+    v = mapview.map_values(
+        con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="growth", growth_from=2014
+    ).set_index("code")
     assert v.loc["AA11", "value"] == pytest.approx(21.0)
-    first = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2014,
-                               metric="growth", growth_from=2014)
+    first = mapview.map_values(
+        con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2014, metric="growth", growth_from=2014
+    )
     assert first["value"].isna().all() and first["reason"].str.contains("earlier year").all()
 
 
 def test_strong_is_boolean_and_ranked_by_lq(con) -> None:
-    v = mapview.map_values(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015,
-                           metric="strong").set_index("code")
+    v = mapview.map_values(
+        con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="strong"
+    ).set_index("code")
     assert bool(v.loc["BB11", "value"]) is True and v.loc["BB11", "rank"] == 1
 
 
@@ -107,14 +118,42 @@ def test_hotspot_classes_are_seeded_and_known_labels(con) -> None:
 
 def test_nuts_version_of_a_year() -> None:
     o = mapview.ViewOptions(
-        dataset="d", datasets=("d",), sector_scheme="nace_r2", sectors=(), default_sector="", years=(2021, 2024),
-        levels=(2,), default_level=2, countries=(), regions=frozenset(), metrics=("lq",), nuts_version="2024",
-        versions=((2021, "2021"), (2024, "2024")))
-    assert [o.nuts_version_for(y) for y in (None, 2019, 2021, 2023, 2024, 2030)] == \
-        ["2024", "2021", "2021", "2021", "2024", "2024"]
+        dataset="d",
+        datasets=("d",),
+        sector_scheme="nace_r2",
+        sectors=(),
+        default_sector="",
+        years=(2021, 2024),
+        levels=(2,),
+        default_level=2,
+        countries=(),
+        regions=frozenset(),
+        metrics=("lq",),
+        nuts_version="2024",
+        versions=((2021, "2021"), (2024, "2024")),
+    )
+    assert [o.nuts_version_for(y) for y in (None, 2019, 2021, 2023, 2024, 2030)] == [
+        "2024",
+        "2021",
+        "2021",
+        "2021",
+        "2024",
+        "2024",
+    ]
     plain = mapview.ViewOptions(
-        dataset="d", datasets=("d",), sector_scheme="nace_r2", sectors=(), default_sector="", years=(2015,),
-        levels=(2,), default_level=2, countries=(), regions=frozenset(), metrics=("lq",), nuts_version="2013")
+        dataset="d",
+        datasets=("d",),
+        sector_scheme="nace_r2",
+        sectors=(),
+        default_sector="",
+        years=(2015,),
+        levels=(2,),
+        default_level=2,
+        countries=(),
+        regions=frozenset(),
+        metrics=("lq",),
+        nuts_version="2013",
+    )
     assert plain.nuts_version_for(2015) == "2013"
 
 

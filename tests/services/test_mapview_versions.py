@@ -39,8 +39,9 @@ def test_map_values_and_geometry_follow_the_year(con: Any, year: int, version: s
     o = mapview.view_options(con, DATASET)
     v = mapview.map_values(con, dataset=DATASET, level=2, sector=o.default_sector, year=year, metric="lq")
     assert set(v["nuts_version"]) == {version} and v["value"].notna().any()
-    layer = mapview.map_layer(con, dataset=DATASET, level=2, sector=o.default_sector, year=year, metric="lq",
-                              options=o)
+    layer = mapview.map_layer(
+        con, dataset=DATASET, level=2, sector=o.default_sector, year=year, metric="lq", options=o
+    )
     assert layer.nuts_version == version and set(layer.frame["code"]) <= set(v["code"])
     assert len(layer.frame) >= 0.95 * len(v) and layer.frame.geometry.notna().all()  # the year's geometry
 

@@ -30,8 +30,16 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def setup(store, tmp_path: Path) -> dict[str, Any]:
     db = tmp_path / "board.duckdb"
     admin = moderation.add_user(db, username="root", password=PW, role="admin")
-    eid = events.add_event(store, db, admin_id=admin.id, name="Battery days", event_type="matchmaking",
-                           date_start=DAY.isoformat(), city="Graz", country="AT")
+    eid = events.add_event(
+        store,
+        db,
+        admin_id=admin.id,
+        name="Battery days",
+        event_type="matchmaking",
+        date_start=DAY.isoformat(),
+        city="Graz",
+        country="AT",
+    )
     people = {}
     for name, org in (("alice", "EUCO1"), ("bob", "EUCO2"), ("carol", "EUCO3"), ("dave", None)):
         me = board.register(db, username=name, password=PW)
@@ -48,12 +56,17 @@ def setup(store, tmp_path: Path) -> dict[str, Any]:
 def test_slots_must_lie_on_the_grid_and_days(store, setup) -> None:
     db, eid, alice = setup["db"], setup["event"], setup["alice"]
     with pytest.raises(InputError, match="not on the event's 30-minute grid"):
-        meetings.publish(store, db, account_id=alice.id, event_id=eid, starts=[T10 + dt.timedelta(minutes=10)])
+        meetings.publish(
+            store, db, account_id=alice.id, event_id=eid, starts=[T10 + dt.timedelta(minutes=10)]
+        )
     with pytest.raises(InputError, match="not on the event's days"):
         meetings.publish(store, db, account_id=alice.id, event_id=eid, starts=[T10 + dt.timedelta(days=1)])
     grid = events.event(store, db, eid)
     assert meetings.slots_of(grid, day=DAY, first=dt.time(9), last=dt.time(10, 30)) == [
-        dt.datetime.combine(DAY, dt.time(9)), dt.datetime.combine(DAY, dt.time(9, 30)), T10]
+        dt.datetime.combine(DAY, dt.time(9)),
+        dt.datetime.combine(DAY, dt.time(9, 30)),
+        T10,
+    ]
 
 
 def test_candidates_are_ranked_by_shared_sectors(store, setup) -> None:
@@ -92,8 +105,10 @@ def test_request_accept_and_no_double_booking(store, setup) -> None:
 
 def test_concurrent_acceptances_book_a_person_once(store, setup) -> None:
     db, eid, bob = setup["db"], setup["event"], setup["bob"]
-    asks = [meetings.request(store, db, account_id=setup[n].id, event_id=eid, invitee_id=bob.id, slot_start=T1030)
-            for n in ("alice", "carol", "dave")]
+    asks = [
+        meetings.request(store, db, account_id=setup[n].id, event_id=eid, invitee_id=bob.id, slot_start=T1030)
+        for n in ("alice", "carol", "dave")
+    ]
     outcomes: list[str] = []
     start = threading.Barrier(len(asks))
 
@@ -132,6 +147,8 @@ def test_visitors_and_outsiders_cannot_take_part(store, setup) -> None:
         meetings.join(store, db, account_id=None, event_id=eid)
     erin = board.register(db, username="erin", password=PW)
     with pytest.raises(InputError, match="join the event first"):
-        meetings.request(store, db, account_id=erin.id, event_id=eid, invitee_id=setup["bob"].id, slot_start=T11)
+        meetings.request(
+            store, db, account_id=erin.id, event_id=eid, invitee_id=setup["bob"].id, slot_start=T11
+        )
     with pytest.raises(InputError, match="is over"):
         meetings.join(store, db, account_id=erin.id, event_id="ev-vienna")

@@ -37,7 +37,9 @@ def test_materialise_writes_every_dataset(tmp_path: Path) -> None:
     assert set(report) == {"sbs_r_nuts06_r2", "lfst_r_lfe2en2", "us_cmp_states_2016", "seconds"}
     assert report["us_cmp_states_2016"]["metrics"] == 9
     assert report["us_cmp_states_2016"]["benchmark"] == "external"
-    keys = _table(db, "SELECT dataset, level, region, sector, year, count(*) n FROM metrics GROUP BY ALL HAVING n > 1")
+    keys = _table(
+        db, "SELECT dataset, level, region, sector, year, count(*) n FROM metrics GROUP BY ALL HAVING n > 1"
+    )
     assert keys.empty
     # materialising twice replaces, never appends
     service.materialise(db)
@@ -45,7 +47,9 @@ def test_materialise_writes_every_dataset(tmp_path: Path) -> None:
 
 
 def test_us_cmp_convention_against_the_benchmark_totals(tiny: Path) -> None:
-    m = _table(tiny, "SELECT * FROM metrics WHERE dataset = 'us_cmp_states_2016'").set_index(["region", "sector"])
+    m = _table(tiny, "SELECT * FROM metrics WHERE dataset = 'us_cmp_states_2016'").set_index(
+        ["region", "sector"]
+    )
     traded_mi = US_EMP["26"]["1"][0] + US_EMP["26"]["4"][0]
     assert m.lq[("26", "4")] == pytest.approx((9000 / traded_mi) / (900000 / 45e6))
     assert m.lq[("26", "101")] == pytest.approx(1.0 / (9e6 / 81e6))  # local: the only local cluster
@@ -54,7 +58,9 @@ def test_us_cmp_convention_against_the_benchmark_totals(tiny: Path) -> None:
 
 
 def test_indices_and_sector_levels(tiny: Path) -> None:
-    ri = _table(tiny, "SELECT * FROM region_indices WHERE dataset = 'sbs_r_nuts06_r2' ORDER BY sector_level, region")
+    ri = _table(
+        tiny, "SELECT * FROM region_indices WHERE dataset = 'sbs_r_nuts06_r2' ORDER BY sector_level, region"
+    )
     assert set(ri.sector_level) == {1, 2}
     div = ri[ri.sector_level == 2].set_index("region")
     assert div.related_variety.notna().all()  # divisions have sections as parents
@@ -64,8 +70,11 @@ def test_indices_and_sector_levels(tiny: Path) -> None:
 
 def test_compute_matches_the_materialised_table(tiny: Path) -> None:
     now = service.compute("lfst_r_lfe2en2", db=tiny, year=2015)
-    stored = _table(tiny, "SELECT * FROM metrics WHERE dataset = 'lfst_r_lfe2en2' AND year = 2015 "
-                          "ORDER BY level, sector_level, year, region, sector")
+    stored = _table(
+        tiny,
+        "SELECT * FROM metrics WHERE dataset = 'lfst_r_lfe2en2' AND year = 2015 "
+        "ORDER BY level, sector_level, year, region, sector",
+    )
     np.testing.assert_allclose(now.lq, stored.lq)
     assert now.benchmark.eq("dataset").all()
     country = service.compute("lfst_r_lfe2en2", db=tiny, year=2015, level=1, benchmark="country")
@@ -103,7 +112,7 @@ LONG = pd.DataFrame({
 
 def test_compute_long_without_and_with_a_benchmark() -> None:
     out = service.compute_long(LONG)
-    assert list(out.columns[:len(service.METRIC_COLUMNS)]) == list(service.METRIC_COLUMNS)
+    assert list(out.columns[: len(service.METRIC_COLUMNS)]) == list(service.METRIC_COLUMNS)
     assert set(out.caveats) == {""} and out.lq_low.isna().all()  # a user's table has no caveats
     a = out.set_index(["region", "sector"])
     assert a.lq[("A", "x")] == pytest.approx(0.25 / (350 / 1000))
@@ -117,10 +126,19 @@ def test_compute_long_without_and_with_a_benchmark() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"employment": ["-1", "300", "200", "200", "50", "150"]}, r"line 2, column 'employment': '-1' is negative"),
-        ({"employment": ["abc", "300", "200", "200", "50", "150"]}, r"line 2, column 'employment': 'abc' is not a number"),
+        (
+            {"employment": ["-1", "300", "200", "200", "50", "150"]},
+            r"line 2, column 'employment': '-1' is negative",
+        ),
+        (
+            {"employment": ["abc", "300", "200", "200", "50", "150"]},
+            r"line 2, column 'employment': 'abc' is not a number",
+        ),
         ({"sector": ["x", "x", "x", "y", "x", "y"]}, r"line 3: duplicate key region='A', sector='x'"),
-        ({"sector_type": ["traded", "local", "traded", "local", "traded", "Traded?"]}, r"line 7, column 'sector_type'"),
+        (
+            {"sector_type": ["traded", "local", "traded", "local", "traded", "Traded?"]},
+            r"line 7, column 'sector_type'",
+        ),
         ({"region": ["A", "", "B", "B", "C", "C"]}, r"line 3, column 'region': empty"),
     ],
 )

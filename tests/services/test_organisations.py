@@ -20,13 +20,16 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     yield from tiny_connection(tmp_path_factory)
 
 
-@pytest.mark.parametrize(("cell", "expected"), [
-    ("automotive; mobility", {"automotive", "mobility"}),
-    (" Food ;; agriculture ;", {"food", "agriculture"}),
-    ("a, b", {"a", "b"}),
-    (None, set()),
-    (float("nan"), set()),
-])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("automotive; mobility", {"automotive", "mobility"}),
+        (" Food ;; agriculture ;", {"food", "agriculture"}),
+        ("a, b", {"a", "b"}),
+        (None, set()),
+        (float("nan"), set()),
+    ],
+)
 def test_keywords(cell: object, expected: set[str]) -> None:
     assert organisations.keywords(cell) == expected
 
@@ -74,8 +77,12 @@ def test_partnerships_events_and_lists(con: Any) -> None:
 
 
 def test_keyword_proximity_known_values() -> None:
-    sets = [frozenset({"wood", "furniture"}), frozenset({"wood", "furniture"}), frozenset({"wood"}),
-            frozenset({"wood", "paper"})]
+    sets = [
+        frozenset({"wood", "furniture"}),
+        frozenset({"wood", "furniture"}),
+        frozenset({"wood"}),
+        frozenset({"wood", "paper"}),
+    ]
     prox = organisations.keyword_proximity(sets)
     assert prox["wood"] == {"furniture": pytest.approx(2 / 4)}  # together 2, wood named 4 times
     assert prox["furniture"] == {"wood": pytest.approx(0.5)}

@@ -33,19 +33,30 @@ def admin(db: Path) -> board.Account:
     return moderation.add_user(db, username="root", password=PW, role="admin")
 
 
-@pytest.mark.parametrize(("type_text", "expected"), [
-    ("ESCP-4i (1st generation, strand 1)", ("ESCP-4i", "partnership")), ("ESCP-4x", ("ESCP-4x", "partnership")),
-    ("Euroclusters", ("Euroclusters", "partnership")), ("ESCP-S3", ("ESCP-S3", "partnership")),
-    ("Interreg Europe", ("Interreg", "project")), ("Horizon 2020", ("Horizon", "project")), ("", ("other", "project")),
-])
+@pytest.mark.parametrize(
+    ("type_text", "expected"),
+    [
+        ("ESCP-4i (1st generation, strand 1)", ("ESCP-4i", "partnership")),
+        ("ESCP-4x", ("ESCP-4x", "partnership")),
+        ("Euroclusters", ("Euroclusters", "partnership")),
+        ("ESCP-S3", ("ESCP-S3", "partnership")),
+        ("Interreg Europe", ("Interreg", "project")),
+        ("Horizon 2020", ("Horizon", "project")),
+        ("", ("other", "project")),
+    ],
+)
 def test_programme_table(type_text: str, expected: tuple[str, str]) -> None:
     assert partnerships.programme_of(type_text) == expected
 
 
-@pytest.mark.parametrize(("note", "period"), [
-    ("Jan 2016 - Jun 2017; grant agreement 688904", "Jan 2016 – Jun 2017"), ("2019-2021", "2019 – 2021"),
-    ("one of 30 Euroclusters launched 1 Sep 2022", ""),
-])
+@pytest.mark.parametrize(
+    ("note", "period"),
+    [
+        ("Jan 2016 - Jun 2017; grant agreement 688904", "Jan 2016 – Jun 2017"),
+        ("2019-2021", "2019 – 2021"),
+        ("one of 30 Euroclusters launched 1 Sep 2022", ""),
+    ],
+)
 def test_period_is_read_only_where_the_note_states_one(note: str, period: str) -> None:
     assert partnerships.period_of(note) == period
 
@@ -56,10 +67,15 @@ def test_real_members_are_linked_to_directory_profiles(mirror: Path) -> None:
     directory = orgs.read_eu_directory(resolver).frame
     rows, _ = orgs.read_partnerships(resolver)
     laser = rows[rows["name"].str.startswith("LASER-GO")].iloc[0]
-    members = partnerships.link_members(directory, laser["member_organisations"].split("; "), ["LT", "FR", "AT"])
+    members = partnerships.link_members(
+        directory, laser["member_organisations"].split("; "), ["LT", "FR", "AT"]
+    )
     by_name = {m["name"]: (m["role"], directory.set_index("id").at[m["org_id"], "country"]) for m in members}
-    assert by_name == {"LITEK": ("coordinator", "LT"), "Optics Valley": ("member", "FR"),
-                       "Human Technology Styria": ("member", "AT")}
+    assert by_name == {
+        "LITEK": ("coordinator", "LT"),
+        "Optics Valley": ("member", "FR"),
+        "Human Technology Styria": ("member", "AT"),
+    }
     recipe = rows[rows["name"] == "RECiPE4Mobility"].iloc[0]
     (m,) = partnerships.link_members(directory, [recipe["member_organisations"]], ["DE"])
     assert directory.set_index("id").at[m["org_id"], "name"] == "E-Mobilitätscluster Regensburg"
@@ -69,13 +85,19 @@ def test_directory_partnerships_on_profiles_and_as_map_links(store, db) -> None:
     found = partnerships.all_partnerships(store, db)
     row = found.iloc[0]
     assert (row["programme"], row["kind"], row["member_ids"], row["target_markets"]) == (
-        "ESCP-4x", "partnership", ["EUCO1", "EUCO2"], [])
+        "ESCP-4x",
+        "partnership",
+        ["EUCO1", "EUCO2"],
+        [],
+    )
     assert partnerships.partnerships_of(store, db, "EUCO2")[["name", "role"]].values.tolist() == [
-        ["RECiPE4Mobility", "member"]]
+        ["RECiPE4Mobility", "member"]
+    ]
     assert partnerships.partnerships_of(store, db, "EUCO3").empty
     pairs = partnerships.links(store, db)
     assert pairs[["partnership", "org_a", "org_b", "name_b"]].values.tolist() == [
-        ["RECiPE4Mobility", "EUCO1", "EUCO2", EVIL]]
+        ["RECiPE4Mobility", "EUCO1", "EUCO2", EVIL]
+    ]
 
 
 def _import(tmp_path: Path, rows: list[dict], name: str = "gateways.json") -> Path:
@@ -84,19 +106,36 @@ def _import(tmp_path: Path, rows: list[dict], name: str = "gateways.json") -> Pa
     return path
 
 
-HEALTH_JP = {"name": "EU-Japan health gateway", "kind": "project", "programme": "COSME", "theme": "health technology",
-             "members": "Automotive Cluster Styria (coordinator); ACstyria; Unknown Cluster", "countries": "AT",
-             "target_markets": "JP; US", "period": "2021 – 2023", "source_url": "https://example.org/g"}
-FOOD_JP = {"name": "Food to Japan", "theme": "food", "members": f"Food Cluster Lower Austria {'x'}", "countries": "AT",
-           "target_markets": "JP"}
+HEALTH_JP = {
+    "name": "EU-Japan health gateway",
+    "kind": "project",
+    "programme": "COSME",
+    "theme": "health technology",
+    "members": "Automotive Cluster Styria (coordinator); ACstyria; Unknown Cluster",
+    "countries": "AT",
+    "target_markets": "JP; US",
+    "period": "2021 – 2023",
+    "source_url": "https://example.org/g",
+}
+FOOD_JP = {
+    "name": "Food to Japan",
+    "theme": "food",
+    "members": f"Food Cluster Lower Austria {'x'}",
+    "countries": "AT",
+    "target_markets": "JP",
+}
 
 
 def test_who_in_europe_works_with_japan_in_health(store, db, admin, tmp_path: Path) -> None:
     assert partnerships.import_file(db, admin_id=admin.id, path=_import(tmp_path, [HEALTH_JP, FOOD_JP])) == 2
     answer = partnerships.gateways(store, db, market="JP", text="health")
     assert answer[["market", "name", "ecosystems", "european_members", "member_ids"]].values.tolist() == [
-        ["JP", "EU-Japan health gateway", "Health", "Automotive Cluster Styria", ["EUCO1"]]]
-    assert sorted(partnerships.gateways(store, db, market="JP")["name"]) == ["EU-Japan health gateway", "Food to Japan"]
+        ["JP", "EU-Japan health gateway", "Health", "Automotive Cluster Styria", ["EUCO1"]]
+    ]
+    assert sorted(partnerships.gateways(store, db, market="JP")["name"]) == [
+        "EU-Japan health gateway",
+        "Food to Japan",
+    ]
     assert partnerships.gateways(store, db, market="US")["name"].tolist() == ["EU-Japan health gateway"]
     assert partnerships.gateways(store, db, market="CN").empty
     assert partnerships.gateways(store, db, market="jp", text="HEALTH")["market"].tolist() == ["JP"]
@@ -118,13 +157,20 @@ def test_imports_survive_in_the_board_and_need_an_admin(store, db, admin, tmp_pa
 
 def test_import_reports_every_problem_and_writes_nothing(db, admin, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text("name,kind,countries,target_markets,colour\n,club,DE,Japan,red\nGood one,project,XX1,,\n",
-                    encoding="utf-8")
+    path.write_text(
+        "name,kind,countries,target_markets,colour\n,club,DE,Japan,red\nGood one,project,XX1,,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as err:
         partnerships.import_file(db, admin_id=admin.id, path=path)
     text = str(err.value)
-    for part in ("bad.csv, line 2: unknown field(s) ['colour']", "line 2, field 'name': empty",
-                 "line 2, field 'kind': 'club'", "line 2, field 'target_markets': 'Japan'",
-                 "line 3, field 'countries': 'XX1'", "nothing was imported"):
+    for part in (
+        "bad.csv, line 2: unknown field(s) ['colour']",
+        "line 2, field 'name': empty",
+        "line 2, field 'kind': 'club'",
+        "line 2, field 'target_markets': 'Japan'",
+        "line 3, field 'countries': 'XX1'",
+        "nothing was imported",
+    ):
         assert part in text, text
     assert partnerships.board_entities(db) == []

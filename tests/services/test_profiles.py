@@ -23,12 +23,15 @@ def test_resolve_known_region(con: Any) -> None:
     assert (r.code, r.name, r.country, r.level, r.nuts_version) == ("DE21", "Oberbayern", "DE", 2, "2013")
 
 
-@pytest.mark.parametrize(("code", "message"), [
-    ("AT1", "'AT1' is not a known region code; did you mean: AT13, AT12, AT11"),
-    ("AT", "'AT' has no data in 'sbs_r_nuts06_r2'"),
-    ("oberbayern", "did you mean: DE21"),
-    ("<script>", "'<script>' is not a known region code"),
-])
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("AT1", "'AT1' is not a known region code; did you mean: AT13, AT12, AT11"),
+        ("AT", "'AT' has no data in 'sbs_r_nuts06_r2'"),
+        ("oberbayern", "did you mean: DE21"),
+        ("<script>", "'<script>' is not a known region code"),
+    ],
+)
 def test_unknown_region_names_the_code_and_suggests(con: Any, code: str, message: str) -> None:
     with pytest.raises(InputError) as err:
         profiles.resolve_region(con, code, dataset="sbs_r_nuts06_r2")
@@ -70,12 +73,15 @@ def test_neighbours_of_a_corner_region(con: Any) -> None:
     assert profiles.neighbours(con, r)["code"].tolist() == ["AT12", "DE21", "DE22"]
 
 
-@pytest.mark.parametrize(("present", "asked", "kept"), [
-    (["dataset"], None, "dataset"),
-    (["country", "dataset"], None, "dataset"),
-    (["country", "external"], None, "external"),
-    (["country", "dataset"], "country", "country"),
-])
+@pytest.mark.parametrize(
+    ("present", "asked", "kept"),
+    [
+        (["dataset"], None, "dataset"),
+        (["country", "dataset"], None, "dataset"),
+        (["country", "external"], None, "external"),
+        (["country", "dataset"], "country", "country"),
+    ],
+)
 def test_one_benchmark(present: list[str], asked: str | None, kept: str) -> None:
     frame = pd.DataFrame({"benchmark": present, "x": range(len(present))})
     assert profiles.one_benchmark(frame, asked)["benchmark"].tolist() == [kept]

@@ -117,7 +117,9 @@ def test_map_tooltip_gives_bounds_and_estimates(con) -> None:  # type: ignore[no
 
     v = mapview.map_values(con, dataset=SBS, level=2, sector="C29", year=2014, metric="lq").set_index("code")
     reason = v.loc["DE91", "reason"]
-    assert reason.startswith("confidential in the source (flag c); from the NACE hierarchy the LQ lies between 0.00")
+    assert reason.startswith(
+        "confidential in the source (flag c); from the NACE hierarchy the LQ lies between 0.00"
+    )
     assert f"{v.loc['DE91', 'lq_high']:,.2f}" in reason
     london = mapview.map_values(con, dataset=SBS, level=2, sector="C", year=2012, metric="lq")
     est = london.set_index("code").loc[["UKI3", "UKI4"]]

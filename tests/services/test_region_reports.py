@@ -29,8 +29,18 @@ def con(mirror_store: Path):  # type: ignore[no-untyped-def]
 def test_region_report_pdf_text(con) -> None:  # type: ignore[no-untyped-def]
     r = build_region_report(con, region="DE21")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(reports.render(r, "pdf"))).pages)
-    for expected in ("Oberbayern", "DE21", "Key figures", "Sectors by location quotient", "Star and strong clusters",
-                     "Over the years", "Methodology", "Sources and provenance", "sbs_r_nuts06_r2", "Region report"):
+    for expected in (
+        "Oberbayern",
+        "DE21",
+        "Key figures",
+        "Sectors by location quotient",
+        "Star and strong clusters",
+        "Over the years",
+        "Methodology",
+        "Sources and provenance",
+        "sbs_r_nuts06_r2",
+        "Region report",
+    ):
         assert expected in text, expected
     labels = [f.label for f in r.key_figures]
     assert "Strong clusters" in labels and "Top specialisation" in labels and r.sections[0].maps

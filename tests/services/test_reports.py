@@ -42,14 +42,36 @@ def test_countries_lists_eurostat_codes_with_english_names_and_years(con: Any) -
     assert names["DE"] == "Germany" and names["EL"] == "Greece" and names["UK"] == "United Kingdom"
     years = dict(zip(frame["country"], frame["years"], strict=True))
     assert years["DE"] == list(range(2008, 2016))
-    assert years["FR"] == [2010, 2011, 2012, 2013, 2014]  # the mirror has no French regions in 2008, 2009, 2015
+    assert years["FR"] == [
+        2010,
+        2011,
+        2012,
+        2013,
+        2014,
+    ]  # the mirror has no French regions in 2008, 2009, 2015
 
 
 def test_germany_report_content(de: CountryReport) -> None:
     # 2015 is the latest year, but its benchmark holds 17 of 29 countries: the default is 2014
-    assert (de.country, de.country_name, de.year, de.level, de.nuts_version) == ("DE", "Germany", 2014, 2, "2013")
-    assert [s.key for s in de.sections] == ["specialisation", "clusters", "top_sectors", "indices", "growth",
-                                            "hotspots", "ecosystems", "grow_next", "organisations", "methodology"]
+    assert (de.country, de.country_name, de.year, de.level, de.nuts_version) == (
+        "DE",
+        "Germany",
+        2014,
+        2,
+        "2013",
+    )
+    assert [s.key for s in de.sections] == [
+        "specialisation",
+        "clusters",
+        "top_sectors",
+        "indices",
+        "growth",
+        "hotspots",
+        "ecosystems",
+        "grow_next",
+        "organisations",
+        "methodology",
+    ]
     spec = _section(de, "specialisation")
     national = spec.tables[0].frame
     assert set(national["sector"].head(2)) == {"C28", "C29"}  # machinery and motor vehicles
@@ -122,11 +144,14 @@ def test_us_states_report(con: Any) -> None:
     assert not _section(report, "growth").tables
 
 
-@pytest.mark.parametrize(("country", "year", "message"), [
-    ("XX", None, "valid codes: AT, BE"),
-    ("FR", 2015, "years with data: 2010, 2011, 2012, 2013, 2014"),
-    ("DE", 1999, "Germany (DE) has no data in 'sbs_r_nuts06_r2' for 1999"),
-])
+@pytest.mark.parametrize(
+    ("country", "year", "message"),
+    [
+        ("XX", None, "valid codes: AT, BE"),
+        ("FR", 2015, "years with data: 2010, 2011, 2012, 2013, 2014"),
+        ("DE", 1999, "Germany (DE) has no data in 'sbs_r_nuts06_r2' for 1999"),
+    ],
+)
 def test_bad_input_says_what_to_do(con: Any, country: str, year: int | None, message: str) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
         reports.build_country_report(con, country=country, year=year)
@@ -148,17 +173,39 @@ def test_pdf_reads_back(de: CountryReport, artifacts: Path) -> None:
     pdf = PdfReader(io.BytesIO(data))
     assert 8 <= len(pdf.pages) <= 40
     text = "\n".join(p.extract_text() for p in pdf.pages)
-    for needle in ("Germany", "Cite as", "Machinery and equipment", "Motor vehicles", "Stuttgart",
-                   "Sources and provenance", "sbs_r_nuts06_r2", "gisco_nuts_2013", "Eurostat reuse policy",
-                   "Getis-Ord", "Krugman", "Methodology", "Page 1 of"):
+    for needle in (
+        "Germany",
+        "Cite as",
+        "Machinery and equipment",
+        "Motor vehicles",
+        "Stuttgart",
+        "Sources and provenance",
+        "sbs_r_nuts06_r2",
+        "gisco_nuts_2013",
+        "Eurostat reuse policy",
+        "Getis-Ord",
+        "Krugman",
+        "Methodology",
+        "Page 1 of",
+    ):
         assert needle in text, needle
     if shutil.which("pdftoppm"):  # pages as PNG in the artifacts folder, to look at
         import subprocess
 
         for old in artifacts.glob("report_DE_page-*.png"):
             old.unlink()
-        subprocess.run(["pdftoppm", "-png", "-r", "50", str(artifacts / "report_DE.pdf"),
-                        str(artifacts / "report_DE_page")], check=True, timeout=120)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "50",
+                str(artifacts / "report_DE.pdf"),
+                str(artifacts / "report_DE_page"),
+            ],
+            check=True,
+            timeout=120,
+        )
         assert len(list(artifacts.glob("report_DE_page-*.png"))) == len(pdf.pages)
 
 
@@ -174,8 +221,18 @@ def test_xlsx_sheets_and_cells(de: CountryReport) -> None:
 
     wb = openpyxl.load_workbook(io.BytesIO(reports.render(de, "xlsx")))
     assert wb.sheetnames[0] == "About" and wb.sheetnames[-1] == "Sources"
-    assert {"National_LQ", "Star_clusters", "Strong_clusters", "Top_sectors", "Indices", "Shift_share",
-            "Hot_spots", "Organisations", "Methods", "Flags"} <= set(wb.sheetnames)
+    assert {
+        "National_LQ",
+        "Star_clusters",
+        "Strong_clusters",
+        "Top_sectors",
+        "Indices",
+        "Shift_share",
+        "Hot_spots",
+        "Organisations",
+        "Methods",
+        "Flags",
+    } <= set(wb.sheetnames)
     about = {r[0].value: r[1].value for r in wb["About"].iter_rows(min_row=2)}
     assert about["Country"] == "Germany (DE)" and about["Year"] == 2014
     ws = wb["Star_clusters"]
@@ -195,8 +252,11 @@ def test_formula_text_in_the_store_is_neutralised(mirror_store: Path, tmp_path: 
     db = tmp_path / "store.duckdb"
     shutil.copy(mirror_store, db)
     raw = duckdb.connect(str(db))
-    raw.execute("UPDATE organisations SET name = ? WHERE country = 'DE' AND name = "
-                "(SELECT min(name) FROM organisations WHERE country = 'DE')", [INJECT])
+    raw.execute(
+        "UPDATE organisations SET name = ? WHERE country = 'DE' AND name = "
+        "(SELECT min(name) FROM organisations WHERE country = 'DE')",
+        [INJECT],
+    )
     raw.close()
     c = connect(db)
     try:

@@ -70,14 +70,33 @@ def test_shift_share_bad_years(con: Any) -> None:
 
 @pytest.mark.parametrize("statistic", ["gi", "lisa"])
 def test_hot_spots_are_reproducible_with_a_seed(con: Any, statistic: str) -> None:
-    a = sectors.hot_spots(con, dataset=DS, sector="C29", year=2015, level=2, statistic=statistic,  # type: ignore[arg-type]
-                          permutations=99, seed=7)
-    b = sectors.hot_spots(con, dataset=DS, sector="C29", year=2015, level=2, statistic=statistic,  # type: ignore[arg-type]
-                          permutations=99, seed=7)
+    a = sectors.hot_spots(
+        con,
+        dataset=DS,
+        sector="C29",
+        year=2015,
+        level=2,
+        statistic=statistic,  # type: ignore[arg-type]
+        permutations=99,
+        seed=7,
+    )
+    b = sectors.hot_spots(
+        con,
+        dataset=DS,
+        sector="C29",
+        year=2015,
+        level=2,
+        statistic=statistic,  # type: ignore[arg-type]
+        permutations=99,
+        seed=7,
+    )
     assert a["p_sim"].tolist() == b["p_sim"].tolist()
     assert len(a) == 5 and a.crs.to_epsg() == 4326
-    allowed = {"hot_99", "hot_95", "hot_90", "ns", "cold_90", "cold_95", "cold_99"} if statistic == "gi" \
+    allowed = (
+        {"hot_99", "hot_95", "hot_90", "ns", "cold_90", "cold_95", "cold_99"}
+        if statistic == "gi"
         else {"HH", "HL", "LH", "LL", "ns"}
+    )
     assert set(a["hotspot"]) <= allowed
     assert a["hotspot"].notna().all()  # every region has data and neighbours
     if statistic == "gi":  # z undefined where the neighbourhood is every region: not significant
@@ -85,10 +104,17 @@ def test_hot_spots_are_reproducible_with_a_seed(con: Any, statistic: str) -> Non
 
 
 def test_hot_spots_minimum_size_leaves_regions_without_class(con: Any) -> None:
-    h = sectors.hot_spots(con, dataset=DS, sector="C29", year=2015, level=2, permutations=99, min_employment=500)
+    h = sectors.hot_spots(
+        con, dataset=DS, sector="C29", year=2015, level=2, permutations=99, min_employment=500
+    )
     labels = h.set_index("code")["label"].to_dict()
-    assert labels == {"AT11": "no data", "AT12": "no data", "DE22": "no data", "AT13": "too few regions",
-                      "DE21": "too few regions"}
+    assert labels == {
+        "AT11": "no data",
+        "AT12": "no data",
+        "DE22": "no data",
+        "AT13": "too few regions",
+        "DE21": "too few regions",
+    }
     assert h["hotspot"].isna().all() and (h["reason"] != "").all()
 
 

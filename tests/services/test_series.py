@@ -51,7 +51,9 @@ def test_the_mirror_alone_has_no_series(mirror_store: Path) -> None:
 
 
 def test_every_series_row_is_its_parts_row_with_the_break_flag_at_the_join(con) -> None:  # type: ignore[no-untyped-def]
-    rows = database.query(con, """
+    rows = database.query(
+        con,
+        """
         SELECT s.year, s.dataset, count(*) AS n, count(p.region) AS matched,
                count(*) FILTER (WHERE s.lq IS NOT DISTINCT FROM p.lq AND s.employment IS NOT DISTINCT FROM p.employment
                                 AND s.stars IS NOT DISTINCT FROM p.stars) AS same,
@@ -60,20 +62,26 @@ def test_every_series_row_is_its_parts_row_with_the_break_flag_at_the_join(con) 
           ON p.dataset = CASE WHEN s.year >= 2021 THEN 'sbs_r_nuts2021' ELSE 'sbs_r_nuts06_r2' END
          AND p.nuts_version = s.nuts_version AND p.level = s.level AND p.region = s.region
          AND p.sector_scheme = s.sector_scheme AND p.sector = s.sector AND p.year = s.year
-        WHERE s.dataset = 'eurostat_sbs' GROUP BY ALL ORDER BY year""")
+        WHERE s.dataset = 'eurostat_sbs' GROUP BY ALL ORDER BY year""",
+    )
     assert (rows["n"] == rows["matched"]).all() and (rows["n"] == rows["same"]).all()
     years = rows["year"].tolist()
     assert min(years) <= 2010 and 2015 in years and {2021, 2022, 2023, 2024} <= set(years)
     assert (rows.loc[rows["year"] == 2021, "flagged"] == rows.loc[rows["year"] == 2021, "n"]).all()
     assert (rows.loc[rows["year"] != 2021, "flagged"] == 0).all()
-    totals = database.query(con, """
+    totals = database.query(
+        con,
+        """
         SELECT dataset, count(*) AS n FROM metrics
         WHERE (dataset = 'sbs_r_nuts06_r2' AND year <= 2020) OR dataset = 'sbs_r_nuts2021' OR dataset = 'eurostat_sbs'
-        GROUP BY dataset""").set_index("dataset")["n"]
+        GROUP BY dataset""",
+    ).set_index("dataset")["n"]
     assert totals["eurostat_sbs"] == totals["sbs_r_nuts06_r2"] + totals["sbs_r_nuts2021"]
     # the index tables follow the metrics
     for table in ("region_indices", "sector_indices"):
-        n = database.query(con, f"SELECT count(*) AS n FROM {table} WHERE dataset = 'eurostat_sbs'")["n"].iloc[0]  # noqa: S608
+        n = database.query(con, f"SELECT count(*) AS n FROM {table} WHERE dataset = 'eurostat_sbs'")[
+            "n"
+        ].iloc[0]  # noqa: S608
         assert n > 0, table
 
 
@@ -81,14 +89,18 @@ def test_maps_across_the_join_use_each_years_geometry_and_flag_the_break(con) ->
     opts = mapview.view_options(con, "eurostat_sbs")
     assert 2015 in opts.years and 2022 in opts.years
     assert opts.nuts_version_for(2015) == "2013" and opts.nuts_version_for(2021) == "2021"
-    old = mapview.map_layer(con, dataset="eurostat_sbs", level=2, sector="C", year=2015, metric="lq", options=opts)
+    old = mapview.map_layer(
+        con, dataset="eurostat_sbs", level=2, sector="C", year=2015, metric="lq", options=opts
+    )
     part = mapview.map_layer(con, dataset="sbs_r_nuts06_r2", level=2, sector="C", year=2015, metric="lq")
     assert old.nuts_version == "2013"
     a = old.table().set_index("code")["value"].dropna()
     b = part.table().set_index("code")["value"].dropna()
     assert len(a) > 50 and a.sort_index().equals(b.sort_index())
     assert not old.table()["caveats"].str.contains(catalogue.SERIES_BREAK_CAVEAT).any()
-    new = mapview.map_layer(con, dataset="eurostat_sbs", level=2, sector="C", year=2021, metric="lq", options=opts)
+    new = mapview.map_layer(
+        con, dataset="eurostat_sbs", level=2, sector="C", year=2021, metric="lq", options=opts
+    )
     assert new.nuts_version == "2021"
     t = new.table().set_index("code")
     assert {"FRK2", "HU11", "IE05", "LT01", "PL91"} <= set(t.index[t["value"].notna()])
@@ -98,7 +110,9 @@ def test_maps_across_the_join_use_each_years_geometry_and_flag_the_break(con) ->
     # the tooltip's caveat says it in words
     assert "break in series" in new.frame.set_index("code").loc["AT11", "caveat"]
     # source flags come from the part of the year (the fixture marks C 2024 of AT11 provisional: '15296 p')
-    late = mapview.map_layer(con, dataset="eurostat_sbs", level=2, sector="C", year=2024, metric="lq", options=opts)
+    late = mapview.map_layer(
+        con, dataset="eurostat_sbs", level=2, sector="C", year=2024, metric="lq", options=opts
+    )
     assert late.nuts_version == "2024"
     lt = late.table().set_index("code")
     assert "p" in lt.loc["AT11", "flags"]
@@ -126,7 +140,9 @@ def test_the_trend_chart_draws_the_break_at_the_join() -> None:
 
     from cluster_map.ui import charts
 
-    frame = pd.DataFrame({"label": ["Persons employed"] * 3, "year": [2019, 2020, 2021], "value": [1.0, 2.0, 3.0]})
+    frame = pd.DataFrame(
+        {"label": ["Persons employed"] * 3, "year": [2019, 2020, 2021], "value": [1.0, 2.0, 3.0]}
+    )
     fig = charts.time_series(frame, breaks=SERIES.join_years())
     lines = [s for s in fig.layout.shapes if s.type == "line"]
     assert [s.x0 for s in lines] == [2020.5]

@@ -61,10 +61,14 @@ def test_the_toc_gives_latest_year_and_last_update_per_dataset(mirror_store: Pat
 def test_no_store_is_not_an_error(tmp_path: Path, fixtures: Path) -> None:
     result = sources.check(tmp_path / "none.duckdb", fetch_text=_toc(fixtures))
     assert "No store at" in result.note and not any(r.loaded for r in result.rows)
-    assert {r.code: r.status for r in result.rows}["lfst_r_lfe2en2"] == "not loaded; the source offers data to 2025"
+    assert {r.code: r.status for r in result.rows}[
+        "lfst_r_lfe2en2"
+    ] == "not loaded; the source offers data to 2025"
 
 
-def test_without_network_the_real_request_fails_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_network_the_real_request_fails_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No network on this machine (or none allowed): the default fetcher's failure becomes the note."""
     import urllib.error
 
@@ -75,5 +79,7 @@ def test_without_network_the_real_request_fails_cleanly(tmp_path: Path, monkeypa
 
     monkeypatch.setattr(fetch_mod.urllib.request, "urlopen", offline)
     result = sources.check(tmp_path / "none.duckdb")
-    assert result.note.startswith("Cannot check the official sources now (Cannot reach "
-                                  "'https://ec.europa.eu/eurostat/api/dissemination/catalogue/toc/txt?lang=en'")
+    assert result.note.startswith(
+        "Cannot check the official sources now (Cannot reach "
+        "'https://ec.europa.eu/eurostat/api/dissemination/catalogue/toc/txt?lang=en'"
+    )

@@ -37,17 +37,29 @@ def test_a_native_series_has_no_break(con) -> None:  # type: ignore[no-untyped-d
 
 
 def test_series_join_is_a_break() -> None:
-    frame = pd.DataFrame({"year": [2019, 2020, 2021], "dataset": ["sbs_r_nuts06_r2"] * 2 + ["sbs_r_nuts2021"],
-                          "nuts_version": ["2013", "2013", "2021"], "converted": [False] * 3})
-    (year, note), = _breaks(frame, "sbs_r_nuts06_r2")
+    frame = pd.DataFrame(
+        {
+            "year": [2019, 2020, 2021],
+            "dataset": ["sbs_r_nuts06_r2"] * 2 + ["sbs_r_nuts2021"],
+            "nuts_version": ["2013", "2013", "2021"],
+            "converted": [False] * 3,
+        }
+    )
+    ((year, note),) = _breaks(frame, "sbs_r_nuts06_r2")
     assert year == 2021 and "break in series in 2021" in note
 
 
 def test_chart_marks_breaks_and_estimates() -> None:
-    frame = pd.DataFrame({"year": [2010, 2011, 2012, 2013], "employment": [10.0, 11.0, 12.0, 13.0],
-                          "lq": [1.1, 1.2, 0.9, 1.0], "estimated": [True, True, False, False],
-                          "converted": [True, True, False, False],
-                          "caveats": ["estimated:jrc_pop_split"] * 2 + ["", ""]})
+    frame = pd.DataFrame(
+        {
+            "year": [2010, 2011, 2012, 2013],
+            "employment": [10.0, 11.0, 12.0, 13.0],
+            "lq": [1.1, 1.2, 0.9, 1.0],
+            "estimated": [True, True, False, False],
+            "converted": [True, True, False, False],
+            "caveats": ["estimated:jrc_pop_split"] * 2 + ["", ""],
+        }
+    )
     s = SectorSeries("UKI3", "C", "Manufacturing", frame, breaks=((2012, "NUTS version change"),))
     fig = sector_over_time(s.frame, breaks=s.breaks)
     symbols = {t.marker.symbol for t in fig.data if t.mode == "markers"}

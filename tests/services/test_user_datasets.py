@@ -49,10 +49,16 @@ def test_a_long_csv_becomes_a_dataset_with_metrics(store_copy: Path, tmp_path: P
     f = tmp_path / "jobs.csv"
     f.write_text(LONG)
     added = add_dataset(f, code="my_jobs", db=store_copy)
-    assert added.kind == "long_csv" and added.rows == 12 and added.nuts_version in ("2013", "2016", "2021", "2024")
+    assert (
+        added.kind == "long_csv"
+        and added.rows == 12
+        and added.nuts_version in ("2013", "2016", "2021", "2024")
+    )
     assert added.matched == 3 and added.metric_rows > 0
-    m = _q(store_copy, "SELECT region, sector, lq FROM metrics WHERE dataset = 'my_jobs' AND sector = 'C' "
-                       "ORDER BY region").set_index("region")
+    m = _q(
+        store_copy,
+        "SELECT region, sector, lq FROM metrics WHERE dataset = 'my_jobs' AND sector = 'C' ORDER BY region",
+    ).set_index("region")
     # LQ by hand: (12000 / 18000) / (162000 / 253000)
     assert m.loc["AT11", "lq"] == pytest.approx((12000 / 18000) / (162000 / 253000), rel=1e-12)
     prov = _q(store_copy, "SELECT retrieved_from, source_url FROM datasets WHERE code = 'my_jobs'")
@@ -66,26 +72,41 @@ def test_a_long_csv_becomes_a_dataset_with_metrics(store_copy: Path, tmp_path: P
 
 def test_a_current_layout_tsv_with_a_spec(store_copy: Path, tmp_path: Path) -> None:
     spec = tmp_path / "spec.toml"
-    spec.write_text('title = "Local units, my copy"\nindicator_dim = "indic_sbs"\nunit_dim = "unit"\n'
-                    'nuts_version = "2021"\nnuts_by_year = {2024 = "2024"}\n'
-                    'employment = {indicator = "EMP_LOC_NR", unit = "persons employed"}\n'
-                    'total_code = "B-S_X_O_S94"\ntolerated = {region = ["HU99"]}\n')
+    spec.write_text(
+        'title = "Local units, my copy"\nindicator_dim = "indic_sbs"\nunit_dim = "unit"\n'
+        'nuts_version = "2021"\nnuts_by_year = {2024 = "2024"}\n'
+        'employment = {indicator = "EMP_LOC_NR", unit = "persons employed"}\n'
+        'total_code = "B-S_X_O_S94"\ntolerated = {region = ["HU99"]}\n'
+    )
     spec.write_text(spec.read_text().replace('unit_dim = "unit"\n', ""))
     added = add_dataset(API / "sbs_r_nuts2021.tsv", code="my_sbs", spec_file=spec, db=store_copy)
     assert added.unmatched == ("HU99",)  # tolerated by the spec, still listed
     assert catalogue.dataset("my_sbs").tolerance("region", "HU99") == catalogue.SPEC_TOLERATED
-    versions = _q(store_copy, "SELECT DISTINCT year, nuts_version FROM metrics WHERE dataset = 'my_sbs' ORDER BY 1")
+    versions = _q(
+        store_copy, "SELECT DISTINCT year, nuts_version FROM metrics WHERE dataset = 'my_sbs' ORDER BY 1"
+    )
     assert dict(zip(versions["year"], versions["nuts_version"], strict=True)) == {
-        2021: "2021", 2022: "2021", 2023: "2021", 2024: "2024"}
-    same = _q(store_copy, "SELECT a.lq AS a FROM metrics a WHERE a.dataset = 'my_sbs' AND a.region = 'HU11' "
-                          "AND a.sector = 'C29' AND a.year = 2021")
+        2021: "2021",
+        2022: "2021",
+        2023: "2021",
+        2024: "2024",
+    }
+    same = _q(
+        store_copy,
+        "SELECT a.lq AS a FROM metrics a WHERE a.dataset = 'my_sbs' AND a.region = 'HU11' "
+        "AND a.sector = 'C29' AND a.year = 2021",
+    )
     assert same["a"].iloc[0] == pytest.approx((12300 / 410000) / (198737 / 5920000), rel=1e-12)
 
 
-def test_an_unknown_region_not_tolerated_by_the_spec_is_refused_with_its_line(store_copy: Path, tmp_path: Path) -> None:
+def test_an_unknown_region_not_tolerated_by_the_spec_is_refused_with_its_line(
+    store_copy: Path, tmp_path: Path
+) -> None:
     spec = tmp_path / "spec.toml"
-    spec.write_text('indicator_dim = "indic_sbs"\nnuts_version = "2021"\nnuts_by_year = {2024 = "2024"}\n'
-                    'employment = {indicator = "EMP_LOC_NR", unit = "persons employed"}\n')
+    spec.write_text(
+        'indicator_dim = "indic_sbs"\nnuts_version = "2021"\nnuts_by_year = {2024 = "2024"}\n'
+        'employment = {indicator = "EMP_LOC_NR", unit = "persons employed"}\n'
+    )
     before = _sha(store_copy)
     with pytest.raises(SourceError) as err:
         add_dataset(API / "sbs_r_nuts2021.tsv", code="my_sbs", spec_file=spec, db=store_copy)
@@ -98,7 +119,9 @@ def test_an_unknown_sector_in_a_long_csv_is_refused_with_its_line(store_copy: Pa
     f = tmp_path / "jobs.csv"
     f.write_text(LONG + "AT13,Z99,2020,10,1\n")
     before = _sha(store_copy)
-    with pytest.raises(SourceError, match=r"jobs.csv: line 8: unknown sector code 'Z99' \(not in the NACE Rev. 2"):
+    with pytest.raises(
+        SourceError, match=r"jobs.csv: line 8: unknown sector code 'Z99' \(not in the NACE Rev. 2"
+    ):
         add_dataset(f, code="my_jobs", db=store_copy)
     assert _sha(store_copy) == before
 
@@ -110,14 +133,22 @@ def test_without_a_spec_an_ambiguous_file_is_refused_and_the_store_kept(store_co
     assert _sha(store_copy) == before
 
 
-@pytest.mark.parametrize(("text", "error", "match"), [
-    ("region,sector,year,employment\nAT11,C,2020,ten\n", SourceError, r"line 2, column 'employment': 'ten'"),
-    ("region,sector,year,employment\nAT11,C,2020,1\nAT11,C,2020,2\n", SourceError, "line 3: duplicate"),
-    ("a,b\n1,2\n", SourceError, "neither a Eurostat TSV header"),
-    ("", SourceError, "empty"),
-])
-def test_bad_files_name_the_line_and_leave_the_store(store_copy: Path, tmp_path: Path, text: str,
-                                                    error: type[Exception], match: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "error", "match"),
+    [
+        (
+            "region,sector,year,employment\nAT11,C,2020,ten\n",
+            SourceError,
+            r"line 2, column 'employment': 'ten'",
+        ),
+        ("region,sector,year,employment\nAT11,C,2020,1\nAT11,C,2020,2\n", SourceError, "line 3: duplicate"),
+        ("a,b\n1,2\n", SourceError, "neither a Eurostat TSV header"),
+        ("", SourceError, "empty"),
+    ],
+)
+def test_bad_files_name_the_line_and_leave_the_store(
+    store_copy: Path, tmp_path: Path, text: str, error: type[Exception], match: str
+) -> None:
     f = tmp_path / "bad.csv"
     f.write_text(text)
     before = _sha(store_copy)

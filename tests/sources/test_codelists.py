@@ -18,13 +18,31 @@ def fx(fixtures: Path) -> Path:
 
 @pytest.mark.parametrize(
     ("code", "kind"),
-    [("EU28", "aggregate"), ("EA19", "aggregate"), ("EU27_2020", "aggregate"), ("EU15", "aggregate"),
-     ("EA17", "aggregate"), ("EU", "aggregate"), ("EEA", "aggregate"), ("EFTA", "aggregate"),
-     ("G20", "aggregate"), ("DE_TOT", "aggregate"),
-     ("FRZ", "extra_regio"), ("FRZZ", "extra_regio"), ("ELZZZ", "extra_regio"),
-     ("CZZ", "extra_regio"),
-     ("DE", "nuts"), ("DE21", "nuts"), ("ITC4C", "nuts"), ("EE", "nuts"), ("EE00", "nuts"), ("ES", "nuts"),
-     ("CZ", "nuts"), ("FRZ1", "nuts"), ("TR10", "nuts")],
+    [
+        ("EU28", "aggregate"),
+        ("EA19", "aggregate"),
+        ("EU27_2020", "aggregate"),
+        ("EU15", "aggregate"),
+        ("EA17", "aggregate"),
+        ("EU", "aggregate"),
+        ("EEA", "aggregate"),
+        ("EFTA", "aggregate"),
+        ("G20", "aggregate"),
+        ("DE_TOT", "aggregate"),
+        ("FRZ", "extra_regio"),
+        ("FRZZ", "extra_regio"),
+        ("ELZZZ", "extra_regio"),
+        ("CZZ", "extra_regio"),
+        ("DE", "nuts"),
+        ("DE21", "nuts"),
+        ("ITC4C", "nuts"),
+        ("EE", "nuts"),
+        ("EE00", "nuts"),
+        ("ES", "nuts"),
+        ("CZ", "nuts"),
+        ("FRZ1", "nuts"),
+        ("TR10", "nuts"),
+    ],
 )
 def test_geo_kind(code: str, kind: str) -> None:
     assert cl.geo_kind(code) == kind
@@ -70,8 +88,10 @@ def test_read_geo_dic_bad(tmp_path: Path) -> None:
     f.write_text("DE\tGermany\nno tab here\nDE\tAgain\n")
     with pytest.raises(SourceError) as err:
         cl.read_geo_dic(f)
-    assert err.value.problems == ["geo.dic: line 2: 'no tab here' is not 'code<TAB>label'",
-                                  "geo.dic: line 3: duplicate code 'DE'"]
+    assert err.value.problems == [
+        "geo.dic: line 2: 'no tab here' is not 'code<TAB>label'",
+        "geo.dic: line 3: duplicate code 'DE'",
+    ]
 
 
 def test_unknown_version() -> None:
@@ -88,9 +108,15 @@ def test_mirror_code_lists(mirror: Path) -> None:
 
 
 @pytest.mark.mirror
-@pytest.mark.parametrize(("version", "n_level2", "code", "name"),
-                         [("2010", 300, "EL11", None), ("2013", 304, "EL51", None),
-                          ("2016", 309, "FRB0", None), ("2021", 371, "DE21", "Oberbayern")])
+@pytest.mark.parametrize(
+    ("version", "n_level2", "code", "name"),
+    [
+        ("2010", 300, "EL11", None),
+        ("2013", 304, "EL51", None),
+        ("2016", 309, "FRB0", None),
+        ("2021", 371, "DE21", "Oberbayern"),
+    ],
+)
 def test_mirror_nuts_lists(mirror: Path, version: str, n_level2: int, code: str, name: str | None) -> None:
     regions = cl.read_nuts_regions(mirror / cl.nuts_list_file(version), version)
     assert list(regions.columns) == list(cl.REGION_COLUMNS)
@@ -127,8 +153,10 @@ def test_code_list_tolerates_a_header_and_quotes_and_reports_bad_lines(tmp_path:
     bad.write_text("DE\tGermany\nno tab here\nDE\tagain\n")
     with pytest.raises(SourceError) as err:
         cl.read_codelist(bad)
-    assert err.value.problems == ["bad.tsv: line 2: 'no tab here' is not 'code<TAB>label'",
-                                  "bad.tsv: line 3: duplicate code 'DE'"]
+    assert err.value.problems == [
+        "bad.tsv: line 2: 'no tab here' is not 'code<TAB>label'",
+        "bad.tsv: line 3: duplicate code 'DE'",
+    ]
 
 
 def test_nace_code_list_in_todays_tsv_layout_gets_levels_and_parents(fx: Path) -> None:

@@ -48,7 +48,14 @@ def test_old_layout_known_values(fx: Path) -> None:
     assert list(obs.columns) == list(OBSERVATION_COLUMNS)
     assert len(obs) == 15 == count_cells(fx / "sbs_2017.tsv")
     r = _row(obs, region="AT11", indicator="V16110", year=2014)
-    assert (r["value"], r["flags"], r.unit, r.sector, r.sector_scheme, r.breakdown) == (1150.0, "b", "NR", "C", "nace_r2", "")
+    assert (r["value"], r["flags"], r.unit, r.sector, r.sector_scheme, r.breakdown) == (
+        1150.0,
+        "b",
+        "NR",
+        "C",
+        "nace_r2",
+        "",
+    )
     r = _row(obs, region="AT11", indicator="V16110", year=2013)
     assert math.isnan(r["value"]) and r["flags"] == "c"
     r = _row(obs, region="EU28", indicator="V16110", year=2014)
@@ -109,18 +116,44 @@ def test_sdmx_and_tsv_agree(fx: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("dataset", "header", "line", "expect"),
     [
-        ("lfst_r_lfe2en2", "unit,nace_r2,age,geo\\time", "THS,C,Y_GE15,AT11",
-         {"indicator": "EMP", "unit": "THS", "sector": "C", "breakdown": "age=Y_GE15", "sector_scheme": "nace_r2"}),
-        ("nama_10r_2gdp", "unit,geo\\time", "MIO_EUR,AT11",
-         {"indicator": "GDP", "unit": "MIO_EUR", "sector": "", "breakdown": "", "sector_scheme": "total"}),
-        ("sbs_na_sca_r2", "nace_r2,indic_sb,geo\\time", "C,V12150,AT",
-         {"indicator": "V12150", "unit": "MIO_EUR", "sector": "C", "breakdown": ""}),
-        ("sbs_r_nuts06_r2", "nace_r2,indic_sb,geo\\time", "C,V13320,AT11",
-         {"indicator": "V13320", "unit": "MIO_EUR"}),
+        (
+            "lfst_r_lfe2en2",
+            "unit,nace_r2,age,geo\\time",
+            "THS,C,Y_GE15,AT11",
+            {
+                "indicator": "EMP",
+                "unit": "THS",
+                "sector": "C",
+                "breakdown": "age=Y_GE15",
+                "sector_scheme": "nace_r2",
+            },
+        ),
+        (
+            "nama_10r_2gdp",
+            "unit,geo\\time",
+            "MIO_EUR,AT11",
+            {"indicator": "GDP", "unit": "MIO_EUR", "sector": "", "breakdown": "", "sector_scheme": "total"},
+        ),
+        (
+            "sbs_na_sca_r2",
+            "nace_r2,indic_sb,geo\\time",
+            "C,V12150,AT",
+            {"indicator": "V12150", "unit": "MIO_EUR", "sector": "C", "breakdown": ""},
+        ),
+        (
+            "sbs_r_nuts06_r2",
+            "nace_r2,indic_sb,geo\\time",
+            "C,V13320,AT11",
+            {"indicator": "V13320", "unit": "MIO_EUR"},
+        ),
         ("sbs_r_nuts06_r2", "nace_r2,indic_sb,geo\\time", "C,V94310,AT11", {"unit": "PC"}),
         ("sbs_r_nuts06_r2", "nace_r2,indic_sb,geo\\time", "C,V11210,AT11", {"unit": "NR"}),
-        ("lfst_r_lfe2en2", "freq,unit,nace_r2,age,geo\\TIME_PERIOD", "A,THS,C,Y_GE15,AT11",
-         {"indicator": "EMP", "breakdown": "age=Y_GE15"}),
+        (
+            "lfst_r_lfe2en2",
+            "freq,unit,nace_r2,age,geo\\TIME_PERIOD",
+            "A,THS,C,Y_GE15,AT11",
+            {"indicator": "EMP", "breakdown": "age=Y_GE15"},
+        ),
     ],
 )
 def test_dataset_mapping(tmp_path: Path, dataset: str, header: str, line: str, expect: dict) -> None:
@@ -131,9 +164,20 @@ def test_dataset_mapping(tmp_path: Path, dataset: str, header: str, line: str, e
         assert r[k] == v, k
 
 
-@pytest.mark.parametrize(("code", "unit"), [("V16110", "NR"), ("V11110", "NR"), ("V12150", "MIO_EUR"),
-                                            ("V15110", "MIO_EUR"), ("V91100", "THS_EUR"), ("V91290", "PC"),
-                                            ("EMP_LOC_NR", "NR"), ("WAGE_LOC_MEUR", "MIO_EUR"), ("X1", "")])
+@pytest.mark.parametrize(
+    ("code", "unit"),
+    [
+        ("V16110", "NR"),
+        ("V11110", "NR"),
+        ("V12150", "MIO_EUR"),
+        ("V15110", "MIO_EUR"),
+        ("V91100", "THS_EUR"),
+        ("V91290", "PC"),
+        ("EMP_LOC_NR", "NR"),
+        ("WAGE_LOC_MEUR", "MIO_EUR"),
+        ("X1", ""),
+    ],
+)
 def test_sbs_units(code: str, unit: str) -> None:
     assert eurostat.sbs_unit(code) == unit
 
@@ -153,8 +197,17 @@ def test_urls_and_names() -> None:
 # --- cells ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("cell", "value", "flags"),
-    [("123 b", 123.0, "b"), (": c", None, "c"), (":", None, ""), ("12.5 bu", 12.5, "bu"), ("708 ", 708.0, ""),
-     ("-0.4 ", -0.4, ""), ("3.16 p", 3.16, "p"), (": bcd", None, "bcd"), ("1e3", 1000.0, "")],
+    [
+        ("123 b", 123.0, "b"),
+        (": c", None, "c"),
+        (":", None, ""),
+        ("12.5 bu", 12.5, "bu"),
+        ("708 ", 708.0, ""),
+        ("-0.4 ", -0.4, ""),
+        ("3.16 p", 3.16, "p"),
+        (": bcd", None, "bcd"),
+        ("1e3", 1000.0, ""),
+    ],
 )
 def test_cell_parsing(cell: str, value: float | None, flags: str) -> None:
     problems = CellProblems()
@@ -163,8 +216,10 @@ def test_cell_parsing(cell: str, value: float | None, flags: str) -> None:
     assert v[0].as_py() == value and f[0].as_py() == flags and present[0].as_py()
 
 
-@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).map(lambda x: round(x, 3)),
-       st.text(alphabet="".join(FLAGS), max_size=4))
+@given(
+    st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).map(lambda x: round(x, 3)),
+    st.text(alphabet="".join(FLAGS), max_size=4),
+)
 def test_cell_round_trip(value: float, flags: str) -> None:
     problems = CellProblems()
     v, f, _ = parse_cells(pa.array([f"{value} {flags}"]), column=2, problems=problems)
@@ -178,9 +233,13 @@ def test_bad_tsv_reports_every_problem_with_file_line_and_value(fx: Path) -> Non
     problems = err.value.problems
     assert len(problems) == 5
     assert all(p.startswith("bad.tsv: line ") for p in problems)
-    expected = [("line 3", "2 cells, expected 3"), ("line 4, column 2", "'12x0'"),
-                ("line 5, column 2", "unknown flag(s) 'q'"), ("line 6, column 1", "duplicate key 'C,V16110,AT11'"),
-                ("line 7, column 1", "'C,AT22'")]
+    expected = [
+        ("line 3", "2 cells, expected 3"),
+        ("line 4, column 2", "'12x0'"),
+        ("line 5, column 2", "unknown flag(s) 'q'"),
+        ("line 6, column 1", "duplicate key 'C,V16110,AT11'"),
+        ("line 7, column 1", "'C,AT22'"),
+    ]
     for (where, what), p in zip(expected, problems, strict=True):
         assert where in p and what in p, p
 
@@ -190,20 +249,25 @@ def test_bad_sdmx_reports_every_problem(fx: Path) -> None:
         read_observations(fx / "bad_sdmx.csv")
     text = "\n".join(err.value.problems)
     assert len(err.value.problems) == 4
-    for part in ("line 3: duplicate", "line 4, column OBS_VALUE/OBS_FLAG: 'abc", "line 5, column TIME_PERIOD: '2015Q1'",
-                 "line 6, column OBS_VALUE/OBS_FLAG: '1 x' unknown flag(s) 'x'"):
+    for part in (
+        "line 3: duplicate",
+        "line 4, column OBS_VALUE/OBS_FLAG: 'abc",
+        "line 5, column TIME_PERIOD: '2015Q1'",
+        "line 6, column OBS_VALUE/OBS_FLAG: '1 x' unknown flag(s) 'x'",
+    ):
         assert part in text
 
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [("nace_r2,indic_sb,geo\t2015\n", "not a Eurostat TSV header"),
-     ("nace_r2,geo\\time\t2015Q1 \nC,AT\t1 \n", "'2015Q1' is not a year"),
-     ("nace_r2,geo\\time\t2015 \t2015 \nC,AT\t1 \t2 \n", "'2015' appears twice"),
-     ("freq,nace_r2,geo\\TIME_PERIOD\t2015 \nQ,C,AT\t1 \n", "freq 'Q'"),
-     ("nace_r2,geo\\time\t2015 \nC,AT\t1 2 b\n", "is not 'value flags'"),
-     ("nace_r2,indic_sb,geo\\time\t2015 \n\nC,V1,AT\t1 \nC,V1,AT\tx \n", "line 4, column 2"),
-     ],
+    [
+        ("nace_r2,indic_sb,geo\t2015\n", "not a Eurostat TSV header"),
+        ("nace_r2,geo\\time\t2015Q1 \nC,AT\t1 \n", "'2015Q1' is not a year"),
+        ("nace_r2,geo\\time\t2015 \t2015 \nC,AT\t1 \t2 \n", "'2015' appears twice"),
+        ("freq,nace_r2,geo\\TIME_PERIOD\t2015 \nQ,C,AT\t1 \n", "freq 'Q'"),
+        ("nace_r2,geo\\time\t2015 \nC,AT\t1 2 b\n", "is not 'value flags'"),
+        ("nace_r2,indic_sb,geo\\time\t2015 \n\nC,V1,AT\t1 \nC,V1,AT\tx \n", "line 4, column 2"),
+    ],
 )
 def test_bad_tsv_cases(tmp_path: Path, content: str, fragment: str) -> None:
     f = tmp_path / "sbs_r_nuts06_r2.tsv"
@@ -254,7 +318,10 @@ def test_mirror_sbs_known_values(mirror: Path) -> None:
     assert len(obs) == 195_227 * 8
     assert _row(obs, sector="B", indicator="V11210", region="AT", year=2015)["value"] == 708.0
     assert _row(obs, sector="B", indicator="V11210", region="AT11", year=2008)["value"] == 36.0
-    assert obs.value.isna().sum() == 344_284 + 93_421 + 12_015 + 3_883 + 2_773 + 1_644 + 1_284 + 575 + 439 + 267 + 247 + 47 + 8
+    assert (
+        obs.value.isna().sum()
+        == 344_284 + 93_421 + 12_015 + 3_883 + 2_773 + 1_644 + 1_284 + 575 + 439 + 267 + 247 + 47 + 8
+    )
 
 
 @pytest.mark.mirror

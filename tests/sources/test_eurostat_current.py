@@ -34,11 +34,16 @@ def test_sbs_r_nuts2021_reads_with_its_indicators_units_and_per_year_nuts_versio
     ds = catalogue.dataset("sbs_r_nuts2021")
     eurostat.check_cells(obs, ds, name="sbs_r_nuts2021.tsv")
     assert set(obs["indicator"]) == {"EMP_LOC_NR", "LOC_NR", "WAGE_LOC_MEUR"}
-    assert dict(obs.groupby("indicator")["unit"].first()) == {"EMP_LOC_NR": "NR", "LOC_NR": "NR",
-                                                              "WAGE_LOC_MEUR": "MIO_EUR"}
+    assert dict(obs.groupby("indicator")["unit"].first()) == {
+        "EMP_LOC_NR": "NR",
+        "LOC_NR": "NR",
+        "WAGE_LOC_MEUR": "MIO_EUR",
+    }
     versions = obs.groupby("year")["nuts_version"].unique().map(list).to_dict()
     assert versions == {2021: ["2021"], 2022: ["2021"], 2023: ["2021"], 2024: ["2024"]}
-    assert _one(obs, region="HU11", sector="B-S_X_O_S94", indicator="EMP_LOC_NR", year=2021)["value"] == 410000.0
+    assert (
+        _one(obs, region="HU11", sector="B-S_X_O_S94", indicator="EMP_LOC_NR", year=2021)["value"] == 410000.0
+    )
     conf = _one(obs, region="IE05", sector="C29", indicator="EMP_LOC_NR", year=2022)
     assert math.isnan(conf["value"]) and conf["flags"] == "c"
     assert _one(obs, region="HU11", sector="C", indicator="EMP_LOC_NR", year=2024)["flags"] == "p"
@@ -72,7 +77,9 @@ def test_an_employment_cell_that_matches_nothing_fails_naming_what_the_file_has(
     f = tmp_path / "sbs_r_nuts2021.tsv"
     f.write_text("\n".join([lines[0]] + [ln for ln in lines[1:] if "EMP_LOC_NR" not in ln]) + "\n")
     obs = eurostat.read_observations(f)
-    with pytest.raises(SourceError, match=r"no rows of the employment cell .*indicator\(s\) \{LOC_NR, WAGE_LOC_MEUR\}"):
+    with pytest.raises(
+        SourceError, match=r"no rows of the employment cell .*indicator\(s\) \{LOC_NR, WAGE_LOC_MEUR\}"
+    ):
         eurostat.check_cells(obs, catalogue.dataset("sbs_r_nuts2021"), name=f.name)
     lfs = eurostat.read_observations(API / "lfst_r_lfe2en2.tsv")
     lfs = lfs[lfs["breakdown"] != "age=Y_GE15"]

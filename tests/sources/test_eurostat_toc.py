@@ -21,9 +21,15 @@ def test_toc_lists_datasets_with_last_update_and_years(fixtures: Path) -> None:
     assert entries["sbs_r_nuts06_r2"].latest_year == 2020  # listed in two folders, kept once
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("14.06.2023", datetime(2023, 6, 14)), ("2020-05-28T23:00:00+0200", datetime(2020, 5, 28, 21, 0)),
-    ("", None), ("soon", None)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14.06.2023", datetime(2023, 6, 14)),
+        ("2020-05-28T23:00:00+0200", datetime(2020, 5, 28, 21, 0)),
+        ("", None),
+        ("soon", None),
+    ],
+)
 def test_toc_dates(text: str, expected: datetime | None) -> None:
     assert toc.parse_date(text) == expected
 

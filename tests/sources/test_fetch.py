@@ -82,10 +82,13 @@ def _two_file_mirror(tmp_path: Path) -> Path:
 
 
 def test_a_failed_url_sends_only_that_file_to_the_mirror_and_the_store_is_mixed(
-        tmp_path: Path, official: tuple[str, Path]) -> None:
+    tmp_path: Path, official: tuple[str, Path]
+) -> None:
     base, _ = official
     said: list[str] = []
-    r = SourceResolver(mirror=_two_file_mirror(tmp_path), cache_dir=tmp_path / "cache", timeout=2, notify=said.append)
+    r = SourceResolver(
+        mirror=_two_file_mirror(tmp_path), cache_dir=tmp_path / "cache", timeout=2, notify=said.append
+    )
     a = r.fetch("eurostat/a.tsv", f"{base}/a.tsv")
     b = r.fetch("eurostat/b.tsv", f"{base}/b.tsv")  # 404: this file only comes from the mirror
     c = r.fetch("eurostat/c.tsv", f"{base}/c.tsv")  # the next URL is tried again
@@ -95,13 +98,17 @@ def test_a_failed_url_sends_only_that_file_to_the_mirror_and_the_store_is_mixed(
     assert b.mirror_name == "eurostat/b.tsv" and b.last_update is None
     assert a.last_update is not None  # the server's Last-Modified
     assert r.origin == "mixed"
-    assert r.files() == [("eurostat/a.tsv", "url", f"{base}/a.tsv"), ("eurostat/b.tsv", "mirror", "mirror:eurostat/b.tsv"),
-                         ("eurostat/c.tsv", "url", f"{base}/c.tsv")]
+    assert r.files() == [
+        ("eurostat/a.tsv", "url", f"{base}/a.tsv"),
+        ("eurostat/b.tsv", "mirror", "mirror:eurostat/b.tsv"),
+        ("eurostat/c.tsv", "url", f"{base}/c.tsv"),
+    ]
     assert len(said) == 1 and "eurostat/b.tsv" in said[0] and "404" in said[0]
 
 
 def test_all_files_from_urls_is_official_and_all_from_the_mirror_names_the_mirror(
-        tmp_path: Path, official: tuple[str, Path]) -> None:
+    tmp_path: Path, official: tuple[str, Path]
+) -> None:
     base, _ = official
     mirror = _two_file_mirror(tmp_path)
     online = SourceResolver(mirror=mirror, cache_dir=tmp_path / "cache", notify=lambda _m: None)
@@ -109,14 +116,17 @@ def test_all_files_from_urls_is_official_and_all_from_the_mirror_names_the_mirro
     online.fetch_compiled("eurostat/b.tsv")  # compiled files do not make a store mixed
     assert online.origin == "official URLs"
     assert ("eurostat/b.tsv", "compiled", "mirror:eurostat/b.tsv") in online.files()
-    offline = SourceResolver(mirror=mirror, cache_dir=tmp_path / "cache2", timeout=0.5, notify=lambda _m: None)
+    offline = SourceResolver(
+        mirror=mirror, cache_dir=tmp_path / "cache2", timeout=0.5, notify=lambda _m: None
+    )
     offline.fetch("eurostat/a.tsv", "http://127.0.0.1:9/a.tsv")
     assert offline.origin == f"local mirror {mirror}"
     assert SourceResolver(source=str(mirror)).origin == f"local mirror {mirror}"
 
 
 def test_no_network_stops_further_url_attempts_but_labels_each_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import cluster_map.sources.fetch as fetch_mod
 
     attempts: list[str] = []
@@ -142,13 +152,19 @@ def test_fetch_first_tries_the_mirror_names_in_order_and_lists_them_when_none_ex
     with pytest.raises(SourceError) as err:
         r.fetch_first(["eurostat/api/x.tsv.gz", "eurostat/bulk/x.tsv.gz"], "https://example.invalid/x")
     assert "'eurostat/api/x.tsv.gz', 'eurostat/bulk/x.tsv.gz'" in str(err.value)
-    assert err.value.problems == ["eurostat/api/x.tsv.gz: not in the source directory",
-                                  "eurostat/bulk/x.tsv.gz: not in the source directory"]
+    assert err.value.problems == [
+        "eurostat/api/x.tsv.gz: not in the source directory",
+        "eurostat/bulk/x.tsv.gz: not in the source directory",
+    ]
 
 
-def test_fetch_first_online_reads_the_url_under_the_first_name(tmp_path: Path, official: tuple[str, Path]) -> None:
+def test_fetch_first_online_reads_the_url_under_the_first_name(
+    tmp_path: Path, official: tuple[str, Path]
+) -> None:
     base, _ = official
-    r = SourceResolver(mirror=_two_file_mirror(tmp_path), cache_dir=tmp_path / "cache", notify=lambda _m: None)
+    r = SourceResolver(
+        mirror=_two_file_mirror(tmp_path), cache_dir=tmp_path / "cache", notify=lambda _m: None
+    )
     got = r.fetch_first(["eurostat/api/a.tsv.gz", "eurostat/a.tsv"], f"{base}/a.tsv")
     assert (got.name, got.origin) == ("eurostat/api/a.tsv.gz", "url")
     fallback = r.fetch_first(["eurostat/api/b.tsv.gz", "eurostat/b.tsv"], f"{base}/b.tsv")  # 404 -> mirror
@@ -170,7 +186,9 @@ def test_compiled_files_are_never_tried_online(tmp_path: Path, monkeypatch: pyte
         raise AssertionError("a compiled file was tried online")
 
     monkeypatch.setattr(fetch_mod.urllib.request, "urlopen", no_network)
-    got = SourceResolver(mirror=_two_file_mirror(tmp_path), cache_dir=tmp_path / "c").fetch_compiled("eurostat/a.tsv")
+    got = SourceResolver(mirror=_two_file_mirror(tmp_path), cache_dir=tmp_path / "c").fetch_compiled(
+        "eurostat/a.tsv"
+    )
     assert got.compiled and got.origin == "mirror" and got.retrieved_from == "mirror:eurostat/a.tsv"
     with pytest.raises(SourceError, match="no official download"):
         SourceResolver(mirror=tmp_path / "none").fetch_compiled("eurostat/a.tsv")

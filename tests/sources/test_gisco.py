@@ -51,7 +51,9 @@ def _nuts(mirror: Path, version: str):
         ("2024", {0: 39, 1: 115, 2: 299, 3: 1345}, "representative points"),
     ],
 )
-def test_read_nuts_counts_per_level(mirror: Path, version: str, levels: dict[int, int], label_source: str) -> None:
+def test_read_nuts_counts_per_level(
+    mirror: Path, version: str, levels: dict[int, int], label_source: str
+) -> None:
     nuts = _nuts(mirror, version)
     frame = nuts.frame
     assert tuple(frame.columns) == NUTS_COLUMNS
@@ -67,7 +69,9 @@ def test_read_nuts_counts_per_level(mirror: Path, version: str, levels: dict[int
     assert shapely.is_valid(np.asarray(frame["display"].array)).all()
     # the label point lies in (or within 1 km of) its region
     eq = frame.set_geometry(frame.geometry).to_crs(EUROPE_CRS)
-    pts = frame.set_geometry(shapely.points(frame["label_lon"], frame["label_lat"]), crs=4326).to_crs(EUROPE_CRS)
+    pts = frame.set_geometry(shapely.points(frame["label_lon"], frame["label_lat"]), crs=4326).to_crs(
+        EUROPE_CRS
+    )
     assert (eq.geometry.distance(pts.geometry, align=False) < 1000).mean() > 0.99
 
 
@@ -132,7 +136,10 @@ def test_invalid_geometry_is_repaired_or_names_the_nuts_id(tmp_path: Path, fixtu
     text = str(err.value)
     assert "'AT1'" in text and "cannot repair" in text
     # the bow tie's rings cancel: make_valid would change its area far beyond the tolerance, so it is refused
-    assert "'AT': invalid geometry (Self-intersection" in text and "more than the 1 % a repair may change" in text
+    assert (
+        "'AT': invalid geometry (Self-intersection" in text
+        and "more than the 1 % a repair may change" in text
+    )
 
 
 def test_missing_file_names_it(tmp_path: Path) -> None:
@@ -169,7 +176,9 @@ def test_duplicate_or_malformed_codes_are_listed(tmp_path: Path, fixtures: Path)
 
 
 @pytest.mark.mirror
-def test_2013_from_the_official_zip_package(mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_2013_from_the_official_zip_package(
+    mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Online, every 2013 part resolves to GISCO's zip; the reader extracts the members it needs."""
     import zipfile
 
@@ -181,8 +190,11 @@ def test_2013_from_the_official_zip_package(mirror: Path, tmp_path: Path, monkey
         for f in data.iterdir():
             zf.write(f, f"NUTS_2013_60M_SH/data/{f.name}")
     monkeypatch.setattr(gisco, "NUTS_2013_ZIP", package.as_uri())
-    monkeypatch.setattr(gisco, "GEO_DIC", gisco.SourceFile(gisco.GEO_DIC.path, (mirror / gisco.GEO_DIC.path).as_uri(),
-                                                           "Eurostat", "test"))
+    monkeypatch.setattr(
+        gisco,
+        "GEO_DIC",
+        gisco.SourceFile(gisco.GEO_DIC.path, (mirror / gisco.GEO_DIC.path).as_uri(), "Eurostat", "test"),
+    )
     resolver = SourceResolver(source="", mirror=None, cache_dir=tmp_path / "cache", notify=lambda _m: None)
     nuts = read_nuts(resolver, "2013")
     assert len(nuts.frame) == 1951 and nuts.frame.set_index("code").at["AT", "name"] == "ÖSTERREICH"

@@ -21,12 +21,15 @@ NaN = float("nan")
 # Old 2010 codes of country AA: AA11 -> AA21 (rename), AA12 + AA13 -> AA22 (merge),
 # AA14 -> AA23 25 % + AA24 75 % (split). AA21..AA24 are the 2013 codes.
 TABLE = pd.DataFrame(
-    [("AA11", "2010", "AA21", "2013", "rename", 1.0, ""),
-     ("AA12", "2010", "AA22", "2013", "merge", 1.0, ""),
-     ("AA13", "2010", "AA22", "2013", "merge", 1.0, ""),
-     ("AA14", "2010", "AA23", "2013", "split", 0.25, ""),
-     ("AA14", "2010", "AA24", "2013", "split", 0.75, "")],
-    columns=list(nv.RECODING_COLUMNS))
+    [
+        ("AA11", "2010", "AA21", "2013", "rename", 1.0, ""),
+        ("AA12", "2010", "AA22", "2013", "merge", 1.0, ""),
+        ("AA13", "2010", "AA22", "2013", "merge", 1.0, ""),
+        ("AA14", "2010", "AA23", "2013", "split", 0.25, ""),
+        ("AA14", "2010", "AA24", "2013", "split", 0.75, ""),
+    ],
+    columns=list(nv.RECODING_COLUMNS),
+)
 KNOWN = {"AA", "AA2", "AA21", "AA22", "AA23", "AA24"}
 
 
@@ -50,21 +53,57 @@ def pick(frame: pd.DataFrame, region: str, year: int = 2010, unit: str = "NR") -
     ("case", "rows", "region", "value", "flags", "original"),
     [
         ("rename", [("AA11", 2010, 5.0, "b")], "AA21", 5.0, "b", "AA11"),
-        ("merge, all parts", [("AA12", 2010, 2.0, ""), ("AA13", 2010, 3.0, "p")], "AA22", 5.0, "p", "AA12+AA13"),
-        ("merge, one part ':'", [("AA12", 2010, 2.0, "e"), ("AA13", 2010, NaN, "c")], "AA22", None, "ec", "AA12+AA13"),
+        (
+            "merge, all parts",
+            [("AA12", 2010, 2.0, ""), ("AA13", 2010, 3.0, "p")],
+            "AA22",
+            5.0,
+            "p",
+            "AA12+AA13",
+        ),
+        (
+            "merge, one part ':'",
+            [("AA12", 2010, 2.0, "e"), ("AA13", 2010, NaN, "c")],
+            "AA22",
+            None,
+            "ec",
+            "AA12+AA13",
+        ),
         ("merge, one part absent", [("AA12", 2010, 2.0, "")], "AA22", None, "", "AA12"),
         ("split, first part", [("AA14", 2010, 100.0, "u")], "AA23", 25.0, "u", "AA14"),
         ("split, second part", [("AA14", 2010, 100.0, "u")], "AA24", 75.0, "u", "AA14"),
         ("known code untouched", [("AA21", 2010, 7.0, "")], "AA21", 7.0, "", "AA21"),
         ("aggregate untouched", [("EU28", 2010, 9.0, "")], "EU28", 9.0, "", "EU28"),
         ("extra-regio untouched", [("AAZZ", 2010, 1.0, "")], "AAZZ", 1.0, "", "AAZZ"),
-        ("collision: native kept", [("AA11", 2010, 5.0, ""), ("AA21", 2010, 6.0, "")], "AA21", 6.0, "", "AA21"),
-        ("collision: native ':' yields", [("AA11", 2010, 5.0, ""), ("AA21", 2010, NaN, "")], "AA21", 5.0, "", "AA11"),
-        ("collision: both ':' native kept", [("AA11", 2010, NaN, ""), ("AA21", 2010, NaN, "c")], "AA21", None, "c", "AA21"),
+        (
+            "collision: native kept",
+            [("AA11", 2010, 5.0, ""), ("AA21", 2010, 6.0, "")],
+            "AA21",
+            6.0,
+            "",
+            "AA21",
+        ),
+        (
+            "collision: native ':' yields",
+            [("AA11", 2010, 5.0, ""), ("AA21", 2010, NaN, "")],
+            "AA21",
+            5.0,
+            "",
+            "AA11",
+        ),
+        (
+            "collision: both ':' native kept",
+            [("AA11", 2010, NaN, ""), ("AA21", 2010, NaN, "c")],
+            "AA21",
+            None,
+            "c",
+            "AA21",
+        ),
     ],
 )
-def test_recode_cases(case: str, rows: list[tuple], region: str, value: float | None, flags: str,
-                      original: str) -> None:
+def test_recode_cases(
+    case: str, rows: list[tuple], region: str, value: float | None, flags: str, original: str
+) -> None:
     out, _, unmatched = nv.recode(obs(rows), TABLE, "2013", KNOWN)
     r = pick(out, region)
     if value is None:
@@ -73,30 +112,44 @@ def test_recode_cases(case: str, rows: list[tuple], region: str, value: float | 
         assert r["value"] == pytest.approx(value), case
     assert r["flags"] == flags and r["region_original"] == original, case
     assert set(out.nuts_version) == {"2013"} and list(out.columns) == [*OBSERVATION_COLUMNS, "caveats"]
-    caveat = {"rename": "converted:nuts_rename", "merge": "estimated:jrc_pop_merge",
-              "split": "estimated:jrc_pop_split"}.get(case.split(",")[0], "")
+    caveat = {
+        "rename": "converted:nuts_rename",
+        "merge": "estimated:jrc_pop_merge",
+        "split": "estimated:jrc_pop_split",
+    }.get(case.split(",")[0], "")
     if case == "collision: native ':' yields":
         caveat = "converted:nuts_rename"
     assert r["caveats"] == caveat, case
     assert unmatched.empty
 
 
-@pytest.mark.parametrize(("rows", "region", "expected"), [
-    ([("AA11", 2010, 5.0, "", "PC")], "AA21", 5.0),  # rename of a percentage: kept
-    ([("AA12", 2010, 2.0, "", "PC"), ("AA13", 2010, 3.0, "", "PC")], "AA22", None),  # no sum of percentages
-    ([("AA14", 2010, 10.0, "", "PC")], "AA23", None),
-    ([("AA14", 2010, 10.0, "", "THS")], "AA23", 2.5),
-])
+@pytest.mark.parametrize(
+    ("rows", "region", "expected"),
+    [
+        ([("AA11", 2010, 5.0, "", "PC")], "AA21", 5.0),  # rename of a percentage: kept
+        (
+            [("AA12", 2010, 2.0, "", "PC"), ("AA13", 2010, 3.0, "", "PC")],
+            "AA22",
+            None,
+        ),  # no sum of percentages
+        ([("AA14", 2010, 10.0, "", "PC")], "AA23", None),
+        ([("AA14", 2010, 10.0, "", "THS")], "AA23", 2.5),
+    ],
+)
 def test_non_additive_units(rows: list[tuple], region: str, expected: float | None) -> None:
     out, _, _ = nv.recode(obs(rows), TABLE, "2013", KNOWN)
     unit = rows[0][4]
     v = pick(out, region, unit=unit)["value"]
-    assert (math.isnan(v) if expected is None else v == expected)
+    assert math.isnan(v) if expected is None else v == expected
 
 
 def test_applied_and_collisions_are_recorded() -> None:
-    rows = [("AA11", 2010, 5.0, ""), ("AA21", 2010, 6.0, ""), ("AA11", 2011, 4.0, ""),
-            ("AA14", 2010, 8.0, "")]
+    rows = [
+        ("AA11", 2010, 5.0, ""),
+        ("AA21", 2010, 6.0, ""),
+        ("AA11", 2011, 4.0, ""),
+        ("AA14", 2010, 8.0, ""),
+    ]
     out, applied, _ = nv.recode(obs(rows), TABLE, "2013", KNOWN)
     assert list(applied.columns) == list(nv.APPLIED_COLUMNS)
     a = applied.set_index(["code_from", "code_to"])
@@ -107,8 +160,13 @@ def test_applied_and_collisions_are_recorded() -> None:
 
 
 def test_unknown_codes_are_reported_not_dropped() -> None:
-    rows = [("AA99", 2010, 1.0, ""), ("AA99", 2011, 2.0, ""), ("ZZ11", 2010, 3.0, ""), ("EU28", 2010, 4.0, ""),
-            ("FI18", 2010, 5.0, "")]
+    rows = [
+        ("AA99", 2010, 1.0, ""),
+        ("AA99", 2011, 2.0, ""),
+        ("ZZ11", 2010, 3.0, ""),
+        ("EU28", 2010, 4.0, ""),
+        ("FI18", 2010, 5.0, ""),
+    ]
     out, _, unmatched = nv.recode(obs(rows), TABLE, "2013", KNOWN | {"FI1B"})
     assert list(unmatched.columns) == list(nv.UNMATCHED_COLUMNS)
     u = unmatched.set_index("code")
@@ -166,8 +224,9 @@ def table_2013(mirror: Path) -> pd.DataFrame:
 def known_2013(mirror: Path) -> set[str]:
     """NUTS 2013 codes: the official list plus the GISCO 2013 regions (EFTA and candidate countries)."""
     codes = set(cl.read_nuts_regions(mirror / cl.nuts_list_file("2013"), "2013").code)
-    at = pd.read_csv(mirror / "gisco/nuts/shp/NUTS_2013_60M_SH/data/NUTS_AT_2013.csv", dtype=str,
-                     encoding="latin-1")
+    at = pd.read_csv(
+        mirror / "gisco/nuts/shp/NUTS_2013_60M_SH/data/NUTS_AT_2013.csv", dtype=str, encoding="latin-1"
+    )
     return codes | set(at.NUTS_ID.dropna())
 
 

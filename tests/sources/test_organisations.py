@@ -16,18 +16,40 @@ from cluster_map.sources.fetch import SourceResolver
 # A tiny NUTS version: DE split west/east, plus FR and AT, with names and label points.
 _BOXES = [
     ("DE", 0, "Deutschland", (5, 47, 15, 55)),
-    ("DE1", 1, "Baden-Württemberg", (5, 47, 10, 55)), ("DE2", 1, "Bayern", (10, 47, 15, 55)),
-    ("DE11", 2, "Stuttgart", (5, 47, 10, 55)), ("DE21", 2, "Oberbayern", (10, 47, 15, 55)),
-    ("DE111", 3, "Stuttgart, Stadtkreis", (5, 47, 10, 55)), ("DE212", 3, "München, Kreisfreie Stadt", (10, 47, 15, 55)),
-    ("FR", 0, "France", (-5, 42, 5, 47)), ("AT", 0, "Österreich", (15, 46, 17, 49)),
+    ("DE1", 1, "Baden-Württemberg", (5, 47, 10, 55)),
+    ("DE2", 1, "Bayern", (10, 47, 15, 55)),
+    ("DE11", 2, "Stuttgart", (5, 47, 10, 55)),
+    ("DE21", 2, "Oberbayern", (10, 47, 15, 55)),
+    ("DE111", 3, "Stuttgart, Stadtkreis", (5, 47, 10, 55)),
+    ("DE212", 3, "München, Kreisfreie Stadt", (10, 47, 15, 55)),
+    ("FR", 0, "France", (-5, 42, 5, 47)),
+    ("AT", 0, "Österreich", (15, 46, 17, 49)),
 ]
 CITIES = {
-    "1": {"name": "Munich", "alternatenames": ["München", "Muenchen"], "countrycode": "DE",
-          "population": 1_500_000, "latitude": 48.14, "longitude": 11.58},
-    "2": {"name": "Munchen", "alternatenames": [], "countrycode": "DE", "population": 20_000,
-          "latitude": 50.0, "longitude": 6.0},  # a small namesake: the most populous one wins
-    "3": {"name": "Lyon", "alternatenames": ["Lyons"], "countrycode": "FR", "population": 500_000,
-          "latitude": 45.76, "longitude": 4.83},
+    "1": {
+        "name": "Munich",
+        "alternatenames": ["München", "Muenchen"],
+        "countrycode": "DE",
+        "population": 1_500_000,
+        "latitude": 48.14,
+        "longitude": 11.58,
+    },
+    "2": {
+        "name": "Munchen",
+        "alternatenames": [],
+        "countrycode": "DE",
+        "population": 20_000,
+        "latitude": 50.0,
+        "longitude": 6.0,
+    },  # a small namesake: the most populous one wins
+    "3": {
+        "name": "Lyon",
+        "alternatenames": ["Lyons"],
+        "countrycode": "FR",
+        "population": 500_000,
+        "latitude": 45.76,
+        "longitude": 4.83,
+    },
 }
 
 
@@ -37,8 +59,18 @@ def nuts() -> gpd.GeoDataFrame:
     for code, level, name, box in _BOXES:
         poly = shapely.box(*box)
         pt = poly.centroid
-        rows.append({"code": code, "nuts_version": "2021", "level": level, "country": code[:2], "name": name,
-                     "label_lon": pt.x, "label_lat": pt.y, "geometry": poly})
+        rows.append(
+            {
+                "code": code,
+                "nuts_version": "2021",
+                "level": level,
+                "country": code[:2],
+                "name": name,
+                "label_lon": pt.x,
+                "label_lat": pt.y,
+                "geometry": poly,
+            }
+        )
     return gpd.GeoDataFrame(rows, crs="EPSG:4326")
 
 
@@ -112,8 +144,13 @@ def test_missing_required_column_and_bad_types(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("München", "munchen"), ("Île-de-France", "ile de france"), ("  Saint-Étienne ", "saint etienne"),
-     ("Provence-Alpes-Côte d’Azur", "provence alpes cote d azur"), ("ŚLĄSKIE", "slaskie")],
+    [
+        ("München", "munchen"),
+        ("Île-de-France", "ile de france"),
+        ("  Saint-Étienne ", "saint etienne"),
+        ("Provence-Alpes-Côte d’Azur", "provence alpes cote d azur"),
+        ("ŚLĄSKIE", "slaskie"),
+    ],
 )
 def test_normalise(text: str, expected: str) -> None:
     assert orgs.normalise(text) == expected
@@ -138,7 +175,13 @@ def test_eu_directory_counts_per_precision(mirror: Path) -> None:
     nuts21 = read_nuts(resolver, "2021").frame
     nuts13 = read_nuts(resolver, "2013").frame
     out = orgs.locate(eu, nuts21, names=[nuts13])
-    assert orgs.precision_counts(out) == {"coordinates": 0, "city": 54, "region": 101, "country": 108, "none": 0}
+    assert orgs.precision_counts(out) == {
+        "coordinates": 0,
+        "city": 54,
+        "region": 101,
+        "country": 108,
+        "none": 0,
+    }
     assert out["nuts0"].notna().all()
     row = out[out["region_text"] == "Upper Austria"].iloc[0]
     assert (row["nuts1"], row["nuts2"]) == ("AT3", "AT31") and pd.isna(row["nuts3"])
@@ -166,22 +209,34 @@ def test_partnerships_and_events(mirror: Path) -> None:
     assert str(partial["date_end"]) == "2025-12-31"
     # the precision stays as the source states it: a year stays a year, a month a month
     by_name = events.set_index("event_name")
-    assert by_name.loc["Clusters meet Regions – Eindhoven", ["dates", "date_precision"]].tolist() == ["2025", "year"]
+    assert by_name.loc["Clusters meet Regions – Eindhoven", ["dates", "date_precision"]].tolist() == [
+        "2025",
+        "year",
+    ]
     assert by_name.loc["C2Lab (Cluster Collaboration Lab) – Lund", ["dates", "date_precision"]].tolist() == [
-        "March 2023", "month"]
+        "March 2023",
+        "month",
+    ]
     assert by_name.loc["TCI Global Conference 2025 (island of Ireland)", "date_precision"] == "month"
     assert by_name.loc["Clusters meet Regions – Milan", ["dates", "date_precision"]].tolist() == [
-        "2024-03-26 – 2024-03-27", "day"]
+        "2024-03-26 – 2024-03-27",
+        "day",
+    ]
     assert (events["date_precision"] == "day").sum() == 9
     assert events["id"].is_unique and events["id"].str.fullmatch(r"ev-[0-9a-f]{12}").all()
 
 
-@pytest.mark.parametrize(("start", "end", "precision", "label"), [
-    ("2025", "", "year", "2025"), ("2023-03", "", "month", "March 2023"), ("2024-03-26", "", "day", "2024-03-26"),
-    ("2024-03-26", "2024-03-27", "day", "2024-03-26 – 2024-03-27"), ("2024-03-30", "2024-04", "month",
-                                                                    "2024-03-30 – April 2024"),
-    ("", "", None, "date not stated"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "precision", "label"),
+    [
+        ("2025", "", "year", "2025"),
+        ("2023-03", "", "month", "March 2023"),
+        ("2024-03-26", "", "day", "2024-03-26"),
+        ("2024-03-26", "2024-03-27", "day", "2024-03-26 – 2024-03-27"),
+        ("2024-03-30", "2024-04", "month", "2024-03-30 – April 2024"),
+        ("", "", None, "date not stated"),
+    ],
+)
 def test_event_dates_keep_their_precision(start: str, end: str, precision: str | None, label: str) -> None:
     assert orgs.date_precision(start, end) == precision
     assert orgs.dates_label(start, end) == label

@@ -34,18 +34,21 @@ def test_decodes_quantised_polygons_sharing_an_arc(topology: dict) -> None:
 
 
 def test_decodes_multipolygon_line_and_point(topology: dict) -> None:
-    (_, _, both), = decode_topology(topology, "both")
+    ((_, _, both),) = decode_topology(topology, "both")
     assert isinstance(both, shapely.MultiPolygon) and both.area == pytest.approx(2.0)
-    (_, _, line), = decode_topology(topology, "border")
+    ((_, _, line),) = decode_topology(topology, "border")
     assert line.equals(shapely.LineString([(11, 20), (11, 21)]))
-    (_, _, point), = decode_topology(topology, "corner")
+    ((_, _, point),) = decode_topology(topology, "corner")
     assert point.equals(shapely.Point(12, 21))
 
 
 def test_unquantised_topology() -> None:
-    topo = {"type": "Topology", "objects": {"t": {"type": "Polygon", "arcs": [[0]]}},
-            "arcs": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
-    (_, _, tri), = decode_topology(topo, "t")
+    topo = {
+        "type": "Topology",
+        "objects": {"t": {"type": "Polygon", "arcs": [[0]]}},
+        "arcs": [[[0, 0], [1, 0], [1, 1], [0, 0]]],
+    }
+    ((_, _, tri),) = decode_topology(topo, "t")
     assert tri.area == pytest.approx(0.5)
 
 
@@ -73,9 +76,19 @@ def test_us_regions_known_counts(mirror: Path) -> None:
     frame = regions.frame
     assert tuple(frame.columns) == US_REGION_COLUMNS
     assert frame.groupby("kind").size().to_dict() == {
-        "us_county": 3231, "us_ea": 179, "us_msa": 942, "us_nation": 1, "us_state": 56}
+        "us_county": 3231,
+        "us_ea": 179,
+        "us_msa": 942,
+        "us_nation": 1,
+        "us_state": 56,
+    }
     assert frame.groupby("kind")["level"].first().to_dict() == {
-        "us_county": 3, "us_ea": 2, "us_msa": 2, "us_nation": 0, "us_state": 1}
+        "us_county": 3,
+        "us_ea": 2,
+        "us_msa": 2,
+        "us_nation": 0,
+        "us_state": 1,
+    }
     by = frame.set_index(["kind", "code"])
     assert by.at[("us_state", "01"), "name"] == "Alabama"
     assert by.at[("us_county", "01001"), "parent"] == "01"

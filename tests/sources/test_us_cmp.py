@@ -72,7 +72,12 @@ def test_state_observations(mirror_resolver: SourceResolver) -> None:
     emp = frame[frame["indicator"] == "emp"].set_index(["region", "sector"])["value"]
     assert emp[("01", "116")] == 10811  # first data line of the file
     assert frame.groupby("indicator")["unit"].first().to_dict() == {
-        "ap": "USD_THS", "emp": "NR", "est": "NR", "qp1": "USD_THS", "wage": "USD"}
+        "ap": "USD_THS",
+        "emp": "NR",
+        "est": "NR",
+        "qp1": "USD_THS",
+        "wage": "USD",
+    }
     assert set(frame["flags"]) == {""} and (frame["year"] == 2016).all()
 
 
@@ -139,8 +144,10 @@ def test_malformed_related_json(tmp_path: Path) -> None:
 def test_related_pairs_from_a_tiny_file(tmp_path: Path) -> None:
     target = tmp_path / us_cmp.RELATED.path
     target.parent.mkdir(parents=True)
-    target.write_text('[{"clustera": "1", "clusterb": "2", "cr_all": "0.5", "cr_all_pc": "91", "rel_all_90_v3": "1"},'
-                      ' {"clustera": "2", "clusterb": "1", "cr_all": "", "cr_all_pc": "12", "rel_all_90_v3": "0"}]')
+    target.write_text(
+        '[{"clustera": "1", "clusterb": "2", "cr_all": "0.5", "cr_all_pc": "91", "rel_all_90_v3": "1"},'
+        ' {"clustera": "2", "clusterb": "1", "cr_all": "", "cr_all_pc": "12", "rel_all_90_v3": "0"}]'
+    )
     related, _ = us_cmp.read_related(_resolver(tmp_path))
     assert related["related_90"].tolist() == [True, False]
     assert related["relatedness"].iloc[0] == 0.5 and pd.isna(related["relatedness"].iloc[1])

@@ -73,13 +73,16 @@ def test_hoover_and_theil_hand_worked() -> None:
     np.testing.assert_allclose(hoover(proportional), [0.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(theil(proportional), [0.0, 0.0], atol=1e-12)
     # regions reference: sector 1 [10, 30] vs equal shares: .25 ln .5 + .75 ln 1.5
-    assert theil(proportional, reference="regions")[0] == pytest.approx(0.25 * np.log(0.5) + 0.75 * np.log(1.5))
+    assert theil(proportional, reference="regions")[0] == pytest.approx(
+        0.25 * np.log(0.5) + 0.75 * np.log(1.5)
+    )
 
 
 def test_variety_decomposition_hand_worked() -> None:
     # Four divisions in two sections, equal shares: H = 2 bits, UV = 1 bit, RV = 1 bit.
-    frame = pd.DataFrame([[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 0.0, 0.0]], index=["a", "b"],
-                         columns=["C10", "C11", "J58", "J59"])
+    frame = pd.DataFrame(
+        [[1.0, 1.0, 1.0, 1.0], [2.0, 2.0, 0.0, 0.0]], index=["a", "b"], columns=["C10", "C11", "J58", "J59"]
+    )
     groups = {"C10": "C", "C11": "C", "J58": "J", "J59": "J"}
     out = variety(frame, groups)
     assert out.loc["a"].tolist() == pytest.approx([2.0, 1.0, 1.0])

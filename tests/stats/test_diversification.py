@@ -11,10 +11,12 @@ from cluster_map.stats import diversification, relatedness
 
 def test_candidates_rank_unspecialised_sectors_by_density() -> None:
     # 4 regions x 4 sectors. A and B always come together, C with D.
-    binary = pd.DataFrame([[1, 1, 0, 0],
-                           [1, 1, 0, 0],
-                           [0, 0, 1, 1],
-                           [1, 0, 1, 0]], index=["r1", "r2", "r3", "r4"], columns=list("ABCD"), dtype=float)
+    binary = pd.DataFrame(
+        [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [1, 0, 1, 0]],
+        index=["r1", "r2", "r3", "r4"],
+        columns=list("ABCD"),
+        dtype=float,
+    )
     phi = relatedness.proximity(binary)
     # phi_AB = C_AB / max(k_A, k_B) = 2 / 3; phi_AC = 1/3; phi_CD = 1/2; phi_AD = 0; phi_BC = 0; phi_BD = 0
     assert phi.loc["A", "B"] == pytest.approx(2 / 3) and phi.loc["C", "D"] == pytest.approx(0.5)
@@ -36,11 +38,15 @@ def test_log_supermodular_matrix_passes_and_its_reverse_fails() -> None:
     check = diversification.log_supermodularity(m, eci, pci)
     assert (check.quartets, check.satisfied) == (6, 6) and check.passes
     assert "6 of 6" in check.sentence() and "holds" in check.sentence()
-    wrong = diversification.log_supermodularity(m, -eci, pci)  # regions in the reverse order: every block fails
+    wrong = diversification.log_supermodularity(
+        m, -eci, pci
+    )  # regions in the reverse order: every block fails
     assert wrong.satisfied == 0 and not wrong.passes and "does not hold" in wrong.sentence()
 
 
 def test_blocks_with_a_zero_are_left_out() -> None:
     m = pd.DataFrame([[1.0, 0.0], [1.0, 1.0]], index=["r", "s"], columns=["p", "q"])
-    check = diversification.log_supermodularity(m, pd.Series([0, 1], index=m.index), pd.Series([0, 1], index=m.columns))
+    check = diversification.log_supermodularity(
+        m, pd.Series([0, 1], index=m.index), pd.Series([0, 1], index=m.columns)
+    )
     assert check.quartets == 0 and not check.passes and "could not be checked" in check.sentence()

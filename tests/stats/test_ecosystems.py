@@ -16,22 +16,42 @@ MEMBERS = {"mobility": ("C29", "C30", "H49"), "aero": ("C30",), "textiles": ("C1
 
 
 def _cube(rows: list[tuple[str, str, float | None]], *, total: float | None = None) -> pd.DataFrame:
-    return pd.DataFrame({
-        "level": 2, "sector_level": 2, "year": 2014, "region": [r for r, _, _ in rows],
-        "sector": [s for _, s, _ in rows], "country": [r[:2] for r, _, _ in rows],
-        "employment": [v for _, _, v in rows], "establishments": float("nan"), "wages": float("nan"),
-        "sector_type": None, "parent": None, "region_total": total,
-    })
+    return pd.DataFrame(
+        {
+            "level": 2,
+            "sector_level": 2,
+            "year": 2014,
+            "region": [r for r, _, _ in rows],
+            "sector": [s for _, s, _ in rows],
+            "country": [r[:2] for r, _, _ in rows],
+            "employment": [v for _, _, v in rows],
+            "establishments": float("nan"),
+            "wages": float("nan"),
+            "sector_type": None,
+            "parent": None,
+            "region_total": total,
+        }
+    )
 
 
 def test_hand_worked_sums_lower_bounds_and_totals() -> None:
     # Region AA1: C29 100, C30 20, H49 30, C13 50, F41 800 (not in any ecosystem); no published total.
     # Region BB1: C29 confidential (:), C30 10, H49 5, C13 absent; published total 1,000.
-    cube = pd.concat([
-        _cube([("AA1", "C29", 100.0), ("AA1", "C30", 20.0), ("AA1", "H49", 30.0), ("AA1", "C13", 50.0),
-               ("AA1", "F41", 800.0)]),
-        _cube([("BB1", "C29", None), ("BB1", "C30", 10.0), ("BB1", "H49", 5.0)], total=1000.0),
-    ], ignore_index=True)
+    cube = pd.concat(
+        [
+            _cube(
+                [
+                    ("AA1", "C29", 100.0),
+                    ("AA1", "C30", 20.0),
+                    ("AA1", "H49", 30.0),
+                    ("AA1", "C13", 50.0),
+                    ("AA1", "F41", 800.0),
+                ]
+            ),
+            _cube([("BB1", "C29", None), ("BB1", "C30", 10.0), ("BB1", "H49", 5.0)], total=1000.0),
+        ],
+        ignore_index=True,
+    )
     out = ecosystems.aggregate(cube, MEMBERS, sector_level=9).set_index(["region", "sector"])
     # AA1 mobility = 100 + 20 + 30 = 150; aero = C30 = 20 (a division may belong to two ecosystems)
     assert out.loc[("AA1", "mobility"), "employment"] == 150.0
@@ -74,13 +94,20 @@ def _reference(cube: pd.DataFrame, members: dict[str, tuple[str, ...]]) -> dict[
                 continue
             have = [d for d in present if not pd.isna(values[d])]
             total = sum(values[d] for d in have) if have else math.nan
-            out[(int(year), region, eco)] = (total, ";".join(have), ";".join(d for d in present if d not in have))
+            out[(int(year), region, eco)] = (
+                total,
+                ";".join(have),
+                ";".join(d for d in present if d not in have),
+            )
     return out
 
 
-_CELL = st.tuples(st.sampled_from([2014, 2015]), st.sampled_from(["AA1", "AA2", "BB1"]),
-                  st.sampled_from(["C29", "C30", "H49", "C13", "F41"]),
-                  st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False)))
+_CELL = st.tuples(
+    st.sampled_from([2014, 2015]),
+    st.sampled_from(["AA1", "AA2", "BB1"]),
+    st.sampled_from(["C29", "C30", "H49", "C13", "F41"]),
+    st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False)),
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -89,7 +116,9 @@ def test_sums_and_member_lists_match_the_cell_by_cell_definition(cells: list[tup
     cube = _cube([(r, s, v) for _, r, s, v in cells])
     cube["year"] = [y for y, _, _, _ in cells]
     out = ecosystems.aggregate(cube, MEMBERS, sector_level=9)
-    got = {(int(r.year), r.region, r.sector): (r.employment, r.divisions, r.missing) for r in out.itertuples()}
+    got = {
+        (int(r.year), r.region, r.sector): (r.employment, r.divisions, r.missing) for r in out.itertuples()
+    }
     want = _reference(cube, MEMBERS)
     assert got.keys() == want.keys()
     for key, (e, have, missing) in want.items():
@@ -105,11 +134,14 @@ def test_catalogue_declares_the_fourteen_ecosystems_once() -> None:
     for e in catalogue.ECOSYSTEMS:
         assert e.divisions and all(len(d) == 3 for d in e.divisions), e.slug
         cov = e.coverage()
-        assert len(cov["exact"]) + len(cov["misses"]) + sum(1 for c in e.published if len(c) > 3
-                                                              and c[:3] in e.divisions) == len(e.published)
+        assert len(cov["exact"]) + len(cov["misses"]) + sum(
+            1 for c in e.published if len(c) > 3 and c[:3] in e.divisions
+        ) == len(e.published)
     aero = catalogue.ecosystem("aerospace-defence").coverage()
-    assert aero["misses"] == ("C254", "C3316") and aero["adds"] == ("C30 (published: C303)",
-                                                                    "C30 (published: C304)")
+    assert aero["misses"] == ("C254", "C3316") and aero["adds"] == (
+        "C30 (published: C303)",
+        "C30 (published: C304)",
+    )
     with pytest.raises(catalogue.UnknownEntry, match="mobility-transport-automotive"):
         catalogue.ecosystem("automotive")
 
@@ -119,9 +151,13 @@ def test_mirror_ecosystem_rows(mirror_store) -> None:  # type: ignore[no-untyped
 
     con = duckdb.connect(str(mirror_store), read_only=True)
     try:
-        rows = con.sql("""SELECT region, sector, employment, reason, stars FROM metrics
+        rows = (
+            con.sql("""SELECT region, sector, employment, reason, stars FROM metrics
                           WHERE dataset = 'sbs_r_nuts06_r2' AND year = 2014 AND level = 2
-                            AND sector_scheme = 'ecosystems'""").to_df().set_index(["region", "sector"])
+                            AND sector_scheme = 'ecosystems'""")
+            .to_df()
+            .set_index(["region", "sector"])
+        )
         labels = con.sql("SELECT code FROM sectors WHERE scheme = 'ecosystems'").to_df()
     finally:
         con.close()

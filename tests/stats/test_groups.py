@@ -13,16 +13,26 @@ from cluster_map.errors import StatsError
 from cluster_map.stats.groups import REASON_MEMBER_MISSING, group_cells, thresholds
 
 #: Three regions, two sectors. E_x = 100, E_y = 500, E = 600.
-EMPLOYMENT = {("A", "x"): 30.0, ("A", "y"): 70.0, ("B", "x"): 10.0, ("B", "y"): 290.0,
-              ("C", "x"): 60.0, ("C", "y"): 140.0}
+EMPLOYMENT = {
+    ("A", "x"): 30.0,
+    ("A", "y"): 70.0,
+    ("B", "x"): 10.0,
+    ("B", "y"): 290.0,
+    ("C", "x"): 60.0,
+    ("C", "y"): 140.0,
+}
 
 
 def population(employment: dict[tuple[str, str], float] = EMPLOYMENT) -> pd.DataFrame:
-    frame = pd.DataFrame([(r, s, e) for (r, s), e in employment.items()], columns=["region", "sector", "employment"])
+    frame = pd.DataFrame(
+        [(r, s, e) for (r, s), e in employment.items()], columns=["region", "sector", "employment"]
+    )
     frame["region_total"] = frame.groupby("region")["employment"].transform("sum")
     frame["sector_total"] = frame.groupby("sector")["employment"].transform("sum")
     frame["benchmark_total"] = frame["employment"].sum()
-    frame["lq"] = (frame["employment"] / frame["region_total"]) / (frame["sector_total"] / frame["benchmark_total"])
+    frame["lq"] = (frame["employment"] / frame["region_total"]) / (
+        frame["sector_total"] / frame["benchmark_total"]
+    )
     return frame
 
 
@@ -49,7 +59,9 @@ def test_thresholds_by_hand() -> None:
     q = thresholds(population()).set_index("sector")
     assert q.loc["x", "q_size"] == pytest.approx(54.0) and q.loc["y", "q_size"] == pytest.approx(260.0)
     assert q.loc["y", "q_lq75"] == pytest.approx(1.0) and q.loc["y", "q_emp25"] == pytest.approx(105.0)
-    assert q["q_focus"].nunique() == 1 and q.loc["x", "q_focus"] == pytest.approx(0.7 + 0.5 * (290 / 300 - 0.7))
+    assert q["q_focus"].nunique() == 1 and q.loc["x", "q_focus"] == pytest.approx(
+        0.7 + 0.5 * (290 / 300 - 0.7)
+    )
 
 
 def test_a_confidential_member_cell_leaves_the_group_cell_missing() -> None:
@@ -73,11 +85,15 @@ def test_bad_members_are_named() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=5000), min_size=12, max_size=12),
-       st.integers(min_value=0, max_value=3))
+@given(
+    st.lists(st.integers(min_value=0, max_value=5000), min_size=12, max_size=12),
+    st.integers(min_value=0, max_value=3),
+)
 def test_property_group_of_one_is_the_region(values: list[int], pick: int) -> None:
     regions, sectors = ["A", "B", "C", "D"], ["x", "y", "z"]
-    emp = {(r, s): float(values[i * 3 + j]) + 1.0 for i, r in enumerate(regions) for j, s in enumerate(sectors)}
+    emp = {
+        (r, s): float(values[i * 3 + j]) + 1.0 for i, r in enumerate(regions) for j, s in enumerate(sectors)
+    }
     pop = population(emp)
     region = regions[pick]
     g = group_cells(pop, [region], name=region).set_index("sector").sort_index()
@@ -94,6 +110,7 @@ def test_property_group_employment_weighted_lq(values: list[int]) -> None:
     pop = population(emp)
     g = group_cells(pop, ["A", "C"], name="AC").set_index("sector")
     mine = pop[pop["region"].isin(["A", "C"])]
-    weighted = mine.groupby("sector").apply(lambda f: np.average(f["lq"], weights=f["region_total"]),
-                                            include_groups=False)
+    weighted = mine.groupby("sector").apply(
+        lambda f: np.average(f["lq"], weights=f["region_total"]), include_groups=False
+    )
     assert np.allclose(g["lq"].sort_index(), weighted.sort_index())

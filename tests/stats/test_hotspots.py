@@ -32,7 +32,9 @@ Y = np.array([2, 3, 3.2, 5, 8, 7])
 
 def esda_points() -> gpd.GeoDataFrame:
     # Coordinates taken as metres in ETRS89-LAEA so the builder does not reproject them.
-    return gpd.GeoDataFrame({"code": list("abcdef")}, geometry=[Point(x, y) for x, y in POINTS], crs="EPSG:3035")
+    return gpd.GeoDataFrame(
+        {"code": list("abcdef")}, geometry=[Point(x, y) for x, y in POINTS], crs="EPSG:3035"
+    )
 
 
 def test_getis_ord_esda_values() -> None:
@@ -127,7 +129,15 @@ PEERS = "peers/pysal_libpysal-4.14.1"
 EXPECTED = [
     # data, weights, ids, I, EI, VI_norm, z_norm, p_norm (EXPECTED_VALUES.md)
     ("stl", list(range(1, 79)), 0.2436558262177, -0.0129870129870, 0.0049681392601, 3.641097, 0.00027147863),
-    ("columbus", list(range(1, 50)), 0.5001885571829, -0.0208333333333, 0.0085634131194, 5.630313, 1.79883e-08),
+    (
+        "columbus",
+        list(range(1, 50)),
+        0.5001885571829,
+        -0.0208333333333,
+        0.0085634131194,
+        5.630313,
+        1.79883e-08,
+    ),
     ("mexico", list(range(32)), 0.1075425772839, -0.0322580645161, 0.0149319742359, 1.144065, 0.25259685),
     ("us_income", list(range(48)), 0.4287689505042, -0.0212765957447, 0.0094618739976, 4.626663, 3.71604e-06),
 ]
@@ -146,8 +156,9 @@ def _peer_values(mirror: Path, name: str) -> tuple[np.ndarray, Path]:
 
 @pytest.mark.mirror
 @pytest.mark.parametrize(("name", "ids", "i", "ei", "vi", "z", "p"), EXPECTED, ids=[e[0] for e in EXPECTED])
-def test_moran_peer_values(mirror: Path, name: str, ids: list, i: float, ei: float, vi: float, z: float,
-                           p: float) -> None:
+def test_moran_peer_values(
+    mirror: Path, name: str, ids: list, i: float, ei: float, vi: float, z: float, p: float
+) -> None:
     y, gal = _peer_values(mirror, name)
     w = _gal(gal, ids)
     m = moran(y, w, permutations=99, seed=0)

@@ -13,17 +13,25 @@ from cluster_map.stats import productivity as prod
 def _frame() -> pd.DataFrame:
     # sector S: A 100 persons EUR 4.0m (40,000 each), B 300 persons 9.0m (30,000), C 100 persons 2.5m (25,000),
     # D 50 persons, wage confidential (NaN). Level W_s / E_s = 15.5m / 500 = 31,000 (D left out of both sums).
-    return pd.DataFrame({"level": 2, "sector_level": 2, "year": 2014, "sector": "S",
-                         "region": ["A", "B", "C", "D"], "employment": [100.0, 300.0, 100.0, 50.0],
-                         "wages": [4.0, 9.0, 2.5, float("nan")]})
+    return pd.DataFrame(
+        {
+            "level": 2,
+            "sector_level": 2,
+            "year": 2014,
+            "sector": "S",
+            "region": ["A", "B", "C", "D"],
+            "employment": [100.0, 300.0, 100.0, 50.0],
+            "wages": [4.0, 9.0, 2.5, float("nan")],
+        }
+    )
 
 
 def test_hand_worked_ratios_star_and_bands() -> None:
     out = prod.productivity(_frame(), min_employment=0.0).set_index(_frame()["region"])
     assert out.loc["A", "wage_per_person"] == pytest.approx(40_000.0)
-    assert out.loc["A", "wage_ratio"] == pytest.approx(40_000 / 31_000)   # 1.2903 -> high
-    assert out.loc["B", "wage_ratio"] == pytest.approx(30_000 / 31_000)   # 0.9677 -> medium
-    assert out.loc["C", "wage_ratio"] == pytest.approx(25_000 / 31_000)   # 0.8065 -> basic
+    assert out.loc["A", "wage_ratio"] == pytest.approx(40_000 / 31_000)  # 1.2903 -> high
+    assert out.loc["B", "wage_ratio"] == pytest.approx(30_000 / 31_000)  # 0.9677 -> medium
+    assert out.loc["C", "wage_ratio"] == pytest.approx(25_000 / 31_000)  # 0.8065 -> basic
     assert list(out["performance"][:3]) == ["high", "medium", "basic"]
     # Q90 of (1.2903, 0.9677, 0.8065) by linear interpolation = 0.9677 + 0.8 * (1.2903 - 0.9677) = 1.2258: only A
     assert list(out["productivity_star"][:3]) == [True, False, False]
@@ -56,9 +64,13 @@ def test_mirror_oberbayern_motor_vehicles(mirror_store) -> None:  # type: ignore
 
     con = duckdb.connect(str(mirror_store), read_only=True)
     try:
-        rows = con.sql("""SELECT region, employment, wages, wage_per_person, wage_ratio, productivity_star,
+        rows = (
+            con.sql("""SELECT region, employment, wages, wage_per_person, wage_ratio, productivity_star,
                                  performance FROM metrics WHERE dataset = 'sbs_r_nuts06_r2' AND level = 2
-                                 AND year = 2014 AND sector = 'C29'""").to_df().set_index("region")
+                                 AND year = 2014 AND sector = 'C29'""")
+            .to_df()
+            .set_index("region")
+        )
     finally:
         con.close()
     de21 = rows.loc["DE21"]  # Oberbayern 2014: V13320 7,802.1 EUR million, V16110 104,228 persons employed
@@ -68,5 +80,7 @@ def test_mirror_oberbayern_motor_vehicles(mirror_store) -> None:  # type: ignore
     assert de21["wage_ratio"] == pytest.approx(7802.1e6 / 104228 / level)
     assert bool(de21["productivity_star"]) and de21["performance"] == "high"
     q90 = rows["wage_ratio"].dropna().quantile(0.9)  # linear, as the size star
-    expected = ((rows["wage_ratio"] >= q90) & (rows["employment"] >= 1000)).sum()  # CLUSTER_MAP_MIN_EMPLOYMENT
+    expected = (
+        (rows["wage_ratio"] >= q90) & (rows["employment"] >= 1000)
+    ).sum()  # CLUSTER_MAP_MIN_EMPLOYMENT
     assert rows["productivity_star"].fillna(False).sum() == expected > 10

@@ -20,10 +20,16 @@ from cluster_map.stats.relatedness import (
 
 ECONGEO = pd.DataFrame(
     [[100, 0, 0, 0, 0], [0, 15, 5, 70, 10], [0, 20, 10, 20, 50], [0, 25, 30, 5, 40], [0, 40, 55, 5, 0]],
-    index=[f"R{i}" for i in range(1, 6)], columns=[f"I{i}" for i in range(1, 6)], dtype=float,
+    index=[f"R{i}" for i in range(1, 6)],
+    columns=[f"I{i}" for i in range(1, 6)],
+    dtype=float,
 )
-BINARY = pd.DataFrame([[1, 1, 0], [1, 0, 1], [1, 1, 1], [0, 1, 0]], index=["R1", "R2", "R3", "R4"],
-                      columns=["A", "B", "C"], dtype=float)
+BINARY = pd.DataFrame(
+    [[1, 1, 0], [1, 0, 1], [1, 1, 1], [0, 1, 0]],
+    index=["R1", "R2", "R3", "R4"],
+    columns=["A", "B", "C"],
+    dtype=float,
+)
 
 
 def test_rca_econgeo() -> None:
@@ -63,7 +69,9 @@ def test_density_leaves_out_the_own_sector_unlike_py_ecomplexity() -> None:
     ours = relatedness_density(BINARY, phi)
     own = phi.to_numpy().copy()
     np.fill_diagonal(own, 1.0)
-    theirs = pd.DataFrame(BINARY.to_numpy() @ own / own.sum(axis=0), index=BINARY.index, columns=BINARY.columns)
+    theirs = pd.DataFrame(
+        BINARY.to_numpy() @ own / own.sum(axis=0), index=BINARY.index, columns=BINARY.columns
+    )
     assert ours.loc["R4", "B"] == 0.0 and theirs.loc["R4", "B"] == pytest.approx(0.5)
     assert theirs.loc["R4", "B"] - ours.loc["R4", "B"] == pytest.approx((1 - 0.0) / (1 + 1.0))
     assert theirs.loc["R4", "C"] == pytest.approx((1 / 3) / 2) and ours.loc["R4", "C"] == pytest.approx(1 / 3)
@@ -71,8 +79,12 @@ def test_density_leaves_out_the_own_sector_unlike_py_ecomplexity() -> None:
     assert relatedness_density(BINARY, pd.DataFrame(own, index=phi.index, columns=phi.columns)).equals(ours)
 
 
-NESTED = pd.DataFrame([[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 0], [1, 0, 0, 0]],
-                      index=["r1", "r2", "r3", "r4"], columns=["p1", "p2", "p3", "p4"], dtype=float)
+NESTED = pd.DataFrame(
+    [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 0], [1, 0, 0, 0]],
+    index=["r1", "r2", "r3", "r4"],
+    columns=["p1", "p2", "p3", "p4"],
+    dtype=float,
+)
 
 
 @pytest.mark.parametrize("method", ["eigenvector", "reflections"])
@@ -104,9 +116,13 @@ def test_complexity_drops_empty_rows_and_bad_method() -> None:
 
 
 def test_related_clusters_matrix_small() -> None:
-    records = pd.DataFrame({"clustera": ["1", "1", "2", "2", "10", "10", "1", "2", "10"],
-                            "clusterb": ["1", "2", "1", "2", "1", "2", "10", "10", "10"],
-                            "cr_all": ["3", "0.5", "0.5", "2", "", "1", "", "1", "4"]})
+    records = pd.DataFrame(
+        {
+            "clustera": ["1", "1", "2", "2", "10", "10", "1", "2", "10"],
+            "clusterb": ["1", "2", "1", "2", "1", "2", "10", "10", "10"],
+            "cr_all": ["3", "0.5", "0.5", "2", "", "1", "", "1", "4"],
+        }
+    )
     out = related_clusters_matrix(records)
     assert list(out.index) == ["1", "2", "10"]  # numeric order
     assert out.loc["1", "2"] == 0.5 and np.isnan(out.loc["10", "1"])

@@ -75,11 +75,13 @@ def test_years_are_separate_benchmarks() -> None:
 
 def test_country_benchmark() -> None:
     # Two countries; each region is compared with its own country.
-    frame = pd.DataFrame({
-        "region": ["DE1", "DE1", "DE2", "DE2", "FR1", "FR1"],
-        "sector": ["A", "B"] * 3,
-        "employment": [30.0, 10, 10, 30, 50, 50],
-    })
+    frame = pd.DataFrame(
+        {
+            "region": ["DE1", "DE1", "DE2", "DE2", "FR1", "FR1"],
+            "sector": ["A", "B"] * 3,
+            "employment": [30.0, 10, 10, 30, 50, 50],
+        }
+    )
     out = location_quotients(frame, by=(), benchmark="country").set_index(["region", "sector"])
     # DE: A 40/80 = .5; DE1 share A = .75 -> LQ 1.5
     assert out.loc[("DE1", "A"), "lq"] == pytest.approx(1.5)
@@ -92,19 +94,23 @@ def test_country_benchmark() -> None:
 
 def test_external_totals_us_convention() -> None:
     # Hand-worked US CMP convention: traded against traded totals, local against local.
-    frame = pd.DataFrame({
-        "region": ["01"] * 3 + ["02"] * 3,
-        "sector": ["1", "2", "101"] * 2,
-        "year": 2016,
-        "employment": [30.0, 10, 60, 10, 30, 60],
-        "sector_type": ["traded", "traded", "local"] * 2,
-    })
-    totals = pd.DataFrame({
-        "sector": ["1", "2", "101"],
-        "year": 2016,
-        "employment": [100.0, 300, 500],  # us_emp
-        "total": [1000.0, 1000, 2000],  # us_type_total_emp
-    })
+    frame = pd.DataFrame(
+        {
+            "region": ["01"] * 3 + ["02"] * 3,
+            "sector": ["1", "2", "101"] * 2,
+            "year": 2016,
+            "employment": [30.0, 10, 60, 10, 30, 60],
+            "sector_type": ["traded", "traded", "local"] * 2,
+        }
+    )
+    totals = pd.DataFrame(
+        {
+            "sector": ["1", "2", "101"],
+            "year": 2016,
+            "employment": [100.0, 300, 500],  # us_emp
+            "total": [1000.0, 1000, 2000],  # us_type_total_emp
+        }
+    )
     out = location_quotients(frame, benchmark="totals", totals=totals, within_type=True).set_index(
         ["region", "sector"]
     )
@@ -146,7 +152,9 @@ def test_missing_cell_counts_as_zero_in_totals() -> None:
     out = location_quotients(frame)
     cell = out[(out.region == "R2") & (out.sector == "I1")].iloc[0]
     assert np.isnan(cell["lq"]) and cell["lq_reason"] == REASON_MISSING
-    np.testing.assert_allclose(out[out.region == "R2"].sort_values("sector")["lq"].iloc[1:], [0.75, 0.25, 3.5, 0.5])
+    np.testing.assert_allclose(
+        out[out.region == "R2"].sort_values("sector")["lq"].iloc[1:], [0.75, 0.25, 3.5, 0.5]
+    )
 
 
 def test_minimum_size_rule() -> None:

@@ -16,12 +16,14 @@ from cluster_map.stats.stars import observatory_stars, star_thresholds, top_shar
 # Regions R1..R3 x categories A, B, C. Totals: A 90, B 60, C 250, all 400.
 # Shares of region: R1 [.6 .3 .1], R2 [.2 .2 .6], R3 [.05 .05 .9]; benchmark [.225 .15 .625].
 # LQ: R1 [2.667 2.0 .16], R2 [.889 1.333 .96], R3 [.222 .333 1.44].
-HAND = pd.DataFrame({
-    "region": ["R1"] * 3 + ["R2"] * 3 + ["R3"] * 3,
-    "sector": ["A", "B", "C"] * 3,
-    "year": 2015,
-    "employment": [60.0, 30, 10, 20, 20, 60, 10, 10, 180],
-})
+HAND = pd.DataFrame(
+    {
+        "region": ["R1"] * 3 + ["R2"] * 3 + ["R3"] * 3,
+        "sector": ["A", "B", "C"] * 3,
+        "year": 2015,
+        "employment": [60.0, 30, 10, 20, 20, 60, 10, 10, 180],
+    }
+)
 
 
 def test_hand_worked_3x3() -> None:
@@ -42,7 +44,10 @@ def test_hand_worked_3x3() -> None:
     for key, (size, spec, focus, stars) in expected.items():
         row = out.loc[key]
         assert (row["size_star"], row["specialisation_star"], row["focus_star"], row["stars"]) == (
-            size, spec, focus, stars,
+            size,
+            spec,
+            focus,
+            stars,
         ), key
     assert str(out["stars"].dtype) == "Int8"
 
@@ -54,8 +59,12 @@ def test_focus_across_all_cells_hand_worked() -> None:
     # get when focus is ranked within the category.
     out = observatory_stars(HAND).set_index(["region", "sector"])
     within = observatory_stars(HAND, focus_scope="sector").set_index(["region", "sector"])
-    assert (out.loc[("R1", "A"), ["size_star", "specialisation_star", "focus_star", "stars"]].tolist()
-            == [True, True, False, 2])
+    assert out.loc[("R1", "A"), ["size_star", "specialisation_star", "focus_star", "stars"]].tolist() == [
+        True,
+        True,
+        False,
+        2,
+    ]
     assert int(out.loc[("R1", "B"), "stars"]) == 2 and int(within.loc[("R1", "B"), "stars"]) == 3
     assert bool(out.loc[("R3", "C"), "focus_star"]) and int(out.loc[("R3", "C"), "stars"]) == 2
     assert int(out["focus_star"].sum()) == 1 and int(within["focus_star"].sum()) == 3
@@ -140,13 +149,18 @@ def test_bad_quantile() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    arrays(np.float64, st.tuples(st.integers(2, 7), st.integers(2, 5)), elements=st.integers(0, 10_000).map(float)),
-    st.sampled_from([0.5, 2.0, 1024.0, 0.0078125])  # powers of two scale exactly,
+    arrays(
+        np.float64,
+        st.tuples(st.integers(2, 7), st.integers(2, 5)),
+        elements=st.integers(0, 10_000).map(float),
+    ),
+    st.sampled_from([0.5, 2.0, 1024.0, 0.0078125]),  # powers of two scale exactly,
 )
 def test_stars_invariant_under_scaling(m: np.ndarray, k: float) -> None:
     rows = [
         {"region": f"R{r}", "sector": f"S{s}", "year": 2016, "employment": m[r, s]}
-        for r in range(m.shape[0]) for s in range(m.shape[1])
+        for r in range(m.shape[0])
+        for s in range(m.shape[1])
     ]
     frame = pd.DataFrame(rows)
     a = observatory_stars(frame)

@@ -14,15 +14,17 @@ from cluster_map.stats.strength import cluster_strength, cmp_flags
 # Four regions with employment + one without, two traded clusters T1, T2 and a local cluster L1.
 # T1: LQ [0.5, 1, 1, 2] -> Q25 .875, Q50 1 (tie!), Q75 1.25, Q90 1.7; emp Q25 175; est Q25 17.5
 # T2: LQ [.2, .4, .6, .8] -> Q25 .35, Q50 .5, Q75 .65; emp Q25 175; est Q25 1.75; all LQ < 1
-HAND = pd.DataFrame({
-    "region": ["R1", "R2", "R3", "R4", "R5"] * 3,
-    "sector": ["T1"] * 5 + ["T2"] * 5 + ["L1"] * 5,
-    "year": 2016,
-    "sector_type": ["traded"] * 10 + ["local"] * 5,
-    "lq": [0.5, 1.0, 1.0, 2.0, 0.0, 0.2, 0.4, 0.6, 0.8, 0.0, 1, 2, 3, 4, 5],
-    "employment": [100.0, 200, 200, 400, 0, 100, 200, 300, 400, 0, 10, 10, 10, 10, 10],
-    "establishments": [10.0, 20, 20, 40, 0, 1, 2, 3, 4, 0, 1, 1, 1, 1, 1],
-})
+HAND = pd.DataFrame(
+    {
+        "region": ["R1", "R2", "R3", "R4", "R5"] * 3,
+        "sector": ["T1"] * 5 + ["T2"] * 5 + ["L1"] * 5,
+        "year": 2016,
+        "sector_type": ["traded"] * 10 + ["local"] * 5,
+        "lq": [0.5, 1.0, 1.0, 2.0, 0.0, 0.2, 0.4, 0.6, 0.8, 0.0, 1, 2, 3, 4, 5],
+        "employment": [100.0, 200, 200, 400, 0, 100, 200, 300, 400, 0, 10, 10, 10, 10, 10],
+        "establishments": [10.0, 20, 20, 40, 0, 1, 2, 3, 4, 0, 1, 1, 1, 1, 1],
+    }
+)
 
 EXPECTED = {
     # (region, cluster): qualifying, significant, strong, strong10
@@ -77,10 +79,14 @@ def test_cluster_strength() -> None:
 
 def test_computed_lq_against_totals() -> None:
     frame = HAND.drop(columns="lq")
-    totals = pd.DataFrame({
-        "sector": ["T1", "T2", "L1"], "year": 2016,
-        "employment": [2000.0, 2000, 100], "total": [8000.0, 8000, 100],
-    })
+    totals = pd.DataFrame(
+        {
+            "sector": ["T1", "T2", "L1"],
+            "year": 2016,
+            "employment": [2000.0, 2000, 100],
+            "total": [8000.0, 8000, 100],
+        }
+    )
     out = cmp_flags(frame, totals=totals).set_index(["region", "sector"])
     # R1 traded total 200; T1 share .5 over benchmark .25 -> LQ 2
     assert out.loc[("R1", "T1"), "lq"] == pytest.approx(2.0)
@@ -95,16 +101,25 @@ def test_missing_type_column() -> None:
 def test_us_states_2016_from_mirror(mirror: Path) -> None:
     base = mirror / "us_cluster_mapping" / "clustermapping_api_2016"
     raw = pd.read_csv(base / "all_states_clusters.csv", dtype={"region_code_t": str, "cluster_code_t": str})
-    frame = pd.DataFrame({
-        "region": raw["region_code_t"], "sector": raw["cluster_code_t"], "year": raw["year_t"],
-        "employment": raw["emp_tl"].astype(float), "establishments": raw["est_tl"].astype(float),
-        "sector_type": raw["cluster_type"],
-    })
+    frame = pd.DataFrame(
+        {
+            "region": raw["region_code_t"],
+            "sector": raw["cluster_code_t"],
+            "year": raw["year_t"],
+            "employment": raw["emp_tl"].astype(float),
+            "establishments": raw["est_tl"].astype(float),
+            "sector_type": raw["cluster_type"],
+        }
+    )
     us = pd.read_csv(base / "us_national_cluster_totals_2016.csv", dtype={"cluster_code_t": str})
-    totals = pd.DataFrame({
-        "sector": us["cluster_code_t"], "year": us["year"], "employment": us["us_emp"].astype(float),
-        "total": us["us_type_total_emp"].astype(float),
-    })
+    totals = pd.DataFrame(
+        {
+            "sector": us["cluster_code_t"],
+            "year": us["year"],
+            "employment": us["us_emp"].astype(float),
+            "total": us["us_type_total_emp"].astype(float),
+        }
+    )
     out = cmp_flags(frame, totals=totals).set_index(["region", "sector"])
     assert len(out) == 3350 and out["lq"].notna().sum() > 3300
     # Michigan (26) in Automotive (4) and Nevada (32) in Hospitality and Tourism (22): textbook strong clusters.

@@ -48,8 +48,15 @@ def duck():
 
 def table(con, frame: pd.DataFrame, schema=tables.CUBE_SCHEMA):
     if schema is tables.CUBE_QUALITY_SCHEMA:  # quality columns the test leaves out: none
-        defaults = {"flags": "", "caveats": "", "hier_level": 1, "employment_low": np.nan,
-                    "employment_high": np.nan, "suspect": False, "confidential": False}
+        defaults = {
+            "flags": "",
+            "caveats": "",
+            "hier_level": 1,
+            "employment_low": np.nan,
+            "employment_high": np.nan,
+            "suspect": False,
+            "confidential": False,
+        }
         frame = frame.assign(**{k: v for k, v in defaults.items() if k not in frame.columns})
     return engines.register(con, f"cm_cube_{next(_COUNTER)}", frame, schema=schema)
 
@@ -182,8 +189,16 @@ def test_country_and_external_benchmarks(duck) -> None:
     by_country = run(tables.metrics(t, benchmark="country")).set_index(["region", "sector"])
     assert by_country.lq[("AT1", "X")] == pytest.approx(0.3 / 0.2)
     assert by_country.lq[("BE1", "X")] == pytest.approx(1.0)
-    totals = pd.DataFrame({"country": ["AT", "AT", "BE", "BE"], "sector": ["X", "Y"] * 2, "year": 2016,
-                           "employment": [100.0, 900.0, 40.0, 60.0], "total": np.nan, "sector_type": None})
+    totals = pd.DataFrame(
+        {
+            "country": ["AT", "AT", "BE", "BE"],
+            "sector": ["X", "Y"] * 2,
+            "year": 2016,
+            "employment": [100.0, 900.0, 40.0, 60.0],
+            "total": np.nan,
+            "sector_type": None,
+        }
+    )
     tt = tables.complete_totals(table(duck, totals, tables.TOTALS_SCHEMA))
     ext = run(tables.metrics(t, benchmark="external", totals=tt)).set_index(["region", "sector"])
     assert ext.lq[("AT1", "X")] == pytest.approx(0.3 / 0.1)
@@ -218,11 +233,15 @@ def test_growth_and_shift_share_hand_worked(duck) -> None:
 
 
 # --- properties -----------------------------------------------------------------------------------
-matrices = st.integers(2, 6).flatmap(
-    lambda n: st.integers(2, 5).flatmap(
-        lambda k: st.lists(st.lists(st.integers(0, 1000), min_size=k, max_size=k), min_size=n, max_size=n)
+matrices = (
+    st.integers(2, 6)
+    .flatmap(
+        lambda n: st.integers(2, 5).flatmap(
+            lambda k: st.lists(st.lists(st.integers(0, 1000), min_size=k, max_size=k), min_size=n, max_size=n)
+        )
     )
-).map(lambda rows: _no_empty(np.array(rows, dtype=float)))
+    .map(lambda rows: _no_empty(np.array(rows, dtype=float)))
+)
 
 
 def _no_empty(m: np.ndarray) -> np.ndarray:
@@ -252,7 +271,9 @@ def test_properties(duck, m: np.ndarray, scale: float) -> None:
     out2 = run(met2)
     np.testing.assert_allclose(out2.lq, out.lq, rtol=1e-9)
     assert out2.strong.tolist() == out.strong.tolist()
-    np.testing.assert_allclose(run(tables.region_indices(met2), keys=["region"]).krugman, ri.krugman, rtol=1e-9)
+    np.testing.assert_allclose(
+        run(tables.region_indices(met2), keys=["region"]).krugman, ri.krugman, rtol=1e-9
+    )
 
 
 # --- agreement with the pure pandas functions (cluster_map.stats) ----------------------------------
@@ -278,7 +299,9 @@ def test_agrees_with_pandas_functions(duck) -> None:
     lq = specialisation.location_quotients(plain, by=["year"]).sort_values(["year", "region", "sector"])
     np.testing.assert_allclose(m.lq, lq.lq.to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(m.share_sector, lq.share_sector.to_numpy(), rtol=1e-12)
-    eco = stars.observatory_stars(plain, by=["year"], min_employment=500).sort_values(["year", "region", "sector"])
+    eco = stars.observatory_stars(plain, by=["year"], min_employment=500).sort_values(
+        ["year", "region", "sector"]
+    )
     assert m.stars.astype(int).tolist() == eco.stars.astype(int).tolist()
     # US CMP convention: traded against traded, local against local
     mt = run(tables.metrics(t, by_type=True), keys=["year", "region", "sector"])
@@ -323,7 +346,10 @@ def _assert_same(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> None:
         if pd.api.types.is_float_dtype(x) or pd.api.types.is_float_dtype(y):
             np.testing.assert_allclose(x.astype(float), y.astype(float), rtol=1e-12, atol=1e-12, err_msg=col)
         else:
-            assert x.astype(object).where(x.notna(), None).tolist() == y.astype(object).where(y.notna(), None).tolist(), col
+            assert (
+                x.astype(object).where(x.notna(), None).tolist()
+                == y.astype(object).where(y.notna(), None).tolist()
+            ), col
 
 
 @pytest.mark.spark
@@ -332,8 +358,12 @@ def test_duckdb_and_spark_agree(duck, spark) -> None:
     frame.loc[3, "employment"] = np.nan
     frame.loc[5, "employment"] = 0.0
     frame.loc[frame.region == "R08", "employment"] = 0.0  # a region with no employment
-    totals = (frame[frame.year == 2016].groupby("sector", as_index=False).employment.sum()
-              .assign(employment=lambda d: d.employment * 3, country="AB", year=2016, total=np.nan))
+    totals = (
+        frame[frame.year == 2016]
+        .groupby("sector", as_index=False)
+        .employment.sum()
+        .assign(employment=lambda d: d.employment * 3, country="AB", year=2016, total=np.nan)
+    )
     totals["sector_type"] = totals.sector.map(dict(zip(frame.sector, frame.sector_type, strict=False)))
     results = {}
     for name, con in (("duckdb", duck), ("spark", spark)):
@@ -343,13 +373,20 @@ def test_duckdb_and_spark_agree(duck, spark) -> None:
         m = tables.metrics(t, min_employment=300)
         results[name] = {
             "metrics": engines.to_pandas(m),
-            "us": engines.to_pandas(tables.metrics(table(con, ext), benchmark="external", totals=tt, by_type=True)),
+            "us": engines.to_pandas(
+                tables.metrics(table(con, ext), benchmark="external", totals=tt, by_type=True)
+            ),
             "region": engines.to_pandas(tables.region_indices(m)),
             "sector": engines.to_pandas(tables.sector_indices(m)),
             "growth": engines.to_pandas(tables.growth(m, start=2014, end=2016)),
         }
-    keys = {"metrics": ["year", "region", "sector"], "us": ["region", "sector"], "region": ["year", "region"],
-            "sector": ["year", "sector"], "growth": ["region", "sector"]}
+    keys = {
+        "metrics": ["year", "region", "sector"],
+        "us": ["region", "sector"],
+        "region": ["year", "region"],
+        "sector": ["year", "sector"],
+        "growth": ["region", "sector"],
+    }
     for part, k in keys.items():
         _assert_same(results["duckdb"][part], results["spark"][part], k)
     assert results["duckdb"]["metrics"].strong.any()
@@ -370,12 +407,14 @@ def test_stars_and_flags_can_be_left_out(duck) -> None:
 def test_confidential_lq_bounds_hand_worked(duck) -> None:
     # R1: A confidential in [0, 20], B 80, E_r 100 (published); R2: A 50, B 50, E_r 100. E = 200 and the
     # benchmark's published A is 50, so LQ_A(x) = (x / 100) / ((50 + x) / 200): [0, .2 / .35].
-    frame = cube([
-        {"region": "R1", "sector": "A", "employment": np.nan, "region_total": 100.0},
-        {"region": "R1", "sector": "B", "employment": 80.0, "region_total": 100.0},
-        {"region": "R2", "sector": "A", "employment": 50.0, "region_total": 100.0},
-        {"region": "R2", "sector": "B", "employment": 50.0, "region_total": 100.0},
-    ])
+    frame = cube(
+        [
+            {"region": "R1", "sector": "A", "employment": np.nan, "region_total": 100.0},
+            {"region": "R1", "sector": "B", "employment": 80.0, "region_total": 100.0},
+            {"region": "R2", "sector": "A", "employment": 50.0, "region_total": 100.0},
+            {"region": "R2", "sector": "B", "employment": 50.0, "region_total": 100.0},
+        ]
+    )
     frame["employment_low"] = [0.0, np.nan, np.nan, np.nan]
     frame["employment_high"] = [20.0, np.nan, np.nan, np.nan]
     frame["confidential"] = [True, False, False, False]
@@ -398,20 +437,25 @@ def test_suspect_cells_earn_no_star_and_no_strong_flag(duck) -> None:
     # left out of the quantiles: Z's size Q90 is now over R1 alone (20), which earns the size star
     z = m[(m.region == "R1") & (m.sector == "I3")].iloc[0]
     assert bool(z.size_star)
-    opted_in = run(tables.metrics(table(duck, frame, schema=tables.CUBE_QUALITY_SCHEMA), focus_scope="sector",
-                                  star_suspect=True))
+    opted_in = run(
+        tables.metrics(
+            table(duck, frame, schema=tables.CUBE_QUALITY_SCHEMA), focus_scope="sector", star_suspect=True
+        )
+    )
     assert int(opted_in[(opted_in.region == "R2") & (opted_in.sector == "I3")].stars.iloc[0]) == 3
 
 
 def test_published_share_of_region_indices(duck) -> None:
-    frame = cube([
-        {"region": "R1", "sector": "A", "employment": 30.0, "region_total": 100.0},
-        {"region": "R1", "sector": "B", "employment": np.nan, "region_total": 100.0},
-        {"region": "R1", "sector": "C", "employment": 20.0, "region_total": 100.0},
-        {"region": "R2", "sector": "A", "employment": 50.0, "region_total": 100.0},
-        {"region": "R2", "sector": "B", "employment": 25.0, "region_total": 100.0},
-        {"region": "R2", "sector": "C", "employment": 25.0, "region_total": 100.0},
-    ])
+    frame = cube(
+        [
+            {"region": "R1", "sector": "A", "employment": 30.0, "region_total": 100.0},
+            {"region": "R1", "sector": "B", "employment": np.nan, "region_total": 100.0},
+            {"region": "R1", "sector": "C", "employment": 20.0, "region_total": 100.0},
+            {"region": "R2", "sector": "A", "employment": 50.0, "region_total": 100.0},
+            {"region": "R2", "sector": "B", "employment": 25.0, "region_total": 100.0},
+            {"region": "R2", "sector": "C", "employment": 25.0, "region_total": 100.0},
+        ]
+    )
     ri = run(tables.region_indices(tables.metrics(table(duck, frame))), keys=["region"])
     assert ri.published_share.tolist() == [0.5, 1.0]
     # R1's shares over its published part: A .6, C .4 (never B = 0)
@@ -419,7 +463,8 @@ def test_published_share_of_region_indices(duck) -> None:
     # Krugman over the published part: benchmark A 80, C 45 of 150 - 25 (B left out): |.6 - .64| + |.4 - .36|
     assert ri.krugman[0] == pytest.approx(0.08)
     # counting B as 0 instead compares with A 80, B 25, C 45 of 150: |.6 - .533| + |0 - .167| + |.4 - .3|
-    zero = run(tables.region_indices(tables.metrics(table(duck, frame.fillna({"employment": 0.0})))),
-               keys=["region"])
+    zero = run(
+        tables.region_indices(tables.metrics(table(duck, frame.fillna({"employment": 0.0})))), keys=["region"]
+    )
     assert zero.krugman[0] == pytest.approx(abs(0.6 - 80 / 150) + 25 / 150 + abs(0.4 - 45 / 150))
     assert zero.krugman[1] == pytest.approx(ri.krugman[1])  # a region without confidential cells: the same

@@ -24,18 +24,41 @@ def db(tmp_path: Path) -> Path:
     b = board.create_account(path, username="bob", password_hash="h", now=NOW)
     board.set_organisation(path, account_id=b, org_id="EUCO2", org_name="Bavarian cluster", org_country="DE")
     post = dict(body="text", now=NOW, expires=DAY)
-    board.insert_post(path, author_id=a, kind="offer", title="Battery test bench 100%", sectors=["automotive", "batteries"],
-                      countries=["DE"], **post)
-    board.insert_post(path, author_id=b, kind="demand", title="Food packaging", sectors=["food"], countries=[], **post)
-    board.insert_post(path, author_id=a, kind="demand", title="Old demand", sectors=["food"], countries=["AT"],
-                      body="text", now=NOW, expires=DAY - dt.timedelta(days=1))
+    board.insert_post(
+        path,
+        author_id=a,
+        kind="offer",
+        title="Battery test bench 100%",
+        sectors=["automotive", "batteries"],
+        countries=["DE"],
+        **post,
+    )
+    board.insert_post(
+        path, author_id=b, kind="demand", title="Food packaging", sectors=["food"], countries=[], **post
+    )
+    board.insert_post(
+        path,
+        author_id=a,
+        kind="demand",
+        title="Old demand",
+        sectors=["food"],
+        countries=["AT"],
+        body="text",
+        now=NOW,
+        expires=DAY - dt.timedelta(days=1),
+    )
     return path
 
 
 def test_schema_is_created_on_first_use_and_accounts_round_trip(db: Path) -> None:
     assert db.is_file()
     row = board.account(db, username="bob")
-    assert (row["id"], row["org_id"], row["org_name"], row["org_country"]) == (2, "EUCO2", "Bavarian cluster", "DE")
+    assert (row["id"], row["org_id"], row["org_name"], row["org_country"]) == (
+        2,
+        "EUCO2",
+        "Bavarian cluster",
+        "DE",
+    )
     assert board.account(db, account_id=1)["username"] == "alice"
     assert board.account(db, username="nobody") is None
 
@@ -45,25 +68,39 @@ def test_duplicate_username_is_an_input_error(db: Path) -> None:
         board.create_account(db, username="alice", password_hash="x", now=NOW)
 
 
-@pytest.mark.parametrize(("criteria", "titles"), [
-    ({}, ["Old demand", "Food packaging", "Battery test bench 100%"]),
-    ({"kind": "offer"}, ["Battery test bench 100%"]),
-    ({"sector": "batt"}, ["Battery test bench 100%"]),
-    ({"country": "DE"}, ["Food packaging", "Battery test bench 100%"]),  # bob's org is in DE; alice seeks DE
-    ({"country": "AT"}, ["Old demand"]),
-    ({"text": "100%"}, ["Battery test bench 100%"]),
-    ({"text": "1_0"}, []),  # '_' is literal, not a wildcard
-    ({"valid_on": DAY}, ["Food packaging", "Battery test bench 100%"]),
-    ({"author_id": 2}, ["Food packaging"]),
-    ({"status": "closed"}, []),
-])
+@pytest.mark.parametrize(
+    ("criteria", "titles"),
+    [
+        ({}, ["Old demand", "Food packaging", "Battery test bench 100%"]),
+        ({"kind": "offer"}, ["Battery test bench 100%"]),
+        ({"sector": "batt"}, ["Battery test bench 100%"]),
+        (
+            {"country": "DE"},
+            ["Food packaging", "Battery test bench 100%"],
+        ),  # bob's org is in DE; alice seeks DE
+        ({"country": "AT"}, ["Old demand"]),
+        ({"text": "100%"}, ["Battery test bench 100%"]),
+        ({"text": "1_0"}, []),  # '_' is literal, not a wildcard
+        ({"valid_on": DAY}, ["Food packaging", "Battery test bench 100%"]),
+        ({"author_id": 2}, ["Food packaging"]),
+        ({"status": "closed"}, []),
+    ],
+)
 def test_post_filters(db: Path, criteria: dict, titles: list[str]) -> None:
     assert board.posts(db, **criteria)["title"].tolist() == titles
 
 
 def test_sql_guard_refuses_another_authors_changes(db: Path) -> None:
-    fields = dict(kind="offer", title="hijacked", body="x", sectors=["x"], countries=[], expires=DAY, status="closed",
-                  now=NOW)
+    fields = dict(
+        kind="offer",
+        title="hijacked",
+        body="x",
+        sectors=["x"],
+        countries=[],
+        expires=DAY,
+        status="closed",
+        now=NOW,
+    )
     assert board.update_post(db, post_id=1, author_id=2, **fields) is False
     assert board.delete_post(db, post_id=1, author_id=2) is False
     assert board.post(db, post_id=1)["title"] == "Battery test bench 100%"
@@ -75,8 +112,17 @@ def test_sql_guard_refuses_another_authors_changes(db: Path) -> None:
 
 @pytest.mark.parametrize("evil", ["x'); DROP TABLE posts; --", "' OR 1=1 --", "<script>alert(1)</script>"])
 def test_injection_strings_are_stored_as_text(db: Path, evil: str) -> None:
-    pid = board.insert_post(db, author_id=1, kind="offer", title=evil, body=evil, sectors=[evil], countries=[],
-                            expires=DAY, now=NOW)
+    pid = board.insert_post(
+        db,
+        author_id=1,
+        kind="offer",
+        title=evil,
+        body=evil,
+        sectors=[evil],
+        countries=[],
+        expires=DAY,
+        now=NOW,
+    )
     assert board.post(db, post_id=pid)["title"] == evil
     assert board.posts(db, text=evil)["id"].tolist() == [pid]
     assert board.account(db, username=evil) is None
@@ -100,13 +146,21 @@ def test_a_file_that_is_not_duckdb_is_a_store_error(tmp_path: Path) -> None:
 
 
 def test_lock_held_by_another_process_is_retried(db: Path) -> None:
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import duckdb, sys, time
         con = duckdb.connect({str(db)!r})
         print("locked", flush=True)
         time.sleep(1.0)
         con.close()
-        """)], stdout=subprocess.PIPE, text=True)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(StoreError, match="locked by another process"), board.connect(db, retry_seconds=0):

@@ -27,8 +27,19 @@ def test_many_sessions_write_at_once_without_losing_a_row(tmp_path: Path) -> Non
         try:
             start.wait()
             for n in range(10):
-                made.append(board.insert_post(db, author_id=author, kind="offer", title=f"t{n}", body="b",
-                                              sectors=["x"], countries=[], expires=DAY, now=NOW))
+                made.append(
+                    board.insert_post(
+                        db,
+                        author_id=author,
+                        kind="offer",
+                        title=f"t{n}",
+                        body="b",
+                        sectors=["x"],
+                        countries=[],
+                        expires=DAY,
+                        now=NOW,
+                    )
+                )
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
@@ -46,8 +57,18 @@ def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
     db = tmp_path / "board.duckdb"
     author = board.create_account(db, username="alice", password_hash="h", now=NOW)
     with pytest.raises(RuntimeError), board.transaction(db) as con:
-        board.insert_post(db, author_id=author, kind="offer", title="t", body="b", sectors=["x"], countries=[],
-                          expires=DAY, now=NOW, con=con)
+        board.insert_post(
+            db,
+            author_id=author,
+            kind="offer",
+            title="t",
+            body="b",
+            sectors=["x"],
+            countries=[],
+            expires=DAY,
+            now=NOW,
+            con=con,
+        )
         raise RuntimeError("the caller failed after the insert")
     assert board.posts(db).empty
 
@@ -59,12 +80,16 @@ def test_a_version_1_board_is_upgraded_in_place_keeping_its_rows(tmp_path: Path)
         con.execute(statement)
     con.execute("INSERT INTO board_meta VALUES ('schema_version', '1')")
     con.execute("INSERT INTO accounts (username, password_hash, created_at) VALUES ('old', 'h', ?)", [NOW])
-    con.execute("INSERT INTO posts (author_id, kind, title, body, sectors, countries, expires, status, created_at, "
-                "updated_at) VALUES (1, 'offer', 'Old post', 'b', ['x'], [], ?, 'open', ?, ?)", [DAY, NOW, NOW])
+    con.execute(
+        "INSERT INTO posts (author_id, kind, title, body, sectors, countries, expires, status, created_at, "
+        "updated_at) VALUES (1, 'offer', 'Old post', 'b', ['x'], [], ?, 'open', ?, ?)",
+        [DAY, NOW, NOW],
+    )
     con.close()
     found = board.posts(db)
-    assert found[["title", "username", "contact", "hidden_reason"]].values.tolist() == [["Old post", "old", "messages",
-                                                                                         None]]
+    assert found[["title", "username", "contact", "hidden_reason"]].values.tolist() == [
+        ["Old post", "old", "messages", None]
+    ]
     assert board.account(db, username="old")["role"] == "org"
     with board.connect(db) as con:
         assert con.execute("SELECT value FROM board_meta WHERE key = 'schema_version'").fetchall() == [("3",)]

@@ -23,13 +23,31 @@ ROOT = Path(__file__).resolve().parents[2]
 MINIMAL: dict[str, pd.DataFrame] = {
     "datasets": pd.DataFrame({"code": ["d1"], "kind": ["statistics"]}),
     "regions": pd.DataFrame({"code": ["AT1"], "nuts_version": ["2013"], "kind": ["nuts"]}),
-    "geometries": pd.DataFrame({"code": ["AT1"], "nuts_version": ["2013"], "variant": ["full"],
-                                "wkb": [bytes.fromhex("0101000000000000000000f03f0000000000000040")]}),
+    "geometries": pd.DataFrame(
+        {
+            "code": ["AT1"],
+            "nuts_version": ["2013"],
+            "variant": ["full"],
+            "wkb": [bytes.fromhex("0101000000000000000000f03f0000000000000040")],
+        }
+    ),
     "sectors": pd.DataFrame({"scheme": ["nace_r2"], "code": ["C"]}),
-    "observations": pd.DataFrame({
-        "dataset": ["d1"], "region": ["AT1"], "region_original": ["AT1"], "nuts_version": ["2013"],
-        "sector_scheme": ["nace_r2"], "sector": ["C"], "indicator": ["V16110"], "unit": ["NR"],
-        "breakdown": [""], "year": [2015], "value": [1.0], "flags": [""]}),
+    "observations": pd.DataFrame(
+        {
+            "dataset": ["d1"],
+            "region": ["AT1"],
+            "region_original": ["AT1"],
+            "nuts_version": ["2013"],
+            "sector_scheme": ["nace_r2"],
+            "sector": ["C"],
+            "indicator": ["V16110"],
+            "unit": ["NR"],
+            "breakdown": [""],
+            "year": [2015],
+            "value": [1.0],
+            "flags": [""],
+        }
+    ),
     "related_clusters": pd.DataFrame({"cluster_a": ["1"], "cluster_b": ["2"]}),
     "cluster_naics": pd.DataFrame({"scheme": ["us_cluster"], "cluster_code": ["1"], "naics": ["111111"]}),
     "organisations": pd.DataFrame({"id": ["o1"], "directory": ["eu"], "name": ["An org"]}),
@@ -175,8 +193,11 @@ def test_seeding_from_the_target_keeps_its_rows(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     build_minimal(db)
     with database.build_atomically(db, seed_from_target=True) as build:
-        insert(build.connection, "regions", pd.DataFrame(
-            {"code": ["AT2"], "nuts_version": ["2013"], "kind": ["nuts"]}))
+        insert(
+            build.connection,
+            "regions",
+            pd.DataFrame({"code": ["AT2"], "nuts_version": ["2013"], "kind": ["nuts"]}),
+        )
     con = database.connect(db)
     assert database.query(con, "SELECT code FROM regions ORDER BY code")["code"].tolist() == ["AT1", "AT2"]
     con.close()
@@ -198,8 +219,9 @@ def test_build_can_release_the_file_for_other_code(tmp_path: Path) -> None:
 
 def test_stale_temporary_files_of_dead_processes_are_removed(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     stale = database.temp_path(db, int(dead.stdout))
     stale.write_bytes(b"half a store")
     stale.with_name(stale.name + ".wal").write_bytes(b"wal")

@@ -16,28 +16,37 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     yield from tiny_connection(tmp_path_factory)
 
 
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("abc", "%abc%"), ("10%", "%10\\%%"), ("a_b", "%a\\_b%"), ("x\\y", "%x\\\\y%"), ("", "%%"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("abc", "%abc%"),
+        ("10%", "%10\\%%"),
+        ("a_b", "%a\\_b%"),
+        ("x\\y", "%x\\\\y%"),
+        ("", "%%"),
+    ],
+)
 def test_like_pattern_escapes(text: str, expected: str) -> None:
     assert directory.like_pattern(text) == expected
 
 
-@pytest.mark.parametrize(("kwargs", "ids"), [
-    ({}, {"EUCO1", "EUCO2", "EUCO3", "EUCO4"}),
-    ({"text": "styria"}, {"EUCO1"}),
-    ({"text": "ACSTYRIA"}, {"EUCO1"}),
-    ({"sector": "food"}, {"EUCO3", "EUCO4"}),
-    ({"countries": ["DE"]}, {"EUCO2", "EUCO3"}),
-    ({"region": "AT1"}, {"EUCO1", "EUCO4"}),
-    ({"region": "DE22"}, {"EUCO3"}),
-    ({"text": "%"}, set()),
-    ({"text": "_"}, set()),
-    ({"text": "<script>"}, {"EUCO2"}),
-    ({"text": "' OR 1=1 --"}, set()),
-    ({"directory": "us_cmp_organisations"}, set()),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "ids"),
+    [
+        ({}, {"EUCO1", "EUCO2", "EUCO3", "EUCO4"}),
+        ({"text": "styria"}, {"EUCO1"}),
+        ({"text": "ACSTYRIA"}, {"EUCO1"}),
+        ({"sector": "food"}, {"EUCO3", "EUCO4"}),
+        ({"countries": ["DE"]}, {"EUCO2", "EUCO3"}),
+        ({"region": "AT1"}, {"EUCO1", "EUCO4"}),
+        ({"region": "DE22"}, {"EUCO3"}),
+        ({"text": "%"}, set()),
+        ({"text": "_"}, set()),
+        ({"text": "<script>"}, {"EUCO2"}),
+        ({"text": "' OR 1=1 --"}, set()),
+        ({"directory": "us_cmp_organisations"}, set()),
+    ],
+)
 def test_organisation_search(con: Any, kwargs: dict[str, Any], ids: set[str]) -> None:
     assert set(directory.organisations(con, **kwargs)["id"]) == ids
 
@@ -56,26 +65,47 @@ def test_partnerships_and_events(con: Any) -> None:
     assert directory.partnerships(con, text="mobility")["countries"].tolist() == ["AT; DE"]
     ev = directory.events(con, country="AT")
     assert ev["city"].tolist() == ["Graz", "Vienna"]  # newest first
-    assert ev[["dates", "date_precision"]].values.tolist() == [["2025", "year"], ["2024-03-26 – 2024-03-27", "day"]]
+    assert ev[["dates", "date_precision"]].values.tolist() == [
+        ["2025", "year"],
+        ["2024-03-26 – 2024-03-27", "day"],
+    ]
     assert directory.events(con, text="nothing like this").empty
 
 
-@pytest.mark.parametrize(("kwargs", "where", "params"), [
-    ({}, "TRUE", []),
-    ({"countries": ["FR", "DE"]}, "list_contains(?::VARCHAR[], country)", [["FR", "DE"]]),
-    ({"region": "FRJ2"}, "? IN (nuts0, nuts1, nuts2, nuts3)", ["FRJ2"]),
-    ({"groups": [(("aerospac", "~aerospace"), "aerospace")]},
-     "(list_has_any(search_terms, ?::VARCHAR[]) OR concat_ws(' ', name, acronym) ILIKE ? ESCAPE '\\')",
-     [["aerospac", "~aerospace"], "%aerospace%"]),
-    ({"any_terms": [["#c30", "~aerospace"]]}, "list_has_any(search_terms, ?::VARCHAR[])", [["#c30", "~aerospace"]]),
-    ({"kinds": ["cluster"], "labels": ["gold"]},
-     "list_contains(?::VARCHAR[], org_kind) AND list_contains(?::VARCHAR[], label_level)", [["cluster"], ["gold"]]),
-    ({"sizes": [(0, 49), (500, None)]}, "(members_total BETWEEN ? AND ? OR members_total >= ?)", [0, 49, 500]),
-    ({"ids": []}, "list_contains(?::VARCHAR[], id)", [[]]),
-    ({"groups": [(("x",), "50%_")]},
-     "(list_has_any(search_terms, ?::VARCHAR[]) OR concat_ws(' ', name, acronym) ILIKE ? ESCAPE '\\')",
-     [["x"], "%50\\%\\_%"]),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "where", "params"),
+    [
+        ({}, "TRUE", []),
+        ({"countries": ["FR", "DE"]}, "list_contains(?::VARCHAR[], country)", [["FR", "DE"]]),
+        ({"region": "FRJ2"}, "? IN (nuts0, nuts1, nuts2, nuts3)", ["FRJ2"]),
+        (
+            {"groups": [(("aerospac", "~aerospace"), "aerospace")]},
+            "(list_has_any(search_terms, ?::VARCHAR[]) OR concat_ws(' ', name, acronym) ILIKE ? ESCAPE '\\')",
+            [["aerospac", "~aerospace"], "%aerospace%"],
+        ),
+        (
+            {"any_terms": [["#c30", "~aerospace"]]},
+            "list_has_any(search_terms, ?::VARCHAR[])",
+            [["#c30", "~aerospace"]],
+        ),
+        (
+            {"kinds": ["cluster"], "labels": ["gold"]},
+            "list_contains(?::VARCHAR[], org_kind) AND list_contains(?::VARCHAR[], label_level)",
+            [["cluster"], ["gold"]],
+        ),
+        (
+            {"sizes": [(0, 49), (500, None)]},
+            "(members_total BETWEEN ? AND ? OR members_total >= ?)",
+            [0, 49, 500],
+        ),
+        ({"ids": []}, "list_contains(?::VARCHAR[], id)", [[]]),
+        (
+            {"groups": [(("x",), "50%_")]},
+            "(list_has_any(search_terms, ?::VARCHAR[]) OR concat_ws(' ', name, acronym) ILIKE ? ESCAPE '\\')",
+            [["x"], "%50\\%\\_%"],
+        ),
+    ],
+)
 def test_search_where(kwargs: dict[str, Any], where: str, params: list[object]) -> None:
     assert directory.search_where(**kwargs) == (where, params)
 

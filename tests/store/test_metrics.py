@@ -26,45 +26,126 @@ US_EMP = {  # state -> cluster -> (emp, est)
 }
 
 
-def _obs(dataset, region, sector, indicator, value, *, year=2015, nuts="2013", scheme="nace_r2",
-         unit="NR", breakdown=""):
-    return {"dataset": dataset, "region": region, "region_original": region, "nuts_version": nuts,
-            "sector_scheme": scheme, "sector": sector, "indicator": indicator, "unit": unit,
-            "breakdown": breakdown, "year": year, "value": value, "flags": ""}
+def _obs(
+    dataset,
+    region,
+    sector,
+    indicator,
+    value,
+    *,
+    year=2015,
+    nuts="2013",
+    scheme="nace_r2",
+    unit="NR",
+    breakdown="",
+):
+    return {
+        "dataset": dataset,
+        "region": region,
+        "region_original": region,
+        "nuts_version": nuts,
+        "sector_scheme": scheme,
+        "sector": sector,
+        "indicator": indicator,
+        "unit": unit,
+        "breakdown": breakdown,
+        "year": year,
+        "value": value,
+        "flags": "",
+    }
 
 
 def build_store(path: Path) -> Path:
     """A tiny store with SBS, LFS and US CMP observations (values made up for tests)."""
     regions = pd.DataFrame(
-        [("AT", "2013", 0, "AT", "nuts"), ("AT1", "2013", 1, "AT", "nuts"), ("AT2", "2013", 1, "AT", "nuts"),
-         ("BE", "2013", 0, "BE", "nuts"), ("BE1", "2013", 1, "BE", "nuts"), ("BE2", "2013", 1, "BE", "nuts"),
-         ("EU28", "2013", 0, None, "aggregate"), ("ATZ", "2013", 1, "AT", "extra_regio"),
-         ("US", "us", 0, "US", "us_nation"), ("26", "us", 1, "US", "us_state"),
-         ("53", "us", 1, "US", "us_state"), ("06", "us", 1, "US", "us_state")],
+        [
+            ("AT", "2013", 0, "AT", "nuts"),
+            ("AT1", "2013", 1, "AT", "nuts"),
+            ("AT2", "2013", 1, "AT", "nuts"),
+            ("BE", "2013", 0, "BE", "nuts"),
+            ("BE1", "2013", 1, "BE", "nuts"),
+            ("BE2", "2013", 1, "BE", "nuts"),
+            ("EU28", "2013", 0, None, "aggregate"),
+            ("ATZ", "2013", 1, "AT", "extra_regio"),
+            ("US", "us", 0, "US", "us_nation"),
+            ("26", "us", 1, "US", "us_state"),
+            ("53", "us", 1, "US", "us_state"),
+            ("06", "us", 1, "US", "us_state"),
+        ],
         columns=["code", "nuts_version", "level", "country", "kind"],
     )
     sectors = pd.DataFrame(
-        [("nace_r2", "TOTAL", 0, None, None), ("nace_r2", "A", 1, None, None), ("nace_r2", "B-E", 0, None, None),
-         ("nace_r2", "C", 1, None, None), ("nace_r2", "F", 1, None, None), ("nace_r2", "NRP", 0, None, None),
-         ("nace_r2", "C10", 2, "C", None), ("nace_r2", "C11", 2, "C", None), ("nace_r2", "F41", 2, "F", None),
-         ("us_cluster", "1", 1, None, "traded"), ("us_cluster", "4", 1, None, "traded"),
-         ("us_cluster", "101", 1, None, "local")],
+        [
+            ("nace_r2", "TOTAL", 0, None, None),
+            ("nace_r2", "A", 1, None, None),
+            ("nace_r2", "B-E", 0, None, None),
+            ("nace_r2", "C", 1, None, None),
+            ("nace_r2", "F", 1, None, None),
+            ("nace_r2", "NRP", 0, None, None),
+            ("nace_r2", "C10", 2, "C", None),
+            ("nace_r2", "C11", 2, "C", None),
+            ("nace_r2", "F41", 2, "F", None),
+            ("us_cluster", "1", 1, None, "traded"),
+            ("us_cluster", "4", 1, None, "traded"),
+            ("us_cluster", "101", 1, None, "local"),
+        ],
         columns=["scheme", "code", "level", "parent", "sector_type"],
     )
     obs = []
-    lfs = {"AT1": [50, 300, 100, 5], "AT2": [20, 100, 80, 0], "BE1": [10, 400, 90, 2], "BE2": [30, 200, 70, 1],
-           "EU28": [1, 1, 1, 1], "ATZ": [1, 1, 1, 1]}
+    lfs = {
+        "AT1": [50, 300, 100, 5],
+        "AT2": [20, 100, 80, 0],
+        "BE1": [10, 400, 90, 2],
+        "BE2": [30, 200, 70, 1],
+        "EU28": [1, 1, 1, 1],
+        "ATZ": [1, 1, 1, 1],
+    }
     for year, f in ((2014, 1.0), (2015, 1.1)):
         for region, vals in lfs.items():
             for sector, v in zip(("A", "B-E", "F", "NRP"), vals, strict=True):
-                obs.append(_obs("lfst_r_lfe2en2", region, sector, "EMP", v * f, year=year, unit="THS",
-                                breakdown="age=Y_GE15"))
-                obs.append(_obs("lfst_r_lfe2en2", region, sector, "EMP", 999.0, year=year, unit="THS",
-                                breakdown="age=Y15-24"))
-            obs.append(_obs("lfst_r_lfe2en2", region, "TOTAL", "EMP", sum(vals) * f + 15, year=year, unit="THS",
-                            breakdown="age=Y_GE15"))
-    sbs = {"AT": [3000, 1000, 2000, 500], "AT1": [2000, 600, 1400, 300], "AT2": [1000, 400, 600, 200],
-           "BE1": [500, 400, 100, 800], "BE2": [1500, 500, 1000, 700]}
+                obs.append(
+                    _obs(
+                        "lfst_r_lfe2en2",
+                        region,
+                        sector,
+                        "EMP",
+                        v * f,
+                        year=year,
+                        unit="THS",
+                        breakdown="age=Y_GE15",
+                    )
+                )
+                obs.append(
+                    _obs(
+                        "lfst_r_lfe2en2",
+                        region,
+                        sector,
+                        "EMP",
+                        999.0,
+                        year=year,
+                        unit="THS",
+                        breakdown="age=Y15-24",
+                    )
+                )
+            obs.append(
+                _obs(
+                    "lfst_r_lfe2en2",
+                    region,
+                    "TOTAL",
+                    "EMP",
+                    sum(vals) * f + 15,
+                    year=year,
+                    unit="THS",
+                    breakdown="age=Y_GE15",
+                )
+            )
+    sbs = {
+        "AT": [3000, 1000, 2000, 500],
+        "AT1": [2000, 600, 1400, 300],
+        "AT2": [1000, 400, 600, 200],
+        "BE1": [500, 400, 100, 800],
+        "BE2": [1500, 500, 1000, 700],
+    }
     for region, vals in sbs.items():
         for sector, v in zip(("C", "C10", "C11", "F"), vals, strict=True):
             obs.append(_obs("sbs_r_nuts06_r2", region, sector, "V16110", float(v)))
@@ -102,8 +183,13 @@ def tiny(tmp_path: Path) -> Path:
 
 
 def _params(**kw):
-    base = dict(dataset="lfst_r_lfe2en2", scheme="nace_r2", employment=("EMP", "age=Y_GE15", 1000.0),
-                total_code="TOTAL", excluded=("NRP",))
+    base = dict(
+        dataset="lfst_r_lfe2en2",
+        scheme="nace_r2",
+        employment=("EMP", "age=Y_GE15", 1000.0),
+        total_code="TOTAL",
+        excluded=("NRP",),
+    )
     return sm.cube_params(**{**base, **kw})
 
 
@@ -122,8 +208,17 @@ def test_cube_of_lfs_follows_the_conventions(tiny: Path) -> None:
 
 def test_totals_from_observations(tiny: Path) -> None:
     con = engines.duckdb_backend(tiny)
-    t = sm.read_totals(con, dataset="us_cmp_totals_2016", scheme="us_cluster", employment=("emp", "", 1.0),
-                       total_indicator="type_total_emp").to_pandas().set_index("sector")
+    t = (
+        sm.read_totals(
+            con,
+            dataset="us_cmp_totals_2016",
+            scheme="us_cluster",
+            employment=("emp", "", 1.0),
+            total_indicator="type_total_emp",
+        )
+        .to_pandas()
+        .set_index("sector")
+    )
     assert t.total["101"] == 81e6 and t.employment["1"] == 500000.0
     assert t.sector_type["4"] == "traded" and (t.country == "US").all()
 

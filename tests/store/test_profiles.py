@@ -16,7 +16,6 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     yield from tiny_connection(tmp_path_factory)
 
 
-
 def test_region_lookup_and_names(con: Any) -> None:
     rows = profiles.region_lookup(con, "AT13")
     assert rows["nuts_version"].tolist() == ["2013"] and rows["level"].tolist() == [2]
@@ -40,20 +39,24 @@ def test_region_metrics_one_year(con: Any) -> None:
 
 
 def test_observation_totals_sum_sections_and_carry_flags(con: Any) -> None:
-    emp = profiles.observation_totals(con, dataset="sbs_r_nuts06_r2", regions=["AT11"], indicator="V16110",
-                                      sector_level=1)
+    emp = profiles.observation_totals(
+        con, dataset="sbs_r_nuts06_r2", regions=["AT11"], indicator="V16110", sector_level=1
+    )
     by_year = emp.set_index("year")
     assert by_year.loc[2010, "value"] == sum(DIVISIONS[2010]["AT11"])
     assert by_year.loc[2015, "cells"] == 2 and by_year.loc[2015, "cells_missing"] == 0
-    wages = profiles.observation_totals(con, dataset="sbs_r_nuts06_r2", regions=["AT11"], indicator="V13320",
-                                        sectors=["C29", "C10"])
+    wages = profiles.observation_totals(
+        con, dataset="sbs_r_nuts06_r2", regions=["AT11"], indicator="V13320", sectors=["C29", "C10"]
+    )
     assert wages["flags"].tolist() == ["c", "c"] and wages["cells_missing"].tolist() == [1, 1]
     assert wages.set_index("year").loc[2010, "value"] == pytest.approx(100 * 0.03)
 
 
 def test_gdp_units_and_values(con: Any) -> None:
     assert profiles.indicator_units(con, dataset="nama_10r_2gdp", indicator="GDP") == ["MIO_EUR"]
-    gdp = profiles.unit_totals(con, dataset="nama_10r_2gdp", regions=["AT13"], indicator="GDP", unit="MIO_EUR")
+    gdp = profiles.unit_totals(
+        con, dataset="nama_10r_2gdp", regions=["AT13"], indicator="GDP", unit="MIO_EUR"
+    )
     assert gdp["year"].tolist() == [2010, 2015] and gdp["flags"].tolist() == ["", "p"]
 
 

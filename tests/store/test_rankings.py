@@ -16,7 +16,6 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     yield from tiny_connection(tmp_path_factory)
 
 
-
 def test_sector_metrics_filters_years_and_countries(con: Any) -> None:
     rows = rankings.sector_metrics(con, dataset="sbs_r_nuts06_r2", sector="C29", level=2, years=[2015])
     assert len(rows) == 5 and set(rows["year"]) == {2015}

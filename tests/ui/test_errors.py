@@ -10,16 +10,21 @@ from cluster_map.ui.errors import message
 from cluster_map.ui.text import unescape
 
 
-@pytest.mark.parametrize(("exc", "prefix"), [
-    (InputError("Unknown sector 'X'"), "**Bad input:** Unknown sector 'X'"),
-    (StoreError("No store at 'a.duckdb'"), "**Store problem:** No store at 'a.duckdb'"),
-])
+@pytest.mark.parametrize(
+    ("exc", "prefix"),
+    [
+        (InputError("Unknown sector 'X'"), "**Bad input:** Unknown sector 'X'"),
+        (StoreError("No store at 'a.duckdb'"), "**Store problem:** No store at 'a.duckdb'"),
+    ],
+)
 def test_message_names_the_kind(exc, prefix) -> None:
     assert unescape(message(exc)) == prefix
 
 
 def test_message_shows_the_quoted_values_as_text() -> None:
-    exc = InputError("Unknown file '[x](http://evil.example).csv':\n  line 2: '![t](http://evil.example/t.png)'")
+    exc = InputError(
+        "Unknown file '[x](http://evil.example).csv':\n  line 2: '![t](http://evil.example/t.png)'"
+    )
     shown = message(exc)
     assert shown.startswith("**Bad input:** ") and "](" not in shown.replace("\\](", "")
     assert "http://" not in shown and unescape(shown) == f"**Bad input:** {exc}"
@@ -60,7 +65,9 @@ def _widget_raising() -> None:
 
 def test_boundary_shows_the_message_and_stops() -> None:
     at = AppTest.from_function(_page_raising_input_error).run()
-    assert [unescape(e.value) for e in at.error] == ["**Bad input:** Year '1900' has no data; pick 2008-2015."]
+    assert [unescape(e.value) for e in at.error] == [
+        "**Bad input:** Year '1900' has no data; pick 2008-2015."
+    ]
     assert [m.value for m in at.markdown] == ["before"] and not at.exception
 
 

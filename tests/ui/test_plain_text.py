@@ -21,11 +21,35 @@ ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "cluster_map" / "ui").glob("*.py")])
 
 #: Streamlit elements whose text (first argument, ``body``/``label``/``help``/``text``) is Markdown.
-MARKDOWN_ELEMENTS = frozenset({
-    "markdown", "warning", "info", "error", "success", "caption", "write", "subheader", "header", "title",
-    "metric", "toast", "expander", "tabs", "popover", "status", "button", "download_button", "link_button",
-    "form_submit_button", "page_link", "checkbox", "toggle", "spinner", "progress",
-})
+MARKDOWN_ELEMENTS = frozenset(
+    {
+        "markdown",
+        "warning",
+        "info",
+        "error",
+        "success",
+        "caption",
+        "write",
+        "subheader",
+        "header",
+        "title",
+        "metric",
+        "toast",
+        "expander",
+        "tabs",
+        "popover",
+        "status",
+        "button",
+        "download_button",
+        "link_button",
+        "form_submit_button",
+        "page_link",
+        "checkbox",
+        "toggle",
+        "spinner",
+        "progress",
+    }
+)
 TEXT_KEYWORDS = ("body", "label", "help", "text")
 #: Elements whose first argument is a value, not text (their text is a keyword).
 VALUE_FIRST = frozenset({"progress"})
@@ -113,37 +137,46 @@ def test_the_walk_sees_the_ui_call_sites() -> None:
     calls = 0
     for f in FILES:
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and node.func.attr in MARKDOWN_ELEMENTS:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in MARKDOWN_ELEMENTS
+            ):
                 calls += 1
     assert len(FILES) >= 20 and calls >= 100, (len(FILES), calls)
 
 
-@pytest.mark.parametrize("snippet", [
-    'st.warning(message)',
-    'st.warning(f"Unknown page {page!r}")',
-    'st.sidebar.info("Region " + code)',
-    'col.button(f"{row.code} · {row.name}", key="x")',
-    'st.metric(label, 3, help=row.note)',
-    'st.tabs([name, "Other"])',
-    'st.caption(f"{plain(a)} and {b}")',
-    'st.expander(f"{entry.name}")',
-    'left.markdown(text)',
-])
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "st.warning(message)",
+        'st.warning(f"Unknown page {page!r}")',
+        'st.sidebar.info("Region " + code)',
+        'col.button(f"{row.code} · {row.name}", key="x")',
+        "st.metric(label, 3, help=row.note)",
+        'st.tabs([name, "Other"])',
+        'st.caption(f"{plain(a)} and {b}")',
+        'st.expander(f"{entry.name}")',
+        "left.markdown(text)",
+    ],
+)
 def test_a_new_unescaped_call_site_fails(snippet: str) -> None:
     assert unescaped(textwrap.dedent(snippet)), snippet
 
 
-@pytest.mark.parametrize("snippet", [
-    'st.warning("A literal **Markdown** text of the app")',
-    'st.warning(plain(message, 400))',
-    'st.caption(f"{len(found)} organisations; {n:,} rows; {plain(name)} · {quote(value)}")',
-    'st.markdown(FORMAT_HELP)',
-    'st.error(message(exc))',
-    'col.metric(f"{plain(label)} · {plain(year)}", _compact(v), help=plain(note) if note else None)',
-    'st.subheader(f"{spec.label}: {plain(layer.sector)}")',
-    'st.text(anything)',  # st.text shows text as it is
-])
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        'st.warning("A literal **Markdown** text of the app")',
+        "st.warning(plain(message, 400))",
+        'st.caption(f"{len(found)} organisations; {n:,} rows; {plain(name)} · {quote(value)}")',
+        "st.markdown(FORMAT_HELP)",
+        "st.error(message(exc))",
+        'col.metric(f"{plain(label)} · {plain(year)}", _compact(v), help=plain(note) if note else None)',
+        'st.subheader(f"{spec.label}: {plain(layer.sector)}")',
+        "st.text(anything)",  # st.text shows text as it is
+    ],
+)
 def test_escaped_or_app_made_call_sites_pass(snippet: str) -> None:
     assert not unescaped(snippet), snippet
 
@@ -205,8 +238,11 @@ def test_a_warning_box_shows_the_payload_as_text() -> None:
 
         from cluster_map.ui.text import plain
 
-        for payload in ("[Your session expired](http://evil.example/phish)", "![x](http://evil.example/pixel.png)",
-                        ":red[x] $y$ www.evil.example"):
+        for payload in (
+            "[Your session expired](http://evil.example/phish)",
+            "![x](http://evil.example/pixel.png)",
+            ":red[x] $y$ www.evil.example",
+        ):
             st.warning(plain(payload))
             st.markdown(f"**Name:** {plain(payload)}")
 

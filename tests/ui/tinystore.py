@@ -15,17 +15,36 @@ import shapely
 from cluster_map.store.database import create_schema
 
 NAMES = {
-    "AA": "Aland", "AA1": "Aland One", "AA11": "North", "AA12": '<script>alert("x")</script> Süd',
-    "AA13": "East", "BB": "Borduria", "BB1": "Borduria One", "BB11": "Szohod", "BB12": "Klow",
+    "AA": "Aland",
+    "AA1": "Aland One",
+    "AA11": "North",
+    "AA12": '<script>alert("x")</script> Süd',
+    "AA13": "East",
+    "BB": "Borduria",
+    "BB1": "Borduria One",
+    "BB11": "Szohod",
+    "BB12": "Klow",
 }
 #: (region, sector, year) -> persons employed; None = confidential cell; missing key = no row.
 EMPLOYMENT = {
-    ("AA11", "C", 2014): 10000, ("AA11", "C29", 2014): 3000, ("AA12", "C", 2014): 8000,
-    ("AA12", "C29", 2014): 500, ("AA13", "C", 2014): 4000, ("AA13", "C29", 2014): 600,
-    ("BB11", "C", 2014): 6000, ("BB11", "C29", 2014): 1500, ("BB12", "C", 2014): 2000,
-    ("AA11", "C", 2015): 11000, ("AA11", "C29", 2015): 3630, ("AA12", "C", 2015): 8000,
-    ("AA12", "C29", 2015): 400, ("AA13", "C", 2015): 4200, ("AA13", "C29", 2015): None,
-    ("BB11", "C", 2015): 6500, ("BB11", "C29", 2015): 2000, ("BB12", "C", 2015): 2100,
+    ("AA11", "C", 2014): 10000,
+    ("AA11", "C29", 2014): 3000,
+    ("AA12", "C", 2014): 8000,
+    ("AA12", "C29", 2014): 500,
+    ("AA13", "C", 2014): 4000,
+    ("AA13", "C29", 2014): 600,
+    ("BB11", "C", 2014): 6000,
+    ("BB11", "C29", 2014): 1500,
+    ("BB12", "C", 2014): 2000,
+    ("AA11", "C", 2015): 11000,
+    ("AA11", "C29", 2015): 3630,
+    ("AA12", "C", 2015): 8000,
+    ("AA12", "C29", 2015): 400,
+    ("AA13", "C", 2015): 4200,
+    ("AA13", "C29", 2015): None,
+    ("BB11", "C", 2015): 6500,
+    ("BB11", "C29", 2015): 2000,
+    ("BB12", "C", 2015): 2100,
 }
 TOTAL = {"AA11": 50000, "AA12": 40000, "AA13": 30000, "BB11": 20000, "BB12": 10000}
 SQUARES = {"AA11": (0, 50), "AA12": (1, 50), "AA13": (2, 50), "BB11": (0, 49), "BB12": (1, 49)}
@@ -42,8 +61,10 @@ def build_tiny_store(path: Path) -> Path:
     for code, name in NAMES.items():
         level = len(code) - 2
         parent = code[:-1] if level else None
-        con.execute("INSERT INTO regions VALUES (?, '2013', ?, ?, ?, ?, 'nuts')",
-                    [code, level, code[:2], name, parent])
+        con.execute(
+            "INSERT INTO regions VALUES (?, '2013', ?, ?, ?, ?, 'nuts')",
+            [code, level, code[:2], name, parent],
+        )
     geoms = {c: _square(*xy) for c, xy in SQUARES.items()}
     geoms["AA"] = shapely.box(0, 50, 3, 51)
     geoms["BB"] = shapely.box(0, 49, 2, 50)
@@ -52,16 +73,24 @@ def build_tiny_store(path: Path) -> Path:
         level = len(code) - 2
         for variant in ("full", "display"):
             pt = g.representative_point()
-            con.execute("INSERT INTO geometries VALUES (?, '2013', ?, ?, ?, ?, ?, 'tiny')",
-                        [code, level, variant, shapely.to_wkb(g), pt.x, pt.y])
-    con.execute("INSERT INTO sectors VALUES ('nace_r2', 'C', 'Manufacturing', 1, NULL, NULL), "
-                "('nace_r2', 'C29', 'Manufacture of motor vehicles, trailers and semi-trailers', 2, 'C', NULL)")
-    con.execute("INSERT INTO datasets (code, kind, title) VALUES ('sbs_r_nuts06_r2', 'statistics', "
-                "'SBS data by NUTS 2 regions and NACE Rev. 2')")
+            con.execute(
+                "INSERT INTO geometries VALUES (?, '2013', ?, ?, ?, ?, ?, 'tiny')",
+                [code, level, variant, shapely.to_wkb(g), pt.x, pt.y],
+            )
+    con.execute(
+        "INSERT INTO sectors VALUES ('nace_r2', 'C', 'Manufacturing', 1, NULL, NULL), "
+        "('nace_r2', 'C29', 'Manufacture of motor vehicles, trailers and semi-trailers', 2, 'C', NULL)"
+    )
+    con.execute(
+        "INSERT INTO datasets (code, kind, title) VALUES ('sbs_r_nuts06_r2', 'statistics', "
+        "'SBS data by NUTS 2 regions and NACE Rev. 2')"
+    )
     for (region, sector, year), value in EMPLOYMENT.items():
-        con.execute("INSERT INTO observations VALUES ('sbs_r_nuts06_r2', ?, ?, '2013', 'nace_r2', ?, "
-                    "'V16110', 'NR', '', ?, ?, ?, '')",
-                    [region, region, sector, year, value, "c" if value is None else ""])
+        con.execute(
+            "INSERT INTO observations VALUES ('sbs_r_nuts06_r2', ?, ?, '2013', 'nace_r2', ?, "
+            "'V16110', 'NR', '', ?, ?, ?, '')",
+            [region, region, sector, year, value, "c" if value is None else ""],
+        )
     con.execute("""CREATE TABLE metrics (dataset VARCHAR, nuts_version VARCHAR, level INTEGER, region VARCHAR,
         sector_scheme VARCHAR, sector VARCHAR, year INTEGER, employment DOUBLE, establishments DOUBLE,
         share_region DOUBLE, share_sector DOUBLE, lq DOUBLE, size_star BOOLEAN, specialisation_star BOOLEAN,
@@ -76,9 +105,23 @@ def build_tiny_store(path: Path) -> Path:
                 share_r = emp / TOTAL[region]
                 lq = share_r / (sector_total / grand)
                 stars = int(lq >= 2) + int(emp >= 2000) + int(share_r >= 0.05)
-                con.execute("INSERT INTO metrics VALUES ('sbs_r_nuts06_r2', '2013', 2, ?, 'nace_r2', ?, ?, ?, "
-                            "NULL, ?, ?, ?, ?, ?, ?, ?, TRUE, TRUE, ?, FALSE, 'dataset')",
-                            [region, sector, year, emp, share_r, emp / sector_total, lq, emp >= 2000,
-                             lq >= 2, share_r >= 0.05, stars, lq >= 1.5])
+                con.execute(
+                    "INSERT INTO metrics VALUES ('sbs_r_nuts06_r2', '2013', 2, ?, 'nace_r2', ?, ?, ?, "
+                    "NULL, ?, ?, ?, ?, ?, ?, ?, TRUE, TRUE, ?, FALSE, 'dataset')",
+                    [
+                        region,
+                        sector,
+                        year,
+                        emp,
+                        share_r,
+                        emp / sector_total,
+                        lq,
+                        emp >= 2000,
+                        lq >= 2,
+                        share_r >= 0.05,
+                        stars,
+                        lq >= 1.5,
+                    ],
+                )
     con.close()
     return path
