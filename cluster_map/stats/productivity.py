@@ -96,9 +96,13 @@ def productivity(
     if has.any():
         top = top_share(ratio[has], groups[has], quantile=quantile)
         star[has] = (top & (emp[has] >= min_employment)).astype(bool)
-    band = pd.Series(
-        [performance_band(r) if pd.notna(r) else None for r in ratio], index=frame.index, dtype="object"
-    )
+    # performance_band of every cell at once (a Python call per cell cost ~0.7 s on 800,000 cells)
+    r = ratio.to_numpy(dtype="float64")
+    finite = np.isfinite(r)
+    with np.errstate(invalid="ignore"):
+        labels = np.where(r >= HIGH, "high", np.where(r >= BASIC, "medium", "basic")).astype(object)
+    labels[~finite] = None
+    band = pd.Series(labels, index=frame.index, dtype="object")
     return pd.DataFrame(
         {
             "wage_per_person": per.astype("float64"),

@@ -84,3 +84,22 @@ def test_mirror_oberbayern_motor_vehicles(mirror_store) -> None:  # type: ignore
         (rows["wage_ratio"] >= q90) & (rows["employment"] >= 1000)
     ).sum()  # CLUSTER_MAP_MIN_EMPLOYMENT
     assert rows["productivity_star"].fillna(False).sum() == expected > 10
+
+
+def test_vectorised_bands_equal_performance_band_per_cell() -> None:
+    """The bands of :func:`productivity` are :func:`performance_band` of each ratio (NaN, inf, ties)."""
+    import numpy as np
+    import pandas as pd
+
+    from cluster_map.stats.productivity import BASIC, HIGH, performance_band, productivity
+
+    rng = np.random.default_rng(3)
+    wages = np.concatenate([rng.lognormal(0, 0.4, 200), [np.nan, 0.0, 1.0, 1.0]])
+    emp = np.concatenate([rng.lognormal(3, 1, 200), [5.0, 0.0, 10.0, 10.0]])
+    frame = pd.DataFrame({"level": 2, "sector_level": 2, "year": 2020, "sector": "C10",
+                          "employment": emp, "wages": wages})  # fmt: skip
+    out = productivity(frame, wage_factor=1.0)
+    expected = [performance_band(r) if pd.notna(r) else None for r in out["wage_ratio"]]
+    assert out["performance"].tolist() == expected
+    assert {"high", "medium", "basic"} <= set(expected) and None in expected
+    assert performance_band(HIGH) == "high" and performance_band(BASIC) == "medium"
