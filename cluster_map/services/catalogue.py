@@ -7,7 +7,7 @@ reports and the README); this module adds the provenance, the limits and the dow
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -277,6 +277,92 @@ class DownloadFile:
     mime: str
 
 
+@dataclass(frozen=True)
+class LazyDownload:
+    """A file offered for download whose bytes are built only when asked for (``make()``)."""
+
+    label: str
+    fmt: str
+    make: Callable[[], bytes]
+    file_name: str
+    mime: str
+
+
+def lazy_download_files(
+    frame: pd.DataFrame,
+    *,
+    stem: str,
+    parameters: Mapping[str, Any],
+    sources: Sequence[Mapping[str, Any]] = (),
+    geo: pd.DataFrame | None = None,
+    parquet: bool = False,
+) -> list[LazyDownload]:
+    """The files of :func:`download_files`, each with a ``make()`` that builds its bytes on demand.
+
+    A page offers CSV, XLSX (and GeoJSON) under every table; building them all on every script run
+    cost the pages most of their render time (an XLSX workbook per table), for files rarely taken.
+    """
+    frame = frame.copy()
+    parameters = dict(parameters)
+    sources = [dict(s) for s in sources]
+    out = [
+        LazyDownload(
+            "CSV",
+            "csv",
+            lambda: exports.to_csv(frame),
+            exports.file_name(stem, "csv"),
+            exports.MEDIA_TYPES["csv"],
+        )
+    ]
+    if frame.size <= XLSX_MAX_CELLS:
+        notes = [f"{k}: {v}" for k, v in parameters.items()]
+        out.append(
+            LazyDownload(
+                "XLSX",
+                "xlsx",
+                lambda: exports.to_xlsx(frame, sheet=stem[:31] or "data", notes=notes),
+                exports.file_name(stem, "xlsx"),
+                exports.MEDIA_TYPES["xlsx"],
+            )
+        )
+    else:
+        parquet = True  # too large for a workbook: offer the columnar file instead
+    if parquet:
+        out.append(
+            LazyDownload(
+                "Parquet",
+                "parquet",
+                lambda: exports.to_parquet(frame),
+                exports.file_name(stem, "parquet"),
+                exports.MEDIA_TYPES["parquet"],
+            )
+        )
+    if geo is not None and len(geo):
+        shapes = geo.copy()
+        out.append(
+            LazyDownload(
+                "GeoJSON",
+                "geojson",
+                lambda: exports.to_geojson(shapes),
+                exports.file_name(stem, "geojson"),
+                exports.MEDIA_TYPES["geojson"],
+            )
+        )
+    columns = [str(c) for c in frame.columns]
+    out.append(
+        LazyDownload(
+            "Provenance",
+            "json",
+            lambda: exports.provenance(
+                table=stem, parameters=parameters, sources=sources, rows=len(frame), columns=columns
+            ),
+            exports.file_name(stem + ".provenance", "json"),
+            exports.MEDIA_TYPES["json"],
+        )
+    )
+    return out
+
+
 def download_files(
     frame: pd.DataFrame,
     *,
@@ -292,59 +378,9 @@ def download_files(
 
     Text cells are protected against formula injection (:mod:`cluster_map.reports.exports`).
     """
-    out = [
-        DownloadFile(
-            "CSV", "csv", exports.to_csv(frame), exports.file_name(stem, "csv"), exports.MEDIA_TYPES["csv"]
+    return [
+        DownloadFile(f.label, f.fmt, f.make(), f.file_name, f.mime)
+        for f in lazy_download_files(
+            frame, stem=stem, parameters=parameters, sources=sources, geo=geo, parquet=parquet
         )
     ]
-    if frame.size <= XLSX_MAX_CELLS:
-        out.append(
-            DownloadFile(
-                "XLSX",
-                "xlsx",
-                exports.to_xlsx(
-                    frame, sheet=stem[:31] or "data", notes=[f"{k}: {v}" for k, v in parameters.items()]
-                ),
-                exports.file_name(stem, "xlsx"),
-                exports.MEDIA_TYPES["xlsx"],
-            )
-        )
-    else:
-        parquet = True  # too large for a workbook: offer the columnar file instead
-    if parquet:
-        out.append(
-            DownloadFile(
-                "Parquet",
-                "parquet",
-                exports.to_parquet(frame),
-                exports.file_name(stem, "parquet"),
-                exports.MEDIA_TYPES["parquet"],
-            )
-        )
-    if geo is not None and len(geo):
-        out.append(
-            DownloadFile(
-                "GeoJSON",
-                "geojson",
-                exports.to_geojson(geo),
-                exports.file_name(stem, "geojson"),
-                exports.MEDIA_TYPES["geojson"],
-            )
-        )
-    side = exports.provenance(
-        table=stem,
-        parameters=parameters,
-        sources=sources,
-        rows=len(frame),
-        columns=[str(c) for c in frame.columns],
-    )
-    out.append(
-        DownloadFile(
-            "Provenance",
-            "json",
-            side,
-            exports.file_name(stem + ".provenance", "json"),
-            exports.MEDIA_TYPES["json"],
-        )
-    )
-    return out

@@ -95,3 +95,25 @@ def test_large_tables_get_parquet_instead_of_xlsx(monkeypatch: pytest.MonkeyPatc
         "parquet",
         "json",
     ]
+
+
+def test_lazy_download_files_build_nothing_until_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    for name in ("to_csv", "to_xlsx", "to_geojson", "provenance"):
+        real = getattr(catalogue.exports, name)
+        monkeypatch.setattr(
+            catalogue.exports,
+            name,
+            lambda *a, _real=real, _name=name, **k: built.append(_name) or _real(*a, **k),
+        )
+    frame = pd.DataFrame({"name": ["=1+1", "Wien"], "lq": [1.5, 0.2]})
+    geo = gpd.GeoDataFrame(frame, geometry=[Point(16, 48), Point(11, 48)], crs="EPSG:4326")
+    lazy = catalogue.lazy_download_files(frame, stem="t", parameters={"year": 2015}, geo=geo)
+    assert [f.fmt for f in lazy] == ["csv", "xlsx", "geojson", "json"] and built == []
+    frame.loc[0, "name"] = "changed after the page drew the buttons"
+    files = {f.fmt: f.make() for f in lazy}
+    assert sorted(built) == ["provenance", "to_csv", "to_geojson", "to_xlsx"]
+    assert files["csv"] == catalogue.exports.to_csv(
+        pd.DataFrame({"name": ["=1+1", "Wien"], "lq": [1.5, 0.2]})
+    )
+    assert json.loads(files["json"])["parameters"] == {"year": 2015}
