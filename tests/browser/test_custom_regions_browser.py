@@ -12,22 +12,38 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.mirror, pytest.mark.slow]
 
 
+def _idle(page) -> None:
+    """Wait until Streamlit has no script run in progress (its status widget is gone)."""
+    page.wait_for_timeout(300)
+    running = page.locator("[data-testid='stStatusWidget']").filter(has_text=re.compile("Running"))
+    for _ in range(300):
+        if not running.count():
+            return
+        page.wait_for_timeout(200)
+
+
 def _pick(page, label: str, code: str) -> None:
     """Type ``code`` into the multiselect and choose its option; a rerun (the name box losing focus) can
-    redraw the box while we type, so the typing is retried on the redrawn box."""
+    redraw the box or close its list while we type or click, so typing and clicking are retried on the
+    redrawn box, once the script is idle."""
     option = page.get_by_role("option", name=re.compile("^" + re.escape(code))).first
-    for attempt in range(4):
+    box = page.get_by_test_id("stMultiSelect").filter(has_text=label).first
+    for attempt in range(5):
+        _idle(page)
         box = page.get_by_test_id("stMultiSelect").filter(has_text=label).first
+        if box.get_by_text(code).count():
+            break  # chosen by an earlier attempt whose click landed during a redraw
         box.locator("input").click()
         box.locator("input").fill(code)
         try:
             option.wait_for(timeout=15000)
+            option.click(timeout=5000)
             break
         except Exception:  # playwright TimeoutError: the box was redrawn; type again
-            if attempt == 3:
+            if attempt == 4:
                 raise
-    option.click()
     page.keyboard.press("Escape")
+    _idle(page)
 
 
 def test_create_a_custom_region_and_share_it(page, browser, app_url, artifacts) -> None:
