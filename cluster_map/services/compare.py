@@ -30,9 +30,17 @@ class Comparison:
     metric: str
     long: pd.DataFrame  # region, name, sector, sector_label, employment, lq, share_region, stars, strong
     wide: pd.DataFrame  # sector, sector_label, one column per region (the metric)
-    figures: pd.DataFrame  # label, unit, one column per region (latest value)
+    figures: pd.DataFrame  # label, unit, year (of the latest values), one column per region (latest value)
     indices: pd.DataFrame  # region, name, krugman, hhi, entropy ... (latest year)
     notes: tuple[str, ...] = ()
+
+
+def _year_text(rows: pd.DataFrame) -> str:
+    """The year of a key figure's latest values: one year, or each region's year when they differ."""
+    years = sorted({int(y) for y in rows["year"]})
+    if len(years) == 1:
+        return str(years[0])
+    return ", ".join(f"{r} {int(y)}" for r, y in zip(rows["region"], rows["year"], strict=True))
 
 
 def compare_regions(
@@ -116,6 +124,12 @@ def compare_regions(
     figures = figs.pivot_table(index=["label", "unit"], columns="region", values="value", aggfunc="first")
     order = {label: i for i, label in enumerate(dict.fromkeys(order_src))}
     figures = figures.reindex(columns=codes).reset_index()
+    years = figs.groupby(["label", "unit"])[["region", "year"]].apply(_year_text)
+    figures.insert(
+        2,
+        "year",
+        [years.get((lab, unit), "") for lab, unit in zip(figures["label"], figures["unit"], strict=True)],
+    )
     figures = figures.sort_values("label", key=lambda s: s.map(order)).reset_index(drop=True)
     figures.columns.name = None
     ind = profiles.region_indices(con, dataset=dataset, regions=codes)

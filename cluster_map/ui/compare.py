@@ -75,10 +75,13 @@ def show_figures(f: Filters, c: compare.Comparison) -> None:
     """Notes on missing data, then key figures, one column per region."""
     for note in c.notes:
         st.info(plain(note, 400), icon=":material/info:")
-    st.subheader("Key figures (latest year with data)")
     if c.figures.empty:
+        st.subheader("Key figures (latest year with data)")
         st.info("No key figures for these regions.")
         return
+    years = sorted(set(c.figures["year"]))
+    when = f": {plain(years[0])}" if len(years) == 1 else "; the year column says which"
+    st.subheader(f"Key figures (latest year with data{when})")
     st.dataframe(c.figures, hide_index=True, width="stretch")
     downloads.buttons(c.figures, stem="compare_key_figures", key="dl-cmp-fig", parameters=_params(f, c))
 

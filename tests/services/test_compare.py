@@ -29,6 +29,7 @@ def test_two_regions_side_by_side(con: Any) -> None:
     assert c.wide["sector"].iloc[0] == "C29"  # largest mean employment first
     figs = c.figures.set_index("label")
     assert figs.loc["Persons employed", "AT13"] == sum(DIVISIONS[2015]["AT13"])
+    assert figs.loc["Persons employed", "year"] == "2015"  # the year of the latest values is stated
     assert set(c.indices["region"]) == {"DE21", "AT13"} and set(c.indices["year"]) == {2015}
 
 
@@ -55,3 +56,9 @@ def test_region_without_data_in_the_year_is_named(con: Any) -> None:
     c = compare.compare_regions(con, dataset=DS, regions=["AT11", "DE21"], year=2015)
     assert c.notes == ()
     assert list(c.wide.columns[2:]) == ["AT11", "DE21"]
+
+
+def test_figure_year_names_each_region_when_years_differ() -> None:
+    rows = compare.pd.DataFrame({"region": ["AT11", "DE21"], "year": [2010, 2015]})
+    assert compare._year_text(rows) == "AT11 2010, DE21 2015"
+    assert compare._year_text(rows.assign(year=[2015, 2015])) == "2015"
