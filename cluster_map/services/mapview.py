@@ -130,6 +130,42 @@ class MapLayer:
         t = pd.DataFrame(self.frame[[c for c in cols if c in self.frame.columns]])
         return t.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
 
+    def download_table(self) -> pd.DataFrame:
+        """:meth:`table` with the view in its first columns (dataset, sector, sector label, year, level,
+        metric), so a downloaded file says what it holds without its file name."""
+        t = self.table()
+        view = {
+            "dataset": self.dataset,
+            "sector": self.sector,
+            "sector_label": self.sector_label,
+            "year": int(self.year),
+            "level": "US states" if self.nuts_version == "us" else f"NUTS {int(self.level)}",
+            "metric": self.spec.label,
+        }
+        for i, (col, value) in enumerate(view.items()):
+            t.insert(i, col, value)
+        return t
+
+    def provenance(self, sources: list[dict[str, Any]]) -> bytes:
+        """The provenance sidecar (JSON) of :meth:`download_table`: the view's parameters and its sources."""
+        from cluster_map.reports import exports
+
+        t = self.download_table()
+        return exports.provenance(
+            table=f"cluster_map_{self.dataset}_{self.sector}_{self.year}_{self.metric}_L{self.level}",
+            parameters={
+                "dataset": self.dataset,
+                "sector": self.sector,
+                "year": int(self.year),
+                "level": int(self.level),
+                "nuts_version": self.nuts_version,
+                "metric": self.metric,
+            },
+            sources=sources,
+            rows=len(t),
+            columns=[str(c) for c in t.columns],
+        )
+
 
 def open_store(db: Path | str) -> Any:
     """A read-only connection to the store at ``db`` (take a ``cursor()`` per query)."""

@@ -29,6 +29,7 @@ from cluster_map.services import mapview as service
 from cluster_map.services.mapview import MapLayer, dataset_label
 from cluster_map.ui import data
 from cluster_map.ui.errors import handled
+from cluster_map.ui.sector import sources
 from cluster_map.ui.state import CLASSIFICATIONS, Filters, encode
 from cluster_map.ui.text import plain
 
@@ -277,22 +278,31 @@ def show_table(layer: MapLayer, filters: Filters) -> None:
     )
     stem = f"cluster_map_{layer.dataset}_{layer.sector}_{layer.year}_{filters.metric}_L{layer.level}"
     geo = layer.frame.drop(columns=[c for c in ("label_lon", "label_lat") if c in layer.frame])
+    full = layer.download_table()  # the table with dataset, sector, year, level and metric columns
     files = (
-        ("CSV", "csv", table, "text/csv"),
-        ("XLSX", "xlsx", table, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("CSV", "csv", full, "text/csv"),
+        ("XLSX", "xlsx", full, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ("GeoJSON (map layer)", "geojson", geo, "application/geo+json"),
+        ("Provenance", "provenance.json", None, "application/json"),
     )
     # The bytes are built only when a button is clicked (a callable), not on every rerun.
     for col, (label, fmt, frame, mime) in zip(st.columns(len(files)), files, strict=True):
         col.download_button(
             plain(label),
-            data=_exporter(frame, fmt),
+            data=_exporter(frame, fmt) if frame is not None else _sidecar(layer),
             file_name=f"{stem}.{fmt}",
             mime=mime,
-            key=f"cm_map_{fmt}",
+            key=f"cm_map_{fmt.replace('.', '_')}",
             on_click="ignore",
             width="stretch",
         )
+
+
+def _sidecar(layer: MapLayer) -> Any:
+    def build() -> bytes:
+        return layer.provenance(sources(layer.dataset))
+
+    return build
 
 
 def _exporter(frame: pd.DataFrame, fmt: str) -> Any:

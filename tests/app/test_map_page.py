@@ -142,6 +142,7 @@ def test_ranked_table_has_downloads(monkeypatch, tiny_store) -> None:
     assert list(df["code"]) == ["BB11", "AA11", "AA13", "AA12", "BB12"]  # 2014 LQs by hand; BB12 no data
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("CSV" in lbl for lbl in labels) and any("GeoJSON" in lbl for lbl in labels), labels
+    assert "Provenance" in labels, labels  # the sidecar beside the map's CSV
 
 
 @pytest.mark.mirror

@@ -160,3 +160,24 @@ def test_nuts_version_of_a_year() -> None:
 def test_dataset_labels_come_from_the_catalogue() -> None:
     assert mapview.dataset_label("sbs_r_nuts06_r2") == catalogue.dataset("sbs_r_nuts06_r2").label
     assert mapview.dataset_label("my_own") == "my_own"
+
+
+def test_download_table_says_dataset_sector_year_level_and_has_a_provenance_sidecar(con) -> None:
+    layer = mapview.map_layer(con, dataset="sbs_r_nuts06_r2", level=2, sector="C29", year=2015, metric="lq")
+    t = layer.download_table()
+    assert list(t.columns[:7]) == ["dataset", "sector", "sector_label", "year", "level", "metric", "rank"]
+    assert set(t["dataset"]) == {"sbs_r_nuts06_r2"} and set(t["sector"]) == {"C29"}
+    assert set(t["year"]) == {2015} and set(t["level"]) == {"NUTS 2"}
+    assert set(t["metric"]) == {catalogue.metric("lq").label}
+    assert t["code"].tolist() == layer.table()["code"].tolist()  # the same rows, in rank order
+    side = json.loads(layer.provenance([{"code": "sbs_r_nuts06_r2", "publisher": "Eurostat"}]))
+    assert side["parameters"] == {
+        "dataset": "sbs_r_nuts06_r2",
+        "sector": "C29",
+        "year": 2015,
+        "level": 2,
+        "nuts_version": layer.nuts_version,
+        "metric": "lq",
+    }
+    assert side["rows"] == len(t) and side["columns"] == [str(c) for c in t.columns]
+    assert side["sources"] == [{"code": "sbs_r_nuts06_r2", "publisher": "Eurostat"}]
