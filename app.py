@@ -28,6 +28,7 @@ def map_page() -> None:
         layer = data.map_layer(filters)
         mapview.headline(layer, filters)
         mapview.show_map(filters, overlays)
+        mapview.show_top(layer, filters)
         table = st.expander("Regions ranked, with downloads", key="cm_table_open", on_change="rerun")
         if table.open:  # the table (and its heavy grid component) only when asked for
             with table:

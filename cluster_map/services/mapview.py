@@ -130,6 +130,14 @@ class MapLayer:
         t = pd.DataFrame(self.frame[[c for c in cols if c in self.frame.columns]])
         return t.sort_values(["rank", "code"], na_position="last").reset_index(drop=True)
 
+    def top(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` highest regions of the layer (rank, code, name, country, value), rank first."""
+        t = self.table()
+        t = t[t["rank"].notna()].head(n)
+        return t[[c for c in ("rank", "code", "name", "country", "value") if c in t.columns]].reset_index(
+            drop=True
+        )
+
     def download_table(self) -> pd.DataFrame:
         """:meth:`table` with the view in its first columns (dataset, sector, sector label, year, level,
         metric), so a downloaded file says what it holds without its file name."""

@@ -266,6 +266,32 @@ def show_map(filters: Filters, overlays: dict[str, bool] | None = None) -> None:
 
 
 @handled
+def show_top(layer: MapLayer, filters: Filters) -> None:
+    """The 10 highest regions of the view, named beside the map (rank first; a light static table)."""
+    top = layer.top(10)
+    if top.empty:
+        return
+    spec = layer.spec
+    value_label = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+
+    def shown(v: Any) -> str:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return plain(f"{float(v):,.{spec.digits}f}")
+        return plain(v)
+
+    table = pd.DataFrame(
+        {
+            "rank": [int(r) for r in top["rank"]],
+            "region": [plain(f"{n} ({c})") for n, c in zip(top["name"], top["code"], strict=True)],
+            "country": [plain(c) for c in top["country"]],
+            value_label: [shown(v) for v in top["value"]],
+        }
+    )
+    st.markdown(f"**The {len(top)} highest regions**")
+    st.table(table.set_index("rank"))
+
+
+@handled
 def show_table(layer: MapLayer, filters: Filters) -> None:
     """The ranked table of the view with CSV / XLSX / GeoJSON downloads."""
     table = layer.table()

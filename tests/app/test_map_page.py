@@ -184,3 +184,15 @@ def test_a_url_without_parameters_continues_the_last_view(monkeypatch, tiny_stor
     at.query_params.clear()  # as after following a sidebar page link
     at.run()
     assert _qp(at)["sector"] == "C" and _qp(at)["metric"] == "employment"
+
+
+def test_the_ten_highest_regions_are_named_beside_the_map(monkeypatch, tiny_store) -> None:
+    at = _app(monkeypatch, tiny_store)
+    assert not at.exception
+    assert any(m.value == "**The 4 highest regions**" for m in at.markdown), [m.value for m in at.markdown]
+    top = at.table[0].value
+    assert top.index.name == "rank" and list(top.index) == [1, 2, 3, 4]
+    # 2014 LQs by hand: BB11 > AA11 > AA13 > AA12; BB12 has no value and is not ranked
+    codes = [re.search(r"(AA|BB)\d\d", r).group(0) for r in top["region"]]  # type: ignore[union-attr]
+    assert codes == ["BB11", "AA11", "AA13", "AA12"]
+    assert len(at.dataframe) == 0  # the heavy grid stays behind the expander
