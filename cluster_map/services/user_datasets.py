@@ -47,6 +47,9 @@ class Added:
     matched: int
     unmatched: tuple[str, ...]
     metric_rows: int
+    #: indicator codes of the file that none of the dataset's cells uses, with their rows: stored as
+    #: observations (with their provenance) but in no metric; listed so that a user sees what was left out
+    other_indicators: tuple[tuple[str, int], ...] = ()
 
     def lines(self) -> list[str]:
         """Plain-text lines for the CLI."""
@@ -60,6 +63,12 @@ class Added:
             )
             + f"; {self.metric_rows:,} metric rows."
         ]
+        if self.other_indicators:
+            listed = ", ".join(f"{c} ({n:,} rows)" for c, n in self.other_indicators)
+            out.append(
+                f"  {self.file}: indicator codes no cell of the spec uses (stored, in no metric): {listed}; "
+                "declare them in the spec file (employment / establishments / wages) to use them."
+            )
         return out
 
 
@@ -273,7 +282,15 @@ def add_dataset(file: Path, *, code: str, spec_file: Path | None = None, db: Pat
         matched=len(matched),
         unmatched=tuple(dict.fromkeys(real)),
         metric_rows=int(report.get(code, {}).get("metrics", 0)),
+        other_indicators=unused_indicators(frame, ds),
     )
+
+
+def unused_indicators(frame: pd.DataFrame, ds: catalogue.Dataset) -> tuple[tuple[str, int], ...]:
+    """Indicator codes of ``frame`` that none of ``ds``'s declared cells or units names, with their rows."""
+    declared = ds.known_indicators()
+    counts = frame["indicator"].astype(str).value_counts()
+    return tuple((str(c), int(n)) for c, n in sorted(counts.items()) if c not in declared)
 
 
 def _refuse_unknown(

@@ -81,6 +81,11 @@ def test_a_current_layout_tsv_with_a_spec(store_copy: Path, tmp_path: Path) -> N
     spec.write_text(spec.read_text().replace('unit_dim = "unit"\n', ""))
     added = add_dataset(API / "sbs_r_nuts2021.tsv", code="my_sbs", spec_file=spec, db=store_copy)
     assert added.unmatched == ("HU99",)  # tolerated by the spec, still listed
+    # the file's other indicators are named in the summary with their rows, not silently dropped
+    others = dict(added.other_indicators)
+    assert set(others) == {"LOC_NR", "WAGE_LOC_MEUR"} and all(n > 0 for n in others.values())
+    assert "indicator codes no cell of the spec uses" in "\n".join(added.lines())
+    assert "LOC_NR (" in "\n".join(added.lines())
     assert catalogue.dataset("my_sbs").tolerance("region", "HU99") == catalogue.SPEC_TOLERATED
     versions = _q(
         store_copy, "SELECT DISTINCT year, nuts_version FROM metrics WHERE dataset = 'my_sbs' ORDER BY 1"
