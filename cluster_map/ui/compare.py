@@ -80,8 +80,8 @@ def show_figures(f: Filters, c: compare.Comparison) -> None:
         st.info("No key figures for these regions.")
         return
     years = sorted(set(c.figures["year"]))
-    when = f": {plain(years[0])}" if len(years) == 1 else "; the year column says which"
-    st.subheader(f"Key figures (latest year with data{when})")
+    when = f": {years[0]}" if len(years) == 1 else "; the year column says which"
+    st.subheader(plain(f"Key figures (latest year with data{when})"))
     st.dataframe(c.figures, hide_index=True, width="stretch")
     downloads.buttons(c.figures, stem="compare_key_figures", key="dl-cmp-fig", parameters=_params(f, c))
 
