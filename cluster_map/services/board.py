@@ -404,9 +404,7 @@ def create_post(
             )
         pid = board.insert_post(db, author_id=me.id, now=now, con=con, **values)
         candidate = {**values, "org_country": me.org_country}
-        for search in board.rows(
-            con, "SELECT * FROM saved_searches WHERE account_id <> ? ORDER BY id", [me.id]
-        ):
+        for search in conversations.searches_of_others(con, account_id=me.id):
             if post_matches(candidate, search):
                 conversations.notify(
                     con,

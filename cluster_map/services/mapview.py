@@ -138,6 +138,11 @@ class MapLayer:
             drop=True
         )
 
+    @property
+    def stem(self) -> str:
+        """File name stem of the layer's downloads (dataset, sector, year, metric, level)."""
+        return f"cluster_map_{self.dataset}_{self.sector}_{self.year}_{self.metric}_L{self.level}"
+
     def download_table(self) -> pd.DataFrame:
         """:meth:`table` with the view in its first columns (dataset, sector, sector label, year, level,
         metric), so a downloaded file says what it holds without its file name."""
@@ -160,7 +165,7 @@ class MapLayer:
 
         t = self.download_table()
         return exports.provenance(
-            table=f"cluster_map_{self.dataset}_{self.sector}_{self.year}_{self.metric}_L{self.level}",
+            table=self.stem,
             parameters={
                 "dataset": self.dataset,
                 "sector": self.sector,

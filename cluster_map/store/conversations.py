@@ -283,6 +283,11 @@ def saved_searches(
         return pd.DataFrame(rows(own, sql, [account_id, account_id]), columns=list(SEARCH_COLUMNS))
 
 
+def searches_of_others(con: duckdb.DuckDBPyConnection, *, account_id: int) -> list[dict[str, Any]]:
+    """Every saved search that does not belong to ``account_id``, by id (whom a new post may notify)."""
+    return rows(con, "SELECT * FROM saved_searches WHERE account_id <> ? ORDER BY id", [account_id])
+
+
 def delete_search(db: Path | str, *, account_id: int, search_id: int) -> bool:
     """Delete a saved search of ``account_id``; ``True`` if one went."""
     with transaction(db) as con:

@@ -302,7 +302,7 @@ def show_table(layer: MapLayer, filters: Filters) -> None:
         height=320,
         column_config={"value": st.column_config.Column(catalogue.metric(filters.metric).label)},
     )
-    stem = f"cluster_map_{layer.dataset}_{layer.sector}_{layer.year}_{filters.metric}_L{layer.level}"
+    stem = layer.stem
     geo = layer.frame.drop(columns=[c for c in ("label_lon", "label_lat") if c in layer.frame])
     full = layer.download_table()  # the table with dataset, sector, year, level and metric columns
     files = (
