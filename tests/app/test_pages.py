@@ -138,7 +138,7 @@ def test_compare_from_the_url(tiny_env: Path) -> None:
     wide = next(t for t in tables if "sector_label" in t.columns and "AT13" in t.columns)
     assert {"AT13", "DE21"} <= set(wide.columns)
     assert wide["sector"].iloc[0] in {"C29", "F41", "C10", "F43"}
-    assert any(str(h.value) == "Key figures (latest year with data: 2015)" for h in at.subheader)
+    assert any(unescape(str(h.value)) == "Key figures (latest year with data: 2015)" for h in at.subheader)
     figures = next(t for t in tables if "label" in t.columns and "year" in t.columns)
     assert set(figures["year"]) == {"2015"}
 
