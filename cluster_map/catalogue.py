@@ -1020,6 +1020,37 @@ COUNTRIES: Final[tuple[Country, ...]] = (
 )
 
 
+# --- region levels ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegionLevel:
+    """One level of regions of an area, with the words every page, table and report uses for it."""
+
+    area: Area = _f("'europe' (NUTS) or 'us' (US states)")
+    level: int = _f("the level number in the store (NUTS 0-3; US states: 1)")
+    label: str = _f("short label for menus, captions and exports ('NUTS 2', 'US states')")
+
+
+LEVELS: Final[tuple[RegionLevel, ...]] = (
+    RegionLevel("europe", 0, "NUTS 0"),
+    RegionLevel("europe", 1, "NUTS 1"),
+    RegionLevel("europe", 2, "NUTS 2"),
+    RegionLevel("europe", 3, "NUTS 3"),
+    RegionLevel("us", 1, "US states"),
+)
+
+
+def level_label(area: str, level: int) -> str:
+    """What level ``level`` of ``area`` is called ('NUTS 2', 'US states'; 'level N' when not declared).
+
+    >>> level_label("us", 1)
+    'US states'
+    """
+    for lv in LEVELS:
+        if lv.area == area and lv.level == int(level):
+            return lv.label
+    return f"level {int(level)}"
+
+
 # --- a user's own datasets -----------------------------------------------------------------------
 #: Datasets a user added to their store (``cluster-map ingest --add``), registered when the store is
 #: opened or built; they are looked up like catalogued ones but never shadow one.
@@ -1340,6 +1371,9 @@ __all__ = [
     "Country",
     "Dataset",
     "Figure",
+    "LEVELS",
+    "RegionLevel",
+    "level_label",
     "Metric",
     "NutsRule",
     "Series",
@@ -1904,3 +1938,26 @@ def member_size(total: int | None) -> str | None:
         if total >= size.low and (size.high is None or total <= size.high):
             return size.key
     return None
+
+
+#: Which field of a :class:`SectorTerm` holds the codes of a sector scheme.
+_TERM_FIELDS: Final = {"nace_r2": "nace", "us_cluster": "us_clusters"}
+
+
+def equivalent_sectors(code: str, *, source: str, target: str) -> tuple[str, ...]:
+    """Sector codes of scheme ``target`` that the catalogue declares equivalent to ``code`` of ``source``.
+
+    The same scheme: ``(code,)``. Between NACE Rev. 2 (``nace_r2``) and the US CMP benchmark clusters
+    (``us_cluster``) the equivalents are those of the :data:`SECTOR_TERMS` that name ``code``, in
+    catalogue order (C29 -> automotive -> 4 Automotive, 44, 108). Empty when nothing is declared.
+
+    >>> equivalent_sectors("C29", source="nace_r2", target="us_cluster")[0]
+    '4'
+    """
+    if source == target:
+        return (code,)
+    src, dst = _TERM_FIELDS.get(source), _TERM_FIELDS.get(target)
+    if src is None or dst is None:
+        return ()
+    found = [c for t in SECTOR_TERMS if code in getattr(t, src) for c in getattr(t, dst)]
+    return tuple(dict.fromkeys(found))

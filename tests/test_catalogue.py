@@ -32,6 +32,7 @@ RECORDS = (
     catalogue.Dataset,
     catalogue.Metric,
     catalogue.Country,
+    catalogue.RegionLevel,
 )
 #: Colour rule of a metric -> the kind of classes ``classes_for`` gives it by default.
 RULE_KINDS = {
@@ -86,6 +87,28 @@ def test_a_mapped_dataset_opens_at_a_level_it_offers(ds: catalogue.Dataset) -> N
     assert ds.employment is not None, "a map needs an employment cell"
     if ds.report_level is not None:
         assert ds.report_level[0] in ds.map_levels
+
+
+@pytest.mark.parametrize("ds", catalogue.mapped(), ids=_id)
+def test_every_map_level_has_a_label_of_its_area(ds: catalogue.Dataset) -> None:
+    declared = {(lv.area, lv.level) for lv in catalogue.LEVELS}
+    assert {(ds.area, lv) for lv in ds.map_levels} <= declared
+    assert catalogue.level_label(ds.area, ds.map_levels[-1]) != f"level {ds.map_levels[-1]}"
+
+
+@pytest.mark.parametrize(
+    ("code", "source", "target", "expected"),
+    [
+        ("C29", "nace_r2", "nace_r2", ("C29",)),
+        ("C29", "nace_r2", "us_cluster", ("4", "44", "108")),
+        ("4", "us_cluster", "nace_r2", ("C29",)),
+        ("23", "us_cluster", "nace_r2", ("J61", "J62", "J63", "C26", "C27")),
+        ("C", "nace_r2", "us_cluster", ()),
+        ("C29", "nace_r2", "total", ()),
+    ],
+)
+def test_equivalent_sectors(code: str, source: str, target: str, expected: tuple[str, ...]) -> None:
+    assert catalogue.equivalent_sectors(code, source=source, target=target) == expected
 
 
 @pytest.mark.parametrize("ds", catalogue.reported(), ids=_id)

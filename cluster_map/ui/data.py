@@ -24,7 +24,7 @@ from cluster_map.errors import StoreError
 from cluster_map.maps.choropleth import EncodedGeometry, encode_geometry, publish_geometry
 from cluster_map.services import coverage, mapview
 from cluster_map.services.mapview import MapLayer, ViewOptions
-from cluster_map.ui.state import Filters, decode, encode
+from cluster_map.ui.state import Filters, decode, encode, switch_dataset
 
 
 def db_path() -> Path:
@@ -195,6 +195,8 @@ def map_layer(filters: Filters) -> MapLayer:
 
 
 _LAST = "_cm_last_view"
+#: The view this session last showed in each dataset (so a dataset round trip comes back to it).
+_SEEN = "_cm_seen"
 
 
 def current_filters() -> tuple[Filters, list[str]]:
@@ -213,6 +215,7 @@ def set_filters(filters: Filters) -> None:
     """Write ``filters`` to the URL (only the parameters that changed, to avoid needless reruns)."""
     wanted = encode(filters)
     st.session_state[_LAST] = wanted
+    st.session_state.setdefault(_SEEN, {})[filters.dataset] = filters
     current = {k: st.query_params.get(k) for k in st.query_params}
     if current == wanted:
         return
@@ -221,6 +224,20 @@ def set_filters(filters: Filters) -> None:
     for k, v in wanted.items():
         if current.get(k) != v:
             st.query_params[k] = v
+
+
+def switch_to(filters: Filters, dataset: str) -> tuple[Filters, list[str]]:
+    """The view ``filters`` moved to ``dataset``: the equivalent sector, level, year, metric, countries
+    where the dataset has them, and one line per choice that changed, saying why
+    (:func:`cluster_map.ui.state.switch_dataset`)."""
+    if dataset == filters.dataset or filters.dataset not in datasets():
+        return filters.with_(dataset=dataset), []
+    return switch_dataset(
+        filters,
+        view_options(filters.dataset),
+        view_options(dataset),
+        remembered=dict(st.session_state.get(_SEEN, {})),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

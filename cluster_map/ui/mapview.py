@@ -90,6 +90,14 @@ def filter_sidebar(filters: Filters) -> Filters:
     _fix(_W["dataset"], sets, filters.dataset)
     dataset = sb.selectbox("Dataset", sets, key=_W["dataset"], format_func=dataset_label)
     opts = data.view_options(dataset)
+    if dataset != filters.dataset:  # the box changed: carry the view over, say what could not be kept
+        moved, notes = data.switch_to(filters, dataset)
+        ss = st.session_state
+        ss[_W["sector"]], ss[_W["level"]], ss[_W["year"]] = moved.sector, moved.level, moved.year
+        ss[_W["metric"]], ss[_W["countries"]] = moved.metric, list(moved.countries)
+        filters = moved
+        for note in notes:
+            st.info(plain(note, 400), icon=":material/swap_horiz:")
     codes = [c for c, _ in opts.sectors]
     labels = dict(opts.sectors)
     _fix(_W["sector"], codes, opts.default_sector)
@@ -111,7 +119,7 @@ def filter_sidebar(filters: Filters) -> Filters:
         "Level",
         list(opts.levels),
         key=_W["level"],
-        format_func=lambda v: "US states" if opts.nuts_version == "us" else f"NUTS {v}",
+        format_func=lambda v: catalogue.level_label(opts.area, v),
     )
     st.session_state[_W["countries"]] = [
         c for c in st.session_state.get(_W["countries"], []) if c in opts.countries

@@ -39,16 +39,16 @@ def view_controls(filters: Filters, *, year: bool = True, level: bool = False) -
     )
     opts = data.view_options(dataset)
     out = filters.with_(dataset=dataset, sector_scheme=opts.sector_scheme)
-    if dataset != filters.dataset:
-        out = out.with_(
-            sector=opts.default_sector, year=opts.latest_year, level=opts.default_level, regions=()
-        )
+    if dataset != filters.dataset:  # carry the view over; say what could not be kept
+        out, notes = data.switch_to(filters, dataset)
+        for note in notes:
+            st.info(plain(note, 400), icon=":material/swap_horiz:")
     if level and len(opts.levels) > 1:
         lv = st.sidebar.selectbox(
             "Region level",
             opts.levels,
             index=opts.levels.index(out.level) if out.level in opts.levels else len(opts.levels) - 1,
-            format_func=lambda v: f"NUTS {v}" if dataset != "us_cmp_states_2016" else "States",
+            format_func=lambda v: catalogue.level_label(opts.area, v),
             key="ctl-level",
         )
         out = out.with_(level=int(lv))

@@ -302,3 +302,104 @@ def decode(
         ),
         warnings,
     )
+
+
+def switch_dataset(
+    view: Filters,
+    old: ViewOptions,
+    new: ViewOptions,
+    *,
+    remembered: Mapping[str, Filters] | None = None,
+) -> tuple[Filters, list[str]]:
+    """The view ``view`` (a view of ``old``'s dataset) moved to ``new``'s dataset, and what changed.
+
+    Each choice is kept where the new dataset has it; otherwise it moves to the closest one and a
+    one-line message says what changed and why. ``remembered`` holds the view this session last
+    showed in each dataset, so that a round trip (SBS -> US -> SBS) comes back to where it started.
+
+    * sector: the same code in the same scheme; else an equivalent the catalogue declares
+      (:func:`cluster_map.catalogue.equivalent_sectors`: C29 <-> US cluster 4 Automotive), the
+      remembered one first; else the sector last shown in the new dataset; else its default sector;
+    * level: the same level of the same area (NUTS 2 stays NUTS 2; US states are not NUTS 1); else the
+      level last shown there; else the dataset's default level;
+    * year: kept when the new dataset has it; else the year last shown there; else its latest year;
+    * metric, countries and regions: kept when the new dataset has them, else its first metric, all
+      countries, no region.
+
+    Pure: the sidebar calls it when the dataset box changes and shows the messages.
+    """
+    notes: list[str] = []
+    name = _dataset_name(new.dataset)
+    last = (remembered or {}).get(new.dataset)
+    codes = {c for c, _ in new.sectors}
+    sector = view.sector or old.default_sector
+    old_sector = f"{sector} {old.sector_label(sector)}"
+    candidates = [
+        c
+        for c in catalogue.equivalent_sectors(sector, source=old.sector_scheme, target=new.sector_scheme)
+        if c in codes
+    ]
+    if sector in codes and old.sector_scheme == new.sector_scheme:
+        chosen = sector
+    elif candidates:
+        chosen = last.sector if last and last.sector in candidates else candidates[0]
+        notes.append(
+            f"{old_sector} is not in {name}; showing its equivalent {chosen} {new.sector_label(chosen)}."
+        )
+    elif last and last.sector in codes:
+        chosen = last.sector
+        notes.append(
+            f"{old_sector} is not in {name} and no equivalent is declared; showing {chosen} "
+            f"{new.sector_label(chosen)}, the sector shown there before."
+        )
+    else:
+        chosen = new.default_sector
+        notes.append(
+            f"{old_sector} is not in {name} and no equivalent is declared; showing {chosen} "
+            f"{new.sector_label(chosen)}."
+        )
+
+    level = view.level
+    if not (old.area == new.area and level in new.levels):
+        was = catalogue.level_label(old.area, level)
+        level = last.level if last and last.level in new.levels else new.default_level
+        notes.append(f"{was} is not in {name}; showing {catalogue.level_label(new.area, level)}.")
+
+    year = view.year
+    if year is None or year not in new.years:
+        year = last.year if last and last.year in new.years else new.latest_year
+        if view.year is not None:
+            notes.append(f"Year {view.year} is not in {name}; showing {year}.")
+
+    metric = view.metric
+    if metric not in new.metrics:
+        metric = new.metrics[0]
+        notes.append(
+            f"{catalogue.metric(view.metric).label} is not offered for {name}; "
+            f"showing {catalogue.metric(metric).label}."
+        )
+
+    countries = tuple(c for c in view.countries if c in new.countries)
+    if len(countries) < len(view.countries):
+        gone = ", ".join(c for c in view.countries if c not in countries)
+        notes.append(
+            f"Countries {gone} are not in {name}; showing {', '.join(countries) or 'all countries'}."
+        )
+    regions = tuple(r for r in view.regions if r in new.regions)
+
+    out = view.with_(
+        dataset=new.dataset,
+        sector_scheme=new.sector_scheme,
+        sector=chosen,
+        level=level,
+        year=year,
+        metric=metric,
+        countries=countries,
+        regions=regions,
+    )
+    return out, notes
+
+
+def _dataset_name(code: str) -> str:
+    found = catalogue.find_dataset(code)
+    return found.label if found else code

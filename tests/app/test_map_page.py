@@ -196,3 +196,77 @@ def test_the_ten_highest_regions_are_named_beside_the_map(monkeypatch, tiny_stor
     codes = [re.search(r"(AA|BB)\d\d", r).group(0) for r in top["region"]]  # type: ignore[union-attr]
     assert codes == ["BB11", "AA11", "AA13", "AA12"]
     assert len(at.dataframe) == 0  # the heavy grid stays behind the expander
+
+
+@pytest.fixture(scope="module")
+def tiny_us_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_store(tmp_path_factory.mktemp("tiny_us") / "tiny.duckdb", us=True)
+
+
+def _infos(at: AppTest) -> list[str]:
+    return [unescape(str(i.value)) for i in at.info]
+
+
+def test_switching_to_the_us_and_back_keeps_the_equivalent_sector_and_level(
+    monkeypatch, tiny_us_store
+) -> None:
+    at = _app(monkeypatch, tiny_us_store, {"sector": "C29", "level": "2"})
+    assert not at.exception and not at.info
+    _widget(at, "selectbox", "Dataset").set_value("us_cmp_states_2016").run()
+    assert not at.exception and not at.error
+    qp = _qp(at)
+    # 4 Automotive is the catalogue's equivalent of C29 (the dataset's default would be 9)
+    assert (qp["dataset"], qp["scheme"], qp["sector"], qp["level"], qp["year"]) == (
+        "us_cmp_states_2016",
+        "us_cluster",
+        "4",
+        "1",
+        "2016",
+    )
+    level = _widget(at, "selectbox", "Level")
+    assert level.value == 1 and level.options == ["US states"]
+    assert _widget(at, "selectbox", "Sector").value == "4"
+    infos = _infos(at)
+    assert (
+        "C29 Manufacture of motor vehicles, trailers and semi-trailers is not in United States: Cluster "
+        "Mapping, employment (states); showing its equivalent 4 Automotive." in infos
+    ), infos
+    assert "NUTS 2 is not in United States: Cluster Mapping, employment (states); showing US states." in infos
+    assert "Year 2014 is not in United States: Cluster Mapping, employment (states); showing 2016." in infos
+
+    _widget(at, "selectbox", "Dataset").set_value("sbs_r_nuts06_r2").run()
+    assert not at.exception and not at.error
+    qp = _qp(at)
+    assert (qp["dataset"], qp["scheme"], qp["sector"], qp["level"], qp["year"]) == (
+        "sbs_r_nuts06_r2",
+        "nace_r2",
+        "C29",
+        "2",
+        "2014",
+    )
+    level = _widget(at, "selectbox", "Level")
+    assert level.value == 2 and level.options == ["NUTS 2"]
+    infos = _infos(at)
+    assert any(i.startswith("4 Automotive is not in Europe: Eurostat SBS") for i in infos), infos
+    assert any(
+        i.endswith("showing its equivalent C29 Manufacture of motor vehicles, trailers and semi-trailers.")
+        for i in infos
+    )
+    assert "US states is not in Europe: Eurostat SBS, persons employed (NUTS 0-2); showing NUTS 2." in infos
+    assert "US states" not in _component(at)["script"]
+
+    at.run()  # the next run of the same view says nothing more
+    assert not at.info
+
+
+def test_a_sector_without_equivalent_says_so_and_comes_back(monkeypatch, tiny_us_store) -> None:
+    at = _app(monkeypatch, tiny_us_store, {"sector": "C"})
+    _widget(at, "selectbox", "Dataset").set_value("us_cmp_states_2016").run()
+    assert _qp(at)["sector"] == "9"
+    assert (
+        "C Manufacturing is not in United States: Cluster Mapping, employment (states) and no equivalent is "
+        "declared; showing 9 Construction Products and Services." in _infos(at)
+    ), _infos(at)
+    _widget(at, "selectbox", "Dataset").set_value("sbs_r_nuts06_r2").run()
+    assert _qp(at)["sector"] == "C", "back to the sector shown there before, not the default C29"
+    assert any(i.endswith("showing C Manufacturing, the sector shown there before.") for i in _infos(at))

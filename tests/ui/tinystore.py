@@ -3,6 +3,9 @@
 Built with the real DDL (``cluster_map.store.database.create_schema``) plus a ``metrics`` table with the
 columns of the statistics engine. One region name holds ``<script>`` (must stay text), one cell is
 confidential (value NULL, flag 'c') and one region has no row at all, so every no-data reason occurs.
+With ``us=True`` it also holds three US states (squares far west of Europe) and two US CMP clusters of
+2016: 4 Automotive (the catalogue's equivalent of C29) and 9 Construction Products and Services (the
+dataset's default: it has the most states), so a page can switch dataset and back.
 """
 
 from __future__ import annotations
@@ -54,8 +57,21 @@ def _square(x: float, y: float, size: float = 1.0) -> shapely.Polygon:
     return shapely.box(x, y, x + size, y + size)
 
 
-def build_tiny_store(path: Path) -> Path:
-    """Write the tiny store to ``path`` and return it."""
+#: US states (code: name, lower-left corner), clusters and 2016 employment (state, cluster) -> persons.
+US_STATES = {"06": ("California", (-122, 35)), "26": ("Michigan", (-86, 42)), "48": ("Texas", (-100, 30))}
+US_CLUSTERS = {"4": "Automotive", "9": "Construction Products and Services"}
+US_EMPLOYMENT = {
+    ("06", "4"): 20000,
+    ("06", "9"): 90000,
+    ("26", "4"): 170000,
+    ("26", "9"): 30000,
+    ("48", "9"): 80000,
+}
+US_TOTAL = {"06": 15_000_000, "26": 3_900_000, "48": 11_000_000}
+
+
+def build_tiny_store(path: Path, *, us: bool = False) -> Path:
+    """Write the tiny store to ``path`` (with the US part when ``us``) and return it."""
     con = duckdb.connect(str(path))
     create_schema(con)
     for code, name in NAMES.items():
@@ -123,5 +139,38 @@ def build_tiny_store(path: Path) -> Path:
                         lq >= 1.5,
                     ],
                 )
+    if us:
+        _add_us(con)
     con.close()
     return path
+
+
+def _add_us(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT INTO regions VALUES ('US', 'us', 0, 'US', 'United States', NULL, 'us_nation')")
+    for code, (name, (x, y)) in US_STATES.items():
+        con.execute("INSERT INTO regions VALUES (?, 'us', 1, 'US', ?, 'US', 'us_state')", [code, name])
+        g = _square(x, y, 4.0)
+        pt = g.representative_point()
+        for variant in ("full", "display"):
+            con.execute(
+                "INSERT INTO geometries VALUES (?, 'us', 1, ?, ?, ?, ?, 'tiny')",
+                [code, variant, shapely.to_wkb(g), pt.x, pt.y],
+            )
+    for code, label in US_CLUSTERS.items():
+        con.execute("INSERT INTO sectors VALUES ('us_cluster', ?, ?, 1, NULL, 'traded')", [code, label])
+    con.execute(
+        "INSERT INTO datasets (code, kind, title) VALUES ('us_cmp_states_2016', 'statistics', "
+        "'U.S. Cluster Mapping: cluster employment by state, 2016')"
+    )
+    grand = sum(US_TOTAL.values())
+    for cluster in US_CLUSTERS:
+        cells = {s: v for (s, c), v in US_EMPLOYMENT.items() if c == cluster}
+        cluster_total = sum(cells.values())
+        for state, emp in cells.items():
+            share_r = emp / US_TOTAL[state]
+            lq = share_r / (cluster_total / grand)
+            con.execute(
+                "INSERT INTO metrics VALUES ('us_cmp_states_2016', 'us', 1, ?, 'us_cluster', ?, 2016, ?, "
+                "NULL, ?, ?, ?, FALSE, FALSE, FALSE, 0, TRUE, TRUE, ?, FALSE, 'external')",
+                [state, cluster, emp, share_r, emp / cluster_total, lq, lq >= 1.5],
+            )
