@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -121,6 +122,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     src = args.db or get_settings().db
     queries = dict(QUERIES)
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-directory-") as tmp:
         db = Path(tmp) / "store.duckdb"
         t0 = time.perf_counter()
@@ -168,7 +170,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = {
         "bench": "directory",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "loadavg_1min_at_start": load_start,
+            "loadavg_1min_at_end": os.getloadavg()[0],
+        },
         "store": str(src),
         "organisations": total,
         "real_organisations": real,
