@@ -254,7 +254,7 @@ def rank_partners(
 
     ids, countries = col("id"), col("country")
     regions: list[str] = []
-    keys: list[tuple[object, ...]] = []
+    cells: list[tuple[object, ...]] = []
     where: dict[tuple[object, ...], str] = {}
     memo: dict[tuple[object, ...], dict[str, Any]] = {}
     for country, n0, n1, n2, sector_keys, nace, clusters in zip(
@@ -276,7 +276,7 @@ def rank_partners(
             cand = {"sector_keys": sector_keys, "nace": nace, "clusters": clusters, "country": country}
             memo[key] = _factors(cand, region, need, need_keys, need_nace, need_us, stats)
         regions.append(region)
-        keys.append(key)
+        cells.append(key)
     factors = list(next(iter(memo.values()))) if memo else []
     frame = pd.DataFrame(
         {
@@ -285,7 +285,7 @@ def rank_partners(
             "country": countries,
             "region": [r.removeprefix("US:") for r in regions],
             "members": col("members_total"),
-            **{f: [memo[k][f] for k in keys] for f in factors},
+            **{f: [memo[k][f] for k in cells] for f in factors},
             "marketplace": [1.0 if post_keys.get(str(i), frozenset()) & need_keys else 0.0 for i in ids],
             "lon": col("lon"),
             "lat": col("lat"),
