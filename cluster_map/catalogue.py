@@ -1039,16 +1039,22 @@ LEVELS: Final[tuple[RegionLevel, ...]] = (
 )
 
 
-def level_label(area: str, level: int) -> str:
-    """What level ``level`` of ``area`` is called ('NUTS 2', 'US states'; 'level N' when not declared).
+def level_label(area: str, level: int, nuts_version: str = "") -> str:
+    """What level ``level`` of ``area`` is called ('NUTS 2', 'US states'; 'level N' when not declared);
+    with ``nuts_version``, a NUTS level also names its version ('NUTS 2 (2013)'), a US level does not.
 
-    >>> level_label("us", 1)
-    'US states'
+    >>> level_label("us", 1, "us"), level_label("europe", 2, "2013")
+    ('US states', 'NUTS 2 (2013)')
     """
-    for lv in LEVELS:
-        if lv.area == area and lv.level == int(level):
-            return lv.label
-    return f"level {int(level)}"
+    label = next((lv.label for lv in LEVELS if lv.area == area and lv.level == int(level)), None)
+    if label is None:
+        label = f"level {int(level)}"
+    return f"{label} ({nuts_version})" if nuts_version and area == "europe" else label
+
+
+def offers(area: str, metric_key: str) -> bool:
+    """Whether the datasets of ``area`` offer metric ``metric_key`` (US states have no cluster stars)."""
+    return any(m.key == metric_key and area in m.areas for m in METRICS)
 
 
 # --- a user's own datasets -----------------------------------------------------------------------
@@ -1374,6 +1380,7 @@ __all__ = [
     "LEVELS",
     "RegionLevel",
     "level_label",
+    "offers",
     "Metric",
     "NutsRule",
     "Series",

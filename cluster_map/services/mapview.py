@@ -139,6 +139,12 @@ class MapLayer:
         )
 
     @property
+    def level_label(self) -> str:
+        """The layer's level in the catalogue's words ('NUTS 2', 'US states')."""
+        found = catalogue.find_dataset(self.dataset)
+        return catalogue.level_label(found.area if found else "europe", self.level)
+
+    @property
     def stem(self) -> str:
         """File name stem of the layer's downloads (dataset, sector, year, metric, level)."""
         return f"cluster_map_{self.dataset}_{self.sector}_{self.year}_{self.metric}_L{self.level}"
@@ -152,7 +158,7 @@ class MapLayer:
             "sector": self.sector,
             "sector_label": self.sector_label,
             "year": int(self.year),
-            "level": "US states" if self.nuts_version == "us" else f"NUTS {int(self.level)}",
+            "level": self.level_label,
             "metric": self.spec.label,
         }
         for i, (col, value) in enumerate(view.items()):

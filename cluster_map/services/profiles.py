@@ -29,6 +29,8 @@ GDP_UNITS: Final[dict[str, tuple[str, str]]] = {
     "PPS_HAB": ("GDP per inhabitant", "PPS"),
 }
 BENCHMARK_ORDER: Final = ("dataset", "external", "country")
+#: Columns of the European Cluster Observatory's stars (not shown where the area has no stars: US states).
+STAR_COLUMNS: Final = ("stars", "size_star", "specialisation_star", "focus_star", "productivity_star")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,17 @@ class RegionProfile:
     notes: tuple[str, ...] = field(default=())
     #: confidential cells of the year with the LQ bounds the NACE hierarchy allows (sector, label, lq_low, lq_high)
     confidential: pd.DataFrame = field(default_factory=pd.DataFrame)
+    area: catalogue.Area = "europe"
+
+    @property
+    def where(self) -> str:
+        """The region's level in the catalogue's words: 'NUTS 2 (2013)', 'US states'."""
+        return catalogue.level_label(self.area, self.region.level, self.region.nuts_version)
+
+    @property
+    def has_stars(self) -> bool:
+        """Whether the European Cluster Observatory's stars apply (not to US states: strong clusters only)."""
+        return catalogue.offers(self.area, "stars")
 
 
 def region_choices(con: Any, *, dataset: str) -> pd.DataFrame:
@@ -234,7 +247,7 @@ def region_profile(
 
     Specialisations are the sectors of one sector level (divisions by default) with an LQ, with
     employment >= ``min_employment``, sorted by LQ. Clusters are those with at least one star or
-    flagged strong (US CMP).
+    flagged strong (US CMP); US states have no stars (the star columns are left out).
     """
     reg = resolve_region(con, region, dataset=dataset)
     rows = one_benchmark(profiles.region_metrics(con, dataset=dataset, regions=[region]), benchmark)
@@ -269,6 +282,10 @@ def region_profile(
     spec = now[now["employment"].fillna(0) >= min_employment].sort_values(
         ["lq", "sector"], ascending=[False, True]
     )
+    ds = catalogue.find_dataset(dataset)
+    area: catalogue.Area = ds.area if ds else ("us" if reg.nuts_version == "us" else "europe")
+    if not catalogue.offers(area, "stars"):  # US states: strong clusters only, no European stars
+        spec = spec.drop(columns=[c for c in STAR_COLUMNS if c in spec.columns])
     star = spec["stars"].fillna(0) >= 1 if "stars" in spec else pd.Series(False, index=spec.index)
     strong = (
         spec["strong"].fillna(False).astype(bool) if "strong" in spec else pd.Series(False, index=spec.index)
@@ -301,4 +318,5 @@ def region_profile(
         sector_level=level,
         notes=tuple(notes),
         confidential=confidential.reset_index(drop=True),
+        area=area,
     )

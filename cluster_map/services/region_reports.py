@@ -42,6 +42,8 @@ SECTOR_COLUMNS = {
     "which": "Star types",
     "strong": "Strong cluster",
 }
+#: The star columns of :data:`SECTOR_COLUMNS` (the European Cluster Observatory's; none for US states).
+STARS = ("stars", "which")
 
 
 def build_region_report(
@@ -100,7 +102,7 @@ def build_region_report(
     parts = (
         _sectors(con, scope, g, cells, name),
         _clusters(scope, g, cells, name),
-        _over_time(con, g, name, minimum),
+        _over_time(con, scope, g, name, minimum),
         *((grow,) if grow is not None else ()),
         _organisation_section(orgs, name),
         _method(scope, g, is_custom),
@@ -148,8 +150,13 @@ def _star_letters(frame: pd.DataFrame) -> pd.Series:
     return parts[0] + parts[1] + parts[2]
 
 
-def _table_frame(cells: pd.DataFrame) -> pd.DataFrame:
-    out = cells[[c for c in SECTOR_COLUMNS if c in cells.columns]].copy()
+def _columns(scope: sections.Scope) -> dict[str, str]:
+    """The sector table's columns: without the stars where they do not apply (US states)."""
+    return SECTOR_COLUMNS if scope.has_stars else {k: v for k, v in SECTOR_COLUMNS.items() if k not in STARS}
+
+
+def _table_frame(cells: pd.DataFrame, scope: sections.Scope) -> pd.DataFrame:
+    out = cells[[c for c in _columns(scope) if c in cells.columns]].copy()
     out["share_region"] = out["share_region"] * 100.0
     out["strong"] = out["strong"].map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
     out["sector_label"] = out["sector_label"].map(sections.short)
@@ -168,14 +175,15 @@ def _key_figures(
         figs.insert(
             0, KeyFigure("Regions in the group", len(g.members), note=" + ".join(m.code for m in g.members))
         )
-    figs += [
-        KeyFigure(
-            "Star clusters (2-3 stars)",
-            int((cells["stars"].fillna(0) >= 2).sum()),
-            note=f"{int((cells['stars'] == 3).sum())} with 3",
-        ),
-        KeyFigure("Strong clusters", int(cells["strong"].fillna(False).astype(bool).sum())),
-    ]
+    if scope.has_stars:
+        figs.append(
+            KeyFigure(
+                "Star clusters (2-3 stars)",
+                int((cells["stars"].fillna(0) >= 2).sum()),
+                note=f"{int((cells['stars'] == 3).sum())} with 3",
+            )
+        )
+    figs.append(KeyFigure("Strong clusters", int(cells["strong"].fillna(False).astype(bool).sum())))
     if len(ranked):
         top = ranked.iloc[0]
         figs.append(
@@ -255,32 +263,50 @@ def _sectors(
         )
     text = (
         f"Every {scope.info.sector_word} of level {scope.sector_level} with a location quotient in {name}, "
-        f"{scope.year}, ranked by LQ. Stars and strong flags need at least {scope.min_employment:,.0f} "
-        "persons employed."
+        f"{scope.year}, ranked by LQ. {'Stars and strong flags need' if scope.has_stars else 'Strong flags need'} "
+        f"at least {scope.min_employment:,.0f} persons employed."
     )
     if len(g.members) > 1:
         text += (
             " The figures are recomputed from the members' counts: employment is the sum over "
             f"{' + '.join(m.code for m in g.members)}, the LQ is (sum of the sector's employment / sum of "
-            "the total employment) / the benchmark's share, and stars and strong flags use the thresholds "
+            f"the total employment) / the benchmark's share, and {'stars and strong flags use' if scope.has_stars else 'the strong flag uses'} the thresholds "
             "over all regions of the level. A sector where a member's cell is confidential has no value."
         )
     table = ReportTable(
         "Sectors",
         f"Sectors by location quotient, {scope.year}",
-        _table_frame(cells),
-        columns=SECTOR_COLUMNS,
+        _table_frame(cells, scope),
+        columns=_columns(scope),
         print_rows=45,
-        note="Star types: S size, P specialisation (LQ >= 2), F focus. Strong cluster: LQ at or "
-        "above the 75th percentile of the regions and >= 1, employment and establishments "
-        "above their 25th percentiles.",
+        note=("Star types: S size, P specialisation (LQ >= 2), F focus. " if scope.has_stars else "")
+        + "Strong cluster: LQ at or above the 75th percentile of the regions and >= 1, employment and "
+        "establishments above their 25th percentiles.",
     )
     return ReportSection("specialisation", "Sectors and specialisation", (text,), (table,), tuple(maps))
 
 
 def _clusters(scope: sections.Scope, g: GroupProfile, cells: pd.DataFrame, name: str) -> ReportSection:
-    star = cells["stars"].fillna(0) >= 1
     strong = cells["strong"].fillna(False).astype(bool)
+    if not scope.has_stars:  # US states: the US Cluster Mapping's strong clusters only
+        found = cells[strong].sort_values("lq", ascending=False)
+        return ReportSection(
+            "clusters",
+            "Strong clusters",
+            (
+                f"{int(strong.sum())} {scope.info.sector_word} of {name} are strong clusters (US Cluster Mapping "
+                f"method), against {scope.benchmark_name}.",
+            ),
+            (
+                ReportTable(
+                    "Clusters",
+                    f"Strong clusters, {scope.year}",
+                    _table_frame(found, scope),
+                    columns=_columns(scope),
+                ),
+            ),
+        )
+    star = cells["stars"].fillna(0) >= 1
     found = cells[star | strong].sort_values(["stars", "lq"], ascending=False)
     return ReportSection(
         "clusters",
@@ -294,14 +320,14 @@ def _clusters(scope: sections.Scope, g: GroupProfile, cells: pd.DataFrame, name:
             ReportTable(
                 "Clusters",
                 f"Sectors with a star or a strong flag, {scope.year}",
-                _table_frame(found),
-                columns=SECTOR_COLUMNS,
+                _table_frame(found, scope),
+                columns=_columns(scope),
             ),
         ),
     )
 
 
-def _over_time(con: Any, g: GroupProfile, name: str, minimum: float) -> ReportSection:
+def _over_time(con: Any, scope: sections.Scope, g: GroupProfile, name: str, minimum: float) -> ReportSection:
     """Employment and the LQ of the top sectors in every year the members share (one query for all years)."""
     top = g.cells[g.cells["lq"].notna()].head(5)["sector"].tolist()
     allrows = profiles.one_benchmark(
@@ -331,7 +357,12 @@ def _over_time(con: Any, g: GroupProfile, name: str, minimum: float) -> ReportSe
         "Over the years",
         (
             f"Employment of {name} and the location quotient of its five top sectors of {g.year}, in every year with "
-            f"data for all members (NUTS {g.nuts_version} throughout: older codes converted at ingest).",
+            "data for all members"
+            + (
+                f" (NUTS {g.nuts_version} throughout: older codes converted at ingest)."
+                if scope.info.area == "europe"
+                else "."
+            ),
         ),
         (ReportTable("Years", "Employment and LQ by year", frame, columns=labels),),
     )
@@ -368,8 +399,9 @@ def _method(scope: sections.Scope, g: GroupProfile, is_custom: bool) -> ReportSe
         return base
     extra = (
         "Custom region: the sum of the members' employment per sector over the sum of their total "
-        "employment, against the dataset's benchmark; not an average of the members' LQs. Its stars and "
-        "strong flag compare it with the thresholds of all regions of the level (members included); a "
+        "employment, against the dataset's benchmark; not an average of the members' LQs. Its "
+        f"{'stars and strong flag compare' if scope.has_stars else 'strong flag compares'} it with the "
+        "thresholds of all regions of the level (members included); a "
         f"group of one region gives that region's own figures. Members: {', '.join(g.custom.members)}."
     )
     return ReportSection(base.key, base.title, (*base.paragraphs, extra), base.tables, base.maps)

@@ -56,6 +56,16 @@ class Scope:
         return self.info.area == "us"
 
     @property
+    def has_stars(self) -> bool:
+        """Whether the European Cluster Observatory's stars apply (not to US states: strong clusters only)."""
+        return catalogue.offers(self.info.area, "stars")
+
+    @property
+    def level_label(self) -> str:
+        """The report's region level in the catalogue's words: 'NUTS 2 (2013)', 'US states'."""
+        return catalogue.level_label(self.info.area, self.level, self.nuts_version)
+
+    @property
     def regions_label(self) -> str:
         """What the report's regions are called in a label: 'Regions (NUTS 2)', 'US states'."""
         return f"Regions (NUTS {self.level})" if self.info.nuts.default != "us" else self.info.region_word
@@ -293,6 +303,16 @@ def clusters(scope: Scope, now: pd.DataFrame) -> ReportSection:
             "above their 25th percentiles, over all regions of the level.",
         ),
     )
+    if not scope.has_stars:  # US states: the US Cluster Mapping's strong clusters only
+        return ReportSection(
+            "clusters",
+            "Strong clusters",
+            (
+                f"{len(strong)} state-cluster cells of {scope.in_text} are strong clusters (US Cluster Mapping "
+                f"method). States are compared with {scope.benchmark_name}.",
+            ),
+            tables[1:],
+        )
     three = int((starred["stars"] == 3).sum())
     return ReportSection(
         "clusters",
@@ -609,7 +629,10 @@ def _focus_rule() -> str:
 
 def method(scope: Scope) -> ReportSection:
     """Formulas (the shared methodology entries), thresholds, NUTS version and the flags legend."""
-    skip = {"us_lq"} if not scope.is_us else set()
+    # the entries of metrics the area does not offer (US states: no stars, no productivity star), and for
+    # US states the NUTS-only ones (estimated NUTS conversions, ecosystems, what a region could grow next)
+    skip = {"us_lq"} if not scope.is_us else {"estimated", "ecosystems", "grow_next"}
+    skip |= {m.method for m in catalogue.METRICS if scope.info.area not in m.areas}
     entries = pd.DataFrame(
         [
             (e.name, e.formula, f"{e.text} ({e.reference})")
@@ -627,13 +650,22 @@ def method(scope: Scope) -> ReportSection:
                 else f"{scope.info.region_word} (FIPS codes)",
             ),
             ("Sectors", f"{scope.info.sector_word}, level {scope.sector_level}"),
-            ("Benchmark of LQ and stars", scope.benchmark_name),
+            ("Benchmark of LQ and stars" if scope.has_stars else "Benchmark of LQ", scope.benchmark_name),
             *((("Benchmark countries", scope.benchmark_note),) if scope.benchmark_note else ()),
-            ("Minimum employment (ranking, stars)", f"{scope.min_employment:,.0f} persons"),
-            ("Size star", "top 10% of the sector's regions (90th percentile, linear interpolation)"),
-            ("Focus star", _focus_rule()),
-            ("Suspect source values", "no star and no strong flag (rules on the methodology page)"),
-            ("Specialisation star", "LQ >= 2"),
+            (
+                "Minimum employment (ranking, stars)" if scope.has_stars else "Minimum employment (ranking)",
+                f"{scope.min_employment:,.0f} persons",
+            ),
+            *(
+                (
+                    ("Size star", "top 10% of the sector's regions (90th percentile, linear interpolation)"),
+                    ("Focus star", _focus_rule()),
+                    ("Suspect source values", "no star and no strong flag (rules on the methodology page)"),
+                    ("Specialisation star", "LQ >= 2"),
+                )
+                if scope.has_stars
+                else ()
+            ),
             (
                 "Strong cluster",
                 "top 25% of the regions by LQ (LQ >= 75th percentile) and LQ >= 1; employment, "

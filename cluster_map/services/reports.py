@@ -250,7 +250,7 @@ def _key_figures(
 ) -> tuple[KeyFigure, ...]:
     per_region = now.drop_duplicates("region")
     employment = float(per_region["region_total"].sum())
-    stars = clusters.tables[0].frame
+    tables = {t.key: t.frame for t in clusters.tables}
     figs = [
         KeyFigure(f"{scope.regions_label} with data", int(now["region"].nunique())),
         KeyFigure(scope.employment_label, employment),
@@ -258,10 +258,14 @@ def _key_figures(
     if not scope.is_us and len(per_region):
         share = employment / float(per_region["benchmark_total"].iloc[0])
         figs.append(KeyFigure("Share of the benchmark's employment", f"{share:.1%}"))
-    figs += [
-        KeyFigure("Star clusters (2-3 stars)", len(stars), note=f"{int((stars['stars'] == 3).sum())} with 3"),
-        KeyFigure("Strong clusters", len(clusters.tables[1].frame)),
-    ]
+    if "Star_clusters" in tables:  # not for US states: strong clusters only
+        stars = tables["Star_clusters"]
+        figs.append(
+            KeyFigure(
+                "Star clusters (2-3 stars)", len(stars), note=f"{int((stars['stars'] == 3).sum())} with 3"
+            )
+        )
+    figs.append(KeyFigure("Strong clusters", len(tables["Strong_clusters"])))
     if not nat.empty:
         top = nat.iloc[0]
         figs.append(

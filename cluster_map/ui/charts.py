@@ -18,23 +18,30 @@ CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale
 
 
 def specialisation_bubbles(spec: pd.DataFrame, *, title: str = "") -> go.Figure:
-    """LQ (x, log) x employment (y, log), bubble size = employment, colour = stars; one bubble per sector."""
+    """LQ (x, log) x employment (y, log), bubble size = employment, one bubble per sector; colour = the
+    cluster stars, or the strong-cluster flag where the frame has no stars (US states)."""
     frame = spec[(spec["lq"] > 0) & (spec["employment"] > 0)].copy()
-    frame["stars"] = frame["stars"].fillna(0).astype(int).astype(str) if "stars" in frame else "0"
+    if "stars" in frame or "strong" not in frame:
+        colour, legend, order = "stars", "Stars", ["0", "1", "2", "3"]
+        frame["stars"] = frame["stars"].fillna(0).astype(int).astype(str) if "stars" in frame else "0"
+    else:
+        colour, legend, order = "strong", "Strong cluster", ["no", "yes"]
+        strong = frame["strong"].astype("boolean").fillna(False).astype(bool)
+        frame["strong"] = strong.map({True: "yes", False: "no"})
     fig = px.scatter(
         frame,
         x="lq",
         y="employment",
         size="employment",
-        color="stars",
+        color=colour,
         hover_name="sector_label",
-        hover_data={"sector": True, "lq": ":.2f", "employment": ":,.0f", "stars": True},
+        hover_data={"sector": True, "lq": ":.2f", "employment": ":,.0f", colour: True},
         log_x=True,
         log_y=True,
         size_max=40,
         title=title,
-        labels={"lq": "Location quotient (log)", "employment": "Employment (log)", "stars": "Stars"},
-        category_orders={"stars": ["0", "1", "2", "3"]},
+        labels={"lq": "Location quotient (log)", "employment": "Employment (log)", colour: legend},
+        category_orders={colour: order},
     )
     fig.add_vline(x=1.0, line_dash="dot", line_color="grey")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=420)

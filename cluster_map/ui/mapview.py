@@ -351,7 +351,7 @@ def headline(layer: MapLayer, filters: Filters) -> None:
     spec = catalogue.metric(filters.metric)
     st.subheader(f"{spec.label}: {plain(layer.sector)} {plain(layer.sector_label)}, {plain(layer.year)}")
     nums = service.summary_numbers(layer)
-    where = "US states" if layer.nuts_version == "us" else f"NUTS {layer.level} ({layer.nuts_version})"
+    where = catalogue.level_label(data.view_options(layer.dataset).area, layer.level, layer.nuts_version)
     st.caption(
         f"{plain(dataset_label(layer.dataset))} · {plain(where)} · {int(nums['with_data'])} of "
         f"{int(nums['regions'])} regions with a value · {spec.unit}. Click a region for its profile."

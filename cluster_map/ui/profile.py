@@ -93,7 +93,7 @@ def pick_region(filters: Filters) -> str | None:
         codes,
         index=0 if current else None,
         format_func=lambda c: labels.get(c, c),
-        placeholder="Type a NUTS code or a name",
+        placeholder="Type a region code or a name",
         key="profile-region",
     )
     return code
@@ -226,8 +226,7 @@ def header(p: profiles.RegionProfile) -> None:
     """Title, place in the NUTS hierarchy, notes."""
     st.header(f"{plain(p.region.code)} · {plain(p.region.name)}")
     st.caption(
-        f"{plain(dataset_label(p.dataset))} · NUTS {plain(p.region.nuts_version)} level "
-        f"{plain(p.region.level)} · country {plain(p.region.country)} · year {plain(p.year)}"
+        plain(f"{dataset_label(p.dataset)} · {p.where} · country {p.region.country} · year {p.year}", 0)
     )
     for note in p.notes:
         st.info(plain(note, 400))
@@ -304,10 +303,16 @@ def specialisations(p: profiles.RegionProfile) -> None:
 
 
 def clusters(p: profiles.RegionProfile) -> None:
-    """Star clusters (European Cluster Observatory) and strong clusters (US CMP)."""
-    st.subheader("Star and strong clusters")
+    """Star clusters (European Cluster Observatory) and strong clusters (US CMP); US states: strong only."""
+    st.subheader("Star and strong clusters" if p.has_stars else "Strong clusters")
+    if not p.has_stars:
+        st.caption(plain(f"Strong cluster (US Cluster Mapping): {catalogue.metric('strong').rule}.", 0))
     if p.clusters.empty:
-        st.info("No sector reaches a star or the strong-cluster threshold here.")
+        st.info(
+            "No sector reaches a star or the strong-cluster threshold here."
+            if p.has_stars
+            else "No cluster reaches the strong-cluster threshold here."
+        )
         return
     cols = [
         c

@@ -62,6 +62,21 @@ def test_custom_region_report_xlsx_and_html(con) -> None:  # type: ignore[no-unt
 def test_us_state_report(con) -> None:  # type: ignore[no-untyped-def]
     r = build_region_report(con, region="06", dataset="us_cmp_states_2016")
     assert r.country_name == "California" and r.regions == "US states" and r.kind == "region"
+    # US states speak of US states and strong clusters only: no European stars, no "NUTS us"
+    labels = [f.label for f in r.key_figures]
+    assert "Strong clusters" in labels and not [x for x in labels if "star" in x.lower()], labels
+    clusters = next(s for s in r.sections if s.key == "clusters")
+    assert clusters.title == "Strong clusters" and "star" not in clusters.paragraphs[0].lower()
+    for section in r.sections:
+        for table in section.tables:
+            assert not {"stars", "which"} & set(table.frame.columns), (section.key, table.key)
+            assert "Star" not in table.note, (section.key, table.key)
+    method = next(s for s in r.sections if s.key == "methodology")
+    assert not [m for m in method.tables[0].frame["Metric"] if "star" in m.lower()]
+    html = reports.render(r, "html").decode("utf-8")
+    assert "NUTS us" not in html and "Star clusters" not in html and "Star types" not in html
+    eu = build_region_report(con, region="DE21")  # European regions keep their stars
+    assert "Star clusters (2-3 stars)" in [f.label for f in eu.key_figures]
 
 
 def test_bad_input(con) -> None:  # type: ignore[no-untyped-def]

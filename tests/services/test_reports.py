@@ -138,8 +138,13 @@ def test_us_states_report(con: Any) -> None:
     assert (report.year, report.level) == (2016, 1)
     top = _section(report, "specialisation").tables[0].frame
     assert top["strong_share"].is_monotonic_decreasing and top["strong_share"].between(0, 1).all()
-    strong = _section(report, "clusters").tables[1].frame
+    clusters = _section(report, "clusters")
+    assert clusters.title == "Strong clusters" and [t.key for t in clusters.tables] == ["Strong_clusters"]
+    assert "star" not in clusters.paragraphs[0].lower()  # US states have no European stars
+    strong = clusters.tables[0].frame
     assert len(strong) > 100 and (strong["lq"] >= 1).all()
+    settings = dict(_section(report, "methodology").tables[1].frame.values.tolist())
+    assert "Size star" not in settings and settings["Regions"] == "US states (FIPS codes)"
     assert "years with data: 2016" in _section(report, "growth").paragraphs[0]  # one year: no growth table
     assert not _section(report, "growth").tables
 
