@@ -62,6 +62,12 @@ def serve(
         "--open",
         help="Open the app in this machine's web browser once it answers (says so when there is no browser).",
     ),
+    warm_up: bool = typer.Option(
+        True,
+        "--warm-up/--no-warm-up",
+        help="Run every page once as soon as the server answers (python -m cluster_map.ui.warmup), so the "
+        "first visitor finds imports and caches warm.",
+    ),
 ) -> None:
     """Run the map app (http://localhost:PORT); builds the store first if it is missing."""
     settings = get_settings(db=db)
@@ -80,16 +86,39 @@ def serve(
         ).start()
     if workers == 1:
         typer.echo(f"Cluster Map on http://{address}:{port} (store {store}); Ctrl+C stops it.")
+        warmers = [start_warm_up(port, env)] if warm_up else []
         try:
             code = subprocess.run(_streamlit(port, address), cwd=REPO_ROOT, env=env, check=False).returncode
         except KeyboardInterrupt:
             code = 0
+        finally:
+            _stop(warmers)
         raise typer.Exit(code)
     raise typer.Exit(
         _serve_workers(
-            port=port, address=address, workers=workers, env=env, store=store, proxy_config=proxy_config
+            port=port,
+            address=address,
+            workers=workers,
+            env=env,
+            store=store,
+            proxy_config=proxy_config,
+            warm_up=warm_up,
         )
     )
+
+
+def start_warm_up(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The warm-up client (:mod:`cluster_map.ui.warmup`) for the app server on localhost ``port``: it waits
+    until the server answers, runs every page once and prints one line (a process of its own: the CLI
+    does not speak Streamlit)."""
+    url = f"http://127.0.0.1:{port}"
+    return subprocess.Popen([sys.executable, "-m", "cluster_map.ui.warmup", url], cwd=REPO_ROOT, env=env)
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
 
 
 def open_when_ready(url: str, *, timeout: float = 120.0, echo: Callable[[str], None] = typer.echo) -> bool:
@@ -129,7 +158,14 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _serve_workers(
-    *, port: int, address: str, workers: int, env: dict[str, str], store: Path, proxy_config: Path | None
+    *,
+    port: int,
+    address: str,
+    workers: int,
+    env: dict[str, str],
+    store: Path,
+    proxy_config: Path | None,
+    warm_up: bool = True,
 ) -> int:
     from cluster_map.errors import ConfigError
     from cluster_map.services import deployment
@@ -147,9 +183,11 @@ def _serve_workers(
     env = {"STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32), **env}
     signal.signal(signal.SIGTERM, _interrupt)  # a terminated serve stops its workers and nginx too
     children: list[subprocess.Popen[bytes]] = []
+    warmers: list[subprocess.Popen[bytes]] = []
     try:
         for p in ports:  # the workers listen on localhost only: the proxy is the way in
             children.append(subprocess.Popen(_streamlit(p, "127.0.0.1"), cwd=REPO_ROOT, env=env))
+        warmers.extend(start_warm_up(p, env) for p in ports if warm_up)
         if proxy_config is not None:
             proxy_config.write_text(deployment.nginx_site(port=port, workers=ports, listen=listen))
             typer.echo(
@@ -176,6 +214,7 @@ def _serve_workers(
     except KeyboardInterrupt:
         return 0
     finally:
+        _stop(warmers)
         for c in children:
             if c.poll() is None:
                 c.terminate()

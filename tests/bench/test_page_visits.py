@@ -40,6 +40,7 @@ def test_summarise_ratios_goals_and_first_visit() -> None:
         {"Map": [1.4, 1.6, 1.5], "Reports": [2.5, 2.0, 3.0]},
         floors=[1.0, 0.9, 1.1],
         first={"Map": 3.3},
+        warmed={"Map": 2.1},
     )
     assert out["floor_median_s"] == 1.0
     m, r = out["pages"]["Map"], out["pages"]["Reports"]
@@ -47,9 +48,12 @@ def test_summarise_ratios_goals_and_first_visit() -> None:
     assert (r["median_s"], r["ratio"], r["goal_ratio"], r["goal_met"]) == (2.5, 2.5, 2.0, False)
     assert (m["first_after_start_s"], m["first_after_start_ratio"]) == (3.3, 3.3)
     assert m["first_after_start_goal_met"] is False
+    assert (m["first_after_warm_start_s"], m["first_after_warm_start_ratio"]) == (2.1, 2.1)
+    assert m["first_after_warm_start_goal_met"] is True and "first_after_warm_start_s" not in r
     assert "first_after_start_s" not in r
     text = table(out)
     assert "Map" in text and "MISS" in text and "3.30x" in text.replace(" ", "")
+    assert "2.10x" in text.replace(" ", "") and "warmed" in text
 
 
 @pytest.mark.parametrize("floors", [[], None])

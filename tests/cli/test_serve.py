@@ -13,7 +13,7 @@ from cluster_map.config import REPO_ROOT
 
 @pytest.fixture()
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
-    seen: dict[str, list] = {"build": [], "run": [], "assets": []}
+    seen: dict[str, list] = {"build": [], "run": [], "assets": [], "popen": []}
 
     def build_store(db: Path, *, progress: bool = False) -> float:
         seen["build"].append((db, progress))
@@ -24,8 +24,19 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
         seen["run"].append((cmd, cwd, env))
         return subprocess.CompletedProcess(cmd, 0)
 
+    class Warmer:  # the warm-up client: recorded, never started
+        def __init__(self, cmd, cwd=None, env=None) -> None:
+            seen["popen"].append(cmd)
+
+        def poll(self):
+            return None
+
+        def terminate(self) -> None:
+            seen["popen"].append("terminated")
+
     import cluster_map.cli.serve as serve
 
+    monkeypatch.setattr(serve.subprocess, "Popen", Warmer)
     monkeypatch.setattr(serve.mapview, "build_store", build_store)
     monkeypatch.setattr(serve.mapview, "install_assets", lambda d: seen["assets"].append(d))
     monkeypatch.setattr(serve.subprocess, "run", run)
@@ -42,6 +53,16 @@ def test_serve_builds_a_missing_store_then_runs_streamlit(calls, tmp_path: Path,
     assert env["CLUSTER_MAP_DB"] == str(db)
     assert calls["assets"] == [REPO_ROOT / "static"]
     assert "http://localhost:8599" in capsys.readouterr().out
+    # beside the server, the warm-up client runs every page once; it is stopped when the server ends
+    assert calls["popen"][0][1:] == ["-m", "cluster_map.ui.warmup", "http://127.0.0.1:8599"]
+    assert calls["popen"][-1] == "terminated"
+
+
+def test_serve_without_warm_up_starts_no_client(calls, tmp_path: Path) -> None:
+    db = tmp_path / "there.duckdb"
+    db.write_bytes(b"x")
+    assert main(["serve", "--db", str(db), "--no-warm-up"]) == 0
+    assert calls["run"] and calls["popen"] == []
 
 
 def test_serve_uses_an_existing_store_as_is(calls, tmp_path: Path) -> None:
@@ -94,10 +115,13 @@ def test_workers_start_streamlit_per_port_and_write_the_proxy_config(
     assert (
         main(["serve", "--db", str(db), "--port", "8600", "--workers", "2", "--proxy-config", str(conf)]) == 0
     )
-    assert [c[c.index("--server.port") + 1] for c in started] == ["8601", "8602"]
+    servers = [c for c in started if "streamlit" in c]
+    assert [c[c.index("--server.port") + 1] for c in servers] == ["8601", "8602"]
     assert all(
-        c[c.index("--server.address") + 1] == "127.0.0.1" for c in started
+        c[c.index("--server.address") + 1] == "127.0.0.1" for c in servers
     )  # only the proxy faces users
+    warmers = [c[-1] for c in started if "cluster_map.ui.warmup" in c]
+    assert warmers == ["http://127.0.0.1:8601", "http://127.0.0.1:8602"]  # each worker warmed
     text = conf.read_text()
     assert (
         "server 127.0.0.1:8601" in text

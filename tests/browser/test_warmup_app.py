@@ -1,0 +1,24 @@
+"""The warm-up client over the real app and the mirror store: every page of the app's navigation runs
+to its end, shows something, and raises nothing (what ``cluster-map serve`` starts beside the server)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from cluster_map.ui import warmup
+from tests.browser.conftest import ROOT
+
+pytestmark = [pytest.mark.mirror, pytest.mark.slow]
+
+
+def test_warm_up_runs_every_page_of_the_app(app_url: str) -> None:
+    runs = asyncio.run(warmup.warm(app_url, timeout=300))
+    paths = {r.path for r in runs}
+    pages = {"/" + p.stem.split("_", 1)[1] for p in (ROOT / "pages").glob("*.py")}
+    assert paths == {"/"} | pages
+    for r in runs:
+        assert r.finished == "FINISHED_SUCCESSFULLY", (r.path, r.finished)
+        assert r.exceptions == [], (r.path, r.exceptions)
+        assert r.elements > 0, r.path
