@@ -62,6 +62,10 @@ def keywords(text: object) -> frozenset[str]:
     return frozenset(k.strip().lower() for k in text.replace(",", ";").split(";") if k.strip())
 
 
+#: Columns a search may be sorted by (the store's allow-list).
+SORT_COLUMNS = directory.SORT_COLUMNS
+
+
 @dataclass(frozen=True)
 class OrgQuery:
     """A directory search: free text, filters, sort and page (every filter optional)."""

@@ -27,6 +27,8 @@ from cluster_map.stats import partners as score
 from cluster_map.stats.relatedness import proximity, rca
 from cluster_map.store import directory, region_sectors
 
+#: The factors of the score and their weights (:mod:`cluster_map.stats.partners`), for the pages.
+WEIGHTS = score.WEIGHTS
 ORG_NUTS_VERSION = "2016"  # the NUTS version organisations are placed in (services.ingest.ORGANISATION_NUTS)
 COLUMNS = (
     "rank",

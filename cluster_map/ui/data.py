@@ -12,6 +12,7 @@ arguments of their own ``st.cache_data`` functions).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -199,31 +200,43 @@ _LAST = "_cm_last_view"
 _SEEN = "_cm_seen"
 
 
-def current_filters() -> tuple[Filters, list[str]]:
-    """The view in the URL (``st.query_params``), validated against the store, and the warnings.
-
-    A URL without parameters (the sidebar's page links drop them) continues the view this session
-    looked at last, so moving between pages keeps the dataset, sector, year and regions.
-    """
+def url_params() -> dict[str, Any]:
+    """The URL's query parameters (each a list of values), or, when the URL has none (the sidebar's page
+    links drop them), those of the view this session looked at last."""
     params: dict[str, Any] = {k: st.query_params.get_all(k) for k in st.query_params}
     if not params and _LAST in st.session_state:
         params = dict(st.session_state[_LAST])
+    return params
+
+
+def current_filters(*, without: tuple[str, ...] = ()) -> tuple[Filters, list[str]]:
+    """The view in the URL (``st.query_params``), validated against the store, and the warnings.
+
+    A URL without parameters continues the view this session looked at last, so moving between pages
+    keeps the dataset, sector, year and regions. ``without``: parameters a page reads itself (the
+    Organisations page's ``countries`` are the directory's, not the dataset's).
+    """
+    params = {k: v for k, v in url_params().items() if k not in without}
     return decode(params, view_options, datasets=datasets())
 
 
-def set_filters(filters: Filters) -> None:
-    """Write ``filters`` to the URL (only the parameters that changed, to avoid needless reruns)."""
-    wanted = encode(filters)
-    st.session_state[_LAST] = wanted
+def set_filters(filters: Filters, *, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Write ``filters`` (and a page's own parameters ``extra``, which win over a view parameter of the
+    same name) to the URL, changing only the parameters that changed, to avoid needless reruns.
+    Returns the parameters now in the URL."""
+    view = encode(filters)
+    st.session_state[_LAST] = view
     st.session_state.setdefault(_SEEN, {})[filters.dataset] = filters
+    wanted = {**view, **(extra or {})}
     current = {k: st.query_params.get(k) for k in st.query_params}
     if current == wanted:
-        return
+        return wanted
     for k in [k for k in current if k not in wanted]:
         del st.query_params[k]
     for k, v in wanted.items():
         if current.get(k) != v:
             st.query_params[k] = v
+    return wanted
 
 
 def switch_to(filters: Filters, dataset: str) -> tuple[Filters, list[str]]:

@@ -1,12 +1,18 @@
-"""Organisations widgets: directory search, partner finder, clustered marker map, partnerships, events.
+"""Organisations widgets: the directory's results, clustered marker map, partner finder, partnerships, events.
 
-The marker map uses the maps layer (:func:`cluster_map.maps.layers.organisations_layer`, clustered,
-escaped popups) over the NUTS 0 country shapes, with Leaflet served locally. Search results are
-cached per store and search terms (public data, nothing private).
+The search itself (URL state, filters, sort, pages) is :mod:`cluster_map.ui.org_search`; this module
+runs it through :func:`cluster_map.services.organisations.find` and shows the matches: one page in
+the table (linked to the profiles, with the location precision), *every* match on the map and in the
+downloads. The marker map uses the maps layer (:func:`cluster_map.maps.layers.organisations_layer`,
+clustered, escaped popups) over the NUTS 0 country shapes, with Leaflet served locally. The partner
+finder ranks candidates with the statistics-backed score of
+:func:`cluster_map.services.partners.rank_partners` and shows each factor's contribution and why.
+Search results are cached per store and query (public data, nothing private).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -14,94 +20,85 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from cluster_map.config import get_settings
+from cluster_map.errors import InputError
 from cluster_map.maps.choropleth import base_map
 from cluster_map.maps.layers import organisations_layer
-from cluster_map.services import organisations
-from cluster_map.ui import data, downloads
+from cluster_map.services import board, organisations, partners
+from cluster_map.services.organisations import OrgQuery, SearchResult
+from cluster_map.ui import data, downloads, org_search
+from cluster_map.ui.board import board_path
 from cluster_map.ui.org_profile import profile_column, profile_link, with_profile_links
+from cluster_map.ui.org_search import OrgSearch
 from cluster_map.ui.sector import VIEW_BOUNDS
+from cluster_map.ui.state import Filters
+from cluster_map.ui.text import plain
 
-SEARCH_KEYS = {
-    "text": "org-text",
-    "sector": "org-sector",
-    "countries": "org-countries",
-    "region": "org-region",
-}
+#: Columns of the results table, in order (``profile`` is the link to the organisation's page).
+TABLE = (
+    "profile",
+    "name",
+    "acronym",
+    "country",
+    "city",
+    "nuts2",
+    "precision_label",
+    "type",
+    "sectors",
+    "members_total",
+    "label_level",
+    "label_year",
+    "founded_year",
+    "website",
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _countries(key: str) -> list[str]:
-    return organisations.countries(data.connection())
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _keywords(key: str) -> list[str]:
-    return organisations.sector_keywords(data.connection())
-
-
-def search_form(countries: tuple[str, ...] = (), region: str = "") -> dict[str, Any]:
-    """Search inputs: free text, sector keyword, countries, NUTS region. Returns the criteria."""
-    key = data.store_key()
-    c1, c2, c3, c4 = st.columns([3, 2, 2, 1])
-    text = c1.text_input("Search name, acronym, city", key=SEARCH_KEYS["text"], max_chars=200)
-    sector = c2.selectbox(
-        "Sector keyword",
-        [""] + _keywords(key),
-        key=SEARCH_KEYS["sector"],
-        format_func=lambda k: k or "any sector",
+def _choices(key: str) -> org_search.Choices:
+    con = data.connection()
+    names = organisations.partnerships(con)["name"].dropna().astype(str)
+    return org_search.Choices(
+        countries=tuple(organisations.countries(con)), partnerships=tuple(sorted(set(names)))
     )
-    known = _countries(key)
-    chosen = c3.multiselect(
-        "Countries", known, default=[c for c in countries if c in known], key=SEARCH_KEYS["countries"]
-    )
-    reg = c4.text_input(
-        "NUTS region",
-        value=region,
-        key=SEARCH_KEYS["region"],
-        max_chars=12,
-        help="A NUTS code at any level (DE2, DE21) or a US state FIPS code.",
-    )
-    return {"text": text, "sector": sector, "countries": tuple(chosen), "region": reg.strip().upper()}
+
+
+def choices() -> org_search.Choices:
+    """The values the filters allow in this store."""
+    return _choices(data.store_key())
+
+
+def initial_search() -> tuple[OrgSearch, list[str]]:
+    """The search in the URL (or the view this session looked at last) and a warning per bad value."""
+    return org_search.decode(data.url_params(), choices())
+
+
+def search_form(initial: OrgSearch) -> OrgSearch:
+    """The filter, sort and text widgets (set from the URL when it changed from outside)."""
+    return org_search.form(initial, choices(), url=st.query_params.to_dict())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _search(key: str, text: str, sector: str, countries: tuple[str, ...], region: str) -> pd.DataFrame:
-    return organisations.search(
-        data.connection(), text=text, sector=sector, countries=countries, region=region
-    )
+def _find(key: str, query: OrgQuery) -> SearchResult:
+    return organisations.find(data.connection(), query)
 
 
-def search(criteria: dict[str, Any]) -> pd.DataFrame:
-    """Organisations matching the criteria (cached)."""
-    return _search(
-        data.store_key(), criteria["text"], criteria["sector"], criteria["countries"], criteria["region"]
-    )
+def find(state: OrgSearch, *, every: bool = False) -> SearchResult:
+    """The matches of ``state``: its page, or with ``every`` all of them (cached)."""
+    return _find(data.store_key(), state.query(per_page=None if every else org_search.PER_PAGE))
 
 
-def show_directory(found: pd.DataFrame, criteria: dict[str, Any]) -> None:
-    """The matching organisations with downloads (CSV, XLSX, GeoJSON of the located ones)."""
-    st.caption(f"{len(found)} organisations found; {int(found['lat'].notna().sum())} with a location.")
-    shown = with_profile_links(found.drop(columns=["lat", "lon"]))
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=360,
-        column_order=["profile", *(c for c in found.columns if c not in ("id", "lat", "lon", "directory"))],
-        column_config={"website": st.column_config.TextColumn("website"), "profile": profile_column()},
-    )
-    downloads.buttons(
-        found,
-        stem="cluster_organisations",
-        key="dl-orgs",
-        parameters=criteria,
-        geo=organisations.points(found),
-    )
+def remember(filters: Filters, state: OrgSearch) -> None:
+    """Write the view and the search to the URL (the map's countries only where its dataset has them)."""
+    known = set(data.view_options(filters.dataset).countries)
+    view = filters.with_(page="organisations", countries=tuple(c for c in state.countries if c in known))
+    extra = org_search.encode(state)
+    if view.regions and not state.region:
+        extra["region"] = ""  # cleared on purpose: the map's regions must not name it in a shared link
+    org_search.remember(data.set_filters(view, extra=extra))
 
 
 @st.fragment
 def show_map(found: pd.DataFrame, nuts_version: str) -> None:
-    """Clustered markers of the located organisations over the country shapes."""
+    """Clustered markers of every located match over the country shapes, with how precisely each is placed."""
     geom = data.encoded_geometry(nuts_version, 0, precision=3)
     m = base_map(
         geom,
@@ -122,13 +119,73 @@ def show_map(found: pd.DataFrame, nuts_version: str) -> None:
         returned_objects=[],
         feature_group_to_add=[group],
     )
-    skipped = int(found["lat"].isna().sum())
-    if skipped:
-        st.caption(f"{skipped:d} organisations have no coordinates and are not on the map.")
+    counts = found["precision_label"].value_counts()
+    placed = "; ".join(f"{label} {n:d}" for label, n in counts.items())
+    st.caption(
+        plain(
+            f"The map shows the {len(found):,} matches of the search, every page, by location precision: "
+            f"{placed}. A point placed at a region or a country is that area's label point, not the "
+            "organisation's address; those not located are not on the map.",
+            600,
+        )
+    )
+
+
+def show_results(state: OrgSearch, every: SearchResult) -> OrgSearch:
+    """One page of the matches (linked to their profiles), the pager and downloads of every match."""
+    st.subheader("Organisations found")
+    state = org_search.pager(state, total=every.total, pages=-(-every.total // org_search.PER_PAGE) or 1)
+    if every.total == 0:
+        return state
+    rows = find(state).rows
+    shown = with_profile_links(rows.assign(type=rows["org_kind"].map(organisations.kind_label)))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=min(35 * (len(shown) + 1) + 3, 600),
+        key="org-results",
+        column_order=TABLE,
+        column_config={
+            "profile": profile_column(),
+            "precision_label": st.column_config.TextColumn(
+                "location", help="How precisely the organisation is placed (exact, city, region, country)."
+            ),
+            "members_total": st.column_config.NumberColumn("members", format="%d"),
+            "label_level": st.column_config.TextColumn("ESCA label"),
+            "label_year": st.column_config.NumberColumn("label year", format="%d"),
+            "founded_year": st.column_config.NumberColumn("founded", format="%d"),
+            "website": st.column_config.TextColumn("website"),
+        },
+    )
+    everything = every.rows
+    listed = everything[[*organisations.LIST_COLUMNS, "precision_label"]]
+    downloads.buttons(
+        listed,
+        stem="cluster_organisations",
+        key="dl-orgs",
+        parameters={**org_search.encode(state.filters()), "matches": every.total},
+        geo=organisations.points(everything[[*listed.columns, "lat", "lon"]]),
+    )
+    return state
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ranked(
+    key: str, org_id: str, prefer: str, countries: tuple[str, ...], top: int, posts: pd.DataFrame | None
+) -> pd.DataFrame:
+    con = data.connection()
+    need = partners.need_of(con, org_id)
+    if countries:
+        need = replace(need, countries=countries)
+    return partners.rank_partners(con, need, prefer=prefer, top=top, posts=posts)  # type: ignore[arg-type]
+
+
+PREFER = {"abroad": "in other countries", "home": "in its own country", "any": "anywhere"}
 
 
 def show_partners(found: pd.DataFrame) -> None:
-    """Partner finder: pick one organisation, see those abroad sharing its sector keywords."""
+    """Partner finder: pick a match, see the candidates ranked by the statistics-backed score."""
     st.subheader("Find partners across borders and sectors")
     if found.empty:
         st.info("Search for an organisation first.")
@@ -138,26 +195,63 @@ def show_partners(found: pd.DataFrame) -> None:
     )
     org = st.selectbox("Organisation", list(names), format_func=lambda i: names.get(i, i), key="org-partner")
     profile_link(org, names.get(org, org), key="org-open-profile")
-    c1, c2 = st.columns(2)
-    abroad = c1.toggle("Only other countries", value=True, key="org-abroad")
-    related = c2.toggle(
-        "Include related sectors",
+    home = str(found.loc[found["id"] == org, "country"].iloc[0])
+    c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
+    prefer = c1.radio("Prefer partners", list(PREFER), key="org-prefer", format_func=PREFER.get)
+    abroad = c2.toggle("Only other countries", value=True, key="org-abroad")
+    known = [c for c in choices().countries if not (abroad and c == home)]
+    only = c3.multiselect("Only in these countries (none = all)", known, key="org-partner-countries")
+    top = c4.slider("How many", min_value=5, max_value=50, value=20, step=5, key="org-partner-top")
+    posts = c4.toggle(
+        "Count open marketplace posts",
         value=True,
-        key="org-related",
-        help="Keywords that organisations often name together (e.g. biotech and medtech) "
-        "count half as much as shared ones.",
+        key="org-partner-posts",
+        help="A candidate with an open offer or demand in these sectors scores the marketplace factor.",
     )
-    best = organisations.partners(data.connection(), org_id=org, other_countries=abroad, related=related)
-    if best.empty:
-        st.info("No organisation shares a sector keyword with this one.")
+    wanted = tuple(only) or (tuple(known) if abroad else ())
+    try:
+        best = _ranked(
+            data.store_key(), org, prefer or "abroad", wanted, int(top), _open_posts() if posts else None
+        )
+    except InputError as exc:
+        st.info(plain(exc, 300))
         return
+    if best.empty:
+        st.info("No organisation shares or relates to this one's sectors where you look.")
+        return
+    weights = partners.WEIGHTS
+    factors = ", ".join(f"{f} {w:.2f}" for f, w in weights.items())
+    st.caption(
+        plain(
+            f"Score: weighted factors, the sum of their contributions (factor x weight: {factors}); ties go to "
+            "the stronger region, then more stated members, then the id. The methodology page defines it.",
+            600,
+        )
+    )
     st.dataframe(
         with_profile_links(best),
         hide_index=True,
         width="stretch",
-        column_order=[*(c for c in best.columns if c != "id"), "profile"],
+        key="org-partner-list",
+        column_order=[
+            "rank",
+            "name",
+            "profile",
+            "country",
+            "region",
+            "score",
+            *(f"c_{f}" for f in weights),
+            "why",
+        ],
         column_config={
-            "score": st.column_config.ProgressColumn("match", min_value=0.0, max_value=1.0),
+            "score": st.column_config.ProgressColumn("score", min_value=0.0, max_value=1.0, format="%.3f"),
+            **{
+                f"c_{f}": st.column_config.NumberColumn(
+                    f, format="%.3f", help=f"Contribution of the {f} factor (its value x {w:.2f})."
+                )
+                for f, w in weights.items()
+            },
+            "why": st.column_config.TextColumn("why", width="large"),
             "profile": profile_column(),
         },
     )
@@ -165,22 +259,28 @@ def show_partners(found: pd.DataFrame) -> None:
         best,
         stem=f"partners_{org}",
         key="dl-partners",
-        parameters={"organisation": org, "other_countries": abroad, "related_sectors": related},
+        parameters={"organisation": org, "prefer": prefer, "countries": list(wanted), "top": top},
     )
 
 
-def show_partnerships_and_events(criteria: dict[str, Any]) -> None:
+def _open_posts() -> pd.DataFrame:
+    """The marketplace's open posts (read each run: they change while the page is open)."""
+    return board.browse(board_path())[["org_id", "sectors"]]
+
+
+def show_partnerships_and_events(state: OrgSearch) -> None:
     """Cluster partnerships and events, filtered by the free text and the first chosen country."""
-    country = criteria["countries"][0] if criteria["countries"] else ""
+    country = state.countries[0] if state.countries else ""
     con = data.connection()
+    parameters: dict[str, Any] = {"text": state.text, "country": country}
     left, right = st.columns(2)
     with left:
         st.subheader("Partnerships")
-        parts = organisations.partnerships(con, text=criteria["text"], country=country)
+        parts = organisations.partnerships(con, text=state.text, country=country)
         st.dataframe(parts, hide_index=True, width="stretch")
-        downloads.buttons(parts, stem="partnerships", key="dl-parts", parameters=criteria)
+        downloads.buttons(parts, stem="partnerships", key="dl-parts", parameters=parameters)
     with right:
         st.subheader("Events")
-        ev = organisations.events(con, text=criteria["text"], country=country)
+        ev = organisations.events(con, text=state.text, country=country)
         st.dataframe(ev, hide_index=True, width="stretch")
-        downloads.buttons(ev, stem="events", key="dl-events", parameters=criteria)
+        downloads.buttons(ev, stem="events", key="dl-events", parameters=parameters)

@@ -114,8 +114,8 @@ def test_organisations_page_links_results_and_partners_to_profiles(tiny_env: Pat
     assert directory["profile"].tolist() == [profile_url(i) for i in directory["id"]]
     at.text_input(key="org-text").input("automotive").run()
     at.selectbox(key="org-partner").set_value("EUCO1").run()
-    partners = next(d.value for d in at.dataframe if "shared" in d.value.columns)
-    assert partners["profile"].tolist() == [profile_url("EUCO2")]
+    partners = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    assert partners["profile"].tolist() == [profile_url("EUCO2"), profile_url("EUCO3")]
     assert at.button(key="org-open-profile").label == "Open the profile of Automotive Cluster Styria \\(AT\\)"
 
 

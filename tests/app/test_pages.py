@@ -163,9 +163,10 @@ def test_organisations_search_and_partners(tiny_env: Path) -> None:
     directory = at.dataframe[0].value
     assert set(directory["id"]) == {"EUCO1", "EUCO2"}
     at.selectbox(key="org-partner").set_value("EUCO1").run()
-    partners = next(d.value for d in at.dataframe if "shared" in d.value.columns)
-    assert partners["id"].tolist() == ["EUCO2"]  # abroad, shares 'automotive'
+    partners = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    assert partners["id"].tolist() == ["EUCO2", "EUCO3"]  # abroad; EUCO2 shares 'automotive'
     assert partners["shared"].iloc[0] == "automotive"
+    assert (partners["country"] == "DE").all()
 
 
 def test_organisations_country_filter_from_url(tiny_env: Path) -> None:
@@ -277,6 +278,8 @@ def test_no_unsafe_html_in_the_pages_and_widgets() -> None:
             "sector",
             "compare",
             "organisations",
+            "org_search",
+            "org_import",
             "methodology",
             "downloads",
             "upload",
