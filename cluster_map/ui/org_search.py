@@ -186,7 +186,7 @@ def decode(params: Mapping[str, object], choices: Choices) -> tuple[OrgSearch, l
         if bad:
             listed = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
             warnings.append(
-                f"Unknown {what} {[short(b, 30) for b in bad[:5]]!r} in the link ignored "
+                f"Unknown {what} {[short(b, 20) for b in bad[:5]]!r} ignored; the link named them "
                 f"(choose from: {listed or 'none in this store'})."
             )
         lists[name] = tuple(dict.fromkeys(v for v in raw if v in known))
@@ -277,8 +277,7 @@ def form(initial: OrgSearch, choices: Choices, *, url: Mapping[str, str]) -> Org
         "Search name, acronym, city",
         key=KEYS["text"],
         max_chars=MAX_TEXT,
-        help="Words are stemmed and sector synonyms count (aeronautics finds aerospace); a NACE division "
-        "such as C30 finds the organisations whose sectors map to it.",
+        placeholder="aerospace, Toulouse, C30 ... (words are stemmed; sector synonyms count)",
     )
     names = {c: f"{c} · {catalogue.country_name(c)}" for c in choices.countries}
     countries = c2.multiselect(
