@@ -33,8 +33,16 @@ DISPLAY_GRID = 1e-4
 SNAP_GRID = 1e-6
 #: Default simplification tolerance (degrees) per NUTS / US level for display geometry.
 DISPLAY_TOLERANCE: dict[int, float] = {0: 0.1, 1: 0.08, 2: 0.06, 3: 0.04}
+#: Lon/lat box (west, south, east, north) of the regions an interactive map of an area zooms to: a region
+#: whose label point lies outside (the outermost regions: Canarias, Madeira, Azores, the French overseas
+#: departments; Alaska, Hawaii and the territories) does not widen the view.
+VIEW_EXTENTS: dict[str, tuple[float, float, float, float]] = {
+    "europe": (-25.0, 33.5, 46.0, 72.0),
+    "us": (-125.0, 24.0, -66.0, 50.0),
+}
 
 __all__ = [
+    "VIEW_EXTENTS",
     "DISPLAY_GRID",
     "DISPLAY_TOLERANCE",
     "EUROPE_CRS",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from cluster_map import catalogue
 from cluster_map.errors import InputError, StoreError
-from cluster_map.geo import STORAGE_CRS, from_wkb
+from cluster_map.geo import STORAGE_CRS, VIEW_EXTENTS, from_wkb
 from cluster_map.services import coverage
 from cluster_map.stats import quality
 from cluster_map.store import database, queries
@@ -287,6 +287,32 @@ def view_options(con: Any, dataset: str) -> ViewOptions:
         versions=versions,
         area=ds.area,
     )
+
+
+def view_bounds(
+    frame: gpd.GeoDataFrame, *, area: str, countries: tuple[str, ...] = ()
+) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` the map zooms to: the regions of ``countries`` (all regions when
+    empty) whose label point lies in the area's :data:`cluster_map.geo.VIEW_EXTENTS`, so that France
+    means mainland France and Corsica, not the Atlantic to the Indian Ocean. When every chosen region
+    lies outside (a country of outermost regions only), their own bounds; None when there is no region.
+
+    ``frame`` is a map layer's frame (code, country, geometry in EPSG:4326; label_lon/label_lat when
+    present, else each polygon's representative point).
+    """
+    chosen = frame[frame["country"].isin(countries)] if countries else frame
+    chosen = chosen[~chosen.geometry.is_empty & chosen.geometry.notna()]
+    if chosen.empty:
+        return None
+    if {"label_lon", "label_lat"} <= set(chosen.columns):
+        lon, lat = chosen["label_lon"].astype(float), chosen["label_lat"].astype(float)
+    else:
+        pts = chosen.geometry.representative_point()
+        lon, lat = pts.x, pts.y
+    west, south, east, north = VIEW_EXTENTS.get(area, (-180.0, -90.0, 180.0, 90.0))
+    inside = chosen[((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).to_numpy()]
+    minx, miny, maxx, maxy = (float(v) for v in (inside if len(inside) else chosen).total_bounds)
+    return [[round(miny, 4), round(minx, 4)], [round(maxy, 4), round(maxx, 4)]]
 
 
 def map_geometry(con: Any, *, nuts_version: str, level: int) -> gpd.GeoDataFrame:

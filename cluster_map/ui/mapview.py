@@ -52,11 +52,6 @@ _W = {
         "stars",
     )
 }
-#: Initial view (centre, zoom) per area: mainland Europe, not the outermost regions; the US states.
-VIEWS: dict[str, tuple[tuple[float, float], float]] = {
-    "europe": ((53.0, 14.0), 3.75),
-    "us": ((39.0, -97.0), 3.75),
-}
 
 
 def _sync_widgets(filters: Filters) -> None:
@@ -206,6 +201,9 @@ def _build_paint(layer: MapLayer, filters: Filters, reference: pd.DataFrame) -> 
     )
     frame = layer.frame.drop(columns="geometry")
     sub = f"{layer.sector} · {layer.sector_label} · {layer.year}"
+    # the browser zooms to the chosen countries (all of the area when none), refitting when they change
+    area = data.view_options(layer.dataset).area
+    bounds = service.view_bounds(layer.frame, area=area, countries=tuple(filters.countries))
     return paint(
         frame,
         value_col="value",
@@ -216,7 +214,7 @@ def _build_paint(layer: MapLayer, filters: Filters, reference: pd.DataFrame) -> 
         title=spec.label,
         subtitle=sub,
         value_label=spec.label,
-        fit=False,
+        bounds=bounds,
     )
 
 
@@ -250,7 +248,6 @@ def show_map(filters: Filters, overlays: dict[str, bool] | None = None) -> None:
         geometry_url=data.geometry_url(version, filters.level),
         base_geometry_url=data.geometry_url(version, 0, precision=3) if base is not None else None,
     )
-    center, zoom = VIEWS[opts.area]
     groups = [map_paint(filters).feature_group()]
     extra = (
         _overlays(filters, data.map_layer(filters), overlays or {})
@@ -262,8 +259,6 @@ def show_map(filters: Filters, overlays: dict[str, bool] | None = None) -> None:
         key="cm_map",
         height=MAP_HEIGHT,
         use_container_width=True,
-        center=center,
-        zoom=zoom,
         returned_objects=["last_object_clicked_tooltip"],
         feature_group_to_add=groups + extra,
         layer_control=layer_control() if extra else None,

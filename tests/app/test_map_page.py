@@ -270,3 +270,24 @@ def test_a_sector_without_equivalent_says_so_and_comes_back(monkeypatch, tiny_us
     _widget(at, "selectbox", "Dataset").set_value("sbs_r_nuts06_r2").run()
     assert _qp(at)["sector"] == "C", "back to the sector shown there before, not the default C29"
     assert any(i.endswith("showing C Manufacturing, the sector shown there before.") for i in _infos(at))
+
+
+def _bounds(at: AppTest) -> object:
+    fg = _component(at)["feature_group"]
+    found = re.search(r'"bounds":(\[\[[^\]]*\],\[[^\]]*\]\]|null)', fg)
+    assert found, fg[:200]
+    return json.loads(found.group(1))
+
+
+def test_the_map_zooms_to_the_chosen_countries(monkeypatch, tiny_store) -> None:
+    at = _app(monkeypatch, tiny_store)
+    assert _bounds(at) == [[49.0, 0.0], [51.0, 3.0]]  # no country chosen: all regions of the area
+    assert "fitBounds(p.bounds)" in _component(at)["feature_group"]
+    assert _component(at)["center"] is None and _component(at)["zoom"] is None  # the bounds decide
+    script = _component(at)["script"]
+    _widget(at, "multiselect", "Countries").set_value(["BB"]).run()
+    assert _qp(at)["countries"] == "BB"
+    assert _bounds(at) == [[49.0, 0.0], [50.0, 2.0]]  # BB11 + BB12
+    assert _component(at)["script"] == script, "the same base map: only the paint changes"
+    _widget(at, "multiselect", "Countries").set_value(["AA"]).run()
+    assert _bounds(at) == [[50.0, 0.0], [51.0, 3.0]]

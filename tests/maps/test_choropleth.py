@@ -209,6 +209,24 @@ def test_tiles_are_optional(layer: gpd.GeoDataFrame) -> None:
     assert "https://tiles.example.org/{z}/{x}/{y}.png" in html and offsite_links(html) == []
 
 
+def test_paint_bounds_make_the_rendered_map_fit_them(layer: gpd.GeoDataFrame) -> None:
+    """The chosen countries' bounds travel in the paint; the map's runtime fits them when they change."""
+    bounds = [[50.0, 10.0], [51.0, 11.0]]
+    m = base_map(layer, fit=False)
+    m.add_child(
+        paint(layer, value_col="value", label_col="name", classes=lq_classes(), bounds=bounds).feature_group()
+    )
+    html = m.get_root().render()
+    (payload,) = _call_args(html, "paint", "choropleth")
+    assert payload["bounds"] == bounds
+    assert "layer._map.fitBounds(p.bounds)" in html  # applied by the runtime, refit only on a change
+    unpainted = base_map(layer, fit=False)
+    unpainted.add_child(
+        paint(layer, value_col="value", label_col="name", classes=lq_classes()).feature_group()
+    )
+    assert _call_args(unpainted.get_root().render(), "paint", "choropleth")[0]["bounds"] is None
+
+
 def test_paint_fit_sends_the_bounds_of_the_painted_regions(layer: gpd.GeoDataFrame) -> None:
     p = paint(layer.iloc[:2], value_col="value", label_col="name", classes=lq_classes(), fit=True)
     assert p.payload["bounds"] == [[50.0, 10.0], [51.0, 12.0]]

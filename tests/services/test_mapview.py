@@ -181,3 +181,40 @@ def test_download_table_says_dataset_sector_year_level_and_has_a_provenance_side
     }
     assert side["rows"] == len(t) and side["columns"] == [str(c) for c in t.columns]
     assert side["sources"] == [{"code": "sbs_r_nuts06_r2", "publisher": "Eurostat"}]
+
+
+def _frame(rows: list[tuple[str, str, tuple[float, float, float, float]]]):  # type: ignore[no-untyped-def]
+    import geopandas as gpd
+    import shapely
+
+    return gpd.GeoDataFrame(
+        {"code": [r[0] for r in rows], "country": [r[1] for r in rows]},
+        geometry=[shapely.box(*r[2]) for r in rows],
+        crs="EPSG:4326",
+    )
+
+
+#: Mainland France, Corsica, Réunion (outermost: outside the Europe view extent), Germany, the Canaries.
+EUROPE_ROWS = [
+    ("FR10", "FR", (1.4, 48.1, 3.6, 49.2)),
+    ("FRM0", "FR", (8.5, 41.3, 9.6, 43.0)),
+    ("FRY4", "FR", (55.2, -21.4, 55.8, -20.9)),
+    ("DE21", "DE", (10.7, 47.3, 13.1, 49.1)),
+    ("ES70", "ES", (-18.2, 27.6, -13.4, 29.5)),
+]
+
+
+@pytest.mark.parametrize(
+    ("countries", "area", "expected"),
+    [
+        (("DE",), "europe", [[47.3, 10.7], [49.1, 13.1]]),
+        (("FR",), "europe", [[41.3, 1.4], [49.2, 9.6]]),  # Réunion does not widen the view
+        (("FR", "DE"), "europe", [[41.3, 1.4], [49.2, 13.1]]),
+        ((), "europe", [[41.3, 1.4], [49.2, 13.1]]),  # all regions of the area, outermost left out
+        (("ES",), "europe", [[27.6, -18.2], [29.5, -13.4]]),  # only outermost regions: their own bounds
+        (("XX",), "europe", None),
+        (("FR",), "us", [[-21.4, 1.4], [49.2, 55.8]]),  # outside the US extent: all of them
+    ],
+)
+def test_view_bounds_of_the_chosen_countries(countries, area, expected) -> None:  # type: ignore[no-untyped-def]
+    assert mapview.view_bounds(_frame(EUROPE_ROWS), area=area, countries=countries) == expected
