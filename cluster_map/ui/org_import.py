@@ -5,7 +5,7 @@ The same service as ``cluster-map orgs import FILE [--dry-run]``
 problem as line, field, value and what to do; duplicates by name and country), and only a valid file
 can then be written, in one atomic store build, so nothing is written on error. It changes what every
 user sees, so, like the upload's "add to the store" (:func:`cluster_map.ui.upload.add_to_store`), only a
-signed-in admin (the board's ``admin`` role) is offered it. The uploaded bytes live in a temporary
+signed-in admin (the board's ``admin`` role, as the board stores it at this run) is offered it. The uploaded bytes live in a temporary
 directory for the length of one run; nothing is cached.
 """
 
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from cluster_map.errors import ClusterMapError
-from cluster_map.services import imports
+from cluster_map.errors import ClusterMapError, InputError
+from cluster_map.services import board, imports
 from cluster_map.ui import data
-from cluster_map.ui.board import current_account
+from cluster_map.ui.board import board_path, current_account
 from cluster_map.ui.text import plain
 
 FORMAT_HELP = (
@@ -40,6 +40,11 @@ def show_import() -> None:
     """For a signed-in admin: upload, validation report (dry run), then the import; others read who may."""
     st.subheader("Import a directory of organisations")
     account = current_account()
+    if account is not None and account.is_admin:
+        try:  # the role as the board stores it now: an admin's role may have been taken away since sign-in
+            account = board.current(board_path(), account.id)
+        except InputError:
+            account = None
     if account is None or not account.is_admin:
         st.caption(
             "Only a signed-in admin can import a directory into the store (sign in on the board page), "

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cluster_map.services import board
 from cluster_map.services.board import Account
 from cluster_map.sources import org_profiles
 from cluster_map.stats.partners import FACTORS
@@ -73,7 +74,9 @@ def db(many_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _run(admin: bool = False, **params: str) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     if admin:
-        at.session_state["board-account"] = Account(id=1, username="admin", role="admin")
+        at.session_state["board-account"] = board.register(
+            board.default_path(), username="admin", password="a long admin password", role="admin"
+        )
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
@@ -227,6 +230,13 @@ def test_only_an_admin_is_offered_the_directory_import(db: Path) -> None:
     assert "Only a signed-in admin can import a directory" in _captions(at)
     at = _run(admin=True)
     assert at.file_uploader(key="org-import-file") is not None
+    # a session that says admin while the board says otherwise (the role was taken away) gets no import
+    org = board.register(board.default_path(), username="former", password="a long org password")
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["board-account"] = Account(id=org.id, username="former", role="admin")
+    at.run()
+    assert not at.exception, at.exception
+    assert not [u for u in at.file_uploader if u.key == "org-import-file"]
 
 
 BAD = b"name,country,city,sectors\nAlpine Wood,AT,,wood\nalpine wood ,AT,,\nBad,Germany,,\n"
