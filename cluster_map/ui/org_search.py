@@ -49,6 +49,7 @@ SORTS: Final[dict[str, str]] = {
     "label_level": "ESCA label",
     "geocode_precision": "location precision",
 }
+ORDERS: Final = {"asc": "ascending", "desc": "descending"}
 _REGION: Final = re.compile(r"^[A-Z0-9]{1,10}$")
 #: Widget keys (the search box keeps the key the tests and browser tests know).
 KEYS: Final = {
@@ -209,7 +210,7 @@ def decode(params: Mapping[str, object], choices: Choices) -> tuple[OrgSearch, l
         warnings.append(f"Cannot sort by {_q(sort)}; sorting by name (choices: {', '.join(SORTS)}).")
         sort = "name"
     order = (_one(params, "order") or "asc").lower()
-    if order not in ("asc", "desc"):
+    if order not in ORDERS:
         warnings.append(f"Order {_q(order)} of the link is neither 'asc' nor 'desc'; sorting ascending.")
         order = "asc"
     page = 1
@@ -254,6 +255,7 @@ def _sync(state: OrgSearch) -> None:
     for name, key in KEYS.items():
         value = getattr(state, name)
         ss[key] = list(value) if isinstance(value, tuple) else value
+    ss[KEYS["descending"]] = "desc" if state.descending else "asc"
     ss[_LAST] = state.filters()
 
 
@@ -297,7 +299,7 @@ def form(initial: OrgSearch, choices: Choices, *, url: Mapping[str, str]) -> Org
         (c3, "kinds", "Type of organisation"),
     ):
         picked[name] = _multi(col, label, name, getattr(choices, name), labels[name])
-    c1, c2, c3, c4, c5 = st.columns([2, 2, 3, 2, 1])
+    c1, c2, c3, c4, c5 = st.columns([2, 2, 3, 2, 2])
     for col, name, label in ((c1, "labels", "ESCA label"), (c2, "sizes", "Members")):
         picked[name] = _multi(col, label, name, getattr(choices, name), labels[name])
     partnership = c3.selectbox(
@@ -307,14 +309,16 @@ def form(initial: OrgSearch, choices: Choices, *, url: Mapping[str, str]) -> Org
         format_func=lambda p: p or "any or none",
     )
     sort = c4.selectbox("Sort by", list(SORTS), key=KEYS["sort"], format_func=lambda s: SORTS.get(s, s))
-    descending = c5.toggle("Descending", key=KEYS["descending"])
+    order = c5.selectbox(
+        "Order", list(ORDERS), key=KEYS["descending"], format_func=lambda o: ORDERS.get(o, o)
+    )
     state = OrgSearch(
         text=clean(text).strip(),
         countries=tuple(countries),
         region=str(region or "").strip().upper(),
         partnership=partnership or "",
         sort=sort or "name",
-        descending=bool(descending),
+        descending=order == "desc",
         page=int(ss.get(KEYS["page"]) or 1),
         **{k: tuple(v) for k, v in picked.items()},
     )

@@ -203,7 +203,7 @@ def show_partners(found: pd.DataFrame) -> None:
     only = c3.multiselect("Only in these countries (none = all)", known, key="org-partner-countries")
     top = c4.slider("How many", min_value=5, max_value=50, value=20, step=5, key="org-partner-top")
     posts = c4.toggle(
-        "Count open marketplace posts",
+        "Marketplace posts",
         value=True,
         key="org-partner-posts",
         help="A candidate with an open offer or demand in these sectors scores the marketplace factor.",
