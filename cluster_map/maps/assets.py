@@ -288,6 +288,11 @@ RUNTIME_CSS = """<style>
 .folium-map.leaflet-container, .leaflet-container {background: #eef3f7;}
 .cm-org {width: 10px; height: 10px; border-radius: 50%; background: #6a3d9a; border: 2px solid #fff;
   box-shadow: 0 0 2px rgba(0,0,0,0.6);}
+@media (max-width: 560px) {
+  .cm-legend {font-size: 10px; line-height: 1.3; padding: 4px 6px; max-width: 170px;}
+  .cm-legend-sub {display: none;}
+  .cm-swatch {width: 11px; height: 9px; margin-right: 4px;}
+}
 </style>"""
 
 _OFFSITE = re.compile(

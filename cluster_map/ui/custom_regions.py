@@ -12,10 +12,11 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError
 from cluster_map.services import custom_regions
 from cluster_map.services.custom_regions import CustomRegion, GroupProfile
-from cluster_map.ui import charts, data, downloads
+from cluster_map.ui import charts, data, downloads, tiles
 from cluster_map.ui.board import current_account
 from cluster_map.ui.profile import region_choices
 from cluster_map.ui.state import Filters
@@ -101,14 +102,20 @@ def show(filters: Filters) -> None:
         f"year {g.year:d} · figures recomputed from the members' counts (sums, not averages) against the "
         "same benchmark and thresholds as every region"
     )
-    cols = st.columns(4)
+    figures = tiles.row()  # wraps on narrow screens: no figure is cut
     cells = g.cells
-    cols[0].metric(f"Employment · {g.year:d}", f"{g.employment:,.0f}")
-    cols[1].metric("Star clusters (2-3 stars)", int((cells["stars"].fillna(0) >= 2).sum()))
-    cols[2].metric("Strong clusters", int(cells["strong"].fillna(False).astype(bool).sum()))
+    tiles.tile(figures, f"Employment · {g.year:d}", f"{g.employment:,.0f}")
+    found = catalogue.find_dataset(g.dataset)
+    if "stars" in cells and catalogue.offers(
+        found.area if found else "europe", "stars"
+    ):  # none for US states
+        tiles.tile(figures, "Star clusters (2-3 stars)", int((cells["stars"].fillna(0) >= 2).sum()))
+    tiles.tile(figures, "Strong clusters", int(cells["strong"].fillna(False).astype(bool).sum()))
     top = g.specialisations
-    cols[3].metric(
-        "Top specialisation (LQ)", f"{top['sector'].iloc[0]} · {top['lq'].iloc[0]:.2f}" if len(top) else "n/a"
+    tiles.tile(
+        figures,
+        "Top specialisation (LQ)",
+        f"{top['sector'].iloc[0]} · {top['lq'].iloc[0]:.2f}" if len(top) else "n/a",
     )
     spec = top[top["employment"].fillna(0) >= filters.min_employment]
     if len(spec):

@@ -34,7 +34,8 @@ from cluster_map.ui.state import CLASSIFICATIONS, Filters, encode
 from cluster_map.ui.text import plain
 
 REGION_PAGE = "pages/1_Region_profile.py"
-MAP_HEIGHT = 620
+#: Map height (px): fits a 600-px-high window with the page header scrolled away (the view fits the bounds).
+MAP_HEIGHT = 500
 _URL = "_cm_url"
 _W = {
     k: f"cm_{k}"

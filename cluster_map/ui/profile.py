@@ -16,7 +16,7 @@ from cluster_map import catalogue
 from cluster_map.services import grow_next as grow_next_service
 from cluster_map.services import profiles
 from cluster_map.services.mapview import dataset_label
-from cluster_map.ui import charts, data, downloads
+from cluster_map.ui import charts, data, downloads, tiles
 from cluster_map.ui.state import Filters
 from cluster_map.ui.text import plain
 
@@ -238,16 +238,12 @@ def key_figures(p: profiles.RegionProfile) -> None:
     if p.key_figures.empty:
         st.info("No key figures for this region in the store.")
         return
-    cols = st.columns(min(len(p.key_figures), 4))
-    for i, row in enumerate(p.key_figures.itertuples()):
+    figures = tiles.row()  # wraps on narrow screens: no figure is cut
+    for row in p.key_figures.itertuples():
         label = (
             row.label if not row.unit or row.unit.lower() in row.label.lower() else f"{row.label}, {row.unit}"
         )
-        cols[i % len(cols)].metric(
-            f"{plain(label)} · {plain(row.year)}",
-            _compact(row.value),
-            help=plain(row.note, 400) if row.note else None,
-        )
+        tiles.tile(figures, f"{label} · {row.year}", _compact(row.value), help=row.note or None)
     downloads.buttons(p.series, stem=f"key_figures_{p.region.code}", key="dl-figures", parameters=_params(p))
 
 

@@ -20,7 +20,7 @@ from cluster_map.maps.choropleth import base_map, paint
 from cluster_map.maps.classes import STAR_COLOURS, fixed, star_classes
 from cluster_map.services import methodology, star_clusters
 from cluster_map.services.mapview import dataset_label
-from cluster_map.ui import data, downloads
+from cluster_map.ui import data, downloads, tiles
 from cluster_map.ui.state import Filters
 from cluster_map.ui.text import plain
 
@@ -95,9 +95,9 @@ def load(f: Filters, scheme: str) -> star_clusters.StarClusters:
 def counts(result: star_clusters.StarClusters) -> None:
     """How many cells have 1, 2, 3 stars, beside the European Cluster Observatory's published counts."""
     c = result.counts.set_index("stars")["cells"].iloc[:4]
-    cols = st.columns(4)
-    for col, (label, value) in zip(cols, c.items(), strict=True):
-        col.metric(plain(label), f"{int(value):,}")
+    figures = tiles.row()  # wraps on narrow screens: no figure is cut
+    for label, value in c.items():
+        tiles.tile(figures, label, f"{int(value):,}")
     shown = result.counts.assign(
         eco_published=result.counts["eco_published"].map(lambda v: "—" if pd.isna(v) else f"about {int(v):,}")
     )

@@ -25,7 +25,7 @@ def test_custom_region_from_a_link(env: None) -> None:
     at.run()
     assert not at.exception, at.exception
     assert [unescape(h.value) for h in at.header] == ["Øresund · custom region"]
-    assert {"Strong clusters", "Star clusters (2-3 stars)"} <= {m.label for m in at.metric}
+    assert {"Strong clusters", "Star clusters (2-3 stars)"} <= {unescape(m.label) for m in at.metric}
 
 
 def test_custom_region_from_the_builder_goes_to_the_url(env: None) -> None:
