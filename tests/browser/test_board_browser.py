@@ -18,6 +18,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.mirror, pytest.mark.slow]
 
 EXCEPTION = "[data-testid='stException']"
 PASSWORD = "correct-horse-battery"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _idle(page) -> None:
+    """Wait until the page's script has finished its run (no stale elements of the last run left)."""
+    page.wait_for_timeout(300)
+    page.locator(IDLE).wait_for(timeout=90000)
 
 
 def _open_board(page, app_url: str) -> None:
@@ -50,9 +57,12 @@ def _tab(page, name: str) -> None:
 
 def _pick(page, label: str, pattern: str) -> None:
     """Choose the option matching ``pattern`` in the select box labelled ``label``."""
+    _idle(page)
     box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
     box.wait_for(timeout=60000)
-    if re.search(pattern, box.inner_text()):
+    inputs = box.locator("input")
+    shown = box.inner_text() + " " + (inputs.first.input_value() if inputs.count() else "")
+    if re.search(pattern, shown):
         return  # already the chosen one (a lone conversation is picked by default)
     box.click()
     try:
@@ -60,7 +70,8 @@ def _pick(page, label: str, pattern: str) -> None:
     except Exception:
         page.screenshot(path="/tmp/pick_fail.png", full_page=True)
         opts = page.get_by_role("option").all_inner_texts()
-        raise AssertionError(f"no option {pattern!r} in {label!r}; options {opts!r}") from None
+        shown = box.inner_text()
+        raise AssertionError(f"no option {pattern!r} in {label!r} ({shown!r}); options {opts!r}") from None
 
 
 def _wait_text(page, text: str, timeout: float = 60.0) -> None:
@@ -116,9 +127,10 @@ def test_post_interest_notification_reply(browser, app_url, artifacts) -> None:
         _wait_text(a, "We need 40 cells tested in March.")
         a.get_by_role("button", name="Accept").click()
         _wait_text(a, f"{bob} answered {alice}; accepted.")
-        a.get_by_label("Reply").wait_for(timeout=60000)
-        a.get_by_label("Reply").fill("Yes: send us the cell datasheet.")
-        a.get_by_role("button", name="Send reply").click()
+        _idle(a)
+        reply = a.get_by_test_id("stForm").filter(has=a.get_by_role("button", name="Send reply"))
+        reply.get_by_label("Reply").fill("Yes: send us the cell datasheet.")
+        reply.get_by_role("button", name="Send reply").click()
         _wait_text(a, f"{alice}: Yes: send us the cell datasheet.")
         a.screenshot(path=str(artifacts / "board_owner_thread.png"), full_page=True)
 

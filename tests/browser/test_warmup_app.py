@@ -4,6 +4,7 @@ to its end, shows something, and raises nothing (what ``cluster-map serve`` star
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -14,7 +15,9 @@ pytestmark = [pytest.mark.mirror, pytest.mark.slow]
 
 
 def test_warm_up_runs_every_page_of_the_app(app_url: str) -> None:
-    runs = asyncio.run(warmup.warm(app_url, timeout=300))
+    # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        runs = pool.submit(asyncio.run, warmup.warm(app_url, timeout=300)).result()
     paths = {r.path for r in runs}
     pages = {"/" + p.stem.split("_", 1)[1] for p in (ROOT / "pages").glob("*.py")}
     assert paths == {"/"} | pages

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -64,8 +65,15 @@ def tiny_server(tmp_path: Path):
         proc.wait(timeout=10)
 
 
+def _in_thread(
+    fn, *args
+):  # Playwright's sync API (browser tests of the same session) keeps a loop in this thread
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def test_every_page_of_the_navigation_runs_and_an_exception_is_reported(tiny_server: str) -> None:
-    runs = {r.path: r for r in asyncio.run(warmup.warm(tiny_server, timeout=60))}
+    runs = {r.path: r for r in _in_thread(asyncio.run, warmup.warm(tiny_server, timeout=60))}
     assert set(runs) == {"/", "/broken"}
     home, broken = runs["/"], runs["/broken"]
     assert home.finished == "FINISHED_SUCCESSFULLY" and home.exceptions == [] and home.elements >= 2
@@ -74,7 +82,7 @@ def test_every_page_of_the_navigation_runs_and_an_exception_is_reported(tiny_ser
 
 
 def test_the_command_says_which_page_failed(tiny_server: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert warmup.main([tiny_server]) == 1
+    assert _in_thread(warmup.main, [tiny_server]) == 1
     out, err = capsys.readouterr()
     assert "Warm-up of" in out and "2 pages" in out
     assert "/broken" in err and "boom on purpose" in err
