@@ -92,8 +92,8 @@ def filter_sidebar(filters: Filters) -> Filters:
         ss[_W["sector"]], ss[_W["level"]], ss[_W["year"]] = moved.sector, moved.level, moved.year
         ss[_W["metric"]], ss[_W["countries"]] = moved.metric, list(moved.countries)
         filters = moved
-        for note in notes:
-            st.info(plain(note, 400), icon=":material/swap_horiz:")
+        if notes:  # one box, one line per change
+            st.info(plain("\n".join(notes), 0, lines=True), icon=":material/swap_horiz:")
     codes = [c for c, _ in opts.sectors]
     labels = dict(opts.sectors)
     _fix(_W["sector"], codes, opts.default_sector)

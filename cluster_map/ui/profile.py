@@ -41,8 +41,8 @@ def view_controls(filters: Filters, *, year: bool = True, level: bool = False) -
     out = filters.with_(dataset=dataset, sector_scheme=opts.sector_scheme)
     if dataset != filters.dataset:  # carry the view over; say what could not be kept
         out, notes = data.switch_to(filters, dataset)
-        for note in notes:
-            st.info(plain(note, 400), icon=":material/swap_horiz:")
+        if notes:  # one box, one line per change
+            st.info(plain("\n".join(notes), 0, lines=True), icon=":material/swap_horiz:")
     if level and len(opts.levels) > 1:
         lv = st.sidebar.selectbox(
             "Region level",

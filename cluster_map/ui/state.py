@@ -363,7 +363,7 @@ def switch_dataset(
     if not (old.area == new.area and level in new.levels):
         was = catalogue.level_label(old.area, level)
         level = last.level if last and last.level in new.levels else new.default_level
-        notes.append(f"{was} is not in {name}; showing {catalogue.level_label(new.area, level)}.")
+        notes.append(f"No {was} in {name}; showing {catalogue.level_label(new.area, level)}.")
 
     year = view.year
     if year is None or year not in new.years:
