@@ -1874,7 +1874,7 @@ class OrgKind:
 
     key: str = _f("id of the class (filter value)")
     label: str = _f("English name")
-    colour: str = _f("marker colour (CSS hex)")
+    colour: str = _f("marker colour on maps and in their legend (#rrggbb, Okabe-Ito colour-blind-safe)")
     words: tuple[str, ...] = _f("words of the stated type that put an organisation in the class", ())
 
 
@@ -1883,7 +1883,7 @@ ORG_KINDS: Final[tuple[OrgKind, ...]] = (
     OrgKind(
         "network",
         "Cluster network or association",
-        "#e6550d",
+        "#E69F00",  # Okabe-Ito orange
         (
             "network",
             "national cluster",
@@ -1900,11 +1900,41 @@ ORG_KINDS: Final[tuple[OrgKind, ...]] = (
     OrgKind(
         "cluster",
         "Cluster organisation",
-        "#6a3d9a",
+        "#0072B2",  # Okabe-Ito blue
         ("cluster", "pôle", "pole", "district", "competitiveness"),
     ),
-    OrgKind("other", "Other organisation", "#31a354", ("association", "agency", "institute", "university")),
-    OrgKind("not_stated", "Type not stated", "#636363", ()),
+    OrgKind(
+        "other",
+        "Other organisation",
+        "#009E73",  # Okabe-Ito bluish green
+        ("association", "agency", "institute", "university"),
+    ),
+    OrgKind("not_stated", "Type not stated", "#6E6E6E", ()),  # grey: no hue to confuse with the others
+)
+#: Marker colour of an organisation whose kind is not one of :data:`ORG_KINDS` (an unknown key).
+ORG_KIND_UNKNOWN_COLOUR: Final = "#CC79A7"  # Okabe-Ito reddish purple
+
+MarkerStyle = Literal["point", "region", "country"]
+
+
+@dataclass(frozen=True)
+class LocationPrecision:
+    """How precisely an organisation is placed (``organisations.geocode_precision``) and how maps draw it."""
+
+    key: str = _f("value of the geocode_precision column")
+    label: str = _f("how the precision is said next to a location, in popups and legends")
+    marker: MarkerStyle | None = _f(
+        "map marker style: point (filled dot), region (ring), country (large dashed ring); None: not drawn"
+    )
+
+
+#: Most precise first. A point placed at a region or a country is that area's label point, not an address.
+LOCATION_PRECISIONS: Final[tuple[LocationPrecision, ...]] = (
+    LocationPrecision("coordinates", "exact coordinates", "point"),
+    LocationPrecision("city", "city", "point"),
+    LocationPrecision("region", "region (label point)", "region"),
+    LocationPrecision("country", "country only (label point)", "country"),
+    LocationPrecision("none", "not located", None),
 )
 
 

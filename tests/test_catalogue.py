@@ -33,6 +33,8 @@ RECORDS = (
     catalogue.Metric,
     catalogue.Country,
     catalogue.RegionLevel,
+    catalogue.OrgKind,
+    catalogue.LocationPrecision,
 )
 #: Colour rule of a metric -> the kind of classes ``classes_for`` gives it by default.
 RULE_KINDS = {
@@ -241,3 +243,18 @@ def test_every_alias_resolves_to_its_country_and_unknown_codes_pass_through() ->
             assert catalogue.country_code(alias) == c.code
     assert catalogue.country_code("xx") == "XX" and catalogue.country_name("XX") == "XX"
     assert catalogue.country_name("XX", "Nowhere") == "Nowhere"
+
+
+# --- organisation kinds and location precisions: what the organisations map draws ----------------
+def test_organisation_kinds_have_distinct_marker_colours() -> None:
+    colours = [k.colour for k in catalogue.ORG_KINDS] + [catalogue.ORG_KIND_UNKNOWN_COLOUR]
+    assert all(re.fullmatch(r"#[0-9A-Fa-f]{6}", c) for c in colours), colours
+    assert len({c.lower() for c in colours}) == len(colours)
+    assert len({k.key for k in catalogue.ORG_KINDS}) == len(catalogue.ORG_KINDS)
+
+
+def test_location_precisions_are_drawn_from_most_to_least_precise() -> None:
+    keys = [p.key for p in catalogue.LOCATION_PRECISIONS]
+    assert keys == ["coordinates", "city", "region", "country", "none"]  # schema.py's organisations column
+    markers = [p.marker for p in catalogue.LOCATION_PRECISIONS]
+    assert markers == ["point", "point", "region", "country", None]  # a country is not drawn as a city

@@ -275,7 +275,10 @@ window.cmap = window.cmap || (function () {
   return api;
 })();
 """
-#: Styles of the legend control and tooltips.
+#: Styles of the legend control, tooltips and organisation markers: a filled dot (address or city), a
+#: ring (a region's label point), a large dashed ring (a country's), coloured by ``<i style="color">``;
+#: marker-cluster bubbles are neutral grey so they are not read as a kind's colour, and dashed when every
+#: organisation in them sits at a country's label point.
 RUNTIME_CSS = """<style>
 .cm-legend {background: rgba(255,255,255,0.92); padding: 6px 9px; font: 12px/1.45 system-ui, sans-serif;
   border-radius: 4px; box-shadow: 0 0 4px rgba(0,0,0,0.3); max-width: 260px;}
@@ -286,8 +289,27 @@ RUNTIME_CSS = """<style>
 .cm-nodata {background: repeating-linear-gradient(45deg, #ececec 0 2px, #b0b0b0 2px 4px);}
 .cm-tip {font: 12px/1.4 system-ui, sans-serif;}
 .folium-map.leaflet-container, .leaflet-container {background: #eef3f7;}
-.cm-org {width: 10px; height: 10px; border-radius: 50%; background: #6a3d9a; border: 2px solid #fff;
-  box-shadow: 0 0 2px rgba(0,0,0,0.6);}
+.cm-org i, i.cm-org-key {display: block; box-sizing: border-box; width: 100%; height: 100%;
+  border-radius: 50%; color: #333;}
+i.cm-org-key {display: inline-block; width: 12px; height: 12px; margin: 0 8px 0 2px; vertical-align: -2px;}
+i.cm-org-key.cm-at-region {width: 14px; height: 14px; margin: 0 7px 0 1px; vertical-align: -3px;}
+i.cm-org-key.cm-at-country {width: 16px; height: 16px; margin: 0 6px 0 0; vertical-align: -4px;}
+.cm-at-point i, i.cm-org-key.cm-at-point {background: currentColor; border: 2px solid #fff;
+  box-shadow: 0 0 0 1px rgba(0,0,0,0.55);}
+.cm-at-region i, i.cm-org-key.cm-at-region {background: rgba(255,255,255,0.8); border: 3px solid currentColor;
+  box-shadow: 0 0 0 1px rgba(0,0,0,0.35);}
+.cm-at-country i, i.cm-org-key.cm-at-country {background: rgba(255,255,255,0.35);
+  border: 2px dashed currentColor;}
+.leaflet-container .marker-cluster-small, .leaflet-container .marker-cluster-medium,
+.leaflet-container .marker-cluster-large {background-color: rgba(90,90,90,0.3);}
+.leaflet-container .marker-cluster-small div, .leaflet-container .marker-cluster-medium div,
+.leaflet-container .marker-cluster-large div {background-color: rgba(50,50,50,0.8); color: #fff;}
+.leaflet-container .marker-cluster.cm-cluster-country {background: rgba(255,255,255,0.55);
+  border: 2px dashed #333; box-sizing: border-box;}
+.leaflet-container .marker-cluster.cm-cluster-country div {margin: 3px; background-color: rgba(90,90,90,0.75);}
+i.cm-org-key.cm-cluster-key {width: 16px; height: 16px; margin: 0 6px 0 0; vertical-align: -4px;
+  border: 2px dashed #333;
+  background: radial-gradient(circle, rgba(50,50,50,0.8) 45%, transparent 50%);}
 @media (max-width: 560px) {
   .cm-legend {font-size: 10px; line-height: 1.3; padding: 4px 6px; max-width: 170px;}
   .cm-legend-sub {display: none;}

@@ -181,14 +181,8 @@ def find(con: Any, q: OrgQuery) -> SearchResult:
     return SearchResult(rows.reset_index(drop=True), total, q.page, pages)
 
 
-#: How each geocode precision is said next to a location.
-PRECISION_LABELS = {
-    "coordinates": "exact coordinates",
-    "city": "city",
-    "region": "region (label point)",
-    "country": "country only (label point)",
-    "none": "not located",
-}
+#: How each geocode precision is said next to a location (declared in the catalogue).
+PRECISION_LABELS = {p.key: p.label for p in catalogue.LOCATION_PRECISIONS}
 
 
 def search(

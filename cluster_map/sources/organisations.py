@@ -35,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError, SourceError
 from cluster_map.geo import EUROPE_CRS, STORAGE_CRS
 from cluster_map.schema import US_CMP_LICENCE, SourceFile
@@ -475,7 +476,8 @@ def _table(got: Fetched, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 # -- locating --------------------------------------------------------------------------------------
-PRECISIONS: Final = ("coordinates", "city", "region", "country", "none")
+#: The geocode_precision values, most precise first (declared in the catalogue).
+PRECISIONS: Final = tuple(p.key for p in catalogue.LOCATION_PRECISIONS)
 #: ISO 3166 code -> NUTS country code where they differ (and back for the gazetteer).
 ISO_TO_NUTS: Final = {"GR": "EL", "GB": "UK"}
 NUTS_TO_ISO: Final = {v: k for k, v in ISO_TO_NUTS.items()}

@@ -89,6 +89,7 @@ def test_overlays_keep_jinja_syntax_as_text(hostile: gpd.GeoDataFrame) -> None:
             "lon": [10.5, 11.5],
             "country": ["AA", "AA"],
             "city": HOSTILE[2:4],
+            "org_kind": HOSTILE[:2],  # an unknown kind is named by its value in the legend
         }
     )
     m = folium.Map(tiles=None)
