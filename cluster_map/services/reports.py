@@ -238,7 +238,8 @@ def _sources(con: Any, scope: sections.Scope) -> pd.DataFrame:
     geometry = "us_regions" if scope.is_us else f"gisco_nuts_{scope.nuts_version}"
     keep = (
         allrows["code"].isin([scope.dataset, geometry])
-        | allrows["kind"].isin(["codelist", "organisations"])
+        | (allrows["kind"] == "organisations")
+        | ((allrows["kind"] == "codelist") & (not scope.is_us))  # NUTS and NACE lists: not for US states
         | ((allrows["kind"] == "clusters") & scope.is_us)
     )
     first = allrows["code"] == scope.dataset

@@ -32,3 +32,17 @@ def test_a_us_state_profile_speaks_of_us_states_and_strong_clusters(monkeypatch,
     assert "Strong clusters" in heads and "Star and strong clusters" not in heads
     for frame in at.dataframe:
         assert not {"stars", "size_star", "specialisation_star", "focus_star"} & set(frame.value.columns)
+
+
+def test_switching_the_profile_to_the_us_says_what_changed(monkeypatch, tiny_us_store) -> None:
+    monkeypatch.setenv("CLUSTER_MAP_DB", str(tiny_us_store))
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Region_profile.py"), default_timeout=90)
+    at.query_params.update({"regions": "AA11", "sector": "C29"})
+    at.run()
+    assert not at.exception and not [i for i in at.info if "is not in" in str(i.value)]
+    next(s for s in at.sidebar.selectbox if s.label == "Dataset").set_value("us_cmp_states_2016").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    lines = [line for i in at.info for line in unescape(str(i.value)).split("\n")]
+    assert any(line.endswith("showing its equivalent 4 Automotive.") for line in lines), lines
+    assert any(line.startswith("No NUTS 2 in United States") for line in lines), lines
+    assert "Choose a region to see its profile (type a code or a name)." in lines  # AA11 is no US state

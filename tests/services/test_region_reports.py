@@ -75,6 +75,7 @@ def test_us_state_report(con) -> None:  # type: ignore[no-untyped-def]
     assert not [m for m in method.tables[0].frame["Metric"] if "star" in m.lower()]
     html = reports.render(r, "html").decode("utf-8")
     assert "NUTS us" not in html and "Star clusters" not in html and "Star types" not in html
+    assert not [c for c in r.sources["code"] if str(c).startswith(("nuts_", "nace_"))]  # no NUTS/NACE lists
     eu = build_region_report(con, region="DE21")  # European regions keep their stars
     assert "Star clusters (2-3 stars)" in [f.label for f in eu.key_figures]
 
