@@ -196,8 +196,9 @@ def organisations_layer(
     ``kind_col`` holds :data:`cluster_map.catalogue.ORG_KINDS` keys (without the column every
     organisation is ``not_stated``; a value the catalogue does not know gets its own entry, named by
     the value, escaped). ``precision_col`` holds :data:`cluster_map.catalogue.LOCATION_PRECISIONS`
-    keys: without the column the coordinates are taken as exact; a missing or unknown value is drawn
-    as the least precise (a country's ring). Rows without valid coordinates, or whose precision is
+    keys; without the column, or where a value is missing or unknown, the precision is "not stated"
+    and drawn as the least precise (a country's ring): coordinates are never presented as exact
+    unless the frame says so. Rows without valid coordinates, or whose precision is
     ``none``, are left out; ``group.n_markers`` and ``group.n_skipped`` say how many were drawn and
     left out (show the latter next to the map). ``legend``: the legend control of kinds and
     placements present.
@@ -210,7 +211,7 @@ def organisations_layer(
     lat = pd.to_numeric(orgs[lat_col], errors="coerce")
     lon = pd.to_numeric(orgs[lon_col], errors="coerce")
     kinds = _column(orgs, kind_col, "not_stated").replace("", "not_stated")
-    precisions = _column(orgs, precision_col, "coordinates")
+    precisions = _column(orgs, precision_col, "")  # no column: nothing said, drawn as the least precise
     ok = lat.between(-90, 90) & lon.between(-180, 180) & (precisions != "none")
     # the palette tables: kinds present in catalogue order (then unknown values), styles present
     present = set(kinds[ok])

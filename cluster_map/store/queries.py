@@ -275,7 +275,8 @@ def country_borders(con: duckdb.DuckDBPyConnection, *, nuts_version: str) -> pd.
 def organisations(con: duckdb.DuckDBPyConnection, *, countries: tuple[str, ...] = ()) -> pd.DataFrame:
     """Cluster organisations with coordinates (optionally of some countries).
 
-    Columns: id, name, acronym, country, city, sectors, clusters, website, lat, lon, directory, nuts2.
+    Columns: id, name, acronym, country, city, sectors, clusters, website, lat, lon, directory, nuts2,
+    org_type, org_kind, geocode_precision (the map colours markers by kind and draws the precision).
     """
     if not table_exists(con, "organisations"):
         return pd.DataFrame(
@@ -292,12 +293,16 @@ def organisations(con: duckdb.DuckDBPyConnection, *, countries: tuple[str, ...] 
                 "lon",
                 "directory",
                 "nuts2",
+                "org_type",
+                "org_kind",
+                "geocode_precision",
             ]
         )
     return query(
         con,
         """
-        SELECT id, name, acronym, country, city, sectors, clusters, website, lat, lon, directory, nuts2
+        SELECT id, name, acronym, country, city, sectors, clusters, website, lat, lon, directory, nuts2,
+               org_type, org_kind, geocode_precision
         FROM organisations
         WHERE lat IS NOT NULL AND lon IS NOT NULL
           AND (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], country))

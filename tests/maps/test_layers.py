@@ -151,11 +151,20 @@ def test_the_legend_names_the_kinds_and_placements_present(kinds_and_places: pd.
 
 
 def test_the_legend_shows_only_what_is_drawn() -> None:
-    cities = pd.DataFrame({"name": ["A"], "lat": [50.0], "lon": [10.0], "org_kind": ["cluster"]})
+    cities = pd.DataFrame(
+        {"name": ["A"], "lat": [50.0], "lon": [10.0], "org_kind": ["cluster"], "geocode_precision": ["city"]}
+    )
     rows, kinds, styles, legend = _drawn(cities)
-    assert kinds == [["cluster", COLOURS["cluster"]]] and styles == [["point", 12]]  # no column: exact
+    assert kinds == [["cluster", COLOURS["cluster"]]] and styles == [["point", 12]]
     assert "Cluster organisation (1)" in legend and "network" not in legend and "country" not in legend
     assert "cm-cluster-key" not in legend
+
+
+def test_without_a_precision_column_no_point_is_presented_as_exact() -> None:
+    points = pd.DataFrame({"name": ["A"], "lat": [50.0], "lon": [10.0]})
+    rows, kinds, styles, legend = _drawn(points)
+    assert kinds == [["not_stated", COLOURS["not_stated"]]] and styles == [["country", 24]]
+    assert "precision not stated (1)" in legend and "exact" not in legend and "city" not in legend
 
 
 def test_an_unknown_kind_is_named_by_its_value_escaped() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cluster_map.store import directory
+from cluster_map.store import directory, queries
 from tests.app_store import EVIL, tiny_connection
 
 
@@ -119,3 +119,12 @@ def test_search_pages_sorts_and_counts(con: Any) -> None:
     assert rows.empty and total == 4  # past the last page: no rows, the count still right
     with pytest.raises(ValueError, match="sort column"):
         directory.search(con, directory.search_where(), sort="name; DROP TABLE organisations")
+
+
+def test_map_overlay_organisations_carry_kind_and_precision(con: Any) -> None:
+    """The Map page's organisations overlay colours by kind and draws the precision: both columns come along."""
+    rows = queries.organisations(con).set_index("id")
+    assert set(rows.index) == {"EUCO1", "EUCO2", "EUCO3"}  # EUCO4 has no coordinates
+    assert rows["org_kind"].tolist() == ["cluster"] * 3
+    assert rows["geocode_precision"].tolist() == ["city"] * 3
+    assert rows.loc["EUCO1", "org_type"] == "cluster organisation"
