@@ -203,6 +203,28 @@ def grow_next(p: profiles.RegionProfile, scheme: str) -> None:
     )
 
 
+#: Multiplier words a catalogue unit may carry ("USD thousand", "EUR million"): a tile shows the value in
+#: the base unit ("878.95 bn" USD, not "878.95 M" of "USD thousand", which reads as a thousand times less).
+SCALE_WORDS = {"thousand": 1e3, "million": 1e6}
+
+
+def scaled(value: float, unit: str) -> tuple[float, str]:
+    """``value`` in ``unit`` re-expressed in the unit without its multiplier word.
+
+    >>> scaled(878_950_000.0, "USD thousand")
+    (878950000000.0, 'USD')
+    >>> scaled(12.5, "EUR million")
+    (12500000.0, 'EUR')
+    >>> scaled(190_263.0, "persons employed")
+    (190263.0, 'persons employed')
+    """
+    words = unit.split()
+    for word, factor in SCALE_WORDS.items():
+        if word in words and len(words) > 1:
+            return value * factor, " ".join(w for w in words if w != word)
+    return value, unit
+
+
 def _compact(value: float) -> str:
     """``1.81 M``, ``190,263``, ``51,200``: short enough for a metric tile."""
     if abs(value) >= 1e9:
@@ -240,10 +262,9 @@ def key_figures(p: profiles.RegionProfile) -> None:
         return
     figures = tiles.row()  # wraps on narrow screens: no figure is cut
     for row in p.key_figures.itertuples():
-        label = (
-            row.label if not row.unit or row.unit.lower() in row.label.lower() else f"{row.label}, {row.unit}"
-        )
-        tiles.tile(figures, f"{label} · {row.year}", _compact(row.value), help=row.note or None)
+        value, unit = scaled(float(row.value), row.unit or "")
+        label = row.label if not unit or unit.lower() in row.label.lower() else f"{row.label}, {unit}"
+        tiles.tile(figures, f"{label} · {row.year}", _compact(value), help=row.note or None)
     downloads.buttons(p.series, stem=f"key_figures_{p.region.code}", key="dl-figures", parameters=_params(p))
 
 
