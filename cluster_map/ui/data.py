@@ -49,7 +49,13 @@ _OPEN: dict[str, Any] = {}
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _connection(key: str) -> Any:
-    con = mapview.open_store(key.split("|", 1)[0])
+    path = key.split("|", 1)[0]
+    # A new key for an open path: the file was replaced (a full `cluster-map ingest` beside the running
+    # app). DuckDB hands a new connection the database instance still open under that path, i.e. the old
+    # file, until every connection to it is closed: close them first.
+    for old in [k for k in _OPEN if k.split("|", 1)[0] == path]:
+        _OPEN.pop(old).close()
+    con = mapview.open_store(path)
     _OPEN[key] = con
     return con
 
