@@ -14,7 +14,8 @@ adding a metric is one :class:`Metric` entry plus its expression and a known-val
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Final, Literal
 
@@ -1979,6 +1980,40 @@ def member_size(total: int | None) -> str | None:
 
 #: Which field of a :class:`SectorTerm` holds the codes of a sector scheme.
 _TERM_FIELDS: Final = {"nace_r2": "nace", "us_cluster": "us_clusters"}
+
+
+def _nace_letters(code: str) -> frozenset[str]:
+    """The NACE sections a code covers: ``C29`` -> {C}; ``B-E`` -> {B, C, D, E}; ``M_N`` -> {M, N}."""
+    c = code.strip().upper()
+    if re.fullmatch(r"[A-U]-[A-U]", c):
+        return frozenset(chr(i) for i in range(ord(c[0]), ord(c[2]) + 1))
+    if re.fullmatch(r"[A-U](_[A-U])+", c):
+        return frozenset(c.split("_"))
+    if re.fullmatch(r"[A-U]\d*", c):
+        return frozenset(c[0])
+    return frozenset()
+
+
+def enclosing_sectors(code: str, available: Iterable[str]) -> tuple[str, ...]:
+    """NACE Rev. 2 codes of ``available`` that contain ``code``, narrowest first: its section, then the
+    A*10 aggregates of sections (``B-E``, ``M_N``) that include that section.
+
+    For a dataset that does not break a sector down as far as ``code`` (the LFS has ``B-E``, not
+    ``C29``). ``code`` itself is never returned; a code that is not a NACE division or section gives ().
+
+    >>> enclosing_sectors("C29", ["A", "B-E", "F", "C"])
+    ('C', 'B-E')
+    >>> enclosing_sectors("M72", ["M_N", "J"])
+    ('M_N',)
+    """
+    c = code.strip().upper()
+    if not re.fullmatch(r"[A-U]\d*", c):
+        return ()
+    letter = c[0]
+    found = [
+        a for a in available if a != code and letter in _nace_letters(a) and not re.fullmatch(r"[A-U]\d+", a)
+    ]
+    return tuple(sorted(found, key=lambda a: (len(_nace_letters(a)), a)))
 
 
 def equivalent_sectors(code: str, *, source: str, target: str) -> tuple[str, ...]:

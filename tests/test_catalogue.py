@@ -258,3 +258,20 @@ def test_location_precisions_are_drawn_from_most_to_least_precise() -> None:
     assert keys == ["coordinates", "city", "region", "country", "none"]  # schema.py's organisations column
     markers = [p.marker for p in catalogue.LOCATION_PRECISIONS]
     assert markers == ["point", "point", "region", "country", None]  # a country is not drawn as a city
+
+
+@pytest.mark.parametrize(
+    ("code", "available", "expected"),
+    [
+        ("C29", ["A", "B-E", "F", "C"], ("C", "B-E")),  # the section first, then the A*10 aggregate
+        ("C29", ["A", "B-E", "F"], ("B-E",)),  # the LFS: sections and aggregates only
+        ("M72", ["M_N", "J", "M"], ("M", "M_N")),
+        ("C", ["B-E", "C"], ("B-E",)),  # never the code itself
+        ("R90", ["R-U", "O-Q"], ("R-U",)),
+        ("C29", ["C30", "C2"], ()),  # other divisions do not contain it
+        ("4", ["A", "B-E"], ()),  # not a NACE code
+        ("aerospace-defence", ["C"], ()),
+    ],
+)
+def test_enclosing_sectors(code: str, available: list[str], expected: tuple[str, ...]) -> None:
+    assert catalogue.enclosing_sectors(code, available) == expected

@@ -319,7 +319,9 @@ def switch_dataset(
 
     * sector: the same code in the same scheme; else an equivalent the catalogue declares
       (:func:`cluster_map.catalogue.equivalent_sectors`: C29 <-> US cluster 4 Automotive), the
-      remembered one first; else the sector last shown in the new dataset; else its default sector;
+      remembered one first; else, in the same scheme, the narrowest NACE code that contains it
+      (:func:`cluster_map.catalogue.enclosing_sectors`: C29 -> B-E in the LFS); else the sector last
+      shown in the new dataset; else its default sector;
     * level: the same level of the same area (NUTS 2 stays NUTS 2; US states are not NUTS 1); else the
       level last shown there; else the dataset's default level;
     * year: kept when the new dataset has it; else the year last shown there; else its latest year;
@@ -345,6 +347,16 @@ def switch_dataset(
         chosen = last.sector if last and last.sector in candidates else candidates[0]
         notes.append(
             f"{old_sector} is not in {name}; showing its equivalent {chosen} {new.sector_label(chosen)}."
+        )
+    elif (
+        broader := catalogue.enclosing_sectors(sector, codes)
+        if old.sector_scheme == new.sector_scheme
+        else ()
+    ):
+        chosen = last.sector if last and last.sector in broader else broader[0]
+        notes.append(
+            f"{old_sector} is not broken down in {name}; showing {chosen} {new.sector_label(chosen)}, "
+            "the part of NACE that contains it."
         )
     elif last and last.sector in codes:
         chosen = last.sector

@@ -104,8 +104,11 @@ def switch(v: Filters, to: str, remembered: dict[str, Filters] | None = None) ->
             "C10",
             "showing its equivalent C10 Manufacture of food",
         ),
+        # not broken down as far: the narrowest NACE code that contains it (C29 is in B-E), said so
+        (view(sector="C29"), LFS, "B-E", "C29 Manufacture of motor vehicles is not broken down in Europe"),
+        (view(sector="C"), LFS, "B-E", "showing B-E Industry (except construction), the part of NACE"),
         # no equivalent: the dataset's default, saying so in words
-        (view(sector="C29"), LFS, "F", "C29 Manufacture of motor vehicles is not in Europe: Eurostat LFS"),
+        (view(sector="J61"), LFS, "F", "J61 Telecommunications is not in Europe: Eurostat LFS"),
         (view(sector="C"), US, "1", "no equivalent is declared; showing 1 Aerospace Vehicles and Defense."),
         (view(US, sector="1", level=1, year=2016), LFS, "F", "1 Aerospace Vehicles and Defense is not in"),
         # construction is declared as F41-F43, not the section F: the default, said so
