@@ -35,6 +35,7 @@ import streamlit as st
 from cluster_map import catalogue
 from cluster_map.services import organisations
 from cluster_map.services.organisations import OrgQuery
+from cluster_map.ui.state import quoted, url_value
 from cluster_map.ui.text import clean, short
 
 PER_PAGE: Final = 25
@@ -148,20 +149,6 @@ def encode(state: OrgSearch) -> dict[str, str]:
     return out
 
 
-def _one(params: Mapping[str, object], key: str) -> str | None:
-    v = params.get(key)
-    if v is None:
-        return None
-    if isinstance(v, list | tuple):
-        v = v[-1] if v else ""
-    return str(v).strip()
-
-
-def _q(value: object, limit: int = 40) -> str:
-    """A URL value quoted for a warning: cleaned and cut (the page escapes the whole message)."""
-    return repr(short(value, limit))
-
-
 def decode(params: Mapping[str, object], choices: Choices) -> tuple[OrgSearch, list[str]]:
     """The search in URL query parameters and one warning for every value that could not be used.
 
@@ -170,13 +157,13 @@ def decode(params: Mapping[str, object], choices: Choices) -> tuple[OrgSearch, l
     an overlong text is cut: the result is always a valid search.
     """
     warnings: list[str] = []
-    text = clean(_one(params, "q") or "").strip()
+    text = clean(url_value(params, "q") or "").strip()
     if len(text) > MAX_TEXT:
         warnings.append(f"The search text of the link is longer than {MAX_TEXT} characters; it was cut.")
         text = text[:MAX_TEXT].strip()
     lists: dict[str, tuple[str, ...]] = {}
     for name, param, what in _LISTS:
-        raw = [v.strip() for v in (_one(params, param) or "").split(",") if v.strip()]
+        raw = [v.strip() for v in (url_value(params, param) or "").split(",") if v.strip()]
         if name == "countries":
             raw = [v.upper() for v in raw]
         if len(raw) > MAX_ITEMS:
@@ -191,36 +178,36 @@ def decode(params: Mapping[str, object], choices: Choices) -> tuple[OrgSearch, l
                 f"(choose from: {listed or 'none in this store'})."
             )
         lists[name] = tuple(dict.fromkeys(v for v in raw if v in known))
-    region = (_one(params, "region") or "").upper()
-    if _one(params, "region") is None:
-        region = next(iter((_one(params, "regions") or "").upper().split(",")), "").strip()
+    region = (url_value(params, "region") or "").upper()
+    if url_value(params, "region") is None:
+        region = next(iter((url_value(params, "regions") or "").upper().split(",")), "").strip()
     if region and not _REGION.match(region):
         warnings.append(
-            f"Region {_q(region)} of the link is not a NUTS code or a US state code; searching all regions."
+            f"Region {quoted(region)} of the link is not a NUTS code or a US state code; searching all regions."
         )
         region = ""
-    partnership = clean(_one(params, "partnership") or "").strip()
+    partnership = clean(url_value(params, "partnership") or "").strip()
     if partnership and partnership not in choices.partnerships:
         warnings.append(
-            f"Unknown partnership {_q(partnership, 60)} in the link ignored; pick one from the list."
+            f"Unknown partnership {quoted(partnership, 60)} in the link ignored; pick one from the list."
         )
         partnership = ""
-    sort = _one(params, "sort") or "name"
+    sort = url_value(params, "sort") or "name"
     if sort not in SORTS:
-        warnings.append(f"Cannot sort by {_q(sort)}; sorting by name (choices: {', '.join(SORTS)}).")
+        warnings.append(f"Cannot sort by {quoted(sort)}; sorting by name (choices: {', '.join(SORTS)}).")
         sort = "name"
-    order = (_one(params, "order") or "asc").lower()
+    order = (url_value(params, "order") or "asc").lower()
     if order not in ORDERS:
-        warnings.append(f"Order {_q(order)} of the link is neither 'asc' nor 'desc'; sorting ascending.")
+        warnings.append(f"Order {quoted(order)} of the link is neither 'asc' nor 'desc'; sorting ascending.")
         order = "asc"
     page = 1
-    raw_page = _one(params, "p")
+    raw_page = url_value(params, "p")
     if raw_page:
         if raw_page.isdigit() and 1 <= int(raw_page) <= 100_000:
             page = int(raw_page)
         else:
             warnings.append(
-                f"Results page {_q(raw_page, 20)} of the link is not a page number; showing page 1."
+                f"Results page {quoted(raw_page, 20)} of the link is not a page number; showing page 1."
             )
     return (
         OrgSearch(

@@ -107,12 +107,13 @@ def encode(filters: Filters) -> dict[str, str]:
     return out
 
 
-def _q(value: object, limit: int = 40) -> str:
+def quoted(value: object, limit: int = 40) -> str:
     """A URL value quoted for a warning: cleaned and cut (the page escapes the whole message)."""
     return repr(short(value, limit))
 
 
-def _one(params: Mapping[str, object], key: str) -> str | None:
+def url_value(params: Mapping[str, object], key: str) -> str | None:
+    """The last value of ``key`` in query parameters, stripped; ``None`` when absent."""
     v = params.get(key)
     if v is None:
         return None
@@ -155,39 +156,41 @@ def decode(
     warnings: list[str] = []
     base = Filters()
 
-    page = _one(params, "page") or base.page
+    page = url_value(params, "page") or base.page
     if page not in PAGES:
-        warnings.append(f"Unknown page {_q(page)} in the link; showing the map (pages: {', '.join(PAGES)}).")
+        warnings.append(
+            f"Unknown page {quoted(page)} in the link; showing the map (pages: {', '.join(PAGES)})."
+        )
         page = base.page
 
-    dataset = _one(params, "dataset") or base.dataset
+    dataset = url_value(params, "dataset") or base.dataset
     opts: ViewOptions | None = None
     if options_for is not None:
         default_opts = options_for(base.dataset)
         known = datasets or default_opts.datasets
         if dataset not in known:
             warnings.append(
-                f"Unknown dataset {_q(dataset)} in the link; showing {base.dataset!r} "
+                f"Unknown dataset {quoted(dataset)} in the link; showing {base.dataset!r} "
                 f"(datasets: {', '.join(known)})."
             )
             dataset = base.dataset
         opts = default_opts if dataset == base.dataset else options_for(dataset)
     elif datasets is not None and dataset not in datasets:
-        warnings.append(f"Unknown dataset {_q(dataset)} in the link; showing {base.dataset!r}.")
+        warnings.append(f"Unknown dataset {quoted(dataset)} in the link; showing {base.dataset!r}.")
         dataset = base.dataset
 
-    scheme = opts.sector_scheme if opts else (_one(params, "scheme") or base.sector_scheme)
-    given_scheme = _one(params, "scheme")
+    scheme = opts.sector_scheme if opts else (url_value(params, "scheme") or base.sector_scheme)
+    given_scheme = url_value(params, "scheme")
     if opts and given_scheme and given_scheme != opts.sector_scheme:
         warnings.append(
-            f"Sector scheme {_q(given_scheme)} does not fit dataset {dataset!r}; "
+            f"Sector scheme {quoted(given_scheme)} does not fit dataset {dataset!r}; "
             f"using {opts.sector_scheme!r}."
         )
 
-    metric = _one(params, "metric") or base.metric
+    metric = url_value(params, "metric") or base.metric
     if metric not in METRICS:
         warnings.append(
-            f"Unknown metric {_q(metric)} in the link; showing the location quotient "
+            f"Unknown metric {quoted(metric)} in the link; showing the location quotient "
             f"(metrics: {', '.join(METRICS)})."
         )
         metric = base.metric
@@ -195,7 +198,7 @@ def decode(
         warnings.append(f"Metric {metric!r} is not available for {dataset!r}; showing {opts.metrics[0]!r}.")
         metric = opts.metrics[0]
 
-    level_raw = _one(params, "level")
+    level_raw = url_value(params, "level")
     level = opts.default_level if opts else base.level
     if level_raw:
         if level_raw.isdigit() and (int(level_raw) in opts.levels if opts else 0 <= int(level_raw) <= 3):
@@ -203,12 +206,12 @@ def decode(
         else:
             allowed = ", ".join(map(str, opts.levels)) if opts else "0-3"
             warnings.append(
-                f"Level {_q(level_raw)} is not available; showing level {level} (levels: {allowed})."
+                f"Level {quoted(level_raw)} is not available; showing level {level} (levels: {allowed})."
             )
 
-    sector = _one(params, "sector") or ""
+    sector = url_value(params, "sector") or ""
     if sector and not _CODE.match(sector):
-        warnings.append(f"Sector code {_q(sector)} is not a code; showing the default sector.")
+        warnings.append(f"Sector code {quoted(sector)} is not a code; showing the default sector.")
         sector = ""
     if opts:
         codes = {c for c, _ in opts.sectors}
@@ -221,17 +224,17 @@ def decode(
         sector = sector or opts.default_sector
 
     year: int | None = None
-    year_raw = _one(params, "year")
+    year_raw = url_value(params, "year")
     if year_raw:
         if year_raw.isdigit() and len(year_raw) == 4 and (not opts or int(year_raw) in opts.years):
             year = int(year_raw)
         else:
             span = f" (years with data: {opts.years[0]}-{opts.years[-1]})" if opts and opts.years else ""
-            warnings.append(f"Year {_q(year_raw)} has no data; showing the latest year{span}.")
+            warnings.append(f"Year {quoted(year_raw)} has no data; showing the latest year{span}.")
     if year is None and opts and opts.years:
         year = opts.latest_year
 
-    countries = [c.upper() for c in _codes(_one(params, "countries"))]
+    countries = [c.upper() for c in _codes(url_value(params, "countries"))]
     if opts:
         bad = [c for c in countries if c not in opts.countries]
         if bad:
@@ -241,7 +244,7 @@ def decode(
             countries = [c for c in countries if c in opts.countries]
     countries = [c for c in countries if _CODE.match(c)]
 
-    regions = _codes(_one(params, "regions"))
+    regions = _codes(url_value(params, "regions"))
     regions = [r for r in regions if _CODE.match(r)]
     if opts:
         bad = [r for r in regions if r not in opts.regions]
@@ -255,27 +258,27 @@ def decode(
         regions = regions[:MAX_REGIONS]
     regions = list(dict.fromkeys(regions))
 
-    classification = _one(params, "classes") or base.classification
+    classification = url_value(params, "classes") or base.classification
     if classification not in CLASSIFICATIONS:
         warnings.append(
-            f"Unknown classification {_q(classification)}; using fixed classes "
+            f"Unknown classification {quoted(classification)}; using fixed classes "
             f"(choices: {', '.join(CLASSIFICATIONS)})."
         )
         classification = base.classification
 
     min_emp = 0.0
-    raw = _one(params, "min_emp")
+    raw = url_value(params, "min_emp")
     if raw:
         try:
             min_emp = float(raw)
             if not (min_emp >= 0 and min_emp < 1e9):
                 raise ValueError
         except ValueError:
-            warnings.append(f"Minimum employment {_q(raw, 20)} is not a number >= 0; using 0.")
+            warnings.append(f"Minimum employment {quoted(raw, 20)} is not a number >= 0; using 0.")
             min_emp = 0.0
 
     custom = ""
-    raw_custom = _one(params, "custom")
+    raw_custom = url_value(params, "custom")
     if raw_custom:
         from cluster_map.errors import InputError
         from cluster_map.services.custom_regions import parse
@@ -283,7 +286,7 @@ def decode(
         try:
             custom = parse(raw_custom).encode()
         except InputError as exc:
-            warnings.append(f"Custom region {_q(raw_custom, 60)} in the link is not usable: {exc}")
+            warnings.append(f"Custom region {quoted(raw_custom, 60)} in the link is not usable: {exc}")
 
     return (
         Filters(
