@@ -86,9 +86,12 @@ def productivity(
     wages = pd.to_numeric(frame["wages"], errors="coerce") * wage_factor
     ok = (emp > 0) & wages.notna() & (wages >= 0)
     per = (wages / emp).where(ok)
-    groups = frame[keys]
-    w_s = wages.where(ok).groupby([groups[k] for k in keys], dropna=False).transform("sum")
-    e_s = emp.where(ok).groupby([groups[k] for k in keys], dropna=False).transform("sum")
+    # the partition as one integer per row, factorised once for the sums and the quantile
+    groups = pd.Series(
+        frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy(), index=frame.index, name="_group"
+    )
+    w_s = wages.where(ok).groupby(groups).transform("sum")
+    e_s = emp.where(ok).groupby(groups).transform("sum")
     level = w_s / e_s.where(e_s > 0)
     ratio = (per / level).where(ok & (level > 0))
     star = pd.Series(pd.NA, index=frame.index, dtype="boolean")

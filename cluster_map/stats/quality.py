@@ -65,15 +65,63 @@ _KEY = ["level", "region", "year"]
 
 
 def _codes(parts: list[pd.Series], index: pd.Index) -> pd.Series:
-    """Join per-cell code series (empty string = none) into one ``;``-separated string per cell."""
-    columns = [part.reindex(index).fillna("").astype(str).tolist() for part in parts]
-    return pd.Series(
-        [";".join(c for c in cell if c) for cell in zip(*columns, strict=True)]
-        if columns
-        else [""] * len(index),
-        index=index,
-        dtype="object",
-    )
+    """Join per-cell code series (empty string = none) into one ``;``-separated string per cell.
+
+    Column by column: each part is appended where it has a code, with a ``;`` only where the cell
+    already has one (no Python call per cell)."""
+    out = np.full(len(index), "", dtype=object)
+    for part in parts:
+        codes = _strings(part.reindex(index))
+        has = codes != ""
+        both = has & (out != "")
+        joined = np.where(has, codes, out)
+        joined[both] = out[both] + ";" + codes[both]
+        out = joined
+    return pd.Series(out, index=index, dtype="object")
+
+
+def _strings(values: pd.Series) -> np.ndarray:
+    """The values as an object array of ``str``, ``''`` for a missing one."""
+    out = values.to_numpy(dtype=object, na_value="") if len(values) else np.array([], dtype=object)
+    if pd.api.types.infer_dtype(out, skipna=False) not in ("string", "empty"):
+        out = values.fillna("").astype(str).to_numpy(dtype=object)
+    return out
+
+
+def _group_ids(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """One integer per row naming its group of ``keys`` (NaN keys form groups of their own, as in a merge)."""
+    if not keys:
+        return np.zeros(len(frame), dtype="int64")
+    return frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy(dtype="int64")
+
+
+def _vocabulary(*columns: pd.Series) -> tuple[list[np.ndarray], int]:
+    """Shared integer codes of string columns (NaN gets a code of its own, so it matches NaN as in a
+    merge) and the number of codes."""
+    codes, uniques = pd.factorize(pd.concat(columns, ignore_index=True), use_na_sentinel=False)
+    bounds = np.cumsum([0, *(len(c) for c in columns)])
+    return [codes[bounds[i] : bounds[i + 1]] for i in range(len(columns))], max(len(uniques), 1)
+
+
+def _find(right: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """For each ``left`` key, the position of the first equal ``right`` key (-1 when none): a left merge
+    on integer keys without the merge's copies."""
+    n = len(right)
+    if n == 0:
+        return np.full(len(left), -1, dtype="int64")
+    order = np.argsort(right, kind="stable")
+    ranked = right[order]
+    pos = np.minimum(np.searchsorted(ranked, left), n - 1)
+    return np.where(ranked[pos] == left, order[pos], -1)
+
+
+def _take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values[at]`` as float64, NaN where ``at`` is -1."""
+    if len(values) == 0:
+        return np.full(len(at), np.nan)
+    out = values.astype("float64")[np.maximum(at, 0)]
+    out[at < 0] = np.nan
+    return out
 
 
 def denominators(cube: pd.DataFrame, *, total_declared: bool = True) -> pd.DataFrame:
@@ -173,36 +221,46 @@ def confidential_bounds(cube: pd.DataFrame) -> pd.DataFrame:
     published total): ``x <= P - sum(published siblings)`` and ``x >= sum(its published children)``
     (0 when it has none). Both hold whatever the other withheld siblings are. Example: a section of 100
     with published divisions 30 and 50 and two confidential divisions: each of the two lies in [0, 20].
+    The lookups run on integer keys (the region-year group times the sector code): no merge of the
+    whole cube, no Python per cell.
     """
     keys = [k for k in _KEY if k in cube.columns]
-    c = cube[keys + ["sector", "parent", "hier_level", "employment", "region_total"]].copy()
-    c["_row"] = np.arange(len(c))
-    hier = c["hier_level"].fillna(-1).astype(int)
-    sections = set(c.loc[hier == 1, "sector"])
+    hier = cube["hier_level"].fillna(-1).astype(int).to_numpy()
+    sector, parent = cube["sector"], cube["parent"]
+    sections = set(sector[hier == 1])
     # the parent of a top-level unit is the region's published total
-    c["_parent"] = c["parent"].where(hier >= 2)
-    top = (hier == 1) | ((hier == 2) & ~c["parent"].isin(sections))
-    c.loc[top, "_parent"] = "\x00total"
-    values = c[keys + ["sector", "employment"]].rename(columns={"sector": "_parent", "employment": "_p"})
-    totals = c.groupby(keys, dropna=False)["region_total"].max().rename("_p").reset_index()
-    totals["_parent"] = "\x00total"
-    parents = pd.concat([values, totals], ignore_index=True).drop_duplicates(keys + ["_parent"])
-    sib = c[c["_parent"].notna()].groupby(keys + ["_parent"], dropna=False)["employment"].sum().rename("_sib")
-    kids = c[c["parent"].notna() & (hier >= 2)].groupby(keys + ["parent"], dropna=False)["employment"].sum()
-    kids = kids.rename("_kids").reset_index().rename(columns={"parent": "sector"})
-    x = (
-        c.merge(parents, on=keys + ["_parent"], how="left")
-        .merge(sib.reset_index(), on=keys + ["_parent"], how="left")
-        .merge(kids, on=keys + ["sector"], how="left")
+    top = (hier == 1) | ((hier == 2) & ~parent.isin(sections).to_numpy())
+    own = parent.where(hier >= 2)
+    own[top] = "\x00total"
+    (sector_c, parent_c, own_c), width = _vocabulary(sector, parent, own)
+    group = _group_ids(cube, keys) * width
+    emp = cube["employment"].to_numpy(dtype="float64")
+    # P: the parent's value, for a top-level unit the highest published total of the region and year
+    p = _take(emp, _find(group + sector_c, group + own_c))
+    total = pd.Series(cube["region_total"].to_numpy(dtype="float64")).groupby(group).transform("max")
+    p[top] = total.to_numpy()[top]
+    # the sum of the cell and its siblings (the cells of the same parent)
+    with_parent = own.notna().to_numpy()
+    sib = np.zeros(len(cube))
+    sib[with_parent] = (
+        pd.Series(emp[with_parent])
+        .groupby(group[with_parent] + own_c[with_parent])
+        .transform("sum")
+        .to_numpy()
     )
-    x = x.sort_values("_row")
-    null = x["employment"].isna().to_numpy()
-    high = np.maximum(
-        x["_p"].to_numpy(dtype="float64") - x["_sib"].fillna(0.0).to_numpy(dtype="float64"), 0.0
+    # the sum of the cell's published children
+    child = parent.notna().to_numpy() & (hier >= 2)
+    kid_sums = pd.Series(emp[child]).groupby(group[child] + parent_c[child]).sum()
+    at = kid_sums.index.get_indexer(group + sector_c)
+    kids = (
+        np.where(at >= 0, kid_sums.to_numpy(dtype="float64")[np.maximum(at, 0)], 0.0)
+        if len(kid_sums)
+        else np.zeros(len(cube))
     )
-    low = x["_kids"].fillna(0.0).to_numpy(dtype="float64")
+    null = np.isnan(emp)
+    high = np.maximum(p - sib, 0.0)
     ok = null & ~np.isnan(high)
-    low = np.minimum(low, high)
+    low = np.minimum(kids, high)
     return pd.DataFrame(
         {"employment_low": np.where(ok, low, np.nan), "employment_high": np.where(ok, high, np.nan)},
         index=cube.index,
@@ -241,57 +299,94 @@ def suspect_rules(
     (one neighbour) must also differ that much from the year beyond its neighbour, when there is one.
     """
     keys = [k for k in _KEY if k in cube.columns]
-    emp = cube["employment"]
+    emp = cube["employment"].to_numpy(dtype="float64")
+    known = ~np.isnan(emp)
     index = cube.index
     # sole_region
-    sole = pd.Series("", index=index, dtype="object")
+    sole = np.zeros(len(cube), dtype=bool)
     if "country" in cube.columns and "level" in cube.columns:
-        c = cube[["level", "country", "sector", "year", "employment"]]
-        part = ["level", "sector", "year"]
-        known = c[c["employment"].notna()].assign(_p=lambda f: (f["employment"] > 0).astype(int))
-        grp = ["level", "country", "sector", "year"]
-        stats = known.groupby(grp).agg(_n=("_p", "size"), _npos=("_p", "sum")).reset_index()  # fast aggs only
-        europe = known.groupby(part).agg(_all_n=("_p", "size"), _all_pos=("_p", "sum")).reset_index()
-        merged = c[grp].merge(stats, on=grp, how="left").merge(europe, on=part, how="left")
+        c = cube.loc[known, ["level", "country", "sector", "year"]]
+        positive = (emp[known] > 0).astype("float64")
+        # counts of the cells with a value (and of those above 0) in the country and in all of Europe
+        n, npos = _group_counts(c, ["level", "country", "sector", "year"], positive)
+        all_n, all_pos = _group_counts(c, ["level", "sector", "year"], positive)
         # present elsewhere: the share of the other countries' regions with employment in the sector
-        rest_n = merged["_all_n"] - merged["_n"]
-        ubiq = (merged["_all_pos"] - merged["_npos"]) / rest_n.where(rest_n > 0)
-        hit = (
-            ((merged["level"] >= 1) & (merged["_n"] >= 2) & (merged["_npos"] == 1) & (ubiq >= ubiquity))
-            .fillna(False)
-            .to_numpy(dtype=bool)
-        )
-        hit = hit & emp.notna().to_numpy()
-        sole = pd.Series(np.where(hit, "suspect:sole_region", ""), index=index, dtype="object")
+        rest_n = all_n - n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ubiq = (all_pos - npos) / np.where(rest_n > 0, rest_n, np.nan)
+            sole[known] = (c["level"].to_numpy() >= 1) & (n >= 2) & (npos == 1) & (ubiq >= ubiquity)
     # exceeds_parent
-    values = cube[keys + ["sector", "employment"]].rename(columns={"sector": "parent", "employment": "_pv"})
-    withp = cube[keys + ["parent"]].merge(values, on=keys + ["parent"], how="left")
-    exceeds = (emp.to_numpy() > withp["_pv"].to_numpy() + 0.5) & withp["_pv"].notna().to_numpy()
-    parent_rule = pd.Series(np.where(exceeds, "suspect:exceeds_parent", ""), index=index, dtype="object")
-    # year_jump
+    (sector_c, parent_c), width = _vocabulary(cube["sector"], cube["parent"])
+    group = _group_ids(cube, keys) * width
+    pv = _take(emp, _find(group + sector_c, group + parent_c))
+    with np.errstate(invalid="ignore"):
+        exceeds = (emp > pv + 0.5) & ~np.isnan(pv)
+    # year_jump: the cells sorted once by (level, region, sector) and year; the years t - 2 .. t + 2 of a
+    # cell are then at most two rows away (one row per cell and year)
     cell = [k for k in ("level", "region", "sector") if k in cube.columns]
-    y = cube[cell + ["year", "employment"]].copy()
-    y["_row"] = np.arange(len(y))
+    spike = _year_spikes(
+        _group_ids(cube, cell), cube["year"].to_numpy(dtype="int64"), emp, factor=factor, minimum=minimum
+    )
+    return _codes(
+        [
+            pd.Series(np.where(sole, "suspect:sole_region", ""), index=index, dtype="object"),
+            pd.Series(np.where(exceeds, "suspect:exceeds_parent", ""), index=index, dtype="object"),
+            pd.Series(np.where(spike, "suspect:year_jump", ""), index=index, dtype="object"),
+        ],
+        index,
+    )
+
+
+def _group_counts(
+    frame: pd.DataFrame, keys: list[str], positive: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the number of rows of its group of ``keys`` and how many of them are ``positive``
+    (NaN for a row with a NaN key, which belongs to no group)."""
+    ids = frame.groupby(keys, sort=False).ngroup().to_numpy(dtype="float64")
+    ok = ~np.isnan(ids)
+    group = np.where(ok, ids, -1).astype("int64")
+    size = np.bincount(group[ok], minlength=1).astype("float64")
+    pos = np.bincount(group[ok], weights=positive[ok], minlength=1)
+    n = np.full(len(frame), np.nan)
+    npos = np.full(len(frame), np.nan)
+    n[ok], npos[ok] = size[group[ok]], pos[group[ok]]
+    return n, npos
+
+
+def _year_spikes(
+    cell: np.ndarray, year: np.ndarray, emp: np.ndarray, *, factor: float, minimum: float
+) -> np.ndarray:
+    """The ``year_jump`` rule of each row (cells ``cell``, one row per cell and year): see
+    :func:`suspect_rules`."""
+    n = len(cell)
+    order = np.lexsort((year, cell))
+    c, y, v = cell[order], year[order], emp[order]
     jump: dict[int, np.ndarray] = {}
     has: dict[int, np.ndarray] = {}
     for shift in (-2, -1, 1, 2):
-        other = y[cell + ["year", "employment"]].rename(columns={"employment": "_o"})
-        other = other.assign(year=other["year"] - shift)  # the value of year t + shift, on row t
-        m = y.merge(other, on=cell + ["year"], how="left").sort_values("_row")
-        v, o = m["employment"].to_numpy(dtype="float64"), m["_o"].to_numpy(dtype="float64")
+        o = np.full(n, np.nan)  # the value of year t + shift, on the row of year t
+        for step in range(1, abs(shift) + 1):
+            k = step if shift > 0 else -step
+            if abs(k) >= n:
+                continue
+            here = np.arange(max(0, -k), n - max(0, k))
+            there = here + k
+            hit = (c[there] == c[here]) & (y[there] == y[here] + shift)
+            o[here[hit]] = v[there[hit]]
         has[shift] = ~np.isnan(v) & ~np.isnan(o)
         lo, hi = np.fmin(v, o), np.fmax(v, o)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(lo > 0, hi / np.where(lo > 0, lo, 1.0), np.inf)
-        jump[shift] = has[shift] & (hi >= minimum) & (ratio > factor)
+            jump[shift] = has[shift] & (hi >= minimum) & (ratio > factor)
     both = has[-1] & has[1]
     spike = both & jump[-1] & jump[1]
     # a first or last year: out of line with its neighbour and with the year beyond it (when there is one)
     for near, far in ((-1, -2), (1, 2)):
         edge = has[near] & ~has[-near]
         spike |= edge & jump[near] & (jump[far] | ~has[far])
-    year_rule = pd.Series(np.where(spike, "suspect:year_jump", ""), index=index, dtype="object")
-    return _codes([sole, parent_rule, year_rule], index)
+    out = np.zeros(n, dtype=bool)
+    out[order] = spike
+    return out
 
 
 def observation_caveats(caveats: pd.Series) -> pd.Series:
@@ -305,7 +400,10 @@ def observation_caveats(caveats: pd.Series) -> pd.Series:
         )
         return ";".join(codes)
 
-    return caveats.map(keep).astype("object")
+    # once per distinct text (a store has a handful), not once per cell
+    ids, texts = pd.factorize(caveats, use_na_sentinel=True)
+    kept = np.array([*(keep(t) for t in texts), ""], dtype=object)
+    return pd.Series(kept[ids], index=caveats.index, name=caveats.name, dtype="object")
 
 
 def annotate(
@@ -398,39 +496,53 @@ def aggregate_caveats(
         ):
             out[column] = pd.Series(dtype=type(value) if not isinstance(value, float) else "float64")
         return out
-    p = parts[keys + ["sector", "employment", "suspect", "caveats"]].copy()
-    codes = p["caveats"].fillna("").astype(str).str.split(";")
-    p["_region_codes"] = codes.map(lambda cs: [c for c in cs if c.startswith(("estimated:", "denominator:"))])
-    p["_suspect_codes"] = codes.map(lambda cs: [c for c in cs if c.startswith("suspect:")])
-    region = (
-        p.groupby(keys)["_region_codes"]
-        .agg(lambda s: list(dict.fromkeys(c for cs in s for c in cs)))
-        .rename("_rc")
-    )
+    # the caveat texts of the parts are split once per distinct text (a cube has a handful), not per cell
+    text, texts = pd.factorize(pd.Series(_strings(parts["caveats"]), dtype="object"))
+    split = [str(t).split(";") for t in texts]
+    region_of = [tuple(c for c in cs if c.startswith(("estimated:", "denominator:"))) for cs in split]
+    suspect_of = [tuple(c for c in cs if c.startswith("suspect:")) for cs in split]
+    # one group number per (level, region, year) shared by the parts and the aggregates (-1: a NaN key)
+    ids = pd.concat([parts[keys], out[keys]], ignore_index=True).groupby(keys, sort=False).ngroup()
+    group = np.nan_to_num(ids.to_numpy(dtype="float64"), nan=-1.0).astype("int64")
+    part_group, out_group = group[: len(parts)], group[len(parts) :]
+    # the region's estimated: and denominator: codes, in the order the parts first give them
+    firsts = pd.DataFrame({"g": part_group, "t": text})
+    firsts = firsts[firsts["g"] >= 0].drop_duplicates().sort_values("g", kind="stable")
+    gathered: dict[int, list[str]] = {}
+    for g, t in zip(firsts["g"].tolist(), firsts["t"].tolist(), strict=True):
+        gathered.setdefault(g, []).extend(region_of[t])
+    region = {g: tuple(dict.fromkeys(cs)) for g, cs in gathered.items()}
+    # the suspect: codes of the members with a value, per aggregate
     link = pd.DataFrame([(a, d) for a, ds in members.items() for d in ds], columns=["_agg", "sector"])
-    sus = p[p["suspect"].fillna(False).astype(bool) & p["employment"].notna()].merge(link, on="sector")
-    sus_codes = (
-        sus.groupby(keys + ["_agg"])["_suspect_codes"]
-        .agg(lambda s: sorted({c for cs in s for c in cs}))
-        .rename("_sc")
-        .reset_index()
-        .rename(columns={"_agg": "sector"})
-    )
-    m = (
-        out[keys + ["sector"]]
-        .merge(region.reset_index(), on=keys, how="left")
-        .merge(sus_codes, on=keys + ["sector"], how="left")
-    )
-    sc = m["_sc"].map(lambda v: v if isinstance(v, list) else [])
-    rc = m["_rc"].map(lambda v: v if isinstance(v, list) else [])
+    flagged = parts["suspect"].fillna(False).astype(bool).to_numpy() & parts["employment"].notna().to_numpy()
+    sus = pd.DataFrame(
+        {
+            "g": part_group[flagged],
+            "t": text[flagged],
+            "sector": parts["sector"].to_numpy(dtype=object)[flagged],
+        }
+    ).merge(link, on="sector")
+    sus = sus.loc[sus["g"] >= 0, ["g", "_agg", "t"]].drop_duplicates()
+    found: dict[tuple[int, str], set[str]] = {}
+    for g, a, t in zip(sus["g"].tolist(), sus["_agg"].tolist(), sus["t"].tolist(), strict=True):
+        found.setdefault((g, a), set()).update(suspect_of[t])
+    suspect = {k: tuple(sorted(v)) for k, v in found.items()}
     order = {fam: i for i, fam in enumerate(CAVEAT_ORDER)}
 
     def rank(code: str) -> tuple[int, str]:
         fam = next((f for f in CAVEAT_ORDER if code.startswith(f)), "")
         return (order.get(fam, len(order)), code if fam != "denominator:" else "")
 
-    out["caveats"] = [";".join(sorted(a + b, key=rank)) for a, b in zip(sc, rc, strict=True)]
-    out["suspect"] = (sc.map(len) > 0).to_numpy()
+    joined: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+    caveats, is_suspect = [], []
+    for g, sector in zip(out_group.tolist(), out["sector"].tolist(), strict=True):
+        sc, rc = suspect.get((g, sector), ()), region.get(g, ())
+        if (sc, rc) not in joined:
+            joined[sc, rc] = ";".join(sorted(sc + rc, key=rank))
+        caveats.append(joined[sc, rc])
+        is_suspect.append(bool(sc))
+    out["caveats"] = caveats
+    out["suspect"] = np.array(is_suspect, dtype=bool)
     out["flags"] = ""
     out["hier_level"] = 0
     out["employment_low"] = np.nan
