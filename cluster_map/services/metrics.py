@@ -181,6 +181,9 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                 settings.focus_scope,
             )
             counts = {"metrics": 0, "region_indices": 0, "sector_indices": 0}
+            wage_factor = _wage_factor(s)
+            if wage_factor is not None:
+                counts["productivity"] = 0
             for version in store.observation_versions(con, code):
                 if not store.create_cube(con, "_cm_cube", _cube_params(s, nuts_version=version)):
                     continue
@@ -188,7 +191,9 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                 store.create_temp(con, "_cm_m", m_sql)
                 const = {"dataset": code, "nuts_version": version, "sector_scheme": s.sector_scheme,
                          "benchmark": s.benchmark}  # fmt: skip
-                counts["metrics"] += store.insert_select(con, "metrics", rows_sql, constants=const)
+                counts["metrics"] += _insert_metric_rows(
+                    con, rows_sql, const, wage_factor, settings.min_employment, counts
+                )
                 counts["region_indices"] += store.insert_select(
                     con, "region_indices", ri_sql, constants=const
                 )
@@ -196,9 +201,10 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                     con, "sector_indices", si_sql, constants=const
                 )
                 if s.ecosystems:
-                    counts["ecosystem_metrics"] = counts.get(
-                        "ecosystem_metrics", 0
-                    ) + _materialise_ecosystems(con, const, m_sql=m_sql, rows_sql=rows_sql, si_sql=si_sql)
+                    counts["ecosystem_metrics"] = counts.get("ecosystem_metrics", 0) + _materialise_ecosystems(
+                        con, const, m_sql=m_sql, rows_sql=rows_sql, si_sql=si_sql,
+                        wage_factor=wage_factor, min_employment=settings.min_employment, counts=counts,
+                    )  # fmt: skip
             if not counts["metrics"]:
                 raise StatsError(
                     f"Dataset {code!r} has observations but gives no metric rows: none of its rows is the "
@@ -206,8 +212,6 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                     f"{', '.join(store.observation_versions(con, code)) or '(none)'} and a sector of scheme "
                     f"{s.sector_scheme!r}. " + store.cube_diagnosis(con, _cube_params(s))
                 )
-            if s.wages is not None and s.area in catalogue.metric("wage_ratio").areas:
-                counts["productivity"] = _materialise_productivity(con, s, settings.min_employment)
             report[code] = {**counts, "benchmark": s.benchmark, "seconds": round(time.perf_counter() - t0, 3)}
             log.log(
                 logging.INFO if progress else logging.DEBUG,
@@ -252,7 +256,15 @@ def _ecosystem_quality(eco: pd.DataFrame, divisions: pd.DataFrame) -> pd.DataFra
 
 
 def _materialise_ecosystems(
-    con: Any, const: dict[str, str], *, m_sql: str, rows_sql: str, si_sql: str
+    con: Any,
+    const: dict[str, str],
+    *,
+    m_sql: str,
+    rows_sql: str,
+    si_sql: str,
+    wage_factor: float | None,
+    min_employment: float,
+    counts: dict[str, int],
 ) -> int:
     """Metric rows of the ecosystems of the cube in ``_cm_cube`` (one dataset and NUTS version), inserted
     with scheme ``ecosystems``; a sum that leaves out unpublished divisions is noted as a lower bound.
@@ -269,7 +281,7 @@ def _materialise_ecosystems(
     )
     store.create_temp(con, "_cm_m", m_sql)
     const = {**const, "sector_scheme": catalogue.ECOSYSTEM_SCHEME}
-    n = store.insert_select(con, "metrics", rows_sql, constants=const)
+    n = _insert_metric_rows(con, rows_sql, const, wage_factor, min_employment, counts)
     store.insert_select(con, "sector_indices", si_sql, constants=const)
     eco_store.annotate(
         con,
@@ -285,31 +297,57 @@ def _materialise_ecosystems(
 WAGE_UNITS = {"EUR million": 1e6, "EUR thousand": 1e3, "EUR": 1.0}
 
 
-def _materialise_productivity(con: Any, s: Dataset, min_employment: float) -> int:
-    """Wages per person employed, their ratio to the sector's European level, the productivity star and
-    the performance band of every stored cell of ``s`` (:mod:`cluster_map.stats.productivity`)."""
-    assert s.wages is not None
+def _wage_factor(s: Dataset) -> float | None:
+    """Euro per unit of ``s``'s wage cell, None when the dataset has no productivity (no wages, or an area
+    the wage ratio is not defined for)."""
+    if s.wages is None or s.area not in catalogue.metric("wage_ratio").areas:
+        return None
     factor = WAGE_UNITS.get(s.wages.unit)
     if factor is None:
         raise StatsError(
             f"Dataset {s.code!r}: wage unit {s.wages.unit!r} is not one of {', '.join(WAGE_UNITS)}; "
             "declare it in the catalogue."
         )
-    rows = productivity_store.cells(con, dataset=s.code)
-    if rows.empty or rows["wages"].notna().sum() == 0:
-        return 0
-    keys = ["nuts_version", "level", "sector_scheme", "sector_level", "year", "sector", "benchmark"]
+    return factor * s.wages.factor
+
+
+def _insert_metric_rows(
+    con: Any,
+    rows_sql: str,
+    const: dict[str, str],
+    wage_factor: float | None,
+    min_employment: float,
+    counts: dict[str, int],
+) -> int:
+    """Insert the metric rows of ``_cm_m`` (one dataset, NUTS version and scheme) with, when the dataset
+    has wages, the wages per person employed, their ratio to the sector's European level, the
+    productivity star and the performance band of every cell (:mod:`cluster_map.stats.productivity`);
+    the staged productivity rows are added to ``counts['productivity']``.
+
+    Each partition of the productivity level (level, sector level, year, sector of one NUTS version,
+    scheme and benchmark) lies in one insert, so computing it per insert gives the same numbers as over
+    the whole dataset, and the rows are written once instead of inserted and then updated."""
+    if wage_factor is None:
+        return store.insert_select(con, "metrics", rows_sql, constants=const)
+    rows = productivity_store.slice_cells(con, "_cm_m")
     out = productivity_stats.productivity(
-        rows, keys=keys, wage_factor=factor * s.wages.factor, min_employment=min_employment
+        rows,
+        keys=["level", "sector_level", "year", "sector"],
+        wage_factor=wage_factor,
+        min_employment=min_employment,
     )
     # a suspect source value earns no star of any kind (issue 11)
     suspect = rows["caveats"].fillna("").astype(str).str.contains("suspect:")
     out["productivity_star"] = out["productivity_star"].mask(
         suspect & out["productivity_star"].notna(), False
     )
-    return productivity_store.write(
-        con, dataset=s.code, frame=pd.concat([rows.drop(columns="caveats"), out], axis=1)
+    counts["productivity"] += productivity_store.stage(
+        con, pd.concat([rows.drop(columns="caveats"), out], axis=1)
     )
+    try:
+        return store.insert_select(con, "metrics", productivity_store.joined(rows_sql), constants=const)
+    finally:
+        productivity_store.unstage(con)
 
 
 def _prepare(

@@ -1,8 +1,10 @@
 """The SQL side of productivity: read the cells of a dataset with wages, write back their productivity.
 
-Used by :func:`cluster_map.services.metrics.materialise` after the metric rows are inserted; the numbers
-come from the pure function :func:`cluster_map.stats.productivity.productivity`. Values are bound; the
-frame written back is registered as an Arrow view.
+Used by :func:`cluster_map.services.metrics.materialise`: the cells of each insert are read from its
+temporary metric table (:func:`slice_cells`), their productivity (the pure function
+:func:`cluster_map.stats.productivity.productivity`) is staged as an Arrow view (:func:`stage`) and
+joined into the rows as they are inserted (:func:`joined`), so the stored rows are written once, never
+updated. :func:`cells` and :func:`write` do the same on rows already stored. Values are bound.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+
+from cluster_map.errors import StoreError
 
 #: The partition and row keys of table ``metrics`` that identify one cell.
 CELL_KEYS = (
@@ -63,3 +67,49 @@ def write(con: Any, *, dataset: str, frame: pd.DataFrame) -> int:
     finally:
         raw.unregister("_cm_prod")
     return len(rows)
+
+
+#: The keys of a cell within one insert (dataset, NUTS version, scheme and benchmark are its constants).
+SLICE_KEYS = ("level", "sector_level", "year", "sector", "region")
+#: The order of the rows of one insert (:data:`cluster_map.store.metrics.WITHIN`).
+SLICE_ORDER = "level, sector, year, region"
+_STAGED = "_cm_prod"
+
+
+def slice_cells(con: Any, name: str) -> pd.DataFrame:
+    """The cells of the temporary metric table ``name`` (one insert) with employment, wages and caveats,
+    in the order the insert stores them."""
+    if not name.isidentifier():
+        raise StoreError(f"Bad temporary table name {name!r}.")
+    # a temporary table lives in its connection: no cursor here
+    return (
+        _raw(con)
+        .sql(
+            f"SELECT {', '.join(SLICE_KEYS)}, employment, wages, caveats FROM {name} "  # noqa: S608
+            f"ORDER BY {SLICE_ORDER}"
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+
+
+def stage(con: Any, frame: pd.DataFrame) -> int:
+    """Register the cells of ``frame`` that have a wage ratio (:data:`SLICE_KEYS` and :data:`COLUMNS`)
+    for :func:`joined`; returns their number."""
+    rows = frame[frame["wage_ratio"].notna()]
+    data = pa.Table.from_pandas(rows[[*SLICE_KEYS, *COLUMNS]].reset_index(drop=True), preserve_index=False)
+    _raw(con).register(_STAGED, data)
+    return len(rows)
+
+
+def unstage(con: Any) -> None:
+    """Drop the view registered by :func:`stage`."""
+    _raw(con).unregister(_STAGED)
+
+
+def joined(select_sql: str) -> str:
+    """``select_sql`` (the rows of one insert) with the staged productivity columns of each cell (NULL
+    where none is staged)."""
+    on = " AND ".join(f"_r.{k} = _p.{k}" for k in SLICE_KEYS)
+    columns = ", ".join(f"_p.{c}" for c in COLUMNS)
+    return f"SELECT _r.*, {columns} FROM ({select_sql}) _r LEFT JOIN {_STAGED} _p ON {on}"  # noqa: S608
