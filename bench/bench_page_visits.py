@@ -213,7 +213,7 @@ async def main_async(args: argparse.Namespace) -> dict:
                 # the same after the warm-up that `cluster-map serve` runs once the server answers
                 app = start(ROOT / "app.py", args.db, port)
                 try:
-                    await warmup.warm(f"http://127.0.0.1:{port}")
+                    await warmup.warm(f"http://127.0.0.1:{port}", queries=warmup.sample_queries(args.db))
                     warmed[p.name] = await visit(
                         browser, f"http://127.0.0.1:{port}" + p.url.format(org=oid), p.selector
                     )

@@ -6,7 +6,9 @@ machines that was 3.6-6x the text-only floor page (issue 13). ``cluster-map serv
 beside the server, ``python -m cluster_map.ui.warmup URL``: it waits until the server answers, opens
 one session over Streamlit's own websocket protocol (what a browser tab speaks), runs the home page,
 reads the app's navigation from the server's reply and runs every page once at its default view,
-each to the end of its script. No browser, no widget changed, nothing written: the pages only read
+each to the end of its script; then the pages that show one subject once more with a subject taken
+from the store (:func:`sample_queries`: a region profile, a comparison, an organisation profile), so the
+code paths, imports and published geometry those views need are warm too. No browser, no widget changed, nothing written: the pages only read
 the store, and every cached result is public (house rule 9).
 
 The client speaks the protocol with Streamlit's protobuf messages (``BackMsg.rerun_script`` in,
@@ -18,14 +20,20 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ContextInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import WebSocketError, websocket_connect
+
+from cluster_map.config import get_settings
+from cluster_map.errors import ClusterMapError
 
 
 @dataclass
@@ -53,10 +61,41 @@ def wait_until_up(base: str, *, timeout: float = 120.0) -> bool:
     return False
 
 
-def _rerun(base: str, *, page_hash: str = "", page_name: str = "") -> bytes:
+#: Pages that show one subject, and the query parameter that names it (filled by :func:`sample_queries`).
+SUBJECT_PAGES: dict[str, str] = {
+    "Region_profile": "regions",
+    "Compare": "regions",
+    "Organisation_profile": "org",
+}
+
+
+def sample_queries(db: Path | str, *, dataset: str | None = None) -> dict[str, str]:
+    """Query strings that give each page of :data:`SUBJECT_PAGES` a subject from the store at ``db``: the
+    first two NUTS 2 regions of the default dataset (in code order), the first organisation of the
+    directory. Pages whose subject the store lacks are left out."""
+    from cluster_map.services import mapview, organisations, profiles
+    from cluster_map.ui.state import DEFAULT_DATASET
+
+    con = mapview.open_store(db)
+    try:
+        regions = profiles.region_choices(con, dataset=dataset or DEFAULT_DATASET)
+        codes = regions.loc[regions["level"] == 2, "code"].astype(str).tolist()[:2]
+        orgs = organisations.search(con)["id"].astype(str).tolist()[:1]
+    finally:
+        con.close()
+    out: dict[str, str] = {}
+    if codes:
+        out["Region_profile"] = urllib.parse.urlencode({"regions": codes[0]})
+        out["Compare"] = urllib.parse.urlencode({"regions": ",".join(codes)})
+    if orgs:
+        out["Organisation_profile"] = urllib.parse.urlencode({"org": orgs[0]})
+    return out
+
+
+def _rerun(base: str, *, page_hash: str = "", page_name: str = "", query: str = "") -> bytes:
     msg = BackMsg()
     rs = msg.rerun_script
-    rs.query_string = ""
+    rs.query_string = query
     rs.page_script_hash = page_hash
     rs.page_name = page_name
     rs.widget_states.SetInParent()
@@ -95,8 +134,11 @@ async def _run(ws: object, base: str, run: PageRun, back: bytes, timeout: float)
             return pages
 
 
-async def warm(base: str, *, timeout: float = 180.0) -> list[PageRun]:
-    """Run the home page, then every page of its navigation once, in one session of the server at ``base``."""
+async def warm(
+    base: str, *, timeout: float = 180.0, queries: Mapping[str, str] | None = None
+) -> list[PageRun]:
+    """Run the home page, then every page of its navigation once, in one session of the server at ``base``;
+    then each page of ``queries`` (url path -> query string) once more with its query."""
     base = base.rstrip("/")
     url = "ws" + base[len("http") :] + "/_stcore/stream"
     request = HTTPRequest(url, headers={"Origin": base}, request_timeout=timeout)
@@ -110,6 +152,13 @@ async def warm(base: str, *, timeout: float = 180.0) -> list[PageRun]:
             run = PageRun("/" + path)
             runs.append(run)
             await _run(ws, base, run, _rerun(base, page_hash=page_hash, page_name=path), timeout)
+        for page_hash, path in pages:
+            if path in (queries or {}):
+                query = (queries or {})[path]
+                run = PageRun(f"/{path}?{query}")
+                runs.append(run)
+                back = _rerun(base, page_hash=page_hash, page_name=path, query=query)
+                await _run(ws, base, run, back, timeout)
     finally:
         ws.close()
     return runs
@@ -127,7 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     t0 = time.perf_counter()
     try:
-        runs = asyncio.run(warm(base))
+        queries = sample_queries(get_settings().db)
+    except ClusterMapError as exc:  # no store yet, or an old one: the default views still warm
+        print(f"warm-up: no subjects from the store ({exc}); default views only.", file=sys.stderr)
+        queries = {}
+    try:
+        runs = asyncio.run(warm(base, queries=queries))
     except (TimeoutError, OSError, HTTPClientError, WebSocketError) as exc:
         print(
             f"warm-up of {base} stopped: {exc!r}; the pages warm on their first visit instead.",
