@@ -68,9 +68,20 @@ PAGES = (
     "Data_and_methodology",
     "Reports",
     "Offers_and_demands",
+    "Star_clusters",
+    "Events_and_meetings",
+    "Partnerships",
+    "Organisation_profile",
 )
 FILTER_PAGES = PAGES[:6]  # the pages that read the view from the URL
-HEADINGS = {"Reports": "Country reports", "Offers_and_demands": "Offers and demands"}
+HEADINGS = {
+    "Reports": "Country reports",
+    "Offers_and_demands": "Offers and demands",
+    "Star_clusters": "Europe's star clusters",
+    "Events_and_meetings": "Events and B2B meetings",
+    "Partnerships": "Partnerships, projects and gateways",
+    "Organisation_profile": "Organisation profile",
+}
 
 HARM_JS = """() => {
   const links = Array.from(document.querySelectorAll('a[href]')).map(a => a.href)
@@ -171,6 +182,7 @@ def test_hostile_link_parameters_are_text_on_every_page(page, requests, hostile_
         ("/Sector_explorer?sector=F43&level=2", f"F43 · Specialised construction activities {IMAGE}"),
         ("/Compare?regions=AT12,DE22", "Key figures"),
         ("/Organisations", "Cluster organisations"),
+        ("/Organisation_profile?org=EUCO4", f"Food Cluster Lower Austria {LINK}"),
     ],
 )
 def test_hostile_names_in_the_data_stay_text(
