@@ -225,6 +225,26 @@ def scaled(value: float, unit: str) -> tuple[float, str]:
     return value, unit
 
 
+def figure_label(label: str, unit: str) -> str:
+    """A key figure's label with the unit its tile shows (:func:`scaled`): the unit appended, or, where
+    the label already names it, the multiplier word dropped there too.
+
+    >>> figure_label("GDP, EUR million", "EUR million")
+    'GDP, EUR'
+    >>> figure_label("Annual payroll", "USD thousand")
+    'Annual payroll, USD'
+    >>> figure_label("Persons employed", "persons employed")
+    'Persons employed'
+    """
+    shown = scaled(0.0, unit)[1]
+    if not unit:
+        return label
+    at = label.lower().find(unit.lower())
+    if at >= 0:
+        return label if shown == unit else label[:at] + shown + label[at + len(unit) :]
+    return f"{label}, {shown}"
+
+
 def _compact(value: float) -> str:
     """``1.81 M``, ``190,263``, ``51,200``: short enough for a metric tile."""
     if abs(value) >= 1e9:
@@ -262,9 +282,12 @@ def key_figures(p: profiles.RegionProfile) -> None:
         return
     figures = tiles.row()  # wraps on narrow screens: no figure is cut
     for row in p.key_figures.itertuples():
-        value, unit = scaled(float(row.value), row.unit or "")
-        label = row.label if not unit or unit.lower() in row.label.lower() else f"{row.label}, {unit}"
-        tiles.tile(figures, f"{label} · {row.year}", _compact(value), help=row.note or None)
+        tiles.tile(
+            figures,
+            f"{figure_label(row.label, row.unit or '')} · {row.year}",
+            _compact(scaled(float(row.value), row.unit or "")[0]),
+            help=row.note or None,
+        )
     downloads.buttons(p.series, stem=f"key_figures_{p.region.code}", key="dl-figures", parameters=_params(p))
 
 

@@ -85,7 +85,7 @@ def test_the_map_shows_europe_and_fits_the_window(small_page, app_url, tmp_path:
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/Region_profile?regions=DE21", ["1.81 M", "190,263", "229,930"]),
+        ("/Region_profile?regions=DE21", ["1.81 M", "190,263", "229.93 bn"]),  # GDP: EUR 229,930 million
         ("/Region_profile?dataset=us_cmp_states_2016&regions=06&level=1", ["14.60 M", "919,531"]),
     ],
     ids=["DE21", "California"],

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cluster_map.ui.profile import _compact, scaled
+from cluster_map.ui.profile import _compact, figure_label, scaled
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,18 @@ def test_payroll_tile_reads_in_billions_of_dollars() -> None:
 def test_scaling_keeps_the_amount(v: float) -> None:
     assert scaled(v, "EUR million")[0] == pytest.approx(v * 1e6)
     assert scaled(v, "USD thousand")[0] == pytest.approx(v * 1e3)
+
+
+@pytest.mark.parametrize(
+    ("label", "unit", "expected"),
+    [
+        ("GDP, EUR million", "EUR million", "GDP, EUR"),  # the label names the unit: its multiplier goes too
+        ("Annual payroll", "USD thousand", "Annual payroll, USD"),
+        ("Wages and salaries", "EUR million", "Wages and salaries, EUR"),
+        ("Persons employed", "persons employed", "Persons employed"),
+        ("Establishments", "establishments", "Establishments"),
+        ("Local units", "", "Local units"),
+    ],
+)
+def test_figure_label_says_the_unit_the_tile_shows(label: str, unit: str, expected: str) -> None:
+    assert figure_label(label, unit) == expected
