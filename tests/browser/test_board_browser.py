@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from tests.conftest import ARTIFACTS
+
 pytestmark = [pytest.mark.browser, pytest.mark.mirror, pytest.mark.slow]
 
 EXCEPTION = "[data-testid='stException']"
@@ -68,7 +70,7 @@ def _pick(page, label: str, pattern: str) -> None:
     try:
         page.get_by_role("option", name=re.compile(pattern)).first.click(timeout=20000)
     except Exception:
-        page.screenshot(path="/tmp/pick_fail.png", full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "board_pick_failed.png"), full_page=True)
         opts = page.get_by_role("option").all_inner_texts()
         shown = box.inner_text()
         raise AssertionError(f"no option {pattern!r} in {label!r} ({shown!r}); options {opts!r}") from None
