@@ -16,6 +16,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
+from cluster_map.errors import InputError
 from cluster_map.services import board, conversations, organisations
 from cluster_map.services.board import Account
 from cluster_map.ui import data
@@ -45,6 +46,19 @@ def current_account() -> Account | None:
     """The account signed in in this browser session, or ``None``."""
     account = st.session_state.get(ACCOUNT_KEY)
     return account if isinstance(account, Account) else None
+
+
+def current_admin() -> Account | None:
+    """The session's account if it is an admin *as the board stores it now* (a role taken away since
+    sign-in counts), else ``None``: for what changes the store for everyone (imports, "add to the store")."""
+    account = current_account()
+    if account is None or not account.is_admin:
+        return None
+    try:
+        fresh = board.current(board_path(), account.id)
+    except InputError:
+        return None
+    return fresh if fresh.is_admin else None
 
 
 def _set_account(account: Account | None) -> None:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from cluster_map.errors import ClusterMapError, InputError
-from cluster_map.services import board, imports
+from cluster_map.errors import ClusterMapError
+from cluster_map.services import imports
 from cluster_map.ui import data
-from cluster_map.ui.board import board_path, current_account
+from cluster_map.ui.board import current_admin
 from cluster_map.ui.text import plain
 
 FORMAT_HELP = (
@@ -39,13 +39,7 @@ def _safe_name(name: str) -> str:
 def show_import() -> None:
     """For a signed-in admin: upload, validation report (dry run), then the import; others read who may."""
     st.subheader("Import a directory of organisations")
-    account = current_account()
-    if account is not None and account.is_admin:
-        try:  # the role as the board stores it now: an admin's role may have been taken away since sign-in
-            account = board.current(board_path(), account.id)
-        except InputError:
-            account = None
-    if account is None or not account.is_admin:
+    if current_admin() is None:  # the role as the board stores it now, not as it was at sign-in
         st.caption(
             "Only a signed-in admin can import a directory into the store (sign in on the board page), "
             "like `cluster-map orgs import FILE`."

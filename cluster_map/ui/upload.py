@@ -15,7 +15,7 @@ import streamlit as st
 from cluster_map.errors import ClusterMapError, InputError
 from cluster_map.services import catalogue, uploads, user_datasets
 from cluster_map.ui import data, downloads
-from cluster_map.ui.board import current_account
+from cluster_map.ui.board import current_admin
 from cluster_map.ui.text import plain
 
 _STATE = "cm_upload"
@@ -69,8 +69,7 @@ def add_to_store(content: bytes, *, name: str) -> None:
     unknown codes refused unless tolerated, a new store written atomically; on failure the previous store is
     untouched). It changes what every user sees, so only a signed-in admin may do it."""
     st.markdown("**Add to the store** (for everyone, like `cluster-map ingest --add FILE --code CODE`)")
-    account = current_account()
-    if account is None or not account.is_admin:
+    if current_admin() is None:  # the role as the board stores it now, not as it was at sign-in
         st.caption(
             "Only a signed-in admin can add a file to the store (sign in on the board page); "
             "your upload stays in this session."

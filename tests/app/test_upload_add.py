@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cluster_map.services.board import Account
+from cluster_map.services import board
 from cluster_map.store import database
 from cluster_map.ui.text import unescape
 from tests.app_store import build_tiny_store
@@ -36,7 +36,10 @@ def db(tiny_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _upload(content: bytes, *, admin: bool, check: bool = True) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     if admin:
-        at.session_state["board-account"] = Account(id=1, username="admin", role="admin")
+        # an admin the board knows (the page re-reads the role from the board at each run)
+        at.session_state["board-account"] = board.register(
+            board.default_path(), username="admin", password="a long admin password", role="admin"
+        )
     at.run()
     if not check:
         at.checkbox(key="up-check").uncheck().run()
