@@ -37,15 +37,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
-    """``streamlit run app.py`` on ``port`` with ``CLUSTER_MAP_DB=db``; waits until it answers."""
+def start_server(
+    db: Path, port: int, log: Path, *, script: Path = ROOT / "app.py", cwd: Path = ROOT
+) -> subprocess.Popen:
+    """``streamlit run app.py`` (or ``script``) on ``port`` with ``CLUSTER_MAP_DB=db``; waits until it answers."""
     env = {**os.environ, "CLUSTER_MAP_DB": str(db)}
     cmd = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script),
         "--server.port",
         str(port),
         "--server.address",
@@ -55,7 +57,7 @@ def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
         "--browser.gatherUsageStats",
         "false",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:

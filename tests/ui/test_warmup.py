@@ -8,15 +8,13 @@ mocked. The run over the real app and the mirror store is in ``tests/browser/tes
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from cluster_map.ui import warmup
-from tests.browser.conftest import free_port
+from tests.browser.conftest import free_port, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -40,29 +38,13 @@ def tiny_server(tmp_path: Path):
     script = tmp_path / "tiny_app.py"
     script.write_text(APP)
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    proc = start_server(
+        tmp_path / "unused.duckdb", port, tmp_path / "server.log", script=script, cwd=tmp_path
+    )
     try:
-        assert warmup.wait_until_up(base, timeout=60), "the tiny app did not start"
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
 
 
 def _in_thread(
