@@ -189,7 +189,7 @@ def refuse(unknown: Sequence[UnknownCode], tallies: Mapping[str, Tally]) -> None
         f"Unknown codes in {', '.join(files)}: the file{'s' if len(files) > 1 else ''} hold{'' if len(files) > 1 else 's'} "
         f"{len(shown)} code(s) the code lists, geometries and catalogue do not know, so nothing was loaded and "
         "the previous store is unchanged. Fix or re-download the file; or, if a code is right, declare it "
-        "tolerated for its dataset in cluster_map/catalogue.py (Dataset.tolerated, with the reason; for your own "
+        "tolerated for its dataset in cluster_map/catalogue/datasets.py (Dataset.tolerated, with the reason; for your own "
         "dataset: the spec file's 'tolerated' key).",
         [u.problem() for u in shown],
     )

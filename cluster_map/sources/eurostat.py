@@ -196,7 +196,7 @@ def parse_cells(
                 unknown = sorted(set(flags[i].as_py()) - allowed)
                 why = (
                     f"unknown flag(s) {''.join(unknown)!r}; known flags are {known} (a flag the source "
-                    "really uses can be declared tolerated in cluster_map/catalogue.py)"
+                    "really uses can be declared tolerated in cluster_map/catalogue/datasets.py)"
                 )
             problems.found.append((i, column, cell, why))
     number = pc.if_else(pc.and_(numeric, present), num, pa.scalar(None, pa.string()))

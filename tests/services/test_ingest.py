@@ -272,7 +272,7 @@ def test_an_unknown_code_fails_the_ingest_and_keeps_the_old_store(
     with pytest.raises(SourceError) as err:
         tiny_ingest(db)
     assert named in str(err.value) and "sbs_r_nuts06_r2.tsv.gz" in str(err.value)
-    assert "cluster_map/catalogue.py" in str(err.value)  # what to do if the code is right
+    assert "cluster_map/catalogue/datasets.py" in str(err.value)  # what to do if the code is right
     assert len(err.value.problems) == 1  # FI18, EU28, ATZZ are tolerated
     assert sha(db) == before
 
