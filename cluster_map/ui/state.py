@@ -47,6 +47,19 @@ CLASSIFICATIONS: Final[dict[str, str]] = {
 MAX_REGIONS: Final = 10
 DEFAULT_DATASET: Final = "sbs_r_nuts06_r2"
 
+
+def default_dataset(known: tuple[str, ...]) -> str:
+    """The dataset a view opens on when the link names none: the catalogue's series of
+    :data:`DEFAULT_DATASET` where the store holds it (the European SBS under one name, 2008 onwards),
+    else :data:`DEFAULT_DATASET` itself (the 2017 mirror has only the first part of the series).
+
+    >>> default_dataset(("eurostat_sbs", "sbs_r_nuts06_r2")), default_dataset(("sbs_r_nuts06_r2",))
+    ('eurostat_sbs', 'sbs_r_nuts06_r2')
+    """
+    series = catalogue.series_of(DEFAULT_DATASET)
+    return series.code if series is not None and series.code in known else DEFAULT_DATASET
+
+
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,24}$")
 
 
@@ -163,21 +176,27 @@ def decode(
         )
         page = base.page
 
-    dataset = url_value(params, "dataset") or base.dataset
+    given_dataset = url_value(params, "dataset")
+    dataset = given_dataset or base.dataset
     opts: ViewOptions | None = None
     if options_for is not None:
         default_opts = options_for(base.dataset)
         known = datasets or default_opts.datasets
+        opening = default_dataset(known)
+        dataset = given_dataset or opening
         if dataset not in known:
             warnings.append(
-                f"Unknown dataset {quoted(dataset)} in the link; showing {base.dataset!r} "
+                f"Unknown dataset {quoted(dataset)} in the link; showing {opening!r} "
                 f"(datasets: {', '.join(known)})."
             )
-            dataset = base.dataset
+            dataset = opening
         opts = default_opts if dataset == base.dataset else options_for(dataset)
-    elif datasets is not None and dataset not in datasets:
-        warnings.append(f"Unknown dataset {quoted(dataset)} in the link; showing {base.dataset!r}.")
-        dataset = base.dataset
+    elif datasets is not None:
+        opening = default_dataset(datasets)
+        dataset = given_dataset or opening
+        if dataset not in datasets:
+            warnings.append(f"Unknown dataset {quoted(dataset)} in the link; showing {opening!r}.")
+            dataset = opening
 
     scheme = opts.sector_scheme if opts else (url_value(params, "scheme") or base.sector_scheme)
     given_scheme = url_value(params, "scheme")

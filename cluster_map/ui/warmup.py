@@ -74,11 +74,11 @@ def sample_queries(db: Path | str, *, dataset: str | None = None) -> dict[str, s
     first two NUTS 2 regions of the default dataset (in code order), the first organisation of the
     directory. Pages whose subject the store lacks are left out."""
     from cluster_map.services import mapview, organisations, profiles
-    from cluster_map.ui.state import DEFAULT_DATASET
+    from cluster_map.ui.state import default_dataset
 
     con = mapview.open_store(db)
     try:
-        regions = profiles.region_choices(con, dataset=dataset or DEFAULT_DATASET)
+        regions = profiles.region_choices(con, dataset=dataset or default_dataset(mapview.datasets(con)))
         codes = regions.loc[regions["level"] == 2, "code"].astype(str).tolist()[:2]
         orgs = organisations.search(con)["id"].astype(str).tolist()[:1]
     finally:

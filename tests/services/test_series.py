@@ -148,3 +148,19 @@ def test_the_trend_chart_draws_the_break_at_the_join() -> None:
     assert [s.x0 for s in lines] == [2020.5]
     assert any("break in series" in a.text for a in fig.layout.annotations)
     assert not charts.time_series(frame).layout.shapes
+
+
+def test_a_link_without_a_dataset_opens_the_series_where_the_store_holds_it(con, mirror_store: Path) -> None:  # type: ignore[no-untyped-def]
+    from cluster_map.ui import state
+
+    filters, warnings = state.decode({}, lambda d: mapview.view_options(con, d))
+    assert filters.dataset == "eurostat_sbs" and not warnings
+    assert 2021 in mapview.view_options(con, filters.dataset).years  # the series runs past the 2017 vintage
+    # a link that names a part keeps it (shared links keep their meaning)
+    named, _ = state.decode({"dataset": "sbs_r_nuts06_r2"}, lambda d: mapview.view_options(con, d))
+    assert named.dataset == "sbs_r_nuts06_r2"
+    unknown, said = state.decode({"dataset": "nope"}, lambda d: mapview.view_options(con, d))
+    assert unknown.dataset == "eurostat_sbs" and "showing 'eurostat_sbs'" in said[0]
+    with database.connect(mirror_store, read_only=True) as c:  # the 2017 mirror has only the first part
+        alone, _ = state.decode({}, lambda d: mapview.view_options(c, d))
+    assert alone.dataset == "sbs_r_nuts06_r2"
