@@ -104,7 +104,9 @@ def metrics_frame() -> pd.DataFrame:
     c["wages"] = c["employment"] * 0.03
     # productivity as the store has it (wages per person vs the sector's level: 1.0 here, every region alike)
     c["wage_ratio"] = 1.0
+    c["gva_ratio"] = float("nan")
     c["performance"] = "medium"
+    c["productivity_basis"] = "wages"
     c["productivity_star"] = 0
     c["dataset"], c["nuts_version"], c["level"] = DATASET, "2013", 2
     c["sector_scheme"], c["benchmark"], c["reason"] = "nace_r2", "dataset", ""

@@ -146,6 +146,15 @@ def test_cells_and_figures_are_well_formed(ds: catalogue.Dataset) -> None:
     assert [y for y, _ in ds.nuts.by_year] == sorted(y for y, _ in ds.nuts.by_year)
 
 
+def test_value_added_links_name_a_dataset_with_a_value_added_cell_of_the_same_area_and_scheme() -> None:
+    linked = [d for d in catalogue.DATASETS if d.value_added_from]
+    assert [d.code for d in linked] == ["nama_10r_3empers"]
+    for ds in linked:
+        source = catalogue.dataset(ds.value_added_from)
+        assert source.value_added is not None and source.value_added.unit == "EUR million"
+        assert (source.area, source.sector_scheme, source.nuts) == (ds.area, ds.sector_scheme, ds.nuts)
+
+
 def test_series_parts_are_catalogued() -> None:
     for series in catalogue.SERIES:
         for part in series.parts:

@@ -192,6 +192,7 @@ DATASETS: Final[tuple[Dataset, ...]] = (
         pins=(("wstatus", "EMP"),),
         nuts=NutsRule("2021"),
         employment=Cell("EMP", "", 1000.0, unit="persons employed"),
+        value_added_from="nama_10r_3gva",
         total_code="TOTAL",
         map_levels=(0, 1, 2, 3),
         default_level=3,
@@ -207,7 +208,8 @@ DATASETS: Final[tuple[Dataset, ...]] = (
         region_word="NUTS regions",
         sector_word="NACE A*10 sectors",
         notes="Regional accounts (ESA 2010), employment in thousand persons by place of work, wstatus=EMP "
-        "(all employed persons). " + _NAMA_A10_NOTE,
+        "(all employed persons); with nama_10r_3gva loaded, value added per person employed (gva_ratio). "
+        + _NAMA_A10_NOTE,
     ),
     Dataset(
         code="nama_10r_3gva",

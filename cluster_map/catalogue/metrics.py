@@ -81,6 +81,20 @@ METRICS: Final[tuple[Metric, ...]] = (
         "medium 0.90-1.10, basic < 0.90",
     ),
     Metric(
+        "gva_ratio",
+        "gva_ratio",
+        "Value added per person employed vs the sector's European level",
+        "ratio (1 = the sector's European level)",
+        2,
+        "ratio",
+        "ratio_breaks",
+        "productivity",
+        areas=("europe",),
+        rule="regional accounts (nama_10r_3gva over nama_10r_3empers), NACE A*10 sectors; where loaded, the "
+        "productivity star (ratio >= Q90 of the sector's regions) and the performance bands (high >= 1.10, "
+        "medium 0.90-1.10, basic < 0.90) read it instead of the wage ratio",
+    ),
+    Metric(
         "growth",
         "",
         "Employment growth",

@@ -172,6 +172,11 @@ class Dataset:
     establishments: Cell | None = _f("the establishments / local units cell", None)
     wages: Cell | None = _f("the wages and salaries cell", None)
     value_added: Cell | None = _f("the gross value added cell (productivity)", None)
+    value_added_from: str = _f(
+        "dataset whose value_added cell, matched by region, sector, year and NUTS version, is the numerator "
+        "of value added per person employed (gva_ratio) ('' when none)",
+        "",
+    )
     ecosystems: bool = _f("also offered by industrial ecosystem (its sectors are NACE divisions)", False)
     total_code: str = _f("sector code of the region's published total ('' = sum of the sector level)", "")
     excluded: tuple[str, ...] = _f("sector codes left out of the cube (e.g. LFS 'no response')", ())

@@ -28,6 +28,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError
 
 __all__ = [
@@ -346,9 +347,10 @@ def lq_classes(*, title: str = "Location quotient") -> Classes:
     )
 
 
-def wage_ratio_classes(*, title: str = "Wages per person vs the sector's European level") -> Classes:
-    """Fixed classes of a ratio to the sector's European level around the performance bands
-    (basic < 0.90 <= medium < 1.10 <= high; see :mod:`cluster_map.stats.productivity`)."""
+def ratio_classes(*, title: str = "Ratio to the sector's European level") -> Classes:
+    """Fixed classes of a ratio to the sector's European level (wages or value added per person employed)
+    around the performance bands (basic < 0.90 <= medium < 1.10 <= high; see
+    :mod:`cluster_map.stats.productivity`)."""
     return fixed(
         (0.75, 0.9, 1.1, 1.25),
         colours=LQ_COLOURS,
@@ -423,15 +425,16 @@ def classes_for(
         return hotspot_classes("gi", title=title)
     if metric == "hotspot_lisa":
         return hotspot_classes("lisa", title=title)
-    default: Scheme = "fixed" if metric in ("lq", "growth", "wage_ratio") else "quantiles"
+    # ratios to the sector's European level (wage_ratio, gva_ratio): the catalogue's 'ratio_breaks' rule
+    spec = next((m for m in catalogue.METRICS if m.key == metric), None)
+    ratio = spec is not None and spec.classes == "ratio_breaks"
+    default: Scheme = "fixed" if metric in ("lq", "growth") or ratio else "quantiles"
     chosen = scheme or default
     if chosen == "fixed":
         if metric == "lq":
             return lq_classes(title=title or "Location quotient")
-        if metric == "wage_ratio":
-            return wage_ratio_classes(
-                title=title or "Wages per person employed vs the sector's European level"
-            )
+        if ratio and spec is not None:
+            return ratio_classes(title=title or spec.label)
         if metric == "growth":
             return fixed(
                 GROWTH_BREAKS, palette_name="BuRd", title=title or "Employment growth", unit="%", digits=1

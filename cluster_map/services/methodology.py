@@ -258,16 +258,28 @@ _ENTRIES: tuple[Method, ...] = (
     Method(
         "productivity",
         "Productivity: the fourth star and the performance bands",
-        "ratio_rs = (W_rs / E_rs) / (W_s / E_s); productivity star: ratio_rs >= Q90 of the sector's regions",
+        "wage_ratio_rs = (W_rs / E_rs) / (W_s / E_s); gva_ratio_rs = (V_rs / E_rs) / (V_s / E_s); "
+        "productivity star: ratio_rs >= Q90 of the sector's regions",
         "W_rs wages and salaries (SBS V13320 / WAGE_LOC_MEUR, euro), E_rs persons employed; W_s and E_s summed "
         "over the regions of the same level, sector and year where both are published (a confidential wage "
-        "cell is left out, never counted as zero). The productivity star (the European Cluster Panorama's "
-        "fourth star beside size, specialisation and focus) goes to the top 10% of the sector's regions by "
-        "this ratio (linear quantile, as for the size star) with at least the minimum employment. Performance "
-        "reading of every cell with a ratio: high (>= 1.10 of the sector's European level), medium "
-        "(0.90-1.10), basic (< 0.90). Wages are paid to employees while persons employed include the "
-        "self-employed, and euro are not purchasing power: low-price countries rank low in every sector. "
-        "Value added per person (nama_10r_3gva) is not used yet: it is published by A*10 section only.",
+        "cell is left out, never counted as zero). Value added per person employed (gva_ratio): V_rs gross "
+        "value added at basic prices of the regional accounts (nama_10r_3gva, EUR million, unit MIO_EUR, "
+        "times 10^6), E_rs their employment (nama_10r_3empers, thousand persons times 1,000, wstatus=EMP: all "
+        "employed persons, by place of work), matched by region, A*10 sector, year and NUTS version; V_s and "
+        "E_s summed over the regions of the same level, sector and year where both are published (a missing "
+        "or confidential GVA cell is left out of both sums, never counted as zero; a negative GVA is a "
+        "published value and counts). It exists only where nama_10r_3gva is loaded beside nama_10r_3empers "
+        "(the mirror has neither; the Eurostat API has both) and only by NACE A*10 sector (A, B-E, C, F, G-I, "
+        "J, K, L, M_N, O-Q, R-U): ten broad sections, not the divisions of the SBS, so a ratio says how "
+        "productive a region's manufacturing as a whole is, not its car industry; B-E and C overlap. The "
+        "productivity star (the European Cluster Panorama's fourth star beside size, specialisation and "
+        "focus) goes to the top 10% of the sector's regions by the ratio (linear quantile, as for the size "
+        "star) with at least the minimum employment. Where value added is loaded (nama_10r_3empers with "
+        "nama_10r_3gva) the star and the performance band read gva_ratio, as the Panorama does; elsewhere "
+        "they read wage_ratio; column productivity_basis of every row says which (value_added or wages). "
+        "Performance reading of every cell with a ratio: high (>= 1.10 of the sector's European level), "
+        "medium (0.90-1.10), basic (< 0.90). Wages are paid to employees while persons employed include the "
+        "self-employed, and euro are not purchasing power: low-price countries rank low in every sector.",
         "Ketels & Protsiv, European Cluster Panorama 2014/2016; the bands are this tool's reading",
         "clusters",
     ),

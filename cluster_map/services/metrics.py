@@ -21,10 +21,12 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -181,9 +183,11 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                 settings.focus_scope,
             )
             counts = {"metrics": 0, "region_indices": 0, "sector_indices": 0}
-            wage_factor = _wage_factor(s)
-            if wage_factor is not None:
+            numerators = Numerators(_wage_factor(s), _value_added(s, present))
+            if numerators.wage_factor is not None or numerators.value_added is not None:
                 counts["productivity"] = 0
+            if numerators.value_added is not None:
+                counts["value_added"] = 0
             for version in store.observation_versions(con, code):
                 if not store.create_cube(con, "_cm_cube", _cube_params(s, nuts_version=version)):
                     continue
@@ -192,7 +196,7 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                 const = {"dataset": code, "nuts_version": version, "sector_scheme": s.sector_scheme,
                          "benchmark": s.benchmark}  # fmt: skip
                 counts["metrics"] += _insert_metric_rows(
-                    con, rows_sql, const, wage_factor, settings.min_employment, counts
+                    con, rows_sql, const, numerators, settings.min_employment, counts
                 )
                 counts["region_indices"] += store.insert_select(
                     con, "region_indices", ri_sql, constants=const
@@ -203,7 +207,7 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
                 if s.ecosystems:
                     counts["ecosystem_metrics"] = counts.get("ecosystem_metrics", 0) + _materialise_ecosystems(
                         con, const, m_sql=m_sql, rows_sql=rows_sql, si_sql=si_sql,
-                        wage_factor=wage_factor, min_employment=settings.min_employment, counts=counts,
+                        numerators=numerators, min_employment=settings.min_employment, counts=counts,
                     )  # fmt: skip
             if not counts["metrics"]:
                 raise StatsError(
@@ -262,13 +266,15 @@ def _materialise_ecosystems(
     m_sql: str,
     rows_sql: str,
     si_sql: str,
-    wage_factor: float | None,
+    numerators: Numerators,
     min_employment: float,
     counts: dict[str, int],
 ) -> int:
     """Metric rows of the ecosystems of the cube in ``_cm_cube`` (one dataset and NUTS version), inserted
     with scheme ``ecosystems``; a sum that leaves out unpublished divisions is noted as a lower bound.
-    Region indices are not computed over ecosystems (they overlap: shares would not add up to one)."""
+    Region indices are not computed over ecosystems (they overlap: shares would not add up to one).
+    Their productivity reads wages only: a linked value added is published by sector of its own scheme
+    (A*10), never by ecosystem."""
     divisions = eco_store.read_divisions(con, "_cm_cube", sector_level=2)
     eco = ecosystem_cube(divisions)
     if eco.empty:
@@ -281,7 +287,9 @@ def _materialise_ecosystems(
     )
     store.create_temp(con, "_cm_m", m_sql)
     const = {**const, "sector_scheme": catalogue.ECOSYSTEM_SCHEME}
-    n = _insert_metric_rows(con, rows_sql, const, wage_factor, min_employment, counts)
+    n = _insert_metric_rows(
+        con, rows_sql, const, replace(numerators, value_added=None), min_employment, counts
+    )
     store.insert_select(con, "sector_indices", si_sql, constants=const)
     eco_store.annotate(
         con,
@@ -293,8 +301,37 @@ def _materialise_ecosystems(
     return n
 
 
-#: Euro per unit of a wage cell (the catalogue's unit names).
+#: Euro per unit of a wage or value added cell (the catalogue's unit names).
 WAGE_UNITS = {"EUR million": 1e6, "EUR thousand": 1e3, "EUR": 1.0}
+
+
+@dataclass(frozen=True)
+class ValueAdded:
+    """Where the value added of a dataset's cells is: the linked dataset's cell, in euro per unit."""
+
+    dataset: str
+    indicator: str
+    breakdown: str
+    factor: float
+
+
+@dataclass(frozen=True)
+class Numerators:
+    """The numerators of a dataset's productivity: euro per unit of its wage cell, and its value added
+    (None: not available). The star and the band read value added where it is loaded, wages otherwise."""
+
+    wage_factor: float | None
+    value_added: ValueAdded | None
+
+
+def _euro(s: Dataset, cell: Cell, what: str) -> float:
+    factor = WAGE_UNITS.get(cell.unit)
+    if factor is None:
+        raise StatsError(
+            f"Dataset {s.code!r}: {what} unit {cell.unit!r} is not one of {', '.join(WAGE_UNITS)}; "
+            "declare it in the catalogue."
+        )
+    return factor * cell.factor
 
 
 def _wage_factor(s: Dataset) -> float | None:
@@ -302,45 +339,116 @@ def _wage_factor(s: Dataset) -> float | None:
     the wage ratio is not defined for)."""
     if s.wages is None or s.area not in catalogue.metric("wage_ratio").areas:
         return None
-    factor = WAGE_UNITS.get(s.wages.unit)
-    if factor is None:
+    return _euro(s, s.wages, "wage")
+
+
+def _value_added(s: Dataset, present: set[str]) -> ValueAdded | None:
+    """The value added cell that ``s``'s catalogue entry links (``value_added_from``) when that dataset is
+    in the store, None otherwise (no link, an area without ``gva_ratio``, or the dataset not loaded)."""
+    code = s.value_added_from
+    if not code or code not in present or s.area not in catalogue.metric("gva_ratio").areas:
+        return None
+    source = catalogue.dataset(code)
+    if source.value_added is None:
         raise StatsError(
-            f"Dataset {s.code!r}: wage unit {s.wages.unit!r} is not one of {', '.join(WAGE_UNITS)}; "
-            "declare it in the catalogue."
+            f"Dataset {s.code!r} takes its value added from {code!r}, which declares no value_added cell; "
+            "fix the catalogue."
         )
-    return factor * s.wages.factor
+    cell = source.value_added
+    return ValueAdded(code, cell.indicator, cell.breakdown, _euro(source, cell, "value added"))
+
+
+def productivity_frame(
+    rows: pd.DataFrame,
+    numerators: Numerators,
+    *,
+    value_added: pd.DataFrame | None = None,
+    min_employment: float = 0.0,
+) -> pd.DataFrame:
+    """The productivity columns (:data:`cluster_map.store.productivity.COLUMNS`) of the cells ``rows``
+    (keys, employment, wages, caveats of one insert) on ``rows``' index.
+
+    ``value_added`` (region, sector, year, value_added in the linked dataset's unit) is matched by region,
+    sector and year (the insert is one NUTS version); where the dataset has it, the star and the band
+    read the value added ratio and ``productivity_basis`` is ``value_added``, else they read wages
+    (``wages``); NULL where the basis has no ratio. A suspect source value earns no star (issue 11)."""
+    keys = ["level", "sector_level", "year", "sector"]
+    nan = pd.Series(np.nan, index=rows.index, dtype="float64")
+    out = pd.DataFrame(
+        {"wage_per_person": nan, "wage_ratio": nan, "gva_per_person": nan, "gva_ratio": nan}, index=rows.index
+    )
+    basis: pd.DataFrame | None = None
+    name = ""
+    if numerators.wage_factor is not None:
+        basis = productivity_stats.productivity(
+            rows, value="wages", keys=keys, factor=numerators.wage_factor, min_employment=min_employment
+        )
+        out["wage_per_person"], out["wage_ratio"] = basis["wage_per_person"], basis["wage_ratio"]
+        name = "wages"
+    if numerators.value_added is not None and value_added is not None:
+        cells = rows[["level", "sector_level", "year", "sector", "region", "employment"]].copy()
+        cells["year"] = cells["year"].astype("int64")
+        va = value_added.astype({"year": "int64"})
+        matched = cells.merge(va, on=["region", "sector", "year"], how="left", validate="many_to_one")
+        matched.index = rows.index
+        basis = productivity_stats.productivity(
+            matched,
+            value="value_added",
+            keys=keys,
+            factor=numerators.value_added.factor,
+            min_employment=min_employment,
+        )
+        out["gva_per_person"], out["gva_ratio"] = basis["gva_per_person"], basis["gva_ratio"]
+        name = "value_added"
+    if basis is None:
+        out["productivity_star"] = pd.Series(pd.NA, index=rows.index, dtype="boolean")
+        out["performance"] = pd.Series(None, index=rows.index, dtype="object")
+        out["productivity_basis"] = pd.Series(None, index=rows.index, dtype="object")
+        return out
+    star = basis["productivity_star"]
+    suspect = rows["caveats"].fillna("").astype(str).str.contains("suspect:")
+    out["productivity_star"] = star.mask(suspect & star.notna(), False)
+    out["performance"] = basis["performance"]
+    has = basis["gva_ratio" if name == "value_added" else "wage_ratio"].notna()
+    out["productivity_basis"] = pd.Series(name, index=rows.index, dtype="object").where(has, None)
+    return out
 
 
 def _insert_metric_rows(
     con: Any,
     rows_sql: str,
     const: dict[str, str],
-    wage_factor: float | None,
+    numerators: Numerators,
     min_employment: float,
     counts: dict[str, int],
 ) -> int:
     """Insert the metric rows of ``_cm_m`` (one dataset, NUTS version and scheme) with, when the dataset
-    has wages, the wages per person employed, their ratio to the sector's European level, the
-    productivity star and the performance band of every cell (:mod:`cluster_map.stats.productivity`);
-    the staged productivity rows are added to ``counts['productivity']``.
+    has wages or linked value added, the wages and value added per person employed, their ratios to the
+    sector's European level, the productivity star and the performance band of every cell
+    (:func:`productivity_frame`); the staged productivity rows are added to ``counts['productivity']``,
+    the cells with a value added ratio to ``counts['value_added']``.
 
     Each partition of the productivity level (level, sector level, year, sector of one NUTS version,
     scheme and benchmark) lies in one insert, so computing it per insert gives the same numbers as over
     the whole dataset, and the rows are written once instead of inserted and then updated."""
-    if wage_factor is None:
+    if numerators.wage_factor is None and numerators.value_added is None:
         return store.insert_select(con, "metrics", rows_sql, constants=const)
     rows = productivity_store.slice_cells(con, "_cm_m")
-    out = productivity_stats.productivity(
-        rows,
-        keys=["level", "sector_level", "year", "sector"],
-        wage_factor=wage_factor,
-        min_employment=min_employment,
+    va = numerators.value_added
+    value_added = (
+        productivity_store.value_added(
+            con,
+            dataset=va.dataset,
+            indicator=va.indicator,
+            breakdown=va.breakdown,
+            nuts_version=const["nuts_version"],
+        )  # fmt: skip
+        if va is not None
+        else None
     )
-    # a suspect source value earns no star of any kind (issue 11)
-    suspect = rows["caveats"].fillna("").astype(str).str.contains("suspect:")
-    out["productivity_star"] = out["productivity_star"].mask(
-        suspect & out["productivity_star"].notna(), False
-    )
+    out = productivity_frame(rows, numerators, value_added=value_added, min_employment=min_employment)
+    if va is not None:
+        counts["value_added"] += int(out["gva_ratio"].notna().sum())
     counts["productivity"] += productivity_store.stage(
         con, pd.concat([rows.drop(columns="caveats"), out], axis=1)
     )

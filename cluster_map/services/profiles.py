@@ -31,6 +31,20 @@ GDP_UNITS: Final[dict[str, tuple[str, str]]] = {
 BENCHMARK_ORDER: Final = ("dataset", "external", "country")
 #: Columns of the European Cluster Observatory's stars (not shown where the area has no stars: US states).
 STAR_COLUMNS: Final = ("stars", "size_star", "specialisation_star", "focus_star", "productivity_star")
+#: The productivity columns a profile table shows: the catalogue's productivity metrics (wage_ratio,
+#: gva_ratio), then the star and band and what they read.
+PRODUCTIVITY_COLUMNS: Final = (
+    *(m.column for m in catalogue.METRICS if m.method == "productivity" and m.column),
+    "productivity_star",
+    "performance",
+    "productivity_basis",
+)
+
+
+def productivity_columns(table: pd.DataFrame) -> list[str]:
+    """The :data:`PRODUCTIVITY_COLUMNS` of ``table`` that hold a value (a dataset without wages or value
+    added shows none of them)."""
+    return [c for c in PRODUCTIVITY_COLUMNS if c in table.columns and table[c].notna().any()]
 
 
 @dataclass(frozen=True)

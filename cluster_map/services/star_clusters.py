@@ -46,7 +46,9 @@ COLUMNS: Final = (
     "focus_star",
     "productivity_star",
     "wage_ratio",
+    "gva_ratio",
     "performance",
+    "productivity_basis",
     "reason",
 )
 

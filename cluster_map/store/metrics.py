@@ -43,8 +43,12 @@ DDL: dict[str, str] = {
                                          -- denominator:<level>; '' if none
             wage_per_person DOUBLE,      -- wages / persons employed, euro (stats.productivity)
             wage_ratio DOUBLE,           -- wage_per_person / the sector's European level
-            productivity_star BOOLEAN,   -- wage_ratio >= Q90 of the sector's regions
-            performance VARCHAR)         -- high | medium | basic (wage_ratio bands)""",
+            gva_per_person DOUBLE,       -- gross value added / persons employed, euro (regional accounts)
+            gva_ratio DOUBLE,            -- gva_per_person / the sector's European level
+            productivity_star BOOLEAN,   -- the basis' ratio >= Q90 of the sector's regions
+            performance VARCHAR,         -- high | medium | basic (bands of the basis' ratio)
+            productivity_basis VARCHAR)  -- value_added (gva_ratio) | wages (wage_ratio): what the star
+                                         -- and the band read; NULL without a ratio""",
     "region_indices": f"""
         CREATE TABLE region_indices (
             {KEY} year INTEGER NOT NULL,

@@ -1,10 +1,12 @@
 """The SQL side of productivity: read the cells of a dataset with wages, write back their productivity.
 
 Used by :func:`cluster_map.services.metrics.materialise`: the cells of each insert are read from its
-temporary metric table (:func:`slice_cells`), their productivity (the pure function
-:func:`cluster_map.stats.productivity.productivity`) is staged as an Arrow view (:func:`stage`) and
-joined into the rows as they are inserted (:func:`joined`), so the stored rows are written once, never
-updated. :func:`cells` and :func:`write` do the same on rows already stored. Values are bound.
+temporary metric table (:func:`slice_cells`), with the value added of another dataset where the
+catalogue links one (:func:`value_added`: regional accounts' GVA beside their employment), their
+productivity (the pure function :func:`cluster_map.stats.productivity.productivity`) is staged as an
+Arrow view (:func:`stage`) and joined into the rows as they are inserted (:func:`joined`), so the stored
+rows are written once, never updated. :func:`cells` and :func:`write` do the same on rows already
+stored. Values are bound.
 """
 
 from __future__ import annotations
@@ -28,7 +30,22 @@ CELL_KEYS = (
     "benchmark",
 )
 #: Columns written (declared in :data:`cluster_map.store.metrics.DDL`).
-COLUMNS = ("wage_per_person", "wage_ratio", "productivity_star", "performance")
+COLUMNS = (
+    "wage_per_person",
+    "wage_ratio",
+    "gva_per_person",
+    "gva_ratio",
+    "productivity_star",
+    "performance",
+    "productivity_basis",
+)
+#: The ratio columns: a cell is staged or written when it has one of them.
+RATIOS = ("wage_ratio", "gva_ratio")
+
+
+def _with_ratio(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` (which holds every column of :data:`COLUMNS`) that have a ratio."""
+    return frame[frame[list(RATIOS)].notna().any(axis=1)]
 
 
 def _raw(con: Any) -> Any:
@@ -51,7 +68,7 @@ def cells(con: Any, *, dataset: str) -> pd.DataFrame:
 
 def write(con: Any, *, dataset: str, frame: pd.DataFrame) -> int:
     """Set :data:`COLUMNS` of the rows of ``dataset`` matched by :data:`CELL_KEYS` in ``frame``."""
-    rows = frame[frame["wage_ratio"].notna()]
+    rows = _with_ratio(frame)
     if rows.empty:
         return 0
     raw = _raw(con)
@@ -94,9 +111,9 @@ def slice_cells(con: Any, name: str) -> pd.DataFrame:
 
 
 def stage(con: Any, frame: pd.DataFrame) -> int:
-    """Register the cells of ``frame`` that have a wage ratio (:data:`SLICE_KEYS` and :data:`COLUMNS`)
-    for :func:`joined`; returns their number."""
-    rows = frame[frame["wage_ratio"].notna()]
+    """Register the cells of ``frame`` that have a wage or value-added ratio (:data:`SLICE_KEYS` and
+    :data:`COLUMNS`; a column ``frame`` lacks is NULL) for :func:`joined`; returns their number."""
+    rows = _with_ratio(frame)
     data = pa.Table.from_pandas(rows[[*SLICE_KEYS, *COLUMNS]].reset_index(drop=True), preserve_index=False)
     _raw(con).register(_STAGED, data)
     return len(rows)
@@ -113,3 +130,26 @@ def joined(select_sql: str) -> str:
     on = " AND ".join(f"_r.{k} = _p.{k}" for k in SLICE_KEYS)
     columns = ", ".join(f"_p.{c}" for c in COLUMNS)
     return f"SELECT _r.*, {columns} FROM ({select_sql}) _r LEFT JOIN {_STAGED} _p ON {on}"  # noqa: S608
+
+
+def value_added(con: Any, *, dataset: str, indicator: str, breakdown: str, nuts_version: str) -> pd.DataFrame:
+    """The value added cells of ``dataset`` in NUTS version ``nuts_version``: region, sector, year,
+    ``value_added`` (in the dataset's unit; NULL where missing or confidential, and where a cell has
+    several rows of which one is NULL, so an unpublished part is never summed as zero)."""
+    cur = _raw(con).cursor()
+    try:
+        return (
+            cur.sql(
+                """
+                SELECT region, sector, year::BIGINT AS year,
+                       CASE WHEN count(value) = count(*) THEN sum(value) END AS value_added
+                FROM observations
+                WHERE dataset = ? AND indicator = ? AND breakdown = ? AND nuts_version = ?
+                GROUP BY region, sector, year""",
+                params=[dataset, indicator, breakdown, nuts_version],
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
+    finally:
+        cur.close()

@@ -12,11 +12,12 @@ from typing import Final
 import duckdb
 import pandas as pd
 
+from cluster_map import catalogue
 from cluster_map.errors import InputError
 from cluster_map.store.database import query
 
-#: Metric columns of table ``metrics`` that a map may show (allow-list for identifiers).
-METRIC_COLUMNS_SQL: Final = (
+#: Columns of table ``metrics`` that :func:`map_values` always selects under their own names.
+_MAP_COLUMNS: Final = (
     "employment",
     "establishments",
     "share_region",
@@ -24,8 +25,34 @@ METRIC_COLUMNS_SQL: Final = (
     "lq",
     "stars",
     "strong",
-    "wage_ratio",
 )
+#: Metric columns of table ``metrics`` that a map may show (allow-list for identifiers): the fixed ones and
+#: every stored column of a catalogued metric (``wage_ratio``, ``gva_ratio`` ...).
+METRIC_COLUMNS_SQL: Final = tuple(
+    dict.fromkeys([*_MAP_COLUMNS, *(m.column for m in catalogue.METRICS if m.column)])
+)
+#: The SQL type of a missing column of each kind of metric (an older store: NULL of the right type).
+_NULL_TYPES: Final = {"flag": "BOOLEAN", "category": "INTEGER"}
+
+
+def _catalogued_columns(cols: set[str]) -> str:
+    """``m.<column> AS <key>`` of every catalogued metric stored in its own column beyond :data:`_MAP_COLUMNS`
+    (a typed NULL where the store lacks the column); identifiers come from the catalogue, checked to be plain
+    identifiers before they are spliced."""
+    parts = []
+    for m in catalogue.METRICS:
+        if not m.column or m.column in _MAP_COLUMNS:
+            continue
+        if not (m.column.isidentifier() and m.key.isidentifier()):
+            raise InputError(
+                f"Metric {m.key!r}: column {m.column!r} is not a plain identifier; fix the catalogue."
+            )
+        parts.append(
+            f"m.{m.column} AS {m.key}"
+            if m.column in cols
+            else f"NULL::{_NULL_TYPES.get(m.kind, 'DOUBLE')} AS {m.key}"
+        )
+    return "".join(f", {p}" for p in parts)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -184,7 +211,9 @@ def map_values(
     is the compound annual growth of employment from ``growth_from`` to ``year``, in percent.
 
     Columns: code, name, country, nuts_version, employment, establishments, share_region,
-    share_sector, lq, stars, strong, caveats, lq_low, lq_high, growth, flags, has_obs, raw_value.
+    share_sector, lq, stars, strong, one column per other stored catalogued metric named by its key
+    (wage_ratio, gva_ratio), performance, productivity_basis, caveats, lq_low, lq_high, growth, flags,
+    has_obs, raw_value.
     """
     indicator, breakdown = employment or ("", "")
     cols = set(metric_columns(con))
@@ -192,8 +221,9 @@ def map_values(
     strong = "m.strong" if "strong" in cols else "NULL::BOOLEAN"
     stars = "m.stars" if "stars" in cols else "NULL::INTEGER"
     establishments = "m.establishments" if "establishments" in cols else "NULL::DOUBLE"
-    wage_ratio = "m.wage_ratio" if "wage_ratio" in cols else "NULL::DOUBLE"
+    catalogued = _catalogued_columns(cols)
     performance = "m.performance" if "performance" in cols else "NULL::VARCHAR"
+    basis = "m.productivity_basis" if "productivity_basis" in cols else "NULL::VARCHAR"
     quality = (
         "m.caveats, m.lq_low, m.lq_high"
         if {"caveats", "lq_low", "lq_high"} <= cols
@@ -213,7 +243,8 @@ def map_values(
                                       AND breakdown = ? GROUP BY region)
         SELECT reg.code, reg.name, reg.country, reg.nuts_version,
                m.employment, {establishments} AS establishments, m.share_region, m.share_sector, m.lq,
-               {stars} AS stars, {strong} AS strong, {wage_ratio} AS wage_ratio, {performance} AS performance,
+               {stars} AS stars, {strong} AS strong{catalogued}, {performance} AS performance,
+               {basis} AS productivity_basis,
                {quality},
                CASE WHEN g.emp0 > 0 AND m.employment > 0 AND ? > 0
                     THEN 100 * (power(m.employment / g.emp0, 1.0 / ?) - 1) END AS growth,

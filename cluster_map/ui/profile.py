@@ -309,6 +309,7 @@ def specialisations(p: profiles.RegionProfile) -> None:
             "share_sector",
             "stars",
             "strong",
+            *profiles.productivity_columns(p.specialisations),
             "caveat",
         )
         if c in p.specialisations.columns
@@ -366,6 +367,7 @@ def clusters(p: profiles.RegionProfile) -> None:
             "strong",
             "lq",
             "employment",
+            *profiles.productivity_columns(p.clusters),
             "caveat",
         )
         if c in p.clusters.columns

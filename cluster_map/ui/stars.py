@@ -196,6 +196,8 @@ def show_list(f: Filters, result: star_clusters.StarClusters) -> None:
             "share_region": st.column_config.NumberColumn("share of region", format="%.3f"),
             "employment": st.column_config.NumberColumn("employment", format="%d"),
             "wage_ratio": st.column_config.NumberColumn("wage ratio", format="%.2f"),
+            "gva_ratio": st.column_config.NumberColumn("value added ratio", format="%.2f"),
+            "productivity_basis": st.column_config.TextColumn("productivity read from"),
         },
     )
     params: dict[str, Any] = {

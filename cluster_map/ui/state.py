@@ -13,7 +13,7 @@ URL parameters (all optional)::
     scheme   sector scheme (nace_r2, us_cluster); follows the dataset when omitted
     sector   sector code in that scheme (C29, 21 ...); default: the dataset's default sector
     year     4-digit year; default: the latest year with data
-    metric   employment | share | lq | stars | strong | growth | hotspot
+    metric   employment | share | lq | stars | strong | wage_ratio | gva_ratio | growth | hotspot
     level    NUTS level 0-2 (US states: 1)
     countries  comma-separated country codes (DE,FR)
     regions  comma-separated region codes, up to 10 (DE21,FR10)
@@ -34,7 +34,9 @@ from cluster_map.services.mapview import ViewOptions
 from cluster_map.ui.text import short
 
 Page = Literal["map", "region", "sector", "compare", "data", "organisations"]
-Metric = Literal["employment", "share", "lq", "stars", "strong", "wage_ratio", "growth", "hotspot"]
+Metric = Literal[
+    "employment", "share", "lq", "stars", "strong", "wage_ratio", "gva_ratio", "growth", "hotspot"
+]
 Classification = Literal["fixed", "quantiles", "natural_breaks"]
 
 PAGES: Final[tuple[str, ...]] = ("map", "region", "sector", "compare", "data", "organisations")

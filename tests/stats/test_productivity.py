@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cluster_map.stats import productivity as prod
 
@@ -98,8 +101,51 @@ def test_vectorised_bands_equal_performance_band_per_cell() -> None:
     emp = np.concatenate([rng.lognormal(3, 1, 200), [5.0, 0.0, 10.0, 10.0]])
     frame = pd.DataFrame({"level": 2, "sector_level": 2, "year": 2020, "sector": "C10",
                           "employment": emp, "wages": wages})  # fmt: skip
-    out = productivity(frame, wage_factor=1.0)
+    out = productivity(frame, factor=1.0)
     expected = [performance_band(r) if pd.notna(r) else None for r in out["wage_ratio"]]
     assert out["performance"].tolist() == expected
     assert {"high", "medium", "basic"} <= set(expected) and None in expected
     assert performance_band(HIGH) == "high" and performance_band(BASIC) == "medium"
+
+
+# --- value added per person employed -----------------------------------------------------------------
+def test_value_added_reading_names_its_columns_and_counts_a_published_loss() -> None:
+    # GVA EUR million: A 6.0 / 100 persons, B -1.0 (a published loss) / 50, C confidential / 50.
+    # Level (6.0 - 1.0)e6 / 150 = 33,333.3; A 60,000 -> 1.8, B -20,000 -> -0.6; C left out of both sums.
+    frame = pd.DataFrame({"level": 3, "sector_level": 1, "year": 2021, "sector": "C",
+                          "employment": [100.0, 50.0, 50.0], "value_added": [6.0, -1.0, float("nan")]})  # fmt: skip
+    out = prod.productivity(frame, value="value_added")
+    assert {"gva_per_person", "gva_ratio"} <= set(out.columns) and "wage_ratio" not in out.columns
+    assert out["gva_ratio"].iloc[0] == pytest.approx(60_000 / (5e6 / 150))
+    assert out["gva_ratio"].iloc[1] == pytest.approx(-20_000 / (5e6 / 150))
+    assert math.isnan(out["gva_ratio"].iloc[2])
+    assert out["performance"].tolist() == ["high", "basic", None]
+    with pytest.raises(ValueError, match="value_added"):
+        prod.productivity(frame, value="turnover")  # type: ignore[arg-type]
+
+
+_cells = st.lists(
+    st.tuples(
+        st.sampled_from(["C", "F"]),
+        st.floats(1.0, 1e6),  # persons employed
+        st.one_of(st.none(), st.floats(0.01, 1e5)),  # GVA EUR million; None: ':' or ': c'
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_cells)
+def test_employment_weighted_mean_of_the_value_added_ratio_is_one_per_sector(cells: list[Any]) -> None:
+    frame = pd.DataFrame(cells, columns=["sector", "employment", "value_added"]).assign(
+        level=3, sector_level=1, year=2021
+    )
+    frame["value_added"] = frame["value_added"].astype("float64")
+    out = prod.productivity(frame, value="value_added")
+    for _, rows in frame.join(out).groupby("sector"):
+        has = rows["gva_ratio"].notna()
+        assert has.sum() == rows["value_added"].notna().sum()  # every published cell has a ratio
+        if has.any():
+            e = rows.loc[has, "employment"]
+            assert (e * rows.loc[has, "gva_ratio"]).sum() / e.sum() == pytest.approx(1.0, rel=1e-9)
