@@ -200,7 +200,7 @@ async def main_async(args: argparse.Namespace) -> dict:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             # first visit after a start: a new server per page, that page first
             for p in pages:
-                if p.name not in FIRST_AFTER_START:
+                if p.name not in FIRST_AFTER_START or args.no_first:
                     continue
                 app = start(ROOT / "app.py", args.db, port)
                 try:
@@ -246,6 +246,11 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="*", default=None, help="page names to visit (default: all)")
+    parser.add_argument(
+        "--no-first",
+        action="store_true",
+        help="skip the first visits after a server start (warm visits only)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     if args.db is None:
