@@ -1,4 +1,4 @@
-"""Plotly figures of the pages: specialisation bubbles, LQ histogram, time series, comparisons, shift-share.
+"""Plotly figures of the pages: specialisation bubbles, time series, comparisons, shift-share.
 
 Pure builders: frames in, ``plotly.graph_objects.Figure`` out (no Streamlit), so tests can inspect
 them. Plotly escapes hover text itself; labels from data are passed as data, never as HTML templates.
@@ -45,19 +45,6 @@ def specialisation_bubbles(spec: pd.DataFrame, *, title: str = "") -> go.Figure:
     )
     fig.add_vline(x=1.0, line_dash="dot", line_color="grey")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=420)
-    return fig
-
-
-def lq_histogram(hist: pd.DataFrame, *, title: str = "") -> go.Figure:
-    """Bar chart of regions per LQ class (from :func:`cluster_map.services.sectors.lq_histogram`)."""
-    fig = px.bar(
-        hist,
-        x="lq_class",
-        y="regions",
-        title=title,
-        labels={"lq_class": "Location quotient", "regions": "Regions"},
-    )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=320)
     return fig
 
 

@@ -125,10 +125,26 @@ def show_ranking(f: Filters, table: pd.DataFrame, label: str) -> None:
 
 
 def show_distribution(f: Filters, table: pd.DataFrame) -> None:
-    """Histogram of the LQ over the ranked regions (the Map page's fixed classes)."""
+    """Regions per LQ class over the ranked regions (the Map page's fixed classes), as bars in a grid.
+
+    The bars are a grid column, not a plotly chart: the page already loads the grid, while plotly's
+    browser bundle (4.7 MB of JavaScript) is the largest single cost of a first visit.
+    """
     st.subheader("Distribution of the location quotient")
     hist = sectors.lq_histogram(table)
-    st.plotly_chart(charts.lq_histogram(hist), config=charts.CONFIG, width="stretch")
+    top = int(hist["regions"].max()) if len(hist) else 0
+    st.dataframe(
+        hist,
+        hide_index=True,
+        width="stretch",
+        key="sec-hist",
+        column_config={
+            "lq_class": st.column_config.TextColumn("Location quotient"),
+            "regions": st.column_config.ProgressColumn(
+                "Regions", min_value=0, max_value=max(top, 1), format="%d"
+            ),
+        },
+    )
     downloads.buttons(hist, stem=f"lq_distribution_{f.sector}_{f.year}", key="dl-hist", parameters=_params(f))
 
 
@@ -224,8 +240,10 @@ def _shift_share(key: str, f: Filters, start: int, end: int) -> pd.DataFrame:
     )
 
 
+@st.fragment
 def show_growth(f: Filters) -> None:
-    """Growth and shift-share between two years picked by the user."""
+    """Growth and shift-share between two years picked by the user: the table first, the chart in a tab
+    that is drawn only when opened (plotly's browser bundle is loaded then, not on every first visit)."""
     st.subheader("Growth and shift-share")
     years = sectors.years(data.connection(), dataset=f.dataset, sector=f.sector, level=f.level)
     if len(years) < 2:
@@ -241,8 +259,13 @@ def show_growth(f: Filters) -> None:
         "To", [y for y in years if y > start], index=len([y for y in years if y > start]) - 1, key="sec-to"
     )
     ss = _shift_share(data.store_key(), f, int(start), int(end))
-    st.plotly_chart(charts.shift_share_bars(ss), config=charts.CONFIG, width="stretch")
-    st.dataframe(ss, hide_index=True, width="stretch", height=300)
+    table, chart = st.tabs(["Table", "Chart"], key="sec-ss-view", on_change="rerun")
+    if table.open:
+        with table:
+            st.dataframe(ss, hide_index=True, width="stretch", height=300)
+    if chart.open:
+        with chart:
+            st.plotly_chart(charts.shift_share_bars(ss), config=charts.CONFIG, width="stretch")
     downloads.buttons(
         ss,
         stem=f"shift_share_{f.sector}_{start}_{end}",

@@ -95,6 +95,22 @@ def test_sector_explorer_ranks_and_maps(tiny_env: Path) -> None:
     assert any("shift" in s.value.lower() for s in at.subheader)
 
 
+def test_sector_explorer_sends_no_plotly_chart_until_the_chart_tab_is_opened(tiny_env: Path) -> None:
+    # plotly's browser bundle (4.7 MB) is the largest cost of a first visit: the LQ distribution is a grid
+    # column of bars, the shift-share chart waits in its tab
+    at = _run("2_Sector_explorer.py", sector="C29", year="2015", level="2")
+    assert not at.exception, at.exception
+    assert not at.get("plotly_chart")
+    hist = next(d.value for d in at.dataframe if "lq_class" in d.value.columns)
+    assert hist["regions"].sum() == len(at.dataframe[0].value)  # every ranked region counted once
+    assert any("national_growth" in d.value.columns for d in at.dataframe)  # the shift-share table shows
+    at.session_state["sec-ss-view"] = "Chart"
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 1
+    assert not any("national_growth" in d.value.columns for d in at.dataframe)  # the table tab is closed
+
+
 def test_neighbour_button_opens_its_profile(tiny_env: Path) -> None:
     at = _run("1_Region_profile.py", regions="AT13")
     button = next(b for b in at.button if b.label.startswith("AT12"))

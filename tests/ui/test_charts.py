@@ -26,9 +26,7 @@ def test_bubbles_drop_non_positive_and_keep_labels_as_data() -> None:
     assert fig.layout.xaxis.type == "log"
 
 
-def test_histogram_and_time_series() -> None:
-    hist = pd.DataFrame({"lq_class": ["0–0.5", "≥ 5"], "regions": [3, 1]})
-    assert list(charts.lq_histogram(hist).data[0].y) == [3, 1]
+def test_time_series() -> None:
     series = pd.DataFrame({"label": ["a", "a", "b"], "year": [2010, 2015, 2015], "value": [1.0, 2.0, None]})
     fig = charts.time_series(series)
     assert sum(len(t.x) for t in fig.data) == 2
