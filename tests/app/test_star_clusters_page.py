@@ -72,6 +72,12 @@ def test_star_clusters_page(mirror_env: Path) -> None:
         for m in maps
         for link in json.loads(m.proto.json_args).get("js_links", [])
     )
+    # the rule's code block (a 1.5 MB highlighter bundle in the browser) is sent only when its expander opens
+    assert any(e.label == "How the stars are given" for e in at.expander) and not at.code
+    at.session_state["stars-how"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert [c.value for c in at.code] == ["stars = size + specialisation + focus (0-3)"]
     at.sidebar.radio[0].set_value("ecosystems").run()
     assert not at.exception, at.exception
     assert "Industrial ecosystems" in "\n".join(unescape(c.value) for c in at.caption)
