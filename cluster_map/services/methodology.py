@@ -30,6 +30,8 @@ class Method:
     text: str
     reference: str
     group: str  # specialisation | clusters | concentration | growth | spatial | relatedness
+    #: areas whose data the entry describes (a US state report leaves out the NUTS- and Eurostat-only ones)
+    areas: tuple[str, ...] = ("europe", "us")
 
 
 _ENTRIES: tuple[Method, ...] = (
@@ -45,6 +47,7 @@ _ENTRIES: tuple[Method, ...] = (
         "with the reason); a confidential cell gets no LQ but its bounds (see 'Confidential cells').",
         "Isard (1960); European Cluster Observatory (Ketels & Protsiv 2014)",
         "specialisation",
+        areas=("europe",),  # US states: the "us_lq" entry
     ),
     Method(
         "us_lq",
@@ -55,6 +58,7 @@ _ENTRIES: tuple[Method, ...] = (
         "50 states.",
         "Delgado, Porter & Stern (2016), Defining clusters of related industries",
         "specialisation",
+        areas=("us",),
     ),
     Method(
         "shares",
@@ -68,9 +72,9 @@ _ENTRIES: tuple[Method, ...] = (
         "min_size",
         "Minimum-size rule",
         "employment >= CLUSTER_MAP_MIN_EMPLOYMENT (default 1,000)",
-        "Cells below the minimum get no star and are not ranked, so tiny regions do not top rankings on "
-        "spurious LQs. They still count in the percentiles of the star and strong-cluster thresholds, so "
-        "the rule does not move the others' thresholds.",
+        "Cells below the minimum are not ranked (and in Europe earn no star), so tiny regions do not top "
+        "rankings on spurious LQs. They still count in the percentiles of the thresholds (strong clusters, "
+        "stars), so the rule does not move the others' thresholds.",
         "Cluster Map convention (cf. European Cluster Panorama 2021)",
         "specialisation",
     ),
@@ -91,6 +95,7 @@ _ENTRIES: tuple[Method, ...] = (
         "European Cluster Observatory, Evaluation of regional cluster strength (clusterobservatory.eu); "
         "Ketels & Protsiv (2014), European Cluster Panorama 2014",
         "clusters",
+        areas=("europe",),
     ),
     Method(
         "denominators",
@@ -108,6 +113,7 @@ _ENTRIES: tuple[Method, ...] = (
         "95% of the sections' total.",
         "Cluster Map convention",
         "specialisation",
+        areas=("europe",),
     ),
     Method(
         "confidential",
@@ -122,6 +128,7 @@ _ENTRIES: tuple[Method, ...] = (
         "which share of E_r they cover.",
         "Cluster Map convention; Eurostat flag c",
         "specialisation",
+        areas=("europe",),
     ),
     Method(
         "suspect",
@@ -133,6 +140,7 @@ _ENTRIES: tuple[Method, ...] = (
         "in its six other regions. The cells found are listed under 'Known source problems'.",
         "Cluster Map convention",
         "clusters",
+        areas=("europe",),
     ),
     Method(
         "estimated",
@@ -144,6 +152,7 @@ _ENTRIES: tuple[Method, ...] = (
         "profile, hence the same LQs: the map outlines such regions (dashed) and the tooltip says why.",
         "JRC NUTS converter; Cluster Map ingest",
         "specialisation",
+        areas=("europe",),
     ),
     Method(
         "cmp_flags",
@@ -282,6 +291,7 @@ _ENTRIES: tuple[Method, ...] = (
         "self-employed, and euro are not purchasing power: low-price countries rank low in every sector.",
         "Ketels & Protsiv, European Cluster Panorama 2014/2016; the bands are this tool's reading",
         "clusters",
+        areas=("europe",),
     ),
     Method(
         "grow_next",
@@ -298,6 +308,7 @@ _ENTRIES: tuple[Method, ...] = (
         "Hidalgo et al. (2007); Neffke, Henning & Boschma (2011); Schetter (2019), A Structural Ranking of "
         "Economic Complexity",
         "relatedness",
+        areas=("europe",),
     ),
     Method(
         "ecosystems",
@@ -315,6 +326,7 @@ _ENTRIES: tuple[Method, ...] = (
         "since overlapping ecosystems' shares do not add up to one.",
         "European Commission, Annual Single Market Report 2021, SWD(2021) 351",
         "clusters",
+        areas=("europe",),
     ),
 )
 

@@ -629,15 +629,14 @@ def _focus_rule() -> str:
 
 def method(scope: Scope) -> ReportSection:
     """Formulas (the shared methodology entries), thresholds, NUTS version and the flags legend."""
-    # the entries of metrics the area does not offer (US states: no stars, no productivity star), and for
-    # US states the NUTS-only ones (estimated NUTS conversions, ecosystems, what a region could grow next)
-    skip = {"us_lq"} if not scope.is_us else {"estimated", "ecosystems", "grow_next"}
-    skip |= {m.method for m in catalogue.METRICS if scope.info.area not in m.areas}
+    # the entries that describe the area's data (US states: no stars, no NUTS conversions, no Eurostat
+    # flags or denominators), less those of metrics the area does not offer
+    skip = {m.method for m in catalogue.METRICS if scope.info.area not in m.areas}
     entries = pd.DataFrame(
         [
             (e.name, e.formula, f"{e.text} ({e.reference})")
             for e in methodology.entries()
-            if e.key not in skip
+            if e.key not in skip and scope.info.area in e.areas
         ],
         columns=["Metric", "Formula", "Definition and reference"],
     )
@@ -683,16 +682,19 @@ def method(scope: Scope) -> ReportSection:
         else f"Regions are NUTS {scope.nuts_version}: codes of older NUTS versions were recoded with the "
         "official Eurostat change tables at ingest."
     )
+    confidential = (
+        ""
+        if scope.is_us
+        else " Cells flagged confidential (c) have no value and count as missing, never as zero."
+    )
     return ReportSection(
         "methodology",
         "Methodology",
-        (
-            f"{regions} Cells flagged confidential (c) have no value and count as missing, never as zero. The "
-            "formulas below are the ones the statistics engine computes.",
-        ),
+        (f"{regions}{confidential} The formulas below are the ones the statistics engine computes.",),
         (
             ReportTable("Methods", "Formulas", entries, text_width=None),
             ReportTable("Thresholds", "Parameters", thresholds),
-            ReportTable("Flags", "Eurostat flags legend", flags),
+            # the US Cluster Mapping files carry no flags: the Eurostat legend is for Eurostat data only
+            *(() if scope.is_us else (ReportTable("Flags", "Eurostat flags legend", flags),)),
         ),
     )

@@ -145,6 +145,16 @@ def test_us_states_report(con: Any) -> None:
     assert len(strong) > 100 and (strong["lq"] >= 1).all()
     settings = dict(_section(report, "methodology").tables[1].frame.values.tolist())
     assert "Size star" not in settings and settings["Regions"] == "US states (FIPS codes)"
+    method = _section(report, "methodology")
+    entries = method.tables[0].frame
+    assert "US Cluster Mapping LQ" in set(entries["Metric"])
+    # a US state report describes US data: no NUTS conversions, Eurostat denominators, flags or stars
+    assert "Location quotient (LQ)" not in set(entries["Metric"])  # the European LQ's denominators
+    for name in ("stars", "Denominators", "Confidential cells", "Suspect", "Estimated regions", "ecosystems"):
+        assert not entries["Metric"].str.contains(name).any(), name
+    said = " ".join(method.paragraphs)
+    assert "NUTS" not in said and "confidential" not in said and "US states (FIPS codes)" in said
+    assert [t.key for t in method.tables] == ["Methods", "Thresholds"]
     assert "years with data: 2016" in _section(report, "growth").paragraphs[0]  # one year: no growth table
     assert not _section(report, "growth").tables
 
