@@ -220,6 +220,24 @@ def test_metrics_for_an_area_keep_catalogue_order() -> None:
         assert keys == [m.key for m in METRICS if area in m.areas] and keys
 
 
+@pytest.mark.parametrize(
+    ("code", "wage", "gva"),
+    [
+        ("sbs_r_nuts06_r2", True, False),
+        ("eurostat_sbs", True, False),
+        ("lfst_r_lfe2en2", False, False),
+        ("nama_10r_3empers", False, True),
+        ("us_cmp_states_2016", False, False),
+    ],
+)
+def test_a_productivity_metric_is_offered_only_where_its_numerator_is(
+    code: str, wage: bool, gva: bool
+) -> None:
+    keys = [m.key for m in catalogue.metrics_of(catalogue.dataset(code))]
+    assert ("wage_ratio" in keys, "gva_ratio" in keys) == (wage, gva)
+    assert {"lq", "employment", "share"} <= set(keys)
+
+
 def test_unknown_entries_name_the_known_ones() -> None:
     with pytest.raises(catalogue.UnknownEntry, match="sbs_r_nuts06_r2"):
         catalogue.dataset("nope")

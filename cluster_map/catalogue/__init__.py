@@ -159,6 +159,17 @@ def metrics_for(area: Area) -> tuple[Metric, ...]:
     return tuple(m for m in METRICS if area in m.areas)
 
 
+def metrics_of(ds: Dataset) -> tuple[Metric, ...]:
+    """Metrics dataset ``ds`` offers: those of its area whose needed quantity (:attr:`Metric.needs`) it has,
+    so the LFS offers no wage ratio and only regional accounts employment offers value added per person."""
+    has = {
+        "": True,
+        "wages": ds.wages is not None,
+        "value_added": ds.value_added is not None or bool(ds.value_added_from),
+    }
+    return tuple(m for m in metrics_for(ds.area) if has[m.needs])
+
+
 def country(code: str) -> Country | None:
     """The country of a code or alias (``GR`` -> Greece ``EL``), or None."""
     key = _ALIASES.get(code.strip().upper())
@@ -265,6 +276,7 @@ __all__ = [
     "metric",
     "METRICS",
     "metrics_for",
+    "metrics_of",
     "NutsRule",
     "offers",
     "ORG_KIND_UNKNOWN_COLOUR",

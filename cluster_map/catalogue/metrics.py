@@ -26,6 +26,11 @@ class Metric:
     scale: float = _f("multiplier from the stored value to the shown value (fractions shown as %)", 1.0)
     areas: tuple[Area, ...] = _f("areas whose datasets offer it", ("europe", "us"))
     rule: str = _f("the threshold stated as the rule it is ('' when none)", "")
+    needs: Literal["", "wages", "value_added"] = _f(
+        "the quantity a dataset must have for it to be offered: 'wages' (a wage cell), 'value_added' (its own "
+        "value added cell or a value_added_from link); '' none",
+        "",
+    )
 
 
 METRICS: Final[tuple[Metric, ...]] = (
@@ -79,6 +84,7 @@ METRICS: Final[tuple[Metric, ...]] = (
         areas=("europe",),
         rule="productivity star: ratio >= Q90 of the sector's regions; performance high >= 1.10, "
         "medium 0.90-1.10, basic < 0.90",
+        needs="wages",
     ),
     Metric(
         "gva_ratio",
@@ -93,6 +99,7 @@ METRICS: Final[tuple[Metric, ...]] = (
         rule="regional accounts (nama_10r_3gva over nama_10r_3empers), NACE A*10 sectors; where loaded, the "
         "productivity star (ratio >= Q90 of the sector's regions) and the performance bands (high >= 1.10, "
         "medium 0.90-1.10, basic < 0.90) read it instead of the wage ratio",
+        needs="value_added",
     ),
     Metric(
         "growth",

@@ -281,7 +281,7 @@ def view_options(con: Any, dataset: str) -> ViewOptions:
         default_level=default_level,
         countries=tuple(sorted(regions["country"].dropna().unique())),
         regions=frozenset(regions["code"]),
-        metrics=tuple(m.key for m in catalogue.metrics_for(ds.area)),
+        metrics=tuple(m.key for m in catalogue.metrics_of(ds)),
         nuts_version=nuts_version,
         default_year=default_year,
         versions=versions,
