@@ -131,12 +131,15 @@ DROPPED = frozenset(
     }
 )
 
+#: A map narrower than this (CSS pixels) gets the small legend, folded to its title until tapped.
+NARROW_MAP_PX = 560
+
 #: The page-side runtime (``window.cmap``): decode geometry, style from the paint, tooltips,
 #: legend control, hatch pattern for no data. Defined once per page, repeated in each script so
 #: that any script can run first (streamlit-folium evaluates overlay scripts separately).
 RUNTIME_JS = """
 window.cmap = window.cmap || (function () {
-  var api = {layers: {}, paints: {}, styles: {}, legends: {}, opts: {}};
+  var api = {layers: {}, paints: {}, styles: {}, legends: {}, legendOpen: {}, opts: {}};
   api.decode = function (polys, scale) {
     return polys.map(function (poly) {
       return poly.map(function (ring) {
@@ -190,12 +193,29 @@ window.cmap = window.cmap || (function () {
     var c = api.legends[key];
     if (!c) {
       c = L.control({position: "bottomright"});
-      c.onAdd = function () { var d = L.DomUtil.create("div", "cm-legend"); L.DomEvent.disableClickPropagation(d); return d; };
+      c.onAdd = function () {
+        var d = L.DomUtil.create("div", "cm-legend");
+        L.DomEvent.disableClickPropagation(d);
+        // a narrow map opens with the legend folded to its title, which unfolds it (and folds it again)
+        L.DomEvent.on(d, "click", function (e) {
+          if (!e.target.closest || !e.target.closest(".cm-legend-title") || !api.narrow(map)) { return; }
+          api.legendOpen[key] = !api.legendOpen[key];
+          api.fold(d, key);
+        });
+        return d;
+      };
       c.addTo(map);
       api.legends[key] = c;
+      api.legendOpen[key] = !api.narrow(map);
     }
-    c.getContainer().innerHTML = html;
-    c.getContainer().style.display = html ? "" : "none";
+    var d = c.getContainer();
+    d.innerHTML = html;
+    d.style.display = html ? "" : "none";
+    api.fold(d, key);
+  };
+  api.narrow = function (map) { return map.getSize().x < __NARROW_MAP_PX__; };
+  api.fold = function (d, key) {
+    if (api.legendOpen[key]) { L.DomUtil.removeClass(d, "cm-folded"); } else { L.DomUtil.addClass(d, "cm-folded"); }
   };
   api.apply = function (key) {
     var layer = api.layers[key], p = api.paints[key];
@@ -274,7 +294,7 @@ window.cmap = window.cmap || (function () {
   };
   return api;
 })();
-"""
+""".replace("__NARROW_MAP_PX__", str(NARROW_MAP_PX))
 #: Styles of the legend control, tooltips and organisation markers: a filled dot (address or city), a
 #: ring (a region's label point), a large dashed ring (a country's), coloured by ``<i style="color">``;
 #: marker-cluster bubbles are neutral grey so they are not read as a kind's colour, and dashed when every
@@ -310,12 +330,17 @@ i.cm-org-key.cm-at-country {width: 16px; height: 16px; margin: 0 6px 0 0; vertic
 i.cm-org-key.cm-cluster-key {width: 16px; height: 16px; margin: 0 6px 0 0; vertical-align: -4px;
   border: 2px dashed #333;
   background: radial-gradient(circle, rgba(50,50,50,0.8) 45%, transparent 50%);}
-@media (max-width: 560px) {
+.cm-legend.cm-folded > :not(.cm-legend-title) {display: none;}
+@media (max-width: __NARROW_MAP_PX__px) {
   .cm-legend {font-size: 10px; line-height: 1.3; padding: 4px 6px; max-width: 170px;}
   .cm-legend-sub {display: none;}
   .cm-swatch {width: 11px; height: 9px; margin-right: 4px;}
+  .cm-legend-title {cursor: pointer;}
+  .cm-legend-title::after {content: " \\25BE";}
+  .cm-legend.cm-folded .cm-legend-title::after {content: " \\25B8";}
+  .cm-legend.cm-folded .cm-legend-title {margin-bottom: 0;}
 }
-</style>"""
+</style>""".replace("__NARROW_MAP_PX__", str(NARROW_MAP_PX - 1))
 
 _OFFSITE = re.compile(
     r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:)?//[^"'\s>]*)""",

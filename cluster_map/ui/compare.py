@@ -71,6 +71,21 @@ def _params(f: Filters, c: compare.Comparison) -> dict[str, Any]:
     return {"dataset": f.dataset, "regions": list(f.regions), "year": c.year, "metric": c.metric}
 
 
+def figures_view(figures: pd.DataFrame, regions: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The key-figure table as a narrow screen shows it: the figure's name pinned, the regions' values next
+    to it (so they are in view at 800x600 without scrolling), then the unit and the year; values with
+    thousands separators. The download keeps the service's columns."""
+    codes = [r for r in regions if r in figures.columns]
+    rest = [c for c in figures.columns if c not in ("label", *codes)]
+    config: dict[str, Any] = {
+        "label": st.column_config.TextColumn("Figure", pinned=True),
+        "unit": st.column_config.TextColumn("Unit"),
+        "year": st.column_config.TextColumn("Year"),
+        **{code: st.column_config.NumberColumn(code, format="localized") for code in codes},
+    }
+    return figures[["label", *codes, *rest]], config
+
+
 def show_figures(f: Filters, c: compare.Comparison) -> None:
     """Notes on missing data, then key figures, one column per region."""
     for note in c.notes:
@@ -82,7 +97,8 @@ def show_figures(f: Filters, c: compare.Comparison) -> None:
     years = sorted(set(c.figures["year"]))
     when = f": {years[0]}" if len(years) == 1 else "; the year column says which"
     st.subheader(plain(f"Key figures (latest year with data{when})"))
-    st.dataframe(c.figures, hide_index=True, width="stretch")
+    shown, config = figures_view(c.figures, f.regions)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
     downloads.buttons(c.figures, stem="compare_key_figures", key="dl-cmp-fig", parameters=_params(f, c))
 
 

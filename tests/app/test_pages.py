@@ -157,6 +157,8 @@ def test_compare_from_the_url(tiny_env: Path) -> None:
     assert any(unescape(str(h.value)) == "Key figures (latest year with data: 2015)" for h in at.subheader)
     figures = next(t for t in tables if "label" in t.columns and "year" in t.columns)
     assert set(figures["year"]) == {"2015"}
+    # the regions' values come right after the figure's name, so a narrow screen shows them (800x600)
+    assert list(figures.columns) == ["label", "AT13", "DE21", "unit", "year"]
 
 
 def test_compare_select_regions_updates_the_url(tiny_env: Path) -> None:

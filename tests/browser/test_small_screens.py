@@ -80,6 +80,17 @@ def test_the_map_shows_europe_and_fits_the_window(small_page, app_url, tmp_path:
     )
     (cs, cw), (cn, ce) = EUROPE_CORE
     assert s <= cs and w <= cw and n >= cn and e >= ce, f"the map shows {(s, w, n, e)}, not all of Europe"
+    # a narrow map's legend is folded to its title (it would cover the Balkans); a tap unfolds it
+    legend = frame.locator(".cm-legend").first
+    swatches = frame.locator(".cm-legend .cm-swatch")
+    assert "cm-folded" in (legend.get_attribute("class") or "") and not swatches.first.is_visible()
+    assert legend.bounding_box()["height"] < 30  # type: ignore[index]
+    frame.locator(".cm-legend-title").first.click()
+    swatches.first.wait_for(state="visible", timeout=5_000)
+    assert swatches.count() >= 3 and "cm-folded" not in (legend.get_attribute("class") or "")
+    shot = tmp_path / f"map_{page.viewport_name}_legend.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot: {shot}")
 
 
 @pytest.mark.parametrize(
