@@ -107,14 +107,8 @@ def build_region_report(
         _organisation_section(orgs, name),
         _method(scope, g, is_custom),
     )
-    sources = _sources(con, scope)
-    row = sources[sources["code"] == dataset]
-    vintage = (
-        f"{dataset} ({row['publisher'].iloc[0]}), data {row['years'].iloc[0]}, extracted "
-        f"{pd.Timestamp(row['extracted_at'].iloc[0]):%Y-%m-%d}"
-        if not row.empty
-        else dataset
-    )
+    sources = sections.sources(con, scope)
+    vintage = sections.vintage(sources, dataset)
     return CountryReport(
         country=code,
         country_name=name,
@@ -405,16 +399,3 @@ def _method(scope: sections.Scope, g: GroupProfile, is_custom: bool) -> ReportSe
         f"group of one region gives that region's own figures. Members: {', '.join(g.custom.members)}."
     )
     return ReportSection(base.key, base.title, (*base.paragraphs, extra), base.tables, base.maps)
-
-
-def _sources(con: Any, scope: sections.Scope) -> pd.DataFrame:
-    allrows = store.dataset_rows(con)
-    geometry = "us_regions" if scope.is_us else f"gisco_nuts_{scope.nuts_version}"
-    keep = (
-        allrows["code"].isin([scope.dataset, geometry])
-        | (allrows["kind"] == "organisations")
-        | ((allrows["kind"] == "codelist") & (not scope.is_us))  # NUTS and NACE lists: not for US states
-        | ((allrows["kind"] == "clusters") & scope.is_us)
-    )
-    first = allrows["code"] == scope.dataset
-    return pd.concat([allrows[keep & first], allrows[keep & ~first]], ignore_index=True)

@@ -698,3 +698,30 @@ def method(scope: Scope) -> ReportSection:
             *(() if scope.is_us else (ReportTable("Flags", "Eurostat flags legend", flags),)),
         ),
     )
+
+
+def sources(con: Any, scope: Scope) -> pd.DataFrame:
+    """Provenance of the sources a report reads: its dataset first, then the geometry, code lists (NUTS
+    and NACE, not for US states), the US cluster definitions (US states only) and the directories."""
+    allrows = store.dataset_rows(con)
+    geometry = "us_regions" if scope.is_us else f"gisco_nuts_{scope.nuts_version}"
+    keep = (
+        allrows["code"].isin([scope.dataset, geometry])
+        | (allrows["kind"] == "organisations")
+        | ((allrows["kind"] == "codelist") & (not scope.is_us))  # NUTS and NACE lists: not for US states
+        | ((allrows["kind"] == "clusters") & scope.is_us)
+    )
+    first = allrows["code"] == scope.dataset
+    return pd.concat([allrows[keep & first], allrows[keep & ~first]], ignore_index=True)
+
+
+def vintage(sources_: pd.DataFrame, dataset: str) -> str:
+    """The report's line on its data: dataset, publisher, years, extraction date (the code alone when the
+    store does not describe it)."""
+    row = sources_[sources_["code"] == dataset]
+    if row.empty:
+        return dataset
+    return (
+        f"{dataset} ({row['publisher'].iloc[0]}), data {row['years'].iloc[0]}, extracted "
+        f"{pd.Timestamp(row['extracted_at'].iloc[0]):%Y-%m-%d}"
+    )

@@ -177,14 +177,8 @@ def build_country_report(
         orgs,
         sections.method(scope),
     )
-    sources = _sources(con, scope)
-    row = sources[sources["code"] == dataset]
-    vintage = (
-        f"{dataset} ({row['publisher'].iloc[0]}), data {row['years'].iloc[0]}, extracted "
-        f"{pd.Timestamp(row['extracted_at'].iloc[0]):%Y-%m-%d}"
-        if not row.empty
-        else dataset
-    )
+    sources = sections.sources(con, scope)
+    vintage = sections.vintage(sources, dataset)
     return CountryReport(
         country=code,
         country_name=name,
@@ -230,20 +224,6 @@ def write_country_report(con: Any, *, country: str, fmt: Format, out: Path, **op
     tmp.write_bytes(data)
     tmp.replace(out)
     return report
-
-
-def _sources(con: Any, scope: sections.Scope) -> pd.DataFrame:
-    """Provenance of the sources the report reads: the dataset, geometry, code lists, directories."""
-    allrows = store.dataset_rows(con)
-    geometry = "us_regions" if scope.is_us else f"gisco_nuts_{scope.nuts_version}"
-    keep = (
-        allrows["code"].isin([scope.dataset, geometry])
-        | (allrows["kind"] == "organisations")
-        | ((allrows["kind"] == "codelist") & (not scope.is_us))  # NUTS and NACE lists: not for US states
-        | ((allrows["kind"] == "clusters") & scope.is_us)
-    )
-    first = allrows["code"] == scope.dataset
-    return pd.concat([allrows[keep & first], allrows[keep & ~first]], ignore_index=True)
 
 
 def _key_figures(

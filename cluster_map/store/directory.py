@@ -13,46 +13,12 @@ import duckdb
 import pandas as pd
 
 from cluster_map.store.database import query
+from cluster_map.store.load import table_columns
 from cluster_map.store.queries import table_exists
 
-ORGANISATION_COLUMNS = (
-    "id",
-    "directory",
-    "name",
-    "acronym",
-    "country",
-    "city",
-    "region_text",
-    "sectors",
-    "clusters",
-    "org_type",
-    "members",
-    "founded_year",
-    "esca_label",
-    "website",
-    "source_url",
-    "lat",
-    "lon",
-    "geocode_precision",
-    "nuts0",
-    "nuts1",
-    "nuts2",
-    "nuts3",
-    "nuts_version",
-    "members_year",
-    "members_total",
-    "members_companies",
-    "members_smes",
-    "members_large",
-    "members_research",
-    "members_bound",
-    "label_level",
-    "label_year",
-    "org_kind",
-    "sector_keys",
-    "nace",
-    "location_note",
-    "note",
+#: Columns a directory read returns: the ``organisations`` table's (store/schema.py), less the search index.
+ORGANISATION_COLUMNS: tuple[str, ...] = tuple(
+    name for name, _, _ in table_columns("organisations") if name != "search_terms"
 )
 _SELECT = ", ".join(ORGANISATION_COLUMNS)
 #: Columns a search may be sorted by (an allow-list: the user picks one).

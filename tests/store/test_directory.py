@@ -128,3 +128,14 @@ def test_map_overlay_organisations_carry_kind_and_precision(con: Any) -> None:
     assert rows["org_kind"].tolist() == ["cluster"] * 3
     assert rows["geocode_precision"].tolist() == ["city"] * 3
     assert rows.loc["EUCO1", "org_type"] == "cluster organisation"
+
+
+def test_the_reader_the_table_and_the_reads_share_one_column_list() -> None:
+    """The directory reader's frame loads into the table as it is, and a read returns the table's columns
+    (less the search index): a column added to the table DDL cannot be forgotten by one of them."""
+    from cluster_map.sources import organisations as reader
+    from cluster_map.store.load import table_columns
+
+    table = tuple(name for name, _, _ in table_columns("organisations"))
+    assert reader.ORGANISATION_COLUMNS == table
+    assert directory.ORGANISATION_COLUMNS == tuple(c for c in table if c != "search_terms")
