@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from calendar import month_name
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,20 +56,8 @@ COLUMNS = (
     "origin",
     "slot_minutes",
 )
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+#: English month names, January first (Python runs in the C locale: the app never calls setlocale).
+MONTHS: tuple[str, ...] = tuple(month_name)[1:]
 DEFAULT_SLOT_MINUTES = 30
 
 

@@ -25,6 +25,7 @@ import json
 import re
 import unicodedata
 import zipfile
+from calendar import month_name
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import StringIO
@@ -403,20 +404,8 @@ def event_id(name: str, start: str) -> str:
     return "ev-" + hashlib.sha1(f"{name}|{start}".encode(), usedforsecurity=False).hexdigest()[:12]
 
 
-_MONTHS: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+#: English month names, January first.
+_MONTHS: Final = tuple(month_name)[1:]
 
 
 def _one_precision(text: str) -> str | None:
