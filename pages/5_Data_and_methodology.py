@@ -14,17 +14,17 @@ with errors.boundary():
     filters = profile.view_controls(filters.with_(page="data"), year=False)
     data.set_filters(filters)
     st.header("Data and methodology")
-    sources, methods, yours, downloads = st.tabs(["Sources", "Methods", "Your data", "Downloads"])
-    with sources:
-        methodology.show_datasets()
-        methodology.show_sources_check()
-        methodology.show_series()
-        methodology.show_definitions()
-        methodology.show_conversions()
-        methodology.show_flags()
-        methodology.show_limits()
-    with methods:
-        methodology.show_methods()
+    # Sources and Methods are drawn when chosen (Methods' formulas load a 1.5 MB highlighter bundle);
+    # Your data and Downloads always, so an uploaded file or a picked level survives a tab switch
+    sources, methods, yours, downloads = st.tabs(
+        ["Sources", "Methods", "Your data", "Downloads"], key="meth-tab", on_change="rerun"
+    )
+    if sources.open:
+        with sources:
+            methodology.show_sources()
+    if methods.open:
+        with methods:
+            methodology.show_methods()
     with yours:
         upload.show_upload()
     with downloads:

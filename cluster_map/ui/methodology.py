@@ -16,6 +16,17 @@ from cluster_map.ui.state import Filters
 from cluster_map.ui.text import plain
 
 
+def show_sources() -> None:
+    """The Sources tab: provenance, what is loaded, series, definitions, conversions, flags, known limits."""
+    show_datasets()
+    show_sources_check()
+    show_series()
+    show_definitions()
+    show_conversions()
+    show_flags()
+    show_limits()
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _datasets(key: str) -> pd.DataFrame:
     return catalogue.datasets(data.connection())

@@ -23,8 +23,8 @@ _STATE = "cm_upload"
 FORMAT_HELP = (
     "UTF-8 CSV, comma-separated, header `region,sector,year,employment` (optional `establishments`, "
     "`country`); one row per region x sector x year; `employment` a number >= 0 with `.` as decimal point. "
-    "Example:\n\n```\nregion,sector,year,employment\nAT13,C29,2015,1100\nAT13,F41,2015,380\n```"
-)
+    "Example:\n\n`region,sector,year,employment`  \n`AT13,C29,2015,1100`  \n`AT13,F41,2015,380`"
+)  # inline code, not a fenced block: a block loads Streamlit's 1.5 MB syntax-highlighter bundle
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

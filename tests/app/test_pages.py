@@ -233,12 +233,19 @@ def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
     assert "x1000" in defs.loc["Persons employed", "lfst_r_lfe2en2"]
     assert defs.loc["NUTS version of the geo codes", "sbs_r_nuts2021"] == "2021, 2024 from 2024"
     assert "sex=T" in defs.loc["Pinned dimensions", "lfst_r_lfe2en2"]
-    assert len(at.expander) >= 12  # one per method entry
-    assert any("Krugman" in e.label for e in at.expander)
     assert any("ATZZ" in d.value.to_string() for d in at.dataframe)  # unmatched code listed
     tolerated = next(d.value for d in at.dataframe if "codes" in d.value.columns)  # declared in the catalogue
     assert {"FI18, UKD2, UKD5", "BA", "extra_regio"} <= set(tolerated["codes"])
     assert any("Invalid geometries repaired at ingest" in m.value and "1 %" in m.value for m in at.markdown)
+    # the Methods tab is drawn when chosen (its formulas are code blocks: a 1.5 MB highlighter bundle)
+    assert not at.expander and not at.code
+    at.session_state["meth-tab"] = "Methods"
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.expander) >= 12  # one per method entry
+    assert any("Krugman" in e.label for e in at.expander)
+    assert len(at.code) == len(at.expander)  # one formula per entry
+    assert not any("official latest year" in d.value.columns for d in at.dataframe)  # Sources now closed
 
 
 def test_upload_of_a_bad_csv_gives_a_precise_error(tiny_env: Path) -> None:
