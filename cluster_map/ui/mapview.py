@@ -31,7 +31,7 @@ from cluster_map.ui import data
 from cluster_map.ui.errors import handled
 from cluster_map.ui.sector import sources
 from cluster_map.ui.state import CLASSIFICATIONS, Filters, encode
-from cluster_map.ui.text import plain
+from cluster_map.ui.text import markdown_table, plain
 
 REGION_PAGE = "pages/1_Region_profile.py"
 #: Map height (px): fits a 600-px-high window with the page header scrolled away (the view fits the bounds).
@@ -271,7 +271,11 @@ def show_map(filters: Filters, overlays: dict[str, bool] | None = None) -> None:
 
 @handled
 def show_top(layer: MapLayer, filters: Filters) -> None:
-    """The 10 highest regions of the view, named beside the map (rank first; a light static table)."""
+    """The 10 highest regions of the view, named beside the map (rank first).
+
+    A Markdown table, not ``st.table``: the latter decodes Arrow in the browser, and its 0.9 MB of
+    JavaScript would be the only reason for a first visit of the map to load it.
+    """
     top = layer.top(10)
     if top.empty:
         return
@@ -280,19 +284,21 @@ def show_top(layer: MapLayer, filters: Filters) -> None:
 
     def shown(v: Any) -> str:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return plain(f"{float(v):,.{spec.digits}f}")
-        return plain(v)
+            return f"{float(v):,.{spec.digits}f}"
+        return str(v)
 
-    table = pd.DataFrame(
-        {
-            "rank": [int(r) for r in top["rank"]],
-            "region": [plain(f"{n} ({c})") for n, c in zip(top["name"], top["code"], strict=True)],
-            "country": [plain(c) for c in top["country"]],
-            value_label: [shown(v) for v in top["value"]],
-        }
-    )
+    rows = [
+        [int(r), f"{n} ({c})", k, shown(v)]
+        for r, n, c, k, v in zip(
+            top["rank"], top["name"], top["code"], top["country"], top["value"], strict=True
+        )
+    ]
     st.markdown(f"**The {len(top)} highest regions**")
-    st.table(table.set_index("rank"))
+    st.markdown(
+        markdown_table(
+            ["rank", "region", "country", value_label], rows, align=["right", "left", "left", "right"]
+        )
+    )
 
 
 @handled

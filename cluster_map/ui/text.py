@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Final
+from collections.abc import Sequence
+from typing import Final, Literal
 
 ELLIPSIS: Final = "…"
 #: Characters escaped with a backslash (Markdown, GFM tables/strike-through, Streamlit directives, LaTeX, HTML).
@@ -95,3 +96,28 @@ def unescape(markdown: str) -> str:
 def quote(value: object, limit: int = 40) -> str:
     """``value`` between quotes for a message (``'DE2Z'``), cut to ``limit`` and made harmless (:func:`plain`)."""
     return plain(repr(short(value, limit)), 0)
+
+
+def markdown_table(
+    header: Sequence[object],
+    rows: Sequence[Sequence[object]],
+    *,
+    align: Sequence[Literal["left", "right"]] = (),
+) -> str:
+    """A GFM table whose every cell, header included, is :func:`plain` (a ``|`` in a value stays text).
+
+    For a few rows that need no grid (``st.table`` and ``st.dataframe`` load the browser's Arrow
+    decoder). ``align`` gives each column's alignment (default left).
+
+    >>> print(markdown_table(["rank", "region"], [[1, "a|b"]], align=["right", "left"]))
+    | rank | region |
+    |---:|:---|
+    | 1 | a\\|b |
+    """
+    sides = [*align, *(["left"] * (len(header) - len(align)))]
+    rule = "|" + "|".join("---:" if a == "right" else ":---" for a in sides) + "|"
+
+    def line(cells: Sequence[object]) -> str:
+        return "| " + " | ".join(plain(c, 0) for c in cells) + " |"
+
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cluster_map.ui.text import ELLIPSIS, clean, plain, quote, short
+from cluster_map.ui.text import ELLIPSIS, clean, markdown_table, plain, quote, short
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "cluster_map" / "ui").glob("*.py")])
@@ -53,7 +53,7 @@ MARKDOWN_ELEMENTS = frozenset(
 TEXT_KEYWORDS = ("body", "label", "help", "text")
 #: Elements whose first argument is a value, not text (their text is a keyword).
 VALUE_FIRST = frozenset({"progress"})
-ESCAPERS = frozenset({"plain", "quote"})
+ESCAPERS = frozenset({"plain", "quote", "markdown_table"})
 #: Calls that give a number (safe in Markdown).
 NUMBERS = frozenset({"len", "int", "float", "round", "sum", "_compact"})
 #: Expressions known to be app-made text, each with where it comes from.
@@ -253,3 +253,16 @@ def test_a_warning_box_shows_the_payload_as_text() -> None:
     for body in bodies:
         assert "](" not in body.replace("\\](", "") and "![" not in body.replace("\\!\\[", "")
         assert "http://" not in body and "www.evil" not in body and ":red[" not in body
+
+
+def test_markdown_table_escapes_every_cell() -> None:
+    table = markdown_table(
+        ["rank", "region [x](http://evil.example)"],
+        [[1, "a | b"], [2, "![t](http://evil.example/t.png)"]],
+        align=["right"],
+    )
+    lines = table.splitlines()
+    assert lines[1] == "|---:|:---|"
+    assert len(lines) == 4 and all(line.count(" | ") == 1 for line in lines[2:])  # a '|' in a value is text
+    assert "](http" not in table and "![" not in table
+    assert lines[2] == "| 1 | a \\| b |"
