@@ -93,21 +93,56 @@ class _Context:
     notes: list[str]
     strong: dict[str, pd.DataFrame] = field(default_factory=dict)
     orgs: dict[str, pd.DataFrame] = field(default_factory=dict)
+    strongest: dict[tuple[str, str, int], pd.DataFrame] = field(default_factory=dict)
+    countries: dict[str, str] = field(default_factory=dict)
 
     def strong_in(self, sector: str) -> pd.DataFrame:
         if sector not in self.strong:
-            rows = rankings.sector_metrics(
-                self.con, dataset=self.dataset, sector=sector, level=self.level, years=[self.year]
-            )
-            rows = rows[rows["lq"].notna() & (rows["lq"] >= 1)]
-            sort = ["stars", "lq"] if "stars" in rows else ["lq"]
-            self.strong[sector] = rows.sort_values(sort, ascending=False, na_position="last")
+            self.prefetch([sector])
         return self.strong[sector]
 
     def organisations_in(self, region: str) -> pd.DataFrame:
         if region not in self.orgs:
-            self.orgs[region] = directory.organisations(self.con, region=region)
+            self.orgs.update(directory.organisations_in_regions(self.con, [region]))
         return self.orgs[region]
+
+    def country_of(self, region: str) -> str:
+        if not self.countries:
+            first = self.cube.drop_duplicates("region")
+            self.countries.update(zip(first["region"], first["country"].astype(str), strict=True))
+        return self.countries[region]
+
+    def abroad(self, sector: str, country: str, n: int) -> pd.DataFrame:
+        """The ``n`` regions outside ``country`` strongest in ``sector`` (most stars, then LQ)."""
+        key = (sector, country, n)
+        if key not in self.strongest:
+            strong = self.strong_in(sector)
+            self.strongest[key] = strong[strong["country"] != country].head(n)
+        return self.strongest[key]
+
+    def prefetch(self, sectors: list[str], *, plan: dict[str, list[str]] | None = None, n: int = 0) -> None:
+        """Look up, in one query each, the regions strong in ``sectors`` and (with ``plan``: region ->
+        its candidate sectors, and ``n`` regions abroad per sector) the organisations of the regions abroad
+        the regions will name; afterwards :meth:`strong_in` and :meth:`organisations_in` ask no query."""
+        missing = [s for s in dict.fromkeys(sectors) if s not in self.strong]
+        if missing:
+            found = rankings.sectors_metrics(
+                self.con, dataset=self.dataset, sectors=missing, level=self.level, years=[self.year]
+            )
+            for sector, rows in found.items():
+                rows = rows[rows["lq"].notna() & (rows["lq"] >= 1)]
+                sort = ["stars", "lq"] if "stars" in rows else ["lq"]
+                self.strong[sector] = rows.sort_values(sort, ascending=False, na_position="last")
+        if plan:
+            wanted = {
+                str(code)
+                for region, cands in plan.items()
+                for s in cands
+                for code in self.abroad(s, self.country_of(region), n)["region"]
+            }
+            todo = sorted(wanted - self.orgs.keys())
+            if todo:
+                self.orgs.update(directory.organisations_in_regions(self.con, todo))
 
 
 def _context(
@@ -204,6 +239,10 @@ def grow_next_many(
     """:func:`grow_next` for several regions of one level, sharing the matrices and the look-ups (for
     reports); regions without metrics are skipped."""
     ctx = _context(con, dataset=dataset, year=year, level=level, scheme=scheme, sector_level=sector_level)
+    known = [r for r in regions if r in ctx.binary.index]
+    cands = {r: diversification.candidates(ctx.binary, ctx.density, r, top=top) for r in known}
+    plan = {r: list(c["sector"]) for r, c in cands.items()}
+    ctx.prefetch([s for ss in plan.values() for s in ss], plan=plan, n=abroad_per_sector)
     return [
         _for_region(
             ctx,
@@ -211,14 +250,20 @@ def grow_next_many(
             top=top,
             abroad_per_sector=abroad_per_sector,
             organisations_per_sector=organisations_per_sector,
+            cands=cands[r],
         )
-        for r in regions
-        if r in ctx.binary.index
+        for r in known
     ]
 
 
 def _for_region(
-    ctx: _Context, region: str, *, top: int, abroad_per_sector: int, organisations_per_sector: int
+    ctx: _Context,
+    region: str,
+    *,
+    top: int,
+    abroad_per_sector: int,
+    organisations_per_sector: int,
+    cands: pd.DataFrame | None = None,
 ) -> GrowNext:
     if region not in ctx.binary.index:
         raise InputError(
@@ -226,17 +271,19 @@ def _for_region(
         )
     cube, labels = ctx.cube, ctx.labels
     notes = list(ctx.notes)
-    cands = diversification.candidates(ctx.binary, ctx.density, region, top=top)
+    if cands is None:
+        cands = diversification.candidates(ctx.binary, ctx.density, region, top=top)
+        plan = {region: list(cands["sector"])}
+        ctx.prefetch(plan[region], plan=plan, n=abroad_per_sector)
     ranks = ctx.eci.rank(ascending=False, method="min")
     eci = float(ctx.eci.get(region, np.nan)) if len(ctx.eci) else np.nan
     eci_rank = int(ranks[region]) if region in ranks.index and pd.notna(ranks[region]) else None
     now = cube[cube["region"] == region].set_index("sector")
-    country = str(cube.loc[cube["region"] == region, "country"].iloc[0])
+    country = ctx.country_of(region)
     abroad_rows: list[dict[str, Any]] = []
     org_rows: list[dict[str, Any]] = []
     for s in cands["sector"]:
-        strong = ctx.strong_in(s)
-        strong = strong[strong["country"] != country].head(abroad_per_sector)
+        strong = ctx.abroad(s, country, abroad_per_sector)
         for _, r in strong.iterrows():
             abroad_rows.append(
                 {

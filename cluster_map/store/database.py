@@ -13,17 +13,20 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from cluster_map.errors import StoreError
 from cluster_map.store.schema import PRIMARY_KEYS, REQUIRED_TABLES, SCHEMA_VERSION, create_statements
 
 BUILDING_SUFFIX = ".building-"
+K = TypeVar("K")
 
 
 def connect(db: Path | str, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -110,6 +113,50 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: Iterable[object] = (
         return cur.execute(sql, list(params)).df()
     finally:
         cur.close()
+
+
+def split_result(frame: pd.DataFrame, rows: Mapping[K, Sequence[int]]) -> dict[K, pd.DataFrame]:
+    """One query's result split into parts, each typed as a query returning only its rows would be.
+
+    For a batch of look-ups done as one query (``... WHERE x IN (...)``) instead of one query per key:
+    ``rows`` maps each key to the positions of its rows in ``frame`` (in the order the one-key query
+    would return them). DuckDB types a result's columns by its rows: a text column without a value is
+    ``object`` (``None``), an integer or boolean column without a null is ``int32``/``bool`` rather than
+    ``Int32``/``boolean``. Each part gets the types of its own rows and a fresh ``RangeIndex``, and so
+    equals the frame of the one-key query.
+    """
+    text = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
+    masked = [
+        c
+        for c in frame.columns
+        if isinstance(frame[c].dtype, pd.BooleanDtype | pd.core.arrays.integer.IntegerDtype)
+    ]
+    text_null = frame[text].isna().to_numpy() if text else None
+    masked_null = frame[masked].isna().to_numpy() if masked else None
+    parts: dict[K, pd.DataFrame] = {}
+    for key, positions in rows.items():
+        where = np.asarray(positions, dtype=np.intp)
+        part = frame.take(where).reset_index(drop=True)
+        if text_null is not None:
+            for col, empty in zip(text, text_null[where].all(axis=0), strict=True):
+                if empty:  # no value (or no row): DuckDB gives object Nones
+                    part[col] = pd.Series([None] * len(part), dtype=object)
+        if masked_null is not None:
+            for col, nulls in zip(masked, masked_null[where].any(axis=0), strict=True):
+                if not nulls:  # no null: DuckDB gives the NumPy type
+                    part[col] = part[col].to_numpy(dtype=part[col].dtype.numpy_dtype)
+        parts[key] = part
+    return parts
+
+
+def positions_by_value(frame: pd.DataFrame, columns: Sequence[str]) -> dict[object, list[int]]:
+    """Value -> positions (ascending) of the rows of ``frame`` holding it in any of ``columns``."""
+    found: dict[object, set[int]] = {}
+    for col in columns:
+        for i, value in enumerate(frame[col].to_numpy(dtype=object)):
+            if isinstance(value, str):
+                found.setdefault(value, set()).add(i)
+    return {value: sorted(rows) for value, rows in found.items()}
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

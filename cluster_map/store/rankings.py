@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from cluster_map.store.database import query
+from cluster_map.store.database import query, split_result
 from cluster_map.store.queries import table_exists
 from cluster_map.store.reports import metric_rows
 
@@ -44,6 +44,31 @@ def sector_metrics(
         ORDER BY m.year, m.region""",
         [dataset, sector, level, list(years), list(years), list(countries), list(countries)],
     )
+
+
+def sectors_metrics(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    dataset: str,
+    sectors: Sequence[str],
+    level: int,
+    years: Sequence[int] = (),
+) -> dict[str, pd.DataFrame]:
+    """:func:`sector_metrics` of several sectors in one query: ``{sector: frame}``, each frame equal to
+    ``sector_metrics(..., sector=sector)`` (same rows, order, index and column types)."""
+    wanted = list(dict.fromkeys(sectors))
+    rows = query(
+        con,
+        """
+        SELECT m.*, coalesce(r.name, m.region) AS name, coalesce(r.country, left(m.region, 2)) AS country
+        FROM metrics m LEFT JOIN regions r ON r.code = m.region AND r.nuts_version = m.nuts_version
+        WHERE m.dataset = ? AND list_contains(?::VARCHAR[], m.sector) AND m.level = ?
+          AND (len(?::INTEGER[]) = 0 OR list_contains(?::INTEGER[], m.year))
+        ORDER BY m.sector, m.year, m.region""",
+        [dataset, wanted, level, list(years), list(years)],
+    )
+    at = rows.groupby("sector", sort=False).indices if len(rows) else {}
+    return split_result(rows, {s: at.get(s, []) for s in wanted})
 
 
 def cube(

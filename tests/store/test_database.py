@@ -10,11 +10,13 @@ import textwrap
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 from cluster_map.errors import StoreError
 from cluster_map.store import database
+from cluster_map.store.database import positions_by_value, query, split_result
 from cluster_map.store.load import insert
 from cluster_map.store.schema import REQUIRED_TABLES, SCHEMA_VERSION
 
@@ -293,3 +295,30 @@ def test_a_stale_wal_of_the_old_store_is_not_replayed_into_the_new_one(tmp_path:
     assert database.validate(con) == []
     con.close()
     assert leftovers(db) == []
+
+
+def test_split_result_types_each_part_as_its_own_query() -> None:
+    """A batch split per key equals the one-key queries, column types included (DuckDB types by rows)."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT * FROM (VALUES "
+        "('a', 1, 'x', 10, true, 1.5, ['p']), ('a', 2, NULL, NULL, NULL, NULL, NULL), "
+        "('b', 3, NULL, 20, false, 2.5, ['q']), ('c', 4, 'z', NULL, NULL, NULL, NULL)"
+        ") v(k, i, txt, n, flag, x, tags)"
+    )
+    con.execute("ALTER TABLE t ALTER n TYPE INTEGER; ALTER TABLE t ALTER tags TYPE VARCHAR[]")
+    keys = ["a", "b", "c", "none"]
+    batch = query(con, "SELECT * FROM t WHERE list_contains(?::VARCHAR[], k) ORDER BY k, i", [keys])
+    parts = split_result(batch, {k: list(np.flatnonzero(batch["k"] == k)) for k in keys})
+    for k in keys:
+        one = query(con, "SELECT * FROM t WHERE k = ? ORDER BY k, i", [k])
+        pd.testing.assert_frame_equal(parts[k], one, check_exact=True)
+        for col in one.columns:
+            assert [type(v) for v in parts[k][col]] == [type(v) for v in one[col]], (k, col)
+    assert str(parts["b"]["txt"].dtype) == "object" and str(parts["b"]["n"].dtype) == "int32"
+    assert str(parts["a"]["n"].dtype) == "Int32" and str(parts["b"]["flag"].dtype) == "bool"
+
+
+def test_positions_by_value_looks_in_every_column() -> None:
+    frame = pd.DataFrame({"a": ["AT", "DE", None], "b": ["AT1", None, "AT1"]})
+    assert positions_by_value(frame, ["a", "b"]) == {"AT": [0], "DE": [1], "AT1": [0, 2]}

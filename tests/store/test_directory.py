@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from cluster_map.store import directory, queries
@@ -139,3 +140,14 @@ def test_the_reader_the_table_and_the_reads_share_one_column_list() -> None:
     table = tuple(name for name, _, _ in table_columns("organisations"))
     assert reader.ORGANISATION_COLUMNS == table
     assert directory.ORGANISATION_COLUMNS == tuple(c for c in table if c != "search_terms")
+
+
+def test_organisations_in_regions_equals_one_query_per_region(con: Any) -> None:
+    regions = ["AT", "AT1", "AT13", "DE21", "DE", "ZZ99"]
+    batch = directory.organisations_in_regions(con, regions)
+    assert list(batch) == regions and batch["ZZ99"].empty and len(batch["AT"]) >= 1
+    for r in regions:
+        one = directory.organisations(con, region=r)
+        pd.testing.assert_frame_equal(batch[r], one, check_exact=True)
+        for col in one.columns:
+            assert [type(v) for v in batch[r][col]] == [type(v) for v in one[col]], (r, col)

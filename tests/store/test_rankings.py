@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from cluster_map.store import rankings
@@ -44,3 +45,12 @@ def test_related_clusters_empty_without_links(con: Any) -> None:
 def test_metrics_table_for_download(con: Any) -> None:
     rows = rankings.metrics_table(con, dataset="sbs_r_nuts06_r2", level=2, year=2015)
     assert len(rows) == 30 and {"region_name", "sector_label", "lq"} <= set(rows.columns)
+
+
+def test_sectors_metrics_equals_one_query_per_sector(con: Any) -> None:
+    sectors = ["C29", "C10", "F", "NOPE"]
+    batch = rankings.sectors_metrics(con, dataset="sbs_r_nuts06_r2", sectors=sectors, level=2, years=[2015])
+    assert list(batch) == sectors and batch["NOPE"].empty
+    for s in sectors:
+        one = rankings.sector_metrics(con, dataset="sbs_r_nuts06_r2", sector=s, level=2, years=[2015])
+        pd.testing.assert_frame_equal(batch[s], one, check_exact=True)
