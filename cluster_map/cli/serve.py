@@ -19,7 +19,6 @@ import typer
 
 from cluster_map.cli.main import DbOption, app
 from cluster_map.config import REPO_ROOT, get_settings
-from cluster_map.services import mapview
 
 
 def _streamlit(port: int, address: str) -> list[str]:
@@ -70,6 +69,8 @@ def serve(
     ),
 ) -> None:
     """Run the map app (http://localhost:PORT); builds the store first if it is missing."""
+    from cluster_map.services import mapview  # here, so that other commands do not load the map's libraries
+
     settings = get_settings(db=db)
     store = Path(settings.db)
     if not store.is_file():

@@ -22,7 +22,6 @@ from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from cluster_map.errors import ReportError
 
@@ -92,6 +91,8 @@ def to_xlsx(
     Numbers are written as numbers, booleans as booleans, dates as dates; missing values stay empty
     cells; text goes through :func:`neutralise` and is always written as a string, never a formula.
     """
+    import xlsxwriter  # here: only XLSX downloads need it
+
     frames = {sheet: tables} if isinstance(tables, pd.DataFrame) else dict(tables)
     if not frames:
         raise ReportError("Nothing to export: no table was given; choose at least one table.")

@@ -19,7 +19,13 @@ HEAVY = (
     "pyspark",
     "openpyxl",
     "xlsxwriter",
+    "geopandas",
+    "streamlit",
+    "folium",
+    "plotly",
 )
+#: What the report command loads: the statistics, maps and PDF libraries, never the app's.
+NOT_FOR_REPORTS = {"streamlit", "folium", "plotly", "ibis", "pyspark", "openpyxl"}
 
 
 def _loaded_after(code: str) -> set[str]:
@@ -41,6 +47,13 @@ def test_help_loads_no_heavy_library() -> None:
         "    main(['report', '--help'])"
     )
     assert _loaded_after(code) == set()
+
+
+def test_the_report_services_load_no_app_library() -> None:
+    """The report command's services (build and render): no Streamlit, folium, plotly, Spark; the PDF and
+    XLSX writers only when a report is rendered in that format."""
+    loaded = _loaded_after("from cluster_map.services import exports, reports, region_reports")
+    assert not loaded & (NOT_FOR_REPORTS | {"weasyprint", "xlsxwriter"}), loaded
 
 
 def test_python_dash_m_runs_the_cli() -> None:

@@ -37,8 +37,10 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
     import cluster_map.cli.serve as serve
 
     monkeypatch.setattr(serve.subprocess, "Popen", Warmer)
-    monkeypatch.setattr(serve.mapview, "build_store", build_store)
-    monkeypatch.setattr(serve.mapview, "install_assets", lambda d: seen["assets"].append(d))
+    from cluster_map.services import mapview
+
+    monkeypatch.setattr(mapview, "build_store", build_store)
+    monkeypatch.setattr(mapview, "install_assets", lambda d: seen["assets"].append(d))
     monkeypatch.setattr(serve.subprocess, "run", run)
     return seen
 
