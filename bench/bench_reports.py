@@ -1,16 +1,19 @@
 """Time country reports as a person runs them: ``cluster-map report`` end to end, one process per country.
 
 Usage: ``python bench/bench_reports.py [--db STORE] [--dataset sbs_r_nuts06_r2] [--format pdf] [--quick]
-[--in-process]`` (default store: ``CLUSTER_MAP_DB``). ``--quick`` times three countries (DE, FR, AT) only.
+[--repeat 3] [--in-process]`` (default store: ``CLUSTER_MAP_DB``). ``--quick`` times three countries (DE,
+FR, AT) only.
 
 For each country it runs ``python -m cluster_map.cli report --country CC --format pdf`` as a subprocess
-and records the wall time from process start to exit and the CPU time of the child (user + system): the
-process start, the imports, opening the store, the sections and the render, as ``cluster-map report``
-costs a person. The goal is <= 5 s for a country PDF. For the first country it also records where the
-time goes: the interpreter start (``python -c pass``), the imports (``python -X importtime``, top-level
-modules summed) and the rest (store, sections, render). ``--in-process`` also times build and render
-inside one warm process (the app's case: geometry, weights and fonts loaded once). Prints one line per
-country and writes ``bench/results/reports.json``.
+``--repeat`` times (interleaved over the countries) and records the median wall time from process start
+to exit and the CPU time of the child (user + system): the process start, the imports, opening the
+store, the sections and the render, as ``cluster-map report`` costs a person. The goal is <= 5 s for a
+country PDF. For each country it also records where the time goes, in a fresh process that does what
+the command does step by step (``--phases CC``, median of ``--repeat`` runs): the interpreter start
+(``python -c pass``), the imports of the command and its services, opening the store, each section of
+the report, the HTML, and the render (importing the renderer, then the render itself). ``--in-process``
+also times build and render inside one warm process (the app's case: geometry, weights and fonts loaded
+once). Prints one line per country and writes ``bench/results/reports.json``.
 """
 
 from __future__ import annotations
@@ -29,11 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cluster_map.config import get_settings
-from cluster_map.errors import ClusterMapError
-from cluster_map.services import reports
-from cluster_map.store.database import connect
-
+# The package is imported inside the functions: ``--phases`` times the imports of a fresh process.
+FORMATS = ("html", "pdf", "xlsx")
 #: EU member states in the data's years (EU28, Eurostat codes).
 EU28 = (
     "AT",
@@ -145,35 +145,155 @@ def breakdown(country: str, *, dataset: str, fmt: str, db: Path, out: Path) -> d
     }
 
 
-def end_to_end(codes: list[str], *, dataset: str, fmt: str, db: Path) -> list[dict[str, Any]]:
+def end_to_end(
+    codes: list[str], *, dataset: str, fmt: str, db: Path, repeat: int = 3
+) -> list[dict[str, Any]]:
+    """Each country ``repeat`` times (rounds interleaved over the countries); the median run per country."""
+    runs: dict[str, list[tuple[float, float]]] = {c: [] for c in codes}
+    errors: dict[str, str] = {}
+    sizes: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeat):
+            for code in codes:
+                if code in errors:
+                    continue
+                out = Path(tmp) / f"{code}.{fmt}"
+                wall, cpu, done = _child(report_command(code, dataset=dataset, fmt=fmt, db=db, out=out))
+                if done.returncode != 0:
+                    errors[code] = (
+                        done.stderr.strip().splitlines() or ["exit code " + str(done.returncode)]
+                    )[-1]
+                    continue
+                runs[code].append((wall, cpu))
+                sizes[code] = out.read_bytes()
     rows: list[dict[str, Any]] = []
     print(
-        f"{'country':8} {'wall s':>7} {'CPU s':>6} {'pages':>6} {'KB':>6}   (cluster-map report, one process each)"
+        f"{'country':8} {'wall s':>7} {'CPU s':>6} {'pages':>6} {'KB':>6}   "
+        f"(cluster-map report, one process each, median of {repeat})"
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        for code in codes:
-            out = Path(tmp) / f"{code}.{fmt}"
-            wall, cpu, done = _child(report_command(code, dataset=dataset, fmt=fmt, db=db, out=out))
-            if done.returncode != 0:
-                message = (done.stderr.strip().splitlines() or ["exit code " + str(done.returncode)])[-1]
-                print(f"{code:8} failed: {message}")
-                rows.append({"country": code, "error": message})
-                continue
-            data = out.read_bytes()
-            row = {
-                "country": code,
-                "wall_s": round(wall, 2),
-                "cpu_s": round(cpu, 2),
-                "pages": _pages(data, fmt),
-                "kb": round(len(data) / 1024),
-            }
-            rows.append(row)
-            print(f"{code:8} {row['wall_s']:7.2f} {row['cpu_s']:6.2f} {row['pages'] or '':>6} {row['kb']:6}")
+    for code in codes:
+        if code in errors:
+            print(f"{code:8} failed: {errors[code]}")
+            rows.append({"country": code, "error": errors[code]})
+            continue
+        walls = [w for w, _ in runs[code]]
+        row = {
+            "country": code,
+            "wall_s": round(_median(walls) or 0.0, 2),
+            "cpu_s": round(_median([c for _, c in runs[code]]) or 0.0, 2),
+            "runs_s": [round(w, 2) for w in walls],
+            "pages": _pages(sizes[code], fmt),
+            "kb": round(len(sizes[code]) / 1024),
+        }
+        rows.append(row)
+        print(f"{code:8} {row['wall_s']:7.2f} {row['cpu_s']:6.2f} {row['pages'] or '':>6} {row['kb']:6}")
+    return rows
+
+
+#: The report's sections, timed by name in ``--phases`` (module, function).
+SECTIONS = (
+    ("report_sections", "national"),
+    ("report_sections", "specialisation"),
+    ("report_sections", "clusters"),
+    ("report_sections", "top_sectors"),
+    ("report_sections", "indices"),
+    ("report_sections", "growth"),
+    ("report_sections", "hotspots"),
+    ("report_growth", "ecosystems"),
+    ("report_growth", "grow"),
+    ("report_sections", "organisations"),
+    ("report_sections", "method"),
+    ("report_sections", "sources"),
+    ("coverage", "coverage"),
+)
+
+
+def phases(country: str, *, dataset: str, fmt: str, db: Path | None) -> dict[str, float]:
+    """In this (fresh) process, what ``cluster-map report`` does, step by step: seconds per step."""
+    import functools
+    import importlib
+
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    main = importlib.import_module("cluster_map.cli.main")
+    main.register_commands()
+    from cluster_map.services import exports as exports_service
+    from cluster_map.services import reports as report_service
+
+    times["imports"] = time.perf_counter() - t0
+    sections = {"report_sections", "report_growth", "coverage"}
+    modules = {name: importlib.import_module(f"cluster_map.services.{name}") for name in sections}
+    spent: dict[str, float] = {}
+
+    def timed(name: str, fn: Any) -> Any:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+
+        return run
+
+    for module, fn in SECTIONS:
+        setattr(modules[module], fn, timed(fn, getattr(modules[module], fn)))
+    t1 = time.perf_counter()
+    con = exports_service.connect(db)
+    times["store open"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    try:
+        report = report_service.build_country_report(con, country=country, dataset=dataset)
+    finally:
+        con.close()
+    build = time.perf_counter() - t2
+    for name, seconds in spent.items():
+        times[f"section {name}"] = seconds
+    times["build, rest"] = build - sum(spent.values())
+    t3 = time.perf_counter()
+    from cluster_map.reports.html import render_html
+
+    render_html(report)
+    times["html"] = time.perf_counter() - t3
+    if fmt == "pdf":
+        t4 = time.perf_counter()
+        import weasyprint  # noqa: F401 - timed on its own: the render's import
+
+        times["import weasyprint"] = time.perf_counter() - t4
+    t5 = time.perf_counter()
+    report_service.render(report, fmt)  # type: ignore[arg-type]
+    times[f"render {fmt}"] = time.perf_counter() - t5
+    times["total"] = time.perf_counter() - t0
+    return times
+
+
+def breakdowns(
+    codes: list[str], *, dataset: str, fmt: str, db: Path, repeat: int = 3
+) -> list[dict[str, Any]]:
+    """:func:`phases` of each country in fresh processes, the median of ``repeat`` runs per step."""
+    start = _median([_child([sys.executable, "-c", "pass"])[0] for _ in range(repeat)]) or 0.0
+    rows = []
+    for code in codes:
+        runs: list[dict[str, float]] = []
+        for _ in range(repeat):
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--phases", code, "--dataset", dataset]
+            _, _, done = _child([*cmd, "--format", fmt, "--db", str(db)])
+            if done.returncode == 0:
+                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        if not runs:
+            continue
+        steps = {k: round(_median([r[k] for r in runs if k in r]) or 0.0, 2) for k in runs[0]}
+        rows.append({"country": code, "interpreter_start_s": round(start, 2), "steps_s": steps})
+        print(f"{code}: interpreter {start:.2f} s; " + "; ".join(f"{k} {v:.2f}" for k, v in steps.items()))
     return rows
 
 
 def in_process(codes: list[str], *, dataset: str, fmt: str, db: Path) -> list[dict[str, Any]]:
     """Build and render one after the other in this process (the first also loads fonts, weights)."""
+    from cluster_map.errors import ClusterMapError
+    from cluster_map.services import reports
+    from cluster_map.store.database import connect
+
     rows: list[dict[str, Any]] = []
     con = connect(db)
     try:
@@ -215,10 +335,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--db", type=Path, default=None, help="store (default: CLUSTER_MAP_DB)")
     parser.add_argument("--dataset", default="sbs_r_nuts06_r2")
-    parser.add_argument("--format", default="pdf", choices=sorted(reports.RENDERERS))
+    parser.add_argument("--format", default="pdf", choices=FORMATS)
     parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per country (the median is kept)")
     parser.add_argument("--in-process", action="store_true", help="also time build + render in one process")
+    parser.add_argument(
+        "--phases", metavar="CC", help="(internal) time the steps of one report in this process"
+    )
     args = parser.parse_args()
+    if args.phases:
+        print(json.dumps(phases(args.phases, dataset=args.dataset, fmt=args.format, db=args.db)))
+        return
+    from cluster_map.config import get_settings
+    from cluster_map.services import reports
+    from cluster_map.store.database import connect
+
     db = Path(get_settings(db=args.db).db).resolve()
     con = connect(db)
     try:
@@ -234,13 +365,15 @@ def main() -> None:
         f"store + sections + render {parts['store_sections_render_s']} s; total {parts['total_s']} s "
         f"(CPU {parts['cpu_s']} s)"
     )
-    rows = end_to_end(codes, dataset=args.dataset, fmt=args.format, db=db)
+    steps = breakdowns(codes, dataset=args.dataset, fmt=args.format, db=db, repeat=args.repeat)
+    rows = end_to_end(codes, dataset=args.dataset, fmt=args.format, db=db, repeat=args.repeat)
     warm = in_process(codes, dataset=args.dataset, fmt=args.format, db=db) if args.in_process else []
     done = [r for r in rows if "wall_s" in r]
     summary = {
         "countries": len(done),
         "failed": [r["country"] for r in rows if "error" in r],
         "quick": args.quick,
+        "repeat": args.repeat,
         "median_s": _median([r["wall_s"] for r in done]),
         "max_s": max((r["wall_s"] for r in done), default=None),
         "median_cpu_s": _median([r["cpu_s"] for r in done]),
@@ -266,6 +399,7 @@ def main() -> None:
                 "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
                 "summary": summary,
                 "breakdown": parts,
+                "phases": steps,
                 "reports": rows,
                 "in_process": warm,
             },
