@@ -25,10 +25,18 @@ with errors.boundary():
         sector.show_distribution(filters, table)
     with errors.boundary(stop=False):
         sector.show_hot_spots(filters)
-    with errors.boundary(stop=False):
-        sector.show_growth(filters)
-    left, right = st.columns(2)
-    with left, errors.boundary(stop=False):
-        sector.show_related(filters)
-    with right, errors.boundary(stop=False):
-        sector.show_indices(filters)
+    # below the map, one section at a time: a hidden tab is not drawn (fewer grids on a first visit)
+    growth, related, concentration = st.tabs(
+        ["Growth and shift-share", "Related sectors", "Geographic concentration"],
+        key="sec-more",
+        on_change="rerun",
+    )
+    if growth.open:
+        with growth, errors.boundary(stop=False):
+            sector.show_growth(filters)
+    if related.open:
+        with related, errors.boundary(stop=False):
+            sector.show_related(filters)
+    if concentration.open:
+        with concentration, errors.boundary(stop=False):
+            sector.show_indices(filters)

@@ -297,9 +297,10 @@ def show_related(f: Filters) -> None:
 def show_indices(f: Filters) -> None:
     """Concentration indices of the sector (Gini, locational Gini, Hoover, Theil) per year."""
     rows = sectors.sector_indices(data.connection(), dataset=f.dataset, sector=f.sector, level=f.level)
-    if rows.empty:
-        return
     st.subheader("Geographic concentration")
+    if rows.empty:
+        st.info("No concentration indices are stored for this sector at this level.")
+        return
     keep = [
         c
         for c in ("year", "gini", "locational_gini", "hoover", "theil", "n_regions", "employment")

@@ -93,6 +93,18 @@ def test_sector_explorer_ranks_and_maps(tiny_env: Path) -> None:
     assert ranking["rank"].tolist()[0] == 1
     assert any("Hot spots" in s.value for s in at.subheader)
     assert any("shift" in s.value.lower() for s in at.subheader)
+    # below the map one section at a time: the related sectors and the concentration indices wait in
+    # their tabs (a hidden tab is not drawn)
+    assert not any(s.value in ("Related sectors", "Geographic concentration") for s in at.subheader)
+    at.session_state["sec-more"] = "Related sectors"
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader][-1] == "Related sectors"
+    assert any("proximity" in d.value.columns for d in at.dataframe)
+    at.session_state["sec-more"] = "Geographic concentration"
+    at.run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[-1].value.columns[:3]) == ["year", "gini", "locational_gini"]
 
 
 def test_sector_explorer_sends_no_plotly_chart_until_the_chart_tab_is_opened(tiny_env: Path) -> None:
