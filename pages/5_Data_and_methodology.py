@@ -14,14 +14,20 @@ with errors.boundary():
     filters = profile.view_controls(filters.with_(page="data"), year=False)
     data.set_filters(filters)
     st.header("Data and methodology")
-    # Sources and Methods are drawn when chosen (Methods' formulas load a 1.5 MB highlighter bundle);
-    # Your data and Downloads always, so an uploaded file or a picked level survives a tab switch
-    sources, methods, yours, downloads = st.tabs(
-        ["Sources", "Methods", "Your data", "Downloads"], key="meth-tab", on_change="rerun"
+    # Sources, Conversions and limits and Methods are drawn when chosen (each a handful of grids; Methods'
+    # formulas load a 1.5 MB highlighter bundle); Your data and Downloads always, so an uploaded file or a
+    # picked level survives a tab switch
+    sources, limits, methods, yours, downloads = st.tabs(
+        ["Sources", "Conversions and limits", "Methods", "Your data", "Downloads"],
+        key="meth-tab",
+        on_change="rerun",
     )
     if sources.open:
         with sources:
             methodology.show_sources()
+    if limits.open:
+        with limits:
+            methodology.show_conversions_and_limits()
     if methods.open:
         with methods:
             methodology.show_methods()

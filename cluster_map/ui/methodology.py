@@ -17,13 +17,17 @@ from cluster_map.ui.text import plain
 
 
 def show_sources() -> None:
-    """The Sources tab: provenance, what is loaded, series, definitions, conversions, flags, known limits."""
+    """The Sources tab: provenance, what is loaded, series, indicator definitions, flags."""
     show_datasets()
     show_sources_check()
     show_series()
     show_definitions()
-    show_conversions()
     show_flags()
+
+
+def show_conversions_and_limits() -> None:
+    """The Conversions and limits tab: values converted at ingest, known limits, recoded and unmatched codes."""
+    show_conversions()
     show_limits()
 
 

@@ -245,6 +245,11 @@ def test_methodology_shows_provenance_flags_methods(tiny_env: Path) -> None:
     assert "x1000" in defs.loc["Persons employed", "lfst_r_lfe2en2"]
     assert defs.loc["NUTS version of the geo codes", "sbs_r_nuts2021"] == "2021, 2024 from 2024"
     assert "sex=T" in defs.loc["Pinned dimensions", "lfst_r_lfe2en2"]
+    # conversions, known limits, recoded and unmatched codes: their own tab, drawn when chosen
+    assert not any("ATZZ" in d.value.to_string() for d in at.dataframe)
+    at.session_state["meth-tab"] = "Conversions and limits"
+    at.run()
+    assert not at.exception, at.exception
     assert any("ATZZ" in d.value.to_string() for d in at.dataframe)  # unmatched code listed
     tolerated = next(d.value for d in at.dataframe if "codes" in d.value.columns)  # declared in the catalogue
     assert {"FI18, UKD2, UKD5", "BA", "extra_regio"} <= set(tolerated["codes"])
