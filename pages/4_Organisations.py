@@ -1,4 +1,4 @@
-"""Cluster organisations: searchable directory, map of every match, partner finder, partnerships, events."""
+"""Cluster organisations: searchable directory, map of every match; partner finder, partnerships, events in tabs."""
 
 import streamlit as st
 
@@ -23,6 +23,17 @@ with errors.boundary():
     organisations.show_map(every.rows, data.view_options(filters.dataset).nuts_version_for(filters.year))
     search = organisations.show_results(search, every)
     organisations.remember(filters, search)
-    organisations.show_partners(every.rows)
-    organisations.show_partnerships_and_events(search)
+    # below the results one section at a time: a hidden tab is not drawn (fewer grids on a first visit)
+    partners, partnerships, events = st.tabs(
+        ["Find partners", "Partnerships", "Events"], key="org-more", on_change="rerun"
+    )
+    if partners.open:
+        with partners:
+            organisations.show_partners(every.rows)
+    if partnerships.open:
+        with partnerships:
+            organisations.show_partnerships(search)
+    if events.open:
+        with events:
+            organisations.show_events(search)
     org_import.show_import()

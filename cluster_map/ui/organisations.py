@@ -268,19 +268,24 @@ def _open_posts() -> pd.DataFrame:
     return board.browse(board_path())[["org_id", "sectors"]]
 
 
-def show_partnerships_and_events(state: OrgSearch) -> None:
-    """Cluster partnerships and events, filtered by the free text and the first chosen country."""
+def _partnership_filters(state: OrgSearch) -> tuple[str, str, dict[str, Any]]:
     country = state.countries[0] if state.countries else ""
-    con = data.connection()
-    parameters: dict[str, Any] = {"text": state.text, "country": country}
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Partnerships")
-        parts = organisations.partnerships(con, text=state.text, country=country)
-        st.dataframe(parts, hide_index=True, width="stretch")
-        downloads.buttons(parts, stem="partnerships", key="dl-parts", parameters=parameters)
-    with right:
-        st.subheader("Events")
-        ev = organisations.events(con, text=state.text, country=country)
-        st.dataframe(ev, hide_index=True, width="stretch")
-        downloads.buttons(ev, stem="events", key="dl-events", parameters=parameters)
+    return state.text, country, {"text": state.text, "country": country}
+
+
+def show_partnerships(state: OrgSearch) -> None:
+    """Cluster partnerships, filtered by the free text and the first chosen country."""
+    text, country, parameters = _partnership_filters(state)
+    st.subheader("Partnerships")
+    parts = organisations.partnerships(data.connection(), text=text, country=country)
+    st.dataframe(parts, hide_index=True, width="stretch")
+    downloads.buttons(parts, stem="partnerships", key="dl-parts", parameters=parameters)
+
+
+def show_events(state: OrgSearch) -> None:
+    """Cluster events, filtered by the free text and the first chosen country."""
+    text, country, parameters = _partnership_filters(state)
+    st.subheader("Events")
+    ev = organisations.events(data.connection(), text=text, country=country)
+    st.dataframe(ev, hide_index=True, width="stretch")
+    downloads.buttons(ev, stem="events", key="dl-events", parameters=parameters)

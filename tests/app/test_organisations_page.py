@@ -294,3 +294,23 @@ def test_an_admin_imports_a_valid_directory_after_the_dry_run(db: Path) -> None:
     assert rows == [("Alpine Wood", "AT11"), ("Bavarian Food", "DE21")]
     again = _run(q="alpine")  # every page finds them at once
     assert _results(again)["name"].tolist() == ["Alpine Wood"]
+
+
+def test_partnerships_and_events_wait_in_their_tabs(db: Path) -> None:
+    # below the results one section at a time (a hidden tab is not drawn): the partner finder first
+    at = _run()
+    assert [s.value for s in at.subheader][-2:] == [
+        "Find partners across borders and sectors",
+        "Import a directory of organisations",
+    ]
+    assert not any(s.value in ("Partnerships", "Events") for s in at.subheader)
+    at.session_state["org-more"] = "Partnerships"
+    at.run()
+    assert not at.exception, at.exception
+    assert "Partnerships" in [s.value for s in at.subheader]
+    assert any("member_organisations" in d.value.columns for d in at.dataframe)
+    assert not any("why" in d.value.columns for d in at.dataframe)  # the partner finder's tab is closed
+    at.session_state["org-more"] = "Events"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("event_name" in d.value.columns for d in at.dataframe)
