@@ -22,7 +22,7 @@ from cluster_map.services import methodology, star_clusters
 from cluster_map.services.mapview import dataset_label
 from cluster_map.ui import data, downloads, tiles
 from cluster_map.ui.state import Filters
-from cluster_map.ui.text import markdown_table, plain
+from cluster_map.ui.text import plain
 
 VIEW_BOUNDS = [[34.0, -11.0], [71.0, 35.0]]
 SCHEME_LABELS = {"divisions": "NACE divisions", "ecosystems": "Industrial ecosystems"}
@@ -98,14 +98,13 @@ def counts(result: star_clusters.StarClusters) -> None:
     figures = tiles.row()  # wraps on narrow screens: no figure is cut
     for label, value in c.items():
         tiles.tile(figures, label, f"{int(value):,}")
-    rows = [
-        [label, f"{int(cells):,}", "—" if pd.isna(eco) else f"about {int(eco):,}"]
-        for label, cells, eco in zip(
-            result.counts["stars"], result.counts["cells"], result.counts["eco_published"], strict=True
-        )
-    ]  # five rows: a Markdown table, the page's one grid is the list below
-    st.markdown(
-        markdown_table(["stars", "cells here", "ECO published"], rows, align=["left", "right", "right"])
+    shown = result.counts.assign(
+        eco_published=result.counts["eco_published"].map(lambda v: "—" if pd.isna(v) else f"about {int(v):,}")
+    )
+    st.dataframe(
+        shown.rename(columns={"cells": "cells here", "eco_published": "ECO published"}),
+        hide_index=True,
+        width="content",
     )
     st.caption(
         f"{result.n_starred:,} of {result.evaluated:,} region x sector cells have a star "
