@@ -219,3 +219,21 @@ def test_column_widths_keep_numbers_whole_and_share_the_rest() -> None:
 def test_stylesheet_is_not_escaped(report: CountryReport) -> None:
     html = render_html(report)
     assert 'font-family: "DejaVu Sans"' in html and "&#34;" not in html.split("</style>")[0]
+
+
+def test_collector_paused_restores_the_collector() -> None:
+    import gc
+
+    from cluster_map.reports.pdf import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a collector someone else turned off stays off
+    finally:
+        gc.enable()
