@@ -14,7 +14,9 @@ Goals (issue 13): every page within 2x the floor, the map within 1.5x, the first
 within 3x.
 
 Run: ``python bench/bench_page_visits.py [--db PATH] [--repeat 5]``; writes
-``bench/results/page_visits.json``. Without ``--db`` (or ``CLUSTER_MAP_DB``) a store is built from the
+``bench/results/page_visits.json``. ``--only NAME ...`` visits some pages, ``--no-first`` skips the
+first visits after a start (warm visits only), ``--browser-work N`` adds N visits per page that read
+the browser's own work (:func:`browser_work`), ``--out`` writes elsewhere. Without ``--db`` (or ``CLUSTER_MAP_DB``) a store is built from the
 mirror into a temporary folder.
 """
 
@@ -162,6 +164,50 @@ async def visit(browser, url: str, selector: str) -> float:
     return dt
 
 
+async def browser_work(browser, url: str, selector: str) -> dict[str, float]:
+    """A visit as :func:`visit`, then 1.5 s more (what a page loads just after rest counts too): the page's
+    main-thread task seconds (CDP ``Performance.getMetrics`` TaskDuration, every frame of the tab's
+    renderer), the JavaScript it fetched (bytes, requests) and the websocket bytes it received.
+
+    Less sensitive to a busy machine than the wall-clock ratio: it says how much work the browser does.
+    """
+    from bench_app import painted
+
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await ctx.new_page()
+    ws = [0]
+
+    def on_ws(socket) -> None:
+        socket.on(
+            "framereceived",
+            lambda p: ws.__setitem__(0, ws[0] + len(p if isinstance(p, bytes) else p.encode())),
+        )
+
+    page.on("websocket", on_ws)
+    cdp = await ctx.new_cdp_session(page)
+    await cdp.send("Performance.enable")
+    await asyncio.sleep(SETTLE_S)
+    await page.goto(url)
+    if selector == "map":
+        await painted(page, timeout=90)
+    else:
+        await page.locator(selector).first.wait_for(state="visible", timeout=90_000)
+    await page.locator(IDLE).wait_for(state="attached", timeout=90_000)
+    await page.wait_for_timeout(1500)
+    metrics = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
+    js = await page.evaluate(
+        "performance.getEntriesByType('resource').filter(r => r.name.includes('/static/js/'))"
+        ".map(r => r.encodedBodySize)"
+    )
+    await ctx.close()
+    return {
+        "task_s": float(metrics["TaskDuration"]),
+        "js_bytes": float(sum(js)),
+        "js_requests": float(len(js)),
+        "ws_bytes": float(ws[0]),
+    }
+
+
 def org_id(db: Path) -> str:
     from cluster_map.services import organisations
     from cluster_map.store.database import connect
@@ -195,6 +241,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     floors: list[float] = []
     first: dict[str, float] = {}
     warmed: dict[str, float] = {}
+    work: dict[str, dict[str, float]] = {}
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -231,12 +278,18 @@ async def main_async(args: argparse.Namespace) -> dict:
                         visits[p.name].append(await visit(browser, base + p.url.format(org=oid), p.selector))
                         floors.append(await visit(browser, floor_url, floor_sel))
                     print(f"round {i + 1}/{args.repeat} done, loadavg {os.getloadavg()[0]:.2f}", flush=True)
+                for p in pages if args.browser_work else ():
+                    url = base + p.url.format(org=oid)
+                    runs = [await browser_work(browser, url, p.selector) for _ in range(args.browser_work)]
+                    work[p.name] = {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0]}
             finally:
                 stop(app)
             await browser.close()
     finally:
         stop(floor)
     out.update(summarise(visits, floors, first, warmed))
+    if work:
+        out["browser_work"] = work  # median per page of browser_work(): task seconds, JS and websocket bytes
     out["loadavg_at_end"] = list(os.getloadavg())
     return out
 
@@ -250,6 +303,13 @@ def main() -> None:
         "--no-first",
         action="store_true",
         help="skip the first visits after a server start (warm visits only)",
+    )
+    parser.add_argument(
+        "--browser-work",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also visit each page N times for its browser work (task seconds, JS and websocket bytes)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -265,6 +325,11 @@ def main() -> None:
             ingest(source=str(get_settings().mirror), db=args.db, progress=False)
     out = asyncio.run(main_async(args))
     print(table(out))
+    for name, w in out.get("browser_work", {}).items():
+        print(
+            f"{name:<22} browser task {w['task_s']:.2f} s, JS {w['js_bytes'] / 1e6:.2f} MB in "
+            f"{w['js_requests']:.0f} requests, websocket {w['ws_bytes'] / 1e3:.0f} KB"
+        )
     print(f"cpus {out['cpus']}, loadavg start {out['loadavg_at_start']}, end {out['loadavg_at_end']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1) + "\n")
