@@ -11,7 +11,9 @@ store, the sections and the render, as ``cluster-map report`` costs a person. Th
 country PDF. For each country it also records where the time goes, in a fresh process that does what
 the command does step by step (``--phases CC``, median of ``--repeat`` runs): the interpreter start
 (``python -c pass``), the imports of the command and its services, opening the store, each section of
-the report, the HTML, and the render (importing the renderer, then the render itself). ``--in-process``
+the report, the HTML, and the render (importing the renderer, then the render itself), with the cyclic
+garbage collector paused as the command pauses it; the end-to-end time less these steps is the process
+start and exit. ``--in-process``
 also times build and render inside one warm process (the app's case: geometry, weights and fonts loaded
 once). Prints one line per country and writes ``bench/results/reports.json``.
 """
@@ -211,8 +213,10 @@ SECTIONS = (
 def phases(country: str, *, dataset: str, fmt: str, db: Path | None) -> dict[str, float]:
     """In this (fresh) process, what ``cluster-map report`` does, step by step: seconds per step."""
     import functools
+    import gc
     import importlib
 
+    gc.disable()  # as cluster-map report does (cluster_map/cli/reports.py)
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     main = importlib.import_module("cluster_map.cli.main")
