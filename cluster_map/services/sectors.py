@@ -21,15 +21,16 @@ from cluster_map.stats import growth as growth_stats
 from cluster_map.stats import hotspots, relatedness
 from cluster_map.store import profiles, rankings
 
+#: The ranking column (LQ) right after the rank, so a narrow table still shows what it is ranked by.
 RANKING_COLUMNS: Final = (
     "rank",
+    "lq",
     "region",
     "name",
     "country",
     "employment",
     "share_region",
     "share_sector",
-    "lq",
     "stars",
     "strong",
     "establishments",

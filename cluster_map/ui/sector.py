@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from cluster_map.catalogue import metric
 from cluster_map.config import get_settings
 from cluster_map.maps.choropleth import base_map, paint
 from cluster_map.maps.classes import hotspot_classes
@@ -110,11 +111,26 @@ def ranking(f: Filters) -> pd.DataFrame:
     return _ranking(data.store_key(), f)
 
 
+#: How the ranked table shows its columns: the catalogue's labels, shares in % (the download keeps fractions).
+RANKING_VIEW: dict[str, Any] = {
+    "rank": st.column_config.NumberColumn("Rank", pinned=True),
+    "lq": st.column_config.NumberColumn(metric("lq").label, format="%.2f", pinned=True),
+    "region": st.column_config.TextColumn("Region"),
+    "name": st.column_config.TextColumn("Name"),
+    "country": st.column_config.TextColumn("Country"),
+    "employment": st.column_config.NumberColumn(metric("employment").label, format="localized"),
+    "share_region": st.column_config.NumberColumn(metric("share").label, format="percent"),
+    "share_sector": st.column_config.NumberColumn("Share of the sector's employment", format="percent"),
+    "stars": st.column_config.NumberColumn(metric("stars").label),
+    "strong": st.column_config.CheckboxColumn(metric("strong").label),
+}
+
+
 def show_ranking(f: Filters, table: pd.DataFrame, label: str) -> None:
     """Ranked table with downloads."""
     st.subheader(f"Regions ranked by location quotient · {plain(label)} · {plain(f.year)}")
     st.caption(f"{len(table)} regions with employment >= {f.min_employment:,.0f}; rank 1 = most specialised.")
-    st.dataframe(table, hide_index=True, width="stretch", height=360)
+    st.dataframe(table, hide_index=True, width="stretch", height=360, column_config=RANKING_VIEW)
     downloads.buttons(
         table,
         stem=f"ranking_{f.dataset}_{f.sector}_{f.year}_L{f.level}",

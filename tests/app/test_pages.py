@@ -91,6 +91,8 @@ def test_sector_explorer_ranks_and_maps(tiny_env: Path) -> None:
     ranking = at.dataframe[0].value
     assert ranking["region"].tolist()[0] == "DE21"
     assert ranking["rank"].tolist()[0] == 1
+    assert list(ranking.columns[:2]) == ["rank", "lq"]  # ranked by LQ: the LQ in view next to the rank
+    assert ranking["lq"].is_monotonic_decreasing
     assert any("Hot spots" in s.value for s in at.subheader)
     assert any("shift" in s.value.lower() for s in at.subheader)
     # below the map one section at a time: the related sectors and the concentration indices wait in
