@@ -42,6 +42,24 @@ GOAL_RATIO = 1.5
 CURRENT_YEARS = (2021, 2022, 2023, 2024)
 
 
+def nuts2021_regions(mirror: Path, *, levels: tuple[int, ...]) -> list[str]:
+    """NUTS 2021 codes of ``levels`` from the mirror's GISCO files, without the UK (today's files have none)."""
+    geo = mirror / "gisco" / "nuts" / "geojson"
+    out: list[str] = []
+    for level in levels:
+        features = json.loads(
+            (geo / f"NUTS_RG_20M_2021_4326_LEVL_{level}.geojson").read_text(encoding="utf-8")
+        )
+        out += sorted(
+            {
+                f["properties"]["NUTS_ID"]
+                for f in features["features"]
+                if not f["properties"]["NUTS_ID"].startswith("UK")
+            }
+        )
+    return out
+
+
 def current_layout_file(target: Path, mirror: Path, *, seed: int = 7) -> int:
     """Write a gzipped ``sbs_r_nuts2021`` TSV in today's API layout; returns the number of values."""
     import gzip
@@ -49,21 +67,9 @@ def current_layout_file(target: Path, mirror: Path, *, seed: int = 7) -> int:
     import numpy as np
     import pandas as pd
 
-    geo = mirror / "gisco" / "nuts" / "geojson"
-    regions: list[str] = []
-    for level in (0, 1, 2):
-        features = json.loads(
-            (geo / f"NUTS_RG_20M_2021_4326_LEVL_{level}.geojson").read_text(encoding="utf-8")
-        )
-        # the UK left the EU before the first reference year (2021): today's file has no UK rows, and a
-        # 2024 UK code is rightly refused as unknown (no NUTS 2024 region of the UK exists)
-        regions += sorted(
-            {
-                f["properties"]["NUTS_ID"]
-                for f in features["features"]
-                if not f["properties"]["NUTS_ID"].startswith("UK")
-            }
-        )
+    # the UK left the EU before the first reference year (2021): today's file has no UK rows, and a
+    # 2024 UK code is rightly refused as unknown (no NUTS 2024 region of the UK exists)
+    regions = nuts2021_regions(mirror, levels=(0, 1, 2))
     nace = pd.read_csv(mirror / "eurostat" / "classifications" / "nace_r2.csv", dtype=str)
     codes = nace.loc[
         nace["level"].isin(["1", "2", "3"]) & nace["code"].str.match(r"^[B-NS]"), "code"

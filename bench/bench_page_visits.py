@@ -145,20 +145,26 @@ def table(summary: dict) -> str:
     return "\n".join(lines)
 
 
-async def visit(browser, url: str, selector: str) -> float:
-    """Fresh context -> ``url`` -> main content visible and the script idle; seconds."""
+async def arrive(page, url: str, selector: str) -> None:
+    """Go to ``url`` and wait as a person does: the page's main content visible (``map``: the map painted)
+    and the Streamlit script idle."""
     from bench_app import painted
 
-    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = await ctx.new_page()
-    await asyncio.sleep(SETTLE_S)
-    t = time.perf_counter()
     await page.goto(url)
     if selector == "map":
         await painted(page, timeout=90)
     else:
         await page.locator(selector).first.wait_for(state="visible", timeout=90_000)
     await page.locator(IDLE).wait_for(state="attached", timeout=90_000)
+
+
+async def visit(browser, url: str, selector: str) -> float:
+    """Fresh context -> ``url`` -> main content visible and the script idle; seconds."""
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await ctx.new_page()
+    await asyncio.sleep(SETTLE_S)
+    t = time.perf_counter()
+    await arrive(page, url, selector)
     dt = time.perf_counter() - t
     await ctx.close()
     return dt
@@ -171,8 +177,6 @@ async def browser_work(browser, url: str, selector: str) -> dict[str, float]:
 
     Less sensitive to a busy machine than the wall-clock ratio: it says how much work the browser does.
     """
-    from bench_app import painted
-
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await ctx.new_page()
     ws = [0]
@@ -187,12 +191,7 @@ async def browser_work(browser, url: str, selector: str) -> dict[str, float]:
     cdp = await ctx.new_cdp_session(page)
     await cdp.send("Performance.enable")
     await asyncio.sleep(SETTLE_S)
-    await page.goto(url)
-    if selector == "map":
-        await painted(page, timeout=90)
-    else:
-        await page.locator(selector).first.wait_for(state="visible", timeout=90_000)
-    await page.locator(IDLE).wait_for(state="attached", timeout=90_000)
+    await arrive(page, url, selector)
     await page.wait_for_timeout(1500)
     metrics = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
     js = await page.evaluate(

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_ingest import nuts2021_regions  # the bench folder is the script's own (sys.path[0])
 
 from cluster_map.config import get_settings
 from cluster_map.services.ingest import ingest
@@ -34,23 +35,6 @@ from cluster_map.services.metrics import materialise
 RESULTS = Path(__file__).resolve().parent / "results" / "value_added.json"
 YEARS = tuple(range(2000, 2024))
 A10 = ("A", "B-E", "C", "F", "G-I", "J", "K", "L", "M_N", "O-Q", "R-U", "TOTAL")
-
-
-def _regions(mirror: Path) -> list[str]:
-    geo = mirror / "gisco" / "nuts" / "geojson"
-    out: list[str] = []
-    for level in (0, 1, 2, 3):
-        features = json.loads(
-            (geo / f"NUTS_RG_20M_2021_4326_LEVL_{level}.geojson").read_text(encoding="utf-8")
-        )
-        out += sorted(
-            {
-                f["properties"]["NUTS_ID"]
-                for f in features["features"]
-                if not f["properties"]["NUTS_ID"].startswith("UK")
-            }
-        )
-    return out
 
 
 def _cells(rng: np.random.Generator, base: float, flags: str = "") -> list[str]:
@@ -66,7 +50,7 @@ def _cells(rng: np.random.Generator, base: float, flags: str = "") -> list[str]:
 def write_files(api: Path, mirror: Path, *, seed: int = 11) -> dict[str, int]:
     """The two gzipped TSVs under ``api``; returns the number of values of each."""
     rng = np.random.default_rng(seed)
-    regions = _regions(mirror)
+    regions = nuts2021_regions(mirror, levels=(0, 1, 2, 3))
     years = "\t".join(f"{y} " for y in YEARS)
     emp = ["freq,unit,wstatus,nace_r2,geo\\TIME_PERIOD\t" + years]
     gva = ["freq,unit,nace_r2,geo\\TIME_PERIOD\t" + years]
