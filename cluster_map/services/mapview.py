@@ -410,7 +410,10 @@ def map_values(
     v["caveat"] = [
         quality.describe_caveats(c, skip=("confidential", "denominator:sections")) for c in v["caveats"]
     ]
-    v["estimated"] = v["caveats"].fillna("").astype(str).str.contains("estimated:")
+    codes = v["caveats"].fillna("").astype(str)
+    v["estimated"] = codes.str.contains("estimated:", regex=False)
+    if spec.needs == "value_added":  # the ratio's numerator was estimated
+        v["estimated"] |= codes.str.contains("value_added:", regex=False)
     keep = [
         "code",
         "name",

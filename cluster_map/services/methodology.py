@@ -149,7 +149,9 @@ _ENTRIES: tuple[Method, ...] = (
         "Values of NUTS 2010 regions split into NUTS 2013 ones by population weights (JRC NUTS converter; "
         "UKI1 -> UKI3 0.337 / UKI4 0.663 for 2008-2012) or merged from older ones carry "
         "estimated:jrc_pop_split / estimated:jrc_pop_merge. A split gives every part the same sector "
-        "profile, hence the same LQs: the map outlines such regions (dashed) and the tooltip says why.",
+        "profile, hence the same LQs: the map outlines such regions (dashed) and the tooltip says why. "
+        "Where the value added of a productivity ratio was so estimated (the employment may be native), the "
+        "cell carries value_added:<method>, and the value added ratio's map outlines it the same way.",
         "JRC NUTS converter; Cluster Map ingest",
         "specialisation",
         areas=("europe",),

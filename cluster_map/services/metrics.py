@@ -407,6 +407,9 @@ def productivity_frame(
             min_employment=min_employment,
         )
         out["gva_per_person"], out["gva_ratio"] = basis["gva_per_person"], basis["gva_ratio"]
+        out[productivity_store.ADDED_CAVEATS] = quality.value_added_caveats(
+            matched["caveats"] if "caveats" in matched.columns else None, has=out["gva_ratio"].notna()
+        )
         name = "value_added"
     if basis is None:
         out["productivity_star"] = pd.Series(pd.NA, index=rows.index, dtype="boolean")

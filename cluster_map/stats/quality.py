@@ -21,6 +21,9 @@ Caveat codes
 ``estimated:<method>``
     Converted from an older NUTS version by population weights (JRC converter), from the ingest's
     ``observations.caveats``.
+``value_added:<method>``
+    The cell's value added ratio divides a value added estimated between NUTS versions (the value added
+    row's ``estimated:<method>``); the employment may be native.
 ``denominator:<level>``
     The region's published total is missing, so its denominator is the sum of its ``sections`` (each
     confidential section replaced by the sum of its published divisions) or of its ``divisions``;
@@ -54,7 +57,7 @@ SUSPECT_RULES: Final[dict[str, str]] = {
     ),
 }
 #: Order of the caveat families in a ``caveats`` string.
-CAVEAT_ORDER: Final = ("confidential", "suspect:", "estimated:", "denominator:")
+CAVEAT_ORDER: Final = ("confidential", "suspect:", "estimated:", "denominator:", "value_added:")
 #: Default year-on-year factor: at NUTS 2 and division level a tenfold change that reverts the next year
 #: is a reporting artefact (a plant opening or closing gives a step that persists, not a spike).
 YEAR_FACTOR: Final = 10.0
@@ -557,14 +560,41 @@ CAVEAT_TEXT: Final[dict[str, str]] = {
     "suspect:sole_region": "suspect source value: one region holds all of the country's employment in this sector",
     "suspect:exceeds_parent": "suspect source value: larger than the sector it belongs to",
     "suspect:year_jump": "suspect source value: out of line with the neighbouring years",
-    "estimated:jrc_pop_split": "estimated: split from a NUTS 2010 region by population weights (JRC converter)",
+    "estimated:jrc_pop_split": "estimated: split from a region of an older NUTS version by population weights "
+    "(JRC converter)",
     "estimated:jrc_pop_merge": "estimated: merged from older NUTS regions by population weights (JRC converter)",
+    "value_added:jrc_pop_split": "value added estimated: split from a region of an older NUTS version by "
+    "population weights (JRC converter)",
+    "value_added:jrc_pop_merge": "value added estimated: merged from older NUTS regions by population weights "
+    "(JRC converter)",
     "denominator:sections": "region total: the sum of its NACE sections (no published total)",
     "denominator:divisions": "region total: the sum of its NACE divisions (no published total or sections)",
     "denominator:lower_bound": "region total is a lower bound (a confidential section is missing from it)",
     SERIES_BREAK_CAVEAT: "break in series: the first year of the successor dataset (other indicator "
     "definition and NUTS version); compare with earlier years with care",
 }
+
+
+def value_added_caveats(codes: pd.Series | None, *, has: pd.Series) -> pd.Series:
+    """The ``value_added:<method>`` codes of cells whose value added ratio divides an estimated value added:
+    ``codes`` holds each cell's value added caveats (``estimated:<method>``, ``;``-separated; None when the
+    value added rows carry none), ``has`` is True where the cell has a value added ratio. '' elsewhere, on
+    ``has``' index."""
+    out = pd.Series("", index=has.index, dtype="object")
+    if codes is None:
+        return out
+    text = pd.Series(codes.to_numpy(), index=has.index).fillna("").astype(str)
+    todo = has.to_numpy(dtype=bool) & (text != "").to_numpy()
+    mapping = {
+        t: ";".join(
+            "value_added:" + c.split(":", 1)[1]
+            for c in sorted(set(t.split(";")))
+            if c.startswith("estimated:")
+        )
+        for t in pd.unique(text[todo])
+    }
+    out[todo] = text[todo].map(mapping)
+    return out
 
 
 def describe_caveats(codes: object, *, skip: tuple[str, ...] = ()) -> str:

@@ -39,6 +39,9 @@ COLUMNS = (
     "performance",
     "productivity_basis",
 )
+#: Staged beside :data:`COLUMNS`: caveat codes the productivity inputs add to the cell's ``caveats``
+#: (``value_added:<method>``: the value added the ratio divides was estimated between NUTS versions).
+ADDED_CAVEATS = "caveats_added"
 #: The ratio columns: a cell is staged or written when it has one of them.
 RATIOS = ("wage_ratio", "gva_ratio")
 
@@ -111,10 +114,15 @@ def slice_cells(con: Any, name: str) -> pd.DataFrame:
 
 
 def stage(con: Any, frame: pd.DataFrame) -> int:
-    """Register the cells of ``frame`` that have a wage or value-added ratio (:data:`SLICE_KEYS` and
-    :data:`COLUMNS`; a column ``frame`` lacks is NULL) for :func:`joined`; returns their number."""
+    """Register the cells of ``frame`` that have a wage or value-added ratio (:data:`SLICE_KEYS`,
+    :data:`COLUMNS` and, where ``frame`` has it, :data:`ADDED_CAVEATS`; else none is added) for
+    :func:`joined`; returns their number."""
     rows = _with_ratio(frame)
-    data = pa.Table.from_pandas(rows[[*SLICE_KEYS, *COLUMNS]].reset_index(drop=True), preserve_index=False)
+    if ADDED_CAVEATS not in rows.columns:
+        rows = rows.assign(**{ADDED_CAVEATS: ""})
+    data = pa.Table.from_pandas(
+        rows[[*SLICE_KEYS, *COLUMNS, ADDED_CAVEATS]].reset_index(drop=True), preserve_index=False
+    )
     _raw(con).register(_STAGED, data)
     return len(rows)
 
@@ -126,23 +134,35 @@ def unstage(con: Any) -> None:
 
 def joined(select_sql: str) -> str:
     """``select_sql`` (the rows of one insert) with the staged productivity columns of each cell (NULL
-    where none is staged)."""
+    where none is staged) and the staged :data:`ADDED_CAVEATS` appended to its ``caveats``."""
     on = " AND ".join(f"_r.{k} = _p.{k}" for k in SLICE_KEYS)
     columns = ", ".join(f"_p.{c}" for c in COLUMNS)
-    return f"SELECT _r.*, {columns} FROM ({select_sql}) _r LEFT JOIN {_STAGED} _p ON {on}"  # noqa: S608
+    added = f"coalesce(_p.{ADDED_CAVEATS}, '')"
+    caveats = (
+        f"CASE WHEN {added} = '' THEN _r.caveats WHEN coalesce(_r.caveats, '') = '' THEN {added} "
+        f"ELSE _r.caveats || ';' || {added} END AS caveats"
+    )
+    return (
+        f"SELECT _r.* REPLACE ({caveats}), {columns} "  # noqa: S608
+        f"FROM ({select_sql}) _r LEFT JOIN {_STAGED} _p ON {on}"
+    )
 
 
 def value_added(con: Any, *, dataset: str, indicator: str, breakdown: str, nuts_version: str) -> pd.DataFrame:
     """The value added cells of ``dataset`` in NUTS version ``nuts_version``: region, sector, year,
     ``value_added`` (in the dataset's unit; NULL where missing or confidential, and where a cell has
-    several rows of which one is NULL, so an unpublished part is never summed as zero)."""
+    several rows of which one is NULL, so an unpublished part is never summed as zero) and ``caveats``:
+    the cell's ``estimated:<method>`` codes (a value converted between NUTS versions by population
+    weights), ``;``-separated and sorted, '' when native."""
     cur = _raw(con).cursor()
     try:
         return (
             cur.sql(
                 """
                 SELECT region, sector, year::BIGINT AS year,
-                       CASE WHEN count(value) = count(*) THEN sum(value) END AS value_added
+                       CASE WHEN count(value) = count(*) THEN sum(value) END AS value_added,
+                       coalesce(string_agg(DISTINCT caveats, ';' ORDER BY caveats)
+                                FILTER (WHERE caveats LIKE 'estimated:%'), '') AS caveats
                 FROM observations
                 WHERE dataset = ? AND indicator = ? AND breakdown = ? AND nuts_version = ?
                 GROUP BY region, sector, year""",

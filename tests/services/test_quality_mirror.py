@@ -126,7 +126,7 @@ def test_map_tooltip_gives_bounds_and_estimates(con) -> None:  # type: ignore[no
     assert est["estimated"].all() and est["caveat"].str.contains("population weights").all()
     p = paint(london, value_col="value", label_col="name", classes=lq_classes())
     assert p.payload["outline"].get("UKI3") == 1 and "DE11" not in p.payload["outline"]
-    assert "Caveat: estimated: split from a NUTS 2010 region" in (p.tooltip("UKI3") or "")
+    assert "Caveat: estimated: split from a region of an older NUTS version" in (p.tooltip("UKI3") or "")
 
 
 def test_profile_lists_confidential_sectors_with_bounds(con) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,9 @@ TSV layout (``freq,unit,...,geo\\TIME_PERIOD`` header, years ascending, ``value 
 ``: c``): nama_10r_3empers (thousand persons; a ``SAL`` row beside each ``EMP`` row, which the pin
 ``wstatus=EMP`` must drop) and nama_10r_3gva (EUR million; a ``PPS_EU27_2020`` row beside each
 ``MIO_EUR`` row, which the pin ``unit=MIO_EUR`` must drop), for Austria's NUTS 2 and 3 regions of AT11
-and AT12, sectors C, F and TOTAL, 2020-2021.
+and AT12, sectors C, F and TOTAL, 2020-2021; and Croatia's sector F and TOTAL, whose employment is
+published for the NUTS 2021 regions HR02, HR05, HR06 and whose value added only for their NUTS 2016
+parent HR04 (split at ingest by the JRC converter's population weights).
 
 Two stores are built once for the module over the real mirror: one without nama_10r_3gva, one with it
 (the first plus ``ingest --only nama_10r_3gva``).
@@ -136,8 +138,16 @@ def test_without_nama_10r_3gva_the_ratio_is_null_and_nothing_else_changes(stores
     a = without.sort_values(keys).reset_index(drop=True)
     b = with_gva.sort_values(keys).reset_index(drop=True)
     assert a[keys].equals(b[keys])
-    other = [c for c in a.columns if c not in PRODUCTIVITY]
+    other = [c for c in a.columns if c not in (*PRODUCTIVITY, "caveats")]
     nama_rows = a["dataset"] == "nama_10r_3empers"
+    # the caveats gain only the value added's own estimate codes (the Croatian split, see below)
+    stripped = b["caveats"].fillna("").str.replace(r";?value_added:[a-z_]+", "", regex=True)
+    assert stripped.equals(a["caveats"].fillna(""))
+    assert set(b.loc[b["caveats"].fillna("").str.contains("value_added:"), "region"]) == {
+        "HR02",
+        "HR05",
+        "HR06",
+    }
     pd.testing.assert_frame_equal(
         a.loc[nama_rows, other], b.loc[nama_rows, other], check_exact=False, rtol=1e-12
     )
@@ -147,7 +157,8 @@ def test_without_nama_10r_3gva_the_ratio_is_null_and_nothing_else_changes(stores
     # the SBS keeps its wage-based star, and says so
     sbs = b[b["dataset"] == "sbs_r_nuts06_r2"]
     assert set(sbs["productivity_basis"].dropna()) == {"wages"} and sbs["wage_ratio"].notna().any()
-    assert b.loc[nama_rows, "gva_ratio"].notna().sum() == 24  # 2 years x (C: 3 + 2, F: 5 + 2) cells
+    # 2 years x (C: 3 + 2, F: 5 + 2 + HR02, HR05, HR06) cells
+    assert b.loc[nama_rows, "gva_ratio"].notna().sum() == 30
 
 
 def test_gva_ratio_reaches_the_map_tooltip_profile_and_star_list(stores: dict[str, Any]) -> None:
@@ -184,3 +195,40 @@ def test_gva_ratio_reaches_the_map_tooltip_profile_and_star_list(stores: dict[st
         assert set(cells["productivity_basis"].dropna()) == {"wages"} and cells["gva_ratio"].isna().all()
     finally:
         con.close()
+
+
+def test_a_ratio_on_estimated_value_added_says_so(stores: dict[str, Any]) -> None:
+    """HR04 (NUTS 2016) F 2021: 2,800 EUR million, split by the JRC converter's 2011 population weights
+    (n2_cm_v2016_v2021: HR02 1,229,078 / HR05 789,567 / HR06 857,159 of 2,875,804): HR02 0.427386 x 2,800e6
+    / 31,000 persons = 38,602.6 EUR. The employment is native, so the LQ is not estimated; the value added
+    ratio is, and its cell says so (``value_added:jrc_pop_split``), on the map and in words."""
+    from cluster_map.services import mapview
+
+    m = _q(
+        stores["with"],
+        """
+        SELECT region, gva_per_person, gva_ratio, caveats FROM metrics
+        WHERE dataset = 'nama_10r_3empers' AND sector = 'F' AND year = 2021 AND level = 2 ORDER BY region""",
+    ).set_index("region")
+    w = 1229078.2244354573 / (1229078.2244354573 + 789566.7812003954 + 857159.0772484968)
+    assert w == pytest.approx(0.427386, abs=1e-6)
+    assert m.loc["HR02", "gva_per_person"] == pytest.approx(w * 2800e6 / 31_000, rel=1e-9)
+    assert m.loc["HR02", "gva_per_person"] == pytest.approx(38_602.6, abs=0.1)
+    for hr in ("HR02", "HR05", "HR06"):
+        assert m.loc[hr, "caveats"].split(";") == ["value_added:jrc_pop_split"]  # not estimated:, native jobs
+    for at in ("AT11", "AT12"):
+        assert "value_added:" not in (m.loc[at, "caveats"] or "")
+    con = mapview.open_store(stores["with"])
+    try:
+        views = {
+            metric: mapview.map_values(
+                con, dataset="nama_10r_3empers", level=2, sector="F", year=2021, metric=metric
+            ).set_index("code")
+            for metric in ("gva_ratio", "lq")
+        }
+    finally:
+        con.close()
+    gva, lq = views["gva_ratio"], views["lq"]
+    assert bool(gva.loc["HR02", "estimated"]) and not bool(gva.loc["AT11", "estimated"])
+    assert not bool(lq.loc["HR02", "estimated"])  # the employment behind the LQ is native
+    assert "value added estimated: split from a region of an older NUTS version" in gva.loc["HR02", "caveat"]
