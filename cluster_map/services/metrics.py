@@ -150,8 +150,10 @@ def _materialise_sql(
     return sql(m), sql(mt.drop("parent")), sql(tables.region_indices(mt)), sql(tables.sector_indices(mt))
 
 
-#: DuckDB threads of the metrics step: 1, so that the same observations always give the same bits.
-METRIC_THREADS = 1
+#: DuckDB threads of the metrics step (None: DuckDB's default, every core). The same observations give
+#: the same bits at any thread count: the sums are exact (:func:`cluster_map.stats.tables._xsum`) and the
+#: cube is read in key order before its pandas rules.
+METRIC_THREADS: int | None = None
 
 
 def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
@@ -168,10 +170,9 @@ def materialise(db: Path, *, progress: bool = False) -> dict[str, Any]:
     """
     started = time.perf_counter()
     settings = get_settings()
-    # one DuckDB thread: a parallel sum of floats depends on how the rows are split between threads, so at
-    # the default threads two builds of the same store differ in the last bits of about 1 metric row in
-    # 10 (45,334 of 417,014 on the mirror) and, where such a sum lands on a percentile, in a flag; one
-    # thread gives the same bits every time, and on 2 loaded cores it was no slower (5.6 s against 4.9-6.5 s)
+    # a parallel float sum depends on how the rows are split between threads (two builds of the mirror
+    # store differed in 45,334 of 417,014 metric rows, now and then in a flag); the sums are in fixed
+    # point instead, so every thread count gives the same bits
     con = engines.duckdb_backend(db, read_only=False, threads=METRIC_THREADS)
     report: dict[str, Any] = {}
     try:

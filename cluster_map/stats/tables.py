@@ -64,6 +64,21 @@ TOTALS_SCHEMA = ibis.schema(
 )  # fmt: skip
 
 
+#: Fixed-point types of :func:`_xsum`. Persons: 6 decimals (a converted, population-weighted value keeps
+#: a millionth of a person; DuckDB casts a double to a decimal through ``x * 10**scale`` in double, which
+#: is exact for every whole count below 9e9 at this scale, so a region's only sector keeps a share of 1).
+#: Shares in [0, 1] and their logarithms: 18 decimals, below a double's precision.
+PERSONS = "decimal(38, 6)"
+SHARES = "decimal(38, 18)"
+
+
+def _xsum(x: ir.NumericValue, exact: str = PERSONS) -> ir.FloatingValue:
+    """The sum of ``x`` in fixed point (``exact``), as float64: each value is rounded once and the sum is
+    exact, so it does not depend on how a parallel engine splits or orders the rows (a float sum does, in
+    its last bits, and a threshold at a percentile could then flip between two builds of one store)."""
+    return x.cast(_F).cast(exact).sum().cast(_F)
+
+
 def _div(a: ir.NumericValue, b: ir.NumericValue) -> ir.FloatingValue:
     return a.cast(_F) / b.cast(_F).nullif(0.0)
 
@@ -89,7 +104,7 @@ def complete_totals(totals: ir.Table, *, by_type: bool = False) -> ir.Table:
     same country and year (and of the same ``sector_type`` when ``by_type``).
     """
     group = ["country", "year"] + (["sector_type"] if by_type else [])
-    sums = totals.group_by(group).aggregate(_sum_total=totals.employment.sum())
+    sums = totals.group_by(group).aggregate(_sum_total=_xsum(totals.employment))
     out = _join(totals, sums, group, how="left")
     if "total" in totals.columns:
         out = out.mutate(total=ibis.coalesce(out.total.cast(_F), out._sum_total.cast(_F)))
@@ -201,7 +216,7 @@ def metrics(
 
     # E_r: the dataset's total code, else the sum over the sectors of the level (by type: same type).
     r = c.group_by(keys + ["region"] + typ).aggregate(
-        _sum_r=c.employment.sum(), _given_r=c.region_total.max()
+        _sum_r=_xsum(c.employment), _given_r=c.region_total.max()
     )
     r = r.mutate(_e_r=r._sum_r if by_type else ibis.coalesce(r._given_r, r._sum_r)).drop("_sum_r", "_given_r")
     t = _join(c, r, keys + ["region"] + typ, how="left")
@@ -218,9 +233,9 @@ def metrics(
         t = _join(t, tt, ["country", "sector", "year"], how="left")
     else:
         geo = ["country"] if benchmark == "country" else []
-        s = c.group_by(keys + geo + ["sector"]).aggregate(_e_s=c.employment.sum())
+        s = c.group_by(keys + geo + ["sector"]).aggregate(_e_s=_xsum(c.employment))
         rr = _join(r, c.select(*keys, "region", *geo).distinct(), keys + ["region"]) if geo else r
-        tot = rr.group_by(keys + geo + typ).aggregate(_e=rr._e_r.sum())
+        tot = rr.group_by(keys + geo + typ).aggregate(_e=_xsum(rr._e_r))
         t = _join(_join(t, s, keys + geo + ["sector"], how="left"), tot, keys + geo + typ, how="left")
 
     def lq_at(x: ir.NumericValue) -> ir.FloatingValue:
@@ -381,35 +396,35 @@ def region_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
     """
     keys = list(keys)
     pos = m.filter(m.employment > 0)
-    tot_r = pos.group_by(keys + ["region"]).aggregate(_tot=pos.employment.sum())
-    sec = pos.group_by(keys + ["sector"]).aggregate(_es=pos.employment.sum())
-    alls = sec.group_by(keys).aggregate(_e=sec._es.sum())
+    tot_r = pos.group_by(keys + ["region"]).aggregate(_tot=_xsum(pos.employment))
+    sec = pos.group_by(keys + ["sector"]).aggregate(_es=_xsum(pos.employment))
+    alls = sec.group_by(keys).aggregate(_e=_xsum(sec._es))
     x = _join(_join(_join(pos, tot_r, keys + ["region"]), sec, keys + ["sector"]), alls, keys)
     # the benchmark shares over the region's published part: a sector whose value the region withholds
     # (employment NULL) leaves the comparison instead of counting as a share of 0
     nul = m.filter(m.employment.isnull()).select(*keys, "region", "sector")
     nul = _join(nul, sec, keys + ["sector"])
-    unpublished = nul.group_by(keys + ["region"]).aggregate(_ue=nul._es.sum())
+    unpublished = nul.group_by(keys + ["region"]).aggregate(_ue=_xsum(nul._es))
     x = _join(x, unpublished, keys + ["region"], how="left")
     x = x.mutate(_s=_div(x.employment, x._tot), _b=_div(x._es, x._e - x._ue.fill_null(0.0)))
     grp = x.group_by(keys + ["region", "parent"]).aggregate(
-        _p=x._s.sum(), _a=_xlogx(x._s).sum(), _n=x.count()
+        _p=_xsum(x._s, SHARES), _a=_xsum(_xlogx(x._s), SHARES), _n=x.count()
     )
     var = grp.group_by(keys + ["region"]).aggregate(
         _no_parent=grp.parent.isnull().cast("int64").sum(),
-        _rv=(_xlogx(grp._p) - grp._a).sum(),
-        _uv=(-_xlogx(grp._p)).sum(),
+        _rv=_xsum(_xlogx(grp._p) - grp._a, SHARES),
+        _uv=_xsum(-_xlogx(grp._p), SHARES),
     )
     flagged = x.strong.notnull()
     agg = x.group_by(keys + ["region"]).aggregate(
-        employment=x.employment.sum(),
+        employment=_xsum(x.employment),
         n_sectors=x.count(),
-        _abs=(x._s - x._b).abs().sum(),
-        _bsum=x._b.sum(),
-        hhi=(x._s * x._s).sum(),
-        entropy=(-_xlogx(x._s)).sum(),
-        _strong=ibis.ifelse(x.strong.fill_null(False), x.employment, 0.0).sum(),
-        _flagged=ibis.ifelse(flagged, x.employment, 0.0).sum(),
+        _abs=_xsum((x._s - x._b).abs(), SHARES),
+        _bsum=_xsum(x._b, SHARES),
+        hhi=_xsum(x._s * x._s, SHARES),
+        entropy=_xsum(-_xlogx(x._s), SHARES),
+        _strong=_xsum(ibis.ifelse(x.strong.fill_null(False), x.employment, 0.0)),
+        _flagged=_xsum(ibis.ifelse(flagged, x.employment, 0.0)),
         _den=x.region_total.max(),
     )
     out = _join(agg, var, keys + ["region"], how="left")
@@ -465,25 +480,26 @@ def sector_indices(m: ir.Table, *, keys: Sequence[str] = KEYS) -> ir.Table:
     """
     keys = list(keys)
     pos = m.filter(m.employment > 0)
-    reg = pos.group_by(keys + ["region"]).aggregate(_er=pos.employment.sum())
-    alls = reg.group_by(keys).aggregate(_e=reg._er.sum(), _n=reg.count())
-    sec = pos.group_by(keys + ["sector"]).aggregate(_es=pos.employment.sum())
+    reg = pos.group_by(keys + ["region"]).aggregate(_er=_xsum(pos.employment))
+    alls = reg.group_by(keys).aggregate(_e=_xsum(reg._er), _n=reg.count())
+    sec = pos.group_by(keys + ["sector"]).aggregate(_es=_xsum(pos.employment))
     x = _join(_join(_join(pos, reg, keys + ["region"]), alls, keys), sec, keys + ["sector"])
     x = x.mutate(_a=_div(x.employment, x._es), _b=_div(x._er, x._e))
     x = x.mutate(_lq=_div(x._a, x._b))
     part = keys + ["sector"]
     rank = ibis.row_number().over(group_by=part, order_by=[x.employment, x.region]) + 1
-    cum = x._a.sum().over(ibis.window(group_by=part, order_by=[x._lq, x.region], rows=(None, 0)))
+    window = ibis.window(group_by=part, order_by=[x._lq, x.region], rows=(None, 0))
+    cum = x._a.cast(_F).cast(SHARES).sum().over(window).cast(_F)  # exact, as _xsum
     x = x.mutate(_j=rank.cast(_F), _y=cum)
     agg = x.group_by(part).aggregate(
-        employment=x.employment.sum(),
+        employment=_xsum(x.employment),
         n_regions=x.count(),
         regions=x._n.max(),
-        _jx=(x._j * x.employment).sum(),
-        _area=(x._b * (2.0 * x._y - x._a)).sum(),
-        _abs=(x._a - x._b).abs().sum(),
-        _bsum=x._b.sum(),
-        theil=(x._a * _div(x._a, x._b).ln()).sum(),
+        _jx=_xsum(x._j * x.employment),
+        _area=_xsum(x._b * (2.0 * x._y - x._a), SHARES),
+        _abs=_xsum((x._a - x._b).abs(), SHARES),
+        _bsum=_xsum(x._b, SHARES),
+        theil=_xsum(x._a * _div(x._a, x._b).ln(), SHARES),
     )
     n = agg.regions.cast(_F)
     gini = (

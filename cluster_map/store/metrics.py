@@ -345,12 +345,20 @@ def create_temp(con: Any, name: str, select_sql: str) -> None:
     _raw(con).execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select_sql}")
 
 
-def read_temp(con: Any, name: str) -> pd.DataFrame:
-    """A temporary table as a pandas frame."""
-    if not name.isidentifier():
-        raise StoreError(f"Bad temporary table name {name!r}.")
+#: A total order of the cube's rows (one row per level, sector level, year, region and sector).
+CUBE_ORDER = "level, sector_level, year, region, sector"
+
+
+def read_temp(con: Any, name: str, *, order_by: str = CUBE_ORDER) -> pd.DataFrame:
+    """A temporary table as a pandas frame, its rows in ``order_by`` (column names; the default is the
+    cube's key): a parallel scan returns rows in any order, and the pandas sums that follow (the NACE
+    bounds of a confidential cell) would then differ in their last bits between two builds."""
+    if not name.isidentifier() or not all(c.strip().isidentifier() for c in order_by.split(",")):
+        raise StoreError(f"Bad temporary table name {name!r} or order {order_by!r}.")
     # a temporary table lives in its connection: no cursor here
-    return _raw(con).sql(f"SELECT * FROM {name}").to_arrow_table().to_pandas()  # noqa: S608
+    return (
+        _raw(con).sql(f"SELECT * FROM {name} ORDER BY {order_by}").to_arrow_table().to_pandas()  # noqa: S608
+    )
 
 
 def replace_temp(con: Any, name: str, frame: pd.DataFrame) -> None:
